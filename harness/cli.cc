@@ -1,0 +1,354 @@
+// The mapfault command line: argument parsing (CLI11), validation with one-line errors, and the
+// list / run / replay commands.
+#include "harness/cli.h"
+
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <thread>
+
+#include "CLI/CLI.hpp"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "fmt/format.h"
+#include "harness/backend.h"
+#include "harness/supervisor.h"
+#include "harness/token.h"
+#include "nlohmann/json.hpp"
+#include "reports/console_report.h"
+#include "reports/failure_report.h"
+#include "reports/json_report.h"
+#include "scenarios/scenario.h"
+
+namespace mapfault {
+namespace {
+
+volatile std::sig_atomic_t g_stop = 0;
+void OnStopSignal(int) { g_stop = 1; }
+
+// A usage or input error: one line on stderr, exit status 2.
+int UsageError(const std::string& message) {
+  fmt::print(stderr, "mapfault: error: {}\n", message);
+  return 2;
+}
+
+struct RunOptions {
+  std::string suite = "default";
+  std::vector<std::string> scenarios;
+  std::vector<std::string> backends;
+  std::string strategy = "random";
+  std::string mode = "auto";
+  uint64_t trials = 10000;
+  double time_budget = 0;
+  std::optional<uint64_t> seed;
+  int jobs = 0;
+  std::string out = "mapfault-out";
+  int threads = 0, keys = 0, initial = 0, ops = 0;  // 0 = scenario default
+  uint64_t max_steps = 20000;
+  double watchdog = 10;
+  bool no_progress = false;
+};
+
+int RunList(const std::string& what, bool as_json) {
+  using json = nlohmann::json;
+  const std::vector<std::string> kinds = {"backends", "scenarios", "invariants", "strategies"};
+  if (!what.empty() && std::find(kinds.begin(), kinds.end(), what) == kinds.end()) {
+    return UsageError(absl::StrCat("unknown list '", what,
+                                   "'; valid: backends, scenarios, invariants, strategies"));
+  }
+  json all = json::object();
+  if (what.empty() || what == "backends") {
+    json rows = json::array();
+    for (const BackendInfo* b : BackendRegistry::Global().Listed()) {
+      std::vector<std::string> claims;
+      for (Invariant inv : kAllInvariants) {
+        if (b->claims.Contains(inv)) claims.emplace_back(InvariantId(inv));
+      }
+      std::vector<std::string> modes;
+      if (b->make_controlled) modes.push_back("controlled");
+      if (b->make_real) modes.push_back("perturbed");
+      rows.push_back({{"id", b->id}, {"description", b->description}, {"claims", claims},
+                      {"modes", modes}});
+    }
+    all["backends"] = rows;
+  }
+  if (what.empty() || what == "scenarios") {
+    json rows = json::array();
+    for (const Scenario& s : ScenarioRegistry::Builtin().All()) {
+      rows.push_back({{"id", s.id},
+                      {"description", s.description},
+                      {"defaults",
+                       {{"threads", s.defaults.threads},
+                        {"keys", s.defaults.keys},
+                        {"initial", s.defaults.initial},
+                        {"ops", s.defaults.ops}}}});
+    }
+    all["scenarios"] = rows;
+  }
+  if (what.empty() || what == "invariants") {
+    json rows = json::array();
+    for (Invariant inv : kAllInvariants) {
+      rows.push_back({{"id", InvariantId(inv)}, {"description", InvariantDescription(inv)}});
+    }
+    all["invariants"] = rows;
+  }
+  if (what.empty() || what == "strategies") {
+    all["strategies"] = json::array(
+        {{{"id", "random"}, {"description", "random walk: a uniformly random runnable thread at "
+                                            "every scheduling point"}},
+         {{"id", "pct:d=N"},
+          {"description", "PCT with bug depth N (default 3): random priorities, N-1 change points"}}});
+  }
+  if (as_json) {
+    fmt::print("{}\n", all.dump(2));
+    return 0;
+  }
+  for (const auto& [section, rows] : all.items()) {
+    fmt::print("{}:\n", section);
+    for (const json& row : rows) {
+      std::string extra;
+      if (row.contains("claims")) {
+        extra = absl::StrCat("  [claims: ",
+                             absl::StrJoin(row["claims"].get<std::vector<std::string>>(), ", "),
+                             "]");
+      }
+      fmt::print("  {:<28} {}{}\n", row["id"].get<std::string>(),
+                 row["description"].get<std::string>(), extra);
+    }
+  }
+  return 0;
+}
+
+int RunRun(const RunOptions& o) {
+  if (o.mode == "perturbed") {
+    return UsageError(
+        "--mode perturbed is not available in this build yet (real-thread mode for black-box "
+        "libraries is planned); use --mode auto or --mode controlled");
+  }
+  if (o.suite != "default") {
+    return UsageError(absl::StrCat("unknown suite '", o.suite, "'; valid suites: default"));
+  }
+  absl::StatusOr<StrategySpec> strategy = StrategySpec::Parse(o.strategy);
+  if (!strategy.ok()) return UsageError(std::string(strategy.status().message()));
+
+  const BackendRegistry& backends = BackendRegistry::Global();
+  std::vector<const BackendInfo*> chosen_backends;
+  if (o.backends.empty() || std::find(o.backends.begin(), o.backends.end(), "all") != o.backends.end()) {
+    chosen_backends = backends.Listed();
+  } else {
+    for (const std::string& id : o.backends) {
+      const BackendInfo* b = backends.Find(id);
+      if (b == nullptr) {
+        return UsageError(
+            absl::StrCat("unknown backend '", id, "'; valid backends: ", backends.ValidIds(), ", all"));
+      }
+      if (!b->make_controlled) {
+        return UsageError(absl::StrCat("backend '", id, "' cannot run in controlled mode"));
+      }
+      chosen_backends.push_back(b);
+    }
+  }
+  const ScenarioRegistry& scenarios = ScenarioRegistry::Builtin();
+  std::vector<const Scenario*> chosen_scenarios;
+  if (o.scenarios.empty()) {
+    for (const Scenario& s : scenarios.All()) chosen_scenarios.push_back(&s);
+  } else {
+    for (const std::string& id : o.scenarios) {
+      const Scenario* s = scenarios.Find(id);
+      if (s == nullptr) {
+        return UsageError(
+            absl::StrCat("unknown scenario '", id, "'; valid scenarios: ", scenarios.ValidIds()));
+      }
+      chosen_scenarios.push_back(s);
+    }
+  }
+
+  std::vector<CellSpec> cells;
+  for (const BackendInfo* b : chosen_backends) {
+    for (const Scenario* s : chosen_scenarios) {
+      CellSpec cell;
+      cell.backend = b;
+      cell.scenario = s;
+      cell.params = s->defaults;
+      if (o.threads > 0 && s->id != "range-erase-same-thread") cell.params.threads = o.threads;
+      if (o.keys > 0) cell.params.keys = o.keys;
+      if (o.initial > 0) cell.params.initial = o.initial;
+      if (o.ops > 0) cell.params.ops = o.ops;
+      if (cell.params.threads < s->min_threads) {
+        return UsageError(absl::StrCat("scenario '", s->id, "' needs --threads >= ", s->min_threads));
+      }
+      if (cell.params.initial > cell.params.keys) {
+        return UsageError(absl::StrCat("--initial (", cell.params.initial,
+                                       ") cannot exceed --keys (", cell.params.keys, ")"));
+      }
+      cell.strategy = *strategy;
+      cell.trials = o.trials;
+      cell.max_steps = o.max_steps;
+      cells.push_back(cell);
+    }
+  }
+
+  SupervisorOptions so;
+  so.seed = o.seed ? *o.seed : std::random_device{}() | (uint64_t{std::random_device{}()} << 32);
+  so.jobs = o.jobs > 0 ? o.jobs : std::max(1u, std::thread::hardware_concurrency());
+  so.watchdog_seconds = o.watchdog;
+  so.time_budget_seconds = o.time_budget;
+  so.stop = &g_stop;
+  ProgressPrinter progress(stderr, isatty(STDERR_FILENO) != 0);
+  if (!o.no_progress) so.on_progress = [&](const Progress& p) { progress.Update(p); };
+  std::signal(SIGINT, OnStopSignal);
+  std::signal(SIGTERM, OnStopSignal);
+
+  fmt::print(stderr, "mapfault run: {} backends x {} scenarios, strategy {}, {} trials per cell, "
+             "seed {}, {} jobs\n", chosen_backends.size(), chosen_scenarios.size(),
+             strategy->ToString(), o.trials, so.seed, so.jobs);
+  RunResults results = RunCells(cells, so);
+  if (g_stop) results.partial = true;
+  progress.Finish();
+
+  const std::string report = FormatConsoleReport(results);
+  fmt::print("{}", report);
+  std::error_code ec;
+  std::filesystem::create_directories(o.out, ec);
+  std::ofstream json_file(std::filesystem::path(o.out) / "results.json");
+  std::ofstream text_file(std::filesystem::path(o.out) / "report.txt");
+  if (ec || !json_file || !text_file) {
+    return UsageError(absl::StrCat("cannot write reports to '", o.out,
+                                   "': choose a writable directory with --out DIR"));
+  }
+  json_file << ResultsToJson(results).dump(2) << "\n";
+  text_file << report;
+  fmt::print("reports written to {}/results.json and {}/report.txt\n", o.out, o.out);
+  return results.ExitCode();
+}
+
+int RunReplay(const std::string& text, int times) {
+  absl::StatusOr<ReplayToken> token = ReplayToken::Decode(text);
+  if (!token.ok()) return UsageError(std::string(token.status().message()));
+  const BackendInfo* backend = BackendRegistry::Global().Find(token->backend);
+  if (backend == nullptr || !backend->make_controlled) {
+    return UsageError(absl::StrCat("the token names backend '", token->backend,
+                                   "', which this mapfault does not have; valid backends: ",
+                                   BackendRegistry::Global().ValidIds()));
+  }
+  const Scenario* scenario = ScenarioRegistry::Builtin().Find(token->scenario);
+  if (scenario == nullptr) {
+    return UsageError(absl::StrCat("the token names scenario '", token->scenario,
+                                   "', which this mapfault does not have"));
+  }
+  if (token->mode != ExecMode::kControlled) {
+    return UsageError("the token is a perturbed-mode token, which this build cannot replay");
+  }
+  TrialSpec spec;
+  spec.backend = backend;
+  spec.scenario = scenario;
+  spec.params = token->params;
+  spec.strategy = token->strategy;
+  spec.seed = token->seed;
+  spec.max_steps = token->max_steps;
+  spec.replay_choices = token->choices;
+
+  const Program program = GenerateProgram(*scenario, token->params, token->seed);
+  int reproduced = 0;
+  std::optional<uint64_t> digest;
+  int identical = 0;
+  std::string first_report;
+  for (int i = 0; i < times; ++i) {
+    const IsolatedOutcome outcome = RunTrialIsolated(spec, 10);
+    bool hit = false;
+    for (const Violation& v : outcome.AllViolations()) hit |= v.invariant == token->invariant;
+    reproduced += hit;
+    const uint64_t d = outcome.TraceDigest();
+    if (!digest) digest = d;
+    identical += d == *digest;
+    if (i == 0) first_report = FormatFailureReport(*token, program, outcome);
+    if (outcome.diverged) {
+      fmt::print("{}", first_report);
+      return UsageError(absl::StrCat("the replay diverged from the recorded schedule: ",
+                                     outcome.detail));
+    }
+  }
+  fmt::print("{}", first_report);
+  if (times > 1) {
+    fmt::print("\nreproduced {}/{}\nidentical traces: {}/{}\n", reproduced, times, identical, times);
+  } else {
+    fmt::print("\n{}: {}\n", InvariantId(token->invariant),
+               reproduced ? "reproduced" : "held in this replay (the trial now passes)");
+  }
+  return reproduced > 0 ? 1 : 0;
+}
+
+}  // namespace
+
+int CliMain(int argc, char** argv) {
+  CLI::App app{"mapfault: concurrency fault injection for concurrent maps"};
+  app.require_subcommand(1);
+  app.set_help_all_flag("--help-all", "Show help for every subcommand");
+
+  std::string list_what;
+  bool list_json = false;
+  CLI::App* list = app.add_subcommand("list", "List backends, scenarios, invariants, strategies");
+  list->add_option("what", list_what, "backends | scenarios | invariants | strategies");
+  list->add_flag("--json", list_json, "Print JSON");
+
+  RunOptions ro;
+  uint64_t seed = 0;
+  CLI::App* run = app.add_subcommand("run", "Run scenarios against backends and report verdicts");
+  run->add_option("--suite", ro.suite, "Suite to run (default: every built-in scenario)");
+  run->add_option("--scenario", ro.scenarios, "Scenario id (repeatable; default: all)");
+  run->add_option("--backend", ro.backends, "Backend id or 'all' (repeatable; default: all)");
+  run->add_option("--strategy", ro.strategy, "random | pct | pct:d=N");
+  run->add_option("--mode", ro.mode, "auto | controlled | perturbed")
+      ->check(CLI::IsMember({"auto", "controlled", "perturbed"}));
+  run->add_option("--trials", ro.trials, "Trials per backend x scenario cell")
+      ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 40));
+  run->add_option("--time-budget", ro.time_budget, "Stop starting trials after this many seconds")
+      ->check(CLI::NonNegativeNumber);
+  auto* seed_opt = run->add_option("--seed", seed, "Run seed (default: random, printed)");
+  run->add_option("--jobs", ro.jobs, "Worker processes at once (default: CPU count)")
+      ->check(CLI::Range(1, 256));
+  run->add_option("--out", ro.out, "Directory for results.json and report.txt");
+  run->add_option("--threads", ro.threads, "Override the scenarios' thread count")
+      ->check(CLI::Range(1, 16));
+  run->add_option("--keys", ro.keys, "Override the key-space size")->check(CLI::Range(1, 100000));
+  run->add_option("--initial", ro.initial, "Override the initial entry count")
+      ->check(CLI::Range(1, 100000));
+  run->add_option("--ops", ro.ops, "Override operations per thread")->check(CLI::Range(1, 10000));
+  run->add_option("--max-steps", ro.max_steps, "Livelock bound in scheduling steps")
+      ->check(CLI::Range(uint64_t{10}, uint64_t{100000000}));
+  run->add_option("--watchdog", ro.watchdog, "Seconds before a single trial counts as hung")
+      ->check(CLI::PositiveNumber);
+  run->add_flag("--no-progress", ro.no_progress, "Do not draw the progress line");
+
+  std::string token_text;
+  int times = 1;
+  CLI::App* replay = app.add_subcommand("replay", "Re-run one trial exactly from its token");
+  replay->add_option("token", token_text, "The token printed after `mapfault replay`")->required();
+  replay->add_option("--times", times, "Replay N times and print `reproduced K/N`")
+      ->check(CLI::Range(1, 100000));
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::string msg = e.what();
+    std::replace(msg.begin(), msg.end(), '\n', ' ');
+    return UsageError(absl::StrCat(msg, "; run 'mapfault --help' for usage"));
+  }
+  if (*list) return RunList(list_what, list_json);
+  if (*run) {
+    if (seed_opt->count() > 0) ro.seed = seed;
+    return RunRun(ro);
+  }
+  if (*replay) return RunReplay(token_text, times);
+  return UsageError("no command given; valid commands: list, run, replay");
+}
+
+}  // namespace mapfault

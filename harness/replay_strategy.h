@@ -1,0 +1,30 @@
+// Replay strategy: re-issues a recorded list of choices. A replay that cannot follow the recording
+// (the recorded thread is not runnable, or the recording ran out) stops loudly, naming what it
+// expected and what was runnable.
+#ifndef MAPFAULT_HARNESS_REPLAY_STRATEGY_H_
+#define MAPFAULT_HARNESS_REPLAY_STRATEGY_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "harness/strategy.h"
+
+namespace mapfault {
+
+class ReplayStrategy final : public Strategy {
+ public:
+  explicit ReplayStrategy(std::vector<uint8_t> choices) : choices_(std::move(choices)) {}
+  void Begin(int, uint64_t) override { next_ = 0; error_.clear(); }
+  int Choose(ThreadMask runnable, int current, uint64_t step) override;
+  std::string Error() const override { return error_; }
+
+ private:
+  std::vector<uint8_t> choices_;
+  size_t next_ = 0;
+  std::string error_;
+};
+
+}  // namespace mapfault
+
+#endif  // MAPFAULT_HARNESS_REPLAY_STRATEGY_H_

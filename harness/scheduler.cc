@@ -1,0 +1,189 @@
+// The controlled scheduler (see scheduler.h). Fibers switch directly to one another; the main context
+// is only resumed when the trial ends, so a scheduling point costs one strategy call and at most one
+// context switch.
+#include "harness/scheduler.h"
+
+#include <bit>
+#include <exception>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "harness/fiber_stack.h"
+
+namespace mapfault {
+
+thread_local Scheduler* Scheduler::current_scheduler_ = nullptr;
+
+Scheduler::Scheduler(Strategy& strategy, Options options) : strategy_(strategy), options_(options) {}
+
+Scheduler::~Scheduler() = default;
+
+boost::context::fiber Scheduler::MakeFiber(int index) {
+  return boost::context::fiber(
+      std::allocator_arg, PooledStackAllocator(), [this, index](boost::context::fiber&& caller) {
+        conts_[from_] = std::move(caller);
+        try {
+          bodies_[index]();
+        } catch (const boost::context::detail::forced_unwind&) {
+          throw;  // the trial ended while this thread was suspended: let boost unwind the stack
+        } catch (const std::exception& e) {
+          EndTrial(RunResult::Kind::kException,
+                   absl::StrCat("T", index, " let an exception escape: ", e.what()));
+        } catch (...) {
+          EndTrial(RunResult::Kind::kException,
+                   absl::StrCat("T", index, " let a non-standard exception escape"));
+        }
+        state_[index] = State::kFinished;
+        runnable_ &= ~(ThreadMask{1} << index);
+        if (options_.trace != nullptr && !ending_) {
+          options_.trace->Append({static_cast<uint32_t>(result_.steps), static_cast<uint8_t>(index),
+                                  TraceKind::kFinished, 0, 0, "thread finished", 0, 0});
+        }
+        // For a finished thread Reschedule only picks the next context; the switch is this return.
+        Reschedule(false);
+        return std::move(conts_[current_]);
+      });
+}
+
+RunResult Scheduler::Run(std::vector<std::function<void()>> bodies) {
+  threads_ = static_cast<int>(bodies.size());
+  bodies_ = std::move(bodies);
+  state_.assign(threads_, State::kRunnable);
+  blocked_on_.assign(threads_, nullptr);
+  runnable_ = threads_ >= 64 ? ~ThreadMask{0} : (ThreadMask{1} << threads_) - 1;
+  result_ = RunResult{};
+  ending_ = false;
+  conts_.clear();
+  conts_.reserve(threads_ + 1);
+  for (int i = 0; i < threads_; ++i) conts_.push_back(MakeFiber(i));
+  conts_.emplace_back();  // main
+  strategy_.Begin(threads_, options_.expected_steps);
+
+  Scheduler* outer = std::exchange(current_scheduler_, this);
+  current_ = threads_;
+  if (threads_ > 0) Reschedule(false);  // returns when control comes back to main
+  // Back in main: every thread finished or the trial ended. Unwind the stacks of the others.
+  ending_ = true;
+  for (int i = 0; i < threads_; ++i) {
+    if (conts_[i]) {
+      from_ = threads_;
+      current_ = i;
+      conts_[i] = boost::context::fiber();  // resumes the fiber with forced_unwind, which returns here
+    }
+  }
+  current_scheduler_ = outer;
+  current_ = -1;
+  bodies_.clear();
+  return std::move(result_);
+}
+
+void Scheduler::EndTrial(RunResult::Kind kind, std::string detail) {
+  if (ending_) return;
+  ending_ = true;
+  result_.kind = kind;
+  result_.detail = std::move(detail);
+}
+
+// Picks the next thread and switches to it. `current_can_continue` says whether the running thread is
+// still runnable (a preemption is counted when another is picked). When the trial is over (all
+// finished, deadlock, livelock, divergence) control goes to the main context.
+void Scheduler::Reschedule(bool current_can_continue) {
+  const int me = current_;
+  int next;
+  if (ending_) {
+    next = threads_;
+  } else if (runnable_ == 0) {
+    bool any_blocked = false;
+    std::string who;
+    for (int i = 0; i < threads_; ++i) {
+      if (state_[i] == State::kBlocked) {
+        any_blocked = true;
+        absl::StrAppend(&who, who.empty() ? "" : ", ", "T", i);
+      }
+    }
+    if (any_blocked) {
+      EndTrial(RunResult::Kind::kDeadlock,
+               absl::StrCat("deadlock at step ", result_.steps, ": no thread can run; ", who,
+                            " blocked on locks that are never released"));
+    }
+    next = threads_;
+  } else if ((runnable_ & (runnable_ - 1)) == 0) {
+    next = std::countr_zero(runnable_);
+  } else {
+    next = strategy_.Choose(runnable_, me, result_.steps);
+    if (next < 0) {
+      EndTrial(RunResult::Kind::kDivergence, strategy_.Error());
+      next = threads_;
+    } else {
+      result_.choices.push_back(static_cast<uint8_t>(next));
+    }
+  }
+  if (next == me) return;
+  if (current_can_continue && next != threads_) {
+    ++result_.preemptions;
+    TraceBuffer* trace = options_.trace;
+    if (trace != nullptr && *trace->count > 0 && *trace->count <= trace->capacity) {
+      trace->events[*trace->count - 1].preempted = 1;
+    }
+  }
+  SwitchTo(next);
+}
+
+void Scheduler::SwitchTo(int next) {
+  const int me = current_;
+  from_ = me;
+  current_ = next;
+  // A finished thread switches by returning from its entry function.
+  if (me != threads_ && state_[me] == State::kFinished) return;
+  boost::context::fiber back = std::move(conts_[next]).resume();
+  conts_[from_] = std::move(back);
+}
+
+void Scheduler::Point(TraceKind kind, const char* label) {
+  if (ending_) return;
+  const uint64_t step = ++result_.steps;
+  if (options_.trace != nullptr) {
+    options_.trace->Append({static_cast<uint32_t>(step), static_cast<uint8_t>(current_), kind, 0, 0,
+                            label, 0, 0});
+  }
+  if (step > options_.max_steps) {
+    EndTrial(RunResult::Kind::kLivelock,
+             absl::StrCat("livelock: the trial exceeded the step bound of ", options_.max_steps,
+                          " scheduling points (last point: ", label, " in T", current_, ")"));
+    Reschedule(false);
+    return;
+  }
+  Reschedule(true);
+}
+
+bool Scheduler::Block(const void* object, const char* label) {
+  if (ending_) return false;
+  const int me = current_;
+  state_[me] = State::kBlocked;
+  blocked_on_[me] = object;
+  runnable_ &= ~(ThreadMask{1} << me);
+  if (options_.trace != nullptr) {
+    options_.trace->Append({static_cast<uint32_t>(result_.steps), static_cast<uint8_t>(me),
+                            TraceKind::kBlocked, 0, 0, label, 0, 0});
+  }
+  Reschedule(false);
+  return !ending_;
+}
+
+void Scheduler::WakeAll(const void* object) {
+  for (int i = 0; i < threads_; ++i) {
+    if (state_[i] == State::kBlocked && blocked_on_[i] == object) {
+      state_[i] = State::kRunnable;
+      blocked_on_[i] = nullptr;
+      runnable_ |= ThreadMask{1} << i;
+    }
+  }
+}
+
+void Scheduler::TraceOp(TraceKind kind, uint8_t op, int64_t a, int64_t b, const char* label) {
+  if (options_.trace == nullptr || ending_) return;
+  options_.trace->Append({static_cast<uint32_t>(result_.steps), static_cast<uint8_t>(current_), kind,
+                          op, 0, label, a, b});
+}
+
+}  // namespace mapfault

@@ -1,0 +1,50 @@
+// Strategy specs: parsing, printing and construction.
+#include "harness/strategy.h"
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "harness/pct_strategy.h"
+#include "harness/random_strategy.h"
+#include "harness/replay_strategy.h"
+
+namespace mapfault {
+
+std::string StrategySpec::ToString() const {
+  switch (kind) {
+    case Kind::kRandom: return "random";
+    case Kind::kPct: return absl::StrCat("pct:d=", depth);
+  }
+  return "?";
+}
+
+absl::StatusOr<StrategySpec> StrategySpec::Parse(const std::string& text) {
+  StrategySpec spec;
+  if (text == "random") return spec;
+  if (text == "pct") {
+    spec.kind = Kind::kPct;
+    return spec;
+  }
+  if (text.rfind("pct:d=", 0) == 0) {
+    int d = 0;
+    if (!absl::SimpleAtoi(text.substr(6), &d) || d < 1 || d > 10) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("bad PCT depth in '", text, "': use pct:d=N with N from 1 to 10"));
+    }
+    spec.kind = Kind::kPct;
+    spec.depth = d;
+    return spec;
+  }
+  return absl::InvalidArgumentError(absl::StrCat(
+      "unknown strategy '", text, "': valid strategies are random, pct, pct:d=N (N in 1..10)"));
+}
+
+std::unique_ptr<Strategy> MakeStrategy(const StrategySpec& spec, uint64_t seed) {
+  if (spec.kind == StrategySpec::Kind::kPct) return std::make_unique<PctStrategy>(seed, spec.depth);
+  return std::make_unique<RandomStrategy>(seed);
+}
+
+std::unique_ptr<Strategy> MakeReplayStrategy(std::vector<uint8_t> choices) {
+  return std::make_unique<ReplayStrategy>(std::move(choices));
+}
+
+}  // namespace mapfault

@@ -1,0 +1,48 @@
+// The scheduling-strategy interface. A strategy is an oracle that owns every nondeterministic choice
+// of a controlled trial (after Shuttle): given the runnable threads it names the one to run next.
+#ifndef MAPFAULT_HARNESS_STRATEGY_H_
+#define MAPFAULT_HARNESS_STRATEGY_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace mapfault {
+
+// Bitmask of runnable logical threads (bit i = thread i); a trial has at most 64 threads.
+using ThreadMask = uint64_t;
+
+class Strategy {
+ public:
+  virtual ~Strategy() = default;
+  // Called before each trial. `threads` logical threads; `expected_steps` is an estimate of the
+  // trial's length (PCT places its change points in it).
+  virtual void Begin(int threads, uint64_t expected_steps) = 0;
+  // Called only when more than one thread is runnable. Returns the thread to run, or -1 when the
+  // strategy cannot continue (a replay that diverged; Error() says why).
+  virtual int Choose(ThreadMask runnable, int current, uint64_t step) = 0;
+  virtual std::string Error() const { return ""; }
+};
+
+// A parsed `--strategy` value: the name, PCT's depth, and the canonical spelling used in tokens.
+struct StrategySpec {
+  enum class Kind : uint8_t { kRandom = 0, kPct = 1 };
+  Kind kind = Kind::kRandom;
+  int depth = 3;  // PCT bug depth d
+
+  std::string ToString() const;
+  // "random", "pct", "pct:d=2". Errors name the valid choices.
+  static absl::StatusOr<StrategySpec> Parse(const std::string& text);
+};
+
+// Creates the strategy of `spec` seeded with `seed`.
+std::unique_ptr<Strategy> MakeStrategy(const StrategySpec& spec, uint64_t seed);
+// Creates a strategy that replays recorded choices (replay_strategy.h).
+std::unique_ptr<Strategy> MakeReplayStrategy(std::vector<uint8_t> choices);
+
+}  // namespace mapfault
+
+#endif  // MAPFAULT_HARNESS_STRATEGY_H_

@@ -1,0 +1,86 @@
+// Isolation: trials run in worker processes forked, in batches, from the single-threaded supervisor
+// (the mapfault process itself, which never runs backend code). A worker reports each failing trial
+// over a pipe and its current trial through shared memory, so when it dies by a signal, aborts, or
+// overruns the watchdog, the supervisor knows exactly which trial did it, records the finding, and
+// starts a fresh worker on the rest of the batch. A crash or hang is then replayed alone in another
+// fresh worker to confirm it.
+#ifndef MAPFAULT_HARNESS_SUPERVISOR_H_
+#define MAPFAULT_HARNESS_SUPERVISOR_H_
+
+#include <csignal>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "harness/trace.h"
+#include "harness/trial.h"
+#include "harness/verdict.h"
+
+namespace mapfault {
+
+// One cell of the matrix: a backend, a scenario and a strategy, run for `trials` trials.
+struct CellSpec {
+  const BackendInfo* backend = nullptr;
+  const Scenario* scenario = nullptr;
+  ScenarioParams params;
+  StrategySpec strategy;
+  uint64_t trials = 0;
+  uint64_t max_steps = 20000;
+};
+
+struct Progress {
+  uint64_t planned = 0;
+  uint64_t done = 0;
+  uint64_t failing = 0;  // trials that broke at least one invariant
+  double seconds = 0;
+};
+
+struct SupervisorOptions {
+  uint64_t seed = 1;
+  int jobs = 1;
+  uint64_t batch = 0;               // trials per worker; 0 = automatic
+  double watchdog_seconds = 10;     // a single trial running longer is a hang
+  double time_budget_seconds = 0;   // stop dispatching after this long (0 = none)
+  uint64_t max_crashes_per_cell = 100;  // a cell whose workers died this often stops early
+  const volatile std::sig_atomic_t* stop = nullptr;  // set (e.g. by SIGINT) to stop dispatching
+  std::function<void(const Progress&)> on_progress;  // called about 10 times a second
+};
+
+// Runs every cell in worker processes and returns their results with verdicts.
+RunResults RunCells(const std::vector<CellSpec>& cells, const SupervisorOptions& options);
+
+// How an isolated trial ended.
+struct IsolatedOutcome {
+  enum class Kind : uint8_t { kCompleted, kSignal, kMisuse, kHang, kExit };
+  Kind kind = Kind::kCompleted;
+  int signal = 0;
+  std::string detail;                 // misuse message, signal name, last stderr line
+  std::vector<Violation> violations;  // for kCompleted (no-hang/no-crash from the run included)
+  bool diverged = false;              // replay could not follow its recorded schedule
+  uint64_t steps = 0;
+  int preemptions = 0;
+  std::vector<uint8_t> choices;
+  std::vector<TraceEvent> trace;      // full interleaving, also when the worker died
+  // Results of each operation, per parallel thread and then the post part (last entry), when the
+  // trial completed; empty when the worker died (the trace then tells how far each thread got).
+  std::vector<std::vector<std::string>> results;
+
+  // The violation the outcome amounts to (for kSignal/kMisuse/kHang/kExit).
+  std::vector<Violation> AllViolations() const;
+  // A digest of the trace, to compare two replays of the same trial.
+  uint64_t TraceDigest() const;
+};
+
+// Runs one trial alone in a fresh worker, recording its full trace.
+IsolatedOutcome RunTrialIsolated(const TrialSpec& spec, double watchdog_seconds);
+
+// "SIGSEGV (Segmentation fault)".
+std::string SignalName(int sig);
+
+// Cell key for seeds: stable across processes and machines.
+uint64_t CellKey(const std::string& backend, const std::string& scenario);
+
+}  // namespace mapfault
+
+#endif  // MAPFAULT_HARNESS_SUPERVISOR_H_

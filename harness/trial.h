@@ -1,0 +1,52 @@
+// One controlled trial: build the backend, run the program's init part, run the parallel part as
+// fibers under the controlled scheduler, run the post part, and judge the history.
+#ifndef MAPFAULT_HARNESS_TRIAL_H_
+#define MAPFAULT_HARNESS_TRIAL_H_
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "harness/backend.h"
+#include "harness/checkers.h"
+#include "harness/history.h"
+#include "harness/scheduler.h"
+#include "harness/strategy.h"
+#include "scenarios/scenario.h"
+
+namespace mapfault {
+
+struct TrialSpec {
+  const BackendInfo* backend = nullptr;
+  const Scenario* scenario = nullptr;
+  ScenarioParams params;
+  StrategySpec strategy;
+  uint64_t seed = 0;  // drives the program and the strategy
+  uint64_t max_steps = 20000;
+  // When set, the schedule replays these choices instead of asking the strategy.
+  std::optional<std::vector<uint8_t>> replay_choices;
+  TraceBuffer* trace = nullptr;
+};
+
+struct TrialResult {
+  Program program;
+  History history;
+  RunResult run;
+  std::vector<Violation> violations;  // no-hang / no-crash from the run, iteration ones from history
+  InvariantSet violated() const;
+};
+
+// The program a trial seed generates (stream 1 of the seed).
+Program GenerateProgram(const Scenario& scenario, const ScenarioParams& params, uint64_t seed);
+// The seed of the strategy (stream 2 of the trial seed).
+uint64_t StrategySeed(uint64_t trial_seed);
+// The seed of trial `index` of a cell in a run with `run_seed`.
+uint64_t TrialSeed(uint64_t run_seed, uint64_t cell_key, uint64_t index);
+
+// Runs one trial in this process. A backend that crashes takes the process with it: callers that
+// must survive that run trials in a worker (supervisor.h).
+TrialResult RunControlledTrial(const TrialSpec& spec);
+
+}  // namespace mapfault
+
+#endif  // MAPFAULT_HARNESS_TRIAL_H_

@@ -1,0 +1,55 @@
+// Verdicts per (backend, scenario, invariant) and the result model every reporter consumes.
+#ifndef MAPFAULT_HARNESS_VERDICT_H_
+#define MAPFAULT_HARNESS_VERDICT_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "harness/backend.h"
+#include "harness/types.h"
+#include "scenarios/scenario.h"
+
+namespace mapfault {
+
+enum class Verdict : uint8_t { kHolds, kBroken, kOutOfContract, kDetected, kNotRun };
+std::string_view VerdictName(Verdict v);  // "HOLDS", "BROKEN", ...
+
+// HOLDS when no evaluated trial failed; on failures: DETECTED for misuse-detected, BROKEN when the
+// backend claims the invariant, OUT_OF_CONTRACT otherwise; NOT_RUN when nothing was evaluated.
+Verdict Judge(const BackendInfo& backend, Invariant inv, uint64_t evaluated, uint64_t failures);
+
+struct InvariantResult {
+  Verdict verdict = Verdict::kNotRun;
+  uint64_t evaluated = 0;            // trials in which the invariant was judged
+  uint64_t failures = 0;
+  uint64_t first_failure_trial = 0;  // 1-based; 0 when none
+  std::string token;                 // replay token of the first failure ("" when none)
+  std::string explanation;           // why the first failure broke the invariant
+  bool confirmed = true;             // a crash/hang replayed in a fresh worker failed the same way
+};
+
+struct CellResult {
+  std::string backend;
+  std::string scenario;
+  ScenarioParams params;
+  std::string mode = "controlled";
+  std::string strategy;
+  uint64_t trials_planned = 0;
+  uint64_t trials = 0;  // trials run
+  InvariantResult invariants[kInvariantCount];
+};
+
+struct RunResults {
+  uint64_t seed = 0;
+  bool partial = false;  // interrupted or out of time before every planned trial ran
+  double seconds = 0;
+  std::vector<CellResult> cells;
+  // 0 when every claimed guarantee held, 1 when any verdict is BROKEN.
+  int ExitCode() const;
+};
+
+}  // namespace mapfault
+
+#endif  // MAPFAULT_HARNESS_VERDICT_H_

@@ -1,0 +1,63 @@
+// Registers the built-in white-box backends, each instantiated over ControlledSync (controlled mode)
+// and RealSync (real threads).
+#include "harness/backend.h"
+#include "harness/sync.h"
+#include "maps/collect_then_delete.h"
+#include "maps/go_checked.h"
+#include "maps/mutants/mutex_iter_unlocked.h"
+#include "maps/mutants/rwlock_erase_shared.h"
+#include "maps/mutex_map.h"
+#include "maps/naive.h"
+#include "maps/rwlock_map.h"
+
+namespace mapfault {
+namespace {
+
+constexpr InvariantSet kSafeMapClaims = {Invariant::kNoCrash, Invariant::kNoHang,
+                                         Invariant::kIterNoDuplicate,
+                                         Invariant::kIterNoMissedStable, Invariant::kIterNoPhantom};
+
+template <template <class> class M>
+BackendInfo WhiteBox(std::string id, std::string description, InvariantSet claims) {
+  BackendInfo info;
+  info.id = std::move(id);
+  info.description = std::move(description);
+  info.claims = claims;
+  info.make_controlled = Factory<M<ControlledSync>>();
+  info.make_real = Factory<M<RealSync>>();
+  return info;
+}
+
+void MustRegister(BackendRegistry& registry, BackendInfo info) {
+  const absl::Status status = registry.Register(std::move(info));
+  if (!status.ok()) std::abort();  // built-in ids are unique by construction
+}
+
+}  // namespace
+
+void RegisterBuiltinBackends(BackendRegistry& registry) {
+  MustRegister(registry, WhiteBox<NaiveMap>("naive", "own chained hash table, no synchronisation",
+                                            kSafeMapClaims));
+  MustRegister(registry, WhiteBox<GoCheckedMap>(
+                             "go_checked", "naive plus Go's runtime hashWriting misuse check",
+                             InvariantSet{Invariant::kNoHang}));
+  MustRegister(registry, WhiteBox<MutexMap>("mutex", "one mutex around every operation and the "
+                                                     "whole iteration",
+                                            kSafeMapClaims));
+  MustRegister(registry, WhiteBox<RwLockMap>("rwlock", "reader-writer lock; readers and read-only "
+                                                       "iteration share it",
+                                             kSafeMapClaims));
+  MustRegister(registry, WhiteBox<CollectThenDeleteMap>(
+                             "collect_then_delete",
+                             "iteration copies entries under the lock, deletes chosen ones after",
+                             kSafeMapClaims));
+  MustRegister(registry, WhiteBox<RwLockEraseSharedMap>(
+                             "mutant.rwlock_erase_shared",
+                             "MUTANT: rwlock whose erase takes the shared lock", kSafeMapClaims));
+  MustRegister(registry, WhiteBox<MutexIterUnlockedMap>(
+                             "mutant.mutex_iter_unlocked",
+                             "MUTANT: mutex map whose iteration drops the lock between buckets",
+                             kSafeMapClaims));
+}
+
+}  // namespace mapfault

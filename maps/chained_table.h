@@ -1,0 +1,295 @@
+// ChainedTable: mapfault's own separate-chaining hash table, the body of every white-box backend.
+//
+// Concurrency contract: NONE. It is deliberately unsynchronised (the "native map"): every operation
+// has scheduling points (Sync::Yield) inside lookup, insert, erase, iteration and rehash, so a
+// controlled trial can interleave other threads in the middle of them. Wrappers add the locking.
+//
+// Memory is managed like a debug heap, so that misuse fails deterministically and a controlled replay
+// reproduces it exactly: nodes come from a per-table pool; a freed node has its key, value and next
+// pointer overwritten with a poison pattern (0xdd..., a non-canonical address: following it faults);
+// a bucket array replaced by rehash is poisoned the same way and kept until the table dies. Freeing a
+// node twice aborts ("double free detected"), as glibc does. The hash is a fixed mixing function, so
+// the layout never depends on the process (unlike absl::Hash).
+//
+// Hooks (a policy type) let go_checked add Go's runtime checks without copying the table.
+#ifndef MAPFAULT_MAPS_CHAINED_TABLE_H_
+#define MAPFAULT_MAPS_CHAINED_TABLE_H_
+
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "harness/backend.h"
+#include "harness/rng.h"
+#include "harness/types.h"
+
+namespace mapfault {
+
+// Hooks with no effect: a plain table.
+struct NoTableHooks {
+  template <class Sync>
+  void WriteBegin() {}
+  template <class Sync>
+  void WriteEnd() {}
+  template <class Sync>
+  void Read() {}
+  template <class Sync>
+  void IterStep() {}
+};
+
+template <class Sync, class Hooks = NoTableHooks>
+class ChainedTable {
+ public:
+  static constexpr uintptr_t kPoison = 0xddddddddddddddddull;
+  static constexpr size_t kInitialBuckets = 4;
+  static constexpr size_t kMaxLoad = 1;  // grow when size > buckets * kMaxLoad
+
+  ChainedTable() { buckets_ = NewBuckets(kInitialBuckets); nbuckets_ = kInitialBuckets; }
+  ChainedTable(const ChainedTable&) = delete;
+  ChainedTable& operator=(const ChainedTable&) = delete;
+
+  bool Insert(Key k, Value v) {
+    hooks_.template WriteBegin<Sync>();
+    Sync::Yield("table.insert: hash key");
+    Node** slot = &buckets_[BucketOf(k, nbuckets_)];  // cached, as real code does
+    for (Node* n = *slot; n != nullptr; n = n->next) {
+      Sync::Yield("table.insert: probe chain");
+      if (n->key == k) {
+        hooks_.template WriteEnd<Sync>();
+        return false;
+      }
+    }
+    Sync::Yield("table.insert: link new node");
+    Node* node = pool_.Alloc(k, v);
+    node->next = *slot;
+    *slot = node;
+    IncrementSize(+1, "table.insert: size++");
+    if (size_ > nbuckets_ * kMaxLoad) Rehash(nbuckets_ * 2);
+    hooks_.template WriteEnd<Sync>();
+    return true;
+  }
+
+  void Assign(Key k, Value v) {
+    hooks_.template WriteBegin<Sync>();
+    Sync::Yield("table.assign: hash key");
+    Node** slot = &buckets_[BucketOf(k, nbuckets_)];
+    for (Node* n = *slot; n != nullptr; n = n->next) {
+      Sync::Yield("table.assign: probe chain");
+      if (n->key == k) {
+        n->value = v;
+        hooks_.template WriteEnd<Sync>();
+        return;
+      }
+    }
+    Sync::Yield("table.assign: link new node");
+    Node* node = pool_.Alloc(k, v);
+    node->next = *slot;
+    *slot = node;
+    IncrementSize(+1, "table.assign: size++");
+    if (size_ > nbuckets_ * kMaxLoad) Rehash(nbuckets_ * 2);
+    hooks_.template WriteEnd<Sync>();
+  }
+
+  bool Erase(Key k) {
+    hooks_.template WriteBegin<Sync>();
+    const bool erased = EraseInternal(k);
+    hooks_.template WriteEnd<Sync>();
+    return erased;
+  }
+
+  std::optional<Value> Find(Key k) {
+    hooks_.template Read<Sync>();
+    Sync::Yield("table.find: hash key");
+    for (Node* n = buckets_[BucketOf(k, nbuckets_)]; n != nullptr; n = n->next) {
+      Sync::Yield("table.find: probe chain");
+      if (n->key == k) return n->value;
+    }
+    return std::nullopt;
+  }
+
+  size_t Size() {
+    hooks_.template Read<Sync>();
+    Sync::Yield("table.size: read counter");
+    return size_;
+  }
+
+  void Clear() {
+    hooks_.template WriteBegin<Sync>();
+    for (size_t b = 0; b < nbuckets_; ++b) {
+      Sync::Yield("table.clear: free bucket");
+      Node* n = buckets_[b];
+      buckets_[b] = nullptr;
+      while (n != nullptr) {
+        Node* next = n->next;
+        pool_.Free(n);
+        n = next;
+      }
+    }
+    size_ = 0;
+    hooks_.template WriteEnd<Sync>();
+  }
+
+  // Iterates like a real chained-table iterator: it caches the bucket array it started on and the
+  // node it stands on. An erase-this by the visitor is safe (the successor is read first).
+  void ForEach(Visitor visit, IterKind) {
+    Node** table = buckets_;
+    const size_t n = nbuckets_;
+    for (size_t b = 0; b < n; ++b) {
+      if (!VisitChain(table, b, visit)) return;
+    }
+  }
+
+  // Bucket-level access for wrappers that iterate bucket by bucket.
+  size_t BucketCount() const { return nbuckets_; }
+  // Visits bucket `b` of the current array; false when the visitor stopped.
+  bool VisitBucket(size_t b, Visitor visit) { return VisitChain(buckets_, b, visit); }
+
+ private:
+  struct Node {
+    Key key;
+    Value value;
+    Node* next;
+    Node* free_next;  // pool free list
+    bool freed;
+  };
+
+  // Per-table node pool with poison-on-free and double-free detection.
+  class NodePool {
+   public:
+    Node* Alloc(Key k, Value v) {
+      Node* n;
+      if (free_ != nullptr) {
+        n = free_;
+        free_ = n->free_next;
+      } else {
+        if (used_ == kChunk || chunks_.empty()) {
+          chunks_.push_back(std::make_unique<Node[]>(kChunk));
+          used_ = 0;
+        }
+        n = &chunks_.back()[used_++];
+      }
+      *n = Node{k, v, nullptr, nullptr, false};
+      return n;
+    }
+    void Free(Node* n) {
+      if (n->freed) {
+        std::fputs("chained table node pool: double free detected\n", stderr);
+        std::abort();
+      }
+      n->key = static_cast<Key>(kPoison);
+      n->value = static_cast<Value>(kPoison);
+      n->next = reinterpret_cast<Node*>(kPoison);
+      n->freed = true;
+      // Freed nodes are reused LIFO through a separate list, as malloc's tcache does.
+      freed_.push_back(n);
+      if (freed_.size() > kQuarantine) {
+        Node* reuse = freed_.front();
+        freed_.erase(freed_.begin());
+        reuse->free_next = free_;
+        free_ = reuse;
+      }
+    }
+
+   private:
+    static constexpr size_t kChunk = 64;
+    static constexpr size_t kQuarantine = 4;  // recently freed nodes stay poisoned for a while
+    std::vector<std::unique_ptr<Node[]>> chunks_;
+    size_t used_ = 0;
+    Node* free_ = nullptr;
+    std::vector<Node*> freed_;
+  };
+
+  static size_t BucketOf(Key k, size_t nbuckets) {
+    return static_cast<size_t>(Mix64(static_cast<uint64_t>(k))) & (nbuckets - 1);
+  }
+
+  Node** NewBuckets(size_t n) {
+    arrays_.push_back(std::make_unique<Node*[]>(n));
+    Node** a = arrays_.back().get();
+    for (size_t i = 0; i < n; ++i) a[i] = nullptr;
+    return a;
+  }
+
+  void IncrementSize(int delta, const char* label) {
+    const size_t before = size_;  // read-modify-write with a point in between, as unsynchronised ++
+    Sync::Yield(label);
+    size_ = before + delta;
+  }
+
+  bool EraseInternal(Key k) {
+    Sync::Yield("table.erase: hash key");
+    Node** slot = &buckets_[BucketOf(k, nbuckets_)];
+    Node* prev = nullptr;
+    Node* n = *slot;
+    while (n != nullptr) {
+      Sync::Yield("table.erase: probe chain");
+      if (n->key == k) break;
+      prev = n;
+      n = n->next;
+    }
+    if (n == nullptr) return false;
+    Sync::Yield("table.erase: unlink node");
+    if (prev != nullptr) {
+      prev->next = n->next;
+    } else {
+      *slot = n->next;
+    }
+    pool_.Free(n);
+    IncrementSize(-1, "table.erase: size--");
+    return true;
+  }
+
+  bool VisitChain(Node** table, size_t b, Visitor visit) {
+    Sync::Yield("table.iter: next bucket");
+    Node* node = table[b];
+    while (node != nullptr) {
+      hooks_.template IterStep<Sync>();
+      const VisitAction action = visit(node->key, node->value);
+      Sync::Yield("table.iter: advance");
+      Node* next = node->next;
+      if (action == VisitAction::kEraseThis) {
+        hooks_.template WriteBegin<Sync>();
+        EraseInternal(node->key);
+        hooks_.template WriteEnd<Sync>();
+      }
+      if (action == VisitAction::kStop) return false;
+      node = next;
+    }
+    return true;
+  }
+
+  void Rehash(size_t new_count) {
+    Node** old = buckets_;
+    const size_t old_count = nbuckets_;
+    Node** fresh = NewBuckets(new_count);
+    for (size_t b = 0; b < old_count; ++b) {
+      Node* n = old[b];
+      while (n != nullptr) {
+        Sync::Yield("table.rehash: move node");
+        Node* next = n->next;
+        Node** dst = &fresh[BucketOf(n->key, new_count)];
+        n->next = *dst;
+        *dst = n;
+        n = next;
+      }
+    }
+    Sync::Yield("table.rehash: publish new buckets");
+    buckets_ = fresh;
+    nbuckets_ = new_count;
+    for (size_t b = 0; b < old_count; ++b) old[b] = reinterpret_cast<Node*>(kPoison);  // retire
+  }
+
+  NodePool pool_;
+  std::vector<std::unique_ptr<Node*[]>> arrays_;  // every bucket array, live or retired
+  Node** buckets_;
+  size_t nbuckets_;
+  size_t size_ = 0;
+  [[no_unique_address]] Hooks hooks_;
+};
+
+}  // namespace mapfault
+
+#endif  // MAPFAULT_MAPS_CHAINED_TABLE_H_

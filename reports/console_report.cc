@@ -1,0 +1,103 @@
+// Console progress line and final matrix report.
+#include "reports/console_report.h"
+
+#include <algorithm>
+
+#include "fmt/format.h"
+
+namespace mapfault {
+namespace {
+
+constexpr const char* kShortNames[kInvariantCount] = {"no-crash", "no-hang", "dup",
+                                                       "missed",   "phantom", "misuse"};
+
+std::string Short(Verdict v) {
+  switch (v) {
+    case Verdict::kHolds: return "ok";
+    case Verdict::kBroken: return "BROKEN";
+    case Verdict::kOutOfContract: return "ooc";
+    case Verdict::kDetected: return "DETECTED";
+    case Verdict::kNotRun: return "-";
+  }
+  return "?";
+}
+
+}  // namespace
+
+void ProgressPrinter::Update(const Progress& p) {
+  const double rate = p.seconds > 0 ? p.done / p.seconds : 0;
+  const double frac = p.planned > 0 ? std::min(1.0, static_cast<double>(p.done) / p.planned) : 1;
+  const double eta = rate > 0 ? (p.planned - std::min(p.planned, p.done)) / rate : 0;
+  if (tty_) {
+    constexpr int kWidth = 30;
+    const int fill = static_cast<int>(frac * kWidth);
+    fmt::print(out_, "\r[{}{}] {:3.0f}%  {}/{} trials  {:.0f} trials/s  ETA {:.0f}s  failing {}   ",
+               std::string(fill, '#'), std::string(kWidth - fill, '.'), frac * 100, p.done,
+               p.planned, rate, eta, p.failing);
+    std::fflush(out_);
+    drawn_ = true;
+  } else if (last_plain_ < 0 || p.seconds - last_plain_ >= 5) {
+    last_plain_ = p.seconds;
+    fmt::print(out_, "progress: {:.0f}% {}/{} trials, {:.0f} trials/s, ETA {:.0f}s\n", frac * 100,
+               p.done, p.planned, rate, eta);
+    std::fflush(out_);
+  }
+}
+
+void ProgressPrinter::Finish() {
+  if (tty_ && drawn_) fmt::print(out_, "\r{:<110}\r", "");
+  std::fflush(out_);
+}
+
+std::string FormatConsoleReport(const RunResults& results) {
+  std::string out;
+  size_t bw = 7, sw = 8;
+  for (const CellResult& c : results.cells) {
+    bw = std::max(bw, c.backend.size());
+    sw = std::max(sw, c.scenario.size());
+  }
+  out += fmt::format("mapfault: {} cells, seed {}{}\n\n", results.cells.size(), results.seed,
+                     results.partial ? " (PARTIAL: stopped before every planned trial ran)" : "");
+  out += fmt::format("{:<{}}  {:<{}}  {:>7}", "backend", bw, "scenario", sw, "trials");
+  for (const char* name : kShortNames) out += fmt::format("  {:<9}", name);
+  out += "\n";
+  for (const CellResult& c : results.cells) {
+    out += fmt::format("{:<{}}  {:<{}}  {:>7}", c.backend, bw, c.scenario, sw, c.trials);
+    for (const InvariantResult& r : c.invariants) out += fmt::format("  {:<9}", Short(r.verdict));
+    out += "\n";
+  }
+  out += "\nok = HOLDS in every trial; BROKEN = a claimed guarantee failed; ooc = failed but "
+         "OUT_OF_CONTRACT (not claimed);\nDETECTED = the backend reported the misuse itself; "
+         "- = NOT_RUN. Columns: dup = iter.no-duplicate, missed = iter.no-missed-stable,\n"
+         "phantom = iter.no-phantom, misuse = misuse-detected.\n";
+
+  int counts[5] = {};
+  bool header = false;
+  for (const CellResult& c : results.cells) {
+    for (Invariant inv : kAllInvariants) {
+      const InvariantResult& r = c.invariants[static_cast<int>(inv)];
+      ++counts[static_cast<int>(r.verdict)];
+      if (r.token.empty()) continue;
+      if (!header) {
+        out += "\nFindings (each replays exactly with its command):\n";
+        header = true;
+      }
+      out += fmt::format("\n{} {} / {} / {}: {} of {} trials ({:.1f}%), first at trial {}\n",
+                         VerdictName(r.verdict), c.backend, c.scenario, InvariantId(inv),
+                         r.failures, r.evaluated,
+                         r.evaluated ? 100.0 * r.failures / r.evaluated : 0.0,
+                         r.first_failure_trial);
+      out += fmt::format("  {}{}\n", r.explanation,
+                         r.confirmed ? "" : " (NOT confirmed by a replay in a fresh worker)");
+      out += fmt::format("mapfault replay {}\n", r.token);
+    }
+  }
+  out += fmt::format(
+      "\nsummary: {} BROKEN, {} DETECTED, {} OUT_OF_CONTRACT, {} HOLDS, {} NOT_RUN in {:.1f}s\n",
+      counts[static_cast<int>(Verdict::kBroken)], counts[static_cast<int>(Verdict::kDetected)],
+      counts[static_cast<int>(Verdict::kOutOfContract)], counts[static_cast<int>(Verdict::kHolds)],
+      counts[static_cast<int>(Verdict::kNotRun)], results.seconds);
+  return out;
+}
+
+}  // namespace mapfault

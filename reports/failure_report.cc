@@ -1,0 +1,158 @@
+// Failure report formatting.
+#include "reports/failure_report.h"
+
+#include <algorithm>
+
+#include "fmt/format.h"
+
+namespace mapfault {
+namespace {
+
+constexpr size_t kColumn = 34;
+
+std::string Fit(std::string s, size_t width) {
+  if (s.size() > width) {
+    s.resize(width - 3);
+    s += "...";
+  }
+  return s;
+}
+
+// Per-thread operation results reconstructed from the trace (used when the worker died).
+std::vector<std::vector<std::string>> ResultsFromTrace(const Program& program,
+                                                       const std::vector<TraceEvent>& trace) {
+  std::vector<std::vector<std::string>> results(program.threads.size());
+  std::vector<std::string> yielded(program.threads.size());
+  for (const TraceEvent& e : trace) {
+    if (e.thread >= program.threads.size()) continue;
+    auto& r = results[e.thread];
+    if (e.kind == TraceKind::kOpInvoke) {
+      yielded[e.thread].clear();
+    } else if (e.kind == TraceKind::kIterYield) {
+      yielded[e.thread] += fmt::format("{}{}{}", yielded[e.thread].empty() ? "" : " ", e.a,
+                                       e.op == static_cast<uint8_t>(VisitAction::kEraseThis)
+                                           ? "(erased)"
+                                           : "");
+    } else if (e.kind == TraceKind::kOpResponse) {
+      const OpKind kind = static_cast<OpKind>(e.op);
+      switch (kind) {
+        case OpKind::kInsert:
+        case OpKind::kErase: r.push_back(e.b ? "true" : "false"); break;
+        case OpKind::kFind: r.push_back(e.b < 0 ? "absent" : fmt::format("{}", e.b)); break;
+        case OpKind::kSize: r.push_back(fmt::format("{}", e.b)); break;
+        case OpKind::kForEach: r.push_back("[" + yielded[e.thread] + "]"); break;
+        default: r.push_back("done"); break;
+      }
+    }
+  }
+  for (size_t t = 0; t < results.size(); ++t) {
+    if (results[t].size() < program.threads[t].size()) {
+      std::string partial = "(did not return)";
+      if (!yielded[t].empty()) partial = "(did not return; had yielded [" + yielded[t] + "])";
+      results[t].push_back(partial);
+    }
+  }
+  return results;
+}
+
+std::string EventText(const TraceEvent& e, const Program& program) {
+  switch (e.kind) {
+    case TraceKind::kOpInvoke: {
+      const auto& ops = program.threads[e.thread];  // the event carries the op's index in `a`
+      if (e.a >= 0 && static_cast<size_t>(e.a) < ops.size()) return "> " + ops[e.a].ToString();
+      return fmt::format("> {}", e.label);
+    }
+    case TraceKind::kOpResponse: return fmt::format("< returns {}", e.b);
+    case TraceKind::kIterYield:
+      return fmt::format("  visit {}={}{}", e.a, e.b,
+                         e.op == static_cast<uint8_t>(VisitAction::kEraseThis) ? " -> erase" : "");
+    case TraceKind::kBlocked: return fmt::format("  blocked: {}", e.label);
+    case TraceKind::kFinished: return "  (thread finished)";
+    default: return fmt::format("  {}", e.label);
+  }
+}
+
+}  // namespace
+
+std::string FormatFailureReport(const ReplayToken& token, const Program& program,
+                                const IsolatedOutcome& outcome) {
+  std::string out;
+  const int threads = static_cast<int>(program.threads.size());
+  out += fmt::format("= {} / {} ({} mode, strategy {}, seed {}) =\n", token.backend, token.scenario,
+                     token.mode == ExecMode::kControlled ? "controlled" : "perturbed",
+                     token.strategy.ToString(), token.seed);
+  out += fmt::format("parameters: threads={} keys={} initial={} ops={}\n\n", token.params.threads,
+                     token.params.keys, token.params.initial, token.params.ops);
+
+  std::string init;
+  for (const auto& [k, v] : program.init) {
+    init += fmt::format("{}insert({}, {})", init.empty() ? "" : ", ", k, v);
+  }
+  out += fmt::format("Init part:\n  {}\n\n", init.empty() ? "(empty)" : init);
+
+  std::vector<std::vector<std::string>> results = outcome.results;
+  if (results.empty()) results = ResultsFromTrace(program, outcome.trace);
+
+  out += "Parallel part (operation -> result in this replay):\n";
+  size_t rows = 0;
+  for (const auto& ops : program.threads) rows = std::max(rows, ops.size());
+  out += "|";
+  for (int t = 0; t < threads; ++t) out += fmt::format(" {:<{}} |", fmt::format("T{}", t), kColumn);
+  out += "\n|";
+  for (int t = 0; t < threads; ++t) out += std::string(kColumn + 2, '-') + "|";
+  out += "\n";
+  for (size_t i = 0; i < rows; ++i) {
+    out += "|";
+    for (int t = 0; t < threads; ++t) {
+      std::string cell;
+      if (i < program.threads[t].size()) {
+        cell = program.threads[t][i].ToString() + " -> " +
+               (i < results[t].size() ? results[t][i] : "(not reached)");
+      }
+      out += fmt::format(" {:<{}} |", Fit(cell, kColumn), kColumn);
+    }
+    out += "\n";
+  }
+  out += "\nPost part:\n";
+  const bool have_post = static_cast<int>(results.size()) > threads;
+  for (size_t i = 0; i < program.post.size(); ++i) {
+    out += fmt::format("  {} -> {}\n", program.post[i].ToString(),
+                       have_post && i < results[threads].size() ? results[threads][i]
+                                                                : "(not reached)");
+  }
+
+  out += fmt::format(
+      "\nThe following interleaving leads to the error ({} scheduling steps, {} preemptions):\n",
+      outcome.steps ? outcome.steps
+                    : (outcome.trace.empty() ? 0 : outcome.trace.back().step),
+      outcome.preemptions);
+  out += fmt::format("{:>5} |", "step");
+  for (int t = 0; t < threads; ++t) out += fmt::format(" {:<{}} |", fmt::format("T{}", t), kColumn);
+  out += "\n";
+  uint32_t last_step = ~0u;
+  for (const TraceEvent& e : outcome.trace) {
+    if (e.thread >= threads) continue;
+    std::string step = e.step != last_step ? fmt::format("{}", e.step) : "";
+    last_step = e.step;
+    out += fmt::format("{:>5} |", step);
+    for (int t = 0; t < threads; ++t) {
+      std::string cell = t == e.thread ? EventText(e, program) : "";
+      if (t == e.thread && e.preempted) cell = Fit(cell, kColumn - 12) + "  <preempted>";
+      out += fmt::format(" {:<{}} |", Fit(cell, kColumn), kColumn);
+    }
+    out += "\n";
+  }
+  out += "Legend: '>' an operation starts, '<' it returns, 'visit k=v' the iterator shows an entry;\n"
+         "<preempted> marks a switch away from a thread that could have continued.\n";
+
+  out += "\nResult:\n";
+  const std::vector<Violation> violations = outcome.AllViolations();
+  if (outcome.diverged) out += fmt::format("  REPLAY DIVERGED: {}\n", outcome.detail);
+  if (violations.empty()) out += "  every invariant held in this replay\n";
+  for (const Violation& v : violations) {
+    out += fmt::format("  {} violated: {}\n", InvariantId(v.invariant), v.explanation);
+  }
+  return out;
+}
+
+}  // namespace mapfault

@@ -1,0 +1,210 @@
+// The built-in scenario catalogue (DESIGN.md section 5). Each generator is a pure function of its
+// parameters and the random generator, so a trial's seed reproduces its program.
+#include <algorithm>
+#include <numeric>
+
+#include "scenarios/scenario.h"
+
+namespace mapfault {
+namespace {
+
+constexpr Value kInitValueBase = 1000;   // init values: 1000 + key ("fresh")
+constexpr Value kExpiredBelow = 100;     // conditional-erase: values below this are "expired"
+
+// `count` distinct keys from [0, keys), in random order.
+std::vector<Key> DistinctKeys(int keys, int count, Rng& rng) {
+  std::vector<Key> all(std::max(keys, 0));
+  std::iota(all.begin(), all.end(), Key{0});
+  for (int i = static_cast<int>(all.size()) - 1; i > 0; --i) {
+    std::swap(all[i], all[rng.Below(i + 1)]);
+  }
+  all.resize(std::min<size_t>(all.size(), std::max(count, 0)));
+  return all;
+}
+
+std::vector<std::pair<Key, Value>> InitEntries(const ScenarioParams& p, Rng& rng) {
+  std::vector<std::pair<Key, Value>> init;
+  for (Key k : DistinctKeys(p.keys, p.initial, rng)) init.emplace_back(k, kInitValueBase + k);
+  return init;
+}
+
+OpSpec Op(OpKind kind, Key key = 0, Value value = 0) {
+  OpSpec op;
+  op.kind = kind;
+  op.key = key;
+  op.value = value;
+  return op;
+}
+
+OpSpec ForEach(VisitPlan plan = {}) {
+  OpSpec op = Op(OpKind::kForEach);
+  op.visit = plan;
+  return op;
+}
+
+// A value unique to (thread, op index), so every write is distinguishable in the history.
+Value WriteValue(int thread, int index) { return 10000 + 100 * (thread + 1) + index; }
+
+void AddPostCheck(Program& p) {
+  p.post.push_back(Op(OpKind::kSize));
+  p.post.push_back(ForEach());
+}
+
+Program RangeEraseSameThread(const ScenarioParams& params, Rng& rng) {
+  Program p;
+  p.init = InitEntries(params, rng);
+  p.threads.resize(1);
+  VisitPlan erase_some;
+  erase_some.mode = VisitPlan::Mode::kEraseKeyMod;
+  erase_some.param = 2;
+  erase_some.param2 = static_cast<int64_t>(rng.Below(2));
+  p.threads[0].push_back(ForEach(erase_some));
+  p.threads[0].push_back(ForEach());
+  for (int i = 0; i < params.ops; ++i) {
+    p.threads[0].push_back(Op(OpKind::kFind, static_cast<Key>(rng.Below(params.keys))));
+  }
+  AddPostCheck(p);
+  return p;
+}
+
+Program IterateWhileErase(const ScenarioParams& params, Rng& rng) {
+  Program p;
+  p.init = InitEntries(params, rng);
+  p.threads.resize(params.threads);
+  p.threads[0].push_back(ForEach());
+  for (int t = 1; t < params.threads; ++t) {
+    for (int i = 0; i < params.ops; ++i) {
+      p.threads[t].push_back(Op(OpKind::kErase, static_cast<Key>(rng.Below(params.keys))));
+    }
+  }
+  AddPostCheck(p);
+  return p;
+}
+
+Program IterateWhileGrow(const ScenarioParams& params, Rng& rng) {
+  Program p;
+  p.init = InitEntries(params, rng);
+  p.threads.resize(params.threads);
+  p.threads[0].push_back(ForEach());
+  for (int t = 1; t < params.threads; ++t) {
+    for (int i = 0; i < params.ops; ++i) {
+      // Fresh keys beyond the key space: every insert grows the table.
+      const Key k = params.keys + (t - 1) * params.ops + i;
+      p.threads[t].push_back(Op(OpKind::kInsert, k, WriteValue(t, i)));
+    }
+  }
+  AddPostCheck(p);
+  return p;
+}
+
+Program ConcurrentEraseAll(const ScenarioParams& params, Rng& rng) {
+  Program p;
+  p.init = InitEntries(params, rng);
+  p.threads.resize(params.threads);
+  VisitPlan erase_all;
+  erase_all.mode = VisitPlan::Mode::kEraseKeyMod;
+  erase_all.param = 1;
+  erase_all.param2 = 0;
+  p.threads[0].push_back(ForEach(erase_all));
+  for (int t = 1; t < params.threads; ++t) {
+    std::vector<Key> order;
+    for (const auto& [k, v] : p.init) order.push_back(k);
+    for (int i = static_cast<int>(order.size()) - 1; i > 0; --i) {
+      std::swap(order[i], order[rng.Below(i + 1)]);
+    }
+    for (Key k : order) p.threads[t].push_back(Op(OpKind::kErase, k));
+  }
+  AddPostCheck(p);
+  return p;
+}
+
+Program ConditionalErase(const ScenarioParams& params, Rng& rng) {
+  Program p;
+  for (Key k : DistinctKeys(params.keys, params.initial, rng)) {
+    // Half the entries are "expired" (value below the threshold), half are fresh.
+    p.init.emplace_back(k, rng.Chance(50) ? 10 + k : kInitValueBase + k);
+  }
+  p.threads.resize(params.threads);
+  VisitPlan expire;
+  expire.mode = VisitPlan::Mode::kEraseValueBelow;
+  expire.param = kExpiredBelow;
+  p.threads[0].push_back(ForEach(expire));
+  for (int t = 1; t < params.threads; ++t) {
+    for (int i = 0; i < params.ops; ++i) {
+      // Refresh an entry: a fresh value that the expiry predicate must not delete.
+      p.threads[t].push_back(
+          Op(OpKind::kAssign, static_cast<Key>(rng.Below(params.keys)), WriteValue(t, i)));
+    }
+  }
+  AddPostCheck(p);
+  return p;
+}
+
+Program MixedOps(const ScenarioParams& params, Rng& rng) {
+  Program p;
+  p.init = InitEntries(params, rng);
+  p.threads.resize(params.threads);
+  for (int t = 0; t < params.threads; ++t) {
+    for (int i = 0; i < params.ops; ++i) {
+      const Key k = static_cast<Key>(rng.Below(params.keys));
+      const uint64_t roll = rng.Below(100);
+      if (roll < 25) {
+        p.threads[t].push_back(Op(OpKind::kInsert, k, WriteValue(t, i)));
+      } else if (roll < 40) {
+        p.threads[t].push_back(Op(OpKind::kAssign, k, WriteValue(t, i)));
+      } else if (roll < 65) {
+        p.threads[t].push_back(Op(OpKind::kErase, k));
+      } else if (roll < 83) {
+        p.threads[t].push_back(Op(OpKind::kFind, k));
+      } else if (roll < 88) {
+        p.threads[t].push_back(Op(OpKind::kSize));
+      } else {
+        VisitPlan plan;
+        if (rng.Chance(50)) {
+          plan.mode = VisitPlan::Mode::kEraseKeyMod;
+          plan.param = 3;
+          plan.param2 = static_cast<int64_t>(rng.Below(3));
+        }
+        p.threads[t].push_back(ForEach(plan));
+      }
+    }
+  }
+  AddPostCheck(p);
+  return p;
+}
+
+Scenario Make(std::string id, std::string description, ScenarioParams defaults, int min_threads,
+              Program (*generate)(const ScenarioParams&, Rng&)) {
+  Scenario s;
+  s.id = std::move(id);
+  s.description = std::move(description);
+  s.defaults = defaults;
+  s.min_threads = min_threads;
+  s.generate = generate;
+  return s;
+}
+
+}  // namespace
+
+void AddBuiltinScenarios(ScenarioRegistry& registry) {
+  registry.Add(Make("range-erase-same-thread",
+                    "one thread iterates and erases entries through the visitor (Go's delete in "
+                    "range), then iterates again; threads is fixed at 1",
+                    {.threads = 1, .keys = 8, .initial = 6, .ops = 2}, 1, RangeEraseSameThread));
+  registry.Add(Make("iterate-while-erase",
+                    "T0 iterates over the map while the other threads erase random keys",
+                    {.threads = 2, .keys = 8, .initial = 6, .ops = 4}, 2, IterateWhileErase));
+  registry.Add(Make("iterate-while-grow",
+                    "T0 iterates while the other threads insert fresh keys, forcing rehashes",
+                    {.threads = 2, .keys = 8, .initial = 4, .ops = 4}, 2, IterateWhileGrow));
+  registry.Add(Make("concurrent-erase-all",
+                    "T0 erases every entry through its visitor while the others erase every key",
+                    {.threads = 2, .keys = 6, .initial = 6, .ops = 0}, 2, ConcurrentEraseAll));
+  registry.Add(Make("conditional-erase",
+                    "T0 erases expired entries (value < 100) while the others refresh entries",
+                    {.threads = 2, .keys = 6, .initial = 6, .ops = 4}, 2, ConditionalErase));
+  registry.Add(Make("mixed-ops", "every thread runs a random mix of all operations",
+                    {.threads = 2, .keys = 6, .initial = 4, .ops = 6}, 1, MixedOps));
+}
+
+}  // namespace mapfault

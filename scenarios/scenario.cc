@@ -1,0 +1,74 @@
+// Scenario programs: visitor plans, printing, and the scenario registry.
+#include "scenarios/scenario.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace mapfault {
+
+VisitAction VisitPlan::Decide(Key k, Value v, uint32_t shown_so_far) const {
+  if (stop_after != 0 && shown_so_far >= stop_after) return VisitAction::kStop;
+  switch (mode) {
+    case Mode::kContinue:
+      return VisitAction::kContinue;
+    case Mode::kEraseKeyMod:
+      return param > 0 && ((k % param) + param) % param == param2 ? VisitAction::kEraseThis
+                                                                    : VisitAction::kContinue;
+    case Mode::kEraseValueBelow:
+      return v < param ? VisitAction::kEraseThis : VisitAction::kContinue;
+  }
+  return VisitAction::kContinue;
+}
+
+std::string VisitPlan::ToString() const {
+  std::string out;
+  switch (mode) {
+    case Mode::kContinue: out = "visit all"; break;
+    case Mode::kEraseKeyMod: out = absl::StrCat("erase if key%", param, "==", param2); break;
+    case Mode::kEraseValueBelow: out = absl::StrCat("erase if value<", param); break;
+  }
+  if (stop_after != 0) absl::StrAppend(&out, ", stop after ", stop_after);
+  return out;
+}
+
+std::string OpSpec::ToString() const {
+  switch (kind) {
+    case OpKind::kInsert: return absl::StrCat("insert(", key, ", ", value, ")");
+    case OpKind::kAssign: return absl::StrCat("assign(", key, ", ", value, ")");
+    case OpKind::kErase: return absl::StrCat("erase(", key, ")");
+    case OpKind::kFind: return absl::StrCat("find(", key, ")");
+    case OpKind::kSize: return "size()";
+    case OpKind::kClear: return "clear()";
+    case OpKind::kForEach: return absl::StrCat("for_each(", visit.ToString(), ")");
+  }
+  return "?";
+}
+
+size_t Program::OpCount() const {
+  size_t n = init.size() + post.size();
+  for (const auto& t : threads) n += t.size();
+  return n;
+}
+
+const ScenarioRegistry& ScenarioRegistry::Builtin() {
+  static const ScenarioRegistry* registry = [] {
+    auto* r = new ScenarioRegistry();
+    AddBuiltinScenarios(*r);
+    return r;
+  }();
+  return *registry;
+}
+
+const Scenario* ScenarioRegistry::Find(const std::string& id) const {
+  for (const Scenario& s : scenarios_) {
+    if (s.id == id) return &s;
+  }
+  return nullptr;
+}
+
+std::string ScenarioRegistry::ValidIds() const {
+  std::string out;
+  for (const Scenario& s : scenarios_) absl::StrAppend(&out, out.empty() ? "" : ", ", s.id);
+  return out;
+}
+
+}  // namespace mapfault

@@ -1,0 +1,82 @@
+// Scenarios: what the threads of a trial do. A scenario generates, from its parameters and a seed, a
+// Program with three parts (after Lincheck): init (sequential, before the threads start), parallel
+// (one operation list per logical thread) and post (sequential, after they join).
+#ifndef MAPFAULT_SCENARIOS_SCENARIO_H_
+#define MAPFAULT_SCENARIOS_SCENARIO_H_
+
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "harness/rng.h"
+#include "harness/types.h"
+
+namespace mapfault {
+
+// How a for_each's visitor decides, per entry shown: deterministic in the key and value, so the
+// visitor's choices are part of the program, not of the schedule.
+struct VisitPlan {
+  enum class Mode : uint8_t {
+    kContinue = 0,         // look at everything
+    kEraseKeyMod = 1,      // erase-this when key % param == param2
+    kEraseValueBelow = 2,  // erase-this when value < param ("expired")
+  };
+  Mode mode = Mode::kContinue;
+  int64_t param = 0;
+  int64_t param2 = 0;
+  uint32_t stop_after = 0;  // stop after this many entries (0: never)
+
+  VisitAction Decide(Key k, Value v, uint32_t shown_so_far) const;
+  std::string ToString() const;
+};
+
+struct OpSpec {
+  OpKind kind = OpKind::kFind;
+  Key key = 0;
+  Value value = 0;
+  VisitPlan visit;  // for kForEach
+  std::string ToString() const;  // "insert(3, 107)", "for_each(erase if key%2==1)"
+};
+
+struct Program {
+  std::vector<std::pair<Key, Value>> init;  // distinct keys, inserted in order
+  std::vector<std::vector<OpSpec>> threads;
+  std::vector<OpSpec> post;
+  size_t OpCount() const;
+};
+
+struct ScenarioParams {
+  int threads = 2;   // logical threads in the parallel part
+  int keys = 8;      // key space [0, keys)
+  int initial = 6;   // entries inserted by init
+  int ops = 4;       // operations per thread (not counting the iterating thread's for_each)
+  friend bool operator==(const ScenarioParams&, const ScenarioParams&) = default;
+};
+
+struct Scenario {
+  std::string id;
+  std::string description;
+  ScenarioParams defaults;
+  int min_threads = 1;
+  std::function<Program(const ScenarioParams&, Rng&)> generate;
+};
+
+class ScenarioRegistry {
+ public:
+  static const ScenarioRegistry& Builtin();
+  const Scenario* Find(const std::string& id) const;
+  const std::vector<Scenario>& All() const { return scenarios_; }
+  std::string ValidIds() const;
+  void Add(Scenario s) { scenarios_.push_back(std::move(s)); }
+
+ private:
+  std::vector<Scenario> scenarios_;
+};
+
+// Adds the built-in scenarios (scenarios/builtin_scenarios.cc).
+void AddBuiltinScenarios(ScenarioRegistry& registry);
+
+}  // namespace mapfault
+
+#endif  // MAPFAULT_SCENARIOS_SCENARIO_H_
