@@ -133,6 +133,10 @@ void Scheduler::SwitchTo(int next) {
   const int me = current_;
   from_ = me;
   current_ = next;
+  if (options_.trace != nullptr && next != threads_ && !ending_) {
+    options_.trace->Append({static_cast<uint32_t>(result_.steps), static_cast<uint8_t>(next),
+                            TraceKind::kSwitch, 0, 0, "switch", 0, 0});
+  }
   // A finished thread switches by returning from its entry function.
   if (me != threads_ && state_[me] == State::kFinished) return;
   boost::context::fiber back = std::move(conts_[next]).resume();

@@ -42,7 +42,7 @@ struct SupervisorOptions {
   uint64_t batch = 0;               // trials per worker; 0 = automatic
   double watchdog_seconds = 10;     // a single trial running longer is a hang
   double time_budget_seconds = 0;   // stop dispatching after this long (0 = none)
-  uint64_t max_crashes_per_cell = 100;  // a cell whose workers died this often stops early
+  uint64_t max_crashes_per_cell = 200;  // a cell whose workers died this often stops early
   const volatile std::sig_atomic_t* stop = nullptr;  // set (e.g. by SIGINT) to stop dispatching
   std::function<void(const Progress&)> on_progress;  // called about 10 times a second
 };

@@ -19,6 +19,7 @@ enum class TraceKind : uint8_t {
   kOpResponse,    // ... and returns (op kind; a = key, b = result)
   kIterYield,     // a for_each visitor is shown (key, value)
   kFinished,      // the logical thread's program ended
+  kSwitch,        // the scheduler switched to this thread
 };
 
 struct TraceEvent {

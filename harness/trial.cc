@@ -83,6 +83,8 @@ class OpRunner {
   uint64_t& clock_;
 };
 
+uint64_t current_trial_seed = 0;
+
 uint64_t EstimateSteps(const Program& p) {
   uint64_t steps = 0;
   const uint64_t entries = p.init.size() + 2;
@@ -111,7 +113,10 @@ uint64_t TrialSeed(uint64_t run_seed, uint64_t cell_key, uint64_t index) {
   return Mix64(Mix64(run_seed ^ Mix64(cell_key)) + index);
 }
 
+uint64_t CurrentTrialSeed() { return current_trial_seed; }
+
 TrialResult RunControlledTrial(const TrialSpec& spec) {
+  current_trial_seed = spec.seed;
   TrialResult r;
   r.program = GenerateProgram(*spec.scenario, spec.params, spec.seed);
   const Program& program = r.program;

@@ -43,6 +43,10 @@ uint64_t StrategySeed(uint64_t trial_seed);
 // The seed of trial `index` of a cell in a run with `run_seed`.
 uint64_t TrialSeed(uint64_t run_seed, uint64_t cell_key, uint64_t index);
 
+// The seed of the trial running (or last run) in this process; lets test-only backends misbehave on a
+// chosen trial.
+uint64_t CurrentTrialSeed();
+
 // Runs one trial in this process. A backend that crashes takes the process with it: callers that
 // must survive that run trials in a worker (supervisor.h).
 TrialResult RunControlledTrial(const TrialSpec& spec);

@@ -8,7 +8,7 @@
 namespace mapfault {
 namespace {
 
-constexpr size_t kColumn = 34;
+constexpr size_t kColumn = 36;
 
 std::string Fit(std::string s, size_t width) {
   if (s.size() > width) {
@@ -16,6 +16,20 @@ std::string Fit(std::string s, size_t width) {
     s += "...";
   }
   return s;
+}
+
+// An operation's result as carried by a kOpResponse trace event.
+std::string ResultText(OpKind kind, int64_t result) {
+  switch (kind) {
+    case OpKind::kInsert:
+    case OpKind::kErase: return result ? "true" : "false";
+    case OpKind::kFind: return result < 0 ? "absent" : fmt::format("{}", result);
+    case OpKind::kSize: return fmt::format("{}", result);
+    case OpKind::kForEach: return fmt::format("{} entries", result);
+    case OpKind::kAssign:
+    case OpKind::kClear: return "done";
+  }
+  return "?";
 }
 
 // Per-thread operation results reconstructed from the trace (used when the worker died).
@@ -35,14 +49,7 @@ std::vector<std::vector<std::string>> ResultsFromTrace(const Program& program,
                                            : "");
     } else if (e.kind == TraceKind::kOpResponse) {
       const OpKind kind = static_cast<OpKind>(e.op);
-      switch (kind) {
-        case OpKind::kInsert:
-        case OpKind::kErase: r.push_back(e.b ? "true" : "false"); break;
-        case OpKind::kFind: r.push_back(e.b < 0 ? "absent" : fmt::format("{}", e.b)); break;
-        case OpKind::kSize: r.push_back(fmt::format("{}", e.b)); break;
-        case OpKind::kForEach: r.push_back("[" + yielded[e.thread] + "]"); break;
-        default: r.push_back("done"); break;
-      }
+      r.push_back(kind == OpKind::kForEach ? "[" + yielded[e.thread] + "]" : ResultText(kind, e.b));
     }
   }
   for (size_t t = 0; t < results.size(); ++t) {
@@ -62,7 +69,9 @@ std::string EventText(const TraceEvent& e, const Program& program) {
       if (e.a >= 0 && static_cast<size_t>(e.a) < ops.size()) return "> " + ops[e.a].ToString();
       return fmt::format("> {}", e.label);
     }
-    case TraceKind::kOpResponse: return fmt::format("< returns {}", e.b);
+    case TraceKind::kOpResponse:
+      return fmt::format("< {}", ResultText(static_cast<OpKind>(e.op), e.b));
+    case TraceKind::kSwitch: return "-- runs --";
     case TraceKind::kIterYield:
       return fmt::format("  visit {}={}{}", e.a, e.b,
                          e.op == static_cast<uint8_t>(VisitAction::kEraseThis) ? " -> erase" : "");
@@ -121,29 +130,43 @@ std::string FormatFailureReport(const ReplayToken& token, const Program& program
                                                                 : "(not reached)");
   }
 
+  int preemptions = 0;
+  for (const TraceEvent& e : outcome.trace) preemptions += e.preempted;
   out += fmt::format(
       "\nThe following interleaving leads to the error ({} scheduling steps, {} preemptions):\n",
-      outcome.steps ? outcome.steps
-                    : (outcome.trace.empty() ? 0 : outcome.trace.back().step),
-      outcome.preemptions);
-  out += fmt::format("{:>5} |", "step");
+      outcome.trace.empty() ? 0 : outcome.trace.back().step, preemptions);
+  out += fmt::format("{:>6} |", "step");
   for (int t = 0; t < threads; ++t) out += fmt::format(" {:<{}} |", fmt::format("T{}", t), kColumn);
   out += "\n";
   uint32_t last_step = ~0u;
+  int running = -1;
   for (const TraceEvent& e : outcome.trace) {
     if (e.thread >= threads) continue;
-    std::string step = e.step != last_step ? fmt::format("{}", e.step) : "";
+    if (e.kind == TraceKind::kSwitch) {
+      running = e.thread;
+      continue;  // shown as the thread column changing
+    }
+    std::string step = e.step != last_step ? fmt::format("{}{}", e.step, e.preempted ? "*" : " ")
+                                           : (e.preempted ? "*" : "");
     last_step = e.step;
-    out += fmt::format("{:>5} |", step);
+    out += fmt::format("{:>6} |", step);
     for (int t = 0; t < threads; ++t) {
-      std::string cell = t == e.thread ? EventText(e, program) : "";
-      if (t == e.thread && e.preempted) cell = Fit(cell, kColumn - 12) + "  <preempted>";
-      out += fmt::format(" {:<{}} |", Fit(cell, kColumn), kColumn);
+      out += fmt::format(" {:<{}} |", Fit(t == e.thread ? EventText(e, program) : "", kColumn),
+                         kColumn);
     }
     out += "\n";
   }
-  out += "Legend: '>' an operation starts, '<' it returns, 'visit k=v' the iterator shows an entry;\n"
-         "<preempted> marks a switch away from a thread that could have continued.\n";
+  out += "Legend: a scheduling point is named after what the thread does next; '>' an operation\n"
+         "starts, '<' it returns, 'visit k=v' the iterator shows an entry; '*' a preemption: the\n"
+         "thread was switched out at that point although it could have continued.\n";
+  if (outcome.kind != IsolatedOutcome::Kind::kCompleted && running >= 0) {
+    std::string where;
+    for (const TraceEvent& e : outcome.trace) {
+      if (e.thread == running && e.kind != TraceKind::kSwitch) where = e.label;
+    }
+    out += fmt::format("The worker died while T{} was running (after its last event: {}).\n",
+                       running, where);
+  }
 
   out += "\nResult:\n";
   const std::vector<Violation> violations = outcome.AllViolations();

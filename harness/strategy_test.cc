@@ -1,0 +1,71 @@
+// Tests of strategy parsing and of PCT's defining behaviour.
+#include "harness/pct_strategy.h"
+
+#include "gtest/gtest.h"
+#include "harness/scheduler.h"
+#include "harness/strategy.h"
+#include "harness/sync.h"
+
+namespace mapfault {
+namespace {
+
+TEST(StrategySpecTest, ParsesAndPrintsCanonically) {
+  EXPECT_EQ(StrategySpec::Parse("random")->ToString(), "random");
+  EXPECT_EQ(StrategySpec::Parse("pct")->ToString(), "pct:d=3");
+  EXPECT_EQ(StrategySpec::Parse("pct:d=2")->ToString(), "pct:d=2");
+}
+
+TEST(StrategySpecTest, RejectsUnknownStrategiesNamingTheValidOnes) {
+  const auto bad = StrategySpec::Parse("dfs");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("valid strategies are random, pct"), std::string::npos);
+  EXPECT_FALSE(StrategySpec::Parse("pct:d=0").ok());
+  EXPECT_FALSE(StrategySpec::Parse("pct:d=x").ok());
+}
+
+// With depth 1 PCT has no change points: the highest-priority thread runs until it finishes, so
+// the threads never interleave.
+TEST(PctStrategyTest, DepthOneRunsThreadsWithoutPreemption) {
+  for (uint64_t seed = 0; seed < 50; ++seed) {
+    std::string order;
+    std::vector<std::function<void()>> bodies;
+    for (char id : {'a', 'b', 'c'}) {
+      bodies.push_back([&order, id] {
+        for (int i = 0; i < 4; ++i) {
+          ControlledSync::Yield("step");
+          order.push_back(id);
+        }
+      });
+    }
+    PctStrategy pct(seed, 1);
+    Scheduler scheduler(pct, {});
+    const RunResult r = scheduler.Run(std::move(bodies));
+    EXPECT_EQ(r.preemptions, 0);
+    int changes = 0;
+    for (size_t i = 1; i < order.size(); ++i) changes += order[i] != order[i - 1];
+    EXPECT_EQ(changes, 2) << order;
+  }
+}
+
+TEST(PctStrategyTest, DepthTwoPreemptsAtMostOnceAtItsChangePoint) {
+  bool preempted = false;
+  for (uint64_t seed = 0; seed < 100; ++seed) {
+    std::vector<std::function<void()>> bodies;
+    for (int t = 0; t < 2; ++t) {
+      bodies.push_back([] {
+        for (int i = 0; i < 4; ++i) ControlledSync::Yield("step");
+      });
+    }
+    PctStrategy pct(seed, 2);
+    Scheduler::Options options;
+    options.expected_steps = 8;
+    Scheduler scheduler(pct, options);
+    const RunResult r = scheduler.Run(std::move(bodies));
+    EXPECT_LE(r.preemptions, 1);
+    preempted |= r.preemptions == 1;
+  }
+  EXPECT_TRUE(preempted);
+}
+
+}  // namespace
+}  // namespace mapfault

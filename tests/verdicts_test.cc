@@ -1,0 +1,134 @@
+// Acceptance tests of the controlled-mode core, through the same supervisor the CLI uses: unsafe
+// backends break, the Go-style checked map detects, the safe backends hold over 10,000 trials per
+// scenario, both mutants are caught, and the Go delete-in-range rule holds everywhere it is claimed.
+// All runs use fixed seeds in controlled mode, so they are deterministic.
+#include "gtest/gtest.h"
+#include "harness/supervisor.h"
+
+namespace mapfault {
+namespace {
+
+std::vector<CellSpec> Cells(const std::vector<std::string>& backends,
+                            const std::vector<std::string>& scenarios, uint64_t trials,
+                            const std::string& strategy = "random") {
+  std::vector<CellSpec> cells;
+  for (const std::string& b : backends) {
+    for (const std::string& s : scenarios) {
+      CellSpec c;
+      c.backend = BackendRegistry::Global().Find(b);
+      c.scenario = ScenarioRegistry::Builtin().Find(s);
+      EXPECT_NE(c.backend, nullptr) << b;
+      EXPECT_NE(c.scenario, nullptr) << s;
+      c.params = c.scenario->defaults;
+      c.strategy = *StrategySpec::Parse(strategy);
+      c.trials = trials;
+      cells.push_back(c);
+    }
+  }
+  return cells;
+}
+
+RunResults RunSuite(const std::vector<CellSpec>& cells, uint64_t seed = 2026) {
+  SupervisorOptions o;
+  o.seed = seed;
+  o.jobs = 2;
+  return RunCells(cells, o);
+}
+
+Verdict V(const CellResult& c, Invariant inv) { return c.invariants[static_cast<int>(inv)].verdict; }
+
+bool AnyBroken(const CellResult& c) {
+  for (const InvariantResult& r : c.invariants) {
+    if (r.verdict == Verdict::kBroken) return true;
+  }
+  return false;
+}
+
+TEST(VerdictsTest, NaiveBreaksWhenIteratingWhileErasingOrGrowing) {
+  const RunResults r = RunSuite(Cells({"naive"}, {"iterate-while-erase", "iterate-while-grow"}, 2000));
+  for (const CellResult& c : r.cells) {
+    EXPECT_TRUE(AnyBroken(c)) << c.scenario;
+    EXPECT_EQ(V(c, Invariant::kNoCrash), Verdict::kBroken) << c.scenario;
+    for (const InvariantResult& inv : c.invariants) {
+      if (inv.verdict == Verdict::kBroken) {
+        EXPECT_EQ(inv.token.rfind("mf1_", 0), 0u);
+      }
+    }
+  }
+  EXPECT_EQ(r.ExitCode(), 1);
+}
+
+TEST(VerdictsTest, GoCheckedDetectsConcurrentIterationAndWrite) {
+  const RunResults r =
+      RunSuite(Cells({"go_checked"}, {"iterate-while-erase", "iterate-while-grow"}, 1000));
+  for (const CellResult& c : r.cells) {
+    EXPECT_EQ(V(c, Invariant::kMisuseDetected), Verdict::kDetected) << c.scenario;
+    EXPECT_NE(c.invariants[static_cast<int>(Invariant::kMisuseDetected)].explanation.find(
+                  "concurrent map iteration and map write"),
+              std::string::npos);
+    EXPECT_FALSE(AnyBroken(c)) << c.scenario;  // it claims nothing else that broke
+  }
+}
+
+TEST(VerdictsTest, MutexAndRwlockHoldEverythingOverTenThousandTrialsPerScenario) {
+  std::vector<std::string> scenarios;
+  for (const Scenario& s : ScenarioRegistry::Builtin().All()) scenarios.push_back(s.id);
+  const RunResults r = RunSuite(Cells({"mutex", "rwlock"}, scenarios, 10000));
+  ASSERT_EQ(r.cells.size(), 2 * scenarios.size());
+  for (const CellResult& c : r.cells) {
+    EXPECT_EQ(c.trials, 10000u);
+    for (Invariant inv : kAllInvariants) {
+      EXPECT_EQ(V(c, inv), Verdict::kHolds) << c.backend << " " << c.scenario << " "
+                                            << InvariantId(inv);
+      EXPECT_EQ(c.invariants[static_cast<int>(inv)].evaluated, 10000u);
+    }
+  }
+  EXPECT_EQ(r.ExitCode(), 0);
+}
+
+TEST(VerdictsTest, BothMutantsAreBroken) {
+  const RunResults erase_shared =
+      RunSuite(Cells({"mutant.rwlock_erase_shared"}, {"iterate-while-erase"}, 2000));
+  EXPECT_TRUE(AnyBroken(erase_shared.cells[0]));
+  const RunResults iter_unlocked =
+      RunSuite(Cells({"mutant.mutex_iter_unlocked"}, {"iterate-while-grow"}, 2000));
+  EXPECT_TRUE(AnyBroken(iter_unlocked.cells[0]));
+  EXPECT_EQ(V(iter_unlocked.cells[0], Invariant::kNoCrash), Verdict::kHolds);
+}
+
+TEST(VerdictsTest, PctAlsoFindsTheMutants) {
+  const RunResults r = RunSuite(Cells({"mutant.rwlock_erase_shared", "mutant.mutex_iter_unlocked"},
+                                 {"iterate-while-erase", "iterate-while-grow"}, 2000, "pct:d=2"));
+  EXPECT_TRUE(AnyBroken(r.cells[0]));  // rwlock_erase_shared / iterate-while-erase
+  EXPECT_TRUE(AnyBroken(r.cells[3]));  // mutex_iter_unlocked / iterate-while-grow
+}
+
+TEST(VerdictsTest, DeleteInRangeOnTheSameThreadHoldsOnEveryBackendThatClaimsIt) {
+  std::vector<std::string> backends;
+  for (const BackendInfo* b : BackendRegistry::Global().Listed()) backends.push_back(b->id);
+  const RunResults r = RunSuite(Cells(backends, {"range-erase-same-thread"}, 1000));
+  for (const CellResult& c : r.cells) {
+    const BackendInfo* b = BackendRegistry::Global().Find(c.backend);
+    for (Invariant inv : kAllInvariants) {
+      if (b->claims.Contains(inv)) {
+        EXPECT_EQ(V(c, inv), Verdict::kHolds) << c.backend << " " << InvariantId(inv);
+      }
+    }
+    EXPECT_EQ(V(c, Invariant::kMisuseDetected), Verdict::kHolds) << c.backend;
+  }
+}
+
+TEST(VerdictsTest, SameSeedGivesTheSameResults) {
+  const auto cells = Cells({"mutant.mutex_iter_unlocked", "mutex"}, {"mixed-ops"}, 500);
+  const RunResults a = RunSuite(cells, 11);
+  const RunResults b = RunSuite(cells, 11);
+  for (size_t i = 0; i < a.cells.size(); ++i) {
+    for (int inv = 0; inv < kInvariantCount; ++inv) {
+      EXPECT_EQ(a.cells[i].invariants[inv].failures, b.cells[i].invariants[inv].failures);
+      EXPECT_EQ(a.cells[i].invariants[inv].token, b.cells[i].invariants[inv].token);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace mapfault
