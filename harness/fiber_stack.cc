@@ -36,6 +36,7 @@ boost::context::stack_context PooledStackAllocator::allocate() {
   boost::context::stack_context sctx;
   sctx.size = kStackSize;
   sctx.sp = static_cast<char*>(base) + page + kStackSize;
+  if (allocated_ != nullptr) *allocated_ = sctx;
   return sctx;
 }
 

@@ -1,6 +1,8 @@
 // The controlled scheduler (see scheduler.h). Fibers switch directly to one another; the main context
 // is only resumed when the trial ends, so a scheduling point costs one strategy call and at most one
-// context switch.
+// context switch. When a trial ends early (deadlock, livelock, divergence, escaped exception) the
+// suspended threads are resumed one by one and unwound with a private exception, so destructors run
+// and every switch, including the last, goes through the annotated path below.
 #include "harness/scheduler.h"
 
 #include <bit>
@@ -11,27 +13,42 @@
 #include "harness/fiber_stack.h"
 
 namespace mapfault {
+namespace {
 
-thread_local Scheduler* Scheduler::current_scheduler_ = nullptr;
+// Thrown into a suspended logical thread to unwind it when the trial is over.
+struct TrialOver {};
+
+// During unwinding, atomic operations are tolerated this many times before the thread is unwound
+// from one: destructors may do a few (reference counts), a spin-wait does many.
+constexpr int kUnwindAtomicAllowance = 10000;
+
+}  // namespace
+
+constinit thread_local Scheduler* Scheduler::current_scheduler_ = nullptr;
 
 Scheduler::Scheduler(Strategy& strategy, Options options) : strategy_(strategy), options_(options) {}
 
 Scheduler::~Scheduler() = default;
 
 boost::context::fiber Scheduler::MakeFiber(int index) {
-  return boost::context::fiber(
-      std::allocator_arg, PooledStackAllocator(), [this, index](boost::context::fiber&& caller) {
+  boost::context::stack_context stack;
+  boost::context::fiber fiber(
+      std::allocator_arg, PooledStackAllocator(&stack),
+      [this, index](boost::context::fiber&& caller) {
+        AfterFiberSwitch(sanitizer_[index], sanitizer_[from_]);
         conts_[from_] = std::move(caller);
-        try {
-          bodies_[index]();
-        } catch (const boost::context::detail::forced_unwind&) {
-          throw;  // the trial ended while this thread was suspended: let boost unwind the stack
-        } catch (const std::exception& e) {
-          EndTrial(RunResult::Kind::kException,
-                   absl::StrCat("T", index, " let an exception escape: ", e.what()));
-        } catch (...) {
-          EndTrial(RunResult::Kind::kException,
-                   absl::StrCat("T", index, " let a non-standard exception escape"));
+        if (!ending_) {
+          try {
+            bodies_[index]();
+          } catch (const TrialOver&) {
+            // unwound because the trial ended while this thread was suspended
+          } catch (const std::exception& e) {
+            EndTrial(RunResult::Kind::kException,
+                     absl::StrCat("T", index, " let an exception escape: ", e.what()));
+          } catch (...) {
+            EndTrial(RunResult::Kind::kException,
+                     absl::StrCat("T", index, " let a non-standard exception escape"));
+          }
         }
         state_[index] = State::kFinished;
         runnable_ &= ~(ThreadMask{1} << index);
@@ -41,8 +58,11 @@ boost::context::fiber Scheduler::MakeFiber(int index) {
         }
         // For a finished thread Reschedule only picks the next context; the switch is this return.
         Reschedule(false);
+        BeforeFiberSwitch(sanitizer_[index], sanitizer_[current_], /*from_is_dying=*/true);
         return std::move(conts_[current_]);
       });
+  InitFiber(sanitizer_[index], static_cast<char*>(stack.sp) - stack.size, stack.size);
+  return fiber;
 }
 
 RunResult Scheduler::Run(std::vector<std::function<void()>> bodies) {
@@ -52,7 +72,10 @@ RunResult Scheduler::Run(std::vector<std::function<void()>> bodies) {
   blocked_on_.assign(threads_, nullptr);
   runnable_ = threads_ >= 64 ? ~ThreadMask{0} : (ThreadMask{1} << threads_) - 1;
   result_ = RunResult{};
+  result_.choices.reserve(options_.expected_steps * 2);
   ending_ = false;
+  sanitizer_.assign(threads_ + 1, FiberSanitizerState{});
+  InitMainFiber(sanitizer_[threads_]);
   conts_.clear();
   conts_.reserve(threads_ + 1);
   for (int i = 0; i < threads_; ++i) conts_.push_back(MakeFiber(i));
@@ -62,17 +85,19 @@ RunResult Scheduler::Run(std::vector<std::function<void()>> bodies) {
   Scheduler* outer = std::exchange(current_scheduler_, this);
   current_ = threads_;
   if (threads_ > 0) Reschedule(false);  // returns when control comes back to main
-  // Back in main: every thread finished or the trial ended. Unwind the stacks of the others.
+  // Back in main: every thread finished or the trial ended. Unwind the threads still suspended (or
+  // never started): each runs until it finishes and switches back here.
   ending_ = true;
+  unwinding_ = true;
   for (int i = 0; i < threads_; ++i) {
-    if (conts_[i]) {
-      from_ = threads_;
-      current_ = i;
-      conts_[i] = boost::context::fiber();  // resumes the fiber with forced_unwind, which returns here
-    }
+    unwind_atomics_ = 0;
+    if (state_[i] != State::kFinished && conts_[i]) SwitchTo(i);
   }
+  unwinding_ = false;
+  for (FiberSanitizerState& f : sanitizer_) DestroyFiber(f);
   current_scheduler_ = outer;
   current_ = -1;
+  conts_.clear();
   bodies_.clear();
   return std::move(result_);
 }
@@ -139,12 +164,25 @@ void Scheduler::SwitchTo(int next) {
   }
   // A finished thread switches by returning from its entry function.
   if (me != threads_ && state_[me] == State::kFinished) return;
+  BeforeFiberSwitch(sanitizer_[me], sanitizer_[next], /*from_is_dying=*/false);
   boost::context::fiber back = std::move(conts_[next]).resume();
+  AfterFiberSwitch(sanitizer_[me], sanitizer_[from_]);
   conts_[from_] = std::move(back);
 }
 
+// A thread resumed after its trial ended is unwound (TrialOver) from its next scheduling point,
+// except from an unlock, which runs in destructors where throwing would terminate the process.
+void Scheduler::UnwindAt(TraceKind kind) {
+  if (!unwinding_ || current_ >= threads_ || kind == TraceKind::kUnlock) return;
+  if (kind == TraceKind::kAtomic && ++unwind_atomics_ < kUnwindAtomicAllowance) return;
+  throw TrialOver{};
+}
+
 void Scheduler::Point(TraceKind kind, const char* label) {
-  if (ending_) return;
+  if (ending_) {
+    UnwindAt(kind);
+    return;
+  }
   const uint64_t step = ++result_.steps;
   if (options_.trace != nullptr) {
     options_.trace->Append({static_cast<uint32_t>(step), static_cast<uint8_t>(current_), kind, 0, 0,
@@ -155,13 +193,18 @@ void Scheduler::Point(TraceKind kind, const char* label) {
              absl::StrCat("livelock: the trial exceeded the step bound of ", options_.max_steps,
                           " scheduling points (last point: ", label, " in T", current_, ")"));
     Reschedule(false);
+    UnwindAt(kind);
     return;
   }
   Reschedule(true);
+  if (ending_) UnwindAt(kind);
 }
 
 bool Scheduler::Block(const void* object, const char* label) {
-  if (ending_) return false;
+  if (ending_) {
+    UnwindAt(TraceKind::kBlocked);
+    return false;
+  }
   const int me = current_;
   state_[me] = State::kBlocked;
   blocked_on_[me] = object;
@@ -171,6 +214,7 @@ bool Scheduler::Block(const void* object, const char* label) {
                             TraceKind::kBlocked, 0, 0, label, 0, 0});
   }
   Reschedule(false);
+  if (ending_) UnwindAt(TraceKind::kBlocked);
   return !ending_;
 }
 
@@ -187,7 +231,7 @@ void Scheduler::WakeAll(const void* object) {
 void Scheduler::TraceOp(TraceKind kind, uint8_t op, int64_t a, int64_t b, const char* label) {
   if (options_.trace == nullptr || ending_) return;
   options_.trace->Append({static_cast<uint32_t>(result_.steps), static_cast<uint8_t>(current_), kind,
-                          op, 0, label, a, b});
+                          op, 0, label, 0 + a, b});
 }
 
 }  // namespace mapfault

@@ -12,6 +12,7 @@
 
 #include <boost/context/fiber.hpp>
 
+#include "harness/fiber_sanitizer.h"
 #include "harness/strategy.h"
 #include "harness/trace.h"
 
@@ -63,6 +64,7 @@ class Scheduler {
 
   void Reschedule(bool current_can_continue);
   void SwitchTo(int next);
+  void UnwindAt(TraceKind kind);
   void EndTrial(RunResult::Kind kind, std::string detail);
   boost::context::fiber MakeFiber(int index);
 
@@ -71,15 +73,18 @@ class Scheduler {
   int threads_ = 0;
   int current_ = -1;     // running logical thread; threads_ means the main (scheduler) context
   int from_ = -1;        // who performed the last switch (so the target can store its continuation)
-  bool ending_ = false;  // trial over: scheduling points are no-ops while stacks unwind
+  bool ending_ = false;     // trial over: scheduling points are no-ops
+  bool unwinding_ = false;  // main is resuming suspended threads to unwind their stacks
+  int unwind_atomics_ = 0;
   ThreadMask runnable_ = 0;
   std::vector<State> state_;
   std::vector<const void*> blocked_on_;
   std::vector<std::function<void()>> bodies_;
   std::vector<boost::context::fiber> conts_;  // suspended contexts; index threads_ = main
+  std::vector<FiberSanitizerState> sanitizer_;  // per context; index threads_ = main
   RunResult result_;
 
-  static thread_local Scheduler* current_scheduler_;
+  static constinit thread_local Scheduler* current_scheduler_;
 };
 
 }  // namespace mapfault

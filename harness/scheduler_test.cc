@@ -150,6 +150,29 @@ TEST(SchedulerTest, UnwindsSuspendedThreadsWhenTheTrialEnds) {
   EXPECT_EQ(destroyed, 20);
 }
 
+TEST(SchedulerTest, TrialEndingWhileAThreadIsInsideAnUnlockDoesNotTerminate) {
+  // The livelock bound lands sometimes in lock(), sometimes in the unlock() of a guard's
+  // destructor, where unwinding must wait for the next scheduling point.
+  for (uint64_t seed = 0; seed < 200; ++seed) {
+    ControlledSync::Mutex m;
+    std::vector<std::function<void()>> bodies;
+    for (int t = 0; t < 2; ++t) {
+      bodies.push_back([&] {
+        for (;;) {
+          LockGuard g(m);
+          ControlledSync::Yield("inside");
+        }
+      });
+    }
+    RandomStrategy strategy(seed);
+    Scheduler::Options options;
+    options.max_steps = 50 + seed % 7;
+    Scheduler scheduler(strategy, options);
+    EXPECT_EQ(scheduler.Run(std::move(bodies)).kind, RunResult::Kind::kLivelock);
+    EXPECT_TRUE(m.try_lock()) << "an unwound guard did not release the lock, seed " << seed;
+  }
+}
+
 TEST(SchedulerTest, TraceRecordsPointsAndPreemptions) {
   std::vector<TraceEvent> events(1000);
   size_t count = 0;

@@ -103,6 +103,13 @@ void EnterWorker(const Pipe& out, const Pipe& err, WorkerSlot* slot) {
   SetMisuseSink(slot->misuse, sizeof slot->misuse);
 }
 
+// The one-line summary a sanitizer prints before it kills the process ("" when there is none).
+std::string SanitizerSummary(const std::string& text) {
+  const size_t pos = text.rfind("SUMMARY: ");
+  if (pos == std::string::npos) return "";
+  return text.substr(pos, text.find('\n', pos) - pos);
+}
+
 std::string LastLine(const std::string& text) {
   std::string_view s = text;
   while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.remove_suffix(1);
@@ -236,6 +243,7 @@ IsolatedOutcome ClassifyDeath(int status, bool watchdog_killed, const WorkerSlot
                               const std::string& err, double watchdog_seconds) {
   IsolatedOutcome o;
   const std::string last = LastLine(err);
+  const std::string sanitizer = SanitizerSummary(err);
   if (watchdog_killed) {
     o.kind = IsolatedOutcome::Kind::kHang;
     o.detail = absl::StrCat("the trial ran longer than the ", watchdog_seconds,
@@ -244,6 +252,10 @@ IsolatedOutcome ClassifyDeath(int status, bool watchdog_killed, const WorkerSlot
     o.kind = IsolatedOutcome::Kind::kMisuse;
     o.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
     o.detail = slot->misuse;
+  } else if (!sanitizer.empty()) {
+    o.kind = IsolatedOutcome::Kind::kSanitizer;
+    o.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+    o.detail = absl::StrCat("a sanitizer stopped the worker: ", sanitizer);
   } else if (WIFSIGNALED(status)) {
     o.kind = IsolatedOutcome::Kind::kSignal;
     o.signal = WTERMSIG(status);
@@ -278,6 +290,7 @@ std::vector<Violation> IsolatedOutcome::AllViolations() const {
   switch (kind) {
     case Kind::kCompleted: return violations;
     case Kind::kSignal:
+    case Kind::kSanitizer:
     case Kind::kExit: return {{Invariant::kNoCrash, detail}};
     case Kind::kMisuse:
       return {{Invariant::kMisuseDetected,

@@ -52,7 +52,7 @@ RunResults RunCells(const std::vector<CellSpec>& cells, const SupervisorOptions&
 
 // How an isolated trial ended.
 struct IsolatedOutcome {
-  enum class Kind : uint8_t { kCompleted, kSignal, kMisuse, kHang, kExit };
+  enum class Kind : uint8_t { kCompleted, kSignal, kMisuse, kHang, kExit, kSanitizer };
   Kind kind = Kind::kCompleted;
   int signal = 0;
   std::string detail;                 // misuse message, signal name, last stderr line

@@ -38,7 +38,8 @@ TEST(SupervisorTest, SegfaultIsReportedOnExactlyItsTrialAndTheRunFinishes) {
   EXPECT_EQ(crash.verdict, Verdict::kBroken);
   EXPECT_EQ(crash.failures, 1u);
   EXPECT_EQ(crash.first_failure_trial, 137u);  // 1-based
-  EXPECT_NE(crash.explanation.find("SIGSEGV"), std::string::npos) << crash.explanation;
+  // Under ASan the SEGV is reported by the sanitizer (SUMMARY: AddressSanitizer: SEGV ...).
+  EXPECT_NE(crash.explanation.find("SEGV"), std::string::npos) << crash.explanation;
   EXPECT_TRUE(crash.confirmed);
   const auto token = ReplayToken::Decode(crash.token);
   ASSERT_TRUE(token.ok());
@@ -77,8 +78,13 @@ TEST(SupervisorTest, IsolatedTrialCapturesTheTraceOfACrash) {
   spec.seed = 4242;
   testing::g_misbehave_seed = 4242;
   const IsolatedOutcome o = RunTrialIsolated(spec, 10);
+#if defined(MAPFAULT_ASAN)
+  EXPECT_EQ(o.kind, IsolatedOutcome::Kind::kSanitizer);
+  EXPECT_NE(o.detail.find("AddressSanitizer: SEGV"), std::string::npos) << o.detail;
+#else
   EXPECT_EQ(o.kind, IsolatedOutcome::Kind::kSignal);
   EXPECT_EQ(o.signal, SIGSEGV);
+#endif
   EXPECT_FALSE(o.trace.empty());
   ASSERT_EQ(o.AllViolations().size(), 1u);
   EXPECT_EQ(o.AllViolations()[0].invariant, Invariant::kNoCrash);
