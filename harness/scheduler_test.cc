@@ -14,9 +14,8 @@
 namespace mapfault {
 namespace {
 
-// Two threads each append their id three times, with a scheduling point before each append.
-std::string RunAppenders(Strategy& strategy, RunResult* result = nullptr) {
-  std::string order;
+// Two threads each append their id to `order` three times, with a scheduling point before each.
+std::vector<std::function<void()>> Appenders(std::string& order) {
   std::vector<std::function<void()>> bodies;
   for (char id : {'a', 'b'}) {
     bodies.push_back([&order, id] {
@@ -26,6 +25,12 @@ std::string RunAppenders(Strategy& strategy, RunResult* result = nullptr) {
       }
     });
   }
+  return bodies;
+}
+
+std::string RunAppenders(Strategy& strategy, RunResult* result = nullptr) {
+  std::string order;
+  std::vector<std::function<void()>> bodies = Appenders(order);
   Scheduler scheduler(strategy, {});
   RunResult r = scheduler.Run(std::move(bodies));
   if (result != nullptr) *result = r;
@@ -181,17 +186,8 @@ TEST(SchedulerTest, TraceRecordsPointsAndPreemptions) {
   Scheduler::Options options;
   options.trace = &trace;
   std::string order;
-  std::vector<std::function<void()>> bodies;
-  for (char id : {'a', 'b'}) {
-    bodies.push_back([&order, id] {
-      for (int i = 0; i < 3; ++i) {
-        ControlledSync::Yield("append");
-        order.push_back(id);
-      }
-    });
-  }
   Scheduler scheduler(strategy, options);
-  const RunResult r = scheduler.Run(std::move(bodies));
+  const RunResult r = scheduler.Run(Appenders(order));
   int points = 0, preempted = 0;
   for (size_t i = 0; i < count; ++i) {
     points += events[i].kind == TraceKind::kYield;

@@ -16,6 +16,7 @@
 #include "harness/trace.h"
 #include "harness/trial.h"
 #include "harness/verdict.h"
+#include "harness/worker.h"
 
 namespace mapfault {
 
@@ -49,34 +50,6 @@ struct SupervisorOptions {
 
 // Runs every cell in worker processes and returns their results with verdicts.
 RunResults RunCells(const std::vector<CellSpec>& cells, const SupervisorOptions& options);
-
-// How an isolated trial ended.
-struct IsolatedOutcome {
-  enum class Kind : uint8_t { kCompleted, kSignal, kMisuse, kHang, kExit, kSanitizer };
-  Kind kind = Kind::kCompleted;
-  int signal = 0;
-  std::string detail;                 // misuse message, signal name, last stderr line
-  std::vector<Violation> violations;  // for kCompleted (no-hang/no-crash from the run included)
-  bool diverged = false;              // replay could not follow its recorded schedule
-  uint64_t steps = 0;
-  int preemptions = 0;
-  std::vector<uint8_t> choices;
-  std::vector<TraceEvent> trace;      // full interleaving, also when the worker died
-  // Results of each operation, per parallel thread and then the post part (last entry), when the
-  // trial completed; empty when the worker died (the trace then tells how far each thread got).
-  std::vector<std::vector<std::string>> results;
-
-  // The violation the outcome amounts to (for kSignal/kMisuse/kHang/kExit).
-  std::vector<Violation> AllViolations() const;
-  // A digest of the trace, to compare two replays of the same trial.
-  uint64_t TraceDigest() const;
-};
-
-// Runs one trial alone in a fresh worker, recording its full trace.
-IsolatedOutcome RunTrialIsolated(const TrialSpec& spec, double watchdog_seconds);
-
-// "SIGSEGV (Segmentation fault)".
-std::string SignalName(int sig);
 
 // Cell key for seeds: stable across processes and machines.
 uint64_t CellKey(const std::string& backend, const std::string& scenario);

@@ -42,25 +42,24 @@ constexpr InvariantSet kClaims = {Invariant::kNoCrash, Invariant::kNoHang,
                                   Invariant::kIterNoDuplicate, Invariant::kIterNoMissedStable,
                                   Invariant::kIterNoPhantom};
 
+template <class M>
+void RegisterHidden(const char* id, const char* description) {
+  BackendInfo info;
+  info.id = id;
+  info.description = description;
+  info.claims = kClaims;
+  info.make_controlled = Factory<M>();
+  info.listed = false;
+  (void)BackendRegistry::Global().Register(std::move(info));  // a repeat call finds it registered
+}
+
 }  // namespace
 
 void RegisterTestBackends() {
-  BackendRegistry& r = BackendRegistry::Global();
-  if (r.Find("test.segfault") != nullptr) return;
-  BackendInfo segv;
-  segv.id = "test.segfault";
-  segv.description = "TEST: raises SIGSEGV in the trial with the chosen seed";
-  segv.claims = kClaims;
-  segv.make_controlled = Factory<SegfaultOnChosenTrial<ControlledSync>>();
-  segv.listed = false;
-  (void)r.Register(std::move(segv));
-  BackendInfo spin;
-  spin.id = "test.spin";
-  spin.description = "TEST: spins forever (no scheduling point) in the trial with the chosen seed";
-  spin.claims = kClaims;
-  spin.make_controlled = Factory<SpinOnChosenTrial<ControlledSync>>();
-  spin.listed = false;
-  (void)r.Register(std::move(spin));
+  RegisterHidden<SegfaultOnChosenTrial<ControlledSync>>(
+      "test.segfault", "TEST: raises SIGSEGV in the trial with the chosen seed");
+  RegisterHidden<SpinOnChosenTrial<ControlledSync>>(
+      "test.spin", "TEST: spins forever (no scheduling point) in the trial with the chosen seed");
 }
 
 }  // namespace mapfault::testing
