@@ -68,6 +68,9 @@ struct BackendInfo {
   // The invariants the backend's concurrency contract claims. A broken claimed invariant is BROKEN;
   // a broken unclaimed one is OUT_OF_CONTRACT.
   InvariantSet claims;
+  // Contract relaxation: an iteration may yield a key twice if it was erased and re-inserted in
+  // between (Go's spec allows it).
+  bool duplicate_allows_reinsert = false;
   // Factory for the controlled-mode instantiation (over ControlledSync); empty when unsupported.
   std::function<std::unique_ptr<AnyMap>()> make_controlled;
   // Factory for real threads (over RealSync or a black-box library); empty when unsupported.

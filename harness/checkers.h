@@ -1,25 +1,15 @@
-// The history checkers of the controlled-mode core: iter.no-duplicate, iter.no-missed-stable and
-// iter.no-phantom (DESIGN.md section 3). no-crash, no-hang and misuse-detected are judged from how the
-// trial ended, not from the history (see trial.h and supervisor.h).
+// The oracle: every invariant checker of DESIGN.md section 3 that judges a trial from its history
+// (no-crash, no-hang and misuse-detected are judged from how the trial ended: see trial.h and
+// worker.h). Each checker lives in its own file under harness/checkers/ with its exact definition,
+// including the corners DESIGN.md leaves open, in a comment at its top.
 //
-// Time is the history's logical clock. Judgements are conservative: an operation whose interval
-// overlaps another's may have taken effect before or after it, and only what is *definite* counts
-// against the backend.
-//
-// Decisions where DESIGN.md leaves a corner open:
-// - no-missed-stable judges only iterations that returned without the visitor saying stop. A key is
-//   stable for iteration F when it was present when F began (in the initial state, or written by an
-//   insert/assign that returned before F was invoked) and no erase, clear or another iteration's
-//   erase-this of it was invoked before F returned. F's own erase-this does not disqualify a key:
-//   F can only erase what it has already yielded.
-// - no-phantom: a yield of key k at time y is legitimate when some write of k (an insert or assign,
-//   or the initial state) was invoked before y and is not definitely followed, before F began, by
-//   evidence that k was absent (an erase, a find that returned absent, a clear, or another
-//   iteration's erase-this of k, each entirely after the write and entirely before F was invoked).
-// - no-duplicate is strict here (no re-insert exception yet).
+// Time is the history's logical clock; judgements are conservative: operations whose intervals
+// overlap may have taken effect in either order, and only what is definite counts against the
+// backend.
 #ifndef MAPFAULT_HARNESS_CHECKERS_H_
 #define MAPFAULT_HARNESS_CHECKERS_H_
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -30,11 +20,26 @@ namespace mapfault {
 
 struct Violation {
   Invariant invariant;
-  std::string explanation;  // one sentence naming keys, operations and logical times
+  std::string explanation;             // one sentence naming keys, values, operations and times
+  std::vector<std::string> evidence = {};  // the events that prove it, one per line
 };
 
-// Runs the history checkers in `which`; at most one violation per invariant (the first found).
-std::vector<Violation> CheckHistory(const History& history, InvariantSet which);
+// What a backend's contract relaxes, and how hard the checkers may work.
+struct CheckOptions {
+  InvariantSet which = InvariantSet::All();
+  // Contract relaxation (Go's spec allows it): a key may be yielded twice by one iteration when it
+  // was erased and re-inserted between the two yields.
+  bool duplicate_allows_reinsert = false;
+  // Linearizability search steps per key before the answer is "undecided".
+  uint64_t linearizability_budget = 200000;
+};
+
+struct CheckResult {
+  std::vector<Violation> violations;  // at most one per invariant (the first found)
+  InvariantSet undecided;             // invariants a budget stopped from deciding
+};
+
+CheckResult CheckHistory(const History& history, const CheckOptions& options);
 
 }  // namespace mapfault
 

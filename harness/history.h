@@ -35,6 +35,9 @@ struct OpRecord {
   uint64_t size = 0;                 // size
   std::vector<YieldRecord> yields;   // for_each
   bool stopped = false;              // for_each ended because the visitor said stop
+  // for_each whose visitor erases an entry when its value is below this ("expired"): a conditional
+  // erase, judged by check-then-act.
+  std::optional<Value> erase_if_value_below;
 
   bool completed() const { return response != 0; }
   std::string Describe() const;      // "T1 erase(3) -> true [t=4..9]"
@@ -47,6 +50,9 @@ struct History {
   std::vector<std::vector<OpRecord>> threads;  // parallel part, per logical thread
   std::vector<OpRecord> post;                  // after all threads joined
   uint64_t parallel_end = 0;                   // logical time the parallel part ended
+  // The contents right after the threads joined (before the post part), read sequentially by the
+  // harness; judged by quiescent-state. Absent when the trial did not complete.
+  std::optional<std::vector<std::pair<Key, Value>>> final_state;
 
   // Every operation (parallel then post), in no particular order.
   std::vector<const OpRecord*> AllOps() const;

@@ -68,15 +68,17 @@ struct Unit {
     slot->current_trial.store(t);
     const TrialSpec spec = SpecFor(cell, run_seed, t);
     const TrialResult r = RunControlledTrial(spec);
-    if (!r.violations.empty()) {
+    if (!r.violations.empty() || !r.undecided.empty()) {
       json line = {{"t", t}, {"b", r.violated().bits()}, {"f", json::array()}};
+      if (!r.undecided.empty()) line["u"] = r.undecided.bits();
       for (const Violation& v : r.violations) {
         const uint32_t bit = 1u << static_cast<int>(v.invariant);
         if (detailed & bit) continue;
         detailed |= bit;
         line["f"].push_back({{"i", static_cast<int>(v.invariant)},
                              {"k", MakeToken(spec, v.invariant, r.run.choices).Encode()},
-                             {"e", v.explanation}});
+                             {"e", v.explanation},
+                             {"x", v.evidence}});
       }
       WriteAll(out_fd, line.dump() + "\n");
     }
@@ -104,21 +106,25 @@ struct CellState {
   uint64_t trials = 0;
   uint64_t failures[kInvariantCount] = {};
   uint64_t not_evaluated[kInvariantCount] = {};
+  uint64_t undecided[kInvariantCount] = {};
   uint64_t deaths = 0;
   struct First {
     uint64_t trial = kNoTrial;
     std::string token, explanation;
+    std::vector<std::string> evidence;
     bool needs_confirm = false;
     IsolatedOutcome::Kind kind = IsolatedOutcome::Kind::kCompleted;
     int signal = 0;
   } first[kInvariantCount];
 
-  void Fail(Invariant inv, uint64_t trial, std::string token, std::string explanation) {
+  void Fail(Invariant inv, uint64_t trial, std::string token, std::string explanation,
+            std::vector<std::string> evidence) {
     First& f = first[static_cast<int>(inv)];
     if (trial < f.trial) {
       f.trial = trial;
       f.token = std::move(token);
       f.explanation = std::move(explanation);
+      f.evidence = std::move(evidence);
       f.needs_confirm = false;
     }
   }
@@ -129,24 +135,40 @@ struct CellState {
   }
 };
 
-constexpr InvariantSet kIterationInvariants = {
-    Invariant::kIterNoDuplicate, Invariant::kIterNoMissedStable, Invariant::kIterNoPhantom};
+// The invariants judged from a completed trial's history (not from how the trial ended).
+constexpr InvariantSet kHistoryInvariants = [] {
+  InvariantSet s = InvariantSet::All();
+  s.Remove(Invariant::kNoCrash);
+  s.Remove(Invariant::kNoHang);
+  s.Remove(Invariant::kMisuseDetected);
+  return s;
+}();
 
-void HandleLine(const std::string& line, CellState& cell) {
+// Consumes one failing-trial line from a worker; returns whether the trial broke an invariant (a
+// line may also only report undecided invariants).
+bool HandleLine(const std::string& line, CellState& cell) {
   json j = json::parse(line, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded() || !j.contains("t")) return;
+  if (j.is_discarded() || !j.contains("t")) return false;
   const uint64_t trial = j["t"].get<uint64_t>();
   const InvariantSet bits = InvariantSet::FromBits(j["b"].get<uint32_t>());
   for (Invariant inv : kAllInvariants) {
     if (bits.Contains(inv)) ++cell.failures[static_cast<int>(inv)];
   }
   if (bits.Contains(Invariant::kNoHang) || bits.Contains(Invariant::kNoCrash)) {
-    cell.NotEvaluated(kIterationInvariants);
+    cell.NotEvaluated(kHistoryInvariants);
+  }
+  if (j.contains("u")) {
+    const InvariantSet undecided = InvariantSet::FromBits(j["u"].get<uint32_t>());
+    cell.NotEvaluated(undecided);
+    for (Invariant inv : kAllInvariants) {
+      if (undecided.Contains(inv)) ++cell.undecided[static_cast<int>(inv)];
+    }
   }
   for (const json& f : j["f"]) {
     cell.Fail(static_cast<Invariant>(f["i"].get<int>()), trial, f["k"].get<std::string>(),
-              f["e"].get<std::string>());
+              f["e"].get<std::string>(), f["x"].get<std::vector<std::string>>());
   }
+  return !bits.empty();
 }
 
 }  // namespace
@@ -224,8 +246,7 @@ RunResults RunCells(const std::vector<CellSpec>& cells, const SupervisorOptions&
       if (line.rfind("{\"done\"", 0) == 0) {
         w.finished_cleanly = true;
       } else {
-        HandleLine(line, state[w.unit.cell]);
-        ++failing_trials;
+        failing_trials += HandleLine(line, state[w.unit.cell]);
       }
     }
   };
@@ -264,7 +285,7 @@ RunResults RunCells(const std::vector<CellSpec>& cells, const SupervisorOptions&
         break;
       default: break;
     }
-    cell.NotEvaluated(kIterationInvariants);
+    cell.NotEvaluated(kHistoryInvariants);
     const TrialSpec spec = SpecFor(cells[w.unit.cell], options.seed, trial);
     CellState::First& f = cell.first[static_cast<int>(v.invariant)];
     if (trial < f.trial) {
@@ -357,11 +378,13 @@ RunResults RunCells(const std::vector<CellSpec>& cells, const SupervisorOptions&
       InvariantResult& ir = r.invariants[i];
       ir.evaluated = s.trials - std::min(s.trials, s.not_evaluated[i]);
       ir.failures = s.failures[i];
+      ir.undecided = s.undecided[i];
       ir.verdict = Judge(*cells[c].backend, inv, ir.evaluated, ir.failures);
       if (s.first[i].trial != kNoTrial) {
         ir.first_failure_trial = s.first[i].trial + 1;
         ir.token = s.first[i].token;
         ir.explanation = s.first[i].explanation;
+        ir.evidence = s.first[i].evidence;
         ir.confirmed = !s.first[i].needs_confirm;
       }
     }

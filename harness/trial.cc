@@ -32,6 +32,9 @@ class OpRunner {
     rec.value = spec.value;
     rec.thread = thread;
     rec.index = index;
+    if (spec.kind == OpKind::kForEach && spec.visit.mode == VisitPlan::Mode::kEraseValueBelow) {
+      rec.erase_if_value_below = spec.visit.param;
+    }
     rec.invoke = ++clock_;
     if (s != nullptr) {
       s->TraceOp(TraceKind::kOpInvoke, static_cast<uint8_t>(spec.kind), index, 0, OpLabel(spec.kind));
@@ -166,11 +169,25 @@ TrialResult RunControlledTrial(const TrialSpec& spec) {
       return r;  // not a verdict on the backend: the caller reports the divergence
   }
 
+  // The quiescent contents, read sequentially before the post part.
+  std::vector<std::pair<Key, Value>> contents;
+  map->ForEach(
+      [&](Key k, Value v) {
+        contents.emplace_back(k, v);
+        return VisitAction::kContinue;
+      },
+      IterKind::kReadOnly);
+  r.history.final_state = std::move(contents);
+
   r.history.post.resize(program.post.size());
   for (size_t i = 0; i < program.post.size(); ++i) {
     runner.Run(program.post[i], -1, static_cast<int>(i), r.history.post[i]);
   }
-  r.violations = CheckHistory(r.history, InvariantSet::All());
+  CheckOptions check_options;
+  check_options.duplicate_allows_reinsert = spec.backend->duplicate_allows_reinsert;
+  CheckResult checked = CheckHistory(r.history, check_options);
+  r.violations = std::move(checked.violations);
+  r.undecided = checked.undecided;
   return r;
 }
 

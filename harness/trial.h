@@ -32,7 +32,8 @@ struct TrialResult {
   Program program;
   History history;
   RunResult run;
-  std::vector<Violation> violations;  // no-hang / no-crash from the run, iteration ones from history
+  std::vector<Violation> violations;  // no-hang / no-crash from the run, the rest from the history
+  InvariantSet undecided;             // invariants a checker budget could not decide
   InvariantSet violated() const;
 };
 

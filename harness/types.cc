@@ -24,6 +24,30 @@ std::string_view InvariantId(Invariant inv) {
     case Invariant::kIterNoMissedStable: return "iter.no-missed-stable";
     case Invariant::kIterNoPhantom: return "iter.no-phantom";
     case Invariant::kMisuseDetected: return "misuse-detected";
+    case Invariant::kLinearizable: return "linearizable";
+    case Invariant::kIterValueValid: return "iter.value-valid";
+    case Invariant::kIterEraseHonoured: return "iter.erase-honoured";
+    case Invariant::kCheckThenAct: return "check-then-act";
+    case Invariant::kSizeBounds: return "size-bounds";
+    case Invariant::kQuiescentState: return "quiescent-state";
+  }
+  return "?";
+}
+
+std::string_view InvariantShortName(Invariant inv) {
+  switch (inv) {
+    case Invariant::kNoCrash: return "crash";
+    case Invariant::kNoHang: return "hang";
+    case Invariant::kIterNoDuplicate: return "dup";
+    case Invariant::kIterNoMissedStable: return "missed";
+    case Invariant::kIterNoPhantom: return "phantom";
+    case Invariant::kMisuseDetected: return "misuse";
+    case Invariant::kLinearizable: return "lin";
+    case Invariant::kIterValueValid: return "value";
+    case Invariant::kIterEraseHonoured: return "erased";
+    case Invariant::kCheckThenAct: return "cta";
+    case Invariant::kSizeBounds: return "size";
+    case Invariant::kQuiescentState: return "final";
   }
   return "?";
 }
@@ -42,6 +66,19 @@ std::string_view InvariantDescription(Invariant inv) {
       return "every yielded key was present at some instant of the iteration window";
     case Invariant::kMisuseDetected:
       return "the backend itself reported misuse (e.g. Go's concurrent map iteration and map write)";
+    case Invariant::kLinearizable:
+      return "the single-key operations are linearizable against a sequential map (checked per key)";
+    case Invariant::kIterValueValid:
+      return "every yielded value was written to its key by an operation current at some instant of "
+             "the iteration window";
+    case Invariant::kIterEraseHonoured:
+      return "an entry the iterating thread erased is not yielded again unless re-inserted";
+    case Invariant::kCheckThenAct:
+      return "a conditional erase never removes an entry whose value was refreshed after the check";
+    case Invariant::kSizeBounds:
+      return "size() lies between the smallest and largest entry count possible in its window";
+    case Invariant::kQuiescentState:
+      return "after all threads join, the contents are a state some linearization reaches";
   }
   return "?";
 }

@@ -31,13 +31,23 @@ enum class Invariant : uint8_t {
   kIterNoMissedStable = 3,
   kIterNoPhantom = 4,
   kMisuseDetected = 5,
+  kLinearizable = 6,
+  kIterValueValid = 7,
+  kIterEraseHonoured = 8,
+  kCheckThenAct = 9,
+  kSizeBounds = 10,
+  kQuiescentState = 11,
 };
-inline constexpr int kInvariantCount = 6;
+inline constexpr int kInvariantCount = 12;
+// In report order (the numeric order is the token format's, not the reading order).
 inline constexpr Invariant kAllInvariants[kInvariantCount] = {
-    Invariant::kNoCrash,         Invariant::kNoHang,        Invariant::kIterNoDuplicate,
-    Invariant::kIterNoMissedStable, Invariant::kIterNoPhantom, Invariant::kMisuseDetected};
+    Invariant::kNoCrash,          Invariant::kNoHang,          Invariant::kLinearizable,
+    Invariant::kIterNoDuplicate,  Invariant::kIterNoMissedStable, Invariant::kIterNoPhantom,
+    Invariant::kIterValueValid,   Invariant::kIterEraseHonoured, Invariant::kCheckThenAct,
+    Invariant::kSizeBounds,       Invariant::kQuiescentState,  Invariant::kMisuseDetected};
 
 std::string_view InvariantId(Invariant inv);
+std::string_view InvariantShortName(Invariant inv);  // console column header: "lin", "dup", ...
 std::string_view InvariantDescription(Invariant inv);
 std::optional<Invariant> ParseInvariant(std::string_view id);
 

@@ -27,6 +27,8 @@ struct InvariantResult {
   uint64_t first_failure_trial = 0;  // 1-based; 0 when none
   std::string token;                 // replay token of the first failure ("" when none)
   std::string explanation;           // why the first failure broke the invariant
+  std::vector<std::string> evidence; // the events that prove it
+  uint64_t undecided = 0;            // trials a checker budget could not decide (not evaluated)
   bool confirmed = true;             // a crash/hang replayed in a fresh worker failed the same way
 };
 

@@ -204,7 +204,8 @@ IsolatedOutcome RunTrialIsolated(const TrialSpec& spec_in, double watchdog_secon
     for (const OpRecord& op : r.history.post) post.push_back(op.ResultString());
     j["results"].push_back(std::move(post));
     for (const Violation& v : r.violations) {
-      j["violations"].push_back({{"i", static_cast<int>(v.invariant)}, {"e", v.explanation}});
+      j["violations"].push_back(
+          {{"i", static_cast<int>(v.invariant)}, {"e", v.explanation}, {"x", v.evidence}});
     }
     WriteAll(out.write_fd, j.dump());
     _exit(0);
@@ -244,7 +245,8 @@ IsolatedOutcome RunTrialIsolated(const TrialSpec& spec_in, double watchdog_secon
     o.choices = j["choices"].get<std::vector<uint8_t>>();
     o.results = j["results"].get<std::vector<std::vector<std::string>>>();
     for (const json& v : j["violations"]) {
-      o.violations.push_back({static_cast<Invariant>(v["i"].get<int>()), v["e"].get<std::string>()});
+      o.violations.push_back({static_cast<Invariant>(v["i"].get<int>()), v["e"].get<std::string>(),
+                              v["x"].get<std::vector<std::string>>()});
     }
   } else {
     o = ClassifyDeath(status, killed, slot, err_buf, watchdog_seconds);

@@ -8,15 +8,13 @@
 namespace mapfault {
 namespace {
 
-constexpr const char* kShortNames[kInvariantCount] = {"no-crash", "no-hang", "dup",
-                                                       "missed",   "phantom", "misuse"};
 
 std::string Short(Verdict v) {
   switch (v) {
     case Verdict::kHolds: return "ok";
     case Verdict::kBroken: return "BROKEN";
     case Verdict::kOutOfContract: return "ooc";
-    case Verdict::kDetected: return "DETECTED";
+    case Verdict::kDetected: return "DETECT";
     case Verdict::kNotRun: return "-";
   }
   return "?";
@@ -59,17 +57,29 @@ std::string FormatConsoleReport(const RunResults& results) {
   out += fmt::format("mapfault: {} cells, seed {}{}\n\n", results.cells.size(), results.seed,
                      results.partial ? " (PARTIAL: stopped before every planned trial ran)" : "");
   out += fmt::format("{:<{}}  {:<{}}  {:>7}", "backend", bw, "scenario", sw, "trials");
-  for (const char* name : kShortNames) out += fmt::format("  {:<9}", name);
+  for (Invariant inv : kAllInvariants) out += fmt::format(" {:<6}", InvariantShortName(inv));
   out += "\n";
   for (const CellResult& c : results.cells) {
     out += fmt::format("{:<{}}  {:<{}}  {:>7}", c.backend, bw, c.scenario, sw, c.trials);
-    for (const InvariantResult& r : c.invariants) out += fmt::format("  {:<9}", Short(r.verdict));
+    for (Invariant inv : kAllInvariants) {
+      out += fmt::format(" {:<6}", Short(c.invariants[static_cast<int>(inv)].verdict));
+    }
     out += "\n";
   }
-  out += "\nok = HOLDS in every trial; BROKEN = a claimed guarantee failed; ooc = failed but "
-         "OUT_OF_CONTRACT (not claimed);\nDETECTED = the backend reported the misuse itself; "
-         "- = NOT_RUN. Columns: dup = iter.no-duplicate, missed = iter.no-missed-stable,\n"
-         "phantom = iter.no-phantom, misuse = misuse-detected.\n";
+  out += "\nok = HOLDS in every trial, BROKEN = a claimed guarantee failed, ooc = failed but "
+         "OUT_OF_CONTRACT (not claimed),\nDETECT = DETECTED (the backend reported the misuse "
+         "itself), - = NOT_RUN.\nColumns:";
+  size_t line = 8;
+  for (Invariant inv : kAllInvariants) {
+    const std::string item = fmt::format(" {}={}", InvariantShortName(inv), InvariantId(inv));
+    if (line + item.size() > 100) {
+      out += "\n        ";
+      line = 8;
+    }
+    out += item;
+    line += item.size();
+  }
+  out += "\n";
 
   int counts[5] = {};
   bool header = false;
@@ -89,6 +99,10 @@ std::string FormatConsoleReport(const RunResults& results) {
                          r.first_failure_trial);
       out += fmt::format("  {}{}\n", r.explanation,
                          r.confirmed ? "" : " (NOT confirmed by a replay in a fresh worker)");
+      if (r.undecided > 0) {
+        out += fmt::format("  ({} trials were undecided: the checker's budget ran out)\n",
+                           r.undecided);
+      }
       out += fmt::format("mapfault replay {}\n", r.token);
     }
   }

@@ -174,6 +174,8 @@ std::string FormatFailureReport(const ReplayToken& token, const Program& program
   if (violations.empty()) out += "  every invariant held in this replay\n";
   for (const Violation& v : violations) {
     out += fmt::format("  {} violated: {}\n", InvariantId(v.invariant), v.explanation);
+    if (!v.evidence.empty()) out += "    evidence:\n";
+    for (const std::string& e : v.evidence) out += fmt::format("      {}\n", e);
   }
   return out;
 }

@@ -24,10 +24,12 @@ nlohmann::json ResultsToJson(const RunResults& results) {
           {"trials", r.evaluated},
           {"trials_run", c.trials},
           {"failures", r.failures},
+          {"undecided", r.undecided},
           {"first_failure_trial",
            r.first_failure_trial ? json(r.first_failure_trial) : json(nullptr)},
           {"token", r.token.empty() ? json(nullptr) : json(r.token)},
           {"explanation", r.explanation.empty() ? json(nullptr) : json(r.explanation)},
+          {"evidence", r.token.empty() ? json(nullptr) : json(r.evidence)},
           {"confirmed", r.token.empty() ? json(nullptr) : json(r.confirmed)},
       });
     }

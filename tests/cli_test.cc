@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "gtest/gtest.h"
+#include "harness/types.h"
 #include "nlohmann/json.hpp"
 
 namespace mapfault {
@@ -66,7 +67,7 @@ TEST(CliTest, SafeBackendRunExitsZeroAndWritesResultsJson) {
   std::ifstream in(std::filesystem::path(out) / "results.json");
   const nlohmann::json j = nlohmann::json::parse(in);
   EXPECT_EQ(j["schema_version"], 1);
-  ASSERT_EQ(j["results"].size(), 6u);
+  ASSERT_EQ(j["results"].size(), static_cast<size_t>(kInvariantCount));
   for (const auto& row : j["results"]) {
     EXPECT_EQ(row["backend"], "mutex");
     EXPECT_EQ(row["verdict"], "HOLDS");
@@ -103,7 +104,7 @@ TEST(CliTest, ListPrintsJson) {
   const nlohmann::json j = nlohmann::json::parse(r.out);
   EXPECT_GE(j["backends"].size(), 7u);
   EXPECT_EQ(j["scenarios"].size(), 6u);
-  EXPECT_EQ(j["invariants"].size(), 6u);
+  EXPECT_EQ(j["invariants"].size(), static_cast<size_t>(kInvariantCount));
   for (const auto& b : j["backends"]) EXPECT_NE(b["id"].get<std::string>().rfind("test.", 0), 0u);
 }
 

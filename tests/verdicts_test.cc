@@ -118,6 +118,26 @@ TEST(VerdictsTest, DeleteInRangeOnTheSameThreadHoldsOnEveryBackendThatClaimsIt) 
   }
 }
 
+TEST(VerdictsTest, CollectThenDeleteBreaksCheckThenActButHoldsCrashFreedomAndIteration) {
+  const RunResults r = RunSuite(Cells({"collect_then_delete"}, {"conditional-erase"}, 3000));
+  const CellResult& c = r.cells[0];
+  EXPECT_EQ(V(c, Invariant::kCheckThenAct), Verdict::kBroken);
+  const InvariantResult& cta = c.invariants[static_cast<int>(Invariant::kCheckThenAct)];
+  EXPECT_NE(cta.explanation.find("refreshed it after the check"), std::string::npos);
+  EXPECT_EQ(cta.evidence.size(), 3u);
+  for (Invariant inv : {Invariant::kNoCrash, Invariant::kNoHang, Invariant::kIterNoDuplicate,
+                        Invariant::kIterNoMissedStable, Invariant::kIterNoPhantom,
+                        Invariant::kIterValueValid, Invariant::kIterEraseHonoured,
+                        Invariant::kLinearizable, Invariant::kQuiescentState}) {
+    EXPECT_EQ(V(c, inv), Verdict::kHolds) << InvariantId(inv);
+  }
+}
+
+TEST(VerdictsTest, NaiveBreaksLinearizabilityInMixedOps) {
+  const RunResults r = RunSuite(Cells({"naive"}, {"mixed-ops"}, 3000));
+  EXPECT_EQ(V(r.cells[0], Invariant::kLinearizable), Verdict::kBroken);
+}
+
 TEST(VerdictsTest, SameSeedGivesTheSameResults) {
   const auto cells = Cells({"mutant.mutex_iter_unlocked", "mutex"}, {"mixed-ops"}, 500);
   const RunResults a = RunSuite(cells, 11);

@@ -1,0 +1,82 @@
+// A per-key index of a history, shared by the checkers: for every key, the operations that wrote it,
+// removed it, or witnessed it present or absent, each with its interval on the logical clock.
+// Judgements built on it are conservative: two intervals that overlap may have taken effect in either
+// order, and only what is definite counts against a backend.
+#ifndef MAPFAULT_HARNESS_CHECKERS_HISTORY_INDEX_H_
+#define MAPFAULT_HARNESS_CHECKERS_HISTORY_INDEX_H_
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "harness/history.h"
+
+namespace mapfault {
+
+// Something that happened to one key during [begin, end]. end == 0: it never returned (it may take
+// effect at any time after begin).
+struct KeyEvent {
+  enum class Kind : uint8_t {
+    kInitial,    // present in the initial state (begin = end = 0)
+    kWrite,      // insert that returned true, or assign: the key holds `value` afterwards
+    kInsertNoop, // insert that returned false: the key was present at its instant
+    kFound,      // find that returned `value`
+    kRemove,     // erase that returned true, clear, or an iteration's erase-this
+    kAbsent,     // erase that returned false, or find that returned absent
+  };
+  Kind kind;
+  uint64_t begin;
+  uint64_t end;
+  Value value = 0;
+  const OpRecord* op = nullptr;         // nullptr for kInitial
+  const YieldRecord* yield = nullptr;   // set for an erase-this
+
+  bool DefinitelyBefore(uint64_t t) const { return kind == Kind::kInitial || (end != 0 && end < t); }
+  bool DefinitelyAfter(uint64_t t) const { return begin > t; }
+  // "T1 erase(3) -> true [t=4..9]", "the initial state", "T0 for_each()'s erase-this at t=7".
+  std::string Describe() const;
+};
+
+// "T1 erase(3)" / "post size()".
+std::string Who(const OpRecord& op);
+
+class HistoryIndex {
+ public:
+  explicit HistoryIndex(const History& history);
+
+  const History& history() const { return history_; }
+  // Every operation: parallel (thread by thread) then post.
+  const std::vector<const OpRecord*>& ops() const { return ops_; }
+  const std::vector<const OpRecord*>& iterations() const { return iterations_; }
+  const std::vector<const OpRecord*>& sizes() const { return sizes_; }
+  // Keys in ascending order with their events in ascending begin time.
+  const std::map<Key, std::vector<KeyEvent>>& keys() const { return keys_; }
+  const std::vector<KeyEvent>* Events(Key k) const;
+
+  // Could key k have been present at some instant of [from, to]? When not, `why` says what rules it
+  // out. A presence source (the initial state, a write, an insert that found the key, a find that
+  // found it) invoked before `to` keeps the key possibly present unless a removal (erase -> true,
+  // clear, erase-this) definitely took effect after it and before `from`. Only removals count, not
+  // absence witnesses such as find -> absent: a wrong find must not turn into blame for someone
+  // else. `ignore` (an op) is left out as evidence (an iteration judging itself).
+  bool PossiblyPresent(Key k, uint64_t from, uint64_t to, const OpRecord* ignore,
+                       std::string* why) const;
+  // Was key k certainly present during all of [from, to]? (Present before `from` by an event that
+  // completed before it, and no removal of k that could overlap the span.) Sets `since` to the event
+  // that made it present.
+  bool DefinitelyPresentThroughout(Key k, uint64_t from, uint64_t to, const OpRecord* ignore,
+                                   const KeyEvent** since) const;
+
+ private:
+  const History& history_;
+  std::vector<const OpRecord*> ops_;
+  std::vector<const OpRecord*> iterations_;
+  std::vector<const OpRecord*> sizes_;
+  std::map<Key, std::vector<KeyEvent>> keys_;
+};
+
+}  // namespace mapfault
+
+#endif  // MAPFAULT_HARNESS_CHECKERS_HISTORY_INDEX_H_

@@ -1,0 +1,194 @@
+// Per-key linearizability search.
+#include "harness/checkers/linearizability.h"
+
+#include <algorithm>
+
+#include "absl/container/flat_hash_set.h"
+#include "harness/rng.h"
+
+namespace mapfault {
+namespace {
+
+// Applies `op` to `state`; false when the op's reported result contradicts the state.
+bool Apply(const LinOp& op, std::optional<Value>& state) {
+  switch (op.kind) {
+    case LinOp::Kind::kInsert:
+      if (op.check_result && op.ok != !state.has_value()) return false;
+      if (!state) state = op.value;
+      return true;
+    case LinOp::Kind::kAssign: state = op.value; return true;
+    case LinOp::Kind::kErase:
+      if (op.check_result && op.ok != state.has_value()) return false;
+      state.reset();
+      return true;
+    case LinOp::Kind::kFind: return !op.check_result || op.found == state;
+    case LinOp::Kind::kRemove: state.reset(); return true;
+    case LinOp::Kind::kObserve: return op.found == state;
+  }
+  return false;
+}
+
+struct CacheKey {
+  std::vector<uint64_t> linearized;
+  bool present;
+  Value value;
+  friend bool operator==(const CacheKey&, const CacheKey&) = default;
+  template <typename H>
+  friend H AbslHashValue(H h, const CacheKey& k) {
+    return H::combine(std::move(h), k.linearized, k.present, k.value);
+  }
+};
+
+// Doubly linked list of call/return entries (dancing links: a lifted pair is restored in LIFO order).
+struct Entry {
+  int op;
+  bool is_call;
+  int prev, next;  // indices; -1 = none; entry 0 is the head sentinel
+  int match;       // the call's return entry
+};
+
+}  // namespace
+
+LinOutcome CheckKeyLinearizable(std::optional<Value> initial, const std::vector<LinOp>& ops,
+                                uint64_t budget) {
+  LinOutcome out;
+  const int n = static_cast<int>(ops.size());
+  if (n == 0) return out;
+  // Sort the 2n events by time; at equal times calls come first (overlap is the conservative view).
+  struct Ev {
+    uint64_t t;
+    bool is_return;
+    int op;
+  };
+  std::vector<Ev> evs;
+  evs.reserve(2 * n);
+  for (int i = 0; i < n; ++i) {
+    evs.push_back({ops[i].invoke, false, i});
+    evs.push_back({ops[i].response, true, i});
+  }
+  std::sort(evs.begin(), evs.end(), [](const Ev& a, const Ev& b) {
+    return a.t != b.t ? a.t < b.t : (a.is_return < b.is_return);
+  });
+  std::vector<Entry> list(2 * n + 1);
+  std::vector<int> call_of(n), return_of(n);
+  list[0] = {-1, false, -1, 1, -1};
+  for (int i = 0; i < 2 * n; ++i) {
+    const int idx = i + 1;
+    list[idx] = {evs[i].op, !evs[i].is_return, idx - 1, idx + 1 <= 2 * n ? idx + 1 : -1, -1};
+    (evs[i].is_return ? return_of : call_of)[evs[i].op] = idx;
+  }
+  for (int i = 0; i < n; ++i) list[call_of[i]].match = return_of[i];
+  auto unlink = [&](int e) {
+    list[list[e].prev].next = list[e].next;
+    if (list[e].next >= 0) list[list[e].next].prev = list[e].prev;
+  };
+  auto relink = [&](int e) {
+    list[list[e].prev].next = e;
+    if (list[e].next >= 0) list[list[e].next].prev = e;
+  };
+
+  absl::flat_hash_set<CacheKey> cache;
+  std::vector<uint64_t> linearized((n + 63) / 64, 0);
+  struct Frame {
+    int entry;
+    std::optional<Value> state;
+  };
+  std::vector<Frame> stack;
+  std::optional<Value> state = initial;
+  // The operation the search was stuck on at its deepest point: the most telling one to report.
+  int deepest = -1;
+  int blocking_op = -1;
+  int cur = list[0].next;
+  while (list[0].next >= 0) {
+    if (++out.steps > budget) {
+      out.verdict = LinVerdict::kUndecided;
+      return out;
+    }
+    const Entry& e = list[cur];
+    if (e.is_call) {
+      std::optional<Value> next_state = state;
+      if (Apply(ops[e.op], next_state)) {
+        linearized[e.op / 64] |= uint64_t{1} << (e.op % 64);
+        if (cache.insert({linearized, next_state.has_value(), next_state.value_or(0)}).second) {
+          stack.push_back({cur, state});
+          state = next_state;
+          unlink(cur);
+          unlink(e.match);
+          cur = list[0].next;
+          continue;
+        }
+        linearized[e.op / 64] &= ~(uint64_t{1} << (e.op % 64));
+      }
+      cur = e.next;
+    } else {
+      // An operation returned before any ordering could place it: backtrack.
+      if (static_cast<int>(stack.size()) > deepest) {
+        deepest = static_cast<int>(stack.size());
+        blocking_op = e.op;
+      }
+      if (stack.empty()) {
+        out.verdict = LinVerdict::kNotLinearizable;
+        out.failing_op = blocking_op;
+        return out;
+      }
+      const Frame f = stack.back();
+      stack.pop_back();
+      const int op = list[f.entry].op;
+      linearized[op / 64] &= ~(uint64_t{1} << (op % 64));
+      state = f.state;
+      relink(list[f.entry].match);
+      relink(f.entry);
+      cur = list[f.entry].next;
+    }
+  }
+  return out;
+}
+
+std::optional<Value> InitialValue(const History& history, Key k) {
+  for (const auto& [key, v] : history.initial) {
+    if (key == k) return v;
+  }
+  return std::nullopt;
+}
+
+std::vector<LinOp> KeyOps(const HistoryIndex& index, Key k, bool include_post) {
+  std::vector<LinOp> ops;
+  const std::vector<KeyEvent>* events = index.Events(k);
+  if (events == nullptr) return ops;
+  for (const KeyEvent& e : *events) {
+    if (e.kind == KeyEvent::Kind::kInitial || e.end == 0) continue;
+    if (!include_post && e.op->thread < 0) continue;
+    LinOp op;
+    op.invoke = e.begin;
+    op.response = e.end;
+    op.source = &e;
+    if (e.yield != nullptr || e.op->kind == OpKind::kClear) {
+      op.kind = LinOp::Kind::kRemove;
+    } else {
+      switch (e.op->kind) {
+        case OpKind::kInsert:
+          op.kind = LinOp::Kind::kInsert;
+          op.value = e.op->value;
+          op.ok = e.op->ok;
+          break;
+        case OpKind::kAssign:
+          op.kind = LinOp::Kind::kAssign;
+          op.value = e.op->value;
+          break;
+        case OpKind::kErase:
+          op.kind = LinOp::Kind::kErase;
+          op.ok = e.op->ok;
+          break;
+        case OpKind::kFind:
+          op.kind = LinOp::Kind::kFind;
+          op.found = e.op->found;
+          break;
+        default: continue;
+      }
+    }
+    ops.push_back(op);
+  }
+  return ops;
+}
+
+}  // namespace mapfault

@@ -1,0 +1,56 @@
+// Per-key linearizability search (Wing & Gong, with Lowe's just-in-time linearization and a cache
+// of visited (linearized-set, state) pairs). A map's single-key operations are P-compositional, so
+// the history is checked one key at a time (as Porcupine does); the search per key is bounded by a
+// step budget and answers "undecided" rather than running away on a pathological history.
+#ifndef MAPFAULT_HARNESS_CHECKERS_LINEARIZABILITY_H_
+#define MAPFAULT_HARNESS_CHECKERS_LINEARIZABILITY_H_
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "harness/checkers/history_index.h"
+
+namespace mapfault {
+
+// One operation on one key, as the sequential specification sees it.
+struct LinOp {
+  enum class Kind : uint8_t {
+    kInsert,   // insert(value) -> ok
+    kAssign,   // assign(value)
+    kErase,    // erase -> ok
+    kFind,     // find -> found
+    kRemove,   // erase-this or clear: removes, returns nothing
+    kObserve,  // the harness observed the state `found` (quiescent contents)
+  };
+  Kind kind = Kind::kFind;
+  uint64_t invoke = 0;
+  uint64_t response = 0;
+  Value value = 0;
+  bool ok = false;
+  std::optional<Value> found;
+  bool check_result = true;  // false: the operation's effect counts, its reported result does not
+  const KeyEvent* source = nullptr;  // for explanations (nullptr for kObserve)
+};
+
+enum class LinVerdict : uint8_t { kLinearizable, kNotLinearizable, kUndecided };
+
+struct LinOutcome {
+  LinVerdict verdict = LinVerdict::kLinearizable;
+  // Index into the ops: the operation no ordering could account for, at the search's deepest point.
+  int failing_op = -1;
+  uint64_t steps = 0;    // search steps spent
+};
+
+// Searches for a linearization of `ops` (any order; intervals may overlap) starting from `initial`.
+LinOutcome CheckKeyLinearizable(std::optional<Value> initial, const std::vector<LinOp>& ops,
+                                uint64_t budget);
+
+// The operations on key `k` of `index` as LinOps: parallel and post operations, with erase-this and
+// clear as removals. Ops that never returned are left out (only completed trials are judged).
+std::vector<LinOp> KeyOps(const HistoryIndex& index, Key k, bool include_post);
+std::optional<Value> InitialValue(const History& history, Key k);
+
+}  // namespace mapfault
+
+#endif  // MAPFAULT_HARNESS_CHECKERS_LINEARIZABILITY_H_

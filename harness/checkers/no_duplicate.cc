@@ -1,0 +1,52 @@
+// iter.no-duplicate: one for_each yields no key twice. With the contract relaxation
+// duplicate_allows_reinsert (Go's spec), a second yield is allowed when a removal of the key and a
+// later write of it could both lie between the two yields.
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
+#include "harness/checkers/checkers_internal.h"
+
+namespace mapfault::checkers {
+
+namespace {
+
+// Could key k have been removed and then written again between times a and b?
+bool ReinsertedBetween(const HistoryIndex& index, Key k, uint64_t a, uint64_t b) {
+  const std::vector<KeyEvent>* events = index.Events(k);
+  if (events == nullptr) return false;
+  for (const KeyEvent& r : *events) {
+    if (r.kind != KeyEvent::Kind::kRemove || r.begin >= b || (r.end != 0 && r.end < a)) continue;
+    for (const KeyEvent& w : *events) {
+      if (w.kind == KeyEvent::Kind::kWrite && w.begin < b && (w.end == 0 || w.end > r.begin)) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+Finding NoDuplicate(const HistoryIndex& index, const CheckOptions& options) {
+  for (const OpRecord* f : index.iterations()) {
+    absl::flat_hash_map<Key, const YieldRecord*> seen;
+    for (const YieldRecord& y : f->yields) {
+      auto [it, inserted] = seen.emplace(y.key, &y);
+      if (inserted) continue;
+      const YieldRecord& first = *it->second;
+      if (options.duplicate_allows_reinsert && ReinsertedBetween(index, y.key, first.at, y.at)) {
+        it->second = &y;
+        continue;
+      }
+      return {Violation{Invariant::kIterNoDuplicate,
+                        absl::StrCat(Who(*f), " yielded key ", y.key, " twice (at t=", first.at,
+                                     " and at t=", y.at, ")",
+                                     options.duplicate_allows_reinsert
+                                         ? " and no one erased and re-inserted it in between"
+                                         : ""),
+                        {DescribeYield(*f, first), DescribeYield(*f, y)}}};
+    }
+  }
+  return {};
+}
+
+}  // namespace mapfault::checkers
