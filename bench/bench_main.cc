@@ -1,4 +1,5 @@
-// Entry point of mapfault_bench: runs the benchmarks of switch_bench.cc and schedule_bench.cc.
+// Entry point of mapfault_bench: runs the benchmarks of switch_bench.cc, schedule_bench.cc and
+// checker_bench.cc.
 #include <benchmark/benchmark.h>
 
 BENCHMARK_MAIN();

@@ -22,13 +22,15 @@
 #include "reports/console_report.h"
 #include "reports/failure_report.h"
 #include "reports/json_report.h"
+#include "reports/merge.h"
 #include "scenarios/scenario.h"
 
 namespace mapfault {
 namespace {
 
+// First SIGINT/SIGTERM: stop starting batches; second: abandon the running ones too.
 volatile std::sig_atomic_t g_stop = 0;
-void OnStopSignal(int) { g_stop = 1; }
+void OnStopSignal(int) { g_stop = g_stop + 1; }
 
 // A usage or input error: one line on stderr, exit status 2.
 int UsageError(const std::string& message) {
@@ -51,7 +53,40 @@ struct RunOptions {
   uint64_t max_steps = 20000;
   double watchdog = 10;
   bool no_progress = false;
+  std::string shard;  // "I/N"; empty: GTEST_SHARD_INDEX / GTEST_TOTAL_SHARDS, else unsharded
 };
+
+// Parses "I/N" (0 <= I < N).
+bool ParseShard(const std::string& text, int* index, int* count) {
+  const size_t slash = text.find('/');
+  if (slash == std::string::npos) return false;
+  try {
+    size_t used = 0;
+    *index = std::stoi(text.substr(0, slash), &used);
+    if (used != slash) return false;
+    *count = std::stoi(text.substr(slash + 1), &used);
+    if (used != text.size() - slash - 1) return false;
+  } catch (const std::exception&) {
+    return false;
+  }
+  return *count >= 1 && *index >= 0 && *index < *count;
+}
+
+// Writes every report file of `results` into `dir`; false (after a usage error) when it cannot.
+bool WriteReports(const RunResults& results, const std::string& dir, const std::string& text) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  std::ofstream json_file(std::filesystem::path(dir) / "results.json");
+  std::ofstream text_file(std::filesystem::path(dir) / "report.txt");
+  if (ec || !json_file || !text_file) {
+    UsageError(absl::StrCat("cannot write reports to '", dir,
+                            "': choose a writable directory with --out DIR"));
+    return false;
+  }
+  json_file << ResultsToJson(results).dump(2) << "\n";
+  text_file << text;
+  return true;
+}
 
 int RunList(const std::string& what, bool as_json) {
   using json = nlohmann::json;
@@ -193,6 +228,16 @@ int RunRun(const RunOptions& o) {
   }
 
   SupervisorOptions so;
+  std::string shard = o.shard;
+  if (shard.empty() && std::getenv("GTEST_TOTAL_SHARDS") != nullptr) {
+    shard = absl::StrCat(std::getenv("GTEST_SHARD_INDEX") ? std::getenv("GTEST_SHARD_INDEX") : "0",
+                         "/", std::getenv("GTEST_TOTAL_SHARDS"));
+  }
+  if (!shard.empty() && !ParseShard(shard, &so.shard_index, &so.shard_count)) {
+    return UsageError(absl::StrCat("bad shard '", shard,
+                                   "': use --shard I/N with 0 <= I < N (or GTEST_SHARD_INDEX and "
+                                   "GTEST_TOTAL_SHARDS)"));
+  }
   so.seed = o.seed ? *o.seed : std::random_device{}() | (uint64_t{std::random_device{}()} << 32);
   so.jobs = o.jobs > 0 ? o.jobs : std::max(1u, std::thread::hardware_concurrency());
   so.watchdog_seconds = o.watchdog;
@@ -204,26 +249,46 @@ int RunRun(const RunOptions& o) {
   std::signal(SIGTERM, OnStopSignal);
 
   fmt::print(stderr, "mapfault run: {} backends x {} scenarios, strategy {}, {} trials per cell, "
-             "seed {}, {} jobs\n", chosen_backends.size(), chosen_scenarios.size(),
-             strategy->ToString(), o.trials, so.seed, so.jobs);
+             "seed {}, {} jobs{}\n", chosen_backends.size(), chosen_scenarios.size(),
+             strategy->ToString(), o.trials, so.seed, so.jobs,
+             so.shard_count > 1 ? absl::StrCat(", shard ", so.shard_index, "/", so.shard_count)
+                                : "");
   RunResults results = RunCells(cells, so);
   if (g_stop) results.partial = true;
   progress.Finish();
 
   const std::string report = FormatConsoleReport(results);
   fmt::print("{}", report);
-  std::error_code ec;
-  std::filesystem::create_directories(o.out, ec);
-  std::ofstream json_file(std::filesystem::path(o.out) / "results.json");
-  std::ofstream text_file(std::filesystem::path(o.out) / "report.txt");
-  if (ec || !json_file || !text_file) {
-    return UsageError(absl::StrCat("cannot write reports to '", o.out,
-                                   "': choose a writable directory with --out DIR"));
-  }
-  json_file << ResultsToJson(results).dump(2) << "\n";
-  text_file << report;
+  if (!WriteReports(results, o.out, report)) return 2;
   fmt::print("reports written to {}/results.json and {}/report.txt\n", o.out, o.out);
   return results.ExitCode();
+}
+
+int RunMerge(const std::vector<std::string>& dirs, const std::string& out) {
+  std::vector<RunResults> shards;
+  for (const std::string& dir : dirs) {
+    const std::filesystem::path path = std::filesystem::path(dir) / "results.json";
+    std::ifstream in(path);
+    if (!in) {
+      return UsageError(absl::StrCat("cannot read ", path.string(),
+                                     ": give directories that `mapfault run --out DIR` wrote"));
+    }
+    const nlohmann::json j = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+    if (j.is_discarded()) {
+      return UsageError(absl::StrCat(path.string(), " is not valid JSON; re-run that shard"));
+    }
+    absl::StatusOr<RunResults> r = ResultsFromJson(j);
+    if (!r.ok()) return UsageError(absl::StrCat(path.string(), ": ", r.status().message()));
+    shards.push_back(*std::move(r));
+  }
+  absl::StatusOr<RunResults> merged = MergeResults(shards);
+  if (!merged.ok()) return UsageError(std::string(merged.status().message()));
+  const std::string report = FormatConsoleReport(*merged);
+  fmt::print("{}", report);
+  if (!WriteReports(*merged, out, report)) return 2;
+  fmt::print("merged {} result sets into {}/results.json and {}/report.txt\n", shards.size(), out,
+             out);
+  return merged->ExitCode();
 }
 
 int RunReplay(const std::string& text, int times) {
@@ -324,6 +389,15 @@ int CliMain(int argc, char** argv) {
       ->check(CLI::PositiveNumber);
   run->add_flag("--no-progress", ro.no_progress, "Do not draw the progress line");
 
+  run->add_option("--shard", ro.shard,
+                  "Run shard I of N (I/N, 0-based); default from GTEST_SHARD_INDEX/GTEST_TOTAL_SHARDS");
+
+  std::vector<std::string> merge_dirs;
+  std::string merge_out = "mapfault-out";
+  CLI::App* merge = app.add_subcommand("merge", "Combine the results of shards into one report set");
+  merge->add_option("dirs", merge_dirs, "Result directories of the shards")->required();
+  merge->add_option("--out", merge_out, "Directory for the merged reports");
+
   std::string token_text;
   int times = 1;
   CLI::App* replay = app.add_subcommand("replay", "Re-run one trial exactly from its token");
@@ -348,7 +422,8 @@ int CliMain(int argc, char** argv) {
     return RunRun(ro);
   }
   if (*replay) return RunReplay(token_text, times);
-  return UsageError("no command given; valid commands: list, run, replay");
+  if (*merge) return RunMerge(merge_dirs, merge_out);
+  return UsageError("no command given; valid commands: list, run, replay, merge");
 }
 
 }  // namespace mapfault

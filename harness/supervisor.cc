@@ -99,6 +99,7 @@ struct Worker {
   bool err_open = true;
   bool finished_cleanly = false;
   bool watchdog_killed = false;
+  bool abandoned = false;  // killed on a second interrupt: not a finding
 };
 
 // Per-cell accumulation.
@@ -173,6 +174,12 @@ bool HandleLine(const std::string& line, CellState& cell) {
 
 }  // namespace
 
+ShardSlice SliceForShard(uint64_t trials, int shard_index, int shard_count) {
+  const uint64_t n = static_cast<uint64_t>(std::max(shard_count, 1));
+  const uint64_t i = static_cast<uint64_t>(std::clamp(shard_index, 0, static_cast<int>(n) - 1));
+  return {trials * i / n, trials * (i + 1) / n};
+}
+
 uint64_t CellKey(const std::string& backend, const std::string& scenario) {
   uint64_t h = 1469598103934665603ull;
   for (char c : absl::StrCat(backend, "/", scenario)) {
@@ -189,14 +196,32 @@ RunResults RunCells(const std::vector<CellSpec>& cells, const SupervisorOptions&
   results.seed = options.seed;
   std::vector<CellState> state(cells.size());
 
-  std::deque<Unit> queue;
+  // This shard's slice of every cell's trials, cut into batches. The batches are dispatched round
+  // robin over the cells, so a time budget or an interruption leaves every cell a fair share.
+  std::vector<std::deque<Unit>> per_cell(cells.size());
+  std::vector<uint64_t> slice_begin(cells.size()), slice_end(cells.size());
   uint64_t planned = 0;
   for (size_t c = 0; c < cells.size(); ++c) {
-    const uint64_t n = cells[c].trials;
+    const ShardSlice slice = SliceForShard(cells[c].trials, options.shard_index, options.shard_count);
+    slice_begin[c] = slice.begin;
+    slice_end[c] = slice.end;
+    const uint64_t n = slice.end - slice.begin;
     planned += n;
     uint64_t batch = options.batch;
     if (batch == 0) batch = std::clamp<uint64_t>(n / (static_cast<uint64_t>(jobs) * 4), 64, 2000);
-    for (uint64_t b = 0; b < n; b += batch) queue.push_back({c, b, std::min(n, b + batch)});
+    for (uint64_t b = slice.begin; b < slice.end; b += batch) {
+      per_cell[c].push_back({c, b, std::min(slice.end, b + batch)});
+    }
+  }
+  std::deque<Unit> queue;
+  for (bool any = true; any;) {
+    any = false;
+    for (auto& units : per_cell) {
+      if (units.empty()) continue;
+      queue.push_back(units.front());
+      units.pop_front();
+      any = true;
+    }
   }
 
   auto* slots = static_cast<WorkerSlot*>(MapShared(sizeof(WorkerSlot) * jobs));
@@ -265,6 +290,12 @@ RunResults RunCells(const std::vector<CellSpec>& cells, const SupervisorOptions&
       done_trials += w.unit.end - w.unit.begin;
       return;
     }
+    if (w.abandoned) {
+      const uint64_t ran = w.slot->done.load();  // trials that finished before the kill
+      cell.trials += ran;
+      done_trials += ran;
+      return;
+    }
     uint64_t trial = w.slot->current_trial.load();
     if (trial == kNoTrial || trial < w.unit.begin || trial >= w.unit.end) trial = w.unit.begin;
     const uint64_t ran = trial - w.unit.begin + 1;
@@ -311,6 +342,15 @@ RunResults RunCells(const std::vector<CellSpec>& cells, const SupervisorOptions&
       if (!queue.empty()) stopped_early = true;
       queue.clear();
     }
+    if (options.stop != nullptr && *options.stop >= 2) {
+      for (Worker& w : active) {
+        if (!w.abandoned && !w.finished_cleanly) {
+          kill(w.pid, SIGKILL);
+          w.abandoned = true;
+          stopped_early = true;
+        }
+      }
+    }
     while (static_cast<int>(active.size()) < jobs && !queue.empty()) {
       const Unit u = queue.front();
       queue.pop_front();
@@ -332,7 +372,7 @@ RunResults RunCells(const std::vector<CellSpec>& cells, const SupervisorOptions&
         if (w.err_buf.size() > 8192) w.err_buf.erase(0, w.err_buf.size() - 4096);
       }
       consume(w);
-      if (!w.watchdog_killed && w.slot->current_trial.load() != kNoTrial &&
+      if (!w.watchdog_killed && !w.abandoned && w.slot->current_trial.load() != kNoTrial &&
           now - w.slot->started_ns.load() > static_cast<int64_t>(options.watchdog_seconds * 1e9)) {
         kill(w.pid, SIGKILL);
         w.watchdog_killed = true;
@@ -371,7 +411,7 @@ RunResults RunCells(const std::vector<CellSpec>& cells, const SupervisorOptions&
     r.scenario = cells[c].scenario->id;
     r.params = cells[c].params;
     r.strategy = cells[c].strategy.ToString();
-    r.trials_planned = cells[c].trials;
+    r.trials_planned = slice_end[c] - slice_begin[c];
     r.trials = s.trials;
     for (Invariant inv : kAllInvariants) {
       const int i = static_cast<int>(inv);

@@ -44,12 +44,27 @@ struct SupervisorOptions {
   double watchdog_seconds = 10;     // a single trial running longer is a hang
   double time_budget_seconds = 0;   // stop dispatching after this long (0 = none)
   uint64_t max_crashes_per_cell = 200;  // a cell whose workers died this often stops early
-  const volatile std::sig_atomic_t* stop = nullptr;  // set (e.g. by SIGINT) to stop dispatching
+  // Set to 1 (e.g. by SIGINT) to stop dispatching and let running batches finish; to 2 or more to
+  // also abandon the running batches (their finished trials still count).
+  const volatile std::sig_atomic_t* stop = nullptr;
+  // Run only this shard's slice of every cell (see SliceForShard).
+  int shard_index = 0;
+  int shard_count = 1;
   std::function<void(const Progress&)> on_progress;  // called about 10 times a second
 };
 
 // Runs every cell in worker processes and returns their results with verdicts.
 RunResults RunCells(const std::vector<CellSpec>& cells, const SupervisorOptions& options);
+
+// Shard I of N runs trials [begin, end) of every cell: contiguous slices whose union is the whole
+// range. A trial's seed depends only on the run seed, the cell and its index, so the union of the
+// shards' results equals an unsharded run (but for the early stop after too many worker deaths,
+// which each shard applies on its own).
+struct ShardSlice {
+  uint64_t begin;
+  uint64_t end;
+};
+ShardSlice SliceForShard(uint64_t trials, int shard_index, int shard_count);
 
 // Cell key for seeds: stable across processes and machines.
 uint64_t CellKey(const std::string& backend, const std::string& scenario);

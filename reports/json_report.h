@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "absl/status/statusor.h"
 #include "harness/verdict.h"
 #include "nlohmann/json.hpp"
 
@@ -12,6 +13,8 @@ namespace mapfault {
 inline constexpr int kResultsSchemaVersion = 1;
 
 nlohmann::json ResultsToJson(const RunResults& results);
+// Reads what ResultsToJson wrote; InvalidArgument (naming the problem) for anything else.
+absl::StatusOr<RunResults> ResultsFromJson(const nlohmann::json& j);
 
 }  // namespace mapfault
 

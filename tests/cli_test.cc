@@ -2,6 +2,12 @@
 // bad input, its reports and its replay lines.
 #include "tests/cli_util.h"
 
+#include <signal.h>
+#include <sched.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 
@@ -106,6 +112,76 @@ TEST(CliTest, ListPrintsJson) {
   EXPECT_EQ(j["scenarios"].size(), 6u);
   EXPECT_EQ(j["invariants"].size(), static_cast<size_t>(kInvariantCount));
   for (const auto& b : j["backends"]) EXPECT_NE(b["id"].get<std::string>().rfind("test.", 0), 0u);
+}
+
+}  // namespace
+}  // namespace mapfault
+
+namespace mapfault {
+namespace {
+
+TEST(CliShardTest, ShardsMergeIntoTheWholeRun) {
+  const std::string base = TempDir("shards");
+  const std::string args =
+      "run --seed 9 --trials 300 --backend mutex --backend mutant.mutex_iter_unlocked "
+      "--scenario iterate-while-grow --no-progress --jobs 1 ";
+  const CommandResult whole = RunMapfault(args + "--out " + base + "/whole");
+  ASSERT_EQ(whole.status, 1) << whole.err;
+  const CommandResult s0 = RunMapfault(args + "--shard 0/2 --out " + base + "/s0");
+  // The environment variables GoogleTest uses select the other shard.
+  const CommandResult s1 = RunMapfault("", "GTEST_SHARD_INDEX=1 GTEST_TOTAL_SHARDS=2 ",
+                                       args + "--out " + base + "/s1");
+  ASSERT_NE(s1.err.find("shard 1/2"), std::string::npos) << s1.err;
+  const CommandResult merged =
+      RunMapfault("merge " + base + "/s0 " + base + "/s1 --out " + base + "/merged");
+  EXPECT_EQ(merged.status, 1) << merged.err;
+  auto rows = [](const std::string& file) {
+    nlohmann::json j = nlohmann::json::parse(ReadFile(file));
+    for (auto& row : j["results"]) row.erase("confirmed");
+    return j["results"];
+  };
+  EXPECT_EQ(rows(base + "/merged/results.json"), rows(base + "/whole/results.json"));
+}
+
+TEST(CliShardTest, BadShardsAndMergeInputsAreUsageErrors) {
+  ExpectUsageError("run --shard 3/3", "bad shard '3/3'");
+  ExpectUsageError("run --shard x", "bad shard 'x'");
+  ExpectUsageError("merge /nonexistent/dir", "cannot read /nonexistent/dir/results.json");
+}
+
+TEST(CliInterruptTest, SigintWritesAPartialReport) {
+  const std::string out = TempDir("sigint");
+  const std::string err_file = out + "/stderr";
+  const pid_t pid = fork();
+  if (pid == 0) {
+    freopen(err_file.c_str(), "w", stderr);
+    freopen("/dev/null", "w", stdout);
+    execl(MAPFAULT_BINARY, MAPFAULT_BINARY, "run", "--backend", "mutex", "--trials", "100000000",
+          "--seed", "5", "--out", out.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  // Wait (without sleeping on a timer) until the run reports progress, then interrupt it.
+  std::string err;
+  while (err.find("progress:") == std::string::npos) {
+    int status;
+    ASSERT_EQ(waitpid(pid, &status, WNOHANG), 0) << "mapfault exited early: " << err;
+    err = ReadFile(err_file);
+    sched_yield();
+  }
+  kill(pid, SIGINT);
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);  // mutex breaks nothing
+  const nlohmann::json j = nlohmann::json::parse(ReadFile(out + "/results.json"));
+  EXPECT_TRUE(j["partial"].get<bool>());
+  uint64_t run = 0;
+  for (const auto& row : j["results"]) {
+    EXPECT_LT(row["trials_run"].get<uint64_t>(), row["trials_planned"].get<uint64_t>());
+    run += row["trials_run"].get<uint64_t>();
+  }
+  EXPECT_GT(run, 0u);
+  EXPECT_NE(ReadFile(out + "/report.txt").find("PARTIAL"), std::string::npos);
 }
 
 }  // namespace

@@ -35,11 +35,13 @@ inline std::string TempDir(const std::string& name) {
   return dir.string();
 }
 
-// Runs `mapfault <args>` and captures its exit status, stdout and stderr.
-inline CommandResult RunMapfault(const std::string& args) {
+// Runs `mapfault <args>` (with `env` assignments before it, e.g. "X=1 ") and captures its exit
+// status, stdout and stderr.
+inline CommandResult RunMapfault(const std::string& args, const std::string& env = "",
+                                 const std::string& more_args = "") {
   const std::string dir = TempDir("cmd");
-  const std::string cmd = std::string(MAPFAULT_BINARY) + " " + args + " >" + dir + "/out 2>" +
-                          dir + "/err";
+  const std::string cmd = env + std::string(MAPFAULT_BINARY) + " " + args + more_args + " >" + dir +
+                          "/out 2>" + dir + "/err";
   const int raw = std::system(cmd.c_str());
   CommandResult r;
   r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <regex>
+#include <sstream>
 
 #include "gtest/gtest.h"
 #include "tests/cli_util.h"
@@ -33,7 +34,16 @@ void ExpectGolden(const std::string& name, const std::string& actual) {
   }
   ASSERT_TRUE(std::filesystem::exists(path)) << path << " is missing; run with "
                                              << "MAPFAULT_UPDATE_GOLDEN=1 to create it";
-  EXPECT_EQ(ReadFile(path), actual) << "report format changed: compare with " << path;
+  const std::string expected = ReadFile(path);
+  if (expected == actual) return;
+  // Report the first differing line rather than two whole files.
+  std::istringstream want(expected), got(actual);
+  std::string a, b;
+  int line = 1;
+  while (std::getline(want, a) && std::getline(got, b) && a == b) ++line;
+  ADD_FAILURE() << "report format changed at line " << line << " of " << path << "\n  expected: "
+                << a << "\n  actual:   " << b
+                << "\n(rerun with MAPFAULT_UPDATE_GOLDEN=1 if the change is intended)";
 }
 
 constexpr const char* kRun =
