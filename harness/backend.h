@@ -76,6 +76,8 @@ struct BackendInfo {
   // Factory for real threads (over RealSync or a black-box library); empty when unsupported.
   std::function<std::unique_ptr<AnyMap>()> make_real;
   bool listed = true;  // false for test-only backends hidden from `list` and `--backend all`
+  // The absolute path of the plugin library that registered the backend; empty for built-ins.
+  std::string plugin_path;
 };
 
 template <class M>

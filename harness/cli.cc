@@ -136,7 +136,12 @@ int RunList(const std::string& what, bool as_json) {
         {{{"id", "random"}, {"description", "random walk: a uniformly random runnable thread at "
                                             "every scheduling point"}},
          {{"id", "pct:d=N"},
-          {"description", "PCT with bug depth N (default 3): random priorities, N-1 change points"}}});
+          {"description", "PCT with bug depth N (default 3): random priorities, N-1 change points "
+                          "(in perturbed mode realised as delays)"}},
+         {{"id", "stress"}, {"description", "perturbed mode: real threads with no noise (baseline)"}},
+         {{"id", "noise"},
+          {"description", "perturbed mode: seeded yields, spins and short sleeps at every "
+                          "operation boundary, iteration step and lock"}}});
   }
   if (as_json) {
     fmt::print("{}\n", all.dump(2));
@@ -147,9 +152,11 @@ int RunList(const std::string& what, bool as_json) {
     for (const json& row : rows) {
       std::string extra;
       if (row.contains("claims")) {
-        extra = absl::StrCat("  [claims: ",
-                             absl::StrJoin(row["claims"].get<std::vector<std::string>>(), ", "),
-                             "]");
+        const auto claims = row["claims"].get<std::vector<std::string>>();
+        extra = claims.size() + 1 == static_cast<size_t>(kInvariantCount) &&
+                        std::find(claims.begin(), claims.end(), "misuse-detected") == claims.end()
+                    ? "  [claims: all but misuse-detected]"
+                    : absl::StrCat("  [claims: ", absl::StrJoin(claims, ", "), "]");
       }
       fmt::print("  {:<28} {}{}\n", row["id"].get<std::string>(),
                  row["description"].get<std::string>(), extra);
@@ -158,12 +165,33 @@ int RunList(const std::string& what, bool as_json) {
   return 0;
 }
 
-int RunRun(const RunOptions& o) {
-  if (o.mode == "perturbed") {
-    return UsageError(
-        "--mode perturbed is not available in this build yet (real-thread mode for black-box "
-        "libraries is planned); use --mode auto or --mode controlled");
+// The mode a backend runs in: --mode auto picks controlled for white-box backends (they have a
+// ControlledSync instantiation) and perturbed for black-box ones.
+std::optional<ExecMode> ModeFor(const BackendInfo& b, const std::string& mode) {
+  if (mode == "controlled") {
+    if (!b.make_controlled) return std::nullopt;
+    return ExecMode::kControlled;
   }
+  if (mode == "perturbed") {
+    if (!b.make_real) return std::nullopt;
+    return ExecMode::kPerturbed;
+  }
+  return b.make_controlled ? ExecMode::kControlled : ExecMode::kPerturbed;
+}
+
+// The strategy as it applies in `mode`: random and noise stand in for each other, stress means
+// random in controlled mode (see StrategySpec).
+StrategySpec StrategyForMode(StrategySpec spec, ExecMode mode) {
+  using Kind = StrategySpec::Kind;
+  if (mode == ExecMode::kControlled) {
+    if (spec.kind == Kind::kStress || spec.kind == Kind::kNoise) spec.kind = Kind::kRandom;
+  } else if (spec.kind == Kind::kRandom) {
+    spec.kind = Kind::kNoise;
+  }
+  return spec;
+}
+
+int RunRun(const RunOptions& o) {
   if (o.suite != "default") {
     return UsageError(absl::StrCat("unknown suite '", o.suite, "'; valid suites: default"));
   }
@@ -181,8 +209,9 @@ int RunRun(const RunOptions& o) {
         return UsageError(
             absl::StrCat("unknown backend '", id, "'; valid backends: ", backends.ValidIds(), ", all"));
       }
-      if (!b->make_controlled) {
-        return UsageError(absl::StrCat("backend '", id, "' cannot run in controlled mode"));
+      if (!ModeFor(*b, o.mode)) {
+        return UsageError(absl::StrCat("backend '", id, "' cannot run in ", o.mode,
+                                       " mode; use --mode auto"));
       }
       chosen_backends.push_back(b);
     }
@@ -206,6 +235,9 @@ int RunRun(const RunOptions& o) {
   for (const BackendInfo* b : chosen_backends) {
     for (const Scenario* s : chosen_scenarios) {
       CellSpec cell;
+      const std::optional<ExecMode> mode = ModeFor(*b, o.mode);
+      if (!mode) continue;  // `all` with a forced mode: skip backends without it
+      cell.mode = *mode;
       cell.backend = b;
       cell.scenario = s;
       cell.params = s->defaults;
@@ -220,13 +252,17 @@ int RunRun(const RunOptions& o) {
         return UsageError(absl::StrCat("--initial (", cell.params.initial,
                                        ") cannot exceed --keys (", cell.params.keys, ")"));
       }
-      cell.strategy = *strategy;
+      cell.strategy = StrategyForMode(*strategy, cell.mode);
       cell.trials = o.trials;
       cell.max_steps = o.max_steps;
       cells.push_back(cell);
     }
   }
 
+  if (cells.empty()) {
+    return UsageError(absl::StrCat("no chosen backend can run in ", o.mode,
+                                   " mode; use --mode auto or choose other backends"));
+  }
   SupervisorOptions so;
   std::string shard = o.shard;
   if (shard.empty() && std::getenv("GTEST_TOTAL_SHARDS") != nullptr) {
@@ -305,10 +341,13 @@ int RunReplay(const std::string& text, int times) {
     return UsageError(absl::StrCat("the token names scenario '", token->scenario,
                                    "', which this mapfault does not have"));
   }
-  if (token->mode != ExecMode::kControlled) {
-    return UsageError("the token is a perturbed-mode token, which this build cannot replay");
+  if (token->mode == ExecMode::kPerturbed ? !backend->make_real : !backend->make_controlled) {
+    return UsageError(absl::StrCat("backend '", token->backend, "' cannot run in ",
+                                   token->mode == ExecMode::kPerturbed ? "perturbed" : "controlled",
+                                   " mode in this mapfault"));
   }
   TrialSpec spec;
+  spec.mode = token->mode;
   spec.backend = backend;
   spec.scenario = scenario;
   spec.params = token->params;
@@ -366,7 +405,8 @@ int CliMain(int argc, char** argv) {
   run->add_option("--suite", ro.suite, "Suite to run (default: every built-in scenario)");
   run->add_option("--scenario", ro.scenarios, "Scenario id (repeatable; default: all)");
   run->add_option("--backend", ro.backends, "Backend id or 'all' (repeatable; default: all)");
-  run->add_option("--strategy", ro.strategy, "random | pct | pct:d=N");
+  run->add_option("--strategy", ro.strategy,
+                  "random | pct | pct:d=N (controlled); stress | noise | pct:d=N (perturbed)");
   run->add_option("--mode", ro.mode, "auto | controlled | perturbed")
       ->check(CLI::IsMember({"auto", "controlled", "perturbed"}));
   run->add_option("--trials", ro.trials, "Trials per backend x scenario cell")

@@ -13,6 +13,8 @@ std::string StrategySpec::ToString() const {
   switch (kind) {
     case Kind::kRandom: return "random";
     case Kind::kPct: return absl::StrCat("pct:d=", depth);
+    case Kind::kStress: return "stress";
+    case Kind::kNoise: return "noise";
   }
   return "?";
 }
@@ -20,6 +22,10 @@ std::string StrategySpec::ToString() const {
 absl::StatusOr<StrategySpec> StrategySpec::Parse(const std::string& text) {
   StrategySpec spec;
   if (text == "random") return spec;
+  if (text == "stress" || text == "noise") {
+    spec.kind = text == "stress" ? Kind::kStress : Kind::kNoise;
+    return spec;
+  }
   if (text == "pct") {
     spec.kind = Kind::kPct;
     return spec;
@@ -35,7 +41,8 @@ absl::StatusOr<StrategySpec> StrategySpec::Parse(const std::string& text) {
     return spec;
   }
   return absl::InvalidArgumentError(absl::StrCat(
-      "unknown strategy '", text, "': valid strategies are random, pct, pct:d=N (N in 1..10)"));
+      "unknown strategy '", text,
+      "': valid strategies are random, pct, pct:d=N (N in 1..10), stress, noise"));
 }
 
 std::unique_ptr<Strategy> MakeStrategy(const StrategySpec& spec, uint64_t seed) {

@@ -29,12 +29,15 @@ class Strategy {
 
 // A parsed `--strategy` value: the name, PCT's depth, and the canonical spelling used in tokens.
 struct StrategySpec {
-  enum class Kind : uint8_t { kRandom = 0, kPct = 1 };
+  // kRandom and kPct drive the controlled scheduler; kStress, kNoise and kPct drive perturbed mode's
+  // noise plan (noise.h). In the other mode, kRandom and kNoise stand in for each other and kStress
+  // means kRandom (a controlled trial has no "no scheduling" baseline).
+  enum class Kind : uint8_t { kRandom = 0, kPct = 1, kStress = 2, kNoise = 3 };
   Kind kind = Kind::kRandom;
   int depth = 3;  // PCT bug depth d
 
   std::string ToString() const;
-  // "random", "pct", "pct:d=2". Errors name the valid choices.
+  // "random", "pct", "pct:d=2", "stress", "noise". Errors name the valid choices.
   static absl::StatusOr<StrategySpec> Parse(const std::string& text);
 };
 

@@ -31,7 +31,7 @@ using namespace worker_internal;
 ReplayToken MakeToken(const TrialSpec& spec, Invariant inv,
                       std::optional<std::vector<uint8_t>> choices) {
   ReplayToken t;
-  t.mode = ExecMode::kControlled;
+  t.mode = spec.mode;
   t.scenario = spec.scenario->id;
   t.params = spec.params;
   t.backend = spec.backend->id;
@@ -43,8 +43,15 @@ ReplayToken MakeToken(const TrialSpec& spec, Invariant inv,
   return t;
 }
 
+// The schedule to put in a token: controlled trials have one, perturbed trials only their seed.
+std::optional<std::vector<uint8_t>> Choices(const TrialSpec& spec, const TrialResult& r) {
+  if (spec.mode == ExecMode::kPerturbed) return std::nullopt;
+  return r.run.choices;
+}
+
 TrialSpec SpecFor(const CellSpec& cell, uint64_t run_seed, uint64_t trial) {
   TrialSpec spec;
+  spec.mode = cell.mode;
   spec.backend = cell.backend;
   spec.scenario = cell.scenario;
   spec.params = cell.params;
@@ -67,7 +74,7 @@ struct Unit {
     slot->started_ns.store(NowNs());
     slot->current_trial.store(t);
     const TrialSpec spec = SpecFor(cell, run_seed, t);
-    const TrialResult r = RunControlledTrial(spec);
+    const TrialResult r = RunTrial(spec);
     if (!r.violations.empty() || !r.undecided.empty()) {
       json line = {{"t", t}, {"b", r.violated().bits()}, {"f", json::array()}};
       if (!r.undecided.empty()) line["u"] = r.undecided.bits();
@@ -76,7 +83,7 @@ struct Unit {
         if (detailed & bit) continue;
         detailed |= bit;
         line["f"].push_back({{"i", static_cast<int>(v.invariant)},
-                             {"k", MakeToken(spec, v.invariant, r.run.choices).Encode()},
+                             {"k", MakeToken(spec, v.invariant, Choices(spec, r)).Encode()},
                              {"e", v.explanation},
                              {"x", v.evidence}});
       }
@@ -411,6 +418,7 @@ RunResults RunCells(const std::vector<CellSpec>& cells, const SupervisorOptions&
     r.scenario = cells[c].scenario->id;
     r.params = cells[c].params;
     r.strategy = cells[c].strategy.ToString();
+    r.mode = cells[c].mode == ExecMode::kPerturbed ? "perturbed" : "controlled";
     r.trials_planned = slice_end[c] - slice_begin[c];
     r.trials = s.trials;
     for (Invariant inv : kAllInvariants) {

@@ -22,6 +22,7 @@ namespace mapfault {
 
 // One cell of the matrix: a backend, a scenario and a strategy, run for `trials` trials.
 struct CellSpec {
+  ExecMode mode = ExecMode::kControlled;
   const BackendInfo* backend = nullptr;
   const Scenario* scenario = nullptr;
   ScenarioParams params;

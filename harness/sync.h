@@ -14,6 +14,7 @@
 #include <shared_mutex>
 #include <thread>
 
+#include "harness/noise.h"
 #include "harness/scheduler.h"
 
 namespace mapfault {
@@ -162,25 +163,45 @@ struct ControlledSync {
   };
 };
 
+// Real primitives for OS threads. Every yield, lock and unlock is a perturbation point (noise.h):
+// with no noise plan installed it costs one thread-local load and a branch.
 struct RealSync {
   static constexpr bool kControlled = false;
-  static void Yield(const char*) {}
+  static void Yield(const char* label) { PerturbationPoint(label); }
 
   class Mutex {
    public:
-    void lock(const char* = nullptr) { m_.lock(); }
+    void lock(const char* label = "mutex.lock") {
+      PerturbationPoint(label);
+      m_.lock();
+    }
     bool try_lock() { return m_.try_lock(); }
-    void unlock(const char* = nullptr) { m_.unlock(); }
+    void unlock(const char* label = "mutex.unlock") {
+      m_.unlock();
+      PerturbationPoint(label);
+    }
 
    private:
     std::mutex m_;
   };
   class SharedMutex {
    public:
-    void lock(const char* = nullptr) { m_.lock(); }
-    void unlock(const char* = nullptr) { m_.unlock(); }
-    void lock_shared(const char* = nullptr) { m_.lock_shared(); }
-    void unlock_shared(const char* = nullptr) { m_.unlock_shared(); }
+    void lock(const char* label = "rwlock.lock") {
+      PerturbationPoint(label);
+      m_.lock();
+    }
+    void unlock(const char* label = "rwlock.unlock") {
+      m_.unlock();
+      PerturbationPoint(label);
+    }
+    void lock_shared(const char* label = "rwlock.lock_shared") {
+      PerturbationPoint(label);
+      m_.lock_shared();
+    }
+    void unlock_shared(const char* label = "rwlock.unlock_shared") {
+      m_.unlock_shared();
+      PerturbationPoint(label);
+    }
 
    private:
     std::shared_mutex m_;

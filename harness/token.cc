@@ -170,7 +170,7 @@ absl::StatusOr<ReplayToken> ReplayToken::Decode(std::string_view text) {
       !r.Varint(has_choices)) {
     return Bad("it is truncated");
   }
-  if (mode > 1 || kind > 1 || inv >= kInvariantCount || threads > 64 || depth > 10) {
+  if (mode > 1 || kind > 3 || inv >= kInvariantCount || threads > 64 || depth > 10) {
     return Bad("a field is out of range");
   }
   t.mode = static_cast<ExecMode>(mode);

@@ -3,6 +3,7 @@
 #ifndef MAPFAULT_HARNESS_TRACE_H_
 #define MAPFAULT_HARNESS_TRACE_H_
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 
@@ -39,9 +40,10 @@ struct TraceBuffer {
   size_t capacity = 0;
   size_t* count = nullptr;  // lives beside the events (shared memory)
 
+  // Safe to call from several threads at once (perturbed mode).
   void Append(const TraceEvent& e) {
-    if (*count < capacity) events[*count] = e;
-    ++*count;
+    const size_t i = std::atomic_ref<size_t>(*count).fetch_add(1, std::memory_order_relaxed);
+    if (i < capacity) events[i] = e;
   }
 };
 

@@ -1,7 +1,13 @@
-// Controlled trial execution.
+// Trial execution in both modes: controlled (fibers under the scheduler) and perturbed (real
+// threads with a noise plan).
 #include "harness/trial.h"
 
+#include <atomic>
+#include <memory>
+
+#include "harness/noise.h"
 #include "harness/rng.h"
+#include "harness/trial_threads.h"
 
 namespace mapfault {
 namespace {
@@ -19,14 +25,22 @@ const char* OpLabel(OpKind kind) {
   return "op";
 }
 
-// Executes the operations of one thread against `map`, recording into `out`.
+// Executes operations against `map`, recording them in the history on one clock shared by all
+// threads (an atomic counter: in perturbed mode its order is consistent with real time, so an
+// operation that returned before another was invoked has a smaller stamp). Scheduling points (in
+// controlled mode) or perturbation points (in perturbed mode) sit at every operation boundary.
 class OpRunner {
  public:
-  OpRunner(AnyMap& map, uint64_t& clock) : map_(map), clock_(clock) {}
+  OpRunner(AnyMap& map, std::atomic<uint64_t>& clock, TraceBuffer* perturbed_trace)
+      : map_(map), clock_(clock), perturbed_trace_(perturbed_trace) {}
 
   void Run(const OpSpec& spec, int thread, int index, OpRecord& rec) {
     Scheduler* s = Scheduler::Current();
-    if (s != nullptr) s->Point(TraceKind::kYield, OpLabel(spec.kind));
+    if (s != nullptr) {
+      s->Point(TraceKind::kYield, OpLabel(spec.kind));
+    } else {
+      PerturbationPoint(OpLabel(spec.kind));
+    }
     rec.kind = spec.kind;
     rec.key = spec.key;
     rec.value = spec.value;
@@ -35,10 +49,9 @@ class OpRunner {
     if (spec.kind == OpKind::kForEach && spec.visit.mode == VisitPlan::Mode::kEraseValueBelow) {
       rec.erase_if_value_below = spec.visit.param;
     }
-    rec.invoke = ++clock_;
-    if (s != nullptr) {
-      s->TraceOp(TraceKind::kOpInvoke, static_cast<uint8_t>(spec.kind), index, 0, OpLabel(spec.kind));
-    }
+    rec.invoke = Tick();
+    Trace(s, rec.invoke, thread, TraceKind::kOpInvoke, static_cast<uint8_t>(spec.kind), index, 0,
+          OpLabel(spec.kind));
     int64_t result = 0;
     switch (spec.kind) {
       case OpKind::kInsert: rec.ok = map_.Insert(spec.key, spec.value); result = rec.ok; break;
@@ -62,11 +75,10 @@ class OpRunner {
                 return action;
               }
               ++shown;
-              rec.yields.push_back({k, v, ++clock_, action});
-              if (s != nullptr) {
-                s->TraceOp(TraceKind::kIterYield, static_cast<uint8_t>(action), k, v,
-                           action == VisitAction::kEraseThis ? "visit -> erase this" : "visit");
-              }
+              const uint64_t at = Tick();
+              rec.yields.push_back({k, v, at, action});
+              Trace(s, at, thread, TraceKind::kIterYield, static_cast<uint8_t>(action), k, v,
+                    action == VisitAction::kEraseThis ? "visit -> erase this" : "visit");
               return action;
             },
             kind);
@@ -74,16 +86,29 @@ class OpRunner {
         break;
       }
     }
-    rec.response = ++clock_;
+    rec.response = Tick();
+    Trace(s, rec.response, thread, TraceKind::kOpResponse, static_cast<uint8_t>(spec.kind), spec.key,
+          result, OpLabel(spec.kind));
+  }
+
+  uint64_t Tick() { return clock_.fetch_add(1, std::memory_order_acq_rel) + 1; }
+
+ private:
+  // Controlled mode records in the scheduler's trace (stamped with the step); perturbed mode in the
+  // shared trace, stamped with the history clock.
+  void Trace(Scheduler* s, uint64_t stamp, int thread, TraceKind kind, uint8_t op, int64_t a,
+             int64_t b, const char* label) {
     if (s != nullptr) {
-      s->TraceOp(TraceKind::kOpResponse, static_cast<uint8_t>(spec.kind), spec.key, result,
-                 OpLabel(spec.kind));
+      s->TraceOp(kind, op, a, b, label);
+    } else if (perturbed_trace_ != nullptr && thread >= 0) {
+      perturbed_trace_->Append({static_cast<uint32_t>(stamp), static_cast<uint8_t>(thread), kind,
+                                op, 0, label, a, b});
     }
   }
 
- private:
   AnyMap& map_;
-  uint64_t& clock_;
+  std::atomic<uint64_t>& clock_;
+  TraceBuffer* perturbed_trace_;
 };
 
 uint64_t current_trial_seed = 0;
@@ -118,29 +143,65 @@ uint64_t TrialSeed(uint64_t run_seed, uint64_t cell_key, uint64_t index) {
 
 uint64_t CurrentTrialSeed() { return current_trial_seed; }
 
-TrialResult RunControlledTrial(const TrialSpec& spec) {
-  current_trial_seed = spec.seed;
-  TrialResult r;
-  r.program = GenerateProgram(*spec.scenario, spec.params, spec.seed);
-  const Program& program = r.program;
-  std::unique_ptr<AnyMap> map = spec.backend->make_controlled();
+namespace {
 
-  for (const auto& [k, v] : program.init) map->Insert(k, v);
-  r.history.initial = program.init;
-
-  uint64_t clock = 0;
-  OpRunner runner(*map, clock);
-  const int threads = static_cast<int>(program.threads.size());
-  r.history.threads.resize(threads);
-  for (int t = 0; t < threads; ++t) r.history.threads[t].resize(program.threads[t].size());
+// What both modes share: the program, the map after the init part, the history shell, and one
+// body per logical thread.
+struct TrialSetup {
+  std::unique_ptr<AnyMap> map;
+  std::atomic<uint64_t> clock{0};
+  std::unique_ptr<OpRunner> runner;
   std::vector<std::function<void()>> bodies;
+};
+
+void Prepare(const TrialSpec& spec, std::unique_ptr<AnyMap> map, TrialResult& r, TrialSetup& setup,
+             TraceBuffer* perturbed_trace) {
+  current_trial_seed = spec.seed;
+  r.program = GenerateProgram(*spec.scenario, spec.params, spec.seed);
+  setup.map = std::move(map);
+  for (const auto& [k, v] : r.program.init) setup.map->Insert(k, v);
+  r.history.initial = r.program.init;
+  setup.runner = std::make_unique<OpRunner>(*setup.map, setup.clock, perturbed_trace);
+  const int threads = static_cast<int>(r.program.threads.size());
+  r.history.threads.resize(threads);
+  for (int t = 0; t < threads; ++t) r.history.threads[t].resize(r.program.threads[t].size());
   for (int t = 0; t < threads; ++t) {
-    bodies.push_back([&, t] {
-      for (size_t i = 0; i < program.threads[t].size(); ++i) {
-        runner.Run(program.threads[t][i], t, static_cast<int>(i), r.history.threads[t][i]);
+    setup.bodies.push_back([&r, &setup, t] {
+      for (size_t i = 0; i < r.program.threads[t].size(); ++i) {
+        setup.runner->Run(r.program.threads[t][i], t, static_cast<int>(i), r.history.threads[t][i]);
       }
     });
   }
+}
+
+// After the threads joined: the quiescent contents, the post part, and the checkers.
+void Finish(const TrialSpec& spec, TrialResult& r, TrialSetup& setup) {
+  r.history.parallel_end = setup.runner->Tick();
+  std::vector<std::pair<Key, Value>> contents;
+  setup.map->ForEach(
+      [&](Key k, Value v) {
+        contents.emplace_back(k, v);
+        return VisitAction::kContinue;
+      },
+      IterKind::kReadOnly);
+  r.history.final_state = std::move(contents);
+  r.history.post.resize(r.program.post.size());
+  for (size_t i = 0; i < r.program.post.size(); ++i) {
+    setup.runner->Run(r.program.post[i], -1, static_cast<int>(i), r.history.post[i]);
+  }
+  CheckOptions check_options;
+  check_options.duplicate_allows_reinsert = spec.backend->duplicate_allows_reinsert;
+  CheckResult checked = CheckHistory(r.history, check_options);
+  r.violations = std::move(checked.violations);
+  r.undecided = checked.undecided;
+}
+
+}  // namespace
+
+TrialResult RunControlledTrial(const TrialSpec& spec) {
+  TrialResult r;
+  TrialSetup setup;
+  Prepare(spec, spec.backend->make_controlled(), r, setup, nullptr);
 
   std::unique_ptr<Strategy> strategy;
   if (spec.replay_choices) {
@@ -150,11 +211,10 @@ TrialResult RunControlledTrial(const TrialSpec& spec) {
   }
   Scheduler::Options options;
   options.max_steps = spec.max_steps;
-  options.expected_steps = EstimateSteps(program);
+  options.expected_steps = EstimateSteps(r.program);
   options.trace = spec.trace;
   Scheduler scheduler(*strategy, options);
-  r.run = scheduler.Run(std::move(bodies));
-  r.history.parallel_end = ++clock;
+  r.run = scheduler.Run(std::move(setup.bodies));
 
   switch (r.run.kind) {
     case RunResult::Kind::kCompleted: break;
@@ -168,27 +228,38 @@ TrialResult RunControlledTrial(const TrialSpec& spec) {
     case RunResult::Kind::kDivergence:
       return r;  // not a verdict on the backend: the caller reports the divergence
   }
-
-  // The quiescent contents, read sequentially before the post part.
-  std::vector<std::pair<Key, Value>> contents;
-  map->ForEach(
-      [&](Key k, Value v) {
-        contents.emplace_back(k, v);
-        return VisitAction::kContinue;
-      },
-      IterKind::kReadOnly);
-  r.history.final_state = std::move(contents);
-
-  r.history.post.resize(program.post.size());
-  for (size_t i = 0; i < program.post.size(); ++i) {
-    runner.Run(program.post[i], -1, static_cast<int>(i), r.history.post[i]);
-  }
-  CheckOptions check_options;
-  check_options.duplicate_allows_reinsert = spec.backend->duplicate_allows_reinsert;
-  CheckResult checked = CheckHistory(r.history, check_options);
-  r.violations = std::move(checked.violations);
-  r.undecided = checked.undecided;
+  Finish(spec, r, setup);
   return r;
+}
+
+TrialResult RunPerturbedTrial(const TrialSpec& spec) {
+  TrialResult r;
+  TrialSetup setup;
+  Prepare(spec, spec.backend->make_real(), r, setup, spec.trace);
+  const int threads = static_cast<int>(r.program.threads.size());
+  const NoisePlan plan(spec.strategy, StrategySeed(spec.seed), threads, EstimateSteps(r.program));
+  std::vector<NoisePlan::Thread> noise;
+  for (int t = 0; t < threads; ++t) noise.push_back(plan.ForThread(t));
+  std::vector<std::function<void()>> bodies;
+  for (int t = 0; t < threads; ++t) {
+    bodies.push_back([&, t] {
+      ThreadNoiseScope scope(&noise[t]);
+      setup.bodies[t]();
+    });
+  }
+  const std::string error = RunOnTrialThreads(bodies);
+  if (!error.empty()) {
+    r.run.kind = RunResult::Kind::kException;
+    r.run.detail = error;
+    r.violations.push_back({Invariant::kNoCrash, error});
+    return r;
+  }
+  Finish(spec, r, setup);
+  return r;
+}
+
+TrialResult RunTrial(const TrialSpec& spec) {
+  return spec.mode == ExecMode::kPerturbed ? RunPerturbedTrial(spec) : RunControlledTrial(spec);
 }
 
 }  // namespace mapfault

@@ -17,6 +17,7 @@
 namespace mapfault {
 
 struct TrialSpec {
+  ExecMode mode = ExecMode::kControlled;
   const BackendInfo* backend = nullptr;
   const Scenario* scenario = nullptr;
   ScenarioParams params;
@@ -25,6 +26,8 @@ struct TrialSpec {
   uint64_t max_steps = 20000;
   // When set, the schedule replays these choices instead of asking the strategy.
   std::optional<std::vector<uint8_t>> replay_choices;
+  // Controlled: the scheduler's full trace. Perturbed: the operation events, stamped with the
+  // history clock (there are no scheduling steps to show).
   TraceBuffer* trace = nullptr;
 };
 
@@ -47,6 +50,11 @@ uint64_t TrialSeed(uint64_t run_seed, uint64_t cell_key, uint64_t index);
 // The seed of the trial running (or last run) in this process; lets test-only backends misbehave on a
 // chosen trial.
 uint64_t CurrentTrialSeed();
+
+// Runs one trial in this process, in spec.mode. A perturbed trial runs its logical threads on real
+// threads (reused across trials, created on first use) with the noise plan of spec.strategy.
+TrialResult RunTrial(const TrialSpec& spec);
+TrialResult RunPerturbedTrial(const TrialSpec& spec);
 
 // Runs one trial in this process. A backend that crashes takes the process with it: callers that
 // must survive that run trials in a worker (supervisor.h).

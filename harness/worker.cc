@@ -187,7 +187,7 @@ IsolatedOutcome RunTrialIsolated(const TrialSpec& spec_in, double watchdog_secon
     TrialSpec spec = spec_in;
     spec.trace = &trace;
     slot->started_ns.store(NowNs());
-    const TrialResult r = RunControlledTrial(spec);
+    const TrialResult r = RunTrial(spec);
     json j = {{"diverged", r.run.kind == RunResult::Kind::kDivergence},
               {"detail", r.run.detail},
               {"steps", r.run.steps},

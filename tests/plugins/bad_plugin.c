@@ -1,0 +1,87 @@
+/* Deliberately broken test plugins, in plain C (which also proves <mapfault/plugin_abi.h> is C).
+ * Each build defines one BAD_* macro; the loader must refuse the result with a clear message. */
+#include <mapfault/plugin_abi.h>
+#include <stdlib.h>
+
+/* Stub operations: a refused plugin's operations are never called. */
+static void* Create(void) { return calloc(1, 1); }
+static void Destroy(void* map) { free(map); }
+static int Insert(void* map, int64_t key, int64_t value) {
+  (void)map, (void)key, (void)value;
+  return 0;
+}
+static void Assign(void* map, int64_t key, int64_t value) { (void)map, (void)key, (void)value; }
+static int Erase(void* map, int64_t key) {
+  (void)map, (void)key;
+  return 0;
+}
+static int Find(void* map, int64_t key, int64_t* out) {
+  (void)map, (void)key, (void)out;
+  return 0;
+}
+static uint64_t Size(void* map) {
+  (void)map;
+  return 0;
+}
+static void Clear(void* map) { (void)map; }
+static void ForEach(void* map, int kind, mapfault_visit_fn visit, void* ctx) {
+  (void)map, (void)kind, (void)visit, (void)ctx;
+}
+
+#if defined(BAD_UNKNOWN_INVARIANT)
+static const char* const kClaims[] = {"no-crash", "linearisable", NULL};
+#else
+static const char* const kClaims[] = {"no-crash", "no-hang", NULL};
+#endif
+
+#define BACKEND(id, erase) \
+  { id, "TEST PLUGIN: broken", MAPFAULT_MODE_CONTROLLED, 0, kClaims, Create, Destroy, Insert, \
+    Assign, erase, Find, Size, Clear, ForEach }
+
+static const struct mapfault_backend kBackends[] = {
+#if defined(BAD_DUPLICATE_ID)
+    BACKEND("bad.first", Erase),
+    BACKEND("mutex", Erase), /* a built-in id */
+#elif defined(BAD_NULL_OP)
+    BACKEND("bad.null_op", NULL),
+    BACKEND("bad.second", Erase),
+#elif defined(BAD_NULL_ID)
+    BACKEND("bad.first", Erase),
+    BACKEND(NULL, Erase),
+#else
+    BACKEND("bad.backend", Erase),
+#endif
+};
+
+#if defined(BAD_ABI_V0)
+#define ABI_VERSION 0u
+#elif defined(BAD_ABI_V99)
+#define ABI_VERSION 99u
+#else
+#define ABI_VERSION MAPFAULT_PLUGIN_ABI_VERSION
+#endif
+
+#if defined(BAD_NO_BACKENDS)
+#define BACKEND_COUNT 0u
+#else
+#define BACKEND_COUNT (sizeof kBackends / sizeof kBackends[0])
+#endif
+
+static const struct mapfault_plugin kPlugin = {ABI_VERSION, "test_bad", BACKEND_COUNT, kBackends};
+
+#if defined(BAD_NO_ENTRY)
+/* A plausible mistake: the entry point under another name. */
+MAPFAULT_PLUGIN_EXPORT const struct mapfault_plugin* mapfault_plugin_main(
+    const struct mapfault_host* host) {
+  (void)host;
+  return &kPlugin;
+}
+#else
+const struct mapfault_plugin* mapfault_plugin_entry(const struct mapfault_host* host) {
+#if defined(BAD_ENTRY_NULL)
+  return host == NULL ? &kPlugin : NULL; /* refuses every host */
+#else
+  return host != NULL ? &kPlugin : NULL;
+#endif
+}
+#endif

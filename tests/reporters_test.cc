@@ -1,0 +1,337 @@
+// The file reporters (JUnit XML, Markdown, HTML) on a small hand-built run: each output is locked
+// by a golden file (MAPFAULT_UPDATE_GOLDEN=1 rewrites them, as in golden_test.cc), plus checks of
+// what a consumer relies on: counts, escaping, self-containment and the interleaving view.
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "reports/html_report.h"
+#include "reports/junit_report.h"
+#include "reports/markdown_report.h"
+#include "reports/report_detail.h"
+#include "tests/cli_util.h"
+
+namespace mapfault {
+
+// The hand-built run: naive and go_checked on iterate-while-grow; one BROKEN, one OUT_OF_CONTRACT,
+// one DETECTED, one NOT_RUN, the rest HOLDS. Shared with browser_test.cc.
+RunResults SampleRunResults();
+// The replayed detail of the BROKEN finding: a two-thread program and its interleaving.
+std::vector<BreakDetail> SampleBreakDetails();
+
+RunResults SampleRunResults() {
+  RunResults run;
+  run.seed = 7;
+  run.seconds = 1.5;
+  CellResult naive;
+  naive.backend = "naive";
+  naive.scenario = "iterate-while-grow";
+  naive.params = {2, 8, 4, 4};
+  naive.strategy = "random";
+  naive.trials_planned = 1000;
+  naive.trials = 834;
+  for (InvariantResult& r : naive.invariants) {
+    r.verdict = Verdict::kHolds;
+    r.evaluated = 834;
+  }
+  InvariantResult& dup = naive.invariants[static_cast<int>(Invariant::kIterNoDuplicate)];
+  dup.verdict = Verdict::kBroken;
+  dup.failures = 31;
+  dup.first_failure_trial = 42;
+  dup.token = "mf1_TEST-naive-dup";
+  dup.explanation = "T0 for_each() yielded key 3 twice (at t=2 and at t=9)";
+  dup.evidence = {"T0 for_each() yielded key 3 (value 1003) at t=2",
+                  "T0 for_each() yielded key 3 (value 1003) at t=9",
+                  "T1 insert(8, 10200) -> true [t=3..6]"};
+
+  CellResult go;
+  go.backend = "go_checked";
+  go.scenario = "iterate-while-grow";
+  go.params = {2, 8, 4, 4};
+  go.strategy = "pct:d=3";
+  go.trials_planned = 1000;
+  go.trials = 206;
+  for (InvariantResult& r : go.invariants) {
+    r.verdict = Verdict::kHolds;
+    r.evaluated = 4;
+  }
+  InvariantResult& crash = go.invariants[static_cast<int>(Invariant::kNoCrash)];
+  crash.verdict = Verdict::kOutOfContract;
+  crash.evaluated = 206;
+  crash.failures = 12;
+  crash.first_failure_trial = 9;
+  crash.token = "mf1_TEST-go-crash";
+  crash.explanation = "the worker died by SIGSEGV (Segmentation fault)";
+  InvariantResult& misuse = go.invariants[static_cast<int>(Invariant::kMisuseDetected)];
+  misuse.verdict = Verdict::kDetected;
+  misuse.evaluated = 206;
+  misuse.failures = 190;
+  misuse.first_failure_trial = 1;
+  misuse.token = "mf1_TEST-go-misuse";
+  misuse.explanation =
+      "the backend detected misuse and aborted: fatal error: concurrent map iteration and map "
+      "write";
+  InvariantResult& final_state = go.invariants[static_cast<int>(Invariant::kQuiescentState)];
+  final_state.verdict = Verdict::kNotRun;
+  final_state.evaluated = 0;
+  InvariantResult& lin = go.invariants[static_cast<int>(Invariant::kLinearizable)];
+  lin.evaluated = 3;
+  lin.undecided = 1;
+  run.cells = {naive, go};
+  return run;
+}
+
+namespace {
+
+TraceEvent Ev(uint32_t step, uint8_t thread, TraceKind kind, const char* label, int64_t a = 0,
+              int64_t b = 0, OpKind op = OpKind::kFind, bool preempted = false) {
+  return {step,  thread, kind, static_cast<uint8_t>(op), static_cast<uint8_t>(preempted),
+          label, a,      b};
+}
+
+OpSpec Op(OpKind kind, Key key = 0, Value value = 0) {
+  OpSpec op;
+  op.kind = kind;
+  op.key = key;
+  op.value = value;
+  return op;
+}
+
+}  // namespace
+
+std::vector<BreakDetail> SampleBreakDetails() {
+  BreakDetail d;
+  d.token = "mf1_TEST-naive-dup";
+  d.decoded.scenario = "iterate-while-grow";
+  d.decoded.params = {2, 8, 4, 4};
+  d.decoded.backend = "naive";
+  d.decoded.seed = 733033446097220913u;
+  d.decoded.max_steps = 20000;
+  d.decoded.invariant = Invariant::kIterNoDuplicate;
+  d.decoded.choices = std::vector<uint8_t>{0, 1, 0};
+  d.program.init = {{3, 1003}, {5, 1005}};
+  d.program.threads = {{Op(OpKind::kForEach)},
+                       {Op(OpKind::kInsert, 8, 10200), Op(OpKind::kInsert, 9, 10201)}};
+  d.program.post = {Op(OpKind::kSize), Op(OpKind::kForEach)};
+  IsolatedOutcome& o = d.outcome;
+  o.violations = {{Invariant::kIterNoDuplicate,
+                   "T0 for_each() yielded key 3 twice (at t=2 and at t=9)",
+                   {"T0 for_each() yielded key 3 (value 1003) at t=2",
+                    "T0 for_each() yielded key 3 (value 1003) at t=9"}}};
+  o.steps = 11;
+  o.preemptions = 2;
+  o.results = {{"[3 5 8 3]"}, {"true", "true"}, {"4", "[3 5 8 9]"}};
+  using K = TraceKind;
+  o.trace = {
+      Ev(1, 0, K::kSwitch, ""),
+      Ev(1, 0, K::kYield, "op: for_each"),
+      Ev(1, 0, K::kOpInvoke, "for_each", 0, 0, OpKind::kForEach),
+      Ev(2, 0, K::kYield, "table.iter: next bucket"),
+      Ev(2, 0, K::kIterYield, "visit", 3, 1003, OpKind::kInsert),
+      Ev(3, 0, K::kYield, "table.iter: advance", 0, 0, OpKind::kFind, true),
+      Ev(3, 1, K::kSwitch, ""),
+      Ev(4, 1, K::kYield, "op: insert"),
+      Ev(4, 1, K::kOpInvoke, "insert", 0, 0, OpKind::kInsert),
+      Ev(5, 1, K::kYield, "table.insert: link new node"),
+      Ev(6, 1, K::kYield, "table.rehash: publish new buckets"),
+      Ev(6, 1, K::kOpResponse, "insert", 8, 1, OpKind::kInsert),
+      Ev(7, 1, K::kYield, "op: insert", 0, 0, OpKind::kFind, true),
+      Ev(7, 0, K::kSwitch, ""),
+      Ev(8, 0, K::kYield, "table.iter: advance"),
+      Ev(8, 0, K::kIterYield, "visit", 5, 1005),
+      Ev(8, 0, K::kIterYield, "visit", 8, 10200),
+      Ev(9, 0, K::kYield, "table.iter: next bucket"),
+      Ev(9, 0, K::kIterYield, "visit", 3, 1003),
+      Ev(9, 0, K::kOpResponse, "for_each", 0, 4, OpKind::kForEach),
+      Ev(9, 0, K::kFinished, ""),
+      Ev(10, 1, K::kSwitch, ""),
+      Ev(10, 1, K::kOpInvoke, "insert", 1, 0, OpKind::kInsert),
+      Ev(11, 1, K::kBlocked, "mutex.lock: insert"),
+      Ev(11, 1, K::kOpResponse, "insert", 9, 1, OpKind::kInsert),
+      Ev(11, 1, K::kFinished, ""),
+  };
+  return {d};
+}
+
+namespace {
+
+void ExpectGolden(const std::string& name, const std::string& actual) {
+#if defined(MAPFAULT_ASAN) || defined(MAPFAULT_TSAN)
+  GTEST_SKIP() << "golden files are checked in the non-sanitizer build";
+#endif
+  const std::filesystem::path path = std::filesystem::path(MAPFAULT_GOLDEN_DIR) / name;
+  if (std::getenv("MAPFAULT_UPDATE_GOLDEN") != nullptr) {
+    std::ofstream(path) << actual;
+    GTEST_SKIP() << "golden file " << path << " rewritten";
+  }
+  ASSERT_TRUE(std::filesystem::exists(path)) << path << " is missing; run with "
+                                             << "MAPFAULT_UPDATE_GOLDEN=1 to create it";
+  EXPECT_EQ(ReadFile(path), actual) << "report format changed: compare with " << path;
+}
+
+size_t Count(const std::string& text, const std::string& what) {
+  size_t n = 0;
+  for (size_t pos = text.find(what); pos != std::string::npos; pos = text.find(what, pos + 1)) ++n;
+  return n;
+}
+
+TEST(ReportersTest, JUnitGolden) {
+  ExpectGolden("report.junit.xml", FormatJUnitReport(SampleRunResults()));
+}
+
+TEST(ReportersTest, MarkdownGolden) {
+  ExpectGolden("report.md", FormatMarkdownReport(SampleRunResults()));
+}
+
+TEST(ReportersTest, HtmlGolden) {
+  ExpectGolden("report.html", FormatHtmlReport(SampleRunResults(), SampleBreakDetails()));
+}
+
+TEST(ReportersTest, JUnitCountsAndOutcomes) {
+  const std::string xml = FormatJUnitReport(SampleRunResults());
+  EXPECT_NE(xml.find("<testsuites name=\"mapfault\" tests=\"24\" failures=\"1\" errors=\"0\" "
+                     "skipped=\"1\" time=\"1.500\">"),
+            std::string::npos)
+      << xml;
+  EXPECT_NE(xml.find("<testsuite name=\"naive\" tests=\"12\" failures=\"1\" errors=\"0\" "
+                     "skipped=\"0\""),
+            std::string::npos);
+  EXPECT_NE(xml.find("<testsuite name=\"go_checked\" tests=\"12\" failures=\"0\" errors=\"0\" "
+                     "skipped=\"1\""),
+            std::string::npos);
+  EXPECT_EQ(Count(xml, "<testsuite "), 2u);
+  EXPECT_EQ(Count(xml, "<testcase "), 24u);
+  EXPECT_EQ(Count(xml, "<failure "), 1u);
+  EXPECT_EQ(Count(xml, "<skipped message=\"not run\"/>"), 1u);
+  EXPECT_NE(xml.find("classname=\"mapfault.naive.iterate-while-grow\" name=\"iter.no-duplicate\""),
+            std::string::npos);
+  EXPECT_NE(xml.find("type=\"BROKEN\""), std::string::npos);
+  EXPECT_NE(xml.find("mapfault replay mf1_TEST-naive-dup\n</failure>"), std::string::npos);
+  EXPECT_NE(xml.find("first failing trial: 42"), std::string::npos);
+  EXPECT_NE(xml.find("failure rate: 3.7% (31 of 834 trials)"), std::string::npos);
+  // OUT_OF_CONTRACT and DETECTED pass, with the finding and its replay command in system-out.
+  EXPECT_NE(xml.find("mapfault replay mf1_TEST-go-crash"), std::string::npos);
+  EXPECT_NE(xml.find("mapfault replay mf1_TEST-go-misuse"), std::string::npos);
+  EXPECT_EQ(Count(xml, "<system-out>"), 3u);  // the two findings and the undecided HOLDS
+  EXPECT_NE(xml.find("<property name=\"seed\" value=\"7\"/>"), std::string::npos);
+  EXPECT_EQ(xml.find("name=\"partial\""), std::string::npos);
+}
+
+TEST(ReportersTest, JUnitMarksPartialRuns) {
+  RunResults run = SampleRunResults();
+  run.partial = true;
+  const std::string xml = FormatJUnitReport(run);
+  EXPECT_EQ(Count(xml, "<property name=\"partial\" value=\"true\"/>"), 2u);  // one per suite
+}
+
+TEST(ReportersTest, JUnitEscapesMarkupAndControlCharacters) {
+  RunResults run = SampleRunResults();
+  InvariantResult& dup = run.cells[0].invariants[static_cast<int>(Invariant::kIterNoDuplicate)];
+  dup.explanation = "a <&>\" b 'c'\x01 d\xff";
+  dup.evidence = {"line <1>"};
+  const std::string xml = FormatJUnitReport(run);
+  EXPECT_NE(xml.find("message=\"a &lt;&amp;&gt;&quot; b &#39;c&#39;\\x01 d\xEF\xBF\xBD\""),
+            std::string::npos)
+      << xml;
+  EXPECT_NE(xml.find("  line &lt;1&gt;\n"), std::string::npos);
+  EXPECT_EQ(xml.find("<&>"), std::string::npos);
+  EXPECT_EQ(xml.find('\x01'), std::string::npos);
+  EXPECT_EQ(xml.find('\xff'), std::string::npos);
+}
+
+TEST(ReportersTest, EscapeMarkupKeepsValidUtf8) {
+  using report_internal::EscapeMarkup;
+  EXPECT_EQ(EscapeMarkup("caf\xC3\xA9 \xE2\x86\x92 ok"), "caf\xC3\xA9 \xE2\x86\x92 ok");
+  EXPECT_EQ(EscapeMarkup("\xC0\xAF"), "\xEF\xBF\xBD\xEF\xBF\xBD");  // overlong '/'
+  EXPECT_EQ(EscapeMarkup("a\nb\tc"), "a\nb\tc");
+  EXPECT_EQ(EscapeMarkup("a\nb\tc", true), "a&#10;b&#9;c");
+}
+
+TEST(ReportersTest, MarkdownMatrixAndFindings) {
+  const std::string md = FormatMarkdownReport(SampleRunResults());
+  EXPECT_NE(md.find("| backend | scenario | trials | crash | hang | lin | dup |"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("| `naive` | `iterate-while-grow` | 834 | ok | ok | ok | **BROKEN** |"),
+            std::string::npos);
+  EXPECT_NE(md.find("| `go_checked` | `iterate-while-grow` | 206 | ooc |"), std::string::npos);
+  EXPECT_NE(md.find("| - | DETECTED |\n"), std::string::npos);
+  EXPECT_NE(md.find("## Findings"), std::string::npos);
+  EXPECT_EQ(Count(md, "\n- **"), 3u);
+  EXPECT_NE(md.find("Replay: `mapfault replay mf1_TEST-naive-dup`"), std::string::npos);
+  EXPECT_NE(md.find("T0 for\\_each() yielded key 3 twice"), std::string::npos);
+}
+
+TEST(ReportersTest, HtmlIsSelfContainedWithMatrixAndFindings) {
+  const std::string html = FormatHtmlReport(SampleRunResults(), SampleBreakDetails());
+  EXPECT_EQ(html.find("http://"), std::string::npos);
+  EXPECT_EQ(html.find("https://"), std::string::npos);
+  EXPECT_EQ(html.find("<link"), std::string::npos);
+  EXPECT_EQ(html.find("<script src"), std::string::npos);
+  EXPECT_NE(html.find("<table id=\"matrix\">"), std::string::npos);
+  EXPECT_EQ(Count(html, "data-verdict="), 24u);
+  EXPECT_EQ(Count(html, "data-verdict=\"BROKEN\""), 1u);
+  EXPECT_EQ(Count(html, "data-verdict=\"NOT_RUN\""), 1u);
+  EXPECT_NE(html.find("<svg id=\"ttff-chart\""), std::string::npos);
+  EXPECT_EQ(Count(html, "<details class=\"finding\""), 3u);  // BROKEN, OUT_OF_CONTRACT, DETECTED
+  EXPECT_EQ(Count(html, "<details class=\"finding\" id=\"finding-1\" data-severity=\"v-broken\""),
+            1u);
+  EXPECT_NE(html.find("<code id=\"replay-1\">mapfault replay mf1_TEST-naive-dup</code>"),
+            std::string::npos);
+  // The interleaving of the detailed finding: both yields of key 3 and the insert the evidence
+  // names.
+  EXPECT_EQ(Count(html, "<table class=\"trace mono\">"), 1u);
+  EXPECT_EQ(Count(html, "<tr class=\"violating\">"), 4u);
+  EXPECT_NE(html.find("<td class=\"ev ev-invoke\">&gt; insert(8, 10200)</td>"), std::string::npos);
+  EXPECT_EQ(Count(html, "class=\"preempted"), 2u);
+}
+
+TEST(ReportersTest, HtmlHighlightsTheEventTheWorkerDiedAfter) {
+  std::vector<BreakDetail> details = SampleBreakDetails();
+  BreakDetail crash = details[0];
+  crash.token = "mf1_TEST-go-crash";
+  crash.outcome.kind = IsolatedOutcome::Kind::kSignal;
+  crash.outcome.detail = "the worker died by SIGSEGV (Segmentation fault)";
+  crash.outcome.results.clear();
+  crash.outcome.trace.resize(17);  // T0 ran last: its "visit 8=10200" is the final event
+  details.push_back(crash);
+  const std::string html = FormatHtmlReport(SampleRunResults(), details);
+  EXPECT_EQ(Count(html, "<table class=\"trace mono\">"), 2u);
+  EXPECT_EQ(Count(html, "<tr class=\"fatal\">"), 1u);
+  EXPECT_NE(html.find("<tr class=\"fatal\"><td class=\"step\"></td><td class=\"ev ev-visit\">"
+                      "visit 8=10200</td>"),
+            std::string::npos);
+  EXPECT_NE(html.find("The worker stopped after the last event of T0"), std::string::npos);
+}
+
+TEST(ReportersTest, HtmlCapsLongTraces) {
+  std::vector<BreakDetail> details = SampleBreakDetails();
+  std::vector<TraceEvent>& trace = details[0].outcome.trace;
+  size_t sample_rows = 0;
+  for (const TraceEvent& e : trace) sample_rows += e.kind != TraceKind::kSwitch;
+  for (uint32_t i = 0; i < 5000; ++i) trace.push_back(Ev(12 + i, i % 2, TraceKind::kYield, "spin"));
+  const std::string html = FormatHtmlReport(SampleRunResults(), details);
+  EXPECT_EQ(Count(html, ">spin</td>"), 2000u - sample_rows);  // 500 head rows, 1500 tail rows
+  EXPECT_EQ(Count(html, "<tr class=\"omitted\">"), 1u);
+  EXPECT_NE(html.find("events omitted"), std::string::npos);
+}
+
+TEST(ReportersTest, HtmlEscapesText) {
+  RunResults run = SampleRunResults();
+  run.cells[0].backend = "<script>alert(1)</script>";
+  const std::string html = FormatHtmlReport(run, {});
+  EXPECT_EQ(html.find("<script>alert"), std::string::npos);
+  EXPECT_NE(html.find("&lt;script&gt;alert(1)&lt;/script&gt;"), std::string::npos);
+}
+
+TEST(ReportersTest, EmptyRunHasNoFindings) {
+  RunResults run;
+  EXPECT_NE(FormatHtmlReport(run, {}).find("No findings"), std::string::npos);
+  EXPECT_NE(FormatMarkdownReport(run).find("No findings"), std::string::npos);
+  EXPECT_NE(FormatJUnitReport(run).find("tests=\"0\""), std::string::npos);
+}
+
+}  // namespace
+}  // namespace mapfault
