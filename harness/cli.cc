@@ -22,7 +22,11 @@
 #include "reports/console_report.h"
 #include "reports/failure_report.h"
 #include "reports/json_report.h"
+#include "reports/html_report.h"
+#include "reports/junit_report.h"
+#include "reports/markdown_report.h"
 #include "reports/merge.h"
+#include "harness/plugin_loader.h"
 #include "scenarios/scenario.h"
 
 namespace mapfault {
@@ -72,20 +76,67 @@ bool ParseShard(const std::string& text, int* index, int* count) {
   return *count >= 1 && *index >= 0 && *index < *count;
 }
 
-// Writes every report file of `results` into `dir`; false (after a usage error) when it cannot.
-bool WriteReports(const RunResults& results, const std::string& dir, const std::string& text) {
+absl::StatusOr<TrialSpec> SpecFromToken(const ReplayToken& token);
+
+// Replays each finding (at most kMaxDetails) alone in a worker, for the HTML report's interleaving
+// views. A finding whose backend is not loaded keeps its explanation and replay command only.
+std::vector<BreakDetail> ReplayFindings(const RunResults& results, double watchdog) {
+  constexpr size_t kMaxDetails = 60;
+  std::vector<BreakDetail> details;
+  for (const CellResult& c : results.cells) {
+    for (const InvariantResult& r : c.invariants) {
+      if (r.token.empty() || details.size() == kMaxDetails) continue;
+      absl::StatusOr<ReplayToken> token = ReplayToken::Decode(r.token);
+      if (!token.ok()) continue;
+      absl::StatusOr<TrialSpec> spec = SpecFromToken(*token);
+      if (!spec.ok()) continue;
+      BreakDetail d;
+      d.token = r.token;
+      d.decoded = *token;
+      d.program = GenerateProgram(*spec->scenario, token->params, token->seed);
+      d.outcome = RunTrialIsolated(*spec, watchdog);
+      details.push_back(std::move(d));
+    }
+  }
+  return details;
+}
+
+// Writes every report file of `results` into `dir`: results.json, report.txt (the console report),
+// report.junit.xml, report.md and the self-contained report.html. False (after a usage error) when
+// it cannot.
+bool WriteReports(const RunResults& results, const std::string& dir, const std::string& text,
+                  double watchdog) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
-  std::ofstream json_file(std::filesystem::path(dir) / "results.json");
-  std::ofstream text_file(std::filesystem::path(dir) / "report.txt");
-  if (ec || !json_file || !text_file) {
-    UsageError(absl::StrCat("cannot write reports to '", dir,
-                            "': choose a writable directory with --out DIR"));
-    return false;
+  const std::filesystem::path base(dir);
+  const std::pair<const char*, std::string> files[] = {
+      {"results.json", ResultsToJson(results).dump(2) + "\n"},
+      {"report.txt", text},
+      {"report.junit.xml", FormatJUnitReport(results)},
+      {"report.md", FormatMarkdownReport(results)},
+      {"report.html", FormatHtmlReport(results, ReplayFindings(results, watchdog))},
+  };
+  for (const auto& [name, content] : files) {
+    std::ofstream out(base / name);
+    out << content;
+    if (ec || !out) {
+      UsageError(absl::StrCat("cannot write reports to '", dir,
+                              "': choose a writable directory with --out DIR"));
+      return false;
+    }
   }
-  json_file << ResultsToJson(results).dump(2) << "\n";
-  text_file << text;
   return true;
+}
+
+// Loads the plugins of MAPFAULT_PLUGIN_PATH and of --plugin; false after a usage error.
+bool LoadPlugins(const std::vector<std::string>& plugins) {
+  absl::Status status =
+      LoadPluginsFromPath(std::getenv(kPluginPathEnv), BackendRegistry::Global(), nullptr);
+  for (size_t i = 0; status.ok() && i < plugins.size(); ++i) {
+    status = LoadPlugin(plugins[i], BackendRegistry::Global(), nullptr);
+  }
+  if (!status.ok()) UsageError(std::string(status.message()));
+  return status.ok();
 }
 
 int RunList(const std::string& what, bool as_json) {
@@ -295,8 +346,9 @@ int RunRun(const RunOptions& o) {
 
   const std::string report = FormatConsoleReport(results);
   fmt::print("{}", report);
-  if (!WriteReports(results, o.out, report)) return 2;
-  fmt::print("reports written to {}/results.json and {}/report.txt\n", o.out, o.out);
+  if (!WriteReports(results, o.out, report, o.watchdog)) return 2;
+  fmt::print("reports written to {}/ (results.json, report.txt, report.html, report.md, "
+             "report.junit.xml)\n", o.out);
   return results.ExitCode();
 }
 
@@ -321,40 +373,54 @@ int RunMerge(const std::vector<std::string>& dirs, const std::string& out) {
   if (!merged.ok()) return UsageError(std::string(merged.status().message()));
   const std::string report = FormatConsoleReport(*merged);
   fmt::print("{}", report);
-  if (!WriteReports(*merged, out, report)) return 2;
-  fmt::print("merged {} result sets into {}/results.json and {}/report.txt\n", shards.size(), out,
-             out);
+  if (!WriteReports(*merged, out, report, 10)) return 2;
+  fmt::print("merged {} result sets into {}/\n", shards.size(), out);
   return merged->ExitCode();
+}
+
+// The trial a token describes, or a one-line error.
+absl::StatusOr<TrialSpec> SpecFromToken(const ReplayToken& token) {
+  const BackendInfo* backend = BackendRegistry::Global().Find(token.backend);
+  if (backend == nullptr) {
+    if (!token.plugin.empty()) {
+      return absl::NotFoundError(absl::StrCat("the token's backend '", token.backend,
+                                              "' comes from the plugin ", token.plugin,
+                                              ": add --plugin PATH/", token.plugin));
+    }
+    return absl::NotFoundError(absl::StrCat("the token names backend '", token.backend,
+                                            "', which this mapfault does not have; valid "
+                                            "backends: ",
+                                            BackendRegistry::Global().ValidIds()));
+  }
+  const Scenario* scenario = ScenarioRegistry::Builtin().Find(token.scenario);
+  if (scenario == nullptr) {
+    return absl::NotFoundError(absl::StrCat("the token names scenario '", token.scenario,
+                                            "', which this mapfault does not have"));
+  }
+  if (token.mode == ExecMode::kPerturbed ? !backend->make_real : !backend->make_controlled) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "backend '", token.backend, "' cannot run in ",
+        token.mode == ExecMode::kPerturbed ? "perturbed" : "controlled", " mode"));
+  }
+  TrialSpec spec;
+  spec.mode = token.mode;
+  spec.backend = backend;
+  spec.scenario = scenario;
+  spec.params = token.params;
+  spec.strategy = token.strategy;
+  spec.seed = token.seed;
+  spec.max_steps = token.max_steps;
+  spec.replay_choices = token.choices;
+  return spec;
 }
 
 int RunReplay(const std::string& text, int times) {
   absl::StatusOr<ReplayToken> token = ReplayToken::Decode(text);
   if (!token.ok()) return UsageError(std::string(token.status().message()));
-  const BackendInfo* backend = BackendRegistry::Global().Find(token->backend);
-  if (backend == nullptr || !backend->make_controlled) {
-    return UsageError(absl::StrCat("the token names backend '", token->backend,
-                                   "', which this mapfault does not have; valid backends: ",
-                                   BackendRegistry::Global().ValidIds()));
-  }
-  const Scenario* scenario = ScenarioRegistry::Builtin().Find(token->scenario);
-  if (scenario == nullptr) {
-    return UsageError(absl::StrCat("the token names scenario '", token->scenario,
-                                   "', which this mapfault does not have"));
-  }
-  if (token->mode == ExecMode::kPerturbed ? !backend->make_real : !backend->make_controlled) {
-    return UsageError(absl::StrCat("backend '", token->backend, "' cannot run in ",
-                                   token->mode == ExecMode::kPerturbed ? "perturbed" : "controlled",
-                                   " mode in this mapfault"));
-  }
-  TrialSpec spec;
-  spec.mode = token->mode;
-  spec.backend = backend;
-  spec.scenario = scenario;
-  spec.params = token->params;
-  spec.strategy = token->strategy;
-  spec.seed = token->seed;
-  spec.max_steps = token->max_steps;
-  spec.replay_choices = token->choices;
+  absl::StatusOr<TrialSpec> found = SpecFromToken(*token);
+  if (!found.ok()) return UsageError(std::string(found.status().message()));
+  const TrialSpec& spec = *found;
+  const Scenario* scenario = spec.scenario;
 
   const Program program = GenerateProgram(*scenario, token->params, token->seed);
   int reproduced = 0;
@@ -378,7 +444,10 @@ int RunReplay(const std::string& text, int times) {
   }
   fmt::print("{}", first_report);
   if (times > 1) {
-    fmt::print("\nreproduced {}/{}\nidentical traces: {}/{}\n", reproduced, times, identical, times);
+    fmt::print("\nreproduced {}/{}\n", reproduced, times);
+    if (token->mode == ExecMode::kControlled) {
+      fmt::print("identical traces: {}/{}\n", identical, times);
+    }
   } else {
     fmt::print("\n{}: {}\n", InvariantId(token->invariant),
                reproduced ? "reproduced" : "held in this replay (the trial now passes)");
@@ -398,6 +467,9 @@ int CliMain(int argc, char** argv) {
   CLI::App* list = app.add_subcommand("list", "List backends, scenarios, invariants, strategies");
   list->add_option("what", list_what, "backends | scenarios | invariants | strategies");
   list->add_flag("--json", list_json, "Print JSON");
+  std::vector<std::string> plugins;
+  const char* kPluginHelp = "Load backends from a plugin shared library (repeatable)";
+  list->add_option("--plugin", plugins, kPluginHelp);
 
   RunOptions ro;
   uint64_t seed = 0;
@@ -429,6 +501,7 @@ int CliMain(int argc, char** argv) {
       ->check(CLI::PositiveNumber);
   run->add_flag("--no-progress", ro.no_progress, "Do not draw the progress line");
 
+  run->add_option("--plugin", plugins, kPluginHelp);
   run->add_option("--shard", ro.shard,
                   "Run shard I of N (I/N, 0-based); default from GTEST_SHARD_INDEX/GTEST_TOTAL_SHARDS");
 
@@ -437,11 +510,13 @@ int CliMain(int argc, char** argv) {
   CLI::App* merge = app.add_subcommand("merge", "Combine the results of shards into one report set");
   merge->add_option("dirs", merge_dirs, "Result directories of the shards")->required();
   merge->add_option("--out", merge_out, "Directory for the merged reports");
+  merge->add_option("--plugin", plugins, kPluginHelp);
 
   std::string token_text;
   int times = 1;
   CLI::App* replay = app.add_subcommand("replay", "Re-run one trial exactly from its token");
   replay->add_option("token", token_text, "The token printed after `mapfault replay`")->required();
+  replay->add_option("--plugin", plugins, kPluginHelp);
   replay->add_option("--times", times, "Replay N times and print `reproduced K/N`")
       ->check(CLI::Range(1, 100000));
 
@@ -456,6 +531,8 @@ int CliMain(int argc, char** argv) {
     std::replace(msg.begin(), msg.end(), '\n', ' ');
     return UsageError(absl::StrCat(msg, "; run 'mapfault --help' for usage"));
   }
+  // Plugins load in the supervisor, before any worker is forked: workers inherit them.
+  if (!LoadPlugins(plugins)) return 2;
   if (*list) return RunList(list_what, list_json);
   if (*run) {
     if (seed_opt->count() > 0) ro.seed = seed;

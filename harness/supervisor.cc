@@ -15,6 +15,7 @@
 #include <cstring>
 #include <ctime>
 #include <deque>
+#include <filesystem>
 #include <optional>
 
 #include "absl/strings/str_cat.h"
@@ -40,6 +41,7 @@ ReplayToken MakeToken(const TrialSpec& spec, Invariant inv,
   t.max_steps = spec.max_steps;
   t.invariant = inv;
   t.choices = std::move(choices);
+  t.plugin = std::filesystem::path(spec.backend->plugin_path).filename().string();
   return t;
 }
 

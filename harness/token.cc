@@ -129,6 +129,7 @@ std::string ReplayToken::Encode() const {
     }
     if (filled > 0) w.out().push_back(static_cast<char>(acc & 0xff));
   }
+  if (!plugin.empty()) w.String(plugin);  // optional trailing field
   w.Fixed32(Fnv1a(w.out()));
   return absl::StrCat(A(kPrefix), kTokenVersion, "_", absl::WebSafeBase64Escape(w.out()));
 }
@@ -196,6 +197,7 @@ absl::StatusOr<ReplayToken> ReplayToken::Decode(std::string_view text) {
     }
     t.choices = std::move(choices);
   }
+  if (!r.done() && !r.String(t.plugin)) return Bad("it is truncated");
   if (!r.done()) return Bad("it has trailing data");
   return t;
 }

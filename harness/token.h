@@ -34,6 +34,9 @@ struct ReplayToken {
   // The recorded schedule (choices at steps with more than one runnable thread). Absent when the
   // trial killed its worker before reporting: the seed then regenerates the same schedule.
   std::optional<std::vector<uint8_t>> choices;
+  // File name of the plugin that provides the backend ("" for a built-in backend); replaying needs
+  // `--plugin` with that library.
+  std::string plugin;
 
   std::string Encode() const;
   // Errors (InvalidArgument) say what is wrong: not a token, truncated or corrupted, or made by a

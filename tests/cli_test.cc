@@ -186,3 +186,37 @@ TEST(CliInterruptTest, SigintWritesAPartialReport) {
 
 }  // namespace
 }  // namespace mapfault
+
+namespace mapfault {
+namespace {
+
+TEST(CliPluginTest, PluginBackendBreaksAndItsTokenNamesThePlugin) {
+  const std::string out = TempDir("plugin");
+  const std::string plugin = MAPFAULT_TEST_PLUGIN_RACY;
+  const CommandResult run =
+      RunMapfault("run --plugin " + plugin + " --backend plugin.racy_map --scenario mixed-ops "
+                  "--trials 500 --seed 3 --no-progress --out " + out);
+  ASSERT_EQ(run.status, 1) << run.err;
+  const std::string token = FirstReplayToken(run.out);
+  ASSERT_FALSE(token.empty()) << run.out;
+  const std::string file = std::filesystem::path(plugin).filename().string();
+  ExpectUsageError("replay " + token, "comes from the plugin " + file + ": add --plugin");
+  const CommandResult replay = RunMapfault("replay --plugin " + plugin + " " + token);
+  EXPECT_EQ(replay.status, 1) << replay.err;
+  EXPECT_NE(replay.out.find("racy."), std::string::npos);  // the plugin's own step labels
+  // Every report file was written.
+  for (const char* name : {"results.json", "report.txt", "report.html", "report.md",
+                           "report.junit.xml"}) {
+    EXPECT_TRUE(std::filesystem::exists(std::filesystem::path(out) / name)) << name;
+  }
+  EXPECT_NE(ReadFile(out + "/report.html").find("<details class=\"finding\""), std::string::npos);
+}
+
+TEST(CliPluginTest, BadPluginIsAUsageError) {
+  ExpectUsageError("list --plugin /nonexistent/libx.so", "plugin /nonexistent/libx.so");
+  ExpectUsageError(std::string("run --plugin ") + MAPFAULT_TEST_PLUGIN_BAD_DUPLICATE_ID,
+                   "duplicate");
+}
+
+}  // namespace
+}  // namespace mapfault
