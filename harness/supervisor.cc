@@ -109,6 +109,7 @@ struct Worker {
   bool finished_cleanly = false;
   bool watchdog_killed = false;
   bool abandoned = false;  // killed on a second interrupt: not a finding
+  int64_t started_ns = 0;  // when the worker was forked (for the cell's throughput)
 };
 
 // Per-cell accumulation.
@@ -118,6 +119,7 @@ struct CellState {
   uint64_t not_evaluated[kInvariantCount] = {};
   uint64_t undecided[kInvariantCount] = {};
   uint64_t deaths = 0;
+  double worker_seconds = 0;  // wall time of this cell's workers, fork to exit
   struct First {
     uint64_t trial = kNoTrial;
     std::string token, explanation;
@@ -259,6 +261,7 @@ RunResults RunCells(const std::vector<CellSpec>& cells, const SupervisorOptions&
     w.out = MakePipe();
     w.err = MakePipe();
     std::fflush(nullptr);
+    w.started_ns = NowNs();
     w.pid = fork();
     if (w.pid == 0) {
       EnterWorker(w.out, w.err, slot);
@@ -292,6 +295,7 @@ RunResults RunCells(const std::vector<CellSpec>& cells, const SupervisorOptions&
     close(w.out.read_fd);
     close(w.err.read_fd);
     CellState& cell = state[w.unit.cell];
+    cell.worker_seconds += (NowNs() - w.started_ns) / 1e9;
     const bool clean = w.finished_cleanly && !w.watchdog_killed && WIFEXITED(status) &&
                        WEXITSTATUS(status) == 0;
     if (clean) {
@@ -423,6 +427,7 @@ RunResults RunCells(const std::vector<CellSpec>& cells, const SupervisorOptions&
     r.mode = cells[c].mode == ExecMode::kPerturbed ? "perturbed" : "controlled";
     r.trials_planned = slice_end[c] - slice_begin[c];
     r.trials = s.trials;
+    r.worker_seconds = s.worker_seconds;
     for (Invariant inv : kAllInvariants) {
       const int i = static_cast<int>(inv);
       InvariantResult& ir = r.invariants[i];

@@ -40,6 +40,9 @@ struct CellResult {
   std::string strategy;
   uint64_t trials_planned = 0;
   uint64_t trials = 0;  // trials run
+  // Wall time of the worker processes that ran this cell (fork to exit, summed over workers): the
+  // cell's throughput is trials / worker_seconds, per worker.
+  double worker_seconds = 0;
   InvariantResult invariants[kInvariantCount];
 };
 

@@ -162,8 +162,8 @@ std::string_view LegendText(Verdict v) {
   return "";
 }
 
-// The matrix's throughput column: trials per second once RunResults measures it per cell (it does
-// not yet: callers pass std::nullopt), otherwise the trials the cell ran.
+// The matrix's throughput column: trials per second per worker where the cell's worker time was
+// measured (results of older mapfaults lack it), and the trials the cell ran.
 std::string ThroughputText(uint64_t trials, std::optional<double> trials_per_second) {
   if (trials_per_second) {
     return fmt::format("{:.0f} trials/s ({} trials)", *trials_per_second, trials);
@@ -371,7 +371,9 @@ void AppendMatrix(const RunResults& results, const std::vector<FindingRef>& find
                    "<tr><th class=\"row mono\">{}</th><th class=\"row mono\">{}</th><td "
                    "class=\"mono\">{}</td><td class=\"tp\">{}</td>",
                    Esc(c.backend), Esc(c.scenario), Esc(c.strategy),
-                   ThroughputText(c.trials, std::nullopt));  // RunResults has no trials/s yet
+                   ThroughputText(c.trials, c.worker_seconds > 0
+                                                 ? std::optional<double>(c.trials / c.worker_seconds)
+                                                 : std::nullopt));
     for (Invariant inv : kAllInvariants) {
       const InvariantResult& r = c.invariants[static_cast<int>(inv)];
       std::string title = fmt::format("{} / {} / {}\n{}: ", c.backend, c.scenario, InvariantId(inv),

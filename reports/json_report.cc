@@ -28,6 +28,7 @@ nlohmann::json ResultsToJson(const RunResults& results) {
           {"trials", r.evaluated},
           {"trials_run", c.trials},
           {"trials_planned", c.trials_planned},
+          {"worker_seconds", c.worker_seconds},
           {"failures", r.failures},
           {"undecided", r.undecided},
           {"first_failure_trial",
@@ -88,6 +89,7 @@ absl::StatusOr<RunResults> ResultsFromJson(const nlohmann::json& j) {
                     p.at("initial").get<int>(), p.at("ops").get<int>()};
         c.trials = row.at("trials_run").get<uint64_t>();
         c.trials_planned = row.at("trials_planned").get<uint64_t>();
+        c.worker_seconds = row.value("worker_seconds", 0.0);
         r.cells.push_back(std::move(c));
       }
       const std::optional<Invariant> inv = ParseInvariant(row.at("invariant").get<std::string>());

@@ -41,12 +41,14 @@ absl::StatusOr<RunResults> MergeResults(const std::vector<RunResults>& shards) {
       if (inserted) {
         CellResult fresh = c;
         fresh.trials = fresh.trials_planned = 0;
+        fresh.worker_seconds = 0;
         for (InvariantResult& r : fresh.invariants) r = InvariantResult{};
         merged.cells.push_back(std::move(fresh));
       }
       CellResult& m = merged.cells[it->second];
       m.trials += c.trials;
       m.trials_planned += c.trials_planned;
+      m.worker_seconds += c.worker_seconds;
       for (int i = 0; i < kInvariantCount; ++i) {
         const InvariantResult& s = c.invariants[i];
         InvariantResult& r = m.invariants[i];
