@@ -132,15 +132,25 @@ std::string FormatFailureReport(const ReplayToken& token, const Program& program
 
   int preemptions = 0;
   for (const TraceEvent& e : outcome.trace) preemptions += e.preempted;
-  out += fmt::format(
-      "\nThe following interleaving leads to the error ({} scheduling steps, {} preemptions):\n",
-      outcome.trace.empty() ? 0 : outcome.trace.back().step, preemptions);
-  out += fmt::format("{:>6} |", "step");
+  const bool perturbed = token.mode == ExecMode::kPerturbed;
+  std::vector<TraceEvent> trace = outcome.trace;
+  if (perturbed) {
+    // Real threads append concurrently: order by the history clock, which follows real time.
+    std::stable_sort(trace.begin(), trace.end(),
+                     [](const TraceEvent& a, const TraceEvent& b) { return a.step < b.step; });
+    out += "\nThe operations of this replay on real threads, in history-clock order (a perturbed "
+           "replay is one sample: see `--times N` for the reproduction rate):\n";
+  } else {
+    out += fmt::format(
+        "\nThe following interleaving leads to the error ({} scheduling steps, {} preemptions):\n",
+        trace.empty() ? 0 : trace.back().step, preemptions);
+  }
+  out += fmt::format("{:>6} |", perturbed ? "t" : "step");
   for (int t = 0; t < threads; ++t) out += fmt::format(" {:<{}} |", fmt::format("T{}", t), kColumn);
   out += "\n";
   uint32_t last_step = ~0u;
   int running = -1;
-  for (const TraceEvent& e : outcome.trace) {
+  for (const TraceEvent& e : trace) {
     if (e.thread >= threads) continue;
     if (e.kind == TraceKind::kSwitch) {
       running = e.thread;

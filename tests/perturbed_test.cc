@@ -1,0 +1,99 @@
+// Perturbed mode (real threads): the trial threads, the noise plans, and that a correct backend holds
+// every claim on real threads (a property that cannot flake: a correct map never breaks).
+#include <set>
+#include <stdexcept>
+#include <thread>
+
+#include "gtest/gtest.h"
+#include "harness/noise.h"
+#include "harness/supervisor.h"
+#include "harness/sync.h"
+#include "harness/trial_threads.h"
+
+namespace mapfault {
+namespace {
+
+TEST(TrialThreadsTest, RunsEachBodyOnItsOwnThreadAndIsReused) {
+  for (int round = 0; round < 20; ++round) {
+    std::vector<std::thread::id> ids(3);
+    std::vector<std::function<void()>> bodies;
+    for (int i = 0; i < 3; ++i) bodies.push_back([&ids, i] { ids[i] = std::this_thread::get_id(); });
+    EXPECT_EQ(RunOnTrialThreads(bodies), "");
+    const std::set<std::thread::id> distinct(ids.begin(), ids.end());
+    EXPECT_EQ(distinct.size(), 3u);
+    EXPECT_EQ(distinct.count(std::this_thread::get_id()), 0u);
+  }
+}
+
+TEST(TrialThreadsTest, ReportsAnEscapedExceptionAndSurvivesIt) {
+  std::vector<std::function<void()>> bodies = {[] { throw std::runtime_error("boom"); }, [] {}};
+  EXPECT_NE(RunOnTrialThreads(bodies).find("T0 let an exception escape: boom"), std::string::npos);
+  int ran = 0;
+  EXPECT_EQ(RunOnTrialThreads({[&] { ++ran; }}), "");
+  EXPECT_EQ(ran, 1);
+}
+
+TEST(NoisePlanTest, StressHasNoNoiseAndPointsAreCountedPerThread) {
+  const NoisePlan plan(*StrategySpec::Parse("stress"), 1, 2, 10);
+  NoisePlan::Thread t = plan.ForThread(0);
+  {
+    ThreadNoiseScope scope(&t);
+    EXPECT_EQ(CurrentThreadNoise(), &t);
+    for (int i = 0; i < 5; ++i) PerturbationPoint("p");
+  }
+  EXPECT_EQ(CurrentThreadNoise(), nullptr);
+  EXPECT_EQ(t.points(), 5u);
+}
+
+TEST(NoisePlanTest, RealSyncPrimitivesArePerturbationPoints) {
+  const NoisePlan plan(*StrategySpec::Parse("noise"), 7, 1, 10);
+  NoisePlan::Thread t = plan.ForThread(0);
+  ThreadNoiseScope scope(&t);
+  RealSync::Mutex m;
+  m.lock();
+  m.unlock();
+  RealSync::Yield("y");
+  EXPECT_EQ(t.points(), 3u);
+}
+
+TEST(PerturbedTest, MutexHoldsEveryClaimOnRealThreadsUnderEveryStrategy) {
+  for (const char* strategy : {"stress", "noise", "pct:d=2"}) {
+    CellSpec cell;
+    cell.mode = ExecMode::kPerturbed;
+    cell.backend = BackendRegistry::Global().Find("mutex");
+    cell.scenario = ScenarioRegistry::Builtin().Find("mixed-ops");
+    cell.params = cell.scenario->defaults;
+    cell.strategy = *StrategySpec::Parse(strategy);
+    cell.trials = 300;
+    SupervisorOptions o;
+    o.seed = 12;
+    o.jobs = 2;
+    const RunResults r = RunCells({cell}, o);
+    const CellResult& c = r.cells[0];
+    EXPECT_EQ(c.mode, "perturbed");
+    EXPECT_EQ(c.trials, 300u);
+    for (Invariant inv : kAllInvariants) {
+      EXPECT_EQ(c.invariants[static_cast<int>(inv)].verdict, Verdict::kHolds)
+          << strategy << " " << InvariantId(inv);
+    }
+  }
+}
+
+TEST(PerturbedTest, IsolatedPerturbedTrialRecordsItsOperations) {
+  TrialSpec spec;
+  spec.mode = ExecMode::kPerturbed;
+  spec.backend = BackendRegistry::Global().Find("rwlock");
+  spec.scenario = ScenarioRegistry::Builtin().Find("iterate-while-grow");
+  spec.params = spec.scenario->defaults;
+  spec.strategy = *StrategySpec::Parse("noise");
+  spec.seed = 99;
+  const IsolatedOutcome o = RunTrialIsolated(spec, 10);
+  EXPECT_EQ(o.kind, IsolatedOutcome::Kind::kCompleted);
+  EXPECT_TRUE(o.violations.empty());
+  int invokes = 0;
+  for (const TraceEvent& e : o.trace) invokes += e.kind == TraceKind::kOpInvoke;
+  EXPECT_EQ(invokes, 1 + spec.params.ops);  // T0's for_each and T1's inserts
+}
+
+}  // namespace
+}  // namespace mapfault
