@@ -114,7 +114,7 @@ class Locked {
 template <class Sync>
 class ThrowingMap : public Locked<Sync> {
  public:
-  bool Erase(int64_t) { throw std::runtime_error("boom: erase is not implemented"); }
+  bool Erase(int64_t) { throw std::runtime_error("boom: this erase always throws"); }
 };
 
 // Insert takes a then b, erase takes b then a.
