@@ -97,3 +97,37 @@ TEST(ShardTest, MergeRefusesShardsOfDifferentRuns) {
 
 }  // namespace
 }  // namespace mapfault
+
+namespace mapfault {
+namespace {
+
+TEST(TimeBudgetTest, BudgetStopsTheRunAndSharesTrialsFairly) {
+  std::vector<CellSpec> cells;
+  for (const char* s : {"mixed-ops", "iterate-while-grow", "conditional-erase"}) {
+    CellSpec c;
+    c.backend = BackendRegistry::Global().Find("mutex");
+    c.scenario = ScenarioRegistry::Builtin().Find(s);
+    c.params = c.scenario->defaults;
+    c.trials = 100000000;  // far more than the budget allows
+    cells.push_back(c);
+  }
+  SupervisorOptions o;
+  o.seed = 3;
+  o.jobs = 2;
+  o.batch = 500;
+  o.time_budget_seconds = 0.5;
+  const RunResults r = RunCells(cells, o);
+  EXPECT_TRUE(r.partial);
+  uint64_t least = ~uint64_t{0}, most = 0;
+  for (const CellResult& c : r.cells) {
+    EXPECT_LT(c.trials, c.trials_planned);
+    least = std::min(least, c.trials);
+    most = std::max(most, c.trials);
+  }
+  // Batches go round robin over the cells: no cell is more than a round of batches ahead.
+  EXPECT_GT(least, 0u);
+  EXPECT_LE(most - least, 2 * o.batch);
+}
+
+}  // namespace
+}  // namespace mapfault
