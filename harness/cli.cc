@@ -27,6 +27,7 @@
 #include "reports/markdown_report.h"
 #include "reports/merge.h"
 #include "harness/plugin_loader.h"
+#include "harness/replay.h"
 #include "scenarios/scenario.h"
 
 namespace mapfault {
@@ -76,8 +77,6 @@ bool ParseShard(const std::string& text, int* index, int* count) {
   return *count >= 1 && *index >= 0 && *index < *count;
 }
 
-absl::StatusOr<TrialSpec> SpecFromToken(const ReplayToken& token);
-
 // Replays each finding (at most kMaxDetails) alone in a worker, for the HTML report's interleaving
 // views. A finding whose backend is not loaded keeps its explanation and replay command only.
 std::vector<BreakDetail> ReplayFindings(const RunResults& results, double watchdog) {
@@ -88,7 +87,7 @@ std::vector<BreakDetail> ReplayFindings(const RunResults& results, double watchd
       if (r.token.empty() || details.size() == kMaxDetails) continue;
       absl::StatusOr<ReplayToken> token = ReplayToken::Decode(r.token);
       if (!token.ok()) continue;
-      absl::StatusOr<TrialSpec> spec = SpecFromToken(*token);
+      absl::StatusOr<TrialSpec> spec = TrialSpecFromToken(*token);
       if (!spec.ok()) continue;
       BreakDetail d;
       d.token = r.token;
@@ -378,46 +377,10 @@ int RunMerge(const std::vector<std::string>& dirs, const std::string& out) {
   return merged->ExitCode();
 }
 
-// The trial a token describes, or a one-line error.
-absl::StatusOr<TrialSpec> SpecFromToken(const ReplayToken& token) {
-  const BackendInfo* backend = BackendRegistry::Global().Find(token.backend);
-  if (backend == nullptr) {
-    if (!token.plugin.empty()) {
-      return absl::NotFoundError(absl::StrCat("the token's backend '", token.backend,
-                                              "' comes from the plugin ", token.plugin,
-                                              ": add --plugin PATH/", token.plugin));
-    }
-    return absl::NotFoundError(absl::StrCat("the token names backend '", token.backend,
-                                            "', which this mapfault does not have; valid "
-                                            "backends: ",
-                                            BackendRegistry::Global().ValidIds()));
-  }
-  const Scenario* scenario = ScenarioRegistry::Builtin().Find(token.scenario);
-  if (scenario == nullptr) {
-    return absl::NotFoundError(absl::StrCat("the token names scenario '", token.scenario,
-                                            "', which this mapfault does not have"));
-  }
-  if (token.mode == ExecMode::kPerturbed ? !backend->make_real : !backend->make_controlled) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "backend '", token.backend, "' cannot run in ",
-        token.mode == ExecMode::kPerturbed ? "perturbed" : "controlled", " mode"));
-  }
-  TrialSpec spec;
-  spec.mode = token.mode;
-  spec.backend = backend;
-  spec.scenario = scenario;
-  spec.params = token.params;
-  spec.strategy = token.strategy;
-  spec.seed = token.seed;
-  spec.max_steps = token.max_steps;
-  spec.replay_choices = token.choices;
-  return spec;
-}
-
 int RunReplay(const std::string& text, int times) {
   absl::StatusOr<ReplayToken> token = ReplayToken::Decode(text);
   if (!token.ok()) return UsageError(std::string(token.status().message()));
-  absl::StatusOr<TrialSpec> found = SpecFromToken(*token);
+  absl::StatusOr<TrialSpec> found = TrialSpecFromToken(*token);
   if (!found.ok()) return UsageError(std::string(found.status().message()));
   const TrialSpec& spec = *found;
   const Scenario* scenario = spec.scenario;

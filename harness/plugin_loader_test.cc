@@ -3,6 +3,7 @@
 // checkers): a correct plugin holds every claim, a racy one is caught, and crashes, deadlocks and
 // detected misuse inside plugin code are attributed like those of built-in backends.
 #include "harness/plugin_loader.h"
+#include "harness/replay.h"
 
 #include <cstdlib>
 #include <filesystem>
@@ -251,15 +252,10 @@ TEST(PluginLoaderTest, RacyPluginIsBrokenDeterministically) {
   EXPECT_EQ(token->backend, "plugin.racy_map");
   // Replayed alone in a fresh worker, the token's trial breaks again, and the interleaving shows
   // the plugin's own scheduling points.
-  TrialSpec spec;
-  spec.backend = b;
-  spec.scenario = ScenarioRegistry::Builtin().Find(token->scenario);
-  spec.params = token->params;
-  spec.strategy = token->strategy;
-  spec.seed = token->seed;
-  spec.max_steps = token->max_steps;
-  spec.replay_choices = token->choices;
-  const IsolatedOutcome replayed = RunTrialIsolated(spec, 10);
+  const absl::StatusOr<TrialSpec> spec = TrialSpecFromToken(*token, registry);
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  EXPECT_EQ(spec->backend, b);
+  const IsolatedOutcome replayed = RunTrialIsolated(*spec, 10);
   bool broke_again = false;
   for (const Violation& v : replayed.AllViolations()) {
     broke_again |= v.invariant == Invariant::kLinearizable;

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "fmt/format.h"
+#include "reports/report_detail.h"
 
 namespace mapfault {
 namespace {
@@ -18,19 +19,7 @@ std::string Fit(std::string s, size_t width) {
   return s;
 }
 
-// An operation's result as carried by a kOpResponse trace event.
-std::string ResultText(OpKind kind, int64_t result) {
-  switch (kind) {
-    case OpKind::kInsert:
-    case OpKind::kErase: return result ? "true" : "false";
-    case OpKind::kFind: return result < 0 ? "absent" : fmt::format("{}", result);
-    case OpKind::kSize: return fmt::format("{}", result);
-    case OpKind::kForEach: return fmt::format("{} entries", result);
-    case OpKind::kAssign:
-    case OpKind::kClear: return "done";
-  }
-  return "?";
-}
+using report_internal::ResultText;
 
 // Per-thread operation results reconstructed from the trace (used when the worker died).
 std::vector<std::vector<std::string>> ResultsFromTrace(const Program& program,

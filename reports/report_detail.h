@@ -168,7 +168,7 @@ inline std::string EscapeMarkup(std::string_view s, bool attribute = false) {
   return out;
 }
 
-// An operation's result as carried by a kOpResponse trace event (as in failure_report.cc).
+// An operation's result as carried by a kOpResponse trace event.
 inline std::string ResultText(OpKind kind, int64_t result) {
   switch (kind) {
     case OpKind::kInsert:

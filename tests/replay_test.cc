@@ -3,6 +3,7 @@
 #include <set>
 
 #include "gtest/gtest.h"
+#include "harness/replay.h"
 #include "harness/supervisor.h"
 #include "harness/token.h"
 
@@ -12,15 +13,9 @@ namespace {
 TrialSpec FromToken(const std::string& text) {
   const auto token = ReplayToken::Decode(text);
   EXPECT_TRUE(token.ok()) << token.status();
-  TrialSpec spec;
-  spec.backend = BackendRegistry::Global().Find(token->backend);
-  spec.scenario = ScenarioRegistry::Builtin().Find(token->scenario);
-  spec.params = token->params;
-  spec.strategy = token->strategy;
-  spec.seed = token->seed;
-  spec.max_steps = token->max_steps;
-  spec.replay_choices = token->choices;
-  return spec;
+  const auto spec = TrialSpecFromToken(*token);
+  EXPECT_TRUE(spec.ok()) << spec.status();
+  return *spec;
 }
 
 const InvariantResult& FirstBreak(const std::string& backend, const std::string& scenario,

@@ -1,0 +1,44 @@
+// Replay tokens back to trials.
+#include "harness/replay.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace mapfault {
+
+absl::StatusOr<TrialSpec> TrialSpecFromToken(const ReplayToken& token,
+                                             const BackendRegistry& registry) {
+  const BackendInfo* backend = registry.Find(token.backend);
+  if (backend == nullptr) {
+    if (!token.plugin.empty()) {
+      return absl::NotFoundError(absl::StrCat("the token's backend '", token.backend,
+                                              "' comes from the plugin ", token.plugin,
+                                              ": add --plugin PATH/", token.plugin));
+    }
+    return absl::NotFoundError(absl::StrCat("the token names backend '", token.backend,
+                                            "', which this mapfault does not have; valid "
+                                            "backends: ",
+                                            registry.ValidIds()));
+  }
+  const Scenario* scenario = ScenarioRegistry::Builtin().Find(token.scenario);
+  if (scenario == nullptr) {
+    return absl::NotFoundError(absl::StrCat("the token names scenario '", token.scenario,
+                                            "', which this mapfault does not have"));
+  }
+  if (token.mode == ExecMode::kPerturbed ? !backend->make_real : !backend->make_controlled) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "backend '", token.backend, "' cannot run in ",
+        token.mode == ExecMode::kPerturbed ? "perturbed" : "controlled", " mode"));
+  }
+  TrialSpec spec;
+  spec.mode = token.mode;
+  spec.backend = backend;
+  spec.scenario = scenario;
+  spec.params = token.params;
+  spec.strategy = token.strategy;
+  spec.seed = token.seed;
+  spec.max_steps = token.max_steps;
+  spec.replay_choices = token.choices;
+  return spec;
+}
+
+}  // namespace mapfault
