@@ -71,6 +71,12 @@ struct BackendInfo {
   // Contract relaxation: an iteration may yield a key twice if it was erased and re-inserted in
   // between (Go's spec allows it).
   bool duplicate_allows_reinsert = false;
+  // Conditional contract: in a trial where some thread runs one of these operations while other
+  // threads run (a parallel part of two or more threads), only `claims_if_unsafe` are claimed.
+  // Bits are 1 << OpKind; kEraseThisBit stands for a for_each whose visitor erases.
+  uint32_t unsafe_concurrent_ops = 0;
+  InvariantSet claims_if_unsafe;
+  static constexpr uint32_t kEraseThisBit = 1u << 16;
   // Factory for the controlled-mode instantiation (over ControlledSync); empty when unsupported.
   std::function<std::unique_ptr<AnyMap>()> make_controlled;
   // Factory for real threads (over RealSync or a black-box library); empty when unsupported.

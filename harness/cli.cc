@@ -56,7 +56,7 @@ struct RunOptions {
   std::string out = "mapfault-out";
   int threads = 0, keys = 0, initial = 0, ops = 0;  // 0 = scenario default
   uint64_t max_steps = 20000;
-  double watchdog = 10;
+  double watchdog = 5;
   bool no_progress = false;
   std::string shard;  // "I/N"; empty: GTEST_SHARD_INDEX / GTEST_TOTAL_SHARDS, else unsharded
 };

@@ -78,7 +78,11 @@ struct Unit {
     const TrialSpec spec = SpecFor(cell, run_seed, t);
     const TrialResult r = RunTrial(spec);
     if (!r.violations.empty() || !r.undecided.empty()) {
-      json line = {{"t", t}, {"b", r.violated().bits()}, {"f", json::array()}};
+      const InvariantSet claimed = ClaimsFor(*spec.backend, r.program);
+      json line = {{"t", t},
+                   {"b", r.violated().bits()},
+                   {"c", r.violated().bits() & claimed.bits()},
+                   {"f", json::array()}};
       if (!r.undecided.empty()) line["u"] = r.undecided.bits();
       for (const Violation& v : r.violations) {
         const uint32_t bit = 1u << static_cast<int>(v.invariant);
@@ -118,7 +122,9 @@ struct CellState {
   uint64_t failures[kInvariantCount] = {};
   uint64_t not_evaluated[kInvariantCount] = {};
   uint64_t undecided[kInvariantCount] = {};
+  uint64_t claimed_failures[kInvariantCount] = {};
   uint64_t deaths = 0;
+  uint64_t hangs = 0;
   double worker_seconds = 0;  // wall time of this cell's workers, fork to exit
   struct First {
     uint64_t trial = kNoTrial;
@@ -163,8 +169,10 @@ bool HandleLine(const std::string& line, CellState& cell) {
   if (j.is_discarded() || !j.contains("t")) return false;
   const uint64_t trial = j["t"].get<uint64_t>();
   const InvariantSet bits = InvariantSet::FromBits(j["b"].get<uint32_t>());
+  const InvariantSet claimed = InvariantSet::FromBits(j.value("c", 0u));
   for (Invariant inv : kAllInvariants) {
     if (bits.Contains(inv)) ++cell.failures[static_cast<int>(inv)];
+    if (claimed.Contains(inv)) ++cell.claimed_failures[static_cast<int>(inv)];
   }
   if (bits.Contains(Invariant::kNoHang) || bits.Contains(Invariant::kNoCrash)) {
     cell.NotEvaluated(kHistoryInvariants);
@@ -320,6 +328,13 @@ RunResults RunCells(const std::vector<CellSpec>& cells, const SupervisorOptions&
         ClassifyDeath(status, w.watchdog_killed, w.slot, w.err_buf, options.watchdog_seconds);
     const Violation v = o.AllViolations().front();
     ++cell.failures[static_cast<int>(v.invariant)];
+    {
+      const TrialSpec dead = SpecFor(cells[w.unit.cell], options.seed, trial);
+      const Program program = GenerateProgram(*dead.scenario, dead.params, dead.seed);
+      if (ClaimsFor(*dead.backend, program).Contains(v.invariant)) {
+        ++cell.claimed_failures[static_cast<int>(v.invariant)];
+      }
+    }
     switch (o.kind) {
       case IsolatedOutcome::Kind::kMisuse:
         cell.NotEvaluated(InvariantSet{Invariant::kNoCrash, Invariant::kNoHang});
@@ -341,11 +356,12 @@ RunResults RunCells(const std::vector<CellSpec>& cells, const SupervisorOptions&
       f.signal = o.signal;
     }
     if (trial + 1 < w.unit.end) {
-      if (cell.deaths < options.max_crashes_per_cell) {
+      if (cell.deaths < options.max_crashes_per_cell && cell.hangs < options.max_hangs_per_cell) {
         queue.push_front({w.unit.cell, trial + 1, w.unit.end});
       }
     }
-    if (cell.deaths >= options.max_crashes_per_cell) {
+    if (o.kind == IsolatedOutcome::Kind::kHang) ++cell.hangs;
+    if (cell.deaths >= options.max_crashes_per_cell || cell.hangs >= options.max_hangs_per_cell) {
       std::erase_if(queue, [&](const Unit& u) { return u.cell == w.unit.cell; });
     }
   };
@@ -434,7 +450,7 @@ RunResults RunCells(const std::vector<CellSpec>& cells, const SupervisorOptions&
       ir.evaluated = s.trials - std::min(s.trials, s.not_evaluated[i]);
       ir.failures = s.failures[i];
       ir.undecided = s.undecided[i];
-      ir.verdict = Judge(*cells[c].backend, inv, ir.evaluated, ir.failures);
+      ir.verdict = Judge(inv, ir.evaluated, ir.failures, s.claimed_failures[i]);
       if (s.first[i].trial != kNoTrial) {
         ir.first_failure_trial = s.first[i].trial + 1;
         ir.token = s.first[i].token;

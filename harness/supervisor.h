@@ -45,6 +45,7 @@ struct SupervisorOptions {
   double watchdog_seconds = 10;     // a single trial running longer is a hang
   double time_budget_seconds = 0;   // stop dispatching after this long (0 = none)
   uint64_t max_crashes_per_cell = 200;  // a cell whose workers died this often stops early
+  uint64_t max_hangs_per_cell = 3;      // ... or hung this often (each hang costs a watchdog period)
   // Set to 1 (e.g. by SIGINT) to stop dispatching and let running batches finish; to 2 or more to
   // also abandon the running batches (their finished trials still count).
   const volatile std::sig_atomic_t* stop = nullptr;

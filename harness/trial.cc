@@ -135,6 +135,20 @@ Program GenerateProgram(const Scenario& scenario, const ScenarioParams& params, 
   return scenario.generate(params, rng);
 }
 
+InvariantSet ClaimsFor(const BackendInfo& backend, const Program& program) {
+  if (backend.unsafe_concurrent_ops == 0 || program.threads.size() < 2) return backend.claims;
+  for (const auto& ops : program.threads) {
+    for (const OpSpec& op : ops) {
+      uint32_t bit = 1u << static_cast<int>(op.kind);
+      if (op.kind == OpKind::kForEach && op.visit.mode != VisitPlan::Mode::kContinue) {
+        bit |= BackendInfo::kEraseThisBit;
+      }
+      if (backend.unsafe_concurrent_ops & bit) return backend.claims_if_unsafe;
+    }
+  }
+  return backend.claims;
+}
+
 uint64_t StrategySeed(uint64_t trial_seed) { return Rng(trial_seed).Split(2).Next(); }
 
 uint64_t TrialSeed(uint64_t run_seed, uint64_t cell_key, uint64_t index) {

@@ -42,6 +42,9 @@ struct TrialResult {
 
 // The program a trial seed generates (stream 1 of the seed).
 Program GenerateProgram(const Scenario& scenario, const ScenarioParams& params, uint64_t seed);
+// What `backend` claims for a trial running `program` (its conditional contract applied).
+InvariantSet ClaimsFor(const BackendInfo& backend, const Program& program);
+
 // The seed of the strategy (stream 2 of the trial seed).
 uint64_t StrategySeed(uint64_t trial_seed);
 // The seed of trial `index` of a cell in a run with `run_seed`.

@@ -40,9 +40,13 @@ class Pool {
       ++generation_;
     }
     cv_.notify_all();
-    // Release everyone at once when all are ready (a start barrier without sleeping).
-    while (ready_.load(std::memory_order_acquire) < bodies.size()) std::this_thread::yield();
+    // Release everyone at once when all are ready (a start barrier; waits block on a futex).
+    for (size_t r = ready_.load(std::memory_order_acquire); r < bodies.size();
+         r = ready_.load(std::memory_order_acquire)) {
+      ready_.wait(r, std::memory_order_acquire);
+    }
     go_.store(true, std::memory_order_release);
+    go_.notify_all();
     std::unique_lock<std::mutex> lock(mu_);
     done_cv_.wait(lock, [&] { return remaining_ == 0; });
     bodies_ = nullptr;
@@ -63,8 +67,11 @@ class Pool {
       }
       if (bodies == nullptr || index >= bodies->size()) continue;
       ready_.fetch_add(1, std::memory_order_acq_rel);
-      while (!go_.load(std::memory_order_acquire)) {
+      ready_.notify_one();
+      // Spin briefly (the release is usually imminent), then block.
+      for (int i = 0; i < 2000 && !go_.load(std::memory_order_acquire); ++i) {
       }
+      go_.wait(false, std::memory_order_acquire);
       std::string error;
       try {
         (*bodies)[index]();

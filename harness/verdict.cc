@@ -14,10 +14,10 @@ std::string_view VerdictName(Verdict v) {
   return "?";
 }
 
-Verdict Judge(const BackendInfo& backend, Invariant inv, uint64_t evaluated, uint64_t failures) {
+Verdict Judge(Invariant inv, uint64_t evaluated, uint64_t failures, uint64_t claimed_failures) {
   if (failures == 0) return evaluated == 0 ? Verdict::kNotRun : Verdict::kHolds;
   if (inv == Invariant::kMisuseDetected) return Verdict::kDetected;
-  return backend.claims.Contains(inv) ? Verdict::kBroken : Verdict::kOutOfContract;
+  return claimed_failures > 0 ? Verdict::kBroken : Verdict::kOutOfContract;
 }
 
 int RunResults::ExitCode() const {

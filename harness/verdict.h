@@ -16,9 +16,12 @@ namespace mapfault {
 enum class Verdict : uint8_t { kHolds, kBroken, kOutOfContract, kDetected, kNotRun };
 std::string_view VerdictName(Verdict v);  // "HOLDS", "BROKEN", ...
 
-// HOLDS when no evaluated trial failed; on failures: DETECTED for misuse-detected, BROKEN when the
-// backend claims the invariant, OUT_OF_CONTRACT otherwise; NOT_RUN when nothing was evaluated.
-Verdict Judge(const BackendInfo& backend, Invariant inv, uint64_t evaluated, uint64_t failures);
+// HOLDS when no evaluated trial failed; on failures: DETECTED for misuse-detected, BROKEN when a
+// failing trial's contract claimed the invariant, OUT_OF_CONTRACT otherwise; NOT_RUN when nothing
+// was evaluated.
+// `claimed_failures` counts the failures in trials whose contract claimed the invariant (a backend
+// with a conditional contract may claim it in some trials only).
+Verdict Judge(Invariant inv, uint64_t evaluated, uint64_t failures, uint64_t claimed_failures);
 
 struct InvariantResult {
   Verdict verdict = Verdict::kNotRun;

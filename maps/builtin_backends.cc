@@ -2,6 +2,9 @@
 // and RealSync (real threads).
 #include "harness/backend.h"
 #include "harness/sync.h"
+#include "maps/blackbox/absl_mutex.h"
+#include "maps/blackbox/std_unordered.h"
+#include "maps/blackbox/tbb_maps.h"
 #include "maps/collect_then_delete.h"
 #include "maps/go_checked.h"
 #include "maps/mutants/mutex_iter_unlocked.h"
@@ -28,6 +31,17 @@ BackendInfo WhiteBox(std::string id, std::string description, InvariantSet claim
   info.claims = claims;
   info.make_controlled = Factory<M<ControlledSync>>();
   info.make_real = Factory<M<RealSync>>();
+  return info;
+}
+
+// A black-box backend: real threads only (perturbed mode).
+template <class M>
+BackendInfo BlackBox(std::string id, std::string description, InvariantSet claims) {
+  BackendInfo info;
+  info.id = std::move(id);
+  info.description = std::move(description);
+  info.claims = claims;
+  info.make_real = Factory<M>();
   return info;
 }
 
@@ -61,6 +75,29 @@ void RegisterBuiltinBackends(BackendRegistry& registry) {
                              "mutant.mutex_iter_unlocked",
                              "MUTANT: mutex map whose iteration drops the lock between buckets",
                              kSafeMapClaims));
+  MustRegister(registry, BlackBox<StdUnorderedMap>(
+                             "std_unordered", "std::unordered_map, no lock (real threads)",
+                             kSafeMapClaims));
+  MustRegister(registry, BlackBox<AbslMutexMap>(
+                             "absl_mutex", "absl::flat_hash_map + absl::Mutex (reader lock for "
+                                           "find and read-only iteration)",
+                             kSafeMapClaims));
+  MustRegister(registry,
+               BlackBox<TbbHashMap>("tbb_hash",
+                                    "tbb::concurrent_hash_map via accessors; iteration concurrent "
+                                    "with anything is undefined per its docs",
+                                    InvariantSet{Invariant::kNoHang, Invariant::kLinearizable,
+                                                 Invariant::kQuiescentState}));
+  BackendInfo tbb_unordered = BlackBox<TbbUnorderedMap>(
+      "tbb_unordered",
+      "tbb::concurrent_unordered_map; insert, find and traversal are concurrency-safe, "
+      "unsafe_erase is not",
+      kSafeMapClaims);
+  tbb_unordered.unsafe_concurrent_ops = 1u << static_cast<int>(OpKind::kErase) |
+                                        1u << static_cast<int>(OpKind::kClear) |
+                                        BackendInfo::kEraseThisBit;
+  tbb_unordered.claims_if_unsafe = InvariantSet{};  // undefined behaviour: nothing is claimed
+  MustRegister(registry, std::move(tbb_unordered));
 }
 
 }  // namespace mapfault

@@ -8,6 +8,7 @@
 #include "harness/noise.h"
 #include "harness/supervisor.h"
 #include "harness/sync.h"
+#include "harness/trial.h"
 #include "harness/trial_threads.h"
 
 namespace mapfault {
@@ -93,6 +94,55 @@ TEST(PerturbedTest, IsolatedPerturbedTrialRecordsItsOperations) {
   int invokes = 0;
   for (const TraceEvent& e : o.trace) invokes += e.kind == TraceKind::kOpInvoke;
   EXPECT_EQ(invokes, 1 + spec.params.ops);  // T0's for_each and T1's inserts
+}
+
+}  // namespace
+}  // namespace mapfault
+
+namespace mapfault {
+namespace {
+
+TEST(ConditionalContractTest, TbbUnorderedClaimsOnlyWithoutConcurrentErase) {
+  const BackendInfo* tbb = BackendRegistry::Global().Find("tbb_unordered");
+  ASSERT_NE(tbb, nullptr);
+  const ScenarioRegistry& scenarios = ScenarioRegistry::Builtin();
+  auto program = [&](const char* id) {
+    const Scenario* s = scenarios.Find(id);
+    return GenerateProgram(*s, s->defaults, 1);
+  };
+  EXPECT_EQ(ClaimsFor(*tbb, program("iterate-while-grow")), tbb->claims);
+  EXPECT_EQ(ClaimsFor(*tbb, program("range-erase-same-thread")), tbb->claims);  // one thread
+  EXPECT_TRUE(ClaimsFor(*tbb, program("iterate-while-erase")).empty());
+  EXPECT_TRUE(ClaimsFor(*tbb, program("concurrent-erase-all")).empty());
+  const BackendInfo* mutex = BackendRegistry::Global().Find("mutex");
+  EXPECT_EQ(ClaimsFor(*mutex, program("iterate-while-erase")), mutex->claims);
+}
+
+TEST(BlackBoxTest, SafeLibrariesHoldEveryClaimOnRealThreads) {
+  std::vector<CellSpec> cells;
+  for (auto [b, s] : {std::pair{"absl_mutex", "mixed-ops"},
+                      std::pair{"tbb_unordered", "iterate-while-grow"},
+                      std::pair{"tbb_hash", "mixed-ops"}}) {
+    CellSpec c;
+    c.mode = ExecMode::kPerturbed;
+    c.backend = BackendRegistry::Global().Find(b);
+    c.scenario = ScenarioRegistry::Builtin().Find(s);
+    c.params = c.scenario->defaults;
+    c.strategy = *StrategySpec::Parse("noise");
+    c.trials = 1000;
+    cells.push_back(c);
+  }
+  SupervisorOptions o;
+  o.seed = 21;
+  o.jobs = 2;
+  const RunResults r = RunCells(cells, o);
+  for (const CellResult& c : r.cells) {
+    for (Invariant inv : kAllInvariants) {
+      const InvariantResult& ir = c.invariants[static_cast<int>(inv)];
+      EXPECT_NE(ir.verdict, Verdict::kBroken) << c.backend << " " << InvariantId(inv) << ": "
+                                              << ir.explanation;
+    }
+  }
 }
 
 }  // namespace
