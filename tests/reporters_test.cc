@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "tests/golden_util.h"
 #include "reports/html_report.h"
 #include "reports/junit_report.h"
 #include "reports/markdown_report.h"
@@ -156,20 +157,6 @@ std::vector<BreakDetail> SampleBreakDetails() {
 }
 
 namespace {
-
-void ExpectGolden(const std::string& name, const std::string& actual) {
-#if defined(MAPFAULT_ASAN) || defined(MAPFAULT_TSAN)
-  GTEST_SKIP() << "golden files are checked in the non-sanitizer build";
-#endif
-  const std::filesystem::path path = std::filesystem::path(MAPFAULT_GOLDEN_DIR) / name;
-  if (std::getenv("MAPFAULT_UPDATE_GOLDEN") != nullptr) {
-    std::ofstream(path) << actual;
-    GTEST_SKIP() << "golden file " << path << " rewritten";
-  }
-  ASSERT_TRUE(std::filesystem::exists(path)) << path << " is missing; run with "
-                                             << "MAPFAULT_UPDATE_GOLDEN=1 to create it";
-  EXPECT_EQ(ReadFile(path), actual) << "report format changed: compare with " << path;
-}
 
 size_t Count(const std::string& text, const std::string& what) {
   size_t n = 0;
