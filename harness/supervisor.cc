@@ -215,9 +215,14 @@ RunResults RunCells(const std::vector<CellSpec>& cells, const SupervisorOptions&
   results.seed = options.seed;
   std::vector<CellState> state(cells.size());
 
-  // This shard's slice of every cell's trials, cut into batches. The batches are dispatched round
-  // robin over the cells, so a time budget or an interruption leaves every cell a fair share.
-  std::vector<std::deque<Unit>> per_cell(cells.size());
+  // This shard's slice of every cell's trials, cut into batches as they are needed (a cursor per
+  // cell, so a huge trial count costs nothing up front). Batches are dispatched round robin over the
+  // cells, so a time budget or an interruption leaves every cell a fair share; the rest of a batch
+  // whose worker died goes first.
+  struct Cursor {
+    uint64_t next, end, batch;
+  };
+  std::vector<Cursor> cursors(cells.size());
   std::vector<uint64_t> slice_begin(cells.size()), slice_end(cells.size());
   uint64_t planned = 0;
   for (size_t c = 0; c < cells.size(); ++c) {
@@ -228,20 +233,38 @@ RunResults RunCells(const std::vector<CellSpec>& cells, const SupervisorOptions&
     planned += n;
     uint64_t batch = options.batch;
     if (batch == 0) batch = std::clamp<uint64_t>(n / (static_cast<uint64_t>(jobs) * 4), 64, 2000);
-    for (uint64_t b = slice.begin; b < slice.end; b += batch) {
-      per_cell[c].push_back({c, b, std::min(slice.end, b + batch)});
-    }
+    cursors[c] = {slice.begin, slice.end, batch};
   }
-  std::deque<Unit> queue;
-  for (bool any = true; any;) {
-    any = false;
-    for (auto& units : per_cell) {
-      if (units.empty()) continue;
-      queue.push_back(units.front());
-      units.pop_front();
-      any = true;
+  std::deque<Unit> retry;
+  size_t round_robin = 0;
+  auto pending = [&] {
+    if (!retry.empty()) return true;
+    for (const Cursor& k : cursors) {
+      if (k.next < k.end) return true;
     }
-  }
+    return false;
+  };
+  auto next_unit = [&]() -> Unit {
+    if (!retry.empty()) {
+      const Unit u = retry.front();
+      retry.pop_front();
+      return u;
+    }
+    for (size_t k = 0; k < cursors.size(); ++k) {
+      const size_t c = (round_robin + k) % cursors.size();
+      Cursor& cur = cursors[c];
+      if (cur.next >= cur.end) continue;
+      const Unit u{c, cur.next, std::min(cur.end, cur.next + cur.batch)};
+      cur.next = u.end;
+      round_robin = c + 1;
+      return u;
+    }
+    return Unit{0, 0, 0};  // unreachable: callers check pending()
+  };
+  auto drop_cell = [&](size_t c) {
+    cursors[c].next = cursors[c].end;
+    std::erase_if(retry, [&](const Unit& u) { return u.cell == c; });
+  };
 
   auto* slots = static_cast<WorkerSlot*>(MapShared(sizeof(WorkerSlot) * jobs));
   std::vector<bool> slot_busy(jobs, false);
@@ -357,19 +380,19 @@ RunResults RunCells(const std::vector<CellSpec>& cells, const SupervisorOptions&
     }
     if (trial + 1 < w.unit.end) {
       if (cell.deaths < options.max_crashes_per_cell && cell.hangs < options.max_hangs_per_cell) {
-        queue.push_front({w.unit.cell, trial + 1, w.unit.end});
+        retry.push_front({w.unit.cell, trial + 1, w.unit.end});
       }
     }
     if (o.kind == IsolatedOutcome::Kind::kHang) ++cell.hangs;
     if (cell.deaths >= options.max_crashes_per_cell || cell.hangs >= options.max_hangs_per_cell) {
-      std::erase_if(queue, [&](const Unit& u) { return u.cell == w.unit.cell; });
+      drop_cell(w.unit.cell);
     }
   };
 
-  while (!queue.empty() || !active.empty()) {
+  while (pending() || !active.empty()) {
     if (stop_requested() || out_of_time()) {
-      if (!queue.empty()) stopped_early = true;
-      queue.clear();
+      if (pending()) stopped_early = true;
+      for (size_t c = 0; c < cursors.size(); ++c) drop_cell(c);
     }
     if (options.stop != nullptr && *options.stop >= 2) {
       for (Worker& w : active) {
@@ -380,9 +403,8 @@ RunResults RunCells(const std::vector<CellSpec>& cells, const SupervisorOptions&
         }
       }
     }
-    while (static_cast<int>(active.size()) < jobs && !queue.empty()) {
-      const Unit u = queue.front();
-      queue.pop_front();
+    while (static_cast<int>(active.size()) < jobs && pending()) {
+      const Unit u = next_unit();
       spawn(u);
     }
     if (active.empty()) break;

@@ -82,12 +82,15 @@ void RegisterBuiltinBackends(BackendRegistry& registry) {
                              "absl_mutex", "absl::flat_hash_map + absl::Mutex (reader lock for "
                                            "find and read-only iteration)",
                              kSafeMapClaims));
-  MustRegister(registry,
-               BlackBox<TbbHashMap>("tbb_hash",
-                                    "tbb::concurrent_hash_map via accessors; iteration concurrent "
-                                    "with anything is undefined per its docs",
-                                    InvariantSet{Invariant::kNoHang, Invariant::kLinearizable,
-                                                 Invariant::kQuiescentState}));
+  BackendInfo tbb_hash = BlackBox<TbbHashMap>(
+      "tbb_hash",
+      "tbb::concurrent_hash_map via accessors; iteration concurrent with anything is undefined "
+      "per its docs",
+      kSafeMapClaims);
+  tbb_hash.unsafe_concurrent_ops =
+      1u << static_cast<int>(OpKind::kForEach) | BackendInfo::kEraseThisBit;
+  tbb_hash.claims_if_unsafe = InvariantSet{};  // undefined behaviour: nothing is claimed
+  MustRegister(registry, std::move(tbb_hash));
   BackendInfo tbb_unordered = BlackBox<TbbUnorderedMap>(
       "tbb_unordered",
       "tbb::concurrent_unordered_map; insert, find and traversal are concurrency-safe, "

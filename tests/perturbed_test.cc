@@ -116,6 +116,10 @@ TEST(ConditionalContractTest, TbbUnorderedClaimsOnlyWithoutConcurrentErase) {
   EXPECT_TRUE(ClaimsFor(*tbb, program("concurrent-erase-all")).empty());
   const BackendInfo* mutex = BackendRegistry::Global().Find("mutex");
   EXPECT_EQ(ClaimsFor(*mutex, program("iterate-while-erase")), mutex->claims);
+  // tbb_hash: iteration concurrent with any other method is undefined.
+  const BackendInfo* tbb_hash = BackendRegistry::Global().Find("tbb_hash");
+  EXPECT_TRUE(ClaimsFor(*tbb_hash, program("iterate-while-grow")).empty());
+  EXPECT_EQ(ClaimsFor(*tbb_hash, program("range-erase-same-thread")), tbb_hash->claims);
 }
 
 TEST(BlackBoxTest, SafeLibrariesHoldEveryClaimOnRealThreads) {

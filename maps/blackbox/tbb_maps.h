@@ -4,9 +4,11 @@
 // tbb_hash = tbb::concurrent_hash_map, through accessors. Contract (oneTBB docs, "concurrent_hash_map
 // ... concurrent operations"): insert/find/erase through accessors are safe concurrently; *iteration
 // concurrent with any other method is undefined* (even a find may split buckets and make an
-// iteration repeat elements). It therefore claims no-hang, linearizable and quiescent-state only;
-// everything an iteration concurrent with writers breaks is reported OUT_OF_CONTRACT. Its for_each
-// erases the entries its visitor chose after the traversal (erasing during it is not allowed).
+// iteration repeat elements). It therefore claims everything but misuse-detected in trials where no
+// for_each runs concurrently with other threads, and nothing in trials where one does (a conditional
+// contract, BackendInfo::unsafe_concurrent_ops): what such trials break is OUT_OF_CONTRACT. Its
+// for_each erases the entries its visitor chose after the traversal (erasing during it is not
+// allowed).
 //
 // tbb_unordered = tbb::concurrent_unordered_map. Contract (oneTBB docs): concurrent insertion,
 // lookup and traversal are safe; erase is unsafe_erase and is not concurrency-safe. The claims below
