@@ -123,6 +123,11 @@ TEST(ConditionalContractTest, TbbUnorderedClaimsOnlyWithoutConcurrentErase) {
 }
 
 TEST(BlackBoxTest, SafeLibrariesHoldEveryClaimOnRealThreads) {
+#if defined(MAPFAULT_TSAN)
+  // Debian's Abseil and oneTBB are not built with ThreadSanitizer, so TSan cannot see their
+  // synchronisation and reports races inside them that are not there.
+  GTEST_SKIP() << "prebuilt Abseil/oneTBB are not TSan-instrumented; checked in the other builds";
+#endif
   std::vector<CellSpec> cells;
   for (auto [b, s] : {std::pair{"absl_mutex", "mixed-ops"},
                       std::pair{"tbb_unordered", "iterate-while-grow"},
