@@ -57,7 +57,6 @@ class Scheduler {
   void TraceOp(TraceKind kind, uint8_t op, int64_t a, int64_t b, const char* label);
 
   int current_thread() const { return current_; }
-  uint64_t steps() const { return result_.steps; }
 
  private:
   enum class State : uint8_t { kRunnable, kBlocked, kFinished };
