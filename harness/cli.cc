@@ -166,11 +166,8 @@ int RunList(const std::string& what, bool as_json) {
     for (const Scenario& s : ScenarioRegistry::Builtin().All()) {
       rows.push_back({{"id", s.id},
                       {"description", s.description},
-                      {"defaults",
-                       {{"threads", s.defaults.threads},
-                        {"keys", s.defaults.keys},
-                        {"initial", s.defaults.initial},
-                        {"ops", s.defaults.ops}}}});
+                      {"defaults", ParamsToJson(s.defaults)},
+                      {"perturbed_defaults", ParamsToJson(s.DefaultsFor(/*perturbed=*/true))}});
     }
     all["scenarios"] = rows;
   }
@@ -290,7 +287,7 @@ int RunRun(const RunOptions& o) {
       cell.mode = *mode;
       cell.backend = b;
       cell.scenario = s;
-      cell.params = s->defaults;
+      cell.params = s->DefaultsFor(cell.mode == ExecMode::kPerturbed);
       if (o.threads > 0 && s->id != "range-erase-same-thread") cell.params.threads = o.threads;
       if (o.keys > 0) cell.params.keys = o.keys;
       if (o.initial > 0) cell.params.initial = o.initial;

@@ -18,6 +18,7 @@
 #include <filesystem>
 #include <optional>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "harness/rng.h"
 #include "harness/token.h"
@@ -133,6 +134,8 @@ struct CellState {
     bool needs_confirm = false;
     IsolatedOutcome::Kind kind = IsolatedOutcome::Kind::kCompleted;
     int signal = 0;
+    uint32_t reproduced = 0;
+    uint32_t replays = 0;
   } first[kInvariantCount];
 
   void Fail(Invariant inv, uint64_t trial, std::string token, std::string explanation,
@@ -455,6 +458,36 @@ RunResults RunCells(const std::vector<CellSpec>& cells, const SupervisorOptions&
     }
   }
 
+  // Measure how often each perturbed break reproduces: replay its first failing trial (once per
+  // distinct trial; one replay serves every invariant that trial broke).
+  for (size_t c = 0; c < cells.size() && options.reproduction_replays > 0; ++c) {
+    if (cells[c].mode != ExecMode::kPerturbed) continue;
+    absl::flat_hash_map<uint64_t, std::vector<InvariantSet>> replayed;  // trial -> broken per replay
+    for (CellState::First& f : state[c].first) {
+      if (f.trial == kNoTrial || f.kind == IsolatedOutcome::Kind::kHang) continue;
+      if (options.stop != nullptr && *options.stop != 0) break;
+      auto [it, fresh] = replayed.try_emplace(f.trial);
+      if (fresh) {
+        const TrialSpec spec = SpecFor(cells[c], options.seed, f.trial);
+        for (int i = 0; i < options.reproduction_replays; ++i) {
+          InvariantSet broke;
+          for (const Violation& v :
+               RunTrialIsolated(spec, options.watchdog_seconds).AllViolations()) {
+            broke.Add(v.invariant);
+          }
+          it->second.push_back(broke);
+        }
+      }
+    }
+    for (Invariant inv : kAllInvariants) {
+      CellState::First& f = state[c].first[static_cast<int>(inv)];
+      auto it = replayed.find(f.trial);
+      if (f.trial == kNoTrial || it == replayed.end()) continue;
+      f.replays = static_cast<uint32_t>(it->second.size());
+      for (const InvariantSet& broke : it->second) f.reproduced += broke.Contains(inv);
+    }
+  }
+
   for (size_t c = 0; c < cells.size(); ++c) {
     const CellState& s = state[c];
     CellResult r;
@@ -479,6 +512,8 @@ RunResults RunCells(const std::vector<CellSpec>& cells, const SupervisorOptions&
         ir.explanation = s.first[i].explanation;
         ir.evidence = s.first[i].evidence;
         ir.confirmed = !s.first[i].needs_confirm;
+        ir.reproduced = s.first[i].reproduced;
+        ir.replays = s.first[i].replays;
       }
     }
     results.cells.push_back(std::move(r));

@@ -52,6 +52,9 @@ struct SupervisorOptions {
   // Run only this shard's slice of every cell (see SliceForShard).
   int shard_index = 0;
   int shard_count = 1;
+  // Replays of each perturbed cell's first failing trial, to measure its reproduction rate (0: off).
+  // Hangs are not replayed again (each replay would cost a watchdog period).
+  int reproduction_replays = 10;
   std::function<void(const Progress&)> on_progress;  // called about 10 times a second
 };
 

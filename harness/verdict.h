@@ -33,6 +33,10 @@ struct InvariantResult {
   std::vector<std::string> evidence; // the events that prove it
   uint64_t undecided = 0;            // trials a checker budget could not decide (not evaluated)
   bool confirmed = true;             // a crash/hang replayed in a fresh worker failed the same way
+  // Perturbed breaks only: the first failing trial was replayed `replays` times (each in a fresh
+  // worker, same program and noise plan) and broke this invariant again `reproduced` times.
+  uint32_t reproduced = 0;
+  uint32_t replays = 0;
 };
 
 struct CellResult {

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "fmt/format.h"
+#include "reports/report_detail.h"
 
 namespace mapfault {
 namespace {
@@ -56,11 +57,12 @@ std::string FormatConsoleReport(const RunResults& results) {
   }
   out += fmt::format("mapfault: {} cells, seed {}{}\n\n", results.cells.size(), results.seed,
                      results.partial ? " (PARTIAL: stopped before every planned trial ran)" : "");
-  out += fmt::format("{:<{}}  {:<{}}  {:>7}", "backend", bw, "scenario", sw, "trials");
+  out += fmt::format("{:<{}}  {:<{}}  {:<4} {:>7}", "backend", bw, "scenario", sw, "mode", "trials");
   for (Invariant inv : kAllInvariants) out += fmt::format(" {:<6}", InvariantShortName(inv));
   out += "\n";
   for (const CellResult& c : results.cells) {
-    out += fmt::format("{:<{}}  {:<{}}  {:>7}", c.backend, bw, c.scenario, sw, c.trials);
+    out += fmt::format("{:<{}}  {:<{}}  {:<4} {:>7}", c.backend, bw, c.scenario, sw,
+                       c.mode == "perturbed" ? "pert" : "ctrl", c.trials);
     for (Invariant inv : kAllInvariants) {
       out += fmt::format(" {:<6}", Short(c.invariants[static_cast<int>(inv)].verdict));
     }
@@ -68,7 +70,8 @@ std::string FormatConsoleReport(const RunResults& results) {
   }
   out += "\nok = HOLDS in every trial, BROKEN = a claimed guarantee failed, ooc = failed but "
          "OUT_OF_CONTRACT (not claimed),\nDETECT = DETECTED (the backend reported the misuse "
-         "itself), - = NOT_RUN.\nColumns:";
+         "itself), - = NOT_RUN.\nmode: ctrl = controlled (fibers, exact replay), pert = perturbed (real "
+         "threads, replays report a rate).\nColumns:";
   size_t line = 8;
   for (Invariant inv : kAllInvariants) {
     const std::string item = fmt::format(" {}={}", InvariantShortName(inv), InvariantId(inv));
@@ -99,6 +102,10 @@ std::string FormatConsoleReport(const RunResults& results) {
                          r.first_failure_trial);
       out += fmt::format("  {}{}\n", r.explanation,
                          r.confirmed ? "" : " (NOT confirmed by a replay in a fresh worker)");
+      if (r.replays > 0) {
+        out += fmt::format("  perturbed: {} (real threads; `--times N` measures more)\n",
+                           report_internal::ReproductionText(r));
+      }
       if (r.undecided > 0) {
         out += fmt::format("  ({} trials were undecided: the checker's budget ran out)\n",
                            r.undecided);

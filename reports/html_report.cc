@@ -335,6 +335,10 @@ void AppendFinding(const FindingRef& f, const BreakDetail* detail, std::string& 
                  Esc(report_internal::FailureRateText(r)), r.first_failure_trial);
   fmt::format_to(it, "<p class=\"explanation\">{}</p>\n", Esc(r.explanation));
   if (!r.confirmed) out += "<p class=\"warn\">Not confirmed by a replay in a fresh worker.</p>\n";
+  if (r.replays > 0) {
+    fmt::format_to(it, "<p>Perturbed (real threads): {}.</p>\n",
+                   Esc(report_internal::ReproductionText(r)));
+  }
   if (r.undecided > 0) {
     fmt::format_to(it, "<p>{} trials were undecided (the checker's budget ran out).</p>\n",
                    r.undecided);
@@ -358,7 +362,7 @@ void AppendMatrix(const RunResults& results, const std::vector<FindingRef>& find
   out +=
       "<section><h2>Matrix</h2>\n<p class=\"controls\"><label><input type=\"checkbox\" "
       "id=\"only-findings\"> only rows with findings</label></p>\n<div class=\"scroll\">"
-      "<table id=\"matrix\"><thead><tr><th>backend</th><th>scenario</th><th>strategy</th>"
+      "<table id=\"matrix\"><thead><tr><th>backend</th><th>scenario</th><th>mode / strategy</th>"
       "<th>throughput</th>";
   for (Invariant inv : kAllInvariants) {
     fmt::format_to(it, "<th title=\"{}\">{}</th>",
@@ -369,8 +373,8 @@ void AppendMatrix(const RunResults& results, const std::vector<FindingRef>& find
   for (const CellResult& c : results.cells) {
     fmt::format_to(it,
                    "<tr><th class=\"row mono\">{}</th><th class=\"row mono\">{}</th><td "
-                   "class=\"mono\">{}</td><td class=\"tp\">{}</td>",
-                   Esc(c.backend), Esc(c.scenario), Esc(c.strategy),
+                   "class=\"mono\">{} {}</td><td class=\"tp\">{}</td>",
+                   Esc(c.backend), Esc(c.scenario), Esc(c.mode), Esc(c.strategy),
                    ThroughputText(c.trials, c.worker_seconds > 0
                                                  ? std::optional<double>(c.trials / c.worker_seconds)
                                                  : std::nullopt));

@@ -7,6 +7,13 @@
 
 namespace mapfault {
 
+nlohmann::json ParamsToJson(const ScenarioParams& params) {
+  return {{"threads", params.threads},
+          {"keys", params.keys},
+          {"initial", params.initial},
+          {"ops", params.ops}};
+}
+
 nlohmann::json ResultsToJson(const RunResults& results) {
   using json = nlohmann::json;
   json rows = json::array();
@@ -20,11 +27,7 @@ nlohmann::json ResultsToJson(const RunResults& results) {
           {"verdict", VerdictName(r.verdict)},
           {"mode", c.mode},
           {"strategy", c.strategy},
-          {"params",
-           {{"threads", c.params.threads},
-            {"keys", c.params.keys},
-            {"initial", c.params.initial},
-            {"ops", c.params.ops}}},
+          {"params", ParamsToJson(c.params)},
           {"trials", r.evaluated},
           {"trials_run", c.trials},
           {"trials_planned", c.trials_planned},
@@ -37,6 +40,9 @@ nlohmann::json ResultsToJson(const RunResults& results) {
           {"explanation", r.explanation.empty() ? json(nullptr) : json(r.explanation)},
           {"evidence", r.token.empty() ? json(nullptr) : json(r.evidence)},
           {"confirmed", r.token.empty() ? json(nullptr) : json(r.confirmed)},
+          {"reproduction", r.replays == 0 ? json(nullptr)
+                                          : json{{"reproduced", r.reproduced},
+                                                 {"replays", r.replays}}},
       });
     }
   }
@@ -110,6 +116,11 @@ absl::StatusOr<RunResults> ResultsFromJson(const nlohmann::json& j) {
         ir.explanation = row.at("explanation").get<std::string>();
         ir.evidence = row.at("evidence").get<std::vector<std::string>>();
         ir.confirmed = row.at("confirmed").get<bool>();
+        const json& rate = row.value("reproduction", json(nullptr));
+        if (!rate.is_null()) {
+          ir.reproduced = rate.at("reproduced").get<uint32_t>();
+          ir.replays = rate.at("replays").get<uint32_t>();
+        }
       }
     }
     return r;

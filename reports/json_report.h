@@ -12,6 +12,8 @@ namespace mapfault {
 
 inline constexpr int kResultsSchemaVersion = 1;
 
+// {"threads": .., "keys": .., "initial": .., "ops": ..}
+nlohmann::json ParamsToJson(const ScenarioParams& params);
 nlohmann::json ResultsToJson(const RunResults& results);
 // Reads what ResultsToJson wrote; InvalidArgument (naming the problem) for anything else.
 absl::StatusOr<RunResults> ResultsFromJson(const nlohmann::json& j);

@@ -69,6 +69,9 @@ void AppendFinding(const FindingRef& f, std::string& out) {
   lines.push_back(head);
   if (!r.explanation.empty()) lines.push_back(EscapeText(r.explanation));
   if (!r.confirmed) lines.push_back("*Not confirmed by a replay in a fresh worker.*");
+  if (r.replays > 0) {
+    lines.push_back(fmt::format("Perturbed: {}.", report_internal::ReproductionText(r)));
+  }
   if (r.undecided > 0) {
     lines.push_back(
         fmt::format("({} trials were undecided: the checker's budget ran out.)", r.undecided));
@@ -96,13 +99,14 @@ std::string FormatMarkdownReport(const RunResults& results) {
   fmt::format_to(it, "**Summary:** {}.\n\n",
                  report_internal::CountsText(report_internal::CountVerdicts(results)));
 
-  out += "| backend | scenario | trials |";
+  out += "| backend | scenario | mode | trials |";
   for (Invariant inv : kAllInvariants) fmt::format_to(it, " {} |", InvariantShortName(inv));
-  out += "\n|---|---|---:|";
+  out += "\n|---|---|---|---:|";
   for (size_t i = 0; i < std::size(kAllInvariants); ++i) out += ":---:|";
   out += "\n";
   for (const CellResult& c : results.cells) {
-    fmt::format_to(it, "| {} | {} | {} |", Code(c.backend, true), Code(c.scenario, true), c.trials);
+    fmt::format_to(it, "| {} | {} | {} | {} |", Code(c.backend, true), Code(c.scenario, true),
+                   c.mode, c.trials);
     for (Invariant inv : kAllInvariants) {
       fmt::format_to(it, " {} |", Cell(c.invariants[static_cast<int>(inv)].verdict));
     }

@@ -62,6 +62,8 @@ absl::StatusOr<RunResults> MergeResults(const std::vector<RunResults>& shards) {
           r.explanation = s.explanation;
           r.evidence = s.evidence;
           r.confirmed = s.confirmed;
+          r.reproduced = s.reproduced;
+          r.replays = s.replays;
         }
         if (s.failures > 0 && Strength(s.verdict) > Strength(r.verdict)) r.verdict = s.verdict;
       }

@@ -101,6 +101,12 @@ inline std::string FailureRateText(const InvariantResult& r) {
   return fmt::format("{} of {} trials ({:.1f}%)", r.failures, r.evaluated, FailurePercent(r));
 }
 
+// "reproduced 7/10 in replays" for a perturbed break whose rate was measured; "" otherwise.
+inline std::string ReproductionText(const InvariantResult& r) {
+  if (r.replays == 0) return "";
+  return fmt::format("reproduced {}/{} in replays", r.reproduced, r.replays);
+}
+
 inline std::string ReplayCommand(std::string_view token) {
   return fmt::format("mapfault replay {}", token);
 }

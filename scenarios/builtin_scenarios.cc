@@ -2,6 +2,7 @@
 // parameters and the random generator, so a trial's seed reproduces its program.
 #include <algorithm>
 #include <numeric>
+#include <optional>
 
 #include "scenarios/scenario.h"
 
@@ -140,6 +141,74 @@ Program ConditionalErase(const ScenarioParams& params, Rng& rng) {
   return p;
 }
 
+Program IterateWhileFind(const ScenarioParams& params, Rng& rng) {
+  Program p;
+  p.init = InitEntries(params, rng);
+  p.threads.resize(params.threads);
+  p.threads[0].push_back(ForEach());
+  p.threads[0].push_back(ForEach());
+  for (int t = 1; t < params.threads; ++t) {
+    for (int i = 0; i < params.ops; ++i) {
+      p.threads[t].push_back(Op(OpKind::kFind, static_cast<Key>(rng.Below(params.keys))));
+    }
+  }
+  AddPostCheck(p);
+  return p;
+}
+
+// Two cycles per writer: insert a batch of `ops` fresh keys (crossing the growth threshold), then
+// erase the batch; the second cycle re-inserts the same keys, so an iteration can meet a key that was
+// erased and re-inserted while it ran.
+Program GrowShrinkCycle(const ScenarioParams& params, Rng& rng) {
+  constexpr int kCycles = 2;
+  Program p;
+  p.init = InitEntries(params, rng);
+  p.threads.resize(params.threads);
+  p.threads[0].push_back(ForEach());
+  p.threads[0].push_back(ForEach());
+  for (int t = 1; t < params.threads; ++t) {
+    std::vector<Key> batch;
+    for (int i = 0; i < params.ops; ++i) batch.push_back(params.keys + (t - 1) * params.ops + i);
+    for (int cycle = 0; cycle < kCycles; ++cycle) {
+      for (size_t i = 0; i < batch.size(); ++i) {
+        const int index = cycle * params.ops + static_cast<int>(i);
+        p.threads[t].push_back(Op(OpKind::kInsert, batch[i], WriteValue(t, index)));
+      }
+      for (int i = static_cast<int>(batch.size()) - 1; i > 0; --i) {
+        std::swap(batch[i], batch[rng.Below(i + 1)]);
+      }
+      for (Key k : batch) p.threads[t].push_back(Op(OpKind::kErase, k));
+    }
+  }
+  AddPostCheck(p);
+  return p;
+}
+
+// T0 reads the whole map as a report would (size, every entry, size again) while the writers update
+// values in place and churn keys (erase and re-insert): the values and counts it reads must be ones
+// the map really held during its window.
+Program SnapshotRead(const ScenarioParams& params, Rng& rng) {
+  Program p;
+  p.init = InitEntries(params, rng);
+  p.threads.resize(params.threads);
+  p.threads[0].push_back(Op(OpKind::kSize));
+  p.threads[0].push_back(ForEach());
+  p.threads[0].push_back(Op(OpKind::kSize));
+  for (int t = 1; t < params.threads; ++t) {
+    for (int i = 0; i < params.ops; ++i) {
+      const Key k = static_cast<Key>(rng.Below(params.keys));
+      if (i % 2 == 0) {
+        p.threads[t].push_back(Op(OpKind::kAssign, k, WriteValue(t, i)));
+      } else {
+        p.threads[t].push_back(Op(OpKind::kErase, k));
+        p.threads[t].push_back(Op(OpKind::kInsert, k, WriteValue(t, i)));
+      }
+    }
+  }
+  AddPostCheck(p);
+  return p;
+}
+
 Program MixedOps(const ScenarioParams& params, Rng& rng) {
   Program p;
   p.init = InitEntries(params, rng);
@@ -174,8 +243,10 @@ Program MixedOps(const ScenarioParams& params, Rng& rng) {
 }
 
 Scenario Make(std::string id, std::string description, ScenarioParams defaults, int min_threads,
-              Program (*generate)(const ScenarioParams&, Rng&)) {
+              Program (*generate)(const ScenarioParams&, Rng&),
+              std::optional<ScenarioParams> perturbed_defaults = std::nullopt) {
   Scenario s;
+  s.perturbed_defaults = perturbed_defaults;
   s.id = std::move(id);
   s.description = std::move(description);
   s.defaults = defaults;
@@ -196,13 +267,29 @@ void AddBuiltinScenarios(ScenarioRegistry& registry) {
                     {.threads = 2, .keys = 8, .initial = 6, .ops = 4}, 2, IterateWhileErase));
   registry.Add(Make("iterate-while-grow",
                     "T0 iterates while the other threads insert fresh keys, forcing rehashes",
-                    {.threads = 2, .keys = 8, .initial = 4, .ops = 4}, 2, IterateWhileGrow));
+                    {.threads = 2, .keys = 8, .initial = 4, .ops = 4}, 2, IterateWhileGrow,
+                    // std::unordered_map starts with 13 buckets: real threads need a bigger
+                    // program to reach a rehash at all, and a longer race window to hit it.
+                    ScenarioParams{.threads = 2, .keys = 8, .initial = 8, .ops = 24}));
+  registry.Add(Make("iterate-while-find",
+                    "T0 iterates twice while the other threads only call find (reads only: every "
+                    "backend should hold)",
+                    {.threads = 2, .keys = 8, .initial = 6, .ops = 6}, 2, IterateWhileFind));
   registry.Add(Make("concurrent-erase-all",
                     "T0 erases every entry through its visitor while the others erase every key",
                     {.threads = 2, .keys = 6, .initial = 6, .ops = 0}, 2, ConcurrentEraseAll));
   registry.Add(Make("conditional-erase",
                     "T0 erases expired entries (value < 100) while the others refresh entries",
                     {.threads = 2, .keys = 6, .initial = 6, .ops = 4}, 2, ConditionalErase));
+  registry.Add(Make("grow-shrink-cycle",
+                    "T0 iterates twice while the others insert a batch of fresh keys across the "
+                    "growth threshold, erase it, and do it again (ops = batch size)",
+                    {.threads = 2, .keys = 8, .initial = 4, .ops = 3}, 2, GrowShrinkCycle,
+                    ScenarioParams{.threads = 2, .keys = 8, .initial = 8, .ops = 12}));
+  registry.Add(Make("snapshot-read",
+                    "T0 reads size, every entry, and size again while the others assign values in "
+                    "place and erase-then-reinsert keys",
+                    {.threads = 2, .keys = 6, .initial = 5, .ops = 4}, 2, SnapshotRead));
   registry.Add(Make("mixed-ops", "every thread runs a random mix of all operations",
                     {.threads = 2, .keys = 6, .initial = 4, .ops = 6}, 1, MixedOps));
 }

@@ -5,6 +5,7 @@
 #define MAPFAULT_SCENARIOS_SCENARIO_H_
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -58,6 +59,12 @@ struct Scenario {
   std::string id;
   std::string description;
   ScenarioParams defaults;
+  // Defaults for perturbed (real-thread) cells when they differ: real threads start with ~10 us of
+  // jitter, so a race window must be longer than a fiber interleaving needs.
+  std::optional<ScenarioParams> perturbed_defaults;
+  const ScenarioParams& DefaultsFor(bool perturbed) const {
+    return perturbed && perturbed_defaults ? *perturbed_defaults : defaults;
+  }
   int min_threads = 1;
   std::function<Program(const ScenarioParams&, Rng&)> generate;
 };

@@ -18,7 +18,8 @@ const Scenario& Get(const std::string& id) {
 
 TEST(ScenarioTest, CatalogueHasTheCoreScenarios) {
   for (const char* id : {"range-erase-same-thread", "iterate-while-erase", "iterate-while-grow",
-                         "concurrent-erase-all", "conditional-erase", "mixed-ops"}) {
+                         "concurrent-erase-all", "conditional-erase", "mixed-ops", "iterate-while-find",
+                         "grow-shrink-cycle", "snapshot-read"}) {
     EXPECT_NE(ScenarioRegistry::Builtin().Find(id), nullptr) << id;
   }
 }
@@ -68,6 +69,70 @@ TEST(ScenarioTest, IterateWhileGrowInsertsFreshKeysWhileThreadZeroIterates) {
       EXPECT_TRUE(inserted.insert(op.key).second);
     }
   }
+}
+
+TEST(ScenarioTest, IterateWhileFindOnlyReadsBesideTheIteration) {
+  const Scenario& s = Get("iterate-while-find");
+  const Program p = GenerateProgram(s, s.defaults, 4);
+  ASSERT_EQ(p.threads.size(), 2u);
+  for (const OpSpec& op : p.threads[0]) EXPECT_EQ(op.kind, OpKind::kForEach);
+  ASSERT_EQ(p.threads[1].size(), static_cast<size_t>(s.defaults.ops));
+  for (const OpSpec& op : p.threads[1]) EXPECT_EQ(op.kind, OpKind::kFind);
+}
+
+TEST(ScenarioTest, GrowShrinkCycleInsertsThenErasesTheSameBatchTwice) {
+  const Scenario& s = Get("grow-shrink-cycle");
+  ScenarioParams params = s.defaults;
+  params.ops = 5;
+  const Program p = GenerateProgram(s, params, 9);
+  const std::vector<OpSpec>& w = p.threads[1];
+  ASSERT_EQ(w.size(), 4u * 5u);  // two cycles of 5 inserts and 5 erases
+  std::set<Key> first_batch;
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(w[i].kind, OpKind::kInsert);
+    EXPECT_GE(w[i].key, params.keys);  // fresh keys: each one grows the table
+    first_batch.insert(w[i].key);
+  }
+  for (int cycle = 0; cycle < 2; ++cycle) {
+    std::set<Key> inserted, erased;
+    for (int i = 0; i < 5; ++i) inserted.insert(w[cycle * 10 + i].key);
+    for (int i = 5; i < 10; ++i) {
+      EXPECT_EQ(w[cycle * 10 + i].kind, OpKind::kErase);
+      erased.insert(w[cycle * 10 + i].key);
+    }
+    EXPECT_EQ(inserted, first_batch);
+    EXPECT_EQ(erased, first_batch);
+  }
+}
+
+TEST(ScenarioTest, SnapshotReadReadsSizeEntriesSizeWhileWritersChurn) {
+  const Scenario& s = Get("snapshot-read");
+  const Program p = GenerateProgram(s, s.defaults, 2);
+  ASSERT_EQ(p.threads[0].size(), 3u);
+  EXPECT_EQ(p.threads[0][0].kind, OpKind::kSize);
+  EXPECT_EQ(p.threads[0][1].kind, OpKind::kForEach);
+  EXPECT_EQ(p.threads[0][2].kind, OpKind::kSize);
+  bool assigns = false, reinserts = false;
+  const std::vector<OpSpec>& w = p.threads[1];
+  for (size_t i = 0; i < w.size(); ++i) {
+    if (w[i].kind == OpKind::kAssign) assigns = true;
+    if (w[i].kind == OpKind::kErase) {
+      ASSERT_LT(i + 1, w.size());
+      EXPECT_EQ(w[i + 1].kind, OpKind::kInsert);
+      EXPECT_EQ(w[i + 1].key, w[i].key);
+      reinserts = true;
+    }
+  }
+  EXPECT_TRUE(assigns);
+  EXPECT_TRUE(reinserts);
+}
+
+TEST(ScenarioTest, PerturbedDefaultsAreBiggerOnlyWhereRealThreadsNeedThem) {
+  const Scenario& grow = Get("iterate-while-grow");
+  EXPECT_GT(grow.DefaultsFor(true).ops, grow.defaults.ops);
+  EXPECT_EQ(grow.DefaultsFor(false), grow.defaults);
+  const Scenario& erase = Get("iterate-while-erase");
+  EXPECT_EQ(erase.DefaultsFor(true), erase.defaults);
 }
 
 TEST(ScenarioTest, RangeEraseSameThreadUsesOneThreadThatErasesThroughTheVisitor) {

@@ -63,8 +63,8 @@ TEST(BrowserTest, ChromiumRendersTheHtmlReport) {
   EXPECT_NE(dom.find("data-js=\"ready\""), std::string::npos) << dom.substr(0, 300);
   const std::string matrix = Between(dom, "<table id=\"matrix\">", "</table>");
   ASSERT_FALSE(matrix.empty()) << "no matrix in the DOM:\n" << dom.substr(0, 2000);
-  EXPECT_EQ(Count(matrix, "data-verdict="), 24u);
-  EXPECT_EQ(Count(matrix, "data-verdict=\"BROKEN\""), 1u);
+  EXPECT_EQ(Count(matrix, "data-verdict="), 36u);
+  EXPECT_EQ(Count(matrix, "data-verdict=\"BROKEN\""), 2u);
   EXPECT_EQ(Count(matrix, "data-verdict=\"OUT_OF_CONTRACT\""), 1u);
   EXPECT_EQ(Count(matrix, "data-verdict=\"DETECTED\""), 1u);
   EXPECT_EQ(Count(matrix, "data-verdict=\"NOT_RUN\""), 1u);
@@ -78,7 +78,7 @@ TEST(BrowserTest, ChromiumRendersTheHtmlReport) {
   ASSERT_FALSE(finding.empty());
   EXPECT_NE(finding.find("mapfault replay mf1_TEST-naive-dup"), std::string::npos);
   EXPECT_NE(finding.find("<table class=\"trace mono\">"), std::string::npos);
-  EXPECT_EQ(Count(dom, "<details class=\"finding\""), 3u);
+  EXPECT_EQ(Count(dom, "<details class=\"finding\""), 4u);
 }
 
 }  // namespace

@@ -109,7 +109,14 @@ TEST(CliTest, ListPrintsJson) {
   ASSERT_EQ(r.status, 0);
   const nlohmann::json j = nlohmann::json::parse(r.out);
   EXPECT_GE(j["backends"].size(), 7u);
-  EXPECT_EQ(j["scenarios"].size(), 6u);
+  EXPECT_EQ(j["scenarios"].size(), 9u);
+  for (const auto& s : j["scenarios"]) {
+    if (s["id"] == "iterate-while-grow") {
+      EXPECT_GT(s["perturbed_defaults"]["ops"].get<int>(), s["defaults"]["ops"].get<int>());
+    } else if (s["id"] == "mixed-ops") {
+      EXPECT_EQ(s["perturbed_defaults"], s["defaults"]);
+    }
+  }
   EXPECT_EQ(j["invariants"].size(), static_cast<size_t>(kInvariantCount));
   for (const auto& b : j["backends"]) EXPECT_NE(b["id"].get<std::string>().rfind("test.", 0), 0u);
 }

@@ -154,5 +154,44 @@ TEST(BlackBoxTest, SafeLibrariesHoldEveryClaimOnRealThreads) {
   }
 }
 
+// The acceptance check of the perturbed mode: with noise on, the unsynchronised std::unordered_map
+// breaks iterate-while-grow (its perturbed defaults reach a rehash) within 1,000 trials, and the run
+// survives whatever the races do. Not a flake risk: noise breaks ~30% of these trials (README table),
+// so missing it 1,000 times in a row has probability ~1e-150.
+TEST(BlackBoxTest, StdUnorderedBreaksIterateWhileGrowUnderNoise) {
+#if defined(MAPFAULT_TSAN)
+  GTEST_SKIP() << "the race is real: TSan aborts the worker before the checkers see it";
+#endif
+  CellSpec c;
+  c.mode = ExecMode::kPerturbed;
+  c.backend = BackendRegistry::Global().Find("std_unordered");
+  c.scenario = ScenarioRegistry::Builtin().Find("iterate-while-grow");
+  c.params = c.scenario->DefaultsFor(/*perturbed=*/true);
+  EXPECT_NE(c.params, c.scenario->defaults);
+  c.strategy = *StrategySpec::Parse("noise");
+  c.trials = 1000;
+  SupervisorOptions o;
+  o.seed = 5;
+  o.jobs = 2;
+  const RunResults r = RunCells({c}, o);
+  ASSERT_EQ(r.cells.size(), 1u);
+  const CellResult& cell = r.cells[0];
+  bool broken = false;
+  for (const InvariantResult& ir : cell.invariants) {
+    if (ir.verdict == Verdict::kBroken) {
+      broken = true;
+      EXPECT_LE(ir.first_failure_trial, 1000u);
+      EXPECT_EQ(ir.token.rfind("mf1_", 0), 0u);
+      // Its reproduction rate was measured automatically on 10 replays (a crash can also hang its
+      // replays' watchdog, but a hang is never replayed again).
+      EXPECT_EQ(ir.replays, 10u) << ir.explanation;
+      EXPECT_LE(ir.reproduced, ir.replays);
+    }
+  }
+  EXPECT_TRUE(broken);
+  EXPECT_GT(cell.trials, 0u);
+  EXPECT_EQ(r.ExitCode(), 1);
+}
+
 }  // namespace
 }  // namespace mapfault

@@ -9,6 +9,7 @@
 #include "gtest/gtest.h"
 #include "tests/golden_util.h"
 #include "reports/html_report.h"
+#include "reports/json_report.h"
 #include "reports/junit_report.h"
 #include "reports/markdown_report.h"
 #include "reports/report_detail.h"
@@ -80,7 +81,27 @@ RunResults SampleRunResults() {
   InvariantResult& lin = go.invariants[static_cast<int>(Invariant::kLinearizable)];
   lin.evaluated = 3;
   lin.undecided = 1;
-  run.cells = {naive, go};
+  CellResult std_map;  // a perturbed cell: its break carries a measured reproduction rate
+  std_map.backend = "std_unordered";
+  std_map.scenario = "iterate-while-grow";
+  std_map.params = {2, 8, 8, 24};
+  std_map.mode = "perturbed";
+  std_map.strategy = "noise";
+  std_map.trials_planned = 1000;
+  std_map.trials = 1000;
+  for (InvariantResult& r : std_map.invariants) {
+    r.verdict = Verdict::kHolds;
+    r.evaluated = 1000;
+  }
+  InvariantResult& missed = std_map.invariants[static_cast<int>(Invariant::kIterNoMissedStable)];
+  missed.verdict = Verdict::kBroken;
+  missed.failures = 272;
+  missed.first_failure_trial = 1;
+  missed.token = "mf1_TEST-std-missed";
+  missed.explanation = "key 0 was present for the whole iteration but was never visited";
+  missed.reproduced = 4;
+  missed.replays = 10;
+  run.cells = {naive, go, std_map};
   return run;
 }
 
@@ -178,7 +199,7 @@ TEST(ReportersTest, HtmlGolden) {
 
 TEST(ReportersTest, JUnitCountsAndOutcomes) {
   const std::string xml = FormatJUnitReport(SampleRunResults());
-  EXPECT_NE(xml.find("<testsuites name=\"mapfault\" tests=\"24\" failures=\"1\" errors=\"0\" "
+  EXPECT_NE(xml.find("<testsuites name=\"mapfault\" tests=\"36\" failures=\"2\" errors=\"0\" "
                      "skipped=\"1\" time=\"1.500\">"),
             std::string::npos)
       << xml;
@@ -188,9 +209,10 @@ TEST(ReportersTest, JUnitCountsAndOutcomes) {
   EXPECT_NE(xml.find("<testsuite name=\"go_checked\" tests=\"12\" failures=\"0\" errors=\"0\" "
                      "skipped=\"1\""),
             std::string::npos);
-  EXPECT_EQ(Count(xml, "<testsuite "), 2u);
-  EXPECT_EQ(Count(xml, "<testcase "), 24u);
-  EXPECT_EQ(Count(xml, "<failure "), 1u);
+  EXPECT_EQ(Count(xml, "<testsuite "), 3u);
+  EXPECT_EQ(Count(xml, "<testcase "), 36u);
+  EXPECT_EQ(Count(xml, "<failure "), 2u);
+  EXPECT_NE(xml.find("reproduced 4/10 in replays\n"), std::string::npos);
   EXPECT_EQ(Count(xml, "<skipped message=\"not run\"/>"), 1u);
   EXPECT_NE(xml.find("classname=\"mapfault.naive.iterate-while-grow\" name=\"iter.no-duplicate\""),
             std::string::npos);
@@ -206,11 +228,30 @@ TEST(ReportersTest, JUnitCountsAndOutcomes) {
   EXPECT_EQ(xml.find("name=\"partial\""), std::string::npos);
 }
 
+TEST(ReportersTest, JsonKeepsThePerturbedReproductionRate) {
+  const nlohmann::json j = ResultsToJson(SampleRunResults());
+  int with_rate = 0;
+  for (const nlohmann::json& row : j.at("results")) {
+    if (row.at("reproduction").is_null()) continue;
+    ++with_rate;
+    EXPECT_EQ(row.at("invariant"), "iter.no-missed-stable");
+    EXPECT_EQ(row.at("reproduction"), (nlohmann::json{{"reproduced", 4}, {"replays", 10}}));
+  }
+  EXPECT_EQ(with_rate, 1);
+  const absl::StatusOr<RunResults> back = ResultsFromJson(j);
+  ASSERT_TRUE(back.ok()) << back.status();
+  const InvariantResult& r =
+      back->cells[2].invariants[static_cast<int>(Invariant::kIterNoMissedStable)];
+  EXPECT_EQ(r.reproduced, 4u);
+  EXPECT_EQ(r.replays, 10u);
+  EXPECT_EQ(back->cells[0].invariants[static_cast<int>(Invariant::kIterNoDuplicate)].replays, 0u);
+}
+
 TEST(ReportersTest, JUnitMarksPartialRuns) {
   RunResults run = SampleRunResults();
   run.partial = true;
   const std::string xml = FormatJUnitReport(run);
-  EXPECT_EQ(Count(xml, "<property name=\"partial\" value=\"true\"/>"), 2u);  // one per suite
+  EXPECT_EQ(Count(xml, "<property name=\"partial\" value=\"true\"/>"), 3u);  // one per suite
 }
 
 TEST(ReportersTest, JUnitEscapesMarkupAndControlCharacters) {
@@ -238,15 +279,18 @@ TEST(ReportersTest, EscapeMarkupKeepsValidUtf8) {
 
 TEST(ReportersTest, MarkdownMatrixAndFindings) {
   const std::string md = FormatMarkdownReport(SampleRunResults());
-  EXPECT_NE(md.find("| backend | scenario | trials | crash | hang | lin | dup |"),
+  EXPECT_NE(md.find("| backend | scenario | mode | trials | crash | hang | lin | dup |"),
             std::string::npos)
       << md;
-  EXPECT_NE(md.find("| `naive` | `iterate-while-grow` | 834 | ok | ok | ok | **BROKEN** |"),
+  EXPECT_NE(
+      md.find("| `naive` | `iterate-while-grow` | controlled | 834 | ok | ok | ok | **BROKEN** |"),
+      std::string::npos);
+  EXPECT_NE(md.find("| `go_checked` | `iterate-while-grow` | controlled | 206 | ooc |"),
             std::string::npos);
-  EXPECT_NE(md.find("| `go_checked` | `iterate-while-grow` | 206 | ooc |"), std::string::npos);
   EXPECT_NE(md.find("| - | DETECTED |\n"), std::string::npos);
   EXPECT_NE(md.find("## Findings"), std::string::npos);
-  EXPECT_EQ(Count(md, "\n- **"), 3u);
+  EXPECT_EQ(Count(md, "\n- **"), 4u);
+  EXPECT_NE(md.find("Perturbed: reproduced 4/10 in replays."), std::string::npos);
   EXPECT_NE(md.find("Replay: `mapfault replay mf1_TEST-naive-dup`"), std::string::npos);
   EXPECT_NE(md.find("T0 for\\_each() yielded key 3 twice"), std::string::npos);
 }
@@ -258,11 +302,13 @@ TEST(ReportersTest, HtmlIsSelfContainedWithMatrixAndFindings) {
   EXPECT_EQ(html.find("<link"), std::string::npos);
   EXPECT_EQ(html.find("<script src"), std::string::npos);
   EXPECT_NE(html.find("<table id=\"matrix\">"), std::string::npos);
-  EXPECT_EQ(Count(html, "data-verdict="), 24u);
-  EXPECT_EQ(Count(html, "data-verdict=\"BROKEN\""), 1u);
+  EXPECT_EQ(Count(html, "data-verdict="), 36u);
+  EXPECT_EQ(Count(html, "data-verdict=\"BROKEN\""), 2u);
+  EXPECT_NE(html.find("<p>Perturbed (real threads): reproduced 4/10 in replays.</p>"),
+            std::string::npos);
   EXPECT_EQ(Count(html, "data-verdict=\"NOT_RUN\""), 1u);
   EXPECT_NE(html.find("<svg id=\"ttff-chart\""), std::string::npos);
-  EXPECT_EQ(Count(html, "<details class=\"finding\""), 3u);  // BROKEN, OUT_OF_CONTRACT, DETECTED
+  EXPECT_EQ(Count(html, "<details class=\"finding\""), 4u);  // 2 BROKEN, OUT_OF_CONTRACT, DETECTED
   EXPECT_EQ(Count(html, "<details class=\"finding\" id=\"finding-1\" data-severity=\"v-broken\""),
             1u);
   EXPECT_NE(html.find("<code id=\"replay-1\">mapfault replay mf1_TEST-naive-dup</code>"),
