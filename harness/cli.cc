@@ -58,6 +58,7 @@ struct RunOptions {
   uint64_t max_steps = 20000;
   double watchdog = 5;
   bool no_progress = false;
+  bool preempt = false;
   std::string shard;  // "I/N"; empty: GTEST_SHARD_INDEX / GTEST_TOTAL_SHARDS, else unsharded
 };
 
@@ -232,6 +233,7 @@ StrategySpec StrategyForMode(StrategySpec spec, ExecMode mode) {
   using Kind = StrategySpec::Kind;
   if (mode == ExecMode::kControlled) {
     if (spec.kind == Kind::kStress || spec.kind == Kind::kNoise) spec.kind = Kind::kRandom;
+    spec.preempt = false;  // fibers are preempted at every scheduling point already
   } else if (spec.kind == Kind::kRandom) {
     spec.kind = Kind::kNoise;
   }
@@ -244,6 +246,11 @@ int RunRun(const RunOptions& o) {
   }
   absl::StatusOr<StrategySpec> strategy = StrategySpec::Parse(o.strategy);
   if (!strategy.ok()) return UsageError(std::string(strategy.status().message()));
+  if (o.preempt) strategy->preempt = true;
+  if (strategy->preempt && o.mode == "controlled") {
+    return UsageError(
+        "--preempt applies to perturbed mode (real threads); use --mode perturbed or auto");
+  }
 
   const BackendRegistry& backends = BackendRegistry::Global();
   std::vector<const BackendInfo*> chosen_backends;
@@ -460,6 +467,9 @@ int CliMain(int argc, char** argv) {
   run->add_option("--watchdog", ro.watchdog, "Seconds before a single trial counts as hung")
       ->check(CLI::PositiveNumber);
   run->add_flag("--no-progress", ro.no_progress, "Do not draw the progress line");
+  run->add_flag("--preempt", ro.preempt,
+                "Perturbed cells: pin each trial's threads to one CPU and preempt them with timer "
+                "signals, also inside library code (same as a +preempt strategy suffix)");
 
   run->add_option("--plugin", plugins, kPluginHelp);
   run->add_option("--shard", ro.shard,

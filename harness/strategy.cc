@@ -1,6 +1,8 @@
 // Strategy specs: parsing, printing and construction.
 #include "harness/strategy.h"
 
+#include <string_view>
+
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "harness/pct_strategy.h"
@@ -10,16 +12,31 @@
 namespace mapfault {
 
 std::string StrategySpec::ToString() const {
+  const char* suffix = preempt ? "+preempt" : "";
   switch (kind) {
-    case Kind::kRandom: return "random";
-    case Kind::kPct: return absl::StrCat("pct:d=", depth);
-    case Kind::kStress: return "stress";
-    case Kind::kNoise: return "noise";
+    case Kind::kRandom: return absl::StrCat("random", suffix);
+    case Kind::kPct: return absl::StrCat("pct:d=", depth, suffix);
+    case Kind::kStress: return absl::StrCat("stress", suffix);
+    case Kind::kNoise: return absl::StrCat("noise", suffix);
   }
   return "?";
 }
 
-absl::StatusOr<StrategySpec> StrategySpec::Parse(const std::string& text) {
+absl::StatusOr<StrategySpec> StrategySpec::Parse(const std::string& full_text) {
+  constexpr std::string_view kPreempt = "+preempt";
+  std::string text = full_text;
+  bool preempt = false;
+  if (text.size() > kPreempt.size() &&
+      std::string_view(text).substr(text.size() - kPreempt.size()) == kPreempt) {
+    preempt = true;
+    text.resize(text.size() - kPreempt.size());
+  }
+  absl::StatusOr<StrategySpec> spec = ParseKind(text);
+  if (spec.ok()) spec->preempt = preempt;
+  return spec;
+}
+
+absl::StatusOr<StrategySpec> StrategySpec::ParseKind(const std::string& text) {
   StrategySpec spec;
   if (text == "random") return spec;
   if (text == "stress" || text == "noise") {
@@ -42,7 +59,8 @@ absl::StatusOr<StrategySpec> StrategySpec::Parse(const std::string& text) {
   }
   return absl::InvalidArgumentError(absl::StrCat(
       "unknown strategy '", text,
-      "': valid strategies are random, pct, pct:d=N (N in 1..10), stress, noise"));
+      "': valid strategies are random, pct, pct:d=N (N in 1..10), stress, noise (perturbed ones "
+      "may end in +preempt)"));
 }
 
 std::unique_ptr<Strategy> MakeStrategy(const StrategySpec& spec, uint64_t seed) {

@@ -35,10 +35,17 @@ struct StrategySpec {
   enum class Kind : uint8_t { kRandom = 0, kPct = 1, kStress = 2, kNoise = 3 };
   Kind kind = Kind::kRandom;
   int depth = 3;  // PCT bug depth d
+  // Perturbed mode only: timer-signal preemption inside library code (preempt.h), spelled with a
+  // "+preempt" suffix ("noise+preempt").
+  bool preempt = false;
 
   std::string ToString() const;
-  // "random", "pct", "pct:d=2", "stress", "noise". Errors name the valid choices.
+  // "random", "pct", "pct:d=2", "stress", "noise", each optionally followed by "+preempt".
+  // Errors name the valid choices.
   static absl::StatusOr<StrategySpec> Parse(const std::string& text);
+
+ private:
+  static absl::StatusOr<StrategySpec> ParseKind(const std::string& text);
 };
 
 // Creates the strategy of `spec` seeded with `seed`.

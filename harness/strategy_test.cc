@@ -13,6 +13,13 @@ TEST(StrategySpecTest, ParsesAndPrintsCanonically) {
   EXPECT_EQ(StrategySpec::Parse("random")->ToString(), "random");
   EXPECT_EQ(StrategySpec::Parse("pct")->ToString(), "pct:d=3");
   EXPECT_EQ(StrategySpec::Parse("pct:d=2")->ToString(), "pct:d=2");
+  EXPECT_FALSE(StrategySpec::Parse("noise")->preempt);
+  const auto preempted = StrategySpec::Parse("noise+preempt");
+  ASSERT_TRUE(preempted.ok());
+  EXPECT_TRUE(preempted->preempt);
+  EXPECT_EQ(preempted->kind, StrategySpec::Kind::kNoise);
+  EXPECT_EQ(preempted->ToString(), "noise+preempt");
+  EXPECT_EQ(StrategySpec::Parse("pct:d=2+preempt")->ToString(), "pct:d=2+preempt");
 }
 
 TEST(StrategySpecTest, RejectsUnknownStrategiesNamingTheValidOnes) {
@@ -21,6 +28,9 @@ TEST(StrategySpecTest, RejectsUnknownStrategiesNamingTheValidOnes) {
   EXPECT_NE(bad.status().message().find("valid strategies are random, pct"), std::string::npos);
   EXPECT_FALSE(StrategySpec::Parse("pct:d=0").ok());
   EXPECT_FALSE(StrategySpec::Parse("pct:d=x").ok());
+  EXPECT_FALSE(StrategySpec::Parse("+preempt").ok());
+  EXPECT_FALSE(StrategySpec::Parse("dfs+preempt").ok());
+  EXPECT_FALSE(StrategySpec::Parse("noise+preempt+preempt").ok());
 }
 
 // With depth 1 PCT has no change points: the highest-priority thread runs until it finishes, so

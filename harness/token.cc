@@ -11,6 +11,7 @@ namespace mapfault {
 namespace {
 
 constexpr std::string_view kPrefix = "mf";
+constexpr uint64_t kPreemptBit = 16;  // in the strategy-kind field: `+preempt`
 
 uint32_t Fnv1a(std::string_view data) {
   uint32_t h = 2166136261u;
@@ -106,7 +107,7 @@ std::string ReplayToken::Encode() const {
   w.Varint(params.initial);
   w.Varint(params.ops);
   w.String(backend);
-  w.Varint(static_cast<uint64_t>(strategy.kind));
+  w.Varint(static_cast<uint64_t>(strategy.kind) | (strategy.preempt ? kPreemptBit : 0));
   w.Varint(strategy.depth);
   w.Varint(seed);
   w.Varint(max_steps);
@@ -171,6 +172,8 @@ absl::StatusOr<ReplayToken> ReplayToken::Decode(std::string_view text) {
       !r.Varint(has_choices)) {
     return Bad("it is truncated");
   }
+  const bool preempt = (kind & kPreemptBit) != 0;
+  kind &= ~kPreemptBit;
   if (mode > 1 || kind > 3 || inv >= kInvariantCount || threads > 64 || depth > 10) {
     return Bad("a field is out of range");
   }
@@ -179,6 +182,7 @@ absl::StatusOr<ReplayToken> ReplayToken::Decode(std::string_view text) {
               static_cast<int>(ops)};
   t.strategy.kind = static_cast<StrategySpec::Kind>(kind);
   t.strategy.depth = static_cast<int>(depth);
+  t.strategy.preempt = preempt;
   t.invariant = static_cast<Invariant>(inv);
   if (has_choices) {
     uint64_t bits, count;

@@ -49,6 +49,18 @@ TEST(TokenTest, RoundTripsWithoutChoices) {
   EXPECT_FALSE(back->choices.has_value());
 }
 
+TEST(TokenTest, RoundTripsAPreemptedPerturbedStrategy) {
+  ReplayToken t = Sample();
+  t.mode = ExecMode::kPerturbed;
+  t.choices.reset();
+  t.strategy = *StrategySpec::Parse("pct:d=3+preempt");
+  const auto back = ReplayToken::Decode(t.Encode());
+  ASSERT_TRUE(back.ok()) << back.status();
+  ExpectSame(t, *back);
+  EXPECT_TRUE(back->strategy.preempt);
+  EXPECT_EQ(back->strategy.depth, 3);
+}
+
 RC_GTEST_PROP(TokenProperty, AnyChoiceListRoundTrips, (std::vector<uint8_t> raw, uint64_t seed)) {
   ReplayToken t = Sample();
   std::vector<uint8_t> choices;

@@ -4,8 +4,10 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
 
 #include "harness/noise.h"
+#include "harness/preempt.h"
 #include "harness/rng.h"
 #include "harness/trial_threads.h"
 
@@ -254,10 +256,14 @@ TrialResult RunPerturbedTrial(const TrialSpec& spec) {
   const NoisePlan plan(spec.strategy, StrategySeed(spec.seed), threads, EstimateSteps(r.program));
   std::vector<NoisePlan::Thread> noise;
   for (int t = 0; t < threads; ++t) noise.push_back(plan.ForThread(t));
+  const bool preempt = spec.strategy.preempt;
+  const int cpu = preempt ? PreemptCpu(spec.seed) : 0;
   std::vector<std::function<void()>> bodies;
   for (int t = 0; t < threads; ++t) {
     bodies.push_back([&, t] {
       ThreadNoiseScope scope(&noise[t]);
+      std::optional<PreemptScope> preemption;
+      if (preempt) preemption.emplace(cpu, Mix64(spec.seed + static_cast<uint64_t>(t) + 1));
       setup.bodies[t]();
     });
   }

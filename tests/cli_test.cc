@@ -37,6 +37,12 @@ TEST(CliTest, UnknownStrategyNamesTheValidOnes) {
   ExpectUsageError("run --strategy dfs", "valid strategies are random, pct");
 }
 
+TEST(CliTest, PreemptIsForPerturbedModeOnly) {
+  ExpectUsageError("run --mode controlled --preempt", "--preempt applies to perturbed mode");
+  ExpectUsageError("run --mode controlled --strategy noise+preempt",
+                   "--preempt applies to perturbed mode");
+}
+
 TEST(CliTest, BadFlagsAndValuesAreUsageErrors) {
   ExpectUsageError("run --no-such-flag", "--no-such-flag");
   ExpectUsageError("run --trials zero", "--trials");
