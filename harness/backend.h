@@ -81,6 +81,8 @@ struct BackendInfo {
   std::function<std::unique_ptr<AnyMap>()> make_controlled;
   // Factory for real threads (over RealSync or a black-box library); empty when unsupported.
   std::function<std::unique_ptr<AnyMap>()> make_real;
+  // The scenario that exposes this backend's bug (mutants): the bug-finding benchmark's default.
+  std::string witness_scenario;
   bool listed = true;  // false for test-only backends hidden from `list` and `--backend all`
   // The absolute path of the plugin library that registered the backend; empty for built-ins.
   std::string plugin_path;

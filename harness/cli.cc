@@ -31,17 +31,17 @@
 #include "scenarios/scenario.h"
 
 namespace mapfault {
-namespace {
 
-// First SIGINT/SIGTERM: stop starting batches; second: abandon the running ones too.
 volatile std::sig_atomic_t g_stop = 0;
 void OnStopSignal(int) { g_stop = g_stop + 1; }
 
-// A usage or input error: one line on stderr, exit status 2.
 int UsageError(const std::string& message) {
   fmt::print(stderr, "mapfault: error: {}\n", message);
   return 2;
 }
+
+namespace {
+
 
 struct RunOptions {
   std::string suite = "default";
@@ -490,6 +490,10 @@ int CliMain(int argc, char** argv) {
   replay->add_option("--times", times, "Replay N times and print `reproduced K/N`")
       ->check(CLI::Range(1, 100000));
 
+  BenchBugsOptions bo;
+  CLI::App* bench = AddBenchBugsCommand(app, bo);
+  bench->add_option("--plugin", plugins, kPluginHelp);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -510,7 +514,8 @@ int CliMain(int argc, char** argv) {
   }
   if (*replay) return RunReplay(token_text, times);
   if (*merge) return RunMerge(merge_dirs, merge_out);
-  return UsageError("no command given; valid commands: list, run, replay, merge");
+  if (*bench) return RunBenchBugs(bo);
+  return UsageError("no command given; valid commands: list, run, replay, merge, bench-bugs");
 }
 
 }  // namespace mapfault

@@ -95,6 +95,11 @@ struct Unit {
                              {"x", v.evidence}});
       }
       WriteAll(out_fd, line.dump() + "\n");
+      if (cell.stop_at_first_failure && !r.violations.empty()) {
+        slot->done.store(t - unit.begin + 1);
+        WriteAll(out_fd, absl::StrCat("{\"done\":", t - unit.begin + 1, "}\n"));
+        _exit(0);
+      }
     }
     slot->done.store(t - unit.begin + 1);
   }
@@ -112,6 +117,7 @@ struct Worker {
   bool out_open = true;
   bool err_open = true;
   bool finished_cleanly = false;
+  uint64_t done_count = 0;  // trials the worker reported done in its last line
   bool watchdog_killed = false;
   bool abandoned = false;  // killed on a second interrupt: not a finding
   int64_t started_ns = 0;  // when the worker was forked (for the cell's throughput)
@@ -126,6 +132,7 @@ struct CellState {
   uint64_t claimed_failures[kInvariantCount] = {};
   uint64_t deaths = 0;
   uint64_t hangs = 0;
+  int64_t first_failure_ns = 0;  // when the supervisor learned of the first failure (0: none)
   double worker_seconds = 0;  // wall time of this cell's workers, fork to exit
   struct First {
     uint64_t trial = kNoTrial;
@@ -269,6 +276,11 @@ RunResults RunCells(const std::vector<CellSpec>& cells, const SupervisorOptions&
     std::erase_if(retry, [&](const Unit& u) { return u.cell == c; });
   };
 
+  auto found_failure = [&](size_t c) {
+    if (state[c].first_failure_ns == 0) state[c].first_failure_ns = NowNs() - start;
+    if (cells[c].stop_at_first_failure) drop_cell(c);
+  };
+
   auto* slots = static_cast<WorkerSlot*>(MapShared(sizeof(WorkerSlot) * jobs));
   std::vector<bool> slot_busy(jobs, false);
   std::vector<Worker> active;
@@ -316,8 +328,11 @@ RunResults RunCells(const std::vector<CellSpec>& cells, const SupervisorOptions&
       w.out_buf.erase(0, pos + 1);
       if (line.rfind("{\"done\"", 0) == 0) {
         w.finished_cleanly = true;
-      } else {
-        failing_trials += HandleLine(line, state[w.unit.cell]);
+        const json j = json::parse(line, nullptr, /*allow_exceptions=*/false);
+        w.done_count = j.is_discarded() ? 0 : j.value("done", uint64_t{0});
+      } else if (HandleLine(line, state[w.unit.cell])) {
+        ++failing_trials;
+        found_failure(w.unit.cell);
       }
     }
   };
@@ -333,8 +348,9 @@ RunResults RunCells(const std::vector<CellSpec>& cells, const SupervisorOptions&
     const bool clean = w.finished_cleanly && !w.watchdog_killed && WIFEXITED(status) &&
                        WEXITSTATUS(status) == 0;
     if (clean) {
-      cell.trials += w.unit.end - w.unit.begin;
-      done_trials += w.unit.end - w.unit.begin;
+      const uint64_t ran = std::min(w.done_count, w.unit.end - w.unit.begin);
+      cell.trials += ran;
+      done_trials += ran;
       return;
     }
     if (w.abandoned) {
@@ -350,6 +366,7 @@ RunResults RunCells(const std::vector<CellSpec>& cells, const SupervisorOptions&
     done_trials += ran;
     ++failing_trials;
     ++cell.deaths;
+    found_failure(w.unit.cell);
     const IsolatedOutcome o =
         ClassifyDeath(status, w.watchdog_killed, w.slot, w.err_buf, options.watchdog_seconds);
     const Violation v = o.AllViolations().front();
@@ -381,7 +398,7 @@ RunResults RunCells(const std::vector<CellSpec>& cells, const SupervisorOptions&
       f.kind = o.kind;
       f.signal = o.signal;
     }
-    if (trial + 1 < w.unit.end) {
+    if (trial + 1 < w.unit.end && !cells[w.unit.cell].stop_at_first_failure) {
       if (cell.deaths < options.max_crashes_per_cell && cell.hangs < options.max_hangs_per_cell) {
         retry.push_front({w.unit.cell, trial + 1, w.unit.end});
       }
@@ -499,6 +516,7 @@ RunResults RunCells(const std::vector<CellSpec>& cells, const SupervisorOptions&
     r.trials_planned = slice_end[c] - slice_begin[c];
     r.trials = s.trials;
     r.worker_seconds = s.worker_seconds;
+    r.first_failure_seconds = s.first_failure_ns / 1e9;
     for (Invariant inv : kAllInvariants) {
       const int i = static_cast<int>(inv);
       InvariantResult& ir = r.invariants[i];

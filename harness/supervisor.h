@@ -29,6 +29,10 @@ struct CellSpec {
   StrategySpec strategy;
   uint64_t trials = 0;
   uint64_t max_steps = 20000;
+  // Stop the cell at its first failing trial (the bug-finding benchmark): the worker that finds it
+  // ends its batch there, and no further batch of the cell starts. Trials dispatched before the
+  // failing one still finish, so the first failing trial reported is the earliest one.
+  bool stop_at_first_failure = false;
 };
 
 struct Progress {

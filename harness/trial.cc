@@ -115,6 +115,8 @@ class OpRunner {
 
 uint64_t current_trial_seed = 0;
 
+}  // namespace
+
 uint64_t EstimateSteps(const Program& p) {
   uint64_t steps = 0;
   const uint64_t entries = p.init.size() + 2;
@@ -123,8 +125,6 @@ uint64_t EstimateSteps(const Program& p) {
   }
   return steps;
 }
-
-}  // namespace
 
 InvariantSet TrialResult::violated() const {
   InvariantSet s;

@@ -45,6 +45,9 @@ Program GenerateProgram(const Scenario& scenario, const ScenarioParams& params, 
 // What `backend` claims for a trial running `program` (its conditional contract applied).
 InvariantSet ClaimsFor(const BackendInfo& backend, const Program& program);
 
+// A rough count of a program's scheduling points (PCT places its change points among them).
+uint64_t EstimateSteps(const Program& program);
+
 // The seed of the strategy (stream 2 of the trial seed).
 uint64_t StrategySeed(uint64_t trial_seed);
 // The seed of trial `index` of a cell in a run with `run_seed`.

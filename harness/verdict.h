@@ -50,6 +50,9 @@ struct CellResult {
   // Wall time of the worker processes that ran this cell (fork to exit, summed over workers): the
   // cell's throughput is trials / worker_seconds, per worker.
   double worker_seconds = 0;
+  // Seconds from the start of the run until the supervisor learned of the cell's first failure
+  // (0 when none); the bug-finding benchmark's wall time to detect.
+  double first_failure_seconds = 0;
   InvariantResult invariants[kInvariantCount];
 };
 
