@@ -81,6 +81,10 @@ struct BackendInfo {
   std::function<std::unique_ptr<AnyMap>()> make_controlled;
   // Factory for real threads (over RealSync or a black-box library); empty when unsupported.
   std::function<std::unique_ptr<AnyMap>()> make_real;
+  // False when the backend's synchronisation lives in a prebuilt library ThreadSanitizer cannot see
+  // (Debian's Abseil and oneTBB): its trial threads then run with TSan ignoring them, and
+  // no-data-race is NOT_RUN for it.
+  bool tsan_visible = true;
   // The scenario that exposes this backend's bug (mutants): the bug-finding benchmark's default.
   std::string witness_scenario;
   bool listed = true;  // false for test-only backends hidden from `list` and `--backend all`

@@ -93,7 +93,7 @@ std::vector<BreakDetail> ReplayFindings(const RunResults& results, double watchd
       BreakDetail d;
       d.token = r.token;
       d.decoded = *token;
-      d.program = GenerateProgram(*spec->scenario, token->params, token->seed);
+      d.program = ProgramFor(*spec);
       d.outcome = RunTrialIsolated(*spec, watchdog);
       details.push_back(std::move(d));
     }
@@ -201,7 +201,7 @@ int RunList(const std::string& what, bool as_json) {
       std::string extra;
       if (row.contains("claims")) {
         const auto claims = row["claims"].get<std::vector<std::string>>();
-        extra = claims.size() + 1 == static_cast<size_t>(kInvariantCount) &&
+        extra = claims.size() + 1 == std::size(kAllInvariants) &&
                         std::find(claims.begin(), claims.end(), "misuse-detected") == claims.end()
                     ? "  [claims: all but misuse-detected]"
                     : absl::StrCat("  [claims: ", absl::StrJoin(claims, ", "), "]");
@@ -387,9 +387,7 @@ int RunReplay(const std::string& text, int times) {
   absl::StatusOr<TrialSpec> found = TrialSpecFromToken(*token);
   if (!found.ok()) return UsageError(std::string(found.status().message()));
   const TrialSpec& spec = *found;
-  const Scenario* scenario = spec.scenario;
-
-  const Program program = GenerateProgram(*scenario, token->params, token->seed);
+  const Program program = ProgramFor(spec);
   int reproduced = 0;
   std::optional<uint64_t> digest;
   int identical = 0;

@@ -1,6 +1,10 @@
 // Replay tokens back to trials.
 #include "harness/replay.h"
 
+#include <map>
+#include <memory>
+#include <string>
+
 #include "absl/strings/str_cat.h"
 
 namespace mapfault {
@@ -20,6 +24,20 @@ absl::StatusOr<TrialSpec> TrialSpecFromToken(const ReplayToken& token,
                                             registry.ValidIds()));
   }
   const Scenario* scenario = ScenarioRegistry::Builtin().Find(token.scenario);
+  if (scenario == nullptr && token.program) {
+    // A scenario from a user's file (or a shrunk program): the token carries the program, so only
+    // the scenario's name is needed. Keep one placeholder per name for the process's lifetime.
+    static auto* placeholders = new std::map<std::string, std::unique_ptr<Scenario>>();
+    std::unique_ptr<Scenario>& s = (*placeholders)[token.scenario];
+    if (!s) {
+      s = std::make_unique<Scenario>();
+      s->id = token.scenario;
+      s->description = "(the program is carried in the replay token)";
+      s->defaults = token.params;
+      s->generate = [](const ScenarioParams&, Rng&) { return Program{}; };
+    }
+    scenario = s.get();
+  }
   if (scenario == nullptr) {
     return absl::NotFoundError(absl::StrCat("the token names scenario '", token.scenario,
                                             "', which this mapfault does not have"));
@@ -38,6 +56,7 @@ absl::StatusOr<TrialSpec> TrialSpecFromToken(const ReplayToken& token,
   spec.seed = token.seed;
   spec.max_steps = token.max_steps;
   spec.replay_choices = token.choices;
+  if (token.program) spec.program = std::make_shared<const Program>(*token.program);
   return spec;
 }
 

@@ -43,6 +43,12 @@ ReplayToken MakeToken(const TrialSpec& spec, Invariant inv,
   t.invariant = inv;
   t.choices = std::move(choices);
   t.plugin = std::filesystem::path(spec.backend->plugin_path).filename().string();
+  // A program the built-in scenario and seed cannot regenerate travels in the token.
+  if (spec.program) {
+    t.program = *spec.program;
+  } else if (ScenarioRegistry::Builtin().Find(spec.scenario->id) != spec.scenario) {
+    t.program = GenerateProgram(*spec.scenario, spec.params, spec.seed);
+  }
   return t;
 }
 
@@ -169,8 +175,20 @@ constexpr InvariantSet kHistoryInvariants = [] {
   s.Remove(Invariant::kNoCrash);
   s.Remove(Invariant::kNoHang);
   s.Remove(Invariant::kMisuseDetected);
+  s.Remove(Invariant::kNoDataRace);
   return s;
 }();
+
+// Whether a cell's trials are judged for data races: only a ThreadSanitizer build sees them, only
+// real threads race, and only code TSan instruments counts.
+bool RaceJudged(const CellSpec& cell) {
+#if defined(MAPFAULT_TSAN)
+  return cell.mode == ExecMode::kPerturbed && cell.backend->tsan_visible;
+#else
+  (void)cell;
+  return false;
+#endif
+}
 
 // Consumes one failing-trial line from a worker; returns whether the trial broke an invariant (a
 // line may also only report undecided invariants).
@@ -373,7 +391,7 @@ RunResults RunCells(const std::vector<CellSpec>& cells, const SupervisorOptions&
     ++cell.failures[static_cast<int>(v.invariant)];
     {
       const TrialSpec dead = SpecFor(cells[w.unit.cell], options.seed, trial);
-      const Program program = GenerateProgram(*dead.scenario, dead.params, dead.seed);
+      const Program program = ProgramFor(dead);
       if (ClaimsFor(*dead.backend, program).Contains(v.invariant)) {
         ++cell.claimed_failures[static_cast<int>(v.invariant)];
       }
@@ -384,6 +402,10 @@ RunResults RunCells(const std::vector<CellSpec>& cells, const SupervisorOptions&
         break;
       case IsolatedOutcome::Kind::kHang:
         cell.NotEvaluated(InvariantSet{Invariant::kNoCrash, Invariant::kMisuseDetected});
+        break;
+      case IsolatedOutcome::Kind::kDataRace:  // halted at the race: how it would have ended is unknown
+        cell.NotEvaluated(
+            InvariantSet{Invariant::kNoCrash, Invariant::kNoHang, Invariant::kMisuseDetected});
         break;
       default: break;
     }
@@ -521,6 +543,7 @@ RunResults RunCells(const std::vector<CellSpec>& cells, const SupervisorOptions&
       const int i = static_cast<int>(inv);
       InvariantResult& ir = r.invariants[i];
       ir.evaluated = s.trials - std::min(s.trials, s.not_evaluated[i]);
+      if (inv == Invariant::kNoDataRace && !RaceJudged(cells[c])) ir.evaluated = 0;
       ir.failures = s.failures[i];
       ir.undecided = s.undecided[i];
       ir.verdict = Judge(inv, ir.evaluated, ir.failures, s.claimed_failures[i]);

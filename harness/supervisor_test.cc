@@ -4,6 +4,7 @@
 
 #include "gtest/gtest.h"
 #include "harness/token.h"
+#include "harness/worker.h"
 #include "tests/test_backends.h"
 
 namespace mapfault {
@@ -102,6 +103,50 @@ TEST(SupervisorTest, MisuseAbortIsDetectedNotACrash) {
   EXPECT_NE(misuse.explanation.find("concurrent map"), std::string::npos);
   EXPECT_EQ(r.ExitCode(), 0);  // detection is not a broken claim
 }
+
+TEST(SupervisorTest, AThreadSanitizerRaceReportIsADataRaceFinding) {
+  worker_internal::WorkerSlot slot{};
+  const std::string err =
+      "WARNING: ThreadSanitizer: data race (pid=12)\n  Write of size 8 ...\n"
+      "SUMMARY: ThreadSanitizer: data race /usr/include/c++/12/bits/hashtable.h:2470 in "
+      "_M_rehash_aux\n==================\n";
+  const IsolatedOutcome o = worker_internal::ClassifyDeath(66 << 8, false, &slot, err, 5);
+  EXPECT_EQ(o.kind, IsolatedOutcome::Kind::kDataRace);
+  ASSERT_EQ(o.AllViolations().size(), 1u);
+  EXPECT_EQ(o.AllViolations()[0].invariant, Invariant::kNoDataRace);
+  EXPECT_EQ(o.detail,
+            "ThreadSanitizer reported a data race: /usr/include/c++/12/bits/hashtable.h:2470 in "
+            "_M_rehash_aux");
+  // Any other sanitizer report stays a crash.
+  const IsolatedOutcome segv = worker_internal::ClassifyDeath(
+      6, false, &slot, "SUMMARY: AddressSanitizer: SEGV on unknown address\n", 5);
+  EXPECT_EQ(segv.kind, IsolatedOutcome::Kind::kSanitizer);
+  EXPECT_EQ(segv.AllViolations()[0].invariant, Invariant::kNoCrash);
+}
+
+#if defined(MAPFAULT_TSAN)
+// The TSan oracle end to end: the unsynchronised std::unordered_map races on its first trials, the
+// worker halts at the race, and the cell reports no-data-race BROKEN with a token.
+TEST(SupervisorTest, TsanBuildReportsTheRaceOfAnUnsynchronisedMap) {
+  CellSpec cell = Cell("std_unordered", "iterate-while-grow", 200);
+  cell.mode = ExecMode::kPerturbed;
+  cell.params = cell.scenario->DefaultsFor(/*perturbed=*/true);
+  cell.strategy = *StrategySpec::Parse("noise");
+  SupervisorOptions options;
+  options.seed = 4;
+  options.jobs = 2;
+  const RunResults r = RunCells({cell}, options);
+  const InvariantResult& race = Inv(r.cells[0], Invariant::kNoDataRace);
+  EXPECT_EQ(race.verdict, Verdict::kBroken);
+  EXPECT_NE(race.explanation.find("ThreadSanitizer reported a data race"), std::string::npos);
+  EXPECT_EQ(race.token.rfind("mf1_", 0), 0u);
+}
+#else
+TEST(SupervisorTest, OnlyATsanBuildJudgesDataRaces) {
+  for (Invariant inv : kAllInvariants) EXPECT_NE(inv, Invariant::kNoDataRace);
+  EXPECT_EQ(ParseInvariant("no-data-race"), Invariant::kNoDataRace);  // old results still parse
+}
+#endif
 
 }  // namespace
 }  // namespace mapfault

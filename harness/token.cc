@@ -77,6 +77,9 @@ class Reader {
   size_t pos_ = 0;
 };
 
+uint64_t ZigZag(int64_t v) { return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63); }
+int64_t UnZigZag(uint64_t v) { return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1); }
+
 // Choices are packed with the fewest bits that hold the largest thread index.
 int BitsFor(const std::vector<uint8_t>& choices) {
   uint8_t max = 0;
@@ -130,7 +133,30 @@ std::string ReplayToken::Encode() const {
     }
     if (filled > 0) w.out().push_back(static_cast<char>(acc & 0xff));
   }
-  if (!plugin.empty()) w.String(plugin);  // optional trailing field
+  // Optional trailing fields, in order: the plugin, then an explicit program.
+  if (!plugin.empty() || program) w.String(plugin);
+  if (program) {
+    auto ops = [&w](const std::vector<OpSpec>& list) {
+      w.Varint(list.size());
+      for (const OpSpec& op : list) {
+        w.Varint(static_cast<uint64_t>(op.kind));
+        w.Varint(ZigZag(op.key));
+        w.Varint(ZigZag(op.value));
+        w.Varint(static_cast<uint64_t>(op.visit.mode));
+        w.Varint(ZigZag(op.visit.param));
+        w.Varint(ZigZag(op.visit.param2));
+        w.Varint(op.visit.stop_after);
+      }
+    };
+    w.Varint(program->init.size());
+    for (const auto& [k, v] : program->init) {
+      w.Varint(ZigZag(k));
+      w.Varint(ZigZag(v));
+    }
+    w.Varint(program->threads.size());
+    for (const auto& t : program->threads) ops(t);
+    ops(program->post);
+  }
   w.Fixed32(Fnv1a(w.out()));
   return absl::StrCat(A(kPrefix), kTokenVersion, "_", absl::WebSafeBase64Escape(w.out()));
 }
@@ -202,6 +228,46 @@ absl::StatusOr<ReplayToken> ReplayToken::Decode(std::string_view text) {
     t.choices = std::move(choices);
   }
   if (!r.done() && !r.String(t.plugin)) return Bad("it is truncated");
+  if (!r.done()) {
+    Program p;
+    auto ops = [&r](std::vector<OpSpec>& list) {
+      uint64_t n;
+      if (!r.Varint(n) || n > (1u << 20)) return false;
+      for (uint64_t i = 0; i < n; ++i) {
+        uint64_t kind, key, value, mode, param, param2, stop;
+        if (!r.Varint(kind) || !r.Varint(key) || !r.Varint(value) || !r.Varint(mode) ||
+            !r.Varint(param) || !r.Varint(param2) || !r.Varint(stop) ||
+            kind > static_cast<uint64_t>(OpKind::kForEach) ||
+            mode > static_cast<uint64_t>(VisitPlan::Mode::kEraseValueBelow) || stop > UINT32_MAX) {
+          return false;
+        }
+        OpSpec op;
+        op.kind = static_cast<OpKind>(kind);
+        op.key = UnZigZag(key);
+        op.value = UnZigZag(value);
+        op.visit.mode = static_cast<VisitPlan::Mode>(mode);
+        op.visit.param = UnZigZag(param);
+        op.visit.param2 = UnZigZag(param2);
+        op.visit.stop_after = static_cast<uint32_t>(stop);
+        list.push_back(op);
+      }
+      return true;
+    };
+    uint64_t init, threads_count;
+    if (!r.Varint(init) || init > (1u << 20)) return Bad("its program is corrupted");
+    for (uint64_t i = 0; i < init; ++i) {
+      uint64_t k, v;
+      if (!r.Varint(k) || !r.Varint(v)) return Bad("its program is corrupted");
+      p.init.emplace_back(UnZigZag(k), UnZigZag(v));
+    }
+    if (!r.Varint(threads_count) || threads_count > 64) return Bad("its program is corrupted");
+    p.threads.resize(threads_count);
+    for (auto& th : p.threads) {
+      if (!ops(th)) return Bad("its program is corrupted");
+    }
+    if (!ops(p.post) || !r.done()) return Bad("its program is corrupted");
+    t.program = std::move(p);
+  }
   if (!r.done()) return Bad("it has trailing data");
   return t;
 }

@@ -37,6 +37,9 @@ struct ReplayToken {
   // File name of the plugin that provides the backend ("" for a built-in backend); replaying needs
   // `--plugin` with that library.
   std::string plugin;
+  // The trial's program itself, for a program the scenario id and seed cannot regenerate: a scenario
+  // from a user's file, or a program shrunk by property-based testing. Replay then runs it as is.
+  std::optional<Program> program;
 
   std::string Encode() const;
   // Errors (InvalidArgument) say what is wrong: not a token, truncated or corrupted, or made by a

@@ -61,6 +61,41 @@ TEST(TokenTest, RoundTripsAPreemptedPerturbedStrategy) {
   EXPECT_EQ(back->strategy.depth, 3);
 }
 
+TEST(TokenTest, RoundTripsAnExplicitProgram) {
+  ReplayToken t = Sample();
+  Program p;
+  p.init = {{1, 1001}, {-7, -3}};
+  OpSpec each;
+  each.kind = OpKind::kForEach;
+  each.visit = {VisitPlan::Mode::kEraseKeyMod, 3, -1, 2};
+  OpSpec ins;
+  ins.kind = OpKind::kInsert;
+  ins.key = 1LL << 40;
+  ins.value = -12345;
+  OpSpec size;
+  size.kind = OpKind::kSize;
+  p.threads = {{each}, {ins, size}, {}};
+  p.post = {size, each};
+  t.program = p;
+  for (const std::string plugin : {"", "libx.so"}) {
+    t.plugin = plugin;
+    const auto back = ReplayToken::Decode(t.Encode());
+    ASSERT_TRUE(back.ok()) << back.status();
+    ExpectSame(t, *back);
+    EXPECT_EQ(back->plugin, plugin);
+    ASSERT_TRUE(back->program.has_value());
+    EXPECT_EQ(back->program->init, p.init);
+    ASSERT_EQ(back->program->threads.size(), 3u);
+    EXPECT_EQ(back->program->threads[0][0].ToString(), each.ToString());
+    EXPECT_EQ(back->program->threads[0][0].visit.stop_after, 2u);
+    EXPECT_EQ(back->program->threads[1][0].key, ins.key);
+    EXPECT_EQ(back->program->threads[1][0].value, ins.value);
+    EXPECT_TRUE(back->program->threads[2].empty());
+    EXPECT_EQ(back->program->post.size(), 2u);
+  }
+  EXPECT_FALSE(ReplayToken::Decode(Sample().Encode())->program.has_value());
+}
+
 RC_GTEST_PROP(TokenProperty, AnyChoiceListRoundTrips, (std::vector<uint8_t> raw, uint64_t seed)) {
   ReplayToken t = Sample();
   std::vector<uint8_t> choices;

@@ -11,6 +11,12 @@
 #include "harness/rng.h"
 #include "harness/trial_threads.h"
 
+#if defined(MAPFAULT_TSAN)
+// In the TSan runtime, not declared by GCC 12's <sanitizer/tsan_interface.h>.
+extern "C" void __tsan_ignore_thread_begin();
+extern "C" void __tsan_ignore_thread_end();
+#endif
+
 namespace mapfault {
 namespace {
 
@@ -115,6 +121,27 @@ class OpRunner {
 
 uint64_t current_trial_seed = 0;
 
+// Makes ThreadSanitizer ignore this thread's accesses for the scope (TSan builds; else nothing).
+class TsanIgnoreScope {
+ public:
+  explicit TsanIgnoreScope([[maybe_unused]] bool ignore) {
+#if defined(MAPFAULT_TSAN)
+    ignore_ = ignore;
+    if (ignore_) __tsan_ignore_thread_begin();
+#endif
+  }
+  ~TsanIgnoreScope() {
+#if defined(MAPFAULT_TSAN)
+    if (ignore_) __tsan_ignore_thread_end();
+#endif
+  }
+  TsanIgnoreScope(const TsanIgnoreScope&) = delete;
+  TsanIgnoreScope& operator=(const TsanIgnoreScope&) = delete;
+
+ private:
+  [[maybe_unused]] bool ignore_ = false;
+};
+
 }  // namespace
 
 uint64_t EstimateSteps(const Program& p) {
@@ -135,6 +162,10 @@ InvariantSet TrialResult::violated() const {
 Program GenerateProgram(const Scenario& scenario, const ScenarioParams& params, uint64_t seed) {
   Rng rng = Rng(seed).Split(1);
   return scenario.generate(params, rng);
+}
+
+Program ProgramFor(const TrialSpec& spec) {
+  return spec.program ? *spec.program : GenerateProgram(*spec.scenario, spec.params, spec.seed);
 }
 
 InvariantSet ClaimsFor(const BackendInfo& backend, const Program& program) {
@@ -173,7 +204,7 @@ struct TrialSetup {
 void Prepare(const TrialSpec& spec, std::unique_ptr<AnyMap> map, TrialResult& r, TrialSetup& setup,
              TraceBuffer* perturbed_trace) {
   current_trial_seed = spec.seed;
-  r.program = GenerateProgram(*spec.scenario, spec.params, spec.seed);
+  r.program = ProgramFor(spec);
   setup.map = std::move(map);
   for (const auto& [k, v] : r.program.init) setup.map->Insert(k, v);
   r.history.initial = r.program.init;
@@ -262,6 +293,7 @@ TrialResult RunPerturbedTrial(const TrialSpec& spec) {
   for (int t = 0; t < threads; ++t) {
     bodies.push_back([&, t] {
       ThreadNoiseScope scope(&noise[t]);
+      TsanIgnoreScope ignore(!spec.backend->tsan_visible);
       std::optional<PreemptScope> preemption;
       if (preempt) preemption.emplace(cpu, Mix64(spec.seed + static_cast<uint64_t>(t) + 1));
       setup.bodies[t]();

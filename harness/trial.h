@@ -4,6 +4,7 @@
 #define MAPFAULT_HARNESS_TRIAL_H_
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -24,6 +25,8 @@ struct TrialSpec {
   StrategySpec strategy;
   uint64_t seed = 0;  // drives the program and the strategy
   uint64_t max_steps = 20000;
+  // When set, the trial runs this program instead of generating one from the scenario and seed.
+  std::shared_ptr<const Program> program;
   // When set, the schedule replays these choices instead of asking the strategy.
   std::optional<std::vector<uint8_t>> replay_choices;
   // Controlled: the scheduler's full trace. Perturbed: the operation events, stamped with the
@@ -42,6 +45,8 @@ struct TrialResult {
 
 // The program a trial seed generates (stream 1 of the seed).
 Program GenerateProgram(const Scenario& scenario, const ScenarioParams& params, uint64_t seed);
+// The program `spec` runs: its explicit program, or the one its scenario and seed generate.
+Program ProgramFor(const TrialSpec& spec);
 // What `backend` claims for a trial running `program` (its conditional contract applied).
 InvariantSet ClaimsFor(const BackendInfo& backend, const Program& program);
 

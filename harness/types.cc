@@ -30,6 +30,7 @@ std::string_view InvariantId(Invariant inv) {
     case Invariant::kCheckThenAct: return "check-then-act";
     case Invariant::kSizeBounds: return "size-bounds";
     case Invariant::kQuiescentState: return "quiescent-state";
+    case Invariant::kNoDataRace: return "no-data-race";
   }
   return "?";
 }
@@ -48,6 +49,7 @@ std::string_view InvariantShortName(Invariant inv) {
     case Invariant::kCheckThenAct: return "cta";
     case Invariant::kSizeBounds: return "size";
     case Invariant::kQuiescentState: return "final";
+    case Invariant::kNoDataRace: return "race";
   }
   return "?";
 }
@@ -77,6 +79,9 @@ std::string_view InvariantDescription(Invariant inv) {
       return "a conditional erase never removes an entry whose value was refreshed after the check";
     case Invariant::kSizeBounds:
       return "size() lies between the smallest and largest entry count possible in its window";
+    case Invariant::kNoDataRace:
+      return "ThreadSanitizer saw no data race (judged in perturbed trials of a "
+             "-DMAPFAULT_SANITIZE=thread build; NOT_RUN elsewhere)";
     case Invariant::kQuiescentState:
       return "after all threads join, the contents are a state some linearization reaches";
   }
@@ -84,8 +89,8 @@ std::string_view InvariantDescription(Invariant inv) {
 }
 
 std::optional<Invariant> ParseInvariant(std::string_view id) {
-  for (Invariant inv : kAllInvariants) {
-    if (InvariantId(inv) == id) return inv;
+  for (int i = 0; i < kInvariantCount; ++i) {  // every id, also those this build does not judge
+    if (InvariantId(static_cast<Invariant>(i)) == id) return static_cast<Invariant>(i);
   }
   return std::nullopt;
 }

@@ -19,6 +19,14 @@
 #include "harness/rng.h"
 #include "nlohmann/json.hpp"
 
+#if defined(MAPFAULT_TSAN)
+// The TSan oracle: a worker stops at its first data race (exit status 66) and the supervisor turns
+// the report's summary into a no-data-race finding. Read by the TSan runtime at startup.
+extern "C" const char* __tsan_default_options() {
+  return "halt_on_error=1:exitcode=66:report_signal_unsafe=0:history_size=4";
+}
+#endif
+
 namespace mapfault {
 namespace {
 
@@ -117,6 +125,10 @@ IsolatedOutcome ClassifyDeath(int status, bool watchdog_killed, const WorkerSlot
     o.kind = IsolatedOutcome::Kind::kMisuse;
     o.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
     o.detail = slot->misuse;
+  } else if (sanitizer.find("ThreadSanitizer: data race") != std::string::npos) {
+    o.kind = IsolatedOutcome::Kind::kDataRace;
+    o.detail = absl::StrCat("ThreadSanitizer reported a data race: ",
+                            sanitizer.substr(std::string_view("SUMMARY: ThreadSanitizer: data race ").size()));
   } else if (!sanitizer.empty()) {
     o.kind = IsolatedOutcome::Kind::kSanitizer;
     o.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
@@ -154,6 +166,7 @@ std::vector<Violation> IsolatedOutcome::AllViolations() const {
       return {{Invariant::kMisuseDetected,
                absl::StrCat("the backend detected misuse and aborted: fatal error: ", detail)}};
     case Kind::kHang: return {{Invariant::kNoHang, detail}};
+    case Kind::kDataRace: return {{Invariant::kNoDataRace, detail}};
   }
   return {};
 }

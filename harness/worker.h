@@ -20,7 +20,8 @@ namespace mapfault {
 
 // How an isolated trial ended.
 struct IsolatedOutcome {
-  enum class Kind : uint8_t { kCompleted, kSignal, kMisuse, kHang, kExit, kSanitizer };
+  // kDataRace: ThreadSanitizer (TSan builds) halted the worker at a data race.
+  enum class Kind : uint8_t { kCompleted, kSignal, kMisuse, kHang, kExit, kSanitizer, kDataRace };
   Kind kind = Kind::kCompleted;
   int signal = 0;
   std::string detail;                 // misuse message, signal name, sanitizer summary

@@ -26,7 +26,8 @@ struct SuiteCounts {
 };
 
 void Count(const CellResult& c, SuiteCounts& counts) {
-  for (const InvariantResult& r : c.invariants) {
+  for (Invariant inv : kAllInvariants) {
+    const InvariantResult& r = c.invariants[static_cast<int>(inv)];
     ++counts.tests;
     counts.failures += r.verdict == Verdict::kBroken;
     counts.skipped += r.verdict == Verdict::kNotRun;

@@ -65,7 +65,9 @@ using VerdictCounts = std::array<uint64_t, 5>;  // indexed by static_cast<int>(V
 inline VerdictCounts CountVerdicts(const RunResults& results) {
   VerdictCounts counts{};
   for (const CellResult& c : results.cells) {
-    for (const InvariantResult& r : c.invariants) ++counts[static_cast<int>(r.verdict)];
+    for (Invariant inv : kAllInvariants) {
+      ++counts[static_cast<int>(c.invariants[static_cast<int>(inv)].verdict)];
+    }
   }
   return counts;
 }

@@ -79,7 +79,7 @@ TEST(CliTest, SafeBackendRunExitsZeroAndWritesResultsJson) {
   std::ifstream in(std::filesystem::path(out) / "results.json");
   const nlohmann::json j = nlohmann::json::parse(in);
   EXPECT_EQ(j["schema_version"], 1);
-  ASSERT_EQ(j["results"].size(), static_cast<size_t>(kInvariantCount));
+  ASSERT_EQ(j["results"].size(), std::size(kAllInvariants));
   for (const auto& row : j["results"]) {
     EXPECT_EQ(row["backend"], "mutex");
     EXPECT_EQ(row["verdict"], "HOLDS");
@@ -123,7 +123,7 @@ TEST(CliTest, ListPrintsJson) {
       EXPECT_EQ(s["perturbed_defaults"], s["defaults"]);
     }
   }
-  EXPECT_EQ(j["invariants"].size(), static_cast<size_t>(kInvariantCount));
+  EXPECT_EQ(j["invariants"].size(), std::size(kAllInvariants));
   for (const auto& b : j["backends"]) EXPECT_NE(b["id"].get<std::string>().rfind("test.", 0), 0u);
 }
 
