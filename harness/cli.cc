@@ -491,6 +491,12 @@ int CliMain(int argc, char** argv) {
   BenchBugsOptions bo;
   CLI::App* bench = AddBenchBugsCommand(app, bo);
   bench->add_option("--plugin", plugins, kPluginHelp);
+  CheckCommandOptions co;
+  CLI::App* check = AddCheckCommands(app, co);
+  check->add_option("--plugin", plugins, kPluginHelp);
+  std::string shrink_token;
+  CLI::App* shrink = AddShrinkCommand(app, shrink_token);
+  shrink->add_option("--plugin", plugins, kPluginHelp);
 
   try {
     app.parse(argc, argv);
@@ -513,7 +519,10 @@ int CliMain(int argc, char** argv) {
   if (*replay) return RunReplay(token_text, times);
   if (*merge) return RunMerge(merge_dirs, merge_out);
   if (*bench) return RunBenchBugs(bo);
-  return UsageError("no command given; valid commands: list, run, replay, merge, bench-bugs");
+  if (*check) return RunCheck(co);
+  if (*shrink) return RunShrink(shrink_token);
+  return UsageError(
+      "no command given; valid commands: list, run, replay, merge, bench-bugs, check, shrink");
 }
 
 }  // namespace mapfault

@@ -41,6 +41,22 @@ struct BenchBugsOptions {
 CLI::App* AddBenchBugsCommand(CLI::App& app, BenchBugsOptions& options);
 int RunBenchBugs(const BenchBugsOptions& options);
 
+// `mapfault check` and `mapfault shrink` (cli_check.cc).
+struct CheckCommandOptions {
+  std::string backend;
+  int tests = 200;
+  uint64_t seed = 1;
+  int threads = 2, keys = 6, initial = 4, ops = 6;
+  std::string weights;  // "" : the defaults
+  double growth = 0;
+  std::string strategy = "random";
+  double watchdog = 5;
+};
+CLI::App* AddCheckCommands(CLI::App& app, CheckCommandOptions& options);
+CLI::App* AddShrinkCommand(CLI::App& app, std::string& token);
+int RunCheck(const CheckCommandOptions& options);
+int RunShrink(const std::string& token);
+
 }  // namespace mapfault
 
 #endif  // MAPFAULT_HARNESS_CLI_H_

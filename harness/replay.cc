@@ -56,6 +56,7 @@ absl::StatusOr<TrialSpec> TrialSpecFromToken(const ReplayToken& token,
   spec.seed = token.seed;
   spec.max_steps = token.max_steps;
   spec.replay_choices = token.choices;
+  spec.lenient_replay = token.lenient;
   if (token.program) spec.program = std::make_shared<const Program>(*token.program);
   return spec;
 }

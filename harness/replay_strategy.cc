@@ -16,7 +16,14 @@ std::string MaskToString(ThreadMask mask) {
 
 }  // namespace
 
-int ReplayStrategy::Choose(ThreadMask runnable, int, uint64_t step) {
+int ReplayStrategy::Choose(ThreadMask runnable, int current, uint64_t step) {
+  if (lenient_) {
+    const int want = next_ < choices_.size() ? choices_[next_] : kStay;
+    ++next_;
+    if (want < 64 && ((runnable >> want) & 1u)) return want;
+    if (current >= 0 && current < 64 && ((runnable >> current) & 1u)) return current;
+    return __builtin_ctzll(runnable);
+  }
   if (next_ >= choices_.size()) {
     error_ = absl::StrCat("replay diverged at step ", step, ": the recording has only ",
                           choices_.size(), " choices but threads {", MaskToString(runnable),

@@ -68,8 +68,8 @@ std::unique_ptr<Strategy> MakeStrategy(const StrategySpec& spec, uint64_t seed) 
   return std::make_unique<RandomStrategy>(seed);
 }
 
-std::unique_ptr<Strategy> MakeReplayStrategy(std::vector<uint8_t> choices) {
-  return std::make_unique<ReplayStrategy>(std::move(choices));
+std::unique_ptr<Strategy> MakeReplayStrategy(std::vector<uint8_t> choices, bool lenient) {
+  return std::make_unique<ReplayStrategy>(std::move(choices), lenient);
 }
 
 }  // namespace mapfault

@@ -51,7 +51,7 @@ struct StrategySpec {
 // Creates the strategy of `spec` seeded with `seed`.
 std::unique_ptr<Strategy> MakeStrategy(const StrategySpec& spec, uint64_t seed);
 // Creates a strategy that replays recorded choices (replay_strategy.h).
-std::unique_ptr<Strategy> MakeReplayStrategy(std::vector<uint8_t> choices);
+std::unique_ptr<Strategy> MakeReplayStrategy(std::vector<uint8_t> choices, bool lenient = false);
 
 }  // namespace mapfault
 

@@ -25,10 +25,6 @@
 #include "nlohmann/json.hpp"
 
 namespace mapfault {
-namespace {
-
-using json = nlohmann::json;
-using namespace worker_internal;
 
 ReplayToken MakeToken(const TrialSpec& spec, Invariant inv,
                       std::optional<std::vector<uint8_t>> choices) {
@@ -42,6 +38,7 @@ ReplayToken MakeToken(const TrialSpec& spec, Invariant inv,
   t.max_steps = spec.max_steps;
   t.invariant = inv;
   t.choices = std::move(choices);
+  t.lenient = spec.lenient_replay && t.choices.has_value();
   t.plugin = std::filesystem::path(spec.backend->plugin_path).filename().string();
   // A program the built-in scenario and seed cannot regenerate travels in the token.
   if (spec.program) {
@@ -51,6 +48,11 @@ ReplayToken MakeToken(const TrialSpec& spec, Invariant inv,
   }
   return t;
 }
+
+namespace {
+
+using json = nlohmann::json;
+using namespace worker_internal;
 
 // The schedule to put in a token: controlled trials have one, perturbed trials only their seed.
 std::optional<std::vector<uint8_t>> Choices(const TrialSpec& spec, const TrialResult& r) {

@@ -10,9 +10,11 @@
 #include <csignal>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "harness/token.h"
 #include "harness/trace.h"
 #include "harness/trial.h"
 #include "harness/verdict.h"
@@ -61,6 +63,11 @@ struct SupervisorOptions {
   int reproduction_replays = 10;
   std::function<void(const Progress&)> on_progress;  // called about 10 times a second
 };
+
+// The replay token of a trial of `spec` that broke `inv` (choices: its recorded schedule, for a
+// controlled trial). The token carries the program when the scenario and seed cannot regenerate it.
+ReplayToken MakeToken(const TrialSpec& spec, Invariant inv,
+                      std::optional<std::vector<uint8_t>> choices);
 
 // Runs every cell in worker processes and returns their results with verdicts.
 RunResults RunCells(const std::vector<CellSpec>& cells, const SupervisorOptions& options);

@@ -115,7 +115,7 @@ std::string ReplayToken::Encode() const {
   w.Varint(seed);
   w.Varint(max_steps);
   w.Varint(static_cast<uint64_t>(invariant));
-  w.Varint(choices ? 1 : 0);
+  w.Varint(choices ? (lenient ? 2 : 1) : 0);
   if (choices) {
     const int bits = BitsFor(*choices);
     w.Varint(bits);
@@ -198,6 +198,8 @@ absl::StatusOr<ReplayToken> ReplayToken::Decode(std::string_view text) {
       !r.Varint(has_choices)) {
     return Bad("it is truncated");
   }
+  if (has_choices > 2) return Bad("a field is out of range");
+  t.lenient = has_choices == 2;
   const bool preempt = (kind & kPreemptBit) != 0;
   kind &= ~kPreemptBit;
   if (mode > 1 || kind > 3 || inv >= kInvariantCount || threads > 64 || depth > 10) {

@@ -34,6 +34,8 @@ struct ReplayToken {
   // The recorded schedule (choices at steps with more than one runnable thread). Absent when the
   // trial killed its worker before reporting: the seed then regenerates the same schedule.
   std::optional<std::vector<uint8_t>> choices;
+  // The choices are for a lenient replay (ReplayStrategy): a shrunk schedule.
+  bool lenient = false;
   // File name of the plugin that provides the backend ("" for a built-in backend); replaying needs
   // `--plugin` with that library.
   std::string plugin;

@@ -252,7 +252,7 @@ TrialResult RunControlledTrial(const TrialSpec& spec) {
 
   std::unique_ptr<Strategy> strategy;
   if (spec.replay_choices) {
-    strategy = MakeReplayStrategy(*spec.replay_choices);
+    strategy = MakeReplayStrategy(*spec.replay_choices, spec.lenient_replay);
   } else {
     strategy = MakeStrategy(spec.strategy, StrategySeed(spec.seed));
   }

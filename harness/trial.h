@@ -29,6 +29,8 @@ struct TrialSpec {
   std::shared_ptr<const Program> program;
   // When set, the schedule replays these choices instead of asking the strategy.
   std::optional<std::vector<uint8_t>> replay_choices;
+  // Replay leniently (ReplayStrategy): never diverge; the shrinker's preemption removal.
+  bool lenient_replay = false;
   // Controlled: the scheduler's full trace. Perturbed: the operation events, stamped with the
   // history clock (there are no scheduling steps to show).
   TraceBuffer* trace = nullptr;

@@ -265,6 +265,9 @@ IsolatedOutcome RunTrialIsolated(const TrialSpec& spec_in, double watchdog_secon
     o = ClassifyDeath(status, killed, slot, err_buf, watchdog_seconds);
   }
   o.trace.assign(events, events + std::min(*count, kCapacity));
+  if (!clean) {  // the worker died before reporting: count the preemptions its trace shows
+    for (const TraceEvent& e : o.trace) o.preemptions += e.preempted != 0;
+  }
   munmap(shared, bytes);
   return o;
 }
