@@ -1,91 +1,59 @@
-// Single-threaded conformance suite that every registered backend must pass (insert, assign, erase,
-// find, size, clear, iteration with erase-through-visitor and stop, growth across rehashes), plus a
-// rapidcheck property comparing each backend with std::map on random operation sequences.
+// The single-threaded conformance suite (include/mapfault/conformance.h) over every registered
+// backend, plus a rapidcheck property comparing each backend with std::map on random operation
+// sequences.
 #include <map>
 #include <set>
 
 #include "gtest/gtest.h"
 #include "harness/backend.h"
+#include "mapfault/conformance.h"
 #include "rapidcheck/gtest.h"
 
 namespace mapfault {
 namespace {
 
-class ConformanceTest : public ::testing::TestWithParam<std::string> {
- protected:
+// The public conformance suite (include/mapfault/conformance.h) over a registered backend.
+struct AnyMapAdapter {
+  using Map = AnyMap;
+  std::string id;
   std::unique_ptr<AnyMap> Make() const {
-    const BackendInfo* b = BackendRegistry::Global().Find(GetParam());
-    return b->make_controlled();
+    return BackendRegistry::Global().Find(id)->make_controlled();
   }
-  static std::map<Key, Value> Contents(AnyMap& m) {
-    std::map<Key, Value> out;
+  static bool Insert(Map& m, int64_t k, int64_t v) { return m.Insert(k, v); }
+  static void Assign(Map& m, int64_t k, int64_t v) { m.Assign(k, v); }
+  static bool Erase(Map& m, int64_t k) { return m.Erase(k); }
+  static std::optional<int64_t> Find(Map& m, int64_t k) { return m.Find(k); }
+  static uint64_t Size(Map& m) { return m.Size(); }
+  static void Clear(Map& m) { m.Clear(); }
+  static void ForEach(Map& m, bool may_erase, const conformance::Decide& decide) {
     m.ForEach(
         [&](Key k, Value v) {
-          EXPECT_TRUE(out.emplace(k, v).second) << "key " << k << " yielded twice";
+          switch (decide(k, v)) {
+            case conformance::Action::kContinue: return VisitAction::kContinue;
+            case conformance::Action::kEraseThis: return VisitAction::kEraseThis;
+            case conformance::Action::kStop: return VisitAction::kStop;
+          }
           return VisitAction::kContinue;
         },
-        IterKind::kReadOnly);
-    return out;
+        may_erase ? IterKind::kMayErase : IterKind::kReadOnly);
   }
 };
 
-TEST_P(ConformanceTest, InsertFindEraseSize) {
-  auto m = Make();
-  EXPECT_TRUE(m->Insert(1, 10));
-  EXPECT_FALSE(m->Insert(1, 11));
-  EXPECT_EQ(m->Find(1), 10);
-  EXPECT_EQ(m->Find(2), std::nullopt);
-  EXPECT_EQ(m->Size(), 1u);
-  m->Assign(1, 12);
-  m->Assign(2, 20);
-  EXPECT_EQ(m->Find(1), 12);
-  EXPECT_EQ(m->Size(), 2u);
-  EXPECT_TRUE(m->Erase(1));
-  EXPECT_FALSE(m->Erase(1));
-  EXPECT_EQ(m->Find(1), std::nullopt);
-  EXPECT_EQ(m->Size(), 1u);
-  m->Clear();
-  EXPECT_EQ(m->Size(), 0u);
-  EXPECT_TRUE(Contents(*m).empty());
-}
+class ConformanceTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  AnyMapAdapter adapter_{GetParam()};
+};
 
+TEST_P(ConformanceTest, InsertFindEraseSize) { conformance::CheckInsertFindEraseSize(adapter_); }
 TEST_P(ConformanceTest, GrowsAcrossManyRehashes) {
-  auto m = Make();
-  std::map<Key, Value> expected;
-  for (Key k = 0; k < 200; ++k) {
-    EXPECT_TRUE(m->Insert(k * 7919, k));
-    expected[k * 7919] = k;
-  }
-  EXPECT_EQ(m->Size(), 200u);
-  EXPECT_EQ(Contents(*m), expected);
+  conformance::CheckGrowsAcrossManyRehashes(adapter_);
 }
-
 TEST_P(ConformanceTest, VisitorCanEraseTheEntryItWasShown) {
-  auto m = Make();
-  for (Key k = 0; k < 20; ++k) m->Insert(k, k);
-  std::set<Key> seen;
-  m->ForEach(
-      [&](Key k, Value) {
-        EXPECT_TRUE(seen.insert(k).second);
-        return k % 2 == 0 ? VisitAction::kEraseThis : VisitAction::kContinue;
-      },
-      IterKind::kMayErase);
-  EXPECT_EQ(seen.size(), 20u);  // erasing never hides or repeats an entry (the Go rule)
-  EXPECT_EQ(m->Size(), 10u);
-  for (Key k = 0; k < 20; ++k) EXPECT_EQ(m->Find(k).has_value(), k % 2 == 1) << k;
+  conformance::CheckVisitorCanEraseTheEntryItWasShown(adapter_);
 }
-
-TEST_P(ConformanceTest, VisitorCanStop) {
-  auto m = Make();
-  for (Key k = 0; k < 10; ++k) m->Insert(k, k);
-  int shown = 0;
-  m->ForEach(
-      [&](Key, Value) {
-        ++shown;
-        return shown == 3 ? VisitAction::kStop : VisitAction::kContinue;
-      },
-      IterKind::kReadOnly);
-  EXPECT_EQ(shown, 3);
+TEST_P(ConformanceTest, VisitorCanStop) { conformance::CheckVisitorCanStop(adapter_); }
+TEST_P(ConformanceTest, MatchesStdMapOnRandomOperations) {
+  conformance::CheckMatchesStdMap(adapter_);
 }
 
 std::vector<std::string> AllBackends() {
@@ -143,3 +111,11 @@ RC_GTEST_PROP(ConformanceProperty, SequentialRunsMatchStdMap,
 
 }  // namespace
 }  // namespace mapfault
+
+// The typed suite as a plugin author instantiates it, on the example plugin's map
+// (examples/plugin/my_map.h), so mapfault's own test run keeps the public header honest.
+#include "examples/plugin/my_map.h"
+
+using ExampleMapUnderTest =
+    mapfault::conformance::PluginMapAdapter<my_map::SharedLockedMap<mapfault::conformance::PlainSync>>;
+INSTANTIATE_TYPED_TEST_SUITE_P(ExampleMap, MapConformanceTest, ::testing::Types<ExampleMapUnderTest>);
