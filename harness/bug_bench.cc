@@ -68,7 +68,8 @@ absl::StatusOr<BugBenchStrategy> ParseBugBenchStrategy(const std::string& text) 
 
 std::vector<BugBenchStrategy> DefaultBugBenchStrategies() {
   std::vector<BugBenchStrategy> out;
-  for (const char* s : {"stress", "noise", "random", "pct:d=1", "pct:d=2", "pct:d=3"}) {
+  for (const char* s :
+       {"stress", "noise", "random", "pct:d=1", "pct:d=2", "pct:d=3", "portfolio"}) {
     out.push_back(*ParseBugBenchStrategy(s));
   }
   return out;
@@ -81,7 +82,12 @@ BugBenchResults RunBugBench(const BugBenchOptions& options) {
   results.repetitions = options.repetitions;
   auto stopped = [&] { return options.stop != nullptr && *options.stop != 0; };
   for (const BugBenchTarget& target : options.targets) {
-    for (const BugBenchStrategy& strategy : options.strategies) {
+    for (BugBenchStrategy strategy : options.strategies) {
+      // PCT also exists as a noise plan: a backend without a controlled mode runs it perturbed.
+      if (strategy.mode == ExecMode::kControlled && !target.backend->make_controlled &&
+          strategy.spec.kind == StrategySpec::Kind::kPct) {
+        strategy.mode = ExecMode::kPerturbed;
+      }
       const bool supported = strategy.mode == ExecMode::kPerturbed
                                  ? static_cast<bool>(target.backend->make_real)
                                  : static_cast<bool>(target.backend->make_controlled);

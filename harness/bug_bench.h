@@ -82,7 +82,7 @@ BugBenchResults RunBugBench(const BugBenchOptions& options);
 // Parses a comma-free strategy label list element: "stress", "noise", "noise+preempt" (perturbed),
 // "random", "pct:d=N" (controlled).
 absl::StatusOr<BugBenchStrategy> ParseBugBenchStrategy(const std::string& text);
-// The default portfolio: perturbed stress and noise, controlled random and PCT d=1..3.
+// The default strategies: perturbed stress and noise, controlled random, PCT d=1..3 and portfolio.
 std::vector<BugBenchStrategy> DefaultBugBenchStrategies();
 
 }  // namespace mapfault

@@ -97,7 +97,8 @@ TEST(BugBenchTest, StrategiesPickTheirMode) {
   EXPECT_EQ(ParseBugBenchStrategy("pct:d=2")->mode, ExecMode::kControlled);
   EXPECT_EQ(ParseBugBenchStrategy("random")->mode, ExecMode::kControlled);
   EXPECT_FALSE(ParseBugBenchStrategy("dfs").ok());
-  EXPECT_EQ(DefaultBugBenchStrategies().size(), 6u);
+  EXPECT_EQ(DefaultBugBenchStrategies().size(), 7u);
+  EXPECT_EQ(ParseBugBenchStrategy("portfolio")->mode, ExecMode::kControlled);
 }
 
 BugBenchResults SampleBench() {

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <deque>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -22,6 +23,7 @@
 #include "reports/console_report.h"
 #include "reports/failure_report.h"
 #include "reports/json_report.h"
+#include "scenarios/scenario_file.h"
 #include "reports/html_report.h"
 #include "reports/junit_report.h"
 #include "reports/markdown_report.h"
@@ -45,6 +47,7 @@ namespace {
 
 struct RunOptions {
   std::string suite = "default";
+  std::vector<std::string> files;  // --file: scenario/suite TOML files
   std::vector<std::string> scenarios;
   std::vector<std::string> backends;
   std::string strategy = "random";
@@ -59,6 +62,7 @@ struct RunOptions {
   double watchdog = 5;
   bool no_progress = false;
   bool preempt = false;
+  bool trials_set = false, strategy_set = false, mode_set = false;  // given on the command line
   std::string shard;  // "I/N"; empty: GTEST_SHARD_INDEX / GTEST_TOTAL_SHARDS, else unsharded
 };
 
@@ -141,10 +145,11 @@ bool LoadPlugins(const std::vector<std::string>& plugins) {
 
 int RunList(const std::string& what, bool as_json) {
   using json = nlohmann::json;
-  const std::vector<std::string> kinds = {"backends", "scenarios", "invariants", "strategies"};
+  const std::vector<std::string> kinds = {"backends", "scenarios", "suites", "invariants",
+                                          "strategies"};
   if (!what.empty() && std::find(kinds.begin(), kinds.end(), what) == kinds.end()) {
     return UsageError(absl::StrCat("unknown list '", what,
-                                   "'; valid: backends, scenarios, invariants, strategies"));
+                                   "'; valid: backends, scenarios, suites, invariants, strategies"));
   }
   json all = json::object();
   if (what.empty() || what == "backends") {
@@ -172,6 +177,17 @@ int RunList(const std::string& what, bool as_json) {
     }
     all["scenarios"] = rows;
   }
+  if (what.empty() || what == "suites") {
+    json rows = json::array();
+    for (const SuiteSpec& s : BuiltinSuites()) {
+      rows.push_back({{"id", s.id},
+                      {"description", s.description},
+                      {"file", s.path},
+                      {"backends", s.backends},
+                      {"scenarios", s.scenarios}});
+    }
+    all["suites"] = rows;
+  }
   if (what.empty() || what == "invariants") {
     json rows = json::array();
     for (Invariant inv : kAllInvariants) {
@@ -189,7 +205,13 @@ int RunList(const std::string& what, bool as_json) {
          {{"id", "stress"}, {"description", "perturbed mode: real threads with no noise (baseline)"}},
          {{"id", "noise"},
           {"description", "perturbed mode: seeded yields, spins and short sleeps at every "
-                          "operation boundary, iteration step and lock"}}});
+                          "operation boundary, iteration step and lock"}},
+         {{"id", "portfolio"},
+          {"description", "per trial, from its seed: random, pct:d=2 or pct:d=3 (controlled); "
+                          "noise or pct:d=3 (perturbed)"}},
+         {{"id", "...+preempt"},
+          {"description", "perturbed mode: also pin the trial's threads to one CPU and preempt "
+                          "them with timer signals inside library code"}}});
   }
   if (as_json) {
     fmt::print("{}\n", all.dump(2));
@@ -240,9 +262,88 @@ StrategySpec StrategyForMode(StrategySpec spec, ExecMode mode) {
   return spec;
 }
 
-int RunRun(const RunOptions& o) {
-  if (o.suite != "default") {
-    return UsageError(absl::StrCat("unknown suite '", o.suite, "'; valid suites: default"));
+// Scenario files stay loaded for the process's lifetime (cells point at their scenarios).
+std::deque<ScenarioFile>& LoadedFiles() {
+  static auto* files = new std::deque<ScenarioFile>();
+  return *files;
+}
+
+std::string SuiteIds() {
+  std::string ids;
+  for (const SuiteSpec& s : BuiltinSuites()) absl::StrAppend(&ids, ids.empty() ? "" : ", ", s.id);
+  for (const ScenarioFile& f : LoadedFiles()) {
+    for (const SuiteSpec& s : f.suites) absl::StrAppend(&ids, ", ", s.id);
+  }
+  return ids;
+}
+
+// What --suite names: a shipped suite, a suite of a --file, or a TOML file ("FILE.toml" with one
+// suite, or "FILE.toml:ID"). `file` is the file whose scenarios the suite may use. A file without
+// suites yields its scenarios with a null suite.
+struct ChosenSuite {
+  const SuiteSpec* suite = nullptr;
+  const ScenarioFile* file = nullptr;
+};
+absl::StatusOr<ChosenSuite> ChooseSuite(const std::string& name) {
+  const size_t toml = name.find(".toml");
+  if (toml != std::string::npos) {
+    const std::string path = name.substr(0, toml + 5);
+    std::string id = toml + 5 < name.size() && name[toml + 5] == ':' ? name.substr(toml + 6) : "";
+    absl::StatusOr<ScenarioFile> file = LoadScenarioFile(path, ScenarioRegistry::Builtin());
+    if (!file.ok()) return file.status();
+    LoadedFiles().push_back(std::move(*file));
+    const ScenarioFile& f = LoadedFiles().back();
+    if (id.empty() && f.suites.size() > 1) {
+      std::string ids;
+      for (const SuiteSpec& s : f.suites) absl::StrAppend(&ids, ids.empty() ? "" : ", ", s.id);
+      return absl::InvalidArgumentError(absl::StrCat(path, " has several suites (", ids,
+                                                     "): name one with --suite ", path, ":ID"));
+    }
+    if (id.empty()) return ChosenSuite{f.suites.empty() ? nullptr : &f.suites[0], &f};
+    if (const SuiteSpec* s = f.FindSuite(id)) return ChosenSuite{s, &f};
+    return absl::InvalidArgumentError(absl::StrCat(path, " has no suite '", id, "'"));
+  }
+  for (const ScenarioFile& f : LoadedFiles()) {
+    if (const SuiteSpec* s = f.FindSuite(name)) return ChosenSuite{s, &f};
+  }
+  const ScenarioFile* file = nullptr;
+  if (const SuiteSpec* s = FindBuiltinSuite(name, &file)) return ChosenSuite{s, file};
+  return absl::InvalidArgumentError(absl::StrCat("unknown suite '", name, "'; valid suites: ",
+                                                 SuiteIds(), ", or a FILE.toml"));
+}
+
+// A scenario by id: the --file scenarios first, then the built-ins.
+const Scenario* FindAnyScenario(const std::string& id) {
+  for (const ScenarioFile& f : LoadedFiles()) {
+    if (const Scenario* s = f.FindScenario(id)) return s;
+  }
+  return ScenarioRegistry::Builtin().Find(id);
+}
+
+int RunRun(RunOptions o) {
+  for (const std::string& path : o.files) {
+    absl::StatusOr<ScenarioFile> file = LoadScenarioFile(path, ScenarioRegistry::Builtin());
+    if (!file.ok()) return UsageError(std::string(file.status().message()));
+    LoadedFiles().push_back(std::move(*file));
+  }
+  absl::StatusOr<ChosenSuite> chosen = ChooseSuite(o.suite);
+  if (!chosen.ok()) return UsageError(std::string(chosen.status().message()));
+  const SuiteSpec* suite = chosen->suite;
+  InvariantSet checked = InvariantSet::All();
+  if (suite != nullptr) {
+    checked = suite->invariants;
+    if (!o.trials_set && suite->trials > 0) o.trials = suite->trials;
+    if (!o.strategy_set && !suite->strategy.empty()) o.strategy = suite->strategy;
+    if (!o.mode_set && !suite->mode.empty()) o.mode = suite->mode;
+    if (o.backends.empty()) {
+      absl::StatusOr<std::vector<std::string>> ids =
+          ResolveSuiteBackends(*suite, BackendRegistry::Global());
+      if (!ids.ok()) return UsageError(std::string(ids.status().message()));
+      o.backends = *ids;
+    }
+    if (o.scenarios.empty()) o.scenarios = suite->scenarios;
+  } else if (o.scenarios.empty()) {  // a file with scenarios only: run them all
+    for (const Scenario& s : chosen->file->scenarios) o.scenarios.push_back(s.id);
   }
   absl::StatusOr<StrategySpec> strategy = StrategySpec::Parse(o.strategy);
   if (!strategy.ok()) return UsageError(std::string(strategy.status().message()));
@@ -276,10 +377,16 @@ int RunRun(const RunOptions& o) {
     for (const Scenario& s : scenarios.All()) chosen_scenarios.push_back(&s);
   } else {
     for (const std::string& id : o.scenarios) {
-      const Scenario* s = scenarios.Find(id);
+      const Scenario* s = chosen->file != nullptr ? FindSuiteScenario(id, *chosen->file, scenarios)
+                                                  : nullptr;
+      if (s == nullptr) s = FindAnyScenario(id);
       if (s == nullptr) {
-        return UsageError(
-            absl::StrCat("unknown scenario '", id, "'; valid scenarios: ", scenarios.ValidIds()));
+        std::string extra;
+        for (const ScenarioFile& f : LoadedFiles()) {
+          for (const Scenario& fs : f.scenarios) absl::StrAppend(&extra, ", ", fs.id);
+        }
+        return UsageError(absl::StrCat("unknown scenario '", id, "'; valid scenarios: ",
+                                       scenarios.ValidIds(), extra));
       }
       chosen_scenarios.push_back(s);
     }
@@ -295,14 +402,18 @@ int RunRun(const RunOptions& o) {
       cell.backend = b;
       cell.scenario = s;
       cell.params = s->DefaultsFor(cell.mode == ExecMode::kPerturbed);
-      if (o.threads > 0 && s->id != "range-erase-same-thread") cell.params.threads = o.threads;
-      if (o.keys > 0) cell.params.keys = o.keys;
-      if (o.initial > 0) cell.params.initial = o.initial;
-      if (o.ops > 0) cell.params.ops = o.ops;
+      cell.checked = checked;
+      const bool fixed = IsFixedProgram(*s);  // a file's fixed program ignores parameters
+      if (!fixed && o.threads > 0 && s->id != "range-erase-same-thread") {
+        cell.params.threads = o.threads;
+      }
+      if (!fixed && o.keys > 0) cell.params.keys = o.keys;
+      if (!fixed && o.initial > 0) cell.params.initial = o.initial;
+      if (!fixed && o.ops > 0) cell.params.ops = o.ops;
       if (cell.params.threads < s->min_threads) {
         return UsageError(absl::StrCat("scenario '", s->id, "' needs --threads >= ", s->min_threads));
       }
-      if (cell.params.initial > cell.params.keys) {
+      if (!fixed && cell.params.initial > cell.params.keys) {
         return UsageError(absl::StrCat("--initial (", cell.params.initial,
                                        ") cannot exceed --keys (", cell.params.keys, ")"));
       }
@@ -430,7 +541,7 @@ int CliMain(int argc, char** argv) {
   std::string list_what;
   bool list_json = false;
   CLI::App* list = app.add_subcommand("list", "List backends, scenarios, invariants, strategies");
-  list->add_option("what", list_what, "backends | scenarios | invariants | strategies");
+  list->add_option("what", list_what, "backends | scenarios | suites | invariants | strategies");
   list->add_flag("--json", list_json, "Print JSON");
   std::vector<std::string> plugins;
   const char* kPluginHelp = "Load backends from a plugin shared library (repeatable)";
@@ -439,7 +550,9 @@ int CliMain(int argc, char** argv) {
   RunOptions ro;
   uint64_t seed = 0;
   CLI::App* run = app.add_subcommand("run", "Run scenarios against backends and report verdicts");
-  run->add_option("--suite", ro.suite, "Suite to run (default: every built-in scenario)");
+  run->add_option("--suite", ro.suite,
+                  "Suite: default, quick, folklore, mutants, a suite of a --file, or FILE.toml[:ID]");
+  run->add_option("--file", ro.files, "Load scenarios and suites from a TOML file (repeatable)");
   run->add_option("--scenario", ro.scenarios, "Scenario id (repeatable; default: all)");
   run->add_option("--backend", ro.backends, "Backend id or 'all' (repeatable; default: all)");
   run->add_option("--strategy", ro.strategy,
@@ -514,6 +627,9 @@ int CliMain(int argc, char** argv) {
   if (*list) return RunList(list_what, list_json);
   if (*run) {
     if (seed_opt->count() > 0) ro.seed = seed;
+    ro.trials_set = run->get_option("--trials")->count() > 0;
+    ro.strategy_set = run->get_option("--strategy")->count() > 0 || ro.preempt;
+    ro.mode_set = run->get_option("--mode")->count() > 0;
     return RunRun(ro);
   }
   if (*replay) return RunReplay(token_text, times);

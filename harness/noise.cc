@@ -10,8 +10,6 @@
 namespace mapfault {
 namespace {
 
-constinit thread_local NoisePlan::Thread* current_noise = nullptr;
-
 void SleepMicros(uint64_t us) {
   timespec ts{0, static_cast<long>(us * 1000)};
   nanosleep(&ts, nullptr);
@@ -26,6 +24,10 @@ void Spin(uint64_t iterations) {
 NoisePlan::NoisePlan(const StrategySpec& spec, uint64_t seed, int threads, uint64_t expected_points)
     : spec_(spec), seed_(seed), threads_(threads), expected_points_(std::max<uint64_t>(
                                                         expected_points, 1)) {
+  if (spec_.kind == StrategySpec::Kind::kPortfolio) {  // this trial's member of the portfolio
+    spec_.kind = seed % 2 == 0 ? StrategySpec::Kind::kNoise : StrategySpec::Kind::kPct;
+    spec_.depth = 3;
+  }
   Rng rng(seed);
   ranks_.resize(threads);
   std::iota(ranks_.begin(), ranks_.end(), 0);
@@ -56,6 +58,7 @@ void NoisePlan::Thread::At(const char*) {
   switch (plan_->spec_.kind) {
     case StrategySpec::Kind::kStress:
     case StrategySpec::Kind::kRandom:
+    case StrategySpec::Kind::kPortfolio:  // resolved in the constructor
       return;
     case StrategySpec::Kind::kNoise: {
       const uint64_t roll = rng_.Below(64);
@@ -80,7 +83,11 @@ void NoisePlan::Thread::At(const char*) {
   }
 }
 
-NoisePlan::Thread* CurrentThreadNoise() { return current_noise; }
+
+namespace noise_internal {
+constinit thread_local NoisePlan::Thread* current_noise = nullptr;
+}  // namespace noise_internal
+using noise_internal::current_noise;
 
 ThreadNoiseScope::ThreadNoiseScope(NoisePlan::Thread* noise) : previous_(current_noise) {
   current_noise = noise;

@@ -53,7 +53,12 @@ class NoisePlan {
 };
 
 // The noise of the calling OS thread, or nullptr (no noise: the common case is one branch).
-NoisePlan::Thread* CurrentThreadNoise();
+// Inline, so a perturbation point with no plan installed is one thread-local load and a branch, not
+// a call (bench/backend_bench.cc: an out-of-line check tripled the cost of iterating a table).
+namespace noise_internal {
+extern constinit thread_local NoisePlan::Thread* current_noise;
+}  // namespace noise_internal
+inline NoisePlan::Thread* CurrentThreadNoise() { return noise_internal::current_noise; }
 
 // Installs `noise` for the calling thread for the scope's lifetime.
 class ThreadNoiseScope {

@@ -18,6 +18,7 @@ std::string StrategySpec::ToString() const {
     case Kind::kPct: return absl::StrCat("pct:d=", depth, suffix);
     case Kind::kStress: return absl::StrCat("stress", suffix);
     case Kind::kNoise: return absl::StrCat("noise", suffix);
+    case Kind::kPortfolio: return absl::StrCat("portfolio", suffix);
   }
   return "?";
 }
@@ -47,6 +48,10 @@ absl::StatusOr<StrategySpec> StrategySpec::ParseKind(const std::string& text) {
     spec.kind = Kind::kPct;
     return spec;
   }
+  if (text == "portfolio") {
+    spec.kind = Kind::kPortfolio;
+    return spec;
+  }
   if (text.rfind("pct:d=", 0) == 0) {
     int d = 0;
     if (!absl::SimpleAtoi(text.substr(6), &d) || d < 1 || d > 10) {
@@ -59,11 +64,18 @@ absl::StatusOr<StrategySpec> StrategySpec::ParseKind(const std::string& text) {
   }
   return absl::InvalidArgumentError(absl::StrCat(
       "unknown strategy '", text,
-      "': valid strategies are random, pct, pct:d=N (N in 1..10), stress, noise (perturbed ones "
-      "may end in +preempt)"));
+      "': valid strategies are random, pct, pct:d=N (N in 1..10), stress, noise, portfolio "
+      "(perturbed ones may end in +preempt)"));
 }
 
 std::unique_ptr<Strategy> MakeStrategy(const StrategySpec& spec, uint64_t seed) {
+  if (spec.kind == StrategySpec::Kind::kPortfolio) {
+    switch (seed % 3) {
+      case 0: return std::make_unique<RandomStrategy>(seed);
+      case 1: return std::make_unique<PctStrategy>(seed, 2);
+      default: return std::make_unique<PctStrategy>(seed, 3);
+    }
+  }
   if (spec.kind == StrategySpec::Kind::kPct) return std::make_unique<PctStrategy>(seed, spec.depth);
   return std::make_unique<RandomStrategy>(seed);
 }

@@ -32,7 +32,10 @@ struct StrategySpec {
   // kRandom and kPct drive the controlled scheduler; kStress, kNoise and kPct drive perturbed mode's
   // noise plan (noise.h). In the other mode, kRandom and kNoise stand in for each other and kStress
   // means kRandom (a controlled trial has no "no scheduling" baseline).
-  enum class Kind : uint8_t { kRandom = 0, kPct = 1, kStress = 2, kNoise = 3 };
+  // kPortfolio picks one of several strategies per trial, from the trial's seed: controlled,
+  // random walk, PCT d=2 or PCT d=3 (a third of the trials each); perturbed, noise or PCT d=3 as
+  // delays. No single strategy is best at every bug (README: the bug-finding benchmark).
+  enum class Kind : uint8_t { kRandom = 0, kPct = 1, kStress = 2, kNoise = 3, kPortfolio = 4 };
   Kind kind = Kind::kRandom;
   int depth = 3;  // PCT bug depth d
   // Perturbed mode only: timer-signal preemption inside library code (preempt.h), spelled with a
@@ -40,7 +43,8 @@ struct StrategySpec {
   bool preempt = false;
 
   std::string ToString() const;
-  // "random", "pct", "pct:d=2", "stress", "noise", each optionally followed by "+preempt".
+  // "random", "pct", "pct:d=2", "stress", "noise", "portfolio", each optionally followed by
+  // "+preempt".
   // Errors name the valid choices.
   static absl::StatusOr<StrategySpec> Parse(const std::string& text);
 

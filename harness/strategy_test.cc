@@ -20,6 +20,7 @@ TEST(StrategySpecTest, ParsesAndPrintsCanonically) {
   EXPECT_EQ(preempted->kind, StrategySpec::Kind::kNoise);
   EXPECT_EQ(preempted->ToString(), "noise+preempt");
   EXPECT_EQ(StrategySpec::Parse("pct:d=2+preempt")->ToString(), "pct:d=2+preempt");
+  EXPECT_EQ(StrategySpec::Parse("portfolio")->ToString(), "portfolio");
 }
 
 TEST(StrategySpecTest, RejectsUnknownStrategiesNamingTheValidOnes) {
@@ -31,6 +32,35 @@ TEST(StrategySpecTest, RejectsUnknownStrategiesNamingTheValidOnes) {
   EXPECT_FALSE(StrategySpec::Parse("+preempt").ok());
   EXPECT_FALSE(StrategySpec::Parse("dfs+preempt").ok());
   EXPECT_FALSE(StrategySpec::Parse("noise+preempt+preempt").ok());
+}
+
+TEST(PortfolioTest, PicksRandomAndPctMembersByTheTrialSeed) {
+  const StrategySpec portfolio = *StrategySpec::Parse("portfolio");
+  // The member depends only on the seed: the same seed gives the same schedule.
+  for (uint64_t seed = 0; seed < 6; ++seed) {
+    auto a = MakeStrategy(portfolio, seed);
+    auto b = MakeStrategy(portfolio, seed);
+    a->Begin(3, 50);
+    b->Begin(3, 50);
+    for (uint64_t step = 0; step < 50; ++step) {
+      ASSERT_EQ(a->Choose(0b111, 0, step), b->Choose(0b111, 0, step)) << seed;
+    }
+  }
+  // Seeds 0 (random) and 1 (PCT d=2) make different kinds of schedules: PCT d=2 switches at most
+  // once away from its first choice when nothing blocks, the random walk switches often.
+  auto count_switches = [&](uint64_t seed) {
+    auto s = MakeStrategy(portfolio, seed);
+    s->Begin(2, 200);
+    int switches = 0, current = -1;
+    for (uint64_t step = 0; step < 200; ++step) {
+      const int next = s->Choose(0b11, current, step);
+      switches += current >= 0 && next != current;
+      current = next;
+    }
+    return switches;
+  };
+  EXPECT_GT(count_switches(0), 10);
+  EXPECT_LE(count_switches(1), 1);
 }
 
 // With depth 1 PCT has no change points: the highest-priority thread runs until it finishes, so

@@ -546,6 +546,10 @@ RunResults RunCells(const std::vector<CellSpec>& cells, const SupervisorOptions&
       InvariantResult& ir = r.invariants[i];
       ir.evaluated = s.trials - std::min(s.trials, s.not_evaluated[i]);
       if (inv == Invariant::kNoDataRace && !RaceJudged(cells[c])) ir.evaluated = 0;
+      if (!cells[c].checked.Contains(inv)) {  // not asked for: NOT_RUN
+        ir.evaluated = 0;
+        continue;
+      }
       ir.failures = s.failures[i];
       ir.undecided = s.undecided[i];
       ir.verdict = Judge(inv, ir.evaluated, ir.failures, s.claimed_failures[i]);

@@ -35,6 +35,8 @@ struct CellSpec {
   // ends its batch there, and no further batch of the cell starts. Trials dispatched before the
   // failing one still finish, so the first failing trial reported is the earliest one.
   bool stop_at_first_failure = false;
+  // The invariants to judge (a suite may check fewer); the others are reported NOT_RUN.
+  InvariantSet checked = InvariantSet::All();
 };
 
 struct Progress {

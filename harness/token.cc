@@ -202,7 +202,7 @@ absl::StatusOr<ReplayToken> ReplayToken::Decode(std::string_view text) {
   t.lenient = has_choices == 2;
   const bool preempt = (kind & kPreemptBit) != 0;
   kind &= ~kPreemptBit;
-  if (mode > 1 || kind > 3 || inv >= kInvariantCount || threads > 64 || depth > 10) {
+  if (mode > 1 || kind > 4 || inv >= kInvariantCount || threads > 64 || depth > 10) {
     return Bad("a field is out of range");
   }
   t.mode = static_cast<ExecMode>(mode);

@@ -6,12 +6,15 @@
 #include "maps/blackbox/std_unordered.h"
 #include "maps/blackbox/tbb_maps.h"
 #include "maps/collect_then_delete.h"
+#include "maps/cow_snapshot.h"
 #include "maps/go_checked.h"
+#include "maps/mutants/mutant_backends.h"
 #include "maps/mutants/mutex_iter_unlocked.h"
 #include "maps/mutants/rwlock_erase_shared.h"
 #include "maps/mutex_map.h"
 #include "maps/naive.h"
 #include "maps/rwlock_map.h"
+#include "maps/tombstone.h"
 
 namespace mapfault {
 namespace {
@@ -34,10 +37,13 @@ BackendInfo WhiteBox(std::string id, std::string description, InvariantSet claim
   return info;
 }
 
-// A black-box backend: real threads only (perturbed mode).
+// A black-box backend: real threads only (perturbed mode). `tsan_visible`: false when its
+// synchronisation is inside a prebuilt library ThreadSanitizer cannot see.
 template <class M>
-BackendInfo BlackBox(std::string id, std::string description, InvariantSet claims) {
+BackendInfo BlackBox(std::string id, std::string description, InvariantSet claims,
+                     bool tsan_visible = true) {
   BackendInfo info;
+  info.tsan_visible = tsan_visible;
   info.id = std::move(id);
   info.description = std::move(description);
   info.claims = claims;
@@ -68,25 +74,38 @@ void RegisterBuiltinBackends(BackendRegistry& registry) {
                              "collect_then_delete",
                              "iteration copies entries under the lock, deletes chosen ones after",
                              kSafeMapClaims));
-  MustRegister(registry, WhiteBox<RwLockEraseSharedMap>(
-                             "mutant.rwlock_erase_shared",
-                             "MUTANT: rwlock whose erase takes the shared lock", kSafeMapClaims));
-  MustRegister(registry, WhiteBox<MutexIterUnlockedMap>(
-                             "mutant.mutex_iter_unlocked",
-                             "MUTANT: mutex map whose iteration drops the lock between buckets",
+  MustRegister(registry, WhiteBox<TombstoneMap>(
+                             "tombstone",
+                             "mark-and-sweep: erase marks a tombstone, iteration runs unlocked and "
+                             "skips them, a sweeper reclaims them in batches between iterations",
                              kSafeMapClaims));
+  MustRegister(registry, WhiteBox<CowSnapshotMap>(
+                             "cow_snapshot",
+                             "copy-on-write: readers take a reference-counted snapshot, writers copy "
+                             "under a lock and publish",
+                             kSafeMapClaims));
+  BackendInfo erase_shared = WhiteBox<RwLockEraseSharedMap>(
+      "mutant.rwlock_erase_shared", "MUTANT: rwlock whose erase takes the shared lock",
+      kSafeMapClaims);
+  erase_shared.witness_scenario = "iterate-while-erase";
+  MustRegister(registry, std::move(erase_shared));
+  BackendInfo iter_unlocked = WhiteBox<MutexIterUnlockedMap>(
+      "mutant.mutex_iter_unlocked",
+      "MUTANT: mutex map whose iteration drops the lock between buckets", kSafeMapClaims);
+  iter_unlocked.witness_scenario = "iterate-while-grow";
+  MustRegister(registry, std::move(iter_unlocked));
   MustRegister(registry, BlackBox<StdUnorderedMap>(
                              "std_unordered", "std::unordered_map, no lock (real threads)",
                              kSafeMapClaims));
   MustRegister(registry, BlackBox<AbslMutexMap>(
                              "absl_mutex", "absl::flat_hash_map + absl::Mutex (reader lock for "
                                            "find and read-only iteration)",
-                             kSafeMapClaims));
+                             kSafeMapClaims, /*tsan_visible=*/false));
   BackendInfo tbb_hash = BlackBox<TbbHashMap>(
       "tbb_hash",
       "tbb::concurrent_hash_map via accessors; iteration concurrent with anything is undefined "
       "per its docs",
-      kSafeMapClaims);
+      kSafeMapClaims, /*tsan_visible=*/false);
   tbb_hash.unsafe_concurrent_ops =
       1u << static_cast<int>(OpKind::kForEach) | BackendInfo::kEraseThisBit;
   tbb_hash.claims_if_unsafe = InvariantSet{};  // undefined behaviour: nothing is claimed
@@ -95,12 +114,13 @@ void RegisterBuiltinBackends(BackendRegistry& registry) {
       "tbb_unordered",
       "tbb::concurrent_unordered_map; insert, find and traversal are concurrency-safe, "
       "unsafe_erase is not",
-      kSafeMapClaims);
+      kSafeMapClaims, /*tsan_visible=*/false);
   tbb_unordered.unsafe_concurrent_ops = 1u << static_cast<int>(OpKind::kErase) |
                                         1u << static_cast<int>(OpKind::kClear) |
                                         BackendInfo::kEraseThisBit;
   tbb_unordered.claims_if_unsafe = InvariantSet{};  // undefined behaviour: nothing is claimed
   MustRegister(registry, std::move(tbb_unordered));
+  RegisterMutantBackends(registry);  // maps/mutants/mutant_backends.cc
 }
 
 }  // namespace mapfault

@@ -3,10 +3,12 @@
 // under the lock again. Other operations hold a Mutex.
 //
 // Concurrency contract:
-// - claims: no-crash, no-hang, iter.no-duplicate, iter.no-missed-stable, iter.no-phantom (the
-//   iteration is a consistent snapshot taken inside the iteration window).
-// - NOT claimed, and broken by design: the erase of a collected entry does not re-check it, so an
-//   entry refreshed by another thread after it was collected is deleted anyway (check-then-act).
+// - claims everything but misuse-detected: what the folklore promises of it ("the safe choice").
+//   The iteration is a consistent snapshot taken inside the iteration window, so the iteration
+//   invariants do hold.
+// - broken by design, and reported BROKEN because it is claimed: the erase of a collected entry does
+//   not re-check it, so an entry refreshed by another thread after it was collected is deleted
+//   anyway (check-then-act). cow_snapshot and tombstone show the fix: a conditional erase.
 // - the visitor runs without the lock, so it could even call the map.
 #ifndef MAPFAULT_MAPS_COLLECT_THEN_DELETE_H_
 #define MAPFAULT_MAPS_COLLECT_THEN_DELETE_H_

@@ -76,6 +76,7 @@ std::string FormatBugBenchMarkdown(const BugBenchResults& results) {
     }
     auto ratio = [&](const BugBenchRow* base) -> std::string {
       if (base == nullptr || !best->MedianTrials()) return "-";
+      if (base == best) return "(itself)";
       const std::optional<double> b = base->MedianTrials();
       const double mine = *best->MedianTrials();
       if (!b) return fmt::format("> {:.0f}x fewer", results.cap / mine);

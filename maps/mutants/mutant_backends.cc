@@ -1,0 +1,89 @@
+// The mutant suite's registration: each mutant over ControlledSync (controlled mode) and RealSync
+// (real threads), claiming what the safe backends claim (the bug is that it does not deliver it), with
+// the built-in scenario that exposes its bug fastest as its witness.
+#include "maps/mutants/mutant_backends.h"
+
+#include <cstdlib>
+#include <string>
+#include <utility>
+
+#include "harness/sync.h"
+#include "maps/mutants/aba_iter_recycled.h"
+#include "maps/mutants/assign_split.h"
+#include "maps/mutants/cow_publish_early.h"
+#include "maps/mutants/cta_upgrade_gap.h"
+#include "maps/mutants/iter_stale_successor.h"
+#include "maps/mutants/rehash_unlocked.h"
+#include "maps/mutants/size_counter_racy.h"
+#include "maps/mutants/tombstone_sweep_race.h"
+
+namespace mapfault {
+namespace {
+
+// Everything but misuse-detected: a mutant pretends to be safe.
+constexpr InvariantSet kMutantClaims = [] {
+  InvariantSet s = InvariantSet::All();
+  s.Remove(Invariant::kMisuseDetected);
+  return s;
+}();
+
+template <template <class> class M>
+BackendInfo Mutant(std::string name, std::string description, std::string witness) {
+  BackendInfo info;
+  info.id = "mutant." + std::move(name);
+  info.description = "MUTANT: " + std::move(description);
+  info.claims = kMutantClaims;
+  info.make_controlled = Factory<M<ControlledSync>>();
+  info.make_real = Factory<M<RealSync>>();
+  info.witness_scenario = std::move(witness);
+  return info;
+}
+
+void MustRegister(BackendRegistry& registry, BackendInfo info) {
+  const absl::Status status = registry.Register(std::move(info));
+  if (!status.ok()) std::abort();  // mutant ids are unique by construction
+}
+
+}  // namespace
+
+void RegisterMutantBackends(BackendRegistry& registry) {
+  MustRegister(registry, Mutant<RehashUnlockedMap>(
+                             "rehash_unlocked", "mutex map whose insert rehashes after unlocking",
+                             "iterate-while-grow"));
+  MustRegister(registry, Mutant<AssignSplitMap>(
+                             "assign_split",
+                             "mutex map whose assign is find, then erase + insert, each locked "
+                             "separately",
+                             "snapshot-read"));
+  MustRegister(registry, Mutant<CtaUpgradeGapMap>(
+                             "cta_upgrade_gap",
+                             "rwlock map whose conditional erase chooses under the shared lock and "
+                             "erases after re-locking exclusively, without a re-check",
+                             "conditional-erase"));
+  MustRegister(registry, Mutant<SizeCounterRacyMap>(
+                             "size_counter_racy",
+                             "lock-free size() counter adjusted with a load and a store",
+                             "concurrent-erase-all"));
+  MustRegister(registry, Mutant<TombstoneSweepRaceMap>(
+                             "tombstone_sweep_race",
+                             "tombstone map whose erase sweeps while an iteration is walking",
+                             "concurrent-erase-all"));
+  MustRegister(registry, Mutant<CowPublishEarlyMap>(
+                             "cow_publish_early",
+                             "copy-on-write map that publishes a new snapshot before filling it",
+                             "snapshot-read"));
+  // A weakly consistent iterator may show a key erased and re-inserted during the iteration twice
+  // (as Go's spec allows): that is its contract, not the bug.
+  BackendInfo aba = Mutant<AbaIterRecycledMap>(
+      "aba_iter_recycled",
+      "weakly consistent iterator resumes from a node the free list recycled: ABA",
+      "conditional-erase");
+  aba.duplicate_allows_reinsert = true;
+  MustRegister(registry, std::move(aba));
+  MustRegister(registry, Mutant<IterStaleSuccessorMap>(
+                             "iter_stale_successor",
+                             "step-by-step iteration resumes from a successor read before unlocking",
+                             "concurrent-erase-all"));
+}
+
+}  // namespace mapfault

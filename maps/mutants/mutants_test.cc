@@ -1,0 +1,145 @@
+// The mutant suite: every mutant breaks, in its witness scenario, the invariant its header names,
+// under the random walk and under PCT, while the correct backend it was derived from holds the same
+// cell; and every mutant is registered the way the bug-finding benchmark expects. All runs are
+// controlled-mode runs with fixed seeds through the supervisor, so they are deterministic.
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "harness/supervisor.h"
+
+namespace mapfault {
+namespace {
+
+struct MutantCase {
+  const char* mutant;
+  const char* witness;
+  Invariant breaks;     // the invariant the mutant's header names
+  const char* correct;  // the backend it is a broken version of
+  const char* pct;      // a PCT depth that finds it (its bug depth)
+};
+
+const std::vector<MutantCase>& Cases() {
+  static const std::vector<MutantCase> cases = {
+      {"mutant.rehash_unlocked", "iterate-while-grow", Invariant::kIterNoMissedStable, "mutex",
+       "pct:d=2"},
+      {"mutant.assign_split", "snapshot-read", Invariant::kIterNoMissedStable, "mutex", "pct:d=2"},
+      {"mutant.cta_upgrade_gap", "conditional-erase", Invariant::kCheckThenAct, "rwlock", "pct:d=2"},
+      {"mutant.size_counter_racy", "concurrent-erase-all", Invariant::kSizeBounds, "mutex",
+       "pct:d=2"},
+      {"mutant.tombstone_sweep_race", "concurrent-erase-all", Invariant::kIterNoMissedStable,
+       "tombstone", "pct:d=3"},
+      {"mutant.cow_publish_early", "snapshot-read", Invariant::kIterNoMissedStable, "cow_snapshot",
+       "pct:d=2"},
+      {"mutant.aba_iter_recycled", "conditional-erase", Invariant::kIterNoMissedStable, "mutex",
+       "pct:d=2"},
+      {"mutant.iter_stale_successor", "concurrent-erase-all", Invariant::kNoCrash, "mutex",
+       "pct:d=2"},
+      // The two oldest mutants (registered in maps/builtin_backends.cc).
+      {"mutant.rwlock_erase_shared", "iterate-while-erase", Invariant::kNoCrash, "rwlock",
+       "pct:d=2"},
+      {"mutant.mutex_iter_unlocked", "iterate-while-grow", Invariant::kIterNoDuplicate, "mutex",
+       "pct:d=2"},
+  };
+  return cases;
+}
+
+CellSpec Cell(const std::string& backend, const std::string& scenario, const std::string& strategy,
+              uint64_t trials) {
+  CellSpec c;
+  c.backend = BackendRegistry::Global().Find(backend);
+  c.scenario = ScenarioRegistry::Builtin().Find(scenario);
+  EXPECT_NE(c.backend, nullptr) << backend;
+  EXPECT_NE(c.scenario, nullptr) << scenario;
+  if (c.scenario != nullptr) c.params = c.scenario->defaults;
+  c.strategy = *StrategySpec::Parse(strategy);
+  c.trials = trials;
+  return c;
+}
+
+RunResults RunSuite(const std::vector<CellSpec>& cells) {
+  for (const CellSpec& c : cells) {
+    if (c.backend == nullptr || c.scenario == nullptr) return {};
+  }
+  SupervisorOptions o;
+  o.seed = 2026;
+  o.jobs = 2;
+  return RunCells(cells, o);
+}
+
+const InvariantResult& Result(const CellResult& c, Invariant inv) {
+  return c.invariants[static_cast<int>(inv)];
+}
+
+TEST(MutantsTest, EachMutantIsRegisteredAsAPretendSafeBackendWithItsWitness) {
+  InvariantSet safe = InvariantSet::All();
+  safe.Remove(Invariant::kMisuseDetected);
+  for (const MutantCase& m : Cases()) {
+    const BackendInfo* b = BackendRegistry::Global().Find(m.mutant);
+    ASSERT_NE(b, nullptr) << m.mutant;
+    EXPECT_EQ(b->description.rfind("MUTANT: ", 0), 0u) << m.mutant;
+    EXPECT_TRUE(b->make_controlled && b->make_real) << m.mutant << " must run in both modes";
+    EXPECT_TRUE(b->listed) << m.mutant;
+    EXPECT_EQ(b->claims, safe) << m.mutant;
+    EXPECT_EQ(b->witness_scenario, m.witness) << m.mutant;
+  }
+}
+
+TEST(MutantsTest, EveryMutantBreaksItsInvariantInItsWitnessUnderTheRandomWalk) {
+  std::vector<CellSpec> cells;
+  for (const MutantCase& m : Cases()) cells.push_back(Cell(m.mutant, m.witness, "random", 2000));
+  const RunResults r = RunSuite(cells);
+  ASSERT_EQ(r.cells.size(), Cases().size());
+  for (size_t i = 0; i < Cases().size(); ++i) {
+    const MutantCase& m = Cases()[i];
+    const InvariantResult& inv = Result(r.cells[i], m.breaks);
+    EXPECT_EQ(inv.verdict, Verdict::kBroken) << m.mutant << " / " << m.witness << " / "
+                                             << InvariantId(m.breaks);
+    EXPECT_EQ(inv.token.rfind("mf1_", 0), 0u) << m.mutant;
+  }
+  EXPECT_EQ(r.ExitCode(), 1);
+}
+
+TEST(MutantsTest, EveryMutantBreaksItsInvariantUnderPctOfItsDepth) {
+  std::vector<CellSpec> cells;
+  for (const MutantCase& m : Cases()) cells.push_back(Cell(m.mutant, m.witness, m.pct, 2000));
+  const RunResults r = RunSuite(cells);
+  ASSERT_EQ(r.cells.size(), Cases().size());
+  for (size_t i = 0; i < Cases().size(); ++i) {
+    const MutantCase& m = Cases()[i];
+    EXPECT_EQ(Result(r.cells[i], m.breaks).verdict, Verdict::kBroken)
+        << m.mutant << " / " << m.witness << " / " << m.pct << " / " << InvariantId(m.breaks);
+  }
+}
+
+// PCT with d = 1 runs the threads one after another: no mutant's bug shows in a serial run (the
+// reason no mutant has depth 1; see maps/mutants/mutant_backends.h).
+TEST(MutantsTest, NoMutantBreaksInSerialRuns) {
+  std::vector<CellSpec> cells;
+  for (const MutantCase& m : Cases()) cells.push_back(Cell(m.mutant, m.witness, "pct:d=1", 300));
+  const RunResults r = RunSuite(cells);
+  ASSERT_EQ(r.cells.size(), Cases().size());
+  for (size_t i = 0; i < Cases().size(); ++i) {
+    for (Invariant inv : kAllInvariants) {
+      EXPECT_NE(Result(r.cells[i], inv).verdict, Verdict::kBroken)
+          << Cases()[i].mutant << " / " << InvariantId(inv);
+    }
+  }
+}
+
+TEST(MutantsTest, TheCorrectBackendHoldsEachWitnessCell) {
+  std::vector<CellSpec> cells;
+  for (const MutantCase& m : Cases()) cells.push_back(Cell(m.correct, m.witness, "random", 2000));
+  const RunResults r = RunSuite(cells);
+  ASSERT_EQ(r.cells.size(), Cases().size());
+  for (size_t i = 0; i < Cases().size(); ++i) {
+    const MutantCase& m = Cases()[i];
+    const InvariantResult& inv = Result(r.cells[i], m.breaks);
+    EXPECT_EQ(inv.verdict, Verdict::kHolds) << m.correct << " / " << m.witness << " / "
+                                            << InvariantId(m.breaks);
+    EXPECT_EQ(inv.evaluated, 2000u) << m.correct << " / " << m.witness;
+  }
+}
+
+}  // namespace
+}  // namespace mapfault
