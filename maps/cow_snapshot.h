@@ -20,11 +20,12 @@
 //   published snapshot and pins the key (a key erased since the start is skipped); until its visitor
 //   returns, a writer about to publish a change of that key backs off, waits holding no lock, and
 //   starts over (readers and writers of other keys do not wait). So the entry shown is current for
-//   the whole visit. Showing the start-of-iteration value
-//   instead would make erase-this unsound: an entry refreshed after the start but before its visit
-//   would be shown stale, and the conditional erase could then only remove the refreshed entry
-//   (check-then-act) or decline a removal the visitor asked for after the refresh had completed (a
-//   lost removal: linearizable, quiescent-state, and in later reads no-phantom and size-bounds).
+//   the whole visit. Showing the start-of-iteration value instead would make erase-this unsound: an
+//   entry refreshed after the start but before its visit would be shown stale, and the conditional
+//   erase could then only remove the refreshed entry (check-then-act) or decline a removal the
+//   visitor asked for after the refresh had completed (a lost removal: linearizable,
+//   quiescent-state, and in later reads no-phantom and size-bounds). The same holds without the pin
+//   for a refresh landing between the lookup and the visit (real threads with --preempt hit it).
 // - erase-this is a conditional erase through the writer path after the visit: the entry is removed
 //   only if its version is still the one shown, so a refresh after the visit is never erased
 //   (check-then-act), and a declined erase-this is always explained by a write after the visit.
