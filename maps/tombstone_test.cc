@@ -285,8 +285,10 @@ TEST(TombstoneMapTest, RealThreadsIterateWhileWritersChurn) {
 // one OS thread, where ThreadSanitizer has nothing to see but costs ~15x: a TSan build runs fewer.
 #if defined(MAPFAULT_TSAN)
 constexpr uint64_t kControlledTrials = 1000;
+constexpr uint64_t kPctTrials = 200;
 #else
 constexpr uint64_t kControlledTrials = 10000;
+constexpr uint64_t kPctTrials = 2000;
 #endif
 
 RunResults RunEveryScenario(ExecMode mode, const char* strategy, uint64_t trials, uint64_t seed) {
@@ -344,7 +346,8 @@ TEST(TombstoneAcceptanceTest, HoldsEveryClaimInControlledModeOverTenThousandTria
 }
 
 TEST(TombstoneAcceptanceTest, HoldsEveryClaimUnderPctInControlledMode) {
-  ExpectEveryClaimHolds(RunEveryScenario(ExecMode::kControlled, "pct:d=3", 2000, 7), 2000);
+  ExpectEveryClaimHolds(RunEveryScenario(ExecMode::kControlled, "pct:d=3", kPctTrials, 7),
+                        kPctTrials);
 }
 
 TEST(TombstoneAcceptanceTest, HoldsEveryClaimOnRealThreadsUnderNoise) {
