@@ -16,6 +16,7 @@
 #include "harness/random_strategy.h"
 #include "harness/scheduler.h"
 #include "harness/supervisor.h"
+#include "maps/acceptance_test_util.h"
 #include "harness/sync.h"
 
 namespace mapfault {
@@ -281,77 +282,30 @@ TEST(TombstoneMapTest, RealThreadsIterateWhileWritersChurn) {
   EXPECT_LE(m.Tombstones(), std::max<size_t>(Map::kMinSweepBatch, m.Size() / 2));
 }
 
-// Acceptance: every built-in scenario, through the supervisor the CLI uses. Controlled mode runs on
-// one OS thread, where ThreadSanitizer has nothing to see but costs ~15x: a TSan build runs fewer.
-#if defined(MAPFAULT_TSAN)
-constexpr uint64_t kControlledTrials = 1000;
-constexpr uint64_t kPctTrials = 200;
-#else
-constexpr uint64_t kControlledTrials = 10000;
-constexpr uint64_t kPctTrials = 2000;
-#endif
-
-RunResults RunEveryScenario(ExecMode mode, const char* strategy, uint64_t trials, uint64_t seed) {
-  std::vector<CellSpec> cells;
-  for (const Scenario& s : ScenarioRegistry::Builtin().All()) {
-    CellSpec c;
-    c.mode = mode;
-    c.backend = BackendRegistry::Global().Find("tombstone");
-    c.scenario = &s;
-    c.params = s.defaults;
-    c.strategy = *StrategySpec::Parse(strategy);
-    c.trials = trials;
-    cells.push_back(c);
-  }
-  SupervisorOptions o;
-  o.seed = seed;
-  o.jobs = 2;
-  return RunCells(cells, o);
-}
-
-void ExpectEveryClaimHolds(const RunResults& r, uint64_t trials) {
-  ASSERT_EQ(r.cells.size(), ScenarioRegistry::Builtin().All().size());
-  const BackendInfo* b = BackendRegistry::Global().Find("tombstone");
-  for (const CellResult& c : r.cells) {
-    EXPECT_EQ(c.trials, trials) << c.scenario;
-    for (Invariant inv : kAllInvariants) {
-      // no-data-race (ThreadSanitizer builds only) is judged on real threads only.
-      if (inv == Invariant::kNoDataRace && c.mode != "perturbed") continue;
-      const InvariantResult& ir = c.invariants[static_cast<int>(inv)];
-      EXPECT_NE(ir.verdict, Verdict::kBroken)
-          << c.scenario << " " << InvariantId(inv) << ": " << ir.explanation << "\n  " << ir.token;
-      if (b->claims.Contains(inv)) {
-        EXPECT_EQ(ir.verdict, Verdict::kHolds) << c.scenario << " " << InvariantId(inv);
-        EXPECT_EQ(ir.evaluated + ir.undecided, trials) << c.scenario << " " << InvariantId(inv);
-      }
-    }
-  }
-  EXPECT_EQ(r.ExitCode(), 0);
-}
-
+// Acceptance: every built-in scenario, through the supervisor the CLI uses (acceptance_test_util.h).
 TEST(TombstoneAcceptanceTest, ClaimsEverythingButMisuseDetectedInBothModes) {
-  const BackendInfo* b = BackendRegistry::Global().Find("tombstone");
-  ASSERT_NE(b, nullptr);
-  InvariantSet expected = InvariantSet::All();
-  expected.Remove(Invariant::kMisuseDetected);
-  EXPECT_EQ(b->claims, expected);
-  EXPECT_TRUE(b->make_controlled);
-  EXPECT_TRUE(b->make_real);
-  EXPECT_EQ(b->unsafe_concurrent_ops, 0u);
+  acceptance::ExpectClaimsEverythingButMisuseDetectedInBothModes("tombstone");
 }
 
 TEST(TombstoneAcceptanceTest, HoldsEveryClaimInControlledModeOverTenThousandTrialsPerScenario) {
-  ExpectEveryClaimHolds(RunEveryScenario(ExecMode::kControlled, "random", kControlledTrials, 2026),
-                        kControlledTrials);
+  acceptance::ExpectEveryClaimHolds(
+      "tombstone",
+      acceptance::RunEveryScenario("tombstone", ExecMode::kControlled, "random",
+                                   acceptance::kControlledTrials, 2026),
+      acceptance::kControlledTrials);
 }
 
 TEST(TombstoneAcceptanceTest, HoldsEveryClaimUnderPctInControlledMode) {
-  ExpectEveryClaimHolds(RunEveryScenario(ExecMode::kControlled, "pct:d=3", kPctTrials, 7),
-                        kPctTrials);
+  acceptance::ExpectEveryClaimHolds(
+      "tombstone",
+      acceptance::RunEveryScenario("tombstone", ExecMode::kControlled, "pct:d=3",
+                                   acceptance::kPctTrials, 7),
+      acceptance::kPctTrials);
 }
 
 TEST(TombstoneAcceptanceTest, HoldsEveryClaimOnRealThreadsUnderNoise) {
-  ExpectEveryClaimHolds(RunEveryScenario(ExecMode::kPerturbed, "noise", 300, 12), 300);
+  acceptance::ExpectEveryClaimHolds(
+      "tombstone", acceptance::RunEveryScenario("tombstone", ExecMode::kPerturbed, "noise", 300, 12), 300);
 }
 
 }  // namespace

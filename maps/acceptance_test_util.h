@@ -1,0 +1,78 @@
+// Acceptance checks shared by the tests of the white-box backends that claim everything but
+// misuse-detected (tombstone, cow_snapshot): every built-in scenario, through the supervisor the CLI
+// uses, with every claim holding and fully evaluated.
+#ifndef MAPFAULT_MAPS_ACCEPTANCE_TEST_UTIL_H_
+#define MAPFAULT_MAPS_ACCEPTANCE_TEST_UTIL_H_
+
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "harness/supervisor.h"
+
+namespace mapfault::acceptance {
+
+// Controlled mode runs on one OS thread, where ThreadSanitizer has nothing to see but costs ~15x: a
+// TSan build runs fewer.
+#if defined(MAPFAULT_TSAN)
+inline constexpr uint64_t kControlledTrials = 1000;
+inline constexpr uint64_t kPctTrials = 200;
+#else
+inline constexpr uint64_t kControlledTrials = 10000;
+inline constexpr uint64_t kPctTrials = 2000;
+#endif
+
+inline RunResults RunEveryScenario(const std::string& backend, ExecMode mode, const char* strategy,
+                                   uint64_t trials, uint64_t seed) {
+  std::vector<CellSpec> cells;
+  for (const Scenario& s : ScenarioRegistry::Builtin().All()) {
+    CellSpec c;
+    c.mode = mode;
+    c.backend = BackendRegistry::Global().Find(backend);
+    c.scenario = &s;
+    c.params = s.defaults;
+    c.strategy = *StrategySpec::Parse(strategy);
+    c.trials = trials;
+    cells.push_back(c);
+  }
+  SupervisorOptions o;
+  o.seed = seed;
+  o.jobs = 2;
+  return RunCells(cells, o);
+}
+
+inline void ExpectEveryClaimHolds(const std::string& backend, const RunResults& r,
+                                  uint64_t trials) {
+  ASSERT_EQ(r.cells.size(), ScenarioRegistry::Builtin().All().size());
+  const BackendInfo* b = BackendRegistry::Global().Find(backend);
+  for (const CellResult& c : r.cells) {
+    EXPECT_EQ(c.trials, trials) << c.scenario;
+    for (Invariant inv : kAllInvariants) {
+      // no-data-race (ThreadSanitizer builds only) is judged on real threads only.
+      if (inv == Invariant::kNoDataRace && c.mode != "perturbed") continue;
+      const InvariantResult& ir = c.invariants[static_cast<int>(inv)];
+      EXPECT_NE(ir.verdict, Verdict::kBroken)
+          << c.scenario << " " << InvariantId(inv) << ": " << ir.explanation << "\n  " << ir.token;
+      if (b->claims.Contains(inv)) {
+        EXPECT_EQ(ir.verdict, Verdict::kHolds) << c.scenario << " " << InvariantId(inv);
+        EXPECT_EQ(ir.evaluated + ir.undecided, trials) << c.scenario << " " << InvariantId(inv);
+      }
+    }
+  }
+  EXPECT_EQ(r.ExitCode(), 0);
+}
+
+inline void ExpectClaimsEverythingButMisuseDetectedInBothModes(const std::string& backend) {
+  const BackendInfo* b = BackendRegistry::Global().Find(backend);
+  ASSERT_NE(b, nullptr);
+  InvariantSet expected = InvariantSet::All();
+  expected.Remove(Invariant::kMisuseDetected);
+  EXPECT_EQ(b->claims, expected);
+  EXPECT_TRUE(b->make_controlled);
+  EXPECT_TRUE(b->make_real);
+  EXPECT_EQ(b->unsafe_concurrent_ops, 0u);
+}
+
+}  // namespace mapfault::acceptance
+
+#endif  // MAPFAULT_MAPS_ACCEPTANCE_TEST_UTIL_H_
