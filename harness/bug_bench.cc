@@ -134,16 +134,7 @@ BugBenchResults RunBugBench(const BugBenchOptions& options) {
           if (row.first_token.empty()) {
             row.first_token = first->second->token;
             row.first_invariant = std::string(InvariantId(first->first));
-            TrialSpec spec;
-            spec.mode = cell.mode;
-            spec.backend = cell.backend;
-            spec.scenario = cell.scenario;
-            spec.params = cell.params;
-            spec.strategy = cell.strategy;
-            spec.max_steps = cell.max_steps;
-            spec.seed = TrialSeed(so.seed, CellKey(cell.backend->id, cell.scenario->id),
-                                  first->second->first_failure_trial - 1);
-            first_spec = spec;
+            first_spec = SpecFor(cell, so.seed, first->second->first_failure_trial - 1);
           }
         } else {
           row.trials_to_failure.push_back(std::nullopt);

@@ -49,17 +49,6 @@ ReplayToken MakeToken(const TrialSpec& spec, Invariant inv,
   return t;
 }
 
-namespace {
-
-using json = nlohmann::json;
-using namespace worker_internal;
-
-// The schedule to put in a token: controlled trials have one, perturbed trials only their seed.
-std::optional<std::vector<uint8_t>> Choices(const TrialSpec& spec, const TrialResult& r) {
-  if (spec.mode == ExecMode::kPerturbed) return std::nullopt;
-  return r.run.choices;
-}
-
 TrialSpec SpecFor(const CellSpec& cell, uint64_t run_seed, uint64_t trial) {
   TrialSpec spec;
   spec.mode = cell.mode;
@@ -70,6 +59,17 @@ TrialSpec SpecFor(const CellSpec& cell, uint64_t run_seed, uint64_t trial) {
   spec.max_steps = cell.max_steps;
   spec.seed = TrialSeed(run_seed, CellKey(cell.backend->id, cell.scenario->id), trial);
   return spec;
+}
+
+namespace {
+
+using json = nlohmann::json;
+using namespace worker_internal;
+
+// The schedule to put in a token: controlled trials have one, perturbed trials only their seed.
+std::optional<std::vector<uint8_t>> Choices(const TrialSpec& spec, const TrialResult& r) {
+  if (spec.mode == ExecMode::kPerturbed) return std::nullopt;
+  return r.run.choices;
 }
 
 struct Unit {

@@ -71,6 +71,9 @@ struct SupervisorOptions {
 ReplayToken MakeToken(const TrialSpec& spec, Invariant inv,
                       std::optional<std::vector<uint8_t>> choices);
 
+// The trial of `cell` with 0-based index `trial` in a run seeded `run_seed`.
+TrialSpec SpecFor(const CellSpec& cell, uint64_t run_seed, uint64_t trial);
+
 // Runs every cell in worker processes and returns their results with verdicts.
 RunResults RunCells(const std::vector<CellSpec>& cells, const SupervisorOptions& options);
 
