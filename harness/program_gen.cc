@@ -68,20 +68,20 @@ Program Finish(std::vector<Key> init_keys, std::vector<std::vector<OpSpec>> thre
   Program p;
   std::set<Key> seen;
   for (Key k : init_keys) {
-    if (seen.insert(k).second) p.init.emplace_back(k, 1000 + k);
+    if (seen.insert(k).second) p.init.emplace_back(k, kInitValueBase + k);
   }
   Key fresh = std::max(keys, 1);
   for (size_t t = 0; t < threads.size(); ++t) {
     for (size_t i = 0; i < threads[t].size(); ++i) {
       OpSpec& op = threads[t][i];
       if (op.kind == OpKind::kInsert || op.kind == OpKind::kAssign) {
-        op.value = 10000 + 100 * static_cast<Value>(t + 1) + static_cast<Value>(i);
+        op.value = WriteValue(static_cast<int>(t), static_cast<int>(i));
       }
       if (op.key == kFreshKey) op.key = fresh++;
     }
   }
   p.threads = std::move(threads);
-  p.post = {MakeOp(OpKind::kSize), MakeOp(OpKind::kForEach)};
+  p.post = DefaultPostOps();
   return p;
 }
 

@@ -9,24 +9,10 @@
 namespace mapfault {
 namespace {
 
-constexpr Value kInitValueBase = 1000;   // init values: 1000 + key ("fresh")
 constexpr Value kExpiredBelow = 100;     // conditional-erase: values below this are "expired"
 
-// `count` distinct keys from [0, keys), in random order.
-std::vector<Key> DistinctKeys(int keys, int count, Rng& rng) {
-  std::vector<Key> all(std::max(keys, 0));
-  std::iota(all.begin(), all.end(), Key{0});
-  for (int i = static_cast<int>(all.size()) - 1; i > 0; --i) {
-    std::swap(all[i], all[rng.Below(i + 1)]);
-  }
-  all.resize(std::min<size_t>(all.size(), std::max(count, 0)));
-  return all;
-}
-
 std::vector<std::pair<Key, Value>> InitEntries(const ScenarioParams& p, Rng& rng) {
-  std::vector<std::pair<Key, Value>> init;
-  for (Key k : DistinctKeys(p.keys, p.initial, rng)) init.emplace_back(k, kInitValueBase + k);
-  return init;
+  return RandomInitEntries(p.keys, p.initial, rng);
 }
 
 OpSpec Op(OpKind kind, Key key = 0, Value value = 0) {
@@ -43,13 +29,8 @@ OpSpec ForEach(VisitPlan plan = {}) {
   return op;
 }
 
-// A value unique to (thread, op index), so every write is distinguishable in the history.
-Value WriteValue(int thread, int index) { return 10000 + 100 * (thread + 1) + index; }
 
-void AddPostCheck(Program& p) {
-  p.post.push_back(Op(OpKind::kSize));
-  p.post.push_back(ForEach());
-}
+void AddPostCheck(Program& p) { p.post = DefaultPostOps(); }
 
 Program RangeEraseSameThread(const ScenarioParams& params, Rng& rng) {
   Program p;

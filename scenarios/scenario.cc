@@ -1,6 +1,9 @@
 // Scenario programs: visitor plans, printing, and the scenario registry.
 #include "scenarios/scenario.h"
 
+#include <algorithm>
+#include <numeric>
+
 #include "absl/strings/str_cat.h"
 
 namespace mapfault {
@@ -41,6 +44,29 @@ std::string OpSpec::ToString() const {
     case OpKind::kForEach: return absl::StrCat("for_each(", visit.ToString(), ")");
   }
   return "?";
+}
+
+std::vector<Key> DistinctKeys(int keys, int count, Rng& rng) {
+  std::vector<Key> all(std::max(keys, 0));
+  std::iota(all.begin(), all.end(), Key{0});
+  for (int i = static_cast<int>(all.size()) - 1; i > 0; --i) {
+    std::swap(all[i], all[rng.Below(i + 1)]);
+  }
+  all.resize(std::min<size_t>(all.size(), std::max(count, 0)));
+  return all;
+}
+
+std::vector<std::pair<Key, Value>> RandomInitEntries(int keys, int initial, Rng& rng) {
+  std::vector<std::pair<Key, Value>> init;
+  for (Key k : DistinctKeys(keys, initial, rng)) init.emplace_back(k, kInitValueBase + k);
+  return init;
+}
+
+std::vector<OpSpec> DefaultPostOps() {
+  OpSpec size, iterate;
+  size.kind = OpKind::kSize;
+  iterate.kind = OpKind::kForEach;
+  return {size, iterate};
 }
 
 size_t Program::OpCount() const {

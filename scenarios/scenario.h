@@ -47,6 +47,22 @@ struct Program {
   size_t OpCount() const;
 };
 
+// The value a program's write (insert or assign) number `index` of parallel thread `thread`
+// stores: unique per (thread, index) below 100 operations per thread, so every value an iteration
+// shows names the write that produced it. Every generator uses it.
+inline Value WriteValue(int thread, int index) { return 10000 + 100 * (thread + 1) + index; }
+
+// Init entries hold 1000 + key ("fresh" values, below every WriteValue).
+inline constexpr Value kInitValueBase = 1000;
+
+// `count` distinct keys from [0, keys), in random order.
+std::vector<Key> DistinctKeys(int keys, int count, Rng& rng);
+// `initial` distinct random keys from [0, keys) with value 1000 + key: the init part of the
+// built-ins and of file scenarios that give `initial`.
+std::vector<std::pair<Key, Value>> RandomInitEntries(int keys, int initial, Rng& rng);
+// The standard post part: size(), then a full for_each.
+std::vector<OpSpec> DefaultPostOps();
+
 struct ScenarioParams {
   int threads = 2;   // logical threads in the parallel part
   int keys = 8;      // key space [0, keys)

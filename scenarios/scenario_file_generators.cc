@@ -5,32 +5,6 @@
 #include <numeric>
 
 namespace mapfault {
-namespace {
-
-constexpr Value kInitValueBase = 1000;  // as the built-ins: init values are 1000 + key
-
-Value WriteValue(int thread, int index) { return 10000 + 100 * (thread + 1) + index; }
-
-}  // namespace
-
-std::vector<std::pair<Key, Value>> RandomInitEntries(int keys, int initial, Rng& rng) {
-  std::vector<Key> all(std::max(keys, 0));
-  std::iota(all.begin(), all.end(), Key{0});
-  for (int i = static_cast<int>(all.size()) - 1; i > 0; --i) {
-    std::swap(all[i], all[rng.Below(i + 1)]);
-  }
-  all.resize(std::min<size_t>(all.size(), std::max(initial, 0)));
-  std::vector<std::pair<Key, Value>> init;
-  for (Key k : all) init.emplace_back(k, kInitValueBase + k);
-  return init;
-}
-
-std::vector<OpSpec> DefaultPostOps() {
-  OpSpec size, iterate;
-  size.kind = OpKind::kSize;
-  iterate.kind = OpKind::kForEach;
-  return {size, iterate};
-}
 
 Program FixedProgramGenerator::operator()(const ScenarioParams&, Rng& rng) const {
   Program p = program;

@@ -22,12 +22,7 @@ inline constexpr std::array<OpKind, 7> kMixKinds = {
 inline constexpr std::array<uint32_t, 7> kDefaultMixWeights = {25, 15, 25, 18, 5, 0, 12};
 inline constexpr uint64_t kGrowthScale = 1000000;  // growth in parts per million
 
-// `initial` distinct random keys from [0, keys) with value 1000 + key: the same draw as the
-// built-ins' init (builtin_scenarios.cc), so `initial` means the same in a file.
-std::vector<std::pair<Key, Value>> RandomInitEntries(int keys, int initial, Rng& rng);
-
-// The built-ins' post part: size(), then a full for_each.
-std::vector<OpSpec> DefaultPostOps();
+// RandomInitEntries and DefaultPostOps (scenario.h) give the built-ins' init draw and post part.
 
 // The same operations in every trial; params are ignored. With random_initial >= 0 the init part is
 // RandomInitEntries(random_keys, random_initial, rng) instead of program.init.
