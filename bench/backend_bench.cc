@@ -64,11 +64,11 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
 #include "bench/bare_sync.h"
-#include "harness/backend.h"
-#include "harness/noise.h"
-#include "harness/rng.h"
-#include "harness/sync.h"
-#include "harness/types.h"
+#include "harness/engine/backend.h"
+#include "harness/strategies/noise.h"
+#include "harness/base/rng.h"
+#include "harness/engine/sync.h"
+#include "harness/base/types.h"
 #include "maps/blackbox/absl_mutex.h"
 #include "maps/blackbox/std_unordered.h"
 #include "maps/blackbox/tbb_maps.h"
@@ -340,7 +340,7 @@ struct Variant {
 };
 
 bool NoNoisePlan(benchmark::State& state) {
-  if (CurrentThreadNoise() == nullptr) return true;
+  if (CurrentPerturbationHook() == nullptr) return true;
   state.SkipWithError("a noise plan is installed on the benchmark thread");
   return false;
 }

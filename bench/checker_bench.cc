@@ -26,11 +26,11 @@
 
 #include <benchmark/benchmark.h>
 
-#include "harness/checkers.h"
+#include "harness/checkers/checkers.h"
 #include "harness/checkers/history_index.h"
 #include "harness/checkers/linearizability.h"
-#include "harness/history.h"
-#include "harness/rng.h"
+#include "harness/base/history.h"
+#include "harness/base/rng.h"
 
 namespace mapfault {
 namespace {

@@ -13,8 +13,9 @@
 
 #include <benchmark/benchmark.h>
 
-#include "harness/backend.h"
-#include "harness/trial.h"
+#include "harness/engine/backend.h"
+#include "harness/run/trial.h"
+#include "maps/builtin_backends.h"
 #include "scenarios/scenario.h"
 
 namespace mapfault {
@@ -26,7 +27,7 @@ constexpr uint64_t kMaxSeedsScanned = 20000;  // give up past this many candidat
 // The benchmarked trial with `seed` (backend / scenario null when unknown).
 TrialSpec MakeSpec(const std::string& backend, uint64_t seed) {
   TrialSpec spec;
-  spec.backend = BackendRegistry::Global().Find(backend);
+  spec.backend = GlobalBackends().Find(backend);
   spec.scenario = ScenarioRegistry::Builtin().Find("iterate-while-erase");
   spec.params = ScenarioParams{.threads = 2, .keys = 8, .initial = 8, .ops = 8};
   spec.strategy.kind = StrategySpec::Kind::kRandom;

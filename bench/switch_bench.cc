@@ -22,10 +22,10 @@
 #include <benchmark/benchmark.h>
 #include <boost/context/fiber.hpp>
 
-#include "harness/fiber_stack.h"
-#include "harness/scheduler.h"
-#include "harness/strategy.h"
-#include "harness/sync.h"
+#include "harness/engine/fiber_stack.h"
+#include "harness/engine/scheduler.h"
+#include "harness/strategies/strategy_spec.h"
+#include "harness/engine/sync.h"
 
 namespace mapfault {
 namespace {

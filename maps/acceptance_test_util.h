@@ -8,7 +8,8 @@
 #include <vector>
 
 #include "gtest/gtest.h"
-#include "harness/supervisor.h"
+#include "harness/run/supervisor.h"
+#include "maps/builtin_backends.h"
 
 namespace mapfault::acceptance {
 
@@ -28,7 +29,7 @@ inline RunResults RunEveryScenario(const std::string& backend, ExecMode mode, co
   for (const Scenario& s : ScenarioRegistry::Builtin().All()) {
     CellSpec c;
     c.mode = mode;
-    c.backend = BackendRegistry::Global().Find(backend);
+    c.backend = GlobalBackends().Find(backend);
     c.scenario = &s;
     c.params = s.defaults;
     c.strategy = *StrategySpec::Parse(strategy);
@@ -44,7 +45,7 @@ inline RunResults RunEveryScenario(const std::string& backend, ExecMode mode, co
 inline void ExpectEveryClaimHolds(const std::string& backend, const RunResults& r,
                                   uint64_t trials) {
   ASSERT_EQ(r.cells.size(), ScenarioRegistry::Builtin().All().size());
-  const BackendInfo* b = BackendRegistry::Global().Find(backend);
+  const BackendInfo* b = GlobalBackends().Find(backend);
   for (const CellResult& c : r.cells) {
     EXPECT_EQ(c.trials, trials) << c.scenario;
     for (Invariant inv : kAllInvariants) {
@@ -63,7 +64,7 @@ inline void ExpectEveryClaimHolds(const std::string& backend, const RunResults& 
 }
 
 inline void ExpectClaimsEverythingButMisuseDetectedInBothModes(const std::string& backend) {
-  const BackendInfo* b = BackendRegistry::Global().Find(backend);
+  const BackendInfo* b = GlobalBackends().Find(backend);
   ASSERT_NE(b, nullptr);
   InvariantSet expected = InvariantSet::All();
   expected.Remove(Invariant::kMisuseDetected);

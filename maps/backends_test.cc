@@ -5,8 +5,9 @@
 #include <set>
 
 #include "gtest/gtest.h"
-#include "harness/backend.h"
+#include "harness/engine/backend.h"
 #include "mapfault/conformance.h"
+#include "maps/builtin_backends.h"
 #include "rapidcheck/gtest.h"
 
 namespace mapfault {
@@ -17,7 +18,7 @@ struct AnyMapAdapter {
   using Map = AnyMap;
   std::string id;
   std::unique_ptr<AnyMap> Make() const {
-    return BackendRegistry::Global().Find(id)->make_controlled();
+    return GlobalBackends().Find(id)->make_controlled();
   }
   static bool Insert(Map& m, int64_t k, int64_t v) { return m.Insert(k, v); }
   static void Assign(Map& m, int64_t k, int64_t v) { m.Assign(k, v); }
@@ -58,7 +59,7 @@ TEST_P(ConformanceTest, MatchesStdMapOnRandomOperations) {
 
 std::vector<std::string> AllBackends() {
   std::vector<std::string> ids;
-  for (const BackendInfo* b : BackendRegistry::Global().Listed()) {
+  for (const BackendInfo* b : GlobalBackends().Listed()) {
     if (b->make_controlled) ids.push_back(b->id);
   }
   return ids;
@@ -79,7 +80,7 @@ INSTANTIATE_TEST_SUITE_P(AllBackends, ConformanceTest, ::testing::ValuesIn(AllBa
 RC_GTEST_PROP(ConformanceProperty, SequentialRunsMatchStdMap,
               (const std::vector<std::tuple<uint8_t, uint8_t, int16_t>>& ops)) {
   for (const std::string& id : AllBackends()) {
-    auto m = BackendRegistry::Global().Find(id)->make_controlled();
+    auto m = GlobalBackends().Find(id)->make_controlled();
     std::map<Key, Value> model;
     for (const auto& [kind, key8, value] : ops) {
       const Key k = key8 % 24;

@@ -1,7 +1,9 @@
 // Registers the built-in white-box backends, each instantiated over ControlledSync (controlled mode)
 // and RealSync (real threads).
-#include "harness/backend.h"
-#include "harness/sync.h"
+#include "maps/builtin_backends.h"
+
+#include "harness/engine/backend.h"
+#include "harness/engine/sync.h"
 #include "maps/blackbox/absl_mutex.h"
 #include "maps/blackbox/std_unordered.h"
 #include "maps/blackbox/tbb_maps.h"
@@ -121,6 +123,15 @@ void RegisterBuiltinBackends(BackendRegistry& registry) {
   tbb_unordered.claims_if_unsafe = InvariantSet{};  // undefined behaviour: nothing is claimed
   MustRegister(registry, std::move(tbb_unordered));
   RegisterMutantBackends(registry);  // maps/mutants/mutant_backends.cc
+}
+
+BackendRegistry& GlobalBackends() {
+  static BackendRegistry* registry = [] {
+    auto* r = new BackendRegistry();
+    RegisterBuiltinBackends(*r);
+    return r;
+  }();
+  return *registry;
 }
 
 }  // namespace mapfault

@@ -22,9 +22,9 @@
 #include <optional>
 #include <vector>
 
-#include "harness/backend.h"
-#include "harness/rng.h"
-#include "harness/types.h"
+#include "harness/engine/backend.h"
+#include "harness/base/rng.h"
+#include "harness/base/types.h"
 
 namespace mapfault {
 

@@ -16,7 +16,7 @@
 #include <utility>
 #include <vector>
 
-#include "harness/sync.h"
+#include "harness/engine/sync.h"
 #include "maps/mutex_map.h"
 
 namespace mapfault {

@@ -42,9 +42,9 @@
 #include <optional>
 #include <vector>
 
-#include "harness/backend.h"
-#include "harness/sync.h"
-#include "harness/types.h"
+#include "harness/engine/backend.h"
+#include "harness/engine/sync.h"
+#include "harness/base/types.h"
 
 namespace mapfault {
 

@@ -14,11 +14,11 @@
 #include <vector>
 
 #include "gtest/gtest.h"
-#include "harness/random_strategy.h"
-#include "harness/scheduler.h"
-#include "harness/supervisor.h"
+#include "harness/strategies/random_strategy.h"
+#include "harness/engine/scheduler.h"
+#include "harness/run/supervisor.h"
 #include "maps/acceptance_test_util.h"
-#include "harness/sync.h"
+#include "harness/engine/sync.h"
 
 namespace mapfault {
 namespace {

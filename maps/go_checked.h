@@ -10,7 +10,7 @@
 #ifndef MAPFAULT_MAPS_GO_CHECKED_H_
 #define MAPFAULT_MAPS_GO_CHECKED_H_
 
-#include "harness/misuse.h"
+#include "harness/engine/misuse.h"
 #include "maps/chained_table.h"
 
 namespace mapfault {

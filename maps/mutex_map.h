@@ -7,7 +7,7 @@
 #ifndef MAPFAULT_MAPS_MUTEX_MAP_H_
 #define MAPFAULT_MAPS_MUTEX_MAP_H_
 
-#include "harness/sync.h"
+#include "harness/engine/sync.h"
 #include "maps/chained_table.h"
 
 namespace mapfault {

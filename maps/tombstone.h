@@ -35,9 +35,9 @@
 #include <unordered_map>
 #include <vector>
 
-#include "harness/backend.h"
-#include "harness/sync.h"
-#include "harness/types.h"
+#include "harness/engine/backend.h"
+#include "harness/engine/sync.h"
+#include "harness/base/types.h"
 
 namespace mapfault {
 

@@ -6,7 +6,7 @@
 
 #include <string>
 
-#include "harness/bug_bench.h"
+#include "harness/run/bug_bench.h"
 #include "nlohmann/json.hpp"
 
 namespace mapfault {

@@ -6,8 +6,8 @@
 #include <cstdio>
 #include <string>
 
-#include "harness/supervisor.h"
-#include "harness/verdict.h"
+#include "harness/run/supervisor.h"
+#include "harness/run/verdict.h"
 
 namespace mapfault {
 

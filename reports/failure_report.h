@@ -6,8 +6,8 @@
 
 #include <string>
 
-#include "harness/supervisor.h"
-#include "harness/token.h"
+#include "harness/run/supervisor.h"
+#include "harness/run/token.h"
 #include "scenarios/scenario.h"
 
 namespace mapfault {

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/verdict.h"
+#include "harness/run/verdict.h"
 #include "reports/report_detail.h"
 
 namespace mapfault {

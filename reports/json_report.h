@@ -5,7 +5,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "harness/verdict.h"
+#include "harness/run/verdict.h"
 #include "nlohmann/json.hpp"
 
 namespace mapfault {

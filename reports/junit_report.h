@@ -7,7 +7,7 @@
 
 #include <string>
 
-#include "harness/verdict.h"
+#include "harness/run/verdict.h"
 
 namespace mapfault {
 

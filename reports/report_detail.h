@@ -15,9 +15,9 @@
 #include <vector>
 
 #include "fmt/format.h"
-#include "harness/token.h"
-#include "harness/verdict.h"
-#include "harness/worker.h"
+#include "harness/run/token.h"
+#include "harness/run/verdict.h"
+#include "harness/run/worker.h"
 #include "scenarios/scenario.h"
 
 namespace mapfault {

@@ -10,8 +10,8 @@
 #include <utility>
 #include <vector>
 
-#include "harness/rng.h"
-#include "harness/types.h"
+#include "harness/base/rng.h"
+#include "harness/base/types.h"
 
 namespace mapfault {
 

@@ -53,7 +53,7 @@
 //                                 #    built-in ids or ids of this file's scenarios
 //   backends = ["naive", "mutex"] #    optional, default ["all"]: ids, "all", or a prefix ending
 //                                 #    in '*' ("mutant.*"); NOT validated by the parser (plugins
-//                                 #    may add backends): ResolveSuiteBackends checks them later
+//                                 #    may add backends): ResolveSuiteBackends (run/plan.h) checks them later
 //   invariants = ["no-crash", "iter.no-duplicate"]   # optional, default all; the rest NOT_RUN
 //   trials = 2000                 #    optional, 1..1000000000 (default: the command line's)
 //   strategy = "pct:d=2"          #    optional, as --strategy (validated)
@@ -71,19 +71,18 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "harness/types.h"
+#include "harness/base/types.h"
 #include "scenarios/op_parse.h"
 #include "scenarios/scenario.h"
 
 namespace mapfault {
 
-class BackendRegistry;
 
 struct SuiteSpec {
   std::string id;
   std::string description;
   std::string path;  // the file that defines the suite
-  // As written: ids, "all", "PREFIX*"; ResolveSuiteBackends turns them into ids.
+  // As written: ids, "all", "PREFIX*"; ResolveSuiteBackends (run/plan.h) turns them into ids.
   std::vector<std::string> backends;
   // "FILE:LINE:COLUMN" of each backends entry (parallel to backends), so an "unknown backend" error
   // can point into the file like the parser's own errors.
@@ -108,13 +107,6 @@ absl::StatusOr<ScenarioFile> ParseScenarioFile(std::string_view toml_text, std::
                                                const ScenarioRegistry& builtins);
 absl::StatusOr<ScenarioFile> LoadScenarioFile(const std::string& path,
                                               const ScenarioRegistry& builtins);
-
-// The backend ids `suite` names, against `registry` (after plugins are loaded): "all" is every
-// listed backend, "PREFIX*" every listed backend whose id starts with PREFIX, any other entry an id
-// the registry must know (listed or not). In the suite's order, each id once. An unknown id or a
-// pattern that matches nothing is an error "FILE:LINE:COLUMN: ..." at the entry.
-absl::StatusOr<std::vector<std::string>> ResolveSuiteBackends(const SuiteSpec& suite,
-                                                              const BackendRegistry& registry);
 
 // True for a fixed-program scenario of a file: its generate() ignores the params (its thread count
 // is its defaults.threads; only an `initial` init draws from the rng), so command-line parameter

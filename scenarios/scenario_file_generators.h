@@ -9,7 +9,7 @@
 #include <utility>
 #include <vector>
 
-#include "harness/rng.h"
+#include "harness/base/rng.h"
 #include "scenarios/scenario.h"
 
 namespace mapfault {

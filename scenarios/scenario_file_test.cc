@@ -9,8 +9,10 @@
 #include <string>
 
 #include "gtest/gtest.h"
-#include "harness/backend.h"
-#include "harness/trial.h"
+#include "harness/engine/backend.h"
+#include "harness/run/plan.h"
+#include "harness/run/trial.h"
+#include "maps/builtin_backends.h"
 #include "rapidcheck.h"
 #include "rapidcheck/gtest.h"
 
@@ -399,7 +401,7 @@ scenarios = ["mixed-ops"]
 backends = ["tbb_*", "nothing.*"]
 )");
   ASSERT_EQ(f.suites.size(), 3u);
-  const BackendRegistry& registry = BackendRegistry::Global();
+  const BackendRegistry& registry = GlobalBackends();
   absl::StatusOr<std::vector<std::string>> ids = ResolveSuiteBackends(f.suites[0], registry);
   ASSERT_TRUE(ids.ok()) << ids.status().message();
   ASSERT_GE(ids->size(), 4u);
@@ -573,7 +575,7 @@ TEST(BuiltinSuitesTest, IdsAreUniqueAndReferenceOnlyKnownScenariosAndBackends) {
       EXPECT_NE(FindSuiteScenario(id, *file, ScenarioRegistry::Builtin()), nullptr) << id;
     }
     const absl::StatusOr<std::vector<std::string>> backends =
-        ResolveSuiteBackends(suite, BackendRegistry::Global());
+        ResolveSuiteBackends(suite, GlobalBackends());
     EXPECT_TRUE(backends.ok()) << backends.status().message();
   }
   for (const char* id : {"default", "quick", "folklore", "mutants"}) {
@@ -587,10 +589,10 @@ TEST(BuiltinSuitesTest, MutantsNamesEveryListedMutant) {
   const SuiteSpec* suite = FindBuiltinSuite("mutants");
   ASSERT_NE(suite, nullptr);
   const absl::StatusOr<std::vector<std::string>> ids =
-      ResolveSuiteBackends(*suite, BackendRegistry::Global());
+      ResolveSuiteBackends(*suite, GlobalBackends());
   ASSERT_TRUE(ids.ok()) << ids.status().message();
   std::vector<std::string> mutants;
-  for (const BackendInfo* b : BackendRegistry::Global().Listed()) {
+  for (const BackendInfo* b : GlobalBackends().Listed()) {
     if (b->id.rfind("mutant.", 0) == 0) mutants.push_back(b->id);
   }
   EXPECT_GE(mutants.size(), 2u);
@@ -611,7 +613,7 @@ TEST(BuiltinSuitesTest, DefaultRunsEveryBuiltinScenarioOnEveryBackend) {
 }
 
 TEST(BuiltinSuitesTest, ShippedFileScenariosRunCleanlyOnMutex) {
-  const BackendInfo* mutex = BackendRegistry::Global().Find("mutex");
+  const BackendInfo* mutex = GlobalBackends().Find("mutex");
   ASSERT_NE(mutex, nullptr);
   int scenarios = 0;
   for (const ScenarioFile& f : BuiltinSuiteFiles()) {

@@ -5,7 +5,7 @@
 #include <set>
 
 #include "gtest/gtest.h"
-#include "harness/trial.h"
+#include "harness/run/trial.h"
 
 namespace mapfault {
 namespace {

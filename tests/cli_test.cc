@@ -12,7 +12,7 @@
 #include <fstream>
 
 #include "gtest/gtest.h"
-#include "harness/types.h"
+#include "harness/base/types.h"
 #include "nlohmann/json.hpp"
 
 namespace mapfault {

@@ -5,11 +5,12 @@
 #include <thread>
 
 #include "gtest/gtest.h"
-#include "harness/noise.h"
-#include "harness/supervisor.h"
-#include "harness/sync.h"
-#include "harness/trial.h"
-#include "harness/trial_threads.h"
+#include "harness/strategies/noise.h"
+#include "harness/run/supervisor.h"
+#include "harness/engine/sync.h"
+#include "harness/run/trial.h"
+#include "harness/engine/trial_threads.h"
+#include "maps/builtin_backends.h"
 
 namespace mapfault {
 namespace {
@@ -38,18 +39,18 @@ TEST(NoisePlanTest, StressHasNoNoiseAndPointsAreCountedPerThread) {
   const NoisePlan plan(*StrategySpec::Parse("stress"), 1, 2, 10);
   NoisePlan::Thread t = plan.ForThread(0);
   {
-    ThreadNoiseScope scope(&t);
-    EXPECT_EQ(CurrentThreadNoise(), &t);
+    PerturbationScope scope(&t);
+    EXPECT_EQ(CurrentPerturbationHook(), &t);
     for (int i = 0; i < 5; ++i) PerturbationPoint("p");
   }
-  EXPECT_EQ(CurrentThreadNoise(), nullptr);
+  EXPECT_EQ(CurrentPerturbationHook(), nullptr);
   EXPECT_EQ(t.points(), 5u);
 }
 
 TEST(NoisePlanTest, RealSyncPrimitivesArePerturbationPoints) {
   const NoisePlan plan(*StrategySpec::Parse("noise"), 7, 1, 10);
   NoisePlan::Thread t = plan.ForThread(0);
-  ThreadNoiseScope scope(&t);
+  PerturbationScope scope(&t);
   RealSync::Mutex m;
   m.lock();
   m.unlock();
@@ -61,7 +62,7 @@ TEST(PerturbedTest, MutexHoldsEveryClaimOnRealThreadsUnderEveryStrategy) {
   for (const char* strategy : {"stress", "noise", "pct:d=2"}) {
     CellSpec cell;
     cell.mode = ExecMode::kPerturbed;
-    cell.backend = BackendRegistry::Global().Find("mutex");
+    cell.backend = GlobalBackends().Find("mutex");
     cell.scenario = ScenarioRegistry::Builtin().Find("mixed-ops");
     cell.params = cell.scenario->defaults;
     cell.strategy = *StrategySpec::Parse(strategy);
@@ -83,7 +84,7 @@ TEST(PerturbedTest, MutexHoldsEveryClaimOnRealThreadsUnderEveryStrategy) {
 TEST(PerturbedTest, IsolatedPerturbedTrialRecordsItsOperations) {
   TrialSpec spec;
   spec.mode = ExecMode::kPerturbed;
-  spec.backend = BackendRegistry::Global().Find("rwlock");
+  spec.backend = GlobalBackends().Find("rwlock");
   spec.scenario = ScenarioRegistry::Builtin().Find("iterate-while-grow");
   spec.params = spec.scenario->defaults;
   spec.strategy = *StrategySpec::Parse("noise");
@@ -103,7 +104,7 @@ namespace mapfault {
 namespace {
 
 TEST(ConditionalContractTest, TbbUnorderedClaimsOnlyWithoutConcurrentErase) {
-  const BackendInfo* tbb = BackendRegistry::Global().Find("tbb_unordered");
+  const BackendInfo* tbb = GlobalBackends().Find("tbb_unordered");
   ASSERT_NE(tbb, nullptr);
   const ScenarioRegistry& scenarios = ScenarioRegistry::Builtin();
   auto program = [&](const char* id) {
@@ -114,10 +115,10 @@ TEST(ConditionalContractTest, TbbUnorderedClaimsOnlyWithoutConcurrentErase) {
   EXPECT_EQ(ClaimsFor(*tbb, program("range-erase-same-thread")), tbb->claims);  // one thread
   EXPECT_TRUE(ClaimsFor(*tbb, program("iterate-while-erase")).empty());
   EXPECT_TRUE(ClaimsFor(*tbb, program("concurrent-erase-all")).empty());
-  const BackendInfo* mutex = BackendRegistry::Global().Find("mutex");
+  const BackendInfo* mutex = GlobalBackends().Find("mutex");
   EXPECT_EQ(ClaimsFor(*mutex, program("iterate-while-erase")), mutex->claims);
   // tbb_hash: iteration concurrent with any other method is undefined.
-  const BackendInfo* tbb_hash = BackendRegistry::Global().Find("tbb_hash");
+  const BackendInfo* tbb_hash = GlobalBackends().Find("tbb_hash");
   EXPECT_TRUE(ClaimsFor(*tbb_hash, program("iterate-while-grow")).empty());
   EXPECT_EQ(ClaimsFor(*tbb_hash, program("range-erase-same-thread")), tbb_hash->claims);
 }
@@ -134,7 +135,7 @@ TEST(BlackBoxTest, SafeLibrariesHoldEveryClaimOnRealThreads) {
                       std::pair{"tbb_hash", "mixed-ops"}}) {
     CellSpec c;
     c.mode = ExecMode::kPerturbed;
-    c.backend = BackendRegistry::Global().Find(b);
+    c.backend = GlobalBackends().Find(b);
     c.scenario = ScenarioRegistry::Builtin().Find(s);
     c.params = c.scenario->defaults;
     c.strategy = *StrategySpec::Parse("noise");
@@ -164,7 +165,7 @@ TEST(BlackBoxTest, StdUnorderedBreaksIterateWhileGrowUnderNoise) {
 #endif
   CellSpec c;
   c.mode = ExecMode::kPerturbed;
-  c.backend = BackendRegistry::Global().Find("std_unordered");
+  c.backend = GlobalBackends().Find("std_unordered");
   c.scenario = ScenarioRegistry::Builtin().Find("iterate-while-grow");
   c.params = c.scenario->DefaultsFor(/*perturbed=*/true);
   EXPECT_NE(c.params, c.scenario->defaults);

@@ -3,9 +3,10 @@
 #include <set>
 
 #include "gtest/gtest.h"
-#include "harness/replay.h"
-#include "harness/supervisor.h"
-#include "harness/token.h"
+#include "harness/run/replay.h"
+#include "harness/run/supervisor.h"
+#include "harness/run/token.h"
+#include "maps/builtin_backends.h"
 
 namespace mapfault {
 namespace {
@@ -21,7 +22,7 @@ TrialSpec FromToken(const std::string& text) {
 const InvariantResult& FirstBreak(const std::string& backend, const std::string& scenario,
                                   Invariant inv, RunResults& holder) {
   CellSpec c;
-  c.backend = BackendRegistry::Global().Find(backend);
+  c.backend = GlobalBackends().Find(backend);
   c.scenario = ScenarioRegistry::Builtin().Find(scenario);
   c.params = c.scenario->defaults;
   c.trials = 3000;
@@ -68,7 +69,7 @@ TEST(ReplayTest, ReplayInProcessReproducesTheHistoryExactly) {
   const Scenario* s = ScenarioRegistry::Builtin().Find("mixed-ops");
   for (uint64_t seed = 0; seed < 200; ++seed) {
     TrialSpec spec;
-    spec.backend = BackendRegistry::Global().Find("mutex");
+    spec.backend = GlobalBackends().Find("mutex");
     spec.scenario = s;
     spec.params = s->defaults;
     spec.seed = seed;

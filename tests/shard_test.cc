@@ -1,9 +1,10 @@
 // Sharding and merging: the shards of a run, merged (through results.json), equal the unsharded run
 // for a fixed seed; slices cover every trial exactly once.
 #include "gtest/gtest.h"
-#include "harness/supervisor.h"
+#include "harness/run/supervisor.h"
+#include "maps/builtin_backends.h"
 #include "reports/json_report.h"
-#include "reports/merge.h"
+#include "harness/run/merge.h"
 
 namespace mapfault {
 namespace {
@@ -15,7 +16,7 @@ std::vector<CellSpec> Cells() {
                       std::pair{"naive", "iterate-while-erase"},
                       std::pair{"collect_then_delete", "conditional-erase"}}) {
     CellSpec c;
-    c.backend = BackendRegistry::Global().Find(b);
+    c.backend = GlobalBackends().Find(b);
     c.scenario = ScenarioRegistry::Builtin().Find(s);
     c.params = c.scenario->defaults;
     c.trials = 700;  // naive dies in ~12% of these: well under the early-stop threshold
@@ -105,7 +106,7 @@ TEST(TimeBudgetTest, BudgetStopsTheRunAndSharesTrialsFairly) {
   std::vector<CellSpec> cells;
   for (const char* s : {"mixed-ops", "iterate-while-grow", "conditional-erase"}) {
     CellSpec c;
-    c.backend = BackendRegistry::Global().Find("mutex");
+    c.backend = GlobalBackends().Find("mutex");
     c.scenario = ScenarioRegistry::Builtin().Find(s);
     c.params = c.scenario->defaults;
     c.trials = 100000000;  // far more than the budget allows

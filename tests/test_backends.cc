@@ -3,9 +3,10 @@
 
 #include <csignal>
 
-#include "harness/backend.h"
-#include "harness/sync.h"
-#include "harness/trial.h"
+#include "harness/engine/backend.h"
+#include "harness/engine/sync.h"
+#include "harness/run/trial.h"
+#include "maps/builtin_backends.h"
 #include "maps/mutex_map.h"
 
 namespace mapfault::testing {
@@ -50,7 +51,7 @@ void RegisterHidden(const char* id, const char* description) {
   info.claims = kClaims;
   info.make_controlled = Factory<M>();
   info.listed = false;
-  (void)BackendRegistry::Global().Register(std::move(info));  // a repeat call finds it registered
+  (void)GlobalBackends().Register(std::move(info));  // a repeat call finds it registered
 }
 
 }  // namespace

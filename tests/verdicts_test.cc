@@ -3,7 +3,8 @@
 // scenario, both mutants are caught, and the Go delete-in-range rule holds everywhere it is claimed.
 // All runs use fixed seeds in controlled mode, so they are deterministic.
 #include "gtest/gtest.h"
-#include "harness/supervisor.h"
+#include "harness/run/supervisor.h"
+#include "maps/builtin_backends.h"
 
 namespace mapfault {
 namespace {
@@ -15,7 +16,7 @@ std::vector<CellSpec> Cells(const std::vector<std::string>& backends,
   for (const std::string& b : backends) {
     for (const std::string& s : scenarios) {
       CellSpec c;
-      c.backend = BackendRegistry::Global().Find(b);
+      c.backend = GlobalBackends().Find(b);
       c.scenario = ScenarioRegistry::Builtin().Find(s);
       EXPECT_NE(c.backend, nullptr) << b;
       EXPECT_NE(c.scenario, nullptr) << s;
@@ -105,7 +106,7 @@ TEST(VerdictsTest, PctAlsoFindsTheMutants) {
 
 TEST(VerdictsTest, DeleteInRangeOnTheSameThreadHoldsOnEveryBackendThatClaimsIt) {
   std::vector<std::string> white_box, black_box;
-  for (const BackendInfo* b : BackendRegistry::Global().Listed()) {
+  for (const BackendInfo* b : GlobalBackends().Listed()) {
     (b->make_controlled ? white_box : black_box).push_back(b->id);
   }
   std::vector<CellSpec> cells = Cells(white_box, {"range-erase-same-thread"}, 1000);
@@ -117,7 +118,7 @@ TEST(VerdictsTest, DeleteInRangeOnTheSameThreadHoldsOnEveryBackendThatClaimsIt) 
   }
   const RunResults r = RunSuite(cells);
   for (const CellResult& c : r.cells) {
-    const BackendInfo* b = BackendRegistry::Global().Find(c.backend);
+    const BackendInfo* b = GlobalBackends().Find(c.backend);
     for (Invariant inv : kAllInvariants) {
       if (b->claims.Contains(inv)) {
         EXPECT_EQ(V(c, inv), Verdict::kHolds) << c.backend << " " << InvariantId(inv);

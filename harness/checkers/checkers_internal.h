@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/checkers.h"
+#include "harness/checkers/checkers.h"
 #include "harness/checkers/history_index.h"
 #include "harness/checkers/linearizability.h"
 

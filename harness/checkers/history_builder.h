@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-#include "harness/checkers.h"
+#include "harness/checkers/checkers.h"
 
 namespace mapfault {
 

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/history.h"
+#include "harness/base/history.h"
 
 namespace mapfault {
 

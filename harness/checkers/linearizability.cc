@@ -4,7 +4,7 @@
 #include <algorithm>
 
 #include "absl/container/flat_hash_set.h"
-#include "harness/rng.h"
+#include "harness/base/rng.h"
 
 namespace mapfault {
 namespace {

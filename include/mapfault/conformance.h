@@ -14,8 +14,8 @@
 //
 // PlainSync is a sync policy for single-threaded tests (std mutexes, std::atomic, no-op Yield).
 // Any other map type works through an adapter with the same static interface as PluginMapAdapter.
-#ifndef MAPFAULT_CONFORMANCE_H_
-#define MAPFAULT_CONFORMANCE_H_
+#ifndef MAPFAULT_INCLUDE_MAPFAULT_CONFORMANCE_H_
+#define MAPFAULT_INCLUDE_MAPFAULT_CONFORMANCE_H_
 
 #include <atomic>
 #include <cstdint>
@@ -223,4 +223,4 @@ REGISTER_TYPED_TEST_SUITE_P(MapConformanceTest, InsertFindEraseSize, GrowsAcross
                             VisitorCanEraseTheEntryItWasShown, VisitorCanStop,
                             MatchesStdMapOnRandomOperations);
 
-#endif  // MAPFAULT_CONFORMANCE_H_
+#endif  // MAPFAULT_INCLUDE_MAPFAULT_CONFORMANCE_H_

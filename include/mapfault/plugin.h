@@ -21,8 +21,8 @@
 //   or to real locks (perturbed). std::lock_guard, std::unique_lock and std::shared_lock work with
 //   its mutexes; call lock(label) / unlock(label) directly to name the step in traces.
 // - Everything here has hidden visibility: the only symbol a plugin exports is the entry point.
-#ifndef MAPFAULT_PLUGIN_H_
-#define MAPFAULT_PLUGIN_H_
+#ifndef MAPFAULT_INCLUDE_MAPFAULT_PLUGIN_H_
+#define MAPFAULT_INCLUDE_MAPFAULT_PLUGIN_H_
 
 #if __cplusplus < 202002L
 #error "<mapfault/plugin.h> needs C++20 (the ABI header <mapfault/plugin_abi.h> is plain C)"
@@ -352,4 +352,4 @@ const mapfault_plugin* Entry(const mapfault_host* host, const char* name, MakeSp
     });                                                                                          \
   }
 
-#endif  // MAPFAULT_PLUGIN_H_
+#endif  // MAPFAULT_INCLUDE_MAPFAULT_PLUGIN_H_

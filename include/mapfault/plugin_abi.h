@@ -35,8 +35,8 @@
  *   do not switch), so they can return; then the map is destroyed. Do not spin forever waiting for
  *   another thread: the watchdog ends such a worker.
  */
-#ifndef MAPFAULT_PLUGIN_ABI_H_
-#define MAPFAULT_PLUGIN_ABI_H_
+#ifndef MAPFAULT_INCLUDE_MAPFAULT_PLUGIN_ABI_H_
+#define MAPFAULT_INCLUDE_MAPFAULT_PLUGIN_ABI_H_
 
 #include <stddef.h>
 #include <stdint.h>
@@ -157,4 +157,4 @@ typedef const struct mapfault_plugin* (*mapfault_plugin_entry_fn)(const struct m
 } /* extern "C" */
 #endif
 
-#endif /* MAPFAULT_PLUGIN_ABI_H_ */
+#endif /* MAPFAULT_INCLUDE_MAPFAULT_PLUGIN_ABI_H_ */

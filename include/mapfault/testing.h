@@ -19,15 +19,15 @@
 //
 // Needs mapfault's library: add mapfault to your CMake project (add_subdirectory or FetchContent)
 // and link mapfault::testing.
-#ifndef MAPFAULT_TESTING_H_
-#define MAPFAULT_TESTING_H_
+#ifndef MAPFAULT_INCLUDE_MAPFAULT_TESTING_H_
+#define MAPFAULT_INCLUDE_MAPFAULT_TESTING_H_
 
 #include <string>
 #include <vector>
 
 #include "gtest/gtest.h"
-#include "harness/backend.h"
-#include "harness/sync.h"
+#include "harness/engine/backend.h"
+#include "harness/engine/sync.h"
 
 namespace mapfault::testing {
 
@@ -79,4 +79,4 @@ template <class M>
 
 }  // namespace mapfault::testing
 
-#endif  // MAPFAULT_TESTING_H_
+#endif  // MAPFAULT_INCLUDE_MAPFAULT_TESTING_H_

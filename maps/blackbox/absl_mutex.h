@@ -13,8 +13,8 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
-#include "harness/backend.h"
-#include "harness/noise.h"
+#include "harness/engine/backend.h"
+#include "harness/engine/perturbation.h"
 
 namespace mapfault {
 

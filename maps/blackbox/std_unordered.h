@@ -10,8 +10,8 @@
 #include <optional>
 #include <unordered_map>
 
-#include "harness/backend.h"
-#include "harness/noise.h"
+#include "harness/engine/backend.h"
+#include "harness/engine/perturbation.h"
 
 namespace mapfault {
 

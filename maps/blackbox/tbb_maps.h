@@ -26,8 +26,8 @@
 #include <oneapi/tbb/concurrent_hash_map.h>
 #include <oneapi/tbb/concurrent_unordered_map.h>
 
-#include "harness/backend.h"
-#include "harness/noise.h"
+#include "harness/engine/backend.h"
+#include "harness/engine/perturbation.h"
 
 namespace mapfault {
 

@@ -34,9 +34,9 @@
 #include <utility>
 #include <vector>
 
-#include "harness/backend.h"
-#include "harness/sync.h"
-#include "harness/types.h"
+#include "harness/engine/backend.h"
+#include "harness/engine/sync.h"
+#include "harness/base/types.h"
 
 namespace mapfault {
 

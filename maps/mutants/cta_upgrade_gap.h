@@ -25,7 +25,7 @@
 
 #include <vector>
 
-#include "harness/sync.h"
+#include "harness/engine/sync.h"
 #include "maps/rwlock_map.h"
 
 namespace mapfault {

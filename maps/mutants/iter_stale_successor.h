@@ -25,7 +25,7 @@
 #ifndef MAPFAULT_MAPS_MUTANTS_ITER_STALE_SUCCESSOR_H_
 #define MAPFAULT_MAPS_MUTANTS_ITER_STALE_SUCCESSOR_H_
 
-#include "harness/sync.h"
+#include "harness/engine/sync.h"
 #include "maps/mutants/node_table.h"
 
 namespace mapfault {

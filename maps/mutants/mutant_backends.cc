@@ -7,7 +7,7 @@
 #include <string>
 #include <utility>
 
-#include "harness/sync.h"
+#include "harness/engine/sync.h"
 #include "maps/mutants/aba_iter_recycled.h"
 #include "maps/mutants/assign_split.h"
 #include "maps/mutants/cow_publish_early.h"

@@ -11,7 +11,7 @@
 #ifndef MAPFAULT_MAPS_MUTANTS_MUTANT_BACKENDS_H_
 #define MAPFAULT_MAPS_MUTANTS_MUTANT_BACKENDS_H_
 
-#include "harness/backend.h"
+#include "harness/engine/backend.h"
 
 namespace mapfault {
 

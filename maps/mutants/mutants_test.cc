@@ -6,7 +6,8 @@
 #include <vector>
 
 #include "gtest/gtest.h"
-#include "harness/supervisor.h"
+#include "harness/run/supervisor.h"
+#include "maps/builtin_backends.h"
 
 namespace mapfault {
 namespace {
@@ -47,7 +48,7 @@ const std::vector<MutantCase>& Cases() {
 CellSpec Cell(const std::string& backend, const std::string& scenario, const std::string& strategy,
               uint64_t trials) {
   CellSpec c;
-  c.backend = BackendRegistry::Global().Find(backend);
+  c.backend = GlobalBackends().Find(backend);
   c.scenario = ScenarioRegistry::Builtin().Find(scenario);
   EXPECT_NE(c.backend, nullptr) << backend;
   EXPECT_NE(c.scenario, nullptr) << scenario;
@@ -75,7 +76,7 @@ TEST(MutantsTest, EachMutantIsRegisteredAsAPretendSafeBackendWithItsWitness) {
   InvariantSet safe = InvariantSet::All();
   safe.Remove(Invariant::kMisuseDetected);
   for (const MutantCase& m : Cases()) {
-    const BackendInfo* b = BackendRegistry::Global().Find(m.mutant);
+    const BackendInfo* b = GlobalBackends().Find(m.mutant);
     ASSERT_NE(b, nullptr) << m.mutant;
     EXPECT_EQ(b->description.rfind("MUTANT: ", 0), 0u) << m.mutant;
     EXPECT_TRUE(b->make_controlled && b->make_real) << m.mutant << " must run in both modes";

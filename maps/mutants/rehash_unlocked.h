@@ -21,7 +21,7 @@
 #ifndef MAPFAULT_MAPS_MUTANTS_REHASH_UNLOCKED_H_
 #define MAPFAULT_MAPS_MUTANTS_REHASH_UNLOCKED_H_
 
-#include "harness/sync.h"
+#include "harness/engine/sync.h"
 #include "maps/mutants/node_table.h"
 
 namespace mapfault {

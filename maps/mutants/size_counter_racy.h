@@ -25,7 +25,7 @@
 
 #include <cstdint>
 
-#include "harness/sync.h"
+#include "harness/engine/sync.h"
 #include "maps/mutex_map.h"
 
 namespace mapfault {

@@ -1,0 +1,57 @@
+// History printing helpers.
+#include "harness/base/history.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace mapfault {
+
+std::string OpRecord::CallString() const {
+  switch (kind) {
+    case OpKind::kInsert: return absl::StrCat("insert(", key, ", ", value, ")");
+    case OpKind::kAssign: return absl::StrCat("assign(", key, ", ", value, ")");
+    case OpKind::kErase: return absl::StrCat("erase(", key, ")");
+    case OpKind::kFind: return absl::StrCat("find(", key, ")");
+    case OpKind::kSize: return "size()";
+    case OpKind::kClear: return "clear()";
+    case OpKind::kForEach: return "for_each()";
+  }
+  return "?";
+}
+
+std::string OpRecord::ResultString() const {
+  if (!completed()) return "(did not return)";
+  switch (kind) {
+    case OpKind::kInsert:
+    case OpKind::kErase: return ok ? "true" : "false";
+    case OpKind::kAssign:
+    case OpKind::kClear: return "done";
+    case OpKind::kFind: return found ? absl::StrCat(*found) : "absent";
+    case OpKind::kSize: return absl::StrCat(size);
+    case OpKind::kForEach: {
+      std::string out = "[";
+      for (const YieldRecord& y : yields) {
+        absl::StrAppend(&out, out.size() > 1 ? " " : "", y.key,
+                        y.action == VisitAction::kEraseThis ? "(erased)" : "");
+      }
+      absl::StrAppend(&out, "]", stopped ? " stopped" : "");
+      return out;
+    }
+  }
+  return "?";
+}
+
+std::string OpRecord::Describe() const {
+  return absl::StrCat(thread < 0 ? std::string("post") : absl::StrCat("T", thread), " ",
+                      CallString(), " -> ", ResultString());
+}
+
+std::vector<const OpRecord*> History::AllOps() const {
+  std::vector<const OpRecord*> out;
+  for (const auto& t : threads) {
+    for (const OpRecord& op : t) out.push_back(&op);
+  }
+  for (const OpRecord& op : post) out.push_back(&op);
+  return out;
+}
+
+}  // namespace mapfault

@@ -1,0 +1,63 @@
+// The history of a trial: for every operation its arguments, its result, and its invoke and response
+// timestamps on one logical clock; for every for_each the entries it was shown, each stamped. The
+// checkers judge a trial from this alone.
+#ifndef MAPFAULT_HARNESS_BASE_HISTORY_H_
+#define MAPFAULT_HARNESS_BASE_HISTORY_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "harness/base/types.h"
+
+namespace mapfault {
+
+struct YieldRecord {
+  Key key;
+  Value value;
+  uint64_t at;          // logical time the visitor was shown the entry
+  VisitAction action;   // what the visitor answered
+};
+
+struct OpRecord {
+  OpKind kind = OpKind::kFind;
+  Key key = 0;
+  Value value = 0;
+  int thread = 0;          // -1 for init/post operations
+  int index = 0;           // position in its thread's program
+  uint64_t invoke = 0;     // logical time of the call
+  uint64_t response = 0;   // logical time of the return; 0 when it never returned
+  // Results.
+  bool ok = false;                   // insert / erase
+  std::optional<Value> found;        // find
+  uint64_t size = 0;                 // size
+  std::vector<YieldRecord> yields;   // for_each
+  bool stopped = false;              // for_each ended because the visitor said stop
+  // for_each whose visitor erases an entry when its value is below this ("expired"): a conditional
+  // erase, judged by check-then-act.
+  std::optional<Value> erase_if_value_below;
+
+  bool completed() const { return response != 0; }
+  std::string Describe() const;      // "T1 erase(3) -> true [t=4..9]"
+  std::string CallString() const;    // "erase(3)"
+  std::string ResultString() const;  // "true", "7", "absent", "3 entries"
+};
+
+struct History {
+  std::vector<std::pair<Key, Value>> initial;  // state when the parallel part starts
+  std::vector<std::vector<OpRecord>> threads;  // parallel part, per logical thread
+  std::vector<OpRecord> post;                  // after all threads joined
+  uint64_t parallel_end = 0;                   // logical time the parallel part ended
+  // The contents right after the threads joined (before the post part), read sequentially by the
+  // harness; judged by quiescent-state. Absent when the trial did not complete.
+  std::optional<std::vector<std::pair<Key, Value>>> final_state;
+
+  // Every operation (parallel then post), in no particular order.
+  std::vector<const OpRecord*> AllOps() const;
+};
+
+}  // namespace mapfault
+
+#endif  // MAPFAULT_HARNESS_BASE_HISTORY_H_

@@ -1,0 +1,646 @@
+// The mapfault command line: argument parsing (CLI11), validation with one-line errors, and the
+// list / run / replay commands.
+#include "harness/cli/cli.h"
+
+#include <unistd.h>
+
+#include <csignal>
+#include <deque>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <thread>
+
+#include "CLI/CLI.hpp"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "fmt/format.h"
+#include "harness/engine/backend.h"
+#include "harness/run/supervisor.h"
+#include "harness/run/token.h"
+#include "maps/builtin_backends.h"
+#include "nlohmann/json.hpp"
+#include "reports/console_report.h"
+#include "reports/failure_report.h"
+#include "reports/json_report.h"
+#include "scenarios/scenario_file.h"
+#include "reports/html_report.h"
+#include "reports/junit_report.h"
+#include "reports/markdown_report.h"
+#include "harness/run/merge.h"
+#include "harness/plugins/plugin_loader.h"
+#include "harness/run/plan.h"
+#include "harness/run/replay.h"
+#include "scenarios/scenario.h"
+
+namespace mapfault {
+
+volatile std::sig_atomic_t g_stop = 0;
+void OnStopSignal(int) { g_stop = g_stop + 1; }
+
+int UsageError(const std::string& message) {
+  fmt::print(stderr, "mapfault: error: {}\n", message);
+  return 2;
+}
+
+namespace {
+
+
+struct RunOptions {
+  std::string suite = "default";
+  std::vector<std::string> files;  // --file: scenario/suite TOML files
+  std::vector<std::string> scenarios;
+  std::vector<std::string> backends;
+  std::string strategy = "random";
+  std::string mode = "auto";
+  uint64_t trials = 10000;
+  double time_budget = 0;
+  std::optional<uint64_t> seed;
+  int jobs = 0;
+  std::string out = "mapfault-out";
+  int threads = 0, keys = 0, initial = 0, ops = 0;  // 0 = scenario default
+  uint64_t max_steps = 20000;
+  double watchdog = 5;
+  bool no_progress = false;
+  bool preempt = false;
+  bool trials_set = false, strategy_set = false, mode_set = false;  // given on the command line
+  std::string shard;  // "I/N"; empty: GTEST_SHARD_INDEX / GTEST_TOTAL_SHARDS, else unsharded
+};
+
+// Parses "I/N" (0 <= I < N).
+bool ParseShard(const std::string& text, int* index, int* count) {
+  const size_t slash = text.find('/');
+  if (slash == std::string::npos) return false;
+  try {
+    size_t used = 0;
+    *index = std::stoi(text.substr(0, slash), &used);
+    if (used != slash) return false;
+    *count = std::stoi(text.substr(slash + 1), &used);
+    if (used != text.size() - slash - 1) return false;
+  } catch (const std::exception&) {
+    return false;
+  }
+  return *count >= 1 && *index >= 0 && *index < *count;
+}
+
+// Replays each finding (at most kMaxDetails) alone in a worker, for the HTML report's interleaving
+// views. A finding whose backend is not loaded keeps its explanation and replay command only.
+std::vector<BreakDetail> ReplayFindings(const RunResults& results, double watchdog) {
+  constexpr size_t kMaxDetails = 60;
+  std::vector<BreakDetail> details;
+  for (const CellResult& c : results.cells) {
+    for (const InvariantResult& r : c.invariants) {
+      if (r.token.empty() || details.size() == kMaxDetails) continue;
+      absl::StatusOr<ReplayToken> token = ReplayToken::Decode(r.token);
+      if (!token.ok()) continue;
+      absl::StatusOr<TrialSpec> spec = TrialSpecFromToken(*token);
+      if (!spec.ok()) continue;
+      BreakDetail d;
+      d.token = r.token;
+      d.decoded = *token;
+      d.program = ProgramFor(*spec);
+      d.outcome = RunTrialIsolated(*spec, watchdog);
+      details.push_back(std::move(d));
+    }
+  }
+  return details;
+}
+
+// Writes every report file of `results` into `dir`: results.json, report.txt (the console report),
+// report.junit.xml, report.md and the self-contained report.html. False (after a usage error) when
+// it cannot.
+bool WriteReports(const RunResults& results, const std::string& dir, const std::string& text,
+                  double watchdog) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  const std::filesystem::path base(dir);
+  const std::pair<const char*, std::string> files[] = {
+      {"results.json", ResultsToJson(results).dump(2) + "\n"},
+      {"report.txt", text},
+      {"report.junit.xml", FormatJUnitReport(results)},
+      {"report.md", FormatMarkdownReport(results)},
+      {"report.html", FormatHtmlReport(results, ReplayFindings(results, watchdog))},
+  };
+  for (const auto& [name, content] : files) {
+    std::ofstream out(base / name);
+    out << content;
+    if (ec || !out) {
+      UsageError(absl::StrCat("cannot write reports to '", dir,
+                              "': choose a writable directory with --out DIR"));
+      return false;
+    }
+  }
+  return true;
+}
+
+// Loads the plugins of MAPFAULT_PLUGIN_PATH and of --plugin; false after a usage error.
+bool LoadPlugins(const std::vector<std::string>& plugins) {
+  absl::Status status =
+      LoadPluginsFromPath(std::getenv(kPluginPathEnv), GlobalBackends(), nullptr);
+  for (size_t i = 0; status.ok() && i < plugins.size(); ++i) {
+    status = LoadPlugin(plugins[i], GlobalBackends(), nullptr);
+  }
+  if (!status.ok()) UsageError(std::string(status.message()));
+  return status.ok();
+}
+
+int RunList(const std::string& what, bool as_json) {
+  using json = nlohmann::json;
+  const std::vector<std::string> kinds = {"backends", "scenarios", "suites", "invariants",
+                                          "strategies"};
+  if (!what.empty() && std::find(kinds.begin(), kinds.end(), what) == kinds.end()) {
+    return UsageError(absl::StrCat("unknown list '", what,
+                                   "'; valid: backends, scenarios, suites, invariants, strategies"));
+  }
+  json all = json::object();
+  if (what.empty() || what == "backends") {
+    json rows = json::array();
+    for (const BackendInfo* b : GlobalBackends().Listed()) {
+      std::vector<std::string> claims;
+      for (Invariant inv : kAllInvariants) {
+        if (b->claims.Contains(inv)) claims.emplace_back(InvariantId(inv));
+      }
+      std::vector<std::string> modes;
+      if (b->make_controlled) modes.push_back("controlled");
+      if (b->make_real) modes.push_back("perturbed");
+      rows.push_back({{"id", b->id}, {"description", b->description}, {"claims", claims},
+                      {"modes", modes}});
+    }
+    all["backends"] = rows;
+  }
+  if (what.empty() || what == "scenarios") {
+    json rows = json::array();
+    for (const Scenario& s : ScenarioRegistry::Builtin().All()) {
+      rows.push_back({{"id", s.id},
+                      {"description", s.description},
+                      {"defaults", ParamsToJson(s.defaults)},
+                      {"perturbed_defaults", ParamsToJson(s.DefaultsFor(/*perturbed=*/true))}});
+    }
+    all["scenarios"] = rows;
+  }
+  if (what.empty() || what == "suites") {
+    json rows = json::array();
+    for (const SuiteSpec& s : BuiltinSuites()) {
+      rows.push_back({{"id", s.id},
+                      {"description", s.description},
+                      {"file", s.path},
+                      {"backends", s.backends},
+                      {"scenarios", s.scenarios}});
+    }
+    all["suites"] = rows;
+  }
+  if (what.empty() || what == "invariants") {
+    json rows = json::array();
+    for (Invariant inv : kAllInvariants) {
+      rows.push_back({{"id", InvariantId(inv)}, {"description", InvariantDescription(inv)}});
+    }
+    all["invariants"] = rows;
+  }
+  if (what.empty() || what == "strategies") {
+    all["strategies"] = json::array(
+        {{{"id", "random"}, {"description", "random walk: a uniformly random runnable thread at "
+                                            "every scheduling point"}},
+         {{"id", "pct:d=N"},
+          {"description", "PCT with bug depth N (default 3): random priorities, N-1 change points "
+                          "(in perturbed mode realised as delays)"}},
+         {{"id", "stress"}, {"description", "perturbed mode: real threads with no noise (baseline)"}},
+         {{"id", "noise"},
+          {"description", "perturbed mode: seeded yields, spins and short sleeps at every "
+                          "operation boundary, iteration step and lock"}},
+         {{"id", "portfolio"},
+          {"description", "per trial, from its seed: random, pct:d=2 or pct:d=3 (controlled); "
+                          "noise or pct:d=3 (perturbed)"}},
+         {{"id", "...+preempt"},
+          {"description", "perturbed mode: also pin the trial's threads to one CPU and preempt "
+                          "them with timer signals inside library code"}}});
+  }
+  if (as_json) {
+    fmt::print("{}\n", all.dump(2));
+    return 0;
+  }
+  for (const auto& [section, rows] : all.items()) {
+    fmt::print("{}:\n", section);
+    for (const json& row : rows) {
+      std::string extra;
+      if (row.contains("claims")) {
+        const auto claims = row["claims"].get<std::vector<std::string>>();
+        extra = claims.size() + 1 == std::size(kAllInvariants) &&
+                        std::find(claims.begin(), claims.end(), "misuse-detected") == claims.end()
+                    ? "  [claims: all but misuse-detected]"
+                    : absl::StrCat("  [claims: ", absl::StrJoin(claims, ", "), "]");
+      }
+      fmt::print("  {:<28} {}{}\n", row["id"].get<std::string>(),
+                 row["description"].get<std::string>(), extra);
+    }
+  }
+  return 0;
+}
+
+// The mode a backend runs in: --mode auto picks controlled for white-box backends (they have a
+// ControlledSync instantiation) and perturbed for black-box ones.
+std::optional<ExecMode> ModeFor(const BackendInfo& b, const std::string& mode) {
+  if (mode == "controlled") {
+    if (!b.make_controlled) return std::nullopt;
+    return ExecMode::kControlled;
+  }
+  if (mode == "perturbed") {
+    if (!b.make_real) return std::nullopt;
+    return ExecMode::kPerturbed;
+  }
+  return b.make_controlled ? ExecMode::kControlled : ExecMode::kPerturbed;
+}
+
+// The strategy as it applies in `mode`: random and noise stand in for each other, stress means
+// random in controlled mode (see StrategySpec).
+StrategySpec StrategyForMode(StrategySpec spec, ExecMode mode) {
+  using Kind = StrategySpec::Kind;
+  if (mode == ExecMode::kControlled) {
+    if (spec.kind == Kind::kStress || spec.kind == Kind::kNoise) spec.kind = Kind::kRandom;
+    spec.preempt = false;  // fibers are preempted at every scheduling point already
+  } else if (spec.kind == Kind::kRandom) {
+    spec.kind = Kind::kNoise;
+  }
+  return spec;
+}
+
+// Scenario files stay loaded for the process's lifetime (cells point at their scenarios).
+std::deque<ScenarioFile>& LoadedFiles() {
+  static auto* files = new std::deque<ScenarioFile>();
+  return *files;
+}
+
+std::string SuiteIds() {
+  std::string ids;
+  for (const SuiteSpec& s : BuiltinSuites()) absl::StrAppend(&ids, ids.empty() ? "" : ", ", s.id);
+  for (const ScenarioFile& f : LoadedFiles()) {
+    for (const SuiteSpec& s : f.suites) absl::StrAppend(&ids, ", ", s.id);
+  }
+  return ids;
+}
+
+// What --suite names: a shipped suite, a suite of a --file, or a TOML file ("FILE.toml" with one
+// suite, or "FILE.toml:ID"). `file` is the file whose scenarios the suite may use. A file without
+// suites yields its scenarios with a null suite.
+struct ChosenSuite {
+  const SuiteSpec* suite = nullptr;
+  const ScenarioFile* file = nullptr;
+};
+absl::StatusOr<ChosenSuite> ChooseSuite(const std::string& name) {
+  const size_t toml = name.find(".toml");
+  if (toml != std::string::npos) {
+    const std::string path = name.substr(0, toml + 5);
+    std::string id = toml + 5 < name.size() && name[toml + 5] == ':' ? name.substr(toml + 6) : "";
+    absl::StatusOr<ScenarioFile> file = LoadScenarioFile(path, ScenarioRegistry::Builtin());
+    if (!file.ok()) return file.status();
+    LoadedFiles().push_back(std::move(*file));
+    const ScenarioFile& f = LoadedFiles().back();
+    if (id.empty() && f.suites.size() > 1) {
+      std::string ids;
+      for (const SuiteSpec& s : f.suites) absl::StrAppend(&ids, ids.empty() ? "" : ", ", s.id);
+      return absl::InvalidArgumentError(absl::StrCat(path, " has several suites (", ids,
+                                                     "): name one with --suite ", path, ":ID"));
+    }
+    if (id.empty()) return ChosenSuite{f.suites.empty() ? nullptr : &f.suites[0], &f};
+    if (const SuiteSpec* s = f.FindSuite(id)) return ChosenSuite{s, &f};
+    return absl::InvalidArgumentError(absl::StrCat(path, " has no suite '", id, "'"));
+  }
+  for (const ScenarioFile& f : LoadedFiles()) {
+    if (const SuiteSpec* s = f.FindSuite(name)) return ChosenSuite{s, &f};
+  }
+  const ScenarioFile* file = nullptr;
+  if (const SuiteSpec* s = FindBuiltinSuite(name, &file)) return ChosenSuite{s, file};
+  return absl::InvalidArgumentError(absl::StrCat("unknown suite '", name, "'; valid suites: ",
+                                                 SuiteIds(), ", or a FILE.toml"));
+}
+
+// A scenario by id: the --file scenarios first, then the built-ins.
+const Scenario* FindAnyScenario(const std::string& id) {
+  for (const ScenarioFile& f : LoadedFiles()) {
+    if (const Scenario* s = f.FindScenario(id)) return s;
+  }
+  return ScenarioRegistry::Builtin().Find(id);
+}
+
+int RunRun(RunOptions o) {
+  for (const std::string& path : o.files) {
+    absl::StatusOr<ScenarioFile> file = LoadScenarioFile(path, ScenarioRegistry::Builtin());
+    if (!file.ok()) return UsageError(std::string(file.status().message()));
+    LoadedFiles().push_back(std::move(*file));
+  }
+  absl::StatusOr<ChosenSuite> chosen = ChooseSuite(o.suite);
+  if (!chosen.ok()) return UsageError(std::string(chosen.status().message()));
+  const SuiteSpec* suite = chosen->suite;
+  InvariantSet checked = InvariantSet::All();
+  if (suite != nullptr) {
+    checked = suite->invariants;
+    if (!o.trials_set && suite->trials > 0) o.trials = suite->trials;
+    if (!o.strategy_set && !suite->strategy.empty()) o.strategy = suite->strategy;
+    if (!o.mode_set && !suite->mode.empty()) o.mode = suite->mode;
+    if (o.backends.empty()) {
+      absl::StatusOr<std::vector<std::string>> ids =
+          ResolveSuiteBackends(*suite, GlobalBackends());
+      if (!ids.ok()) return UsageError(std::string(ids.status().message()));
+      o.backends = *ids;
+    }
+    if (o.scenarios.empty()) o.scenarios = suite->scenarios;
+  } else if (o.scenarios.empty()) {  // a file with scenarios only: run them all
+    for (const Scenario& s : chosen->file->scenarios) o.scenarios.push_back(s.id);
+  }
+  absl::StatusOr<StrategySpec> strategy = StrategySpec::Parse(o.strategy);
+  if (!strategy.ok()) return UsageError(std::string(strategy.status().message()));
+  if (o.preempt) strategy->preempt = true;
+  if (strategy->preempt && o.mode == "controlled") {
+    return UsageError(
+        "--preempt applies to perturbed mode (real threads); use --mode perturbed or auto");
+  }
+
+  const BackendRegistry& backends = GlobalBackends();
+  std::vector<const BackendInfo*> chosen_backends;
+  if (o.backends.empty() || std::find(o.backends.begin(), o.backends.end(), "all") != o.backends.end()) {
+    chosen_backends = backends.Listed();
+  } else {
+    for (const std::string& id : o.backends) {
+      const BackendInfo* b = backends.Find(id);
+      if (b == nullptr) {
+        return UsageError(
+            absl::StrCat("unknown backend '", id, "'; valid backends: ", backends.ValidIds(), ", all"));
+      }
+      if (!ModeFor(*b, o.mode)) {
+        return UsageError(absl::StrCat("backend '", id, "' cannot run in ", o.mode,
+                                       " mode; use --mode auto"));
+      }
+      chosen_backends.push_back(b);
+    }
+  }
+  const ScenarioRegistry& scenarios = ScenarioRegistry::Builtin();
+  std::vector<const Scenario*> chosen_scenarios;
+  if (o.scenarios.empty()) {
+    for (const Scenario& s : scenarios.All()) chosen_scenarios.push_back(&s);
+  } else {
+    for (const std::string& id : o.scenarios) {
+      const Scenario* s = chosen->file != nullptr ? FindSuiteScenario(id, *chosen->file, scenarios)
+                                                  : nullptr;
+      if (s == nullptr) s = FindAnyScenario(id);
+      if (s == nullptr) {
+        std::string extra;
+        for (const ScenarioFile& f : LoadedFiles()) {
+          for (const Scenario& fs : f.scenarios) absl::StrAppend(&extra, ", ", fs.id);
+        }
+        return UsageError(absl::StrCat("unknown scenario '", id, "'; valid scenarios: ",
+                                       scenarios.ValidIds(), extra));
+      }
+      chosen_scenarios.push_back(s);
+    }
+  }
+
+  std::vector<CellSpec> cells;
+  for (const BackendInfo* b : chosen_backends) {
+    for (const Scenario* s : chosen_scenarios) {
+      CellSpec cell;
+      const std::optional<ExecMode> mode = ModeFor(*b, o.mode);
+      if (!mode) continue;  // `all` with a forced mode: skip backends without it
+      cell.mode = *mode;
+      cell.backend = b;
+      cell.scenario = s;
+      cell.params = s->DefaultsFor(cell.mode == ExecMode::kPerturbed);
+      cell.checked = checked;
+      const bool fixed = IsFixedProgram(*s);  // a file's fixed program ignores parameters
+      if (!fixed && o.threads > 0 && s->id != "range-erase-same-thread") {
+        cell.params.threads = o.threads;
+      }
+      if (!fixed && o.keys > 0) cell.params.keys = o.keys;
+      if (!fixed && o.initial > 0) cell.params.initial = o.initial;
+      if (!fixed && o.ops > 0) cell.params.ops = o.ops;
+      if (cell.params.threads < s->min_threads) {
+        return UsageError(absl::StrCat("scenario '", s->id, "' needs --threads >= ", s->min_threads));
+      }
+      if (!fixed && cell.params.initial > cell.params.keys) {
+        return UsageError(absl::StrCat("--initial (", cell.params.initial,
+                                       ") cannot exceed --keys (", cell.params.keys, ")"));
+      }
+      cell.strategy = StrategyForMode(*strategy, cell.mode);
+      cell.trials = o.trials;
+      cell.max_steps = o.max_steps;
+      cells.push_back(cell);
+    }
+  }
+
+  if (cells.empty()) {
+    return UsageError(absl::StrCat("no chosen backend can run in ", o.mode,
+                                   " mode; use --mode auto or choose other backends"));
+  }
+  SupervisorOptions so;
+  std::string shard = o.shard;
+  if (shard.empty() && std::getenv("GTEST_TOTAL_SHARDS") != nullptr) {
+    shard = absl::StrCat(std::getenv("GTEST_SHARD_INDEX") ? std::getenv("GTEST_SHARD_INDEX") : "0",
+                         "/", std::getenv("GTEST_TOTAL_SHARDS"));
+  }
+  if (!shard.empty() && !ParseShard(shard, &so.shard_index, &so.shard_count)) {
+    return UsageError(absl::StrCat("bad shard '", shard,
+                                   "': use --shard I/N with 0 <= I < N (or GTEST_SHARD_INDEX and "
+                                   "GTEST_TOTAL_SHARDS)"));
+  }
+  so.seed = o.seed ? *o.seed : std::random_device{}() | (uint64_t{std::random_device{}()} << 32);
+  so.jobs = o.jobs > 0 ? o.jobs : std::max(1u, std::thread::hardware_concurrency());
+  so.watchdog_seconds = o.watchdog;
+  so.time_budget_seconds = o.time_budget;
+  so.stop = &g_stop;
+  ProgressPrinter progress(stderr, isatty(STDERR_FILENO) != 0);
+  if (!o.no_progress) so.on_progress = [&](const Progress& p) { progress.Update(p); };
+  std::signal(SIGINT, OnStopSignal);
+  std::signal(SIGTERM, OnStopSignal);
+
+  fmt::print(stderr, "mapfault run: {} backends x {} scenarios, strategy {}, {} trials per cell, "
+             "seed {}, {} jobs{}\n", chosen_backends.size(), chosen_scenarios.size(),
+             strategy->ToString(), o.trials, so.seed, so.jobs,
+             so.shard_count > 1 ? absl::StrCat(", shard ", so.shard_index, "/", so.shard_count)
+                                : "");
+  RunResults results = RunCells(cells, so);
+  if (g_stop) results.partial = true;
+  progress.Finish();
+
+  const std::string report = FormatConsoleReport(results);
+  fmt::print("{}", report);
+  if (!WriteReports(results, o.out, report, o.watchdog)) return 2;
+  fmt::print("reports written to {}/ (results.json, report.txt, report.html, report.md, "
+             "report.junit.xml)\n", o.out);
+  return results.ExitCode();
+}
+
+int RunMerge(const std::vector<std::string>& dirs, const std::string& out) {
+  std::vector<RunResults> shards;
+  for (const std::string& dir : dirs) {
+    const std::filesystem::path path = std::filesystem::path(dir) / "results.json";
+    std::ifstream in(path);
+    if (!in) {
+      return UsageError(absl::StrCat("cannot read ", path.string(),
+                                     ": give directories that `mapfault run --out DIR` wrote"));
+    }
+    const nlohmann::json j = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+    if (j.is_discarded()) {
+      return UsageError(absl::StrCat(path.string(), " is not valid JSON; re-run that shard"));
+    }
+    absl::StatusOr<RunResults> r = ResultsFromJson(j);
+    if (!r.ok()) return UsageError(absl::StrCat(path.string(), ": ", r.status().message()));
+    shards.push_back(*std::move(r));
+  }
+  absl::StatusOr<RunResults> merged = MergeResults(shards);
+  if (!merged.ok()) return UsageError(std::string(merged.status().message()));
+  const std::string report = FormatConsoleReport(*merged);
+  fmt::print("{}", report);
+  if (!WriteReports(*merged, out, report, 10)) return 2;
+  fmt::print("merged {} result sets into {}/\n", shards.size(), out);
+  return merged->ExitCode();
+}
+
+int RunReplay(const std::string& text, int times) {
+  absl::StatusOr<ReplayToken> token = ReplayToken::Decode(text);
+  if (!token.ok()) return UsageError(std::string(token.status().message()));
+  absl::StatusOr<TrialSpec> found = TrialSpecFromToken(*token);
+  if (!found.ok()) return UsageError(std::string(found.status().message()));
+  const TrialSpec& spec = *found;
+  const Program program = ProgramFor(spec);
+  int reproduced = 0;
+  std::optional<uint64_t> digest;
+  int identical = 0;
+  std::string first_report;
+  for (int i = 0; i < times; ++i) {
+    const IsolatedOutcome outcome = RunTrialIsolated(spec, 10);
+    bool hit = false;
+    for (const Violation& v : outcome.AllViolations()) hit |= v.invariant == token->invariant;
+    reproduced += hit;
+    const uint64_t d = outcome.TraceDigest();
+    if (!digest) digest = d;
+    identical += d == *digest;
+    if (i == 0) first_report = FormatFailureReport(*token, program, outcome);
+    if (outcome.diverged) {
+      fmt::print("{}", first_report);
+      return UsageError(absl::StrCat("the replay diverged from the recorded schedule: ",
+                                     outcome.detail));
+    }
+  }
+  fmt::print("{}", first_report);
+  if (times > 1) {
+    fmt::print("\nreproduced {}/{}\n", reproduced, times);
+    if (token->mode == ExecMode::kControlled) {
+      fmt::print("identical traces: {}/{}\n", identical, times);
+    }
+  } else {
+    fmt::print("\n{}: {}\n", InvariantId(token->invariant),
+               reproduced ? "reproduced" : "held in this replay (the trial now passes)");
+  }
+  return reproduced > 0 ? 1 : 0;
+}
+
+}  // namespace
+
+int CliMain(int argc, char** argv) {
+  CLI::App app{"mapfault: concurrency fault injection for concurrent maps"};
+  app.require_subcommand(1);
+  app.set_help_all_flag("--help-all", "Show help for every subcommand");
+
+  std::string list_what;
+  bool list_json = false;
+  CLI::App* list = app.add_subcommand("list", "List backends, scenarios, invariants, strategies");
+  list->add_option("what", list_what, "backends | scenarios | suites | invariants | strategies");
+  list->add_flag("--json", list_json, "Print JSON");
+  std::vector<std::string> plugins;
+  const char* kPluginHelp = "Load backends from a plugin shared library (repeatable)";
+  list->add_option("--plugin", plugins, kPluginHelp);
+
+  RunOptions ro;
+  uint64_t seed = 0;
+  CLI::App* run = app.add_subcommand("run", "Run scenarios against backends and report verdicts");
+  run->add_option("--suite", ro.suite,
+                  "Suite: default, quick, folklore, mutants, a suite of a --file, or FILE.toml[:ID]");
+  run->add_option("--file", ro.files, "Load scenarios and suites from a TOML file (repeatable)");
+  run->add_option("--scenario", ro.scenarios, "Scenario id (repeatable; default: all)");
+  run->add_option("--backend", ro.backends, "Backend id or 'all' (repeatable; default: all)");
+  run->add_option("--strategy", ro.strategy,
+                  "random | pct | pct:d=N (controlled); stress | noise | pct:d=N (perturbed)");
+  run->add_option("--mode", ro.mode, "auto | controlled | perturbed")
+      ->check(CLI::IsMember({"auto", "controlled", "perturbed"}));
+  run->add_option("--trials", ro.trials, "Trials per backend x scenario cell")
+      ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 40));
+  run->add_option("--time-budget", ro.time_budget, "Stop starting trials after this many seconds")
+      ->check(CLI::NonNegativeNumber);
+  auto* seed_opt = run->add_option("--seed", seed, "Run seed (default: random, printed)");
+  run->add_option("--jobs", ro.jobs, "Worker processes at once (default: CPU count)")
+      ->check(CLI::Range(1, 256));
+  run->add_option("--out", ro.out, "Directory for results.json and report.txt");
+  run->add_option("--threads", ro.threads, "Override the scenarios' thread count")
+      ->check(CLI::Range(1, 16));
+  run->add_option("--keys", ro.keys, "Override the key-space size")->check(CLI::Range(1, 100000));
+  run->add_option("--initial", ro.initial, "Override the initial entry count")
+      ->check(CLI::Range(1, 100000));
+  run->add_option("--ops", ro.ops, "Override operations per thread")->check(CLI::Range(1, 10000));
+  run->add_option("--max-steps", ro.max_steps, "Livelock bound in scheduling steps")
+      ->check(CLI::Range(uint64_t{10}, uint64_t{100000000}));
+  run->add_option("--watchdog", ro.watchdog, "Seconds before a single trial counts as hung")
+      ->check(CLI::PositiveNumber);
+  run->add_flag("--no-progress", ro.no_progress, "Do not draw the progress line");
+  run->add_flag("--preempt", ro.preempt,
+                "Perturbed cells: pin each trial's threads to one CPU and preempt them with timer "
+                "signals, also inside library code (same as a +preempt strategy suffix)");
+
+  run->add_option("--plugin", plugins, kPluginHelp);
+  run->add_option("--shard", ro.shard,
+                  "Run shard I of N (I/N, 0-based); default from GTEST_SHARD_INDEX/GTEST_TOTAL_SHARDS");
+
+  std::vector<std::string> merge_dirs;
+  std::string merge_out = "mapfault-out";
+  CLI::App* merge = app.add_subcommand("merge", "Combine the results of shards into one report set");
+  merge->add_option("dirs", merge_dirs, "Result directories of the shards")->required();
+  merge->add_option("--out", merge_out, "Directory for the merged reports");
+  merge->add_option("--plugin", plugins, kPluginHelp);
+
+  std::string token_text;
+  int times = 1;
+  CLI::App* replay = app.add_subcommand("replay", "Re-run one trial exactly from its token");
+  replay->add_option("token", token_text, "The token printed after `mapfault replay`")->required();
+  replay->add_option("--plugin", plugins, kPluginHelp);
+  replay->add_option("--times", times, "Replay N times and print `reproduced K/N`")
+      ->check(CLI::Range(1, 100000));
+
+  BenchBugsOptions bo;
+  CLI::App* bench = AddBenchBugsCommand(app, bo);
+  bench->add_option("--plugin", plugins, kPluginHelp);
+  CheckCommandOptions co;
+  CLI::App* check = AddCheckCommands(app, co);
+  check->add_option("--plugin", plugins, kPluginHelp);
+  std::string shrink_token;
+  CLI::App* shrink = AddShrinkCommand(app, shrink_token);
+  shrink->add_option("--plugin", plugins, kPluginHelp);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::string msg = e.what();
+    std::replace(msg.begin(), msg.end(), '\n', ' ');
+    return UsageError(absl::StrCat(msg, "; run 'mapfault --help' for usage"));
+  }
+  // Plugins load in the supervisor, before any worker is forked: workers inherit them.
+  if (!LoadPlugins(plugins)) return 2;
+  if (*list) return RunList(list_what, list_json);
+  if (*run) {
+    if (seed_opt->count() > 0) ro.seed = seed;
+    ro.trials_set = run->get_option("--trials")->count() > 0;
+    ro.strategy_set = run->get_option("--strategy")->count() > 0 || ro.preempt;
+    ro.mode_set = run->get_option("--mode")->count() > 0;
+    return RunRun(ro);
+  }
+  if (*replay) return RunReplay(token_text, times);
+  if (*merge) return RunMerge(merge_dirs, merge_out);
+  if (*bench) return RunBenchBugs(bo);
+  if (*check) return RunCheck(co);
+  if (*shrink) return RunShrink(shrink_token);
+  return UsageError(
+      "no command given; valid commands: list, run, replay, merge, bench-bugs, check, shrink");
+}
+
+}  // namespace mapfault

@@ -1,0 +1,237 @@
+// The controlled scheduler (see scheduler.h). Fibers switch directly to one another; the main context
+// is only resumed when the trial ends, so a scheduling point costs one strategy call and at most one
+// context switch. When a trial ends early (deadlock, livelock, divergence, escaped exception) the
+// suspended threads are resumed one by one and unwound with a private exception, so destructors run
+// and every switch, including the last, goes through the annotated path below.
+#include "harness/engine/scheduler.h"
+
+#include <bit>
+#include <exception>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "harness/engine/fiber_stack.h"
+
+namespace mapfault {
+namespace {
+
+// Thrown into a suspended logical thread to unwind it when the trial is over.
+struct TrialOver {};
+
+// During unwinding, atomic operations are tolerated this many times before the thread is unwound
+// from one: destructors may do a few (reference counts), a spin-wait does many.
+constexpr int kUnwindAtomicAllowance = 10000;
+
+}  // namespace
+
+constinit thread_local Scheduler* Scheduler::current_scheduler_ = nullptr;
+
+Scheduler::Scheduler(Strategy& strategy, Options options) : strategy_(strategy), options_(options) {}
+
+Scheduler::~Scheduler() = default;
+
+boost::context::fiber Scheduler::MakeFiber(int index) {
+  boost::context::stack_context stack;
+  boost::context::fiber fiber(
+      std::allocator_arg, PooledStackAllocator(&stack),
+      [this, index](boost::context::fiber&& caller) {
+        AfterFiberSwitch(sanitizer_[index], sanitizer_[from_]);
+        conts_[from_] = std::move(caller);
+        if (!ending_) {
+          try {
+            bodies_[index]();
+          } catch (const TrialOver&) {
+            // unwound because the trial ended while this thread was suspended
+          } catch (const std::exception& e) {
+            EndTrial(RunResult::Kind::kException,
+                     absl::StrCat("T", index, " let an exception escape: ", e.what()));
+          } catch (...) {
+            EndTrial(RunResult::Kind::kException,
+                     absl::StrCat("T", index, " let a non-standard exception escape"));
+          }
+        }
+        state_[index] = State::kFinished;
+        runnable_ &= ~(ThreadMask{1} << index);
+        if (options_.trace != nullptr && !ending_) {
+          options_.trace->Append({static_cast<uint32_t>(result_.steps), static_cast<uint8_t>(index),
+                                  TraceKind::kFinished, 0, 0, "thread finished", 0, 0});
+        }
+        // For a finished thread Reschedule only picks the next context; the switch is this return.
+        Reschedule(false);
+        BeforeFiberSwitch(sanitizer_[index], sanitizer_[current_], /*from_is_dying=*/true);
+        return std::move(conts_[current_]);
+      });
+  InitFiber(sanitizer_[index], static_cast<char*>(stack.sp) - stack.size, stack.size);
+  return fiber;
+}
+
+RunResult Scheduler::Run(std::vector<std::function<void()>> bodies) {
+  threads_ = static_cast<int>(bodies.size());
+  bodies_ = std::move(bodies);
+  state_.assign(threads_, State::kRunnable);
+  blocked_on_.assign(threads_, nullptr);
+  runnable_ = threads_ >= 64 ? ~ThreadMask{0} : (ThreadMask{1} << threads_) - 1;
+  result_ = RunResult{};
+  result_.choices.reserve(options_.expected_steps * 2);
+  ending_ = false;
+  sanitizer_.assign(threads_ + 1, FiberSanitizerState{});
+  InitMainFiber(sanitizer_[threads_]);
+  conts_.clear();
+  conts_.reserve(threads_ + 1);
+  for (int i = 0; i < threads_; ++i) conts_.push_back(MakeFiber(i));
+  conts_.emplace_back();  // main
+  strategy_.Begin(threads_, options_.expected_steps);
+
+  Scheduler* outer = std::exchange(current_scheduler_, this);
+  current_ = threads_;
+  if (threads_ > 0) Reschedule(false);  // returns when control comes back to main
+  // Back in main: every thread finished or the trial ended. Unwind the threads still suspended (or
+  // never started): each runs until it finishes and switches back here.
+  ending_ = true;
+  unwinding_ = true;
+  for (int i = 0; i < threads_; ++i) {
+    unwind_atomics_ = 0;
+    if (state_[i] != State::kFinished && conts_[i]) SwitchTo(i);
+  }
+  unwinding_ = false;
+  for (FiberSanitizerState& f : sanitizer_) DestroyFiber(f);
+  current_scheduler_ = outer;
+  current_ = -1;
+  conts_.clear();
+  bodies_.clear();
+  return std::move(result_);
+}
+
+void Scheduler::EndTrial(RunResult::Kind kind, std::string detail) {
+  if (ending_) return;
+  ending_ = true;
+  result_.kind = kind;
+  result_.detail = std::move(detail);
+}
+
+// Picks the next thread and switches to it. `current_can_continue` says whether the running thread is
+// still runnable (a preemption is counted when another is picked). When the trial is over (all
+// finished, deadlock, livelock, divergence) control goes to the main context.
+void Scheduler::Reschedule(bool current_can_continue) {
+  const int me = current_;
+  int next;
+  if (ending_) {
+    next = threads_;
+  } else if (runnable_ == 0) {
+    bool any_blocked = false;
+    std::string who;
+    for (int i = 0; i < threads_; ++i) {
+      if (state_[i] == State::kBlocked) {
+        any_blocked = true;
+        absl::StrAppend(&who, who.empty() ? "" : ", ", "T", i);
+      }
+    }
+    if (any_blocked) {
+      EndTrial(RunResult::Kind::kDeadlock,
+               absl::StrCat("deadlock at step ", result_.steps, ": no thread can run; ", who,
+                            " blocked on locks that are never released"));
+    }
+    next = threads_;
+  } else if ((runnable_ & (runnable_ - 1)) == 0) {
+    next = std::countr_zero(runnable_);
+  } else {
+    next = strategy_.Choose(runnable_, me, result_.steps);
+    if (next < 0) {
+      EndTrial(RunResult::Kind::kDivergence, strategy_.Error());
+      next = threads_;
+    } else {
+      result_.choices.push_back(static_cast<uint8_t>(next));
+    }
+  }
+  if (next == me) return;
+  if (current_can_continue && next != threads_) {
+    ++result_.preemptions;
+    TraceBuffer* trace = options_.trace;
+    if (trace != nullptr && *trace->count > 0 && *trace->count <= trace->capacity) {
+      trace->events[*trace->count - 1].preempted = 1;
+    }
+  }
+  SwitchTo(next);
+}
+
+void Scheduler::SwitchTo(int next) {
+  const int me = current_;
+  from_ = me;
+  current_ = next;
+  if (options_.trace != nullptr && next != threads_ && !ending_) {
+    options_.trace->Append({static_cast<uint32_t>(result_.steps), static_cast<uint8_t>(next),
+                            TraceKind::kSwitch, 0, 0, "switch", 0, 0});
+  }
+  // A finished thread switches by returning from its entry function.
+  if (me != threads_ && state_[me] == State::kFinished) return;
+  BeforeFiberSwitch(sanitizer_[me], sanitizer_[next], /*from_is_dying=*/false);
+  boost::context::fiber back = std::move(conts_[next]).resume();
+  AfterFiberSwitch(sanitizer_[me], sanitizer_[from_]);
+  conts_[from_] = std::move(back);
+}
+
+// A thread resumed after its trial ended is unwound (TrialOver) from its next scheduling point,
+// except from an unlock, which runs in destructors where throwing would terminate the process.
+void Scheduler::UnwindAt(TraceKind kind) {
+  if (!unwinding_ || current_ >= threads_ || kind == TraceKind::kUnlock) return;
+  if (kind == TraceKind::kAtomic && ++unwind_atomics_ < kUnwindAtomicAllowance) return;
+  throw TrialOver{};
+}
+
+void Scheduler::Point(TraceKind kind, const char* label) {
+  if (ending_) {
+    UnwindAt(kind);
+    return;
+  }
+  const uint64_t step = ++result_.steps;
+  if (options_.trace != nullptr) {
+    options_.trace->Append({static_cast<uint32_t>(step), static_cast<uint8_t>(current_), kind, 0, 0,
+                            label, 0, 0});
+  }
+  if (step > options_.max_steps) {
+    EndTrial(RunResult::Kind::kLivelock,
+             absl::StrCat("livelock: the trial exceeded the step bound of ", options_.max_steps,
+                          " scheduling points (last point: ", label, " in T", current_, ")"));
+    Reschedule(false);
+    UnwindAt(kind);
+    return;
+  }
+  Reschedule(true);
+  if (ending_) UnwindAt(kind);
+}
+
+bool Scheduler::Block(const void* object, const char* label) {
+  if (ending_) {
+    UnwindAt(TraceKind::kBlocked);
+    return false;
+  }
+  const int me = current_;
+  state_[me] = State::kBlocked;
+  blocked_on_[me] = object;
+  runnable_ &= ~(ThreadMask{1} << me);
+  if (options_.trace != nullptr) {
+    options_.trace->Append({static_cast<uint32_t>(result_.steps), static_cast<uint8_t>(me),
+                            TraceKind::kBlocked, 0, 0, label, 0, 0});
+  }
+  Reschedule(false);
+  if (ending_) UnwindAt(TraceKind::kBlocked);
+  return !ending_;
+}
+
+void Scheduler::WakeAll(const void* object) {
+  for (int i = 0; i < threads_; ++i) {
+    if (state_[i] == State::kBlocked && blocked_on_[i] == object) {
+      state_[i] = State::kRunnable;
+      blocked_on_[i] = nullptr;
+      runnable_ |= ThreadMask{1} << i;
+    }
+  }
+}
+
+void Scheduler::TraceOp(TraceKind kind, uint8_t op, int64_t a, int64_t b, const char* label) {
+  if (options_.trace == nullptr || ending_) return;
+  options_.trace->Append({static_cast<uint32_t>(result_.steps), static_cast<uint8_t>(current_), kind,
+                          op, 0, label, 0 + a, b});
+}
+
+}  // namespace mapfault

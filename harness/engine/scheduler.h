@@ -1,0 +1,91 @@
+// The controlled scheduler: runs a trial's logical threads as fibers on one OS thread, one at a time.
+// Every operation on a ControlledSync primitive and every explicit yield is a scheduling point where
+// the strategy picks the next thread. Deadlock (nothing runnable, something blocked), livelock (step
+// bound exceeded) and replay divergence end the trial and are reported in the RunResult.
+#ifndef MAPFAULT_HARNESS_ENGINE_SCHEDULER_H_
+#define MAPFAULT_HARNESS_ENGINE_SCHEDULER_H_
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <boost/context/fiber.hpp>
+
+#include "harness/engine/fiber_sanitizer.h"
+#include "harness/engine/strategy.h"
+#include "harness/base/trace.h"
+
+namespace mapfault {
+
+struct RunResult {
+  enum class Kind : uint8_t { kCompleted, kDeadlock, kLivelock, kDivergence, kException };
+  Kind kind = Kind::kCompleted;
+  std::string detail;            // human-readable reason for anything but kCompleted
+  uint64_t steps = 0;            // scheduling points executed
+  int preemptions = 0;           // switches away from a thread that could have continued
+  std::vector<uint8_t> choices;  // one entry per step where more than one thread was runnable
+};
+
+class Scheduler {
+ public:
+  struct Options {
+    uint64_t max_steps = 20000;     // livelock bound
+    uint64_t expected_steps = 64;   // hint for PCT
+    TraceBuffer* trace = nullptr;   // optional full interleaving trace
+  };
+
+  Scheduler(Strategy& strategy, Options options);
+  ~Scheduler();
+  Scheduler(const Scheduler&) = delete;
+  Scheduler& operator=(const Scheduler&) = delete;
+
+  // Runs each body as a logical thread until all finish or the trial ends abnormally. The bodies
+  // must not let exceptions escape (an escaped exception ends the trial as kException).
+  RunResult Run(std::vector<std::function<void()>> bodies);
+
+  // The scheduler of the trial running on this OS thread, or nullptr outside a controlled trial.
+  static Scheduler* Current() { return current_scheduler_; }
+
+  // A scheduling point of kind `kind` (for the trace) labelled `label` (a string literal).
+  void Point(TraceKind kind, const char* label);
+  // Parks the running thread until WakeAll(object); then it re-checks its condition. Returns false
+  // (without parking) once the trial is ending, so waits in destructors during unwinding terminate.
+  bool Block(const void* object, const char* label);
+  void WakeAll(const void* object);
+  // Records a history event in the trace (no scheduling).
+  void TraceOp(TraceKind kind, uint8_t op, int64_t a, int64_t b, const char* label);
+
+  int current_thread() const { return current_; }
+
+ private:
+  enum class State : uint8_t { kRunnable, kBlocked, kFinished };
+
+  void Reschedule(bool current_can_continue);
+  void SwitchTo(int next);
+  void UnwindAt(TraceKind kind);
+  void EndTrial(RunResult::Kind kind, std::string detail);
+  boost::context::fiber MakeFiber(int index);
+
+  Strategy& strategy_;
+  Options options_;
+  int threads_ = 0;
+  int current_ = -1;     // running logical thread; threads_ means the main (scheduler) context
+  int from_ = -1;        // who performed the last switch (so the target can store its continuation)
+  bool ending_ = false;     // trial over: scheduling points are no-ops
+  bool unwinding_ = false;  // main is resuming suspended threads to unwind their stacks
+  int unwind_atomics_ = 0;
+  ThreadMask runnable_ = 0;
+  std::vector<State> state_;
+  std::vector<const void*> blocked_on_;
+  std::vector<std::function<void()>> bodies_;
+  std::vector<boost::context::fiber> conts_;  // suspended contexts; index threads_ = main
+  std::vector<FiberSanitizerState> sanitizer_;  // per context; index threads_ = main
+  RunResult result_;
+
+  static constinit thread_local Scheduler* current_scheduler_;
+};
+
+}  // namespace mapfault
+
+#endif  // MAPFAULT_HARNESS_ENGINE_SCHEDULER_H_

@@ -1,0 +1,28 @@
+// The scheduling-strategy interface. A strategy is an oracle that owns every nondeterministic choice
+// of a controlled trial (after Shuttle): given the runnable threads it names the one to run next.
+#ifndef MAPFAULT_HARNESS_ENGINE_STRATEGY_H_
+#define MAPFAULT_HARNESS_ENGINE_STRATEGY_H_
+
+#include <cstdint>
+#include <string>
+
+namespace mapfault {
+
+// Bitmask of runnable logical threads (bit i = thread i); a trial has at most 64 threads.
+using ThreadMask = uint64_t;
+
+class Strategy {
+ public:
+  virtual ~Strategy() = default;
+  // Called before each trial. `threads` logical threads; `expected_steps` is an estimate of the
+  // trial's length (PCT places its change points in it).
+  virtual void Begin(int threads, uint64_t expected_steps) = 0;
+  // Called only when more than one thread is runnable. Returns the thread to run, or -1 when the
+  // strategy cannot continue (a replay that diverged; Error() says why).
+  virtual int Choose(ThreadMask runnable, int current, uint64_t step) = 0;
+  virtual std::string Error() const { return ""; }
+};
+
+}  // namespace mapfault
+
+#endif  // MAPFAULT_HARNESS_ENGINE_STRATEGY_H_

@@ -1,0 +1,50 @@
+// Loads plugins: map backends built as shared libraries against mapfault's installed package
+// (include/mapfault/plugin_abi.h, DESIGN.md section 8), registered beside the built-in backends.
+//
+// - A plugin is dlopen()ed with RTLD_NOW | RTLD_LOCAL and never unloaded (its functions and
+//   static strings, such as trace labels, are used until the process exits). Load plugins in the
+//   supervisor before any worker is forked: workers inherit them.
+// - Every backend of a plugin is checked before any is registered, so a refused plugin registers
+//   nothing. Each error is one line naming the plugin's path, what is wrong and how to fix it.
+// - A plugin's operations run behind an AnyMap adapter. The host callbacks it gives the plugin
+//   are scheduling points of the controlled scheduler inside a controlled trial and real
+//   (perturbed) primitives otherwise, exactly like ControlledSync and RealSync.
+#ifndef MAPFAULT_HARNESS_PLUGINS_PLUGIN_LOADER_H_
+#define MAPFAULT_HARNESS_PLUGINS_PLUGIN_LOADER_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "harness/engine/backend.h"
+
+namespace mapfault {
+
+// The environment variable holding a colon-separated list of plugin directories.
+inline constexpr char kPluginPathEnv[] = "MAPFAULT_PLUGIN_PATH";
+
+// Loads the plugin at `path` (relative paths are taken from the working directory) and registers
+// its backends in `registry`, with BackendInfo::plugin_path set to the plugin's absolute path.
+// Appends the registered ids to `loaded_ids` when it is not null. Loading the same file again into
+// the same registry is a no-op that reports the ids it registered before.
+//
+// Errors (the message always starts "plugin <path>: "):
+// - NotFound: no such file.
+// - InvalidArgument: not a loadable shared library (dlerror's reason), no mapfault_plugin_entry
+//   symbol, the entry point returned NULL, no backends, a backend with a NULL id, field or
+//   operation, no or unknown mode bits, an unknown invariant id in its claims, an id repeated
+//   within the plugin.
+// - FailedPrecondition: built for an older or a newer plugin ABI version than this mapfault's.
+// - AlreadyExists: a backend id already registered (built-in or from another plugin).
+absl::Status LoadPlugin(const std::string& path, BackendRegistry& registry,
+                        std::vector<std::string>* loaded_ids = nullptr);
+
+// Loads every lib*.so (in name order) of every directory in `env_value`, a colon-separated list as
+// in MAPFAULT_PLUGIN_PATH; null or empty loads nothing. Empty list entries are skipped; an entry
+// that is not a directory is an error. Stops at the first error.
+absl::Status LoadPluginsFromPath(const char* env_value, BackendRegistry& registry,
+                                 std::vector<std::string>* loaded_ids = nullptr);
+
+}  // namespace mapfault
+
+#endif  // MAPFAULT_HARNESS_PLUGINS_PLUGIN_LOADER_H_

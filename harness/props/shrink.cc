@@ -1,0 +1,241 @@
+// Shrinking: operations first (schedule seed fixed), then preemptions.
+#include "harness/props/shrink.h"
+
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <utility>
+
+#include "harness/strategies/replay_strategy.h"
+#include "rapidcheck/Check.h"
+#include "rapidcheck/detail/TestListener.h"
+
+namespace mapfault {
+namespace {
+
+// Runs `spec` in a fresh worker; whether it broke `inv`, and the outcome.
+bool Fails(const TrialSpec& spec, Invariant inv, double watchdog, IsolatedOutcome* out,
+           int* runs) {
+  ++*runs;
+  IsolatedOutcome o = RunTrialIsolated(spec, watchdog);
+  bool hit = false;
+  for (const Violation& v : o.AllViolations()) hit |= v.invariant == inv;
+  if (out != nullptr) *out = std::move(o);
+  return hit;
+}
+
+TrialSpec WithProgram(TrialSpec spec, const Program& program) {
+  spec.program = std::make_shared<const Program>(program);
+  spec.replay_choices.reset();  // a different program: the schedule comes from the seed again
+  spec.lenient_replay = false;
+  return spec;
+}
+
+// Greedy descent over ShrinkProgram's candidates, as rapidcheck shrinks: take the first smaller
+// program that still fails, repeat until none does.
+Program ShrinkOps(const TrialSpec& spec, Invariant inv, Program current,
+                  const ShrinkOptions& options, int* runs) {
+  bool progress = true;
+  while (progress && *runs < options.max_runs) {
+    progress = false;
+    rc::Seq<Program> candidates = ShrinkProgram(current);
+    while (rc::Maybe<Program> candidate = candidates.next()) {
+      if (*runs >= options.max_runs) break;
+      if (Fails(WithProgram(spec, *candidate), inv, options.watchdog_seconds, nullptr, runs)) {
+        current = std::move(*candidate);
+        progress = true;
+        break;
+      }
+    }
+  }
+  return current;
+}
+
+// A failing case: its program, and the schedule that makes it fail -- a lenient replay of `choices`,
+// or (no choices) the strategy seeded by the trial seed.
+struct Shrunk {
+  Program program;
+  std::optional<std::vector<uint8_t>> choices;
+  int preemptions = 0;
+};
+
+TrialSpec SpecOf(const TrialSpec& spec, const Shrunk& c) {
+  TrialSpec s = WithProgram(spec, c.program);
+  if (c.choices) {
+    s.replay_choices = c.choices;
+    s.lenient_replay = true;
+  }
+  return s;
+}
+
+// Removes preemptions one at a time: choice i becomes "keep running the current thread"; kept when
+// the failure persists with fewer preemptions. Passes repeat until one removes nothing (a removal
+// can make an earlier preemption removable).
+Shrunk ShrinkPreemptions(const TrialSpec& spec, Invariant inv, Shrunk current,
+                         const ShrinkOptions& options, int* runs) {
+  for (bool progress = true; progress;) {
+    progress = false;
+    const size_t n = current.choices ? current.choices->size() : 0;
+    for (size_t i = 0; i < n && current.preemptions > 0 && *runs < options.max_runs; ++i) {
+      if ((*current.choices)[i] == ReplayStrategy::kStay) continue;
+      std::vector<uint8_t> choices = *current.choices;
+      choices[i] = ReplayStrategy::kStay;
+      Shrunk candidate{current.program, std::move(choices), 0};
+      IsolatedOutcome o;
+      if (Fails(SpecOf(spec, candidate), inv, options.watchdog_seconds, &o, runs) &&
+          o.preemptions < current.preemptions) {
+        candidate.preemptions = o.preemptions;
+        current = std::move(candidate);
+        progress = true;
+      }
+    }
+  }
+  return current;
+}
+
+// With the schedule fixed instead of the seed: candidates replay the current choices leniently, so
+// removing an operation keeps the shape of the failing interleaving. Alternates with preemption
+// removal until neither makes progress.
+Shrunk ShrinkWithSchedule(const TrialSpec& spec, Invariant inv, Shrunk current,
+                          const ShrinkOptions& options, int* runs) {
+  if (!current.choices) return current;
+  for (bool progress = true; progress && *runs < options.max_runs;) {
+    progress = false;
+    rc::Seq<Program> candidates = ShrinkProgram(current.program);
+    while (rc::Maybe<Program> program = candidates.next()) {
+      if (*runs >= options.max_runs) break;
+      Shrunk candidate{std::move(*program), current.choices, 0};
+      IsolatedOutcome o;
+      if (Fails(SpecOf(spec, candidate), inv, options.watchdog_seconds, &o, runs)) {
+        candidate.preemptions = o.preemptions;
+        current = std::move(candidate);
+        progress = true;
+        break;
+      }
+    }
+    if (progress) current = ShrinkPreemptions(spec, inv, std::move(current), options, runs);
+  }
+  return current;
+}
+
+// The common tail of both entry points, from the case shrunk with the seed fixed: its preemptions,
+// then the schedule-preserving rounds; fills `out` and its token.
+void FinishShrink(const TrialSpec& shrunk_spec, Invariant inv, const ShrinkOptions& options,
+                  ShrinkOutcome& out) {
+  IsolatedOutcome run;
+  Fails(shrunk_spec, inv, options.watchdog_seconds, &run, &out.runs);
+  Shrunk best{out.shrunk, std::nullopt, run.preemptions};
+  // A completed run recorded its schedule; replayed leniently it is the same schedule. (A run that
+  // killed its worker recorded nothing: its schedule stays the seed's.)
+  if (run.kind == IsolatedOutcome::Kind::kCompleted) best.choices = run.choices;
+  best = ShrinkPreemptions(shrunk_spec, inv, std::move(best), options, &out.runs);
+  best = ShrinkWithSchedule(shrunk_spec, inv, std::move(best), options, &out.runs);
+  out.shrunk = best.program;
+  out.shrunk_preemptions = best.preemptions;
+  out.token = MakeToken(SpecOf(shrunk_spec, best), inv, best.choices).Encode();
+}
+
+// rapidcheck's default listener prints a "to reproduce" banner at exit; mapfault prints its own
+// token instead.
+class QuietListener final : public rc::detail::TestListener {
+ public:
+  void onTestCaseFinished(const rc::detail::CaseDescription&) override {}
+  void onShrinkTried(const rc::detail::CaseDescription&, bool) override {}
+  void onTestFinished(const rc::detail::TestMetadata&, const rc::detail::TestResult&) override {}
+};
+
+}  // namespace
+
+ShrinkOutcome ShrinkFailure(const TrialSpec& failing, Invariant inv, const ShrinkOptions& options) {
+  ShrinkOutcome out;
+  out.invariant = inv;
+  out.original = ProgramFor(failing);
+  const TrialSpec base = WithProgram(failing, out.original);
+  IsolatedOutcome first;
+  if (!Fails(base, inv, options.watchdog_seconds, &first, &out.runs)) return out;
+  out.reproduced = true;
+  out.original_preemptions = first.preemptions;
+  out.shrunk = ShrinkOps(base, inv, out.original, options, &out.runs);
+  FinishShrink(WithProgram(base, out.shrunk), inv, options, out);
+  return out;
+}
+
+PropertyOutcome CheckBackendProperty(const BackendInfo& backend, const PropertyOptions& options) {
+  PropertyOutcome out;
+  // A scenario shell for tokens and reports; the program itself travels in the trial spec.
+  auto scenario = std::make_shared<Scenario>();
+  scenario->id = options.scenario_name;
+  scenario->description = "a program generated by rapidcheck";
+  scenario->defaults = {options.gen.threads, options.gen.keys, options.gen.initial, options.gen.ops};
+  scenario->generate = [](const ScenarioParams&, Rng&) { return Program{}; };
+
+  TrialSpec base;
+  base.mode = ExecMode::kControlled;
+  base.backend = &backend;
+  base.scenario = scenario.get();
+  base.params = scenario->defaults;
+  base.strategy = options.strategy;
+
+  std::optional<Invariant> target;  // the invariant the first failure broke; shrinking keeps it
+  std::optional<std::pair<Program, uint64_t>> first, last;
+  int runs = 0;
+  const auto property = [&] {
+    const Program program = *GenProgram(options.gen);
+    const uint64_t seed = *rc::gen::noShrink(rc::gen::arbitrary<uint64_t>());
+    TrialSpec spec = WithProgram(base, program);
+    spec.seed = seed;
+    ++runs;
+    const IsolatedOutcome o = RunTrialIsolated(spec, options.watchdog_seconds);
+    const InvariantSet claimed = ClaimsFor(backend, program);
+    std::optional<Invariant> broke;
+    for (const Violation& v : o.AllViolations()) {
+      if (!claimed.Contains(v.invariant)) continue;
+      if (!target || v.invariant == *target) broke = v.invariant;
+    }
+    if (broke) {
+      if (!target) {
+        target = broke;
+        first = {program, seed};
+        out.tests_run = runs;
+      }
+      last = {program, seed};
+    }
+    RC_ASSERT(!broke.has_value());
+  };
+  rc::detail::TestParams params;
+  params.seed = options.seed;
+  params.maxSuccess = options.tests;
+  params.maxSize = 100;
+  rc::detail::TestMetadata metadata;
+  metadata.id = metadata.description = "backend " + backend.id + " keeps its claims";
+  QuietListener listener;
+  const rc::detail::TestResult result =
+      rc::detail::checkTestable(property, metadata, params, listener,
+                                std::unordered_map<std::string, rc::detail::Reproduce>{});
+  rc::detail::FailureResult failure;
+  if (!result.match(failure) || !target || !first || !last) {
+    out.passed = true;
+    out.tests_run = runs;
+    return out;
+  }
+  out.passed = false;
+  out.rapidcheck_message = failure.description;
+  ShrinkOutcome s;
+  s.reproduced = true;
+  s.invariant = *target;
+  s.original = first->first;
+  s.shrunk = last->first;
+  s.runs = runs;
+  TrialSpec shrunk_spec = WithProgram(base, last->first);
+  shrunk_spec.seed = last->second;
+  TrialSpec original_spec = WithProgram(base, first->first);
+  original_spec.seed = first->second;
+  IsolatedOutcome original_run;
+  Fails(original_spec, *target, options.watchdog_seconds, &original_run, &s.runs);
+  s.original_preemptions = original_run.preemptions;
+  FinishShrink(shrunk_spec, *target, ShrinkOptions{options.watchdog_seconds}, s);
+  out.failure = std::move(s);
+  return out;
+}
+
+}  // namespace mapfault

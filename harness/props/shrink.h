@@ -1,0 +1,62 @@
+// Shrinking failing controlled trials, and property-based checks of a backend over generated
+// programs. A failing program is shrunk with its schedule seed fixed, so every candidate is a
+// deterministic trial: first its operations (rapidcheck's list shrinking: chunks of each thread's
+// operations, init entries, visit plans), then the preemptions of its recorded schedule (each
+// preemption in turn is replaced by "keep running the current thread"; kept when the failure
+// persists), and finally both again with the recorded schedule fixed instead of the seed (lenient
+// replay), which keeps the failing interleaving's shape while operations are removed. Every
+// candidate runs in a fresh worker, so a crashing candidate is just a failure.
+#ifndef MAPFAULT_HARNESS_PROPS_SHRINK_H_
+#define MAPFAULT_HARNESS_PROPS_SHRINK_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "harness/props/program_gen.h"
+#include "harness/run/supervisor.h"
+
+namespace mapfault {
+
+struct ShrinkOptions {
+  double watchdog_seconds = 5;
+  int max_runs = 3000;  // candidate trials at most (each phase stops when it runs out)
+};
+
+struct ShrinkOutcome {
+  bool reproduced = false;  // the trial to shrink failed the invariant at all
+  Invariant invariant = Invariant::kNoCrash;
+  Program original, shrunk;
+  int original_preemptions = 0;
+  int shrunk_preemptions = 0;
+  std::string token;  // replays the shrunk case exactly
+  int runs = 0;       // candidate trials run
+};
+
+// Shrinks `failing` (a controlled trial that breaks `inv`): its operations, then its preemptions.
+ShrinkOutcome ShrinkFailure(const TrialSpec& failing, Invariant inv, const ShrinkOptions& options);
+
+struct PropertyOptions {
+  ProgramGenSettings gen;
+  int tests = 100;            // generated programs (each with its own schedule seed)
+  uint64_t seed = 1;          // rapidcheck's seed: the same seed checks the same programs
+  StrategySpec strategy;      // controlled strategy of every trial
+  double watchdog_seconds = 5;
+  std::string scenario_name = "generated";
+};
+
+struct PropertyOutcome {
+  bool passed = true;
+  int tests_run = 0;                    // generated programs that ran (up to the first failure)
+  std::optional<ShrinkOutcome> failure;  // original = first failing program; shrunk = final case
+  std::string rapidcheck_message;       // rapidcheck's own description of the failure
+};
+
+// Checks that `backend` (controlled mode) keeps every invariant it claims on generated programs:
+// rapidcheck generates programs and shrinks a failing one (schedule seed fixed), then the
+// preemptions of the shrunk case are shrunk too.
+PropertyOutcome CheckBackendProperty(const BackendInfo& backend, const PropertyOptions& options);
+
+}  // namespace mapfault
+
+#endif  // MAPFAULT_HARNESS_PROPS_SHRINK_H_

@@ -1,0 +1,175 @@
+// The bug-finding benchmark: repetitions of supervised runs that stop at the first failure.
+#include "harness/run/bug_bench.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "absl/strings/str_cat.h"
+#include "harness/base/rng.h"
+#include "harness/run/supervisor.h"
+#include "harness/run/token.h"
+#include "harness/run/trial.h"
+#include "harness/run/worker.h"
+
+namespace mapfault {
+namespace {
+
+std::optional<double> Median(std::vector<double> v) {
+  if (v.empty()) return std::nullopt;
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+// The first failing invariant of a cell (lowest trial, then invariant order) and its token.
+std::optional<std::pair<Invariant, const InvariantResult*>> FirstFailure(const CellResult& c) {
+  std::optional<std::pair<Invariant, const InvariantResult*>> best;
+  for (Invariant inv : kAllInvariants) {
+    const InvariantResult& r = c.invariants[static_cast<int>(inv)];
+    if (r.first_failure_trial == 0) continue;
+    if (!best || r.first_failure_trial < best->second->first_failure_trial) best = {{inv, &r}};
+  }
+  return best;
+}
+
+}  // namespace
+
+std::string BugBenchStrategy::Label() const {
+  return absl::StrCat(mode == ExecMode::kPerturbed ? "perturbed " : "controlled ", spec.ToString());
+}
+
+std::optional<double> BugBenchRow::MedianTrials() const {
+  std::vector<double> v;
+  for (const auto& t : trials_to_failure) v.push_back(t ? static_cast<double>(*t) : INFINITY);
+  std::optional<double> m = Median(v);
+  if (!m || std::isinf(*m)) return std::nullopt;
+  return m;
+}
+
+std::optional<double> BugBenchRow::MedianSeconds() const {
+  std::vector<double> v;
+  for (size_t i = 0; i < trials_to_failure.size(); ++i) {
+    if (trials_to_failure[i]) v.push_back(seconds_to_failure[i]);
+  }
+  return Median(v);
+}
+
+absl::StatusOr<BugBenchStrategy> ParseBugBenchStrategy(const std::string& text) {
+  absl::StatusOr<StrategySpec> spec = StrategySpec::Parse(text);
+  if (!spec.ok()) return spec.status();
+  BugBenchStrategy s;
+  s.spec = *spec;
+  s.mode = spec->kind == StrategySpec::Kind::kStress || spec->kind == StrategySpec::Kind::kNoise ||
+                   spec->preempt
+               ? ExecMode::kPerturbed
+               : ExecMode::kControlled;
+  return s;
+}
+
+std::vector<BugBenchStrategy> DefaultBugBenchStrategies() {
+  std::vector<BugBenchStrategy> out;
+  for (const char* s :
+       {"stress", "noise", "random", "pct:d=1", "pct:d=2", "pct:d=3", "portfolio"}) {
+    out.push_back(*ParseBugBenchStrategy(s));
+  }
+  return out;
+}
+
+BugBenchResults RunBugBench(const BugBenchOptions& options) {
+  BugBenchResults results;
+  results.seed = options.seed;
+  results.cap = options.cap;
+  results.repetitions = options.repetitions;
+  auto stopped = [&] { return options.stop != nullptr && *options.stop != 0; };
+  for (const BugBenchTarget& target : options.targets) {
+    for (BugBenchStrategy strategy : options.strategies) {
+      // PCT also exists as a noise plan: a backend without a controlled mode runs it perturbed.
+      if (strategy.mode == ExecMode::kControlled && !target.backend->make_controlled &&
+          strategy.spec.kind == StrategySpec::Kind::kPct) {
+        strategy.mode = ExecMode::kPerturbed;
+      }
+      const bool supported = strategy.mode == ExecMode::kPerturbed
+                                 ? static_cast<bool>(target.backend->make_real)
+                                 : static_cast<bool>(target.backend->make_controlled);
+      if (!supported) continue;
+      if (stopped()) {
+        results.partial = true;
+        return results;
+      }
+      BugBenchRow row;
+      row.backend = target.backend->id;
+      row.scenario = target.scenario->id;
+      row.strategy = strategy.spec.ToString();
+      row.mode = strategy.mode == ExecMode::kPerturbed ? "perturbed" : "controlled";
+      row.params = target.params;
+      CellSpec cell;
+      cell.mode = strategy.mode;
+      cell.backend = target.backend;
+      cell.scenario = target.scenario;
+      cell.params = target.params;
+      cell.strategy = strategy.spec;
+      cell.trials = options.cap;
+      cell.stop_at_first_failure = true;
+      std::optional<TrialSpec> first_spec;
+      for (int rep = 0; rep < options.repetitions; ++rep) {
+        if (stopped()) {
+          results.partial = true;
+          break;
+        }
+        SupervisorOptions so;
+        so.seed = Mix64(options.seed + 0x1000 * static_cast<uint64_t>(rep));
+        so.jobs = 1;
+        so.batch = options.cap;  // one worker runs until the first failure (or dies of it)
+        so.watchdog_seconds = options.watchdog_seconds;
+        so.reproduction_replays = 0;  // measured below, once per row, on more replays
+        so.stop = options.stop;
+        const RunResults run = RunCells({cell}, so);
+        const CellResult& c = run.cells.at(0);
+        ++row.repetitions;
+        const auto first = FirstFailure(c);
+        if (first) {
+          ++row.found;
+          row.trials_to_failure.push_back(first->second->first_failure_trial);
+          row.seconds_to_failure.push_back(c.first_failure_seconds);
+          if (row.first_token.empty()) {
+            row.first_token = first->second->token;
+            row.first_invariant = std::string(InvariantId(first->first));
+            first_spec = SpecFor(cell, so.seed, first->second->first_failure_trial - 1);
+          }
+        } else {
+          row.trials_to_failure.push_back(std::nullopt);
+          row.seconds_to_failure.push_back(run.seconds);
+        }
+      }
+      if (first_spec && strategy.mode == ExecMode::kPerturbed) {
+        const std::optional<Invariant> inv = ParseInvariant(row.first_invariant);
+        for (int i = 0; i < options.reproduction_replays && !stopped(); ++i) {
+          bool hit = false;
+          for (const Violation& v :
+               RunTrialIsolated(*first_spec, options.watchdog_seconds).AllViolations()) {
+            hit |= inv && v.invariant == *inv;
+          }
+          row.reproduced += hit;
+          ++row.replays;
+        }
+      }
+      if (strategy.mode == ExecMode::kControlled && strategy.spec.kind == StrategySpec::Kind::kPct) {
+        const Program p = GenerateProgram(*target.scenario, target.params, options.seed);
+        const double n = static_cast<double>(std::max<size_t>(p.threads.size(), 1));
+        const double k = static_cast<double>(std::max<uint64_t>(EstimateSteps(p), 1));
+        row.pct_trial_bound = 1.0 / (n * std::pow(k, strategy.spec.depth - 1));
+      }
+      if (options.on_progress) {
+        const std::optional<double> m = row.MedianTrials();
+        options.on_progress(absl::StrCat(row.backend, " / ", row.scenario, " / ",
+                                         strategy.Label(), ": found ", row.found, "/",
+                                         row.repetitions, ", median trials ",
+                                         m ? absl::StrCat(*m) : absl::StrCat(">", options.cap)));
+      }
+      results.rows.push_back(std::move(row));
+    }
+  }
+  return results;
+}
+
+}  // namespace mapfault

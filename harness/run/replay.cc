@@ -1,0 +1,64 @@
+// Replay tokens back to trials.
+#include "harness/run/replay.h"
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+
+namespace mapfault {
+
+absl::StatusOr<TrialSpec> TrialSpecFromToken(const ReplayToken& token,
+                                             const BackendRegistry& registry) {
+  const BackendInfo* backend = registry.Find(token.backend);
+  if (backend == nullptr) {
+    if (!token.plugin.empty()) {
+      return absl::NotFoundError(absl::StrCat("the token's backend '", token.backend,
+                                              "' comes from the plugin ", token.plugin,
+                                              ": add --plugin PATH/", token.plugin));
+    }
+    return absl::NotFoundError(absl::StrCat("the token names backend '", token.backend,
+                                            "', which this mapfault does not have; valid "
+                                            "backends: ",
+                                            registry.ValidIds()));
+  }
+  const Scenario* scenario = ScenarioRegistry::Builtin().Find(token.scenario);
+  if (scenario == nullptr && token.program) {
+    // A scenario from a user's file (or a shrunk program): the token carries the program, so only
+    // the scenario's name is needed. Keep one placeholder per name for the process's lifetime.
+    static auto* placeholders = new std::map<std::string, std::unique_ptr<Scenario>>();
+    std::unique_ptr<Scenario>& s = (*placeholders)[token.scenario];
+    if (!s) {
+      s = std::make_unique<Scenario>();
+      s->id = token.scenario;
+      s->description = "(the program is carried in the replay token)";
+      s->defaults = token.params;
+      s->generate = [](const ScenarioParams&, Rng&) { return Program{}; };
+    }
+    scenario = s.get();
+  }
+  if (scenario == nullptr) {
+    return absl::NotFoundError(absl::StrCat("the token names scenario '", token.scenario,
+                                            "', which this mapfault does not have"));
+  }
+  if (token.mode == ExecMode::kPerturbed ? !backend->make_real : !backend->make_controlled) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "backend '", token.backend, "' cannot run in ",
+        token.mode == ExecMode::kPerturbed ? "perturbed" : "controlled", " mode"));
+  }
+  TrialSpec spec;
+  spec.mode = token.mode;
+  spec.backend = backend;
+  spec.scenario = scenario;
+  spec.params = token.params;
+  spec.strategy = token.strategy;
+  spec.seed = token.seed;
+  spec.max_steps = token.max_steps;
+  spec.replay_choices = token.choices;
+  spec.lenient_replay = token.lenient;
+  if (token.program) spec.program = std::make_shared<const Program>(*token.program);
+  return spec;
+}
+
+}  // namespace mapfault

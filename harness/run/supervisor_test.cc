@@ -1,0 +1,153 @@
+// Tests of worker isolation: a crash or hang is attributed to exactly the trial that caused it, the
+// run goes on, and the finding is confirmed by a replay in a fresh worker.
+#include "harness/run/supervisor.h"
+
+#include "gtest/gtest.h"
+#include "harness/run/token.h"
+#include "harness/run/worker.h"
+#include "maps/builtin_backends.h"
+#include "tests/test_backends.h"
+
+namespace mapfault {
+namespace {
+
+CellSpec Cell(const std::string& backend, const std::string& scenario, uint64_t trials) {
+  testing::RegisterTestBackends();
+  CellSpec cell;
+  cell.backend = GlobalBackends().Find(backend);
+  cell.scenario = ScenarioRegistry::Builtin().Find(scenario);
+  cell.params = cell.scenario->defaults;
+  cell.trials = trials;
+  return cell;
+}
+
+const InvariantResult& Inv(const CellResult& c, Invariant inv) {
+  return c.invariants[static_cast<int>(inv)];
+}
+
+TEST(SupervisorTest, SegfaultIsReportedOnExactlyItsTrialAndTheRunFinishes) {
+  const CellSpec cell = Cell("test.segfault", "iterate-while-erase", 300);
+  SupervisorOptions options;
+  options.seed = 99;
+  options.jobs = 2;
+  options.batch = 50;
+  testing::g_misbehave_seed = TrialSeed(99, CellKey("test.segfault", "iterate-while-erase"), 136);
+  const RunResults r = RunCells({cell}, options);
+  ASSERT_EQ(r.cells.size(), 1u);
+  const CellResult& c = r.cells[0];
+  EXPECT_EQ(c.trials, 300u);  // every other trial still ran
+  const InvariantResult& crash = Inv(c, Invariant::kNoCrash);
+  EXPECT_EQ(crash.verdict, Verdict::kBroken);
+  EXPECT_EQ(crash.failures, 1u);
+  EXPECT_EQ(crash.first_failure_trial, 137u);  // 1-based
+  // Under ASan the SEGV is reported by the sanitizer (SUMMARY: AddressSanitizer: SEGV ...).
+  EXPECT_NE(crash.explanation.find("SEGV"), std::string::npos) << crash.explanation;
+  EXPECT_TRUE(crash.confirmed);
+  const auto token = ReplayToken::Decode(crash.token);
+  ASSERT_TRUE(token.ok());
+  EXPECT_EQ(token->seed, testing::g_misbehave_seed);
+  EXPECT_EQ(token->invariant, Invariant::kNoCrash);
+  // The 299 other trials were judged on everything else.
+  EXPECT_EQ(Inv(c, Invariant::kIterNoMissedStable).verdict, Verdict::kHolds);
+  EXPECT_EQ(Inv(c, Invariant::kIterNoMissedStable).evaluated, 299u);
+  EXPECT_EQ(r.ExitCode(), 1);
+}
+
+TEST(SupervisorTest, HangIsKilledByTheWatchdogAndAttributedToItsTrial) {
+  const CellSpec cell = Cell("test.spin", "iterate-while-erase", 40);
+  SupervisorOptions options;
+  options.seed = 5;
+  options.jobs = 1;
+  options.watchdog_seconds = 0.3;
+  testing::g_misbehave_seed = TrialSeed(5, CellKey("test.spin", "iterate-while-erase"), 7);
+  const RunResults r = RunCells({cell}, options);
+  const CellResult& c = r.cells[0];
+  EXPECT_EQ(c.trials, 40u);
+  const InvariantResult& hang = Inv(c, Invariant::kNoHang);
+  EXPECT_EQ(hang.verdict, Verdict::kBroken);
+  EXPECT_EQ(hang.failures, 1u);
+  EXPECT_EQ(hang.first_failure_trial, 8u);
+  EXPECT_NE(hang.explanation.find("watchdog"), std::string::npos);
+  EXPECT_TRUE(hang.confirmed);
+}
+
+TEST(SupervisorTest, IsolatedTrialCapturesTheTraceOfACrash) {
+  const CellSpec cell = Cell("test.segfault", "iterate-while-erase", 1);
+  TrialSpec spec;
+  spec.backend = cell.backend;
+  spec.scenario = cell.scenario;
+  spec.params = cell.params;
+  spec.seed = 4242;
+  testing::g_misbehave_seed = 4242;
+  const IsolatedOutcome o = RunTrialIsolated(spec, 10);
+#if defined(MAPFAULT_ASAN) || defined(MAPFAULT_TSAN)
+  // The sanitizer's own SEGV handler reports the crash ("SUMMARY: ...Sanitizer: SEGV ...").
+  EXPECT_EQ(o.kind, IsolatedOutcome::Kind::kSanitizer);
+  EXPECT_NE(o.detail.find("Sanitizer: SEGV"), std::string::npos) << o.detail;
+#else
+  EXPECT_EQ(o.kind, IsolatedOutcome::Kind::kSignal);
+  EXPECT_EQ(o.signal, SIGSEGV);
+#endif
+  EXPECT_FALSE(o.trace.empty());
+  ASSERT_EQ(o.AllViolations().size(), 1u);
+  EXPECT_EQ(o.AllViolations()[0].invariant, Invariant::kNoCrash);
+}
+
+TEST(SupervisorTest, MisuseAbortIsDetectedNotACrash) {
+  CellSpec cell = Cell("go_checked", "iterate-while-grow", 200);
+  SupervisorOptions options;
+  options.seed = 3;
+  options.jobs = 2;
+  const RunResults r = RunCells({cell}, options);
+  const InvariantResult& misuse = Inv(r.cells[0], Invariant::kMisuseDetected);
+  EXPECT_EQ(misuse.verdict, Verdict::kDetected);
+  EXPECT_NE(misuse.explanation.find("concurrent map"), std::string::npos);
+  EXPECT_EQ(r.ExitCode(), 0);  // detection is not a broken claim
+}
+
+TEST(SupervisorTest, AThreadSanitizerRaceReportIsADataRaceFinding) {
+  worker_internal::WorkerSlot slot{};
+  const std::string err =
+      "WARNING: ThreadSanitizer: data race (pid=12)\n  Write of size 8 ...\n"
+      "SUMMARY: ThreadSanitizer: data race /usr/include/c++/12/bits/hashtable.h:2470 in "
+      "_M_rehash_aux\n==================\n";
+  const IsolatedOutcome o = worker_internal::ClassifyDeath(66 << 8, false, &slot, err, 5);
+  EXPECT_EQ(o.kind, IsolatedOutcome::Kind::kDataRace);
+  ASSERT_EQ(o.AllViolations().size(), 1u);
+  EXPECT_EQ(o.AllViolations()[0].invariant, Invariant::kNoDataRace);
+  EXPECT_EQ(o.detail,
+            "ThreadSanitizer reported a data race: /usr/include/c++/12/bits/hashtable.h:2470 in "
+            "_M_rehash_aux");
+  // Any other sanitizer report stays a crash.
+  const IsolatedOutcome segv = worker_internal::ClassifyDeath(
+      6, false, &slot, "SUMMARY: AddressSanitizer: SEGV on unknown address\n", 5);
+  EXPECT_EQ(segv.kind, IsolatedOutcome::Kind::kSanitizer);
+  EXPECT_EQ(segv.AllViolations()[0].invariant, Invariant::kNoCrash);
+}
+
+#if defined(MAPFAULT_TSAN)
+// The TSan oracle end to end: the unsynchronised std::unordered_map races on its first trials, the
+// worker halts at the race, and the cell reports no-data-race BROKEN with a token.
+TEST(SupervisorTest, TsanBuildReportsTheRaceOfAnUnsynchronisedMap) {
+  CellSpec cell = Cell("std_unordered", "iterate-while-grow", 200);
+  cell.mode = ExecMode::kPerturbed;
+  cell.params = cell.scenario->DefaultsFor(/*perturbed=*/true);
+  cell.strategy = *StrategySpec::Parse("noise");
+  SupervisorOptions options;
+  options.seed = 4;
+  options.jobs = 2;
+  const RunResults r = RunCells({cell}, options);
+  const InvariantResult& race = Inv(r.cells[0], Invariant::kNoDataRace);
+  EXPECT_EQ(race.verdict, Verdict::kBroken);
+  EXPECT_NE(race.explanation.find("ThreadSanitizer reported a data race"), std::string::npos);
+  EXPECT_EQ(race.token.rfind("mf1_", 0), 0u);
+}
+#else
+TEST(SupervisorTest, OnlyATsanBuildJudgesDataRaces) {
+  for (Invariant inv : kAllInvariants) EXPECT_NE(inv, Invariant::kNoDataRace);
+  EXPECT_EQ(ParseInvariant("no-data-race"), Invariant::kNoDataRace);  // old results still parse
+}
+#endif
+
+}  // namespace
+}  // namespace mapfault

@@ -1,0 +1,277 @@
+// Replay token encoding and decoding.
+#include "harness/run/token.h"
+
+#include <bit>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+
+namespace mapfault {
+namespace {
+
+constexpr std::string_view kPrefix = "mf";
+constexpr uint64_t kPreemptBit = 16;  // in the strategy-kind field: `+preempt`
+
+uint32_t Fnv1a(std::string_view data) {
+  uint32_t h = 2166136261u;
+  for (unsigned char c : data) {
+    h ^= c;
+    h *= 16777619u;
+  }
+  return h;
+}
+
+class Writer {
+ public:
+  void Varint(uint64_t v) {
+    while (v >= 0x80) {
+      out_.push_back(static_cast<char>((v & 0x7f) | 0x80));
+      v >>= 7;
+    }
+    out_.push_back(static_cast<char>(v));
+  }
+  void String(std::string_view s) {
+    Varint(s.size());
+    out_.append(s);
+  }
+  void Fixed32(uint32_t v) {
+    for (int i = 0; i < 4; ++i) out_.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+  }
+  std::string& out() { return out_; }
+
+ private:
+  std::string out_;
+};
+
+class Reader {
+ public:
+  explicit Reader(std::string_view in) : in_(in) {}
+  bool Varint(uint64_t& v) {
+    v = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      if (pos_ >= in_.size()) return false;
+      const uint8_t b = static_cast<uint8_t>(in_[pos_++]);
+      v |= static_cast<uint64_t>(b & 0x7f) << shift;
+      if ((b & 0x80) == 0) return true;
+    }
+    return false;
+  }
+  bool String(std::string& s) {
+    uint64_t n;
+    if (!Varint(n) || n > in_.size() - pos_) return false;
+    s = std::string(in_.substr(pos_, n));
+    pos_ += n;
+    return true;
+  }
+  bool Bytes(size_t n, std::string_view& out) {
+    if (n > in_.size() - pos_) return false;
+    out = in_.substr(pos_, n);
+    pos_ += n;
+    return true;
+  }
+  bool done() const { return pos_ == in_.size(); }
+
+ private:
+  std::string_view in_;
+  size_t pos_ = 0;
+};
+
+uint64_t ZigZag(int64_t v) { return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63); }
+int64_t UnZigZag(uint64_t v) { return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1); }
+
+// Choices are packed with the fewest bits that hold the largest thread index.
+int BitsFor(const std::vector<uint8_t>& choices) {
+  uint8_t max = 0;
+  for (uint8_t c : choices) max = std::max(max, c);
+  if (max < 2) return 1;
+  if (max < 4) return 2;
+  if (max < 16) return 4;
+  return 8;
+}
+
+// Debian's Abseil has its own string_view type: convert explicitly.
+absl::string_view A(std::string_view s) { return absl::string_view(s.data(), s.size()); }
+
+absl::Status Bad(std::string_view what) {
+  return absl::InvalidArgumentError(absl::StrCat(
+      "malformed replay token: ", A(what),
+      "; copy the whole token exactly as printed after `mapfault replay`"));
+}
+
+}  // namespace
+
+std::string ReplayToken::Encode() const {
+  Writer w;
+  w.Varint(static_cast<uint64_t>(mode));
+  w.String(scenario);
+  w.Varint(params.threads);
+  w.Varint(params.keys);
+  w.Varint(params.initial);
+  w.Varint(params.ops);
+  w.String(backend);
+  w.Varint(static_cast<uint64_t>(strategy.kind) | (strategy.preempt ? kPreemptBit : 0));
+  w.Varint(strategy.depth);
+  w.Varint(seed);
+  w.Varint(max_steps);
+  w.Varint(static_cast<uint64_t>(invariant));
+  w.Varint(choices ? (lenient ? 2 : 1) : 0);
+  if (choices) {
+    const int bits = BitsFor(*choices);
+    w.Varint(bits);
+    w.Varint(choices->size());
+    uint32_t acc = 0;
+    int filled = 0;
+    for (uint8_t c : *choices) {
+      acc |= static_cast<uint32_t>(c) << filled;
+      filled += bits;
+      if (filled >= 8) {
+        w.out().push_back(static_cast<char>(acc & 0xff));
+        acc >>= 8;
+        filled -= 8;
+      }
+    }
+    if (filled > 0) w.out().push_back(static_cast<char>(acc & 0xff));
+  }
+  // Optional trailing fields, in order: the plugin, then an explicit program.
+  if (!plugin.empty() || program) w.String(plugin);
+  if (program) {
+    auto ops = [&w](const std::vector<OpSpec>& list) {
+      w.Varint(list.size());
+      for (const OpSpec& op : list) {
+        w.Varint(static_cast<uint64_t>(op.kind));
+        w.Varint(ZigZag(op.key));
+        w.Varint(ZigZag(op.value));
+        w.Varint(static_cast<uint64_t>(op.visit.mode));
+        w.Varint(ZigZag(op.visit.param));
+        w.Varint(ZigZag(op.visit.param2));
+        w.Varint(op.visit.stop_after);
+      }
+    };
+    w.Varint(program->init.size());
+    for (const auto& [k, v] : program->init) {
+      w.Varint(ZigZag(k));
+      w.Varint(ZigZag(v));
+    }
+    w.Varint(program->threads.size());
+    for (const auto& t : program->threads) ops(t);
+    ops(program->post);
+  }
+  w.Fixed32(Fnv1a(w.out()));
+  return absl::StrCat(A(kPrefix), kTokenVersion, "_", absl::WebSafeBase64Escape(w.out()));
+}
+
+absl::StatusOr<ReplayToken> ReplayToken::Decode(std::string_view text) {
+  if (text.substr(0, kPrefix.size()) != kPrefix) {
+    return Bad("it does not start with 'mf1_'");
+  }
+  const size_t underscore = text.find('_');
+  uint32_t version = 0;
+  if (underscore == std::string_view::npos ||
+      !absl::SimpleAtoi(A(text.substr(kPrefix.size(), underscore - kPrefix.size())), &version)) {
+    return Bad("it does not start with 'mf1_'");
+  }
+  if (version > kTokenVersion) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "replay token version ", version, " is newer than this mapfault (which reads version ",
+        kTokenVersion, "); replay it with the mapfault that printed it, or upgrade"));
+  }
+  if (version < 1) return Bad("unknown version 0");
+  std::string raw;
+  if (!absl::WebSafeBase64Unescape(A(text.substr(underscore + 1)), &raw)) {
+    return Bad("it contains characters that are not base64url");
+  }
+  if (raw.size() < 5) return Bad("it is truncated");
+  const std::string_view payload(raw.data(), raw.size() - 4);
+  uint32_t stored = 0;
+  for (int i = 0; i < 4; ++i) {
+    stored |= static_cast<uint32_t>(static_cast<uint8_t>(raw[raw.size() - 4 + i])) << (8 * i);
+  }
+  if (Fnv1a(payload) != stored) return Bad("its checksum does not match (truncated or altered)");
+
+  Reader r(payload);
+  ReplayToken t;
+  uint64_t mode, threads, keys, initial, ops, kind, depth, inv, has_choices;
+  if (!r.Varint(mode) || !r.String(t.scenario) || !r.Varint(threads) || !r.Varint(keys) ||
+      !r.Varint(initial) || !r.Varint(ops) || !r.String(t.backend) || !r.Varint(kind) ||
+      !r.Varint(depth) || !r.Varint(t.seed) || !r.Varint(t.max_steps) || !r.Varint(inv) ||
+      !r.Varint(has_choices)) {
+    return Bad("it is truncated");
+  }
+  if (has_choices > 2) return Bad("a field is out of range");
+  t.lenient = has_choices == 2;
+  const bool preempt = (kind & kPreemptBit) != 0;
+  kind &= ~kPreemptBit;
+  if (mode > 1 || kind > 4 || inv >= kInvariantCount || threads > 64 || depth > 10) {
+    return Bad("a field is out of range");
+  }
+  t.mode = static_cast<ExecMode>(mode);
+  t.params = {static_cast<int>(threads), static_cast<int>(keys), static_cast<int>(initial),
+              static_cast<int>(ops)};
+  t.strategy.kind = static_cast<StrategySpec::Kind>(kind);
+  t.strategy.depth = static_cast<int>(depth);
+  t.strategy.preempt = preempt;
+  t.invariant = static_cast<Invariant>(inv);
+  if (has_choices) {
+    uint64_t bits, count;
+    if (!r.Varint(bits) || !r.Varint(count)) return Bad("it is truncated");
+    if ((bits != 1 && bits != 2 && bits != 4 && bits != 8) || count > (1u << 24)) {
+      return Bad("its schedule is corrupted");
+    }
+    std::string_view packed;
+    if (!r.Bytes((count * bits + 7) / 8, packed)) return Bad("it is truncated");
+    std::vector<uint8_t> choices;
+    choices.reserve(count);
+    for (uint64_t i = 0; i < count; ++i) {
+      const uint64_t bit = i * bits;
+      const uint8_t byte = static_cast<uint8_t>(packed[bit / 8]);
+      choices.push_back(static_cast<uint8_t>((byte >> (bit % 8)) & ((1u << bits) - 1)));
+    }
+    t.choices = std::move(choices);
+  }
+  if (!r.done() && !r.String(t.plugin)) return Bad("it is truncated");
+  if (!r.done()) {
+    Program p;
+    auto ops = [&r](std::vector<OpSpec>& list) {
+      uint64_t n;
+      if (!r.Varint(n) || n > (1u << 20)) return false;
+      for (uint64_t i = 0; i < n; ++i) {
+        uint64_t kind, key, value, mode, param, param2, stop;
+        if (!r.Varint(kind) || !r.Varint(key) || !r.Varint(value) || !r.Varint(mode) ||
+            !r.Varint(param) || !r.Varint(param2) || !r.Varint(stop) ||
+            kind > static_cast<uint64_t>(OpKind::kForEach) ||
+            mode > static_cast<uint64_t>(VisitPlan::Mode::kEraseValueBelow) || stop > UINT32_MAX) {
+          return false;
+        }
+        OpSpec op;
+        op.kind = static_cast<OpKind>(kind);
+        op.key = UnZigZag(key);
+        op.value = UnZigZag(value);
+        op.visit.mode = static_cast<VisitPlan::Mode>(mode);
+        op.visit.param = UnZigZag(param);
+        op.visit.param2 = UnZigZag(param2);
+        op.visit.stop_after = static_cast<uint32_t>(stop);
+        list.push_back(op);
+      }
+      return true;
+    };
+    uint64_t init, threads_count;
+    if (!r.Varint(init) || init > (1u << 20)) return Bad("its program is corrupted");
+    for (uint64_t i = 0; i < init; ++i) {
+      uint64_t k, v;
+      if (!r.Varint(k) || !r.Varint(v)) return Bad("its program is corrupted");
+      p.init.emplace_back(UnZigZag(k), UnZigZag(v));
+    }
+    if (!r.Varint(threads_count) || threads_count > 64) return Bad("its program is corrupted");
+    p.threads.resize(threads_count);
+    for (auto& th : p.threads) {
+      if (!ops(th)) return Bad("its program is corrupted");
+    }
+    if (!ops(p.post) || !r.done()) return Bad("its program is corrupted");
+    t.program = std::move(p);
+  }
+  if (!r.done()) return Bad("it has trailing data");
+  return t;
+}
+
+}  // namespace mapfault

@@ -1,0 +1,317 @@
+// Trial execution in both modes: controlled (fibers under the scheduler) and perturbed (real
+// threads with a noise plan).
+#include "harness/run/trial.h"
+
+#include <atomic>
+#include <memory>
+#include <optional>
+
+#include "harness/strategies/noise.h"
+#include "harness/engine/preempt.h"
+#include "harness/base/rng.h"
+#include "harness/engine/trial_threads.h"
+
+#if defined(MAPFAULT_TSAN)
+// In the TSan runtime, not declared by GCC 12's <sanitizer/tsan_interface.h>.
+extern "C" void __tsan_ignore_thread_begin();
+extern "C" void __tsan_ignore_thread_end();
+#endif
+
+namespace mapfault {
+namespace {
+
+const char* OpLabel(OpKind kind) {
+  switch (kind) {
+    case OpKind::kInsert: return "op: insert";
+    case OpKind::kAssign: return "op: assign";
+    case OpKind::kErase: return "op: erase";
+    case OpKind::kFind: return "op: find";
+    case OpKind::kSize: return "op: size";
+    case OpKind::kClear: return "op: clear";
+    case OpKind::kForEach: return "op: for_each";
+  }
+  return "op";
+}
+
+// Executes operations against `map`, recording them in the history on one clock shared by all
+// threads (an atomic counter: in perturbed mode its order is consistent with real time, so an
+// operation that returned before another was invoked has a smaller stamp). Scheduling points (in
+// controlled mode) or perturbation points (in perturbed mode) sit at every operation boundary.
+class OpRunner {
+ public:
+  OpRunner(AnyMap& map, std::atomic<uint64_t>& clock, TraceBuffer* perturbed_trace)
+      : map_(map), clock_(clock), perturbed_trace_(perturbed_trace) {}
+
+  void Run(const OpSpec& spec, int thread, int index, OpRecord& rec) {
+    Scheduler* s = Scheduler::Current();
+    if (s != nullptr) {
+      s->Point(TraceKind::kYield, OpLabel(spec.kind));
+    } else {
+      PerturbationPoint(OpLabel(spec.kind));
+    }
+    rec.kind = spec.kind;
+    rec.key = spec.key;
+    rec.value = spec.value;
+    rec.thread = thread;
+    rec.index = index;
+    if (spec.kind == OpKind::kForEach && spec.visit.mode == VisitPlan::Mode::kEraseValueBelow) {
+      rec.erase_if_value_below = spec.visit.param;
+    }
+    rec.invoke = Tick();
+    Trace(s, rec.invoke, thread, TraceKind::kOpInvoke, static_cast<uint8_t>(spec.kind), index, 0,
+          OpLabel(spec.kind));
+    int64_t result = 0;
+    switch (spec.kind) {
+      case OpKind::kInsert: rec.ok = map_.Insert(spec.key, spec.value); result = rec.ok; break;
+      case OpKind::kAssign: map_.Assign(spec.key, spec.value); break;
+      case OpKind::kErase: rec.ok = map_.Erase(spec.key); result = rec.ok; break;
+      case OpKind::kFind:
+        rec.found = map_.Find(spec.key);
+        result = rec.found ? *rec.found : -1;
+        break;
+      case OpKind::kSize: rec.size = map_.Size(); result = static_cast<int64_t>(rec.size); break;
+      case OpKind::kClear: map_.Clear(); break;
+      case OpKind::kForEach: {
+        const IterKind kind = spec.visit.mode == VisitPlan::Mode::kContinue ? IterKind::kReadOnly
+                                                                             : IterKind::kMayErase;
+        uint32_t shown = 0;
+        map_.ForEach(
+            [&](Key k, Value v) {
+              const VisitAction action = spec.visit.Decide(k, v, shown);
+              if (action == VisitAction::kStop) {
+                rec.stopped = true;
+                return action;
+              }
+              ++shown;
+              const uint64_t at = Tick();
+              rec.yields.push_back({k, v, at, action});
+              Trace(s, at, thread, TraceKind::kIterYield, static_cast<uint8_t>(action), k, v,
+                    action == VisitAction::kEraseThis ? "visit -> erase this" : "visit");
+              return action;
+            },
+            kind);
+        result = static_cast<int64_t>(rec.yields.size());
+        break;
+      }
+    }
+    rec.response = Tick();
+    Trace(s, rec.response, thread, TraceKind::kOpResponse, static_cast<uint8_t>(spec.kind), spec.key,
+          result, OpLabel(spec.kind));
+  }
+
+  uint64_t Tick() { return clock_.fetch_add(1, std::memory_order_acq_rel) + 1; }
+
+ private:
+  // Controlled mode records in the scheduler's trace (stamped with the step); perturbed mode in the
+  // shared trace, stamped with the history clock.
+  void Trace(Scheduler* s, uint64_t stamp, int thread, TraceKind kind, uint8_t op, int64_t a,
+             int64_t b, const char* label) {
+    if (s != nullptr) {
+      s->TraceOp(kind, op, a, b, label);
+    } else if (perturbed_trace_ != nullptr && thread >= 0) {
+      perturbed_trace_->Append({static_cast<uint32_t>(stamp), static_cast<uint8_t>(thread), kind,
+                                op, 0, label, a, b});
+    }
+  }
+
+  AnyMap& map_;
+  std::atomic<uint64_t>& clock_;
+  TraceBuffer* perturbed_trace_;
+};
+
+uint64_t current_trial_seed = 0;
+
+// Makes ThreadSanitizer ignore this thread's accesses for the scope (TSan builds; else nothing).
+class TsanIgnoreScope {
+ public:
+  explicit TsanIgnoreScope([[maybe_unused]] bool ignore) {
+#if defined(MAPFAULT_TSAN)
+    ignore_ = ignore;
+    if (ignore_) __tsan_ignore_thread_begin();
+#endif
+  }
+  ~TsanIgnoreScope() {
+#if defined(MAPFAULT_TSAN)
+    if (ignore_) __tsan_ignore_thread_end();
+#endif
+  }
+  TsanIgnoreScope(const TsanIgnoreScope&) = delete;
+  TsanIgnoreScope& operator=(const TsanIgnoreScope&) = delete;
+
+ private:
+  [[maybe_unused]] bool ignore_ = false;
+};
+
+}  // namespace
+
+uint64_t EstimateSteps(const Program& p) {
+  uint64_t steps = 0;
+  const uint64_t entries = p.init.size() + 2;
+  for (const auto& t : p.threads) {
+    for (const OpSpec& op : t) steps += op.kind == OpKind::kForEach ? 3 * entries + 4 : 6;
+  }
+  return steps;
+}
+
+InvariantSet TrialResult::violated() const {
+  InvariantSet s;
+  for (const Violation& v : violations) s.Add(v.invariant);
+  return s;
+}
+
+Program GenerateProgram(const Scenario& scenario, const ScenarioParams& params, uint64_t seed) {
+  Rng rng = Rng(seed).Split(1);
+  return scenario.generate(params, rng);
+}
+
+Program ProgramFor(const TrialSpec& spec) {
+  return spec.program ? *spec.program : GenerateProgram(*spec.scenario, spec.params, spec.seed);
+}
+
+InvariantSet ClaimsFor(const BackendInfo& backend, const Program& program) {
+  if (backend.unsafe_concurrent_ops == 0 || program.threads.size() < 2) return backend.claims;
+  for (const auto& ops : program.threads) {
+    for (const OpSpec& op : ops) {
+      uint32_t bit = 1u << static_cast<int>(op.kind);
+      if (op.kind == OpKind::kForEach && op.visit.mode != VisitPlan::Mode::kContinue) {
+        bit |= BackendInfo::kEraseThisBit;
+      }
+      if (backend.unsafe_concurrent_ops & bit) return backend.claims_if_unsafe;
+    }
+  }
+  return backend.claims;
+}
+
+uint64_t StrategySeed(uint64_t trial_seed) { return Rng(trial_seed).Split(2).Next(); }
+
+uint64_t TrialSeed(uint64_t run_seed, uint64_t cell_key, uint64_t index) {
+  return Mix64(Mix64(run_seed ^ Mix64(cell_key)) + index);
+}
+
+uint64_t CurrentTrialSeed() { return current_trial_seed; }
+
+namespace {
+
+// What both modes share: the program, the map after the init part, the history shell, and one
+// body per logical thread.
+struct TrialSetup {
+  std::unique_ptr<AnyMap> map;
+  std::atomic<uint64_t> clock{0};
+  std::unique_ptr<OpRunner> runner;
+  std::vector<std::function<void()>> bodies;
+};
+
+void Prepare(const TrialSpec& spec, std::unique_ptr<AnyMap> map, TrialResult& r, TrialSetup& setup,
+             TraceBuffer* perturbed_trace) {
+  current_trial_seed = spec.seed;
+  r.program = ProgramFor(spec);
+  setup.map = std::move(map);
+  for (const auto& [k, v] : r.program.init) setup.map->Insert(k, v);
+  r.history.initial = r.program.init;
+  setup.runner = std::make_unique<OpRunner>(*setup.map, setup.clock, perturbed_trace);
+  const int threads = static_cast<int>(r.program.threads.size());
+  r.history.threads.resize(threads);
+  for (int t = 0; t < threads; ++t) r.history.threads[t].resize(r.program.threads[t].size());
+  for (int t = 0; t < threads; ++t) {
+    setup.bodies.push_back([&r, &setup, t] {
+      for (size_t i = 0; i < r.program.threads[t].size(); ++i) {
+        setup.runner->Run(r.program.threads[t][i], t, static_cast<int>(i), r.history.threads[t][i]);
+      }
+    });
+  }
+}
+
+// After the threads joined: the quiescent contents, the post part, and the checkers.
+void Finish(const TrialSpec& spec, TrialResult& r, TrialSetup& setup) {
+  r.history.parallel_end = setup.runner->Tick();
+  std::vector<std::pair<Key, Value>> contents;
+  setup.map->ForEach(
+      [&](Key k, Value v) {
+        contents.emplace_back(k, v);
+        return VisitAction::kContinue;
+      },
+      IterKind::kReadOnly);
+  r.history.final_state = std::move(contents);
+  r.history.post.resize(r.program.post.size());
+  for (size_t i = 0; i < r.program.post.size(); ++i) {
+    setup.runner->Run(r.program.post[i], -1, static_cast<int>(i), r.history.post[i]);
+  }
+  CheckOptions check_options;
+  check_options.duplicate_allows_reinsert = spec.backend->duplicate_allows_reinsert;
+  CheckResult checked = CheckHistory(r.history, check_options);
+  r.violations = std::move(checked.violations);
+  r.undecided = checked.undecided;
+}
+
+}  // namespace
+
+TrialResult RunControlledTrial(const TrialSpec& spec) {
+  TrialResult r;
+  TrialSetup setup;
+  Prepare(spec, spec.backend->make_controlled(), r, setup, nullptr);
+
+  std::unique_ptr<Strategy> strategy;
+  if (spec.replay_choices) {
+    strategy = MakeReplayStrategy(*spec.replay_choices, spec.lenient_replay);
+  } else {
+    strategy = MakeStrategy(spec.strategy, StrategySeed(spec.seed));
+  }
+  Scheduler::Options options;
+  options.max_steps = spec.max_steps;
+  options.expected_steps = EstimateSteps(r.program);
+  options.trace = spec.trace;
+  Scheduler scheduler(*strategy, options);
+  r.run = scheduler.Run(std::move(setup.bodies));
+
+  switch (r.run.kind) {
+    case RunResult::Kind::kCompleted: break;
+    case RunResult::Kind::kDeadlock:
+    case RunResult::Kind::kLivelock:
+      r.violations.push_back({Invariant::kNoHang, r.run.detail});
+      return r;
+    case RunResult::Kind::kException:
+      r.violations.push_back({Invariant::kNoCrash, r.run.detail});
+      return r;
+    case RunResult::Kind::kDivergence:
+      return r;  // not a verdict on the backend: the caller reports the divergence
+  }
+  Finish(spec, r, setup);
+  return r;
+}
+
+TrialResult RunPerturbedTrial(const TrialSpec& spec) {
+  TrialResult r;
+  TrialSetup setup;
+  Prepare(spec, spec.backend->make_real(), r, setup, spec.trace);
+  const int threads = static_cast<int>(r.program.threads.size());
+  const NoisePlan plan(spec.strategy, StrategySeed(spec.seed), threads, EstimateSteps(r.program));
+  std::vector<NoisePlan::Thread> noise;
+  for (int t = 0; t < threads; ++t) noise.push_back(plan.ForThread(t));
+  const bool preempt = spec.strategy.preempt;
+  const int cpu = preempt ? PreemptCpu(spec.seed) : 0;
+  std::vector<std::function<void()>> bodies;
+  for (int t = 0; t < threads; ++t) {
+    bodies.push_back([&, t] {
+      PerturbationScope scope(&noise[t]);
+      TsanIgnoreScope ignore(!spec.backend->tsan_visible);
+      std::optional<PreemptScope> preemption;
+      if (preempt) preemption.emplace(cpu, Mix64(spec.seed + static_cast<uint64_t>(t) + 1));
+      setup.bodies[t]();
+    });
+  }
+  const std::string error = RunOnTrialThreads(bodies);
+  if (!error.empty()) {
+    r.run.kind = RunResult::Kind::kException;
+    r.run.detail = error;
+    r.violations.push_back({Invariant::kNoCrash, error});
+    return r;
+  }
+  Finish(spec, r, setup);
+  return r;
+}
+
+TrialResult RunTrial(const TrialSpec& spec) {
+  return spec.mode == ExecMode::kPerturbed ? RunPerturbedTrial(spec) : RunControlledTrial(spec);
+}
+
+}  // namespace mapfault

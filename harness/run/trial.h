@@ -1,0 +1,78 @@
+// One controlled trial: build the backend, run the program's init part, run the parallel part as
+// fibers under the controlled scheduler, run the post part, and judge the history.
+#ifndef MAPFAULT_HARNESS_RUN_TRIAL_H_
+#define MAPFAULT_HARNESS_RUN_TRIAL_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "harness/engine/backend.h"
+#include "harness/checkers/checkers.h"
+#include "harness/base/history.h"
+#include "harness/engine/scheduler.h"
+#include "harness/strategies/strategy_spec.h"
+#include "scenarios/scenario.h"
+
+namespace mapfault {
+
+struct TrialSpec {
+  ExecMode mode = ExecMode::kControlled;
+  const BackendInfo* backend = nullptr;
+  const Scenario* scenario = nullptr;
+  ScenarioParams params;
+  StrategySpec strategy;
+  uint64_t seed = 0;  // drives the program and the strategy
+  uint64_t max_steps = 20000;
+  // When set, the trial runs this program instead of generating one from the scenario and seed.
+  std::shared_ptr<const Program> program;
+  // When set, the schedule replays these choices instead of asking the strategy.
+  std::optional<std::vector<uint8_t>> replay_choices;
+  // Replay leniently (ReplayStrategy): never diverge; the shrinker's preemption removal.
+  bool lenient_replay = false;
+  // Controlled: the scheduler's full trace. Perturbed: the operation events, stamped with the
+  // history clock (there are no scheduling steps to show).
+  TraceBuffer* trace = nullptr;
+};
+
+struct TrialResult {
+  Program program;
+  History history;
+  RunResult run;
+  std::vector<Violation> violations;  // no-hang / no-crash from the run, the rest from the history
+  InvariantSet undecided;             // invariants a checker budget could not decide
+  InvariantSet violated() const;
+};
+
+// The program a trial seed generates (stream 1 of the seed).
+Program GenerateProgram(const Scenario& scenario, const ScenarioParams& params, uint64_t seed);
+// The program `spec` runs: its explicit program, or the one its scenario and seed generate.
+Program ProgramFor(const TrialSpec& spec);
+// What `backend` claims for a trial running `program` (its conditional contract applied).
+InvariantSet ClaimsFor(const BackendInfo& backend, const Program& program);
+
+// A rough count of a program's scheduling points (PCT places its change points among them).
+uint64_t EstimateSteps(const Program& program);
+
+// The seed of the strategy (stream 2 of the trial seed).
+uint64_t StrategySeed(uint64_t trial_seed);
+// The seed of trial `index` of a cell in a run with `run_seed`.
+uint64_t TrialSeed(uint64_t run_seed, uint64_t cell_key, uint64_t index);
+
+// The seed of the trial running (or last run) in this process; lets test-only backends misbehave on a
+// chosen trial.
+uint64_t CurrentTrialSeed();
+
+// Runs one trial in this process, in spec.mode. A perturbed trial runs its logical threads on real
+// threads (reused across trials, created on first use) with the noise plan of spec.strategy.
+TrialResult RunTrial(const TrialSpec& spec);
+TrialResult RunPerturbedTrial(const TrialSpec& spec);
+
+// Runs one trial in this process. A backend that crashes takes the process with it: callers that
+// must survive that run trials in a worker (supervisor.h).
+TrialResult RunControlledTrial(const TrialSpec& spec);
+
+}  // namespace mapfault
+
+#endif  // MAPFAULT_HARNESS_RUN_TRIAL_H_

@@ -1,0 +1,70 @@
+// Verdicts per (backend, scenario, invariant) and the result model every reporter consumes.
+#ifndef MAPFAULT_HARNESS_RUN_VERDICT_H_
+#define MAPFAULT_HARNESS_RUN_VERDICT_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "harness/engine/backend.h"
+#include "harness/base/types.h"
+#include "scenarios/scenario.h"
+
+namespace mapfault {
+
+enum class Verdict : uint8_t { kHolds, kBroken, kOutOfContract, kDetected, kNotRun };
+std::string_view VerdictName(Verdict v);  // "HOLDS", "BROKEN", ...
+
+// HOLDS when no evaluated trial failed; on failures: DETECTED for misuse-detected, BROKEN when a
+// failing trial's contract claimed the invariant, OUT_OF_CONTRACT otherwise; NOT_RUN when nothing
+// was evaluated.
+// `claimed_failures` counts the failures in trials whose contract claimed the invariant (a backend
+// with a conditional contract may claim it in some trials only).
+Verdict Judge(Invariant inv, uint64_t evaluated, uint64_t failures, uint64_t claimed_failures);
+
+struct InvariantResult {
+  Verdict verdict = Verdict::kNotRun;
+  uint64_t evaluated = 0;            // trials in which the invariant was judged
+  uint64_t failures = 0;
+  uint64_t first_failure_trial = 0;  // 1-based; 0 when none
+  std::string token;                 // replay token of the first failure ("" when none)
+  std::string explanation;           // why the first failure broke the invariant
+  std::vector<std::string> evidence; // the events that prove it
+  uint64_t undecided = 0;            // trials a checker budget could not decide (not evaluated)
+  bool confirmed = true;             // a crash/hang replayed in a fresh worker failed the same way
+  // Perturbed breaks only: the first failing trial was replayed `replays` times (each in a fresh
+  // worker, same program and noise plan) and broke this invariant again `reproduced` times.
+  uint32_t reproduced = 0;
+  uint32_t replays = 0;
+};
+
+struct CellResult {
+  std::string backend;
+  std::string scenario;
+  ScenarioParams params;
+  std::string mode = "controlled";
+  std::string strategy;
+  uint64_t trials_planned = 0;
+  uint64_t trials = 0;  // trials run
+  // Wall time of the worker processes that ran this cell (fork to exit, summed over workers): the
+  // cell's throughput is trials / worker_seconds, per worker.
+  double worker_seconds = 0;
+  // Seconds from the start of the run until the supervisor learned of the cell's first failure
+  // (0 when none); the bug-finding benchmark's wall time to detect.
+  double first_failure_seconds = 0;
+  InvariantResult invariants[kInvariantCount];
+};
+
+struct RunResults {
+  uint64_t seed = 0;
+  bool partial = false;  // interrupted or out of time before every planned trial ran
+  double seconds = 0;
+  std::vector<CellResult> cells;
+  // 0 when every claimed guarantee held, 1 when any verdict is BROKEN.
+  int ExitCode() const;
+};
+
+}  // namespace mapfault
+
+#endif  // MAPFAULT_HARNESS_RUN_VERDICT_H_

@@ -1,0 +1,275 @@
+// Worker processes (see worker.h).
+#include "harness/run/worker.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+
+#include "absl/strings/str_cat.h"
+#include "harness/engine/misuse.h"
+#include "harness/base/rng.h"
+#include "nlohmann/json.hpp"
+
+#if defined(MAPFAULT_TSAN)
+// The TSan oracle: a worker stops at its first data race (exit status 66) and the supervisor turns
+// the report's summary into a no-data-race finding. Read by the TSan runtime at startup.
+extern "C" const char* __tsan_default_options() {
+  return "halt_on_error=1:exitcode=66:report_signal_unsafe=0:history_size=4";
+}
+#endif
+
+namespace mapfault {
+namespace {
+
+using json = nlohmann::json;
+
+// The one-line summary a sanitizer prints before it kills the process ("" when there is none).
+std::string SanitizerSummary(const std::string& text) {
+  const size_t pos = text.rfind("SUMMARY: ");
+  if (pos == std::string::npos) return "";
+  return text.substr(pos, text.find('\n', pos) - pos);
+}
+
+std::string LastLine(const std::string& text) {
+  std::string_view s = text;
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.remove_suffix(1);
+  const size_t nl = s.rfind('\n');
+  return std::string(nl == std::string_view::npos ? s : s.substr(nl + 1));
+}
+
+}  // namespace
+
+namespace worker_internal {
+
+
+int64_t NowNs() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+
+void* MapShared(size_t bytes) {
+  void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) {
+    std::perror("mapfault: mmap");
+    std::abort();
+  }
+  return p;
+}
+
+void WriteAll(int fd, std::string_view data) {
+  while (!data.empty()) {
+    const ssize_t n = write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return;
+    }
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+}
+
+bool Drain(int fd, std::string& into) {
+  char buf[65536];
+  while (true) {
+    const ssize_t n = read(fd, buf, sizeof buf);
+    if (n > 0) {
+      into.append(buf, static_cast<size_t>(n));
+      continue;
+    }
+    if (n == 0) return false;
+    if (errno == EINTR) continue;
+    return true;  // EAGAIN
+  }
+}
+
+
+
+Pipe MakePipe() {
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) {
+    std::perror("mapfault: pipe");
+    std::abort();
+  }
+  return {fds[0], fds[1]};
+}
+
+void EnterWorker(const Pipe& out, const Pipe& err, WorkerSlot* slot) {
+  close(out.read_fd);
+  close(err.read_fd);
+  dup2(err.write_fd, STDERR_FILENO);
+  const int devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
+  if (devnull >= 0) dup2(devnull, STDOUT_FILENO);
+  signal(SIGINT, SIG_IGN);  // the supervisor decides when to stop
+  SetMisuseSink(slot->misuse, sizeof slot->misuse);
+}
+
+IsolatedOutcome ClassifyDeath(int status, bool watchdog_killed, const WorkerSlot* slot,
+                              const std::string& err, double watchdog_seconds) {
+  IsolatedOutcome o;
+  const std::string last = LastLine(err);
+  const std::string sanitizer = SanitizerSummary(err);
+  if (watchdog_killed) {
+    o.kind = IsolatedOutcome::Kind::kHang;
+    o.detail = absl::StrCat("the trial ran longer than the ", watchdog_seconds,
+                            " s watchdog and was killed");
+  } else if (slot->misuse[0] != '\0') {
+    o.kind = IsolatedOutcome::Kind::kMisuse;
+    o.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+    o.detail = slot->misuse;
+  } else if (sanitizer.find("ThreadSanitizer: data race") != std::string::npos) {
+    o.kind = IsolatedOutcome::Kind::kDataRace;
+    o.detail = absl::StrCat("ThreadSanitizer reported a data race: ",
+                            sanitizer.substr(std::string_view("SUMMARY: ThreadSanitizer: data race ").size()));
+  } else if (!sanitizer.empty()) {
+    o.kind = IsolatedOutcome::Kind::kSanitizer;
+    o.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+    o.detail = absl::StrCat("a sanitizer stopped the worker: ", sanitizer);
+  } else if (WIFSIGNALED(status)) {
+    o.kind = IsolatedOutcome::Kind::kSignal;
+    o.signal = WTERMSIG(status);
+    o.detail = absl::StrCat("the worker died by ", SignalName(o.signal),
+                            last.empty() ? "" : absl::StrCat(" after printing \"", last, "\""));
+  } else {
+    o.kind = IsolatedOutcome::Kind::kExit;
+    o.detail = absl::StrCat("the worker exited with status ", WEXITSTATUS(status),
+                            last.empty() ? "" : absl::StrCat(" after printing \"", last, "\""));
+  }
+  return o;
+}
+
+}  // namespace worker_internal
+
+using namespace worker_internal;
+
+std::string SignalName(int sig) {
+  const char* abbrev = sigabbrev_np(sig);
+  const char* desc = sigdescr_np(sig);
+  return absl::StrCat("SIG", abbrev ? abbrev : "?", " (", desc ? desc : "unknown signal", ")");
+}
+
+std::vector<Violation> IsolatedOutcome::AllViolations() const {
+  switch (kind) {
+    case Kind::kCompleted: return violations;
+    case Kind::kSignal:
+    case Kind::kSanitizer:
+    case Kind::kExit: return {{Invariant::kNoCrash, detail}};
+    case Kind::kMisuse:
+      return {{Invariant::kMisuseDetected,
+               absl::StrCat("the backend detected misuse and aborted: fatal error: ", detail)}};
+    case Kind::kHang: return {{Invariant::kNoHang, detail}};
+    case Kind::kDataRace: return {{Invariant::kNoDataRace, detail}};
+  }
+  return {};
+}
+
+uint64_t IsolatedOutcome::TraceDigest() const {
+  uint64_t h = Mix64(trace.size());
+  for (const TraceEvent& e : trace) {
+    h = Mix64(h ^ (static_cast<uint64_t>(e.step) << 16 | e.thread << 8 | static_cast<int>(e.kind)));
+    h = Mix64(h ^ static_cast<uint64_t>(e.a) ^ Mix64(static_cast<uint64_t>(e.b)));
+    h = Mix64(h ^ reinterpret_cast<uintptr_t>(e.label) ^ e.preempted);
+  }
+  return h;
+}
+
+IsolatedOutcome RunTrialIsolated(const TrialSpec& spec_in, double watchdog_seconds) {
+  constexpr size_t kCapacity = 1 << 18;
+  const size_t bytes = sizeof(WorkerSlot) + sizeof(size_t) + kCapacity * sizeof(TraceEvent);
+  char* shared = static_cast<char*>(MapShared(bytes));
+  auto* slot = new (shared) WorkerSlot();
+  auto* count = reinterpret_cast<size_t*>(shared + sizeof(WorkerSlot));
+  auto* events = reinterpret_cast<TraceEvent*>(shared + sizeof(WorkerSlot) + sizeof(size_t));
+  *count = 0;
+
+  const Pipe out = MakePipe();
+  const Pipe err = MakePipe();
+  std::fflush(nullptr);
+  const pid_t pid = fork();
+  if (pid == 0) {
+    EnterWorker(out, err, slot);
+    TraceBuffer trace{events, kCapacity, count};
+    TrialSpec spec = spec_in;
+    spec.trace = &trace;
+    slot->started_ns.store(NowNs());
+    const TrialResult r = RunTrial(spec);
+    json j = {{"diverged", r.run.kind == RunResult::Kind::kDivergence},
+              {"detail", r.run.detail},
+              {"steps", r.run.steps},
+              {"preemptions", r.run.preemptions},
+              {"choices", r.run.choices},
+              {"violations", json::array()},
+              {"results", json::array()}};
+    for (const auto& ops : r.history.threads) {
+      json t = json::array();
+      for (const OpRecord& op : ops) t.push_back(op.ResultString());
+      j["results"].push_back(std::move(t));
+    }
+    json post = json::array();
+    for (const OpRecord& op : r.history.post) post.push_back(op.ResultString());
+    j["results"].push_back(std::move(post));
+    for (const Violation& v : r.violations) {
+      j["violations"].push_back(
+          {{"i", static_cast<int>(v.invariant)}, {"e", v.explanation}, {"x", v.evidence}});
+    }
+    WriteAll(out.write_fd, j.dump());
+    _exit(0);
+  }
+  close(out.write_fd);
+  close(err.write_fd);
+  fcntl(out.read_fd, F_SETFL, O_NONBLOCK);
+  fcntl(err.read_fd, F_SETFL, O_NONBLOCK);
+  std::string out_buf, err_buf;
+  bool out_open = true, err_open = true, killed = false;
+  const int64_t deadline = NowNs() + static_cast<int64_t>(watchdog_seconds * 1e9);
+  while (out_open || err_open) {
+    pollfd fds[2] = {{out.read_fd, POLLIN, 0}, {err.read_fd, POLLIN, 0}};
+    poll(fds, 2, 50);
+    if (out_open) out_open = Drain(out.read_fd, out_buf);
+    if (err_open) err_open = Drain(err.read_fd, err_buf);
+    if (!killed && NowNs() > deadline) {
+      kill(pid, SIGKILL);
+      killed = true;
+    }
+  }
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  close(out.read_fd);
+  close(err.read_fd);
+
+  IsolatedOutcome o;
+  const json j = json::parse(out_buf, nullptr, false);
+  const bool clean = !killed && WIFEXITED(status) && WEXITSTATUS(status) == 0 && !j.is_discarded();
+  if (clean) {
+    o.kind = IsolatedOutcome::Kind::kCompleted;
+    o.diverged = j["diverged"].get<bool>();
+    o.detail = j["detail"].get<std::string>();
+    o.steps = j["steps"].get<uint64_t>();
+    o.preemptions = j["preemptions"].get<int>();
+    o.choices = j["choices"].get<std::vector<uint8_t>>();
+    o.results = j["results"].get<std::vector<std::vector<std::string>>>();
+    for (const json& v : j["violations"]) {
+      o.violations.push_back({static_cast<Invariant>(v["i"].get<int>()), v["e"].get<std::string>(),
+                              v["x"].get<std::vector<std::string>>()});
+    }
+  } else {
+    o = ClassifyDeath(status, killed, slot, err_buf, watchdog_seconds);
+  }
+  o.trace.assign(events, events + std::min(*count, kCapacity));
+  if (!clean) {  // the worker died before reporting: count the preemptions its trace shows
+    for (const TraceEvent& e : o.trace) o.preemptions += e.preempted != 0;
+  }
+  munmap(shared, bytes);
+  return o;
+}
+
+}  // namespace mapfault

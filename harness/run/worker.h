@@ -1,0 +1,82 @@
+// Worker processes: the shared-memory slot and pipes a worker reports through, how a dead worker's
+// death is classified (signal, abort on detected misuse, sanitizer report, hang), and running one
+// trial alone in a fresh worker with its full interleaving trace (replay and confirmation).
+#ifndef MAPFAULT_HARNESS_RUN_WORKER_H_
+#define MAPFAULT_HARNESS_RUN_WORKER_H_
+
+#include <sys/types.h>
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "harness/checkers/checkers.h"
+#include "harness/base/trace.h"
+#include "harness/run/trial.h"
+
+namespace mapfault {
+
+// How an isolated trial ended.
+struct IsolatedOutcome {
+  // kDataRace: ThreadSanitizer (TSan builds) halted the worker at a data race.
+  enum class Kind : uint8_t { kCompleted, kSignal, kMisuse, kHang, kExit, kSanitizer, kDataRace };
+  Kind kind = Kind::kCompleted;
+  int signal = 0;
+  std::string detail;                 // misuse message, signal name, sanitizer summary
+  std::vector<Violation> violations;  // for kCompleted (no-hang/no-crash from the run included)
+  bool diverged = false;              // replay could not follow its recorded schedule
+  uint64_t steps = 0;
+  int preemptions = 0;
+  std::vector<uint8_t> choices;
+  std::vector<TraceEvent> trace;      // full interleaving, also when the worker died
+  // Results of each operation, per parallel thread and then the post part (last entry), when the
+  // trial completed; empty when the worker died (the trace then tells how far each thread got).
+  std::vector<std::vector<std::string>> results;
+
+  // The violations the outcome amounts to (for a dead worker: the one its death means).
+  std::vector<Violation> AllViolations() const;
+  // A digest of the trace, to compare two replays of the same trial.
+  uint64_t TraceDigest() const;
+};
+
+// Runs one trial alone in a fresh worker, recording its full trace.
+IsolatedOutcome RunTrialIsolated(const TrialSpec& spec, double watchdog_seconds);
+
+// "SIGSEGV (Segmentation fault)".
+std::string SignalName(int sig);
+
+namespace worker_internal {
+
+constexpr uint64_t kNoTrial = ~uint64_t{0};
+
+// Shared between a worker and the supervisor (MAP_SHARED), one per concurrently running worker.
+struct WorkerSlot {
+  std::atomic<uint64_t> current_trial;
+  std::atomic<uint64_t> done;
+  std::atomic<int64_t> started_ns;
+  char misuse[512];
+};
+
+struct Pipe {
+  int read_fd = -1;
+  int write_fd = -1;
+};
+
+int64_t NowNs();
+void* MapShared(size_t bytes);  // aborts on failure
+void WriteAll(int fd, std::string_view data);
+// Reads what is available from a non-blocking fd; returns false at EOF.
+bool Drain(int fd, std::string& into);
+Pipe MakePipe();
+// Child-side set-up shared by every worker: quiet stdout, stderr into `err`, misuse sink.
+void EnterWorker(const Pipe& out, const Pipe& err, WorkerSlot* slot);
+// Classifies a worker that died (or was killed) while running a trial.
+IsolatedOutcome ClassifyDeath(int status, bool watchdog_killed, const WorkerSlot* slot,
+                              const std::string& err, double watchdog_seconds);
+
+}  // namespace worker_internal
+}  // namespace mapfault
+
+#endif  // MAPFAULT_HARNESS_RUN_WORKER_H_

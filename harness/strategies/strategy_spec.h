@@ -1,0 +1,48 @@
+// Strategy specs: the parsed `--strategy` value carried by cells, trials and tokens, and the factory
+// that turns one into the controlled scheduler's Strategy (engine/strategy.h).
+#ifndef MAPFAULT_HARNESS_STRATEGIES_STRATEGY_SPEC_H_
+#define MAPFAULT_HARNESS_STRATEGIES_STRATEGY_SPEC_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "harness/engine/strategy.h"
+
+namespace mapfault {
+
+// A parsed `--strategy` value: the name, PCT's depth, and the canonical spelling used in tokens.
+struct StrategySpec {
+  // kRandom and kPct drive the controlled scheduler; kStress, kNoise and kPct drive perturbed mode's
+  // noise plan (noise.h). In the other mode, kRandom and kNoise stand in for each other and kStress
+  // means kRandom (a controlled trial has no "no scheduling" baseline).
+  // kPortfolio picks one of several strategies per trial, from the trial's seed: controlled,
+  // random walk, PCT d=2 or PCT d=3 (a third of the trials each); perturbed, noise or PCT d=3 as
+  // delays. No single strategy is best at every bug (README: the bug-finding benchmark).
+  enum class Kind : uint8_t { kRandom = 0, kPct = 1, kStress = 2, kNoise = 3, kPortfolio = 4 };
+  Kind kind = Kind::kRandom;
+  int depth = 3;  // PCT bug depth d
+  // Perturbed mode only: timer-signal preemption inside library code (preempt.h), spelled with a
+  // "+preempt" suffix ("noise+preempt").
+  bool preempt = false;
+
+  std::string ToString() const;
+  // "random", "pct", "pct:d=2", "stress", "noise", "portfolio", each optionally followed by
+  // "+preempt".
+  // Errors name the valid choices.
+  static absl::StatusOr<StrategySpec> Parse(const std::string& text);
+
+ private:
+  static absl::StatusOr<StrategySpec> ParseKind(const std::string& text);
+};
+
+// Creates the strategy of `spec` seeded with `seed`.
+std::unique_ptr<Strategy> MakeStrategy(const StrategySpec& spec, uint64_t seed);
+// Creates a strategy that replays recorded choices (replay_strategy.h).
+std::unique_ptr<Strategy> MakeReplayStrategy(std::vector<uint8_t> choices, bool lenient = false);
+
+}  // namespace mapfault
+
+#endif  // MAPFAULT_HARNESS_STRATEGIES_STRATEGY_SPEC_H_
