@@ -21,7 +21,7 @@
 //      them present at the start. Counters per operation.
 //    - BM_HooksIter/<backend>: read-only for_each over a map of all 1,024 keys with a visitor that
 //      only sums the entries (the worst case for per-entry hooks). Counters per visited entry. Both
-//      variants take the same visitor type (absl::FunctionRef, as harness/backend.h's Visitor), so
+//      variants take the same visitor type (absl::FunctionRef, as harness/engine/backend.h's Visitor), so
 //      the ratio isolates the hooks.
 //    Counters: bare_ns and hooks_ns (ns per operation or per visited entry), and their quotient
 //    ratio (hooks_ns / bare_ns). The Time column is one pass of both variants and means little on

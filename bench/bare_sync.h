@@ -1,5 +1,5 @@
 // BareSync: the baseline sync policy of the benchmarks. It has RealSync's interface
-// (harness/sync.h) and the same std primitives (std::mutex, std::shared_mutex, std::atomic) but no
+// (harness/engine/sync.h) and the same std primitives (std::mutex, std::shared_mutex, std::atomic) but no
 // perturbation points: Yield is a no-op and lock/unlock go straight to the std primitive. A
 // white-box backend instantiated over BareSync is therefore "the bare library" against which the
 // cost of mapfault's hooks (RealSync with no noise plan installed) is measured.

@@ -1,0 +1,2 @@
+// Fixture: the lower stage includes the upper one (a wrong-way include).
+#include "high/high.h"

@@ -1,0 +1,3 @@
+// Fixture.
+#pragma once
+#include "low/low.h"

@@ -1,0 +1,2 @@
+// Fixture: the lower stage.
+#include "low/low.h"

@@ -1,0 +1,2 @@
+// Fixture: a test may include anything.
+#include "high/high.h"
