@@ -10,6 +10,7 @@
 #include "maps/collect_then_delete.h"
 #include "maps/cow_snapshot.h"
 #include "maps/go_checked.h"
+#include "maps/insertion_ordered.h"
 #include "maps/mutants/mutant_backends.h"
 #include "maps/mutants/mutex_iter_unlocked.h"
 #include "maps/mutants/rwlock_erase_shared.h"
@@ -86,6 +87,15 @@ void RegisterBuiltinBackends(BackendRegistry& registry) {
                              "copy-on-write: readers take a reference-counted snapshot, writers copy "
                              "under a lock and publish",
                              kSafeMapClaims));
+  // A weakly consistent iterator may show a key erased and re-inserted during the iteration twice
+  // (as Go's spec allows): that is its contract.
+  BackendInfo ordered = WhiteBox<InsertionOrderedMap>(
+      "insertion_ordered",
+      "insertion-ordered list + hash index under one mutex; weakly consistent step-wise iteration, "
+      "erased nodes reused only when no iteration runs",
+      kSafeMapClaims);
+  ordered.duplicate_allows_reinsert = true;
+  MustRegister(registry, std::move(ordered));
   BackendInfo erase_shared = WhiteBox<RwLockEraseSharedMap>(
       "mutant.rwlock_erase_shared", "MUTANT: rwlock whose erase takes the shared lock",
       kSafeMapClaims);

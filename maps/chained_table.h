@@ -11,7 +11,9 @@
 // node twice aborts ("double free detected"), as glibc does. The hash is a fixed mixing function, so
 // the layout never depends on the process (unlike absl::Hash).
 //
-// Hooks (a policy type) let go_checked add Go's runtime checks without copying the table.
+// Hooks (a policy type) let go_checked add Go's runtime checks without copying the table. Wrappers
+// that grow the table themselves (deferred growth, growth pins) or walk it one node at a time (Head,
+// Node::next) use the public extension points below; the default paths are unaffected by them.
 #ifndef MAPFAULT_MAPS_CHAINED_TABLE_H_
 #define MAPFAULT_MAPS_CHAINED_TABLE_H_
 
@@ -47,11 +49,23 @@ class ChainedTable {
   static constexpr size_t kInitialBuckets = 4;
   static constexpr size_t kMaxLoad = 1;  // grow when size > buckets * kMaxLoad
 
+  struct Node {
+    Key key;
+    Value value;
+    Node* next;
+    Node* free_next;  // pool free list
+    bool freed;
+  };
+
+  // kNow: a write that crosses the load factor rehashes before it returns (unless growth is
+  // pinned). kDeferred: it never does; the caller checks NeedsGrow() and calls Grow() itself.
+  enum class Growth : uint8_t { kNow, kDeferred };
+
   ChainedTable() { buckets_ = NewBuckets(kInitialBuckets); nbuckets_ = kInitialBuckets; }
   ChainedTable(const ChainedTable&) = delete;
   ChainedTable& operator=(const ChainedTable&) = delete;
 
-  bool Insert(Key k, Value v) {
+  bool Insert(Key k, Value v, Growth growth = Growth::kNow) {
     hooks_.template WriteBegin<Sync>();
     Sync::Yield("table.insert: hash key");
     Node** slot = &buckets_[BucketOf(k, nbuckets_)];  // cached, as real code does
@@ -67,12 +81,13 @@ class ChainedTable {
     node->next = *slot;
     *slot = node;
     IncrementSize(+1, "table.insert: size++");
-    if (size_ > nbuckets_ * kMaxLoad) Rehash(nbuckets_ * 2);
+    if (growth == Growth::kNow && growth_pins_ == 0 && NeedsGrow()) Rehash(nbuckets_ * 2);
     hooks_.template WriteEnd<Sync>();
     return true;
   }
 
-  void Assign(Key k, Value v) {
+  // Returns whether it linked a new node (false: it overwrote k's value).
+  bool Assign(Key k, Value v, Growth growth = Growth::kNow) {
     hooks_.template WriteBegin<Sync>();
     Sync::Yield("table.assign: hash key");
     Node** slot = &buckets_[BucketOf(k, nbuckets_)];
@@ -81,7 +96,7 @@ class ChainedTable {
       if (n->key == k) {
         n->value = v;
         hooks_.template WriteEnd<Sync>();
-        return;
+        return false;
       }
     }
     Sync::Yield("table.assign: link new node");
@@ -89,8 +104,9 @@ class ChainedTable {
     node->next = *slot;
     *slot = node;
     IncrementSize(+1, "table.assign: size++");
-    if (size_ > nbuckets_ * kMaxLoad) Rehash(nbuckets_ * 2);
+    if (growth == Growth::kNow && growth_pins_ == 0 && NeedsGrow()) Rehash(nbuckets_ * 2);
     hooks_.template WriteEnd<Sync>();
+    return true;
   }
 
   bool Erase(Key k) {
@@ -146,16 +162,25 @@ class ChainedTable {
   size_t BucketCount() const { return nbuckets_; }
   // Visits bucket `b` of the current array; false when the visitor stopped.
   bool VisitBucket(size_t b, Visitor visit) { return VisitChain(buckets_, b, visit); }
+  // Node-level access for wrappers that walk the chains one node at a time: the first node of
+  // bucket `b` of the current array. A node pointer is valid until that node is erased.
+  Node* Head(size_t b) const { return buckets_[b]; }
+
+  // Growth control for wrappers. NeedsGrow: the load factor is exceeded. Grow: doubles the buckets.
+  bool NeedsGrow() const { return size_ > nbuckets_ * kMaxLoad; }
+  void Grow() {
+    hooks_.template WriteBegin<Sync>();
+    Rehash(nbuckets_ * 2);
+    hooks_.template WriteEnd<Sync>();
+  }
+  // While growth is pinned (a count), writes never rehash, so the bucket array and every node's
+  // bucket stay put (e.g. for a step-wise iteration); the last unpin grows if the load needs it.
+  void PinGrowth() { ++growth_pins_; }
+  void UnpinGrowth() {
+    if (--growth_pins_ == 0 && NeedsGrow()) Grow();
+  }
 
  private:
-  struct Node {
-    Key key;
-    Value value;
-    Node* next;
-    Node* free_next;  // pool free list
-    bool freed;
-  };
-
   // Per-table node pool with poison-on-free and double-free detection.
   class NodePool {
    public:
@@ -287,6 +312,7 @@ class ChainedTable {
   Node** buckets_;
   size_t nbuckets_;
   size_t size_ = 0;
+  int growth_pins_ = 0;
   [[no_unique_address]] Hooks hooks_;
 };
 

@@ -48,7 +48,14 @@
 
 namespace mapfault {
 
-template <class Sync>
+// The bug knobs of CowSnapshotMap, all off: the correct map. A mutant (maps/mutants/) is a struct
+// deriving from this one that turns one on, and an alias of CowSnapshotMap over it.
+struct CowSnapshotCorrect {
+  // Writers publish the new snapshot first and fill it afterwards (mutant.cow_publish_early).
+  static constexpr bool kPublishBeforeFill = false;
+};
+
+template <class Sync, class Bugs = CowSnapshotCorrect>
 class CowSnapshotMap {
  public:
   static constexpr uint64_t kPoison = 0xddddddddddddddddull;
@@ -62,13 +69,13 @@ class CowSnapshotMap {
     return Write("cow.writer_lock: insert", [&](Pin*& busy) {
       Snapshot* cur = current_.load();  // only writers replace it, and we hold writer_mu_
       if (cur->Find(k) != nullptr) return false;
-      return TryPublish(CopyWith(*cur, k, v), k, busy);
+      return PublishCopy(*cur, k, v, busy);
     });
   }
 
   void Assign(Key k, Value v) {
     Write("cow.writer_lock: assign", [&](Pin*& busy) {
-      return TryPublish(CopyWith(*current_.load(), k, v), k, busy);
+      return PublishCopy(*current_.load(), k, v, busy);
     });
   }
 
@@ -76,7 +83,7 @@ class CowSnapshotMap {
     return Write("cow.writer_lock: erase", [&](Pin*& busy) {
       Snapshot* cur = current_.load();
       if (cur->Find(k) == nullptr) return false;
-      return TryPublish(CopyWithout(*cur, k), k, busy);
+      return PublishCopy(*cur, k, std::nullopt, busy);
     });
   }
 
@@ -284,34 +291,59 @@ class CowSnapshotMap {
     pin->mu.unlock("cow.pin: unpin after visit");
   }
 
-  // Holding writer_mu_: a copy of `cur` with k set to v.
-  std::unique_ptr<Snapshot> CopyWith(const Snapshot& cur, Key k, Value v) {
+  // Holding writer_mu_: publishes a copy of `cur` with k set to *v (without k when v is nullopt)
+  // unless an erasing iteration is showing k (then sets `busy`, see TryPublish).
+  bool PublishCopy(Snapshot& cur, Key k, std::optional<Value> v, Pin*& busy) {
+    if constexpr (Bugs::kPublishBeforeFill) {
+      return PublishThenFill(cur, k, v, busy);
+    } else {
+      return TryPublish(Copy(cur, k, v), k, busy);
+    }
+  }
+
+  // Holding writer_mu_: a copy of `cur` with k set to *v, or without k when v is nullopt.
+  std::unique_ptr<Snapshot> Copy(const Snapshot& cur, Key k, std::optional<Value> v) {
     Sync::Yield("cow.write: copy snapshot");
     std::unique_ptr<Snapshot> next = NewSnapshot();
-    next->entries.reserve(cur.entries.size() + 1);
-    const Entry fresh{k, v, ++next_version_};
-    bool placed = false;
-    for (const Entry& e : cur.entries) {
-      if (!placed && e.key >= k) {
-        next->entries.push_back(fresh);
-        placed = true;
-        if (e.key == k) continue;  // replaced
-      }
-      next->entries.push_back(e);
-    }
-    if (!placed) next->entries.push_back(fresh);
+    next->entries.reserve(cur.entries.size() + (v ? 1 : 0));
+    const Entry fresh{k, v.value_or(0), v ? ++next_version_ : 0};
+    CopyEntries(cur, k, v ? &fresh : nullptr, next->entries, /*yield_each=*/false);
     return next;
   }
 
-  // Holding writer_mu_: a copy of `cur` without k.
-  std::unique_ptr<Snapshot> CopyWithout(const Snapshot& cur, Key k) {
-    Sync::Yield("cow.write: copy snapshot");
-    std::unique_ptr<Snapshot> next = NewSnapshot();
-    next->entries.reserve(cur.entries.size());
+  // Appends cur's entries to `out`, in key order, with k's entry replaced by (or `fresh` inserted
+  // as) *fresh, or removed when fresh is null. `yield_each`: a scheduling point before each entry.
+  static void CopyEntries(const Snapshot& cur, Key k, const Entry* fresh, std::vector<Entry>& out,
+                          bool yield_each) {
+    bool placed = fresh == nullptr;
     for (const Entry& e : cur.entries) {
-      if (e.key != k) next->entries.push_back(e);
+      if (yield_each) Sync::Yield("cow.write: copy entry (into the published snapshot)");
+      if (!placed && e.key >= k) {
+        out.push_back(*fresh);
+        placed = true;
+        if (e.key == k) continue;  // replaced
+      }
+      if (fresh == nullptr && e.key == k) continue;  // removed
+      out.push_back(e);
     }
-    return next;
+    if (!placed) out.push_back(*fresh);
+  }
+
+  // The writer of mutant.cow_publish_early (Bugs::kPublishBeforeFill), never of the correct map: it
+  // publishes the new snapshot as soon as it is allocated and fills it afterwards ("the copy is ours:
+  // we hold writer_mu_"), while readers that acquired it are already reading it.
+  bool PublishThenFill(Snapshot& cur, Key k, std::optional<Value> v, Pin*& busy) {
+    cur.refs.fetch_add(1);  // keeps the source alive while it is copied after the publish
+    std::unique_ptr<Snapshot> next = NewSnapshot();
+    next->entries.reserve(cur.entries.size() + 1);  // filled in place: never reallocated
+    Snapshot* s = next.get();  // the map's reference keeps it alive; writer_mu_ keeps it published
+    const bool published = TryPublish(std::move(next), k, busy);
+    if (published) {
+      const Entry fresh{k, v.value_or(0), v ? ++next_version_ : 0};
+      CopyEntries(cur, k, v ? &fresh : nullptr, s->entries, /*yield_each=*/true);
+    }
+    Release(&cur);
+    return published;
   }
 
   // The conditional erase of an entry the visitor was shown: through the writer path, and only if the
@@ -321,7 +353,7 @@ class CowSnapshotMap {
       Snapshot* cur = current_.load();
       const Entry* e = cur->Find(k);
       if (e == nullptr || e->version != shown_version) return false;  // erased or refreshed
-      return TryPublish(CopyWithout(*cur, k), k, busy);
+      return PublishCopy(*cur, k, std::nullopt, busy);
     });
   }
 

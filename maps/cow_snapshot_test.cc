@@ -1,23 +1,18 @@
-// Tests of the cow_snapshot backend: its mechanics (a reader keeps its snapshot while writers
-// publish; snapshots are freed when their last reader releases them and never before; a may-erase
-// iteration shows current values), the reclamation protocol and the erasing iteration (the entry
-// shown stays current, erase-this is conditional) under controlled interleavings, and acceptance
-// runs through the supervisor: it holds every claimed invariant in controlled mode over 10,000
-// trials per built-in scenario, and on real threads under noise.
+// Tests of the cow_snapshot backend's own mechanics: a reader keeps its snapshot while writers
+// publish; snapshots are freed when their last reader releases them and never before (also under
+// controlled interleavings); a may-erase iteration shows current values. Its concurrent contract
+// (controlled interleavings, real threads, acceptance runs) is tested by the typed suite
+// maps/concurrent_contract_test.cc.
 #include "maps/cow_snapshot.h"
 
 #include <algorithm>
 #include <functional>
 #include <map>
-#include <set>
-#include <thread>
 #include <vector>
 
 #include "gtest/gtest.h"
 #include "harness/strategies/random_strategy.h"
 #include "harness/engine/scheduler.h"
-#include "harness/run/supervisor.h"
-#include "maps/acceptance_test_util.h"
 #include "harness/engine/sync.h"
 
 namespace mapfault {
@@ -133,52 +128,6 @@ TEST(CowSnapshotMapTest, MayEraseIterationShowsCurrentValuesOfTheStartKeys) {
   EXPECT_EQ(m.LiveSnapshots(), 1);
 }
 
-// An erasing iteration ("erase if expired") races a writer that refreshes some entries and erases
-// others, under many controlled schedules: the entry shown stays current for the whole visit (the
-// pin), no refresh is ever lost (erase-this is conditional), every untouched expired entry is
-// erased, and every replaced snapshot is freed.
-TEST(CowSnapshotMapTest, ErasingIterationIsCheckThenActUnderControlledInterleavings) {
-  int refreshed_after_check = 0;
-  for (uint64_t seed = 0; seed < 500; ++seed) {
-    Map m;
-    for (Key k = 0; k < 12; ++k) m.Insert(k, 10 + k);  // all expired
-    uint64_t clock = 0;  // one fiber runs at a time: a plain counter orders events
-    std::map<Key, uint64_t> checked_at, refresh_began;
-    std::vector<std::function<void()>> bodies;
-    bodies.push_back([&] {
-      m.ForEach(
-          [&](Key k, Value v) {
-            checked_at[k] = ++clock;
-            EXPECT_EQ(m.Find(k), v) << "seed " << seed << ": the entry shown changed during its visit";
-            return v < 100 ? VisitAction::kEraseThis : VisitAction::kContinue;
-          },
-          IterKind::kMayErase);
-    });
-    bodies.push_back([&] {
-      // Erases first, then refreshes in the reverse of the iteration's order, so that some refreshes
-      // land before the key's visit, some during it, some between it and its erase-this, some after.
-      for (Key k : {11, 10, 9, 6, 4, 7, 8, 2, 0}) {
-        if (k % 2 == 0 && k < 6) {
-          refresh_began[k] = ++clock;
-          m.Assign(k, 1000 + k);
-        } else {
-          m.Erase(k);
-        }
-      }
-    });
-    RandomStrategy strategy(seed);
-    Scheduler scheduler(strategy, {});
-    ASSERT_EQ(scheduler.Run(std::move(bodies)).kind, RunResult::Kind::kCompleted) << seed;
-    for (Key k : {0, 2, 4}) {
-      EXPECT_EQ(m.Find(k), 1000 + k) << "seed " << seed << ": refresh of key " << k << " lost";
-      if (checked_at.count(k) && refresh_began[k] > checked_at[k]) ++refreshed_after_check;
-    }
-    EXPECT_EQ(Contents(m), (std::map<Key, Value>{{0, 1000}, {2, 1002}, {4, 1004}})) << seed;
-    EXPECT_EQ(m.LiveSnapshots(), 1) << seed;
-  }
-  EXPECT_GT(refreshed_after_check, 0);  // the race the conditional erase exists for did happen
-}
-
 TEST(CowSnapshotMapTest, VisitorCanStopAndReleasesItsSnapshot) {
   Map m;
   for (Key k = 0; k < 5; ++k) m.Insert(k, k);
@@ -228,73 +177,6 @@ TEST(CowSnapshotMapTest, ReclamationUnderControlledInterleavingsLeavesOneSnapsho
     EXPECT_FALSE(poisoned) << seed;
     EXPECT_EQ(m.LiveSnapshots(), 1) << seed;
   }
-}
-
-// Real threads (RealSync): readers iterate and find while writers publish; every iteration is a
-// snapshot (no duplicate), nothing leaks.
-TEST(CowSnapshotMapTest, RealThreadsReadWhileWritersPublish) {
-  CowSnapshotMap<RealSync> m;
-  for (Key k = 0; k < 32; ++k) m.Insert(k, k);
-  std::vector<std::thread> threads;
-  for (int t = 0; t < 2; ++t) {
-    threads.emplace_back([&m, t] {
-      for (int i = 0; i < 20000; ++i) {
-        const Key k = (i * 7 + t * 13) % 48;
-        switch (i % 3) {
-          case 0: m.Erase(k); break;
-          case 1: m.Insert(k, i); break;
-          case 2: m.Assign(k, i); break;
-        }
-      }
-    });
-  }
-  bool bad = false;
-  for (int t = 0; t < 2; ++t) {
-    threads.emplace_back([&m, &bad, t] {
-      for (int i = 0; i < 500; ++i) {
-        std::set<Key> seen;
-        m.ForEach(
-            [&](Key k, Value v) {
-              if (!seen.insert(k).second || k < 0 || v < 0) bad = true;
-              return (t == 1 && k % 5 == 0) ? VisitAction::kEraseThis : VisitAction::kContinue;
-            },
-            t == 1 ? IterKind::kMayErase : IterKind::kReadOnly);
-        if (m.Find(i % 48).value_or(0) < 0) bad = true;
-      }
-    });
-  }
-  for (std::thread& t : threads) t.join();
-  EXPECT_FALSE(bad);
-  EXPECT_EQ(m.LiveSnapshots(), 1);
-  const std::map<Key, Value> contents = Contents(m);
-  EXPECT_EQ(contents.size(), m.Size());
-  for (const auto& [k, v] : contents) EXPECT_EQ(m.Find(k), v) << k;
-}
-
-// Acceptance: every built-in scenario, through the supervisor the CLI uses (acceptance_test_util.h).
-TEST(CowSnapshotAcceptanceTest, ClaimsEverythingButMisuseDetectedInBothModes) {
-  acceptance::ExpectClaimsEverythingButMisuseDetectedInBothModes("cow_snapshot");
-}
-
-TEST(CowSnapshotAcceptanceTest, HoldsEveryClaimInControlledModeOverTenThousandTrialsPerScenario) {
-  acceptance::ExpectEveryClaimHolds(
-      "cow_snapshot",
-      acceptance::RunEveryScenario("cow_snapshot", ExecMode::kControlled, "random",
-                                   acceptance::kControlledTrials, 2026),
-      acceptance::kControlledTrials);
-}
-
-TEST(CowSnapshotAcceptanceTest, HoldsEveryClaimUnderPctInControlledMode) {
-  acceptance::ExpectEveryClaimHolds(
-      "cow_snapshot",
-      acceptance::RunEveryScenario("cow_snapshot", ExecMode::kControlled, "pct:d=3",
-                                   acceptance::kPctTrials, 7),
-      acceptance::kPctTrials);
-}
-
-TEST(CowSnapshotAcceptanceTest, HoldsEveryClaimOnRealThreadsUnderNoise) {
-  acceptance::ExpectEveryClaimHolds(
-      "cow_snapshot", acceptance::RunEveryScenario("cow_snapshot", ExecMode::kPerturbed, "noise", 300, 12), 300);
 }
 
 }  // namespace

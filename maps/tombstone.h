@@ -41,11 +41,20 @@
 
 namespace mapfault {
 
-template <class Sync>
+// The bug knobs of TombstoneMap, all off: the correct map. A mutant (maps/mutants/) is a struct
+// deriving from this one that turns one on, and an alias of TombstoneMap over it.
+struct TombstoneCorrect {
+  static constexpr size_t kMinSweepBatch = 4;  // sweep when tombstones > max(this, live / 2)
+  // erase sweeps without checking for running iterations (mutant.tombstone_sweep_race).
+  static constexpr bool kEraseSweepsDuringIteration = false;
+  static constexpr bool kKeepSpareChunks = false;  // a sweep keeps the chunks it emptied
+};
+
+template <class Sync, class Bugs = TombstoneCorrect>
 class TombstoneMap {
  public:
-  static constexpr size_t kChunkSlots = 16;     // slots per storage chunk (chunks never move)
-  static constexpr size_t kMinSweepBatch = 4;   // sweep when tombstones > max(this, live / 2)
+  static constexpr size_t kChunkSlots = 16;  // slots per storage chunk (chunks never move)
+  static constexpr size_t kMinSweepBatch = Bugs::kMinSweepBatch;
   static constexpr uint64_t kPoison = 0xddddddddddddddddull;
 
   TombstoneMap() = default;
@@ -76,7 +85,7 @@ class TombstoneMap {
       }
       Sync::Yield("tombstone.erase: mark dead");
       Kill(s);
-      MaybeSweep();
+      MaybeSweep(/*ignore_iterations=*/Bugs::kEraseSweepsDuringIteration);
       return true;
     });
   }
@@ -298,11 +307,12 @@ class TombstoneMap {
     });
   }
 
-  // Holding mu_ exclusively.
-  void MaybeSweep() {
+  // Holding mu_ exclusively. `ignore_iterations` is only ever true in a mutant: a sweep between two
+  // steps of an iteration moves live slots from ahead of its cursor to behind it.
+  void MaybeSweep(bool ignore_iterations = false) {
     if (tombstones_ <= std::max(kMinSweepBatch, live_ / 2)) return;
-    if (waiting_writers_ != 0) return;           // a writer holds a slot pointer: later
-    if (active_iterations_.load() != 0) return;  // an iteration is walking the slots: later
+    if (waiting_writers_ != 0) return;  // a writer holds a slot pointer: later
+    if (!ignore_iterations && active_iterations_.load() != 0) return;  // an iteration walks: later
     Sweep();
   }
 
@@ -338,7 +348,7 @@ class TombstoneMap {
     nslots_ = out;
     tombstones_ = 0;
     ++sweeps_;
-    chunks_.resize((out + kChunkSlots - 1) / kChunkSlots);
+    if constexpr (!Bugs::kKeepSpareChunks) chunks_.resize((out + kChunkSlots - 1) / kChunkSlots);
   }
 
   typename Sync::SharedMutex mu_;

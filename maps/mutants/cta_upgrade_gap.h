@@ -18,14 +18,13 @@
 // Witness: conditional-erase (T0 erases expired entries while the others refresh entries; a refresh
 // that arrives during the scan waits for the lock and is often the one to get it in the gap).
 //
-// Depth 2 (PCT): the refresh must come after the visit that chose the entry (1) and before the erase
-// (2): one priority change point in the gap.
+// Depth 2 (PCT): the refresh must come after the visit that chose the entry (1) and before the
+// erase (2): one priority change point in the gap.
 #ifndef MAPFAULT_MAPS_MUTANTS_CTA_UPGRADE_GAP_H_
 #define MAPFAULT_MAPS_MUTANTS_CTA_UPGRADE_GAP_H_
 
 #include <vector>
 
-#include "harness/engine/sync.h"
 #include "maps/rwlock_map.h"
 
 namespace mapfault {

@@ -21,57 +21,33 @@
 #ifndef MAPFAULT_MAPS_MUTANTS_REHASH_UNLOCKED_H_
 #define MAPFAULT_MAPS_MUTANTS_REHASH_UNLOCKED_H_
 
-#include "harness/engine/sync.h"
-#include "maps/mutants/node_table.h"
+#include "maps/mutex_map.h"
 
 namespace mapfault {
 
 template <class Sync>
-class RehashUnlockedMap {
+class RehashUnlockedMap : public MutexMap<Sync> {
+  using Growth = typename ChainedTable<Sync>::Growth;
+
  public:
   bool Insert(Key k, Value v) {
     bool grow;
     {
-      LockGuard g(mu_, "mutex.lock: insert");
-      if (!table_.InsertNoGrow(k, v)) return false;
-      grow = table_.NeedsGrow();
+      LockGuard g(this->mu_, "mutex.lock: insert");
+      if (!this->table_.Insert(k, v, Growth::kDeferred)) return false;
+      grow = this->table_.NeedsGrow();
     }
-    // BUG: the resize runs after the lock was released.
-    if (grow) table_.Grow();
+    if (grow) this->table_.Grow();  // BUG: the resize runs after the lock was released
     return true;
   }
   void Assign(Key k, Value v) {
     bool grow;
     {
-      LockGuard g(mu_, "mutex.lock: assign");
-      grow = table_.AssignNoGrow(k, v) && table_.NeedsGrow();
+      LockGuard g(this->mu_, "mutex.lock: assign");
+      grow = this->table_.Assign(k, v, Growth::kDeferred) && this->table_.NeedsGrow();
     }
-    if (grow) table_.Grow();  // BUG: as in Insert
+    if (grow) this->table_.Grow();  // BUG: as in Insert
   }
-  bool Erase(Key k) {
-    LockGuard g(mu_, "mutex.lock: erase");
-    return table_.Erase(k);
-  }
-  std::optional<Value> Find(Key k) {
-    LockGuard g(mu_, "mutex.lock: find");
-    return table_.Find(k);
-  }
-  size_t Size() {
-    LockGuard g(mu_, "mutex.lock: size");
-    return table_.Size();
-  }
-  void Clear() {
-    LockGuard g(mu_, "mutex.lock: clear");
-    table_.Clear();
-  }
-  void ForEach(Visitor visit, IterKind) {
-    LockGuard g(mu_, "mutex.lock: for_each");
-    table_.ForEach(visit);
-  }
-
- private:
-  typename Sync::Mutex mu_;
-  NodeTable<Sync> table_;
 };
 
 }  // namespace mapfault

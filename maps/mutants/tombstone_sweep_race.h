@@ -2,18 +2,19 @@
 //
 // Correct version: `tombstone` (maps/tombstone.h). Iterations register in an active-iteration count;
 // the sweeper, which compacts the slots (moving live entries towards the front) and drops the
-// tombstones, runs only when that count is 0, or as the last iteration leaves. This file is a copy of
-// tombstone.h (as of this mutant; its internals are private, so a subclass cannot reach them) with
-// one bug and two neutral changes.
+// tombstones, runs only when that count is 0, or as the last iteration leaves. This mutant is
+// TombstoneMap with one bug knob and two neutral ones turned (TombstoneCorrect lists them).
 //
-// What is wrong: erase sweeps as soon as the tombstones exceed the batch, through a second sweep
-// path that forgets the active-iteration check (SweepIfOverThreshold below; the after-iteration
-// sweep still checks). The iteration walks the slots by index, one shared-lock step at a time, with
-// the lock released in between; a sweep between two steps moves live entries from ahead of the
-// cursor to slots behind it, and the iteration never shows them.
+// What is wrong: erase sweeps as soon as the tombstones exceed the batch, forgetting the
+// active-iteration check ("a sweep holds the lock exclusively and every iteration step holds it
+// shared, so a sweep never runs in the middle of a step": it runs between two steps, and the
+// cursor, a slot index, lives from one step to the next; the after-iteration sweep still checks).
+// A sweep between two steps moves live entries from ahead of the cursor to slots behind it, and the
+// iteration never shows them.
 // Neutral changes: the sweep batch is max(2, live / 2) instead of max(4, live / 2), so that the
 // built-in scenarios' few erases reach it (the registered iteration makes tombstone hold with any
-// batch size); spare storage chunks are kept instead of freed.
+// batch size); spare storage chunks are kept instead of freed (a slot pointer held across the sweep
+// reads poison, not freed memory, so the bug stays a logic bug under ASan).
 //
 // Breaks: iter.no-missed-stable (a live entry moved behind the cursor is never shown), and
 // linearizable (an erase-this aimed at a slot the sweep has just refilled with another entry is
@@ -28,343 +29,18 @@
 #ifndef MAPFAULT_MAPS_MUTANTS_TOMBSTONE_SWEEP_RACE_H_
 #define MAPFAULT_MAPS_MUTANTS_TOMBSTONE_SWEEP_RACE_H_
 
-#include <algorithm>
-#include <cstddef>
-#include <cstdint>
-#include <memory>
-#include <optional>
-#include <unordered_map>
-#include <vector>
-
-#include "harness/engine/backend.h"
-#include "harness/engine/sync.h"
-#include "harness/base/types.h"
+#include "maps/tombstone.h"
 
 namespace mapfault {
 
-template <class Sync>
-class TombstoneSweepRaceMap {
- public:
-  static constexpr size_t kChunkSlots = 16;     // slots per storage chunk (chunks never move)
-  static constexpr size_t kMinSweepBatch = 2;   // sweep when tombstones > max(this, live / 2)
-  static constexpr uint64_t kPoison = 0xddddddddddddddddull;
-
-  TombstoneSweepRaceMap() = default;
-  TombstoneSweepRaceMap(const TombstoneSweepRaceMap&) = delete;
-  TombstoneSweepRaceMap& operator=(const TombstoneSweepRaceMap&) = delete;
-
-  bool Insert(Key k, Value v) {
-    return Exclusive("tombstone_sweep_race.lock: insert", [&](Slot*& busy) {
-      return Write(k, v, /*overwrite=*/false, busy);
-    });
-  }
-
-  void Assign(Key k, Value v) {
-    Exclusive("tombstone_sweep_race.lock: assign", [&](Slot*& busy) {
-      return Write(k, v, /*overwrite=*/true, busy);
-    });
-  }
-
-  bool Erase(Key k) {
-    return Exclusive("tombstone_sweep_race.lock: erase", [&](Slot*& busy) {
-      Sync::Yield("tombstone_sweep_race.erase: look up key");
-      const auto it = index_.find(k);
-      if (it == index_.end() || !SlotAt(it->second).live) return false;
-      Slot& s = SlotAt(it->second);
-      if (!Unpinned(s)) {
-        busy = &s;
-        return false;
-      }
-      Sync::Yield("tombstone_sweep_race.erase: mark dead");
-      Kill(s);
-      SweepIfOverThreshold();  // BUG: should be MaybeSweep(), which waits for running iterations
-      return true;
-    });
-  }
-
-  std::optional<Value> Find(Key k) {
-    SharedLockGuard g(mu_, "tombstone_sweep_race.lock_shared: find");
-    Sync::Yield("tombstone_sweep_race.find: look up key");
-    const auto it = index_.find(k);
-    if (it == index_.end() || !SlotAt(it->second).live) return std::nullopt;
-    return SlotAt(it->second).value;
-  }
-
-  size_t Size() {
-    SharedLockGuard g(mu_, "tombstone_sweep_race.lock_shared: size");
-    return live_;
-  }
-
-  // Marks every live slot dead (at one instant: it first waits until no slot is pinned); the sweeper
-  // reclaims them now, unless an iteration is running.
-  void Clear() {
-    Exclusive("tombstone_sweep_race.lock: clear", [&](Slot*& busy) {
-      for (size_t i = 0; i < nslots_; ++i) {
-        Slot& s = SlotAt(i);
-        if (s.live && !Unpinned(s)) {
-          busy = &s;
-          return false;
-        }
-      }
-      for (size_t i = 0; i < nslots_; ++i) {
-        Slot& s = SlotAt(i);
-        if (!s.live) continue;
-        Sync::Yield("tombstone_sweep_race.clear: mark dead");
-        Kill(s);
-      }
-      MaybeSweep();
-      return true;
-    });
-  }
-
-  void ForEach(Visitor visit, IterKind kind) {
-    {
-      // Registered under the lock: a sweep (exclusive) either finished before or sees the count.
-      SharedLockGuard g(mu_, "tombstone_sweep_race.lock_shared: begin iteration");
-      active_iterations_.fetch_add(1);
-    }
-    IterationGuard guard{active_iterations_};
-    const bool pin = kind == IterKind::kMayErase;
-    size_t i = 0;
-    for (;;) {
-      Sync::Yield("tombstone_sweep_race.iter: next slot");
-      Slot* slot = nullptr;
-      bool busy = false;
-      Key k = 0;
-      Value v = 0;
-      uint64_t version = 0;
-      {
-        SharedLockGuard g(mu_, "tombstone_sweep_race.lock_shared: iteration step");
-        while (i < nslots_ && !SlotAt(i).live) ++i;  // skip tombstones
-        if (i < nslots_) {
-          slot = &SlotAt(i);  // "stable": see SweepIfOverThreshold
-          // An erasing iteration pins the slot (no writer holds mu_ now, so none is writing it).
-          busy = pin && !slot->pin.try_lock();
-          k = slot->key;
-          v = slot->value;
-          version = slot->version;
-        }
-      }
-      if (slot == nullptr) break;
-      if (busy) {
-        // Another erasing iteration is visiting this slot: wait for it, then read the slot again.
-        slot->pin.lock("tombstone_sweep_race.pin: wait for another iteration's visit");
-        slot->pin.unlock("tombstone_sweep_race.pin: release");
-        continue;
-      }
-      const VisitAction action = visit(k, v);
-      if (pin) slot->pin.unlock("tombstone_sweep_race.pin: unpin after visit");
-      if (action == VisitAction::kEraseThis) EraseIfUnchanged(*slot, version);
-      if (action == VisitAction::kStop) break;
-      ++i;
-    }
-    guard.left = true;
-    if (active_iterations_.fetch_sub(1) == 1) {
-      // The last iteration out sweeps what accumulated while iterations were running.
-      LockGuard g(mu_, "tombstone_sweep_race.lock: sweep after iteration");
-      MaybeSweep();
-    }
-  }
-
-  // Introspection for tests.
-  size_t Tombstones() {
-    SharedLockGuard g(mu_, "tombstone_sweep_race.lock_shared: tombstones");
-    return tombstones_;
-  }
-  size_t Slots() {
-    SharedLockGuard g(mu_, "tombstone_sweep_race.lock_shared: slots");
-    return nslots_;
-  }
-  int ActiveIterations() { return active_iterations_.load(); }
-  uint64_t Sweeps() {
-    SharedLockGuard g(mu_, "tombstone_sweep_race.lock_shared: sweeps");
-    return sweeps_;
-  }
-
- private:
-  struct Slot {
-    Key key = 0;
-    Value value = 0;
-    bool live = false;
-    // From a map-wide counter, set by every write of the slot: insert, assign, revive, erase.
-    uint64_t version = 0;
-    // Held by an erasing iteration from reading the slot until its visitor returns.
-    typename Sync::Mutex pin;
-  };
-
-  // Unregisters an iteration that is unwound (a controlled trial ending abnormally); the normal path
-  // unregisters itself so that the last iteration out can sweep.
-  struct IterationGuard {
-    typename Sync::template Atomic<int>& count;
-    bool left = false;
-    ~IterationGuard() {
-      if (!left) count.fetch_sub(1);
-    }
-  };
-
-  Slot& SlotAt(size_t i) { return chunks_[i / kChunkSlots][i % kChunkSlots]; }
-
-  // Runs op(busy) holding mu_ exclusively. When op finds the slot it must write pinned by an erasing
-  // iteration's visit, it sets `busy` and changes nothing; then the writer waits for the visit
-  // without the lock (counted in waiting_writers_, which keeps the sweeper from moving or freeing the
-  // slot) and runs op again.
-  template <class Op>
-  auto Exclusive(const char* label, Op op) {
-    bool waited = false;
-    for (;;) {
-      Slot* busy = nullptr;
-      {
-        LockGuard g(mu_, label);
-        if (waited) --waiting_writers_;
-        auto result = op(busy);
-        if (busy == nullptr) return result;
-        ++waiting_writers_;
-      }
-      busy->pin.lock("tombstone_sweep_race.pin: wait for the visit of this entry");
-      busy->pin.unlock("tombstone_sweep_race.pin: release");
-      waited = true;
-    }
-  }
-
-  // Holding mu_ exclusively: is no erasing iteration visiting s? (Pins are only taken under the
-  // shared lock, so none can be taken until the caller releases mu_.)
-  static bool Unpinned(Slot& s) {
-    if (!s.pin.try_lock()) return false;
-    s.pin.unlock("tombstone_sweep_race.pin: not visited");
-    return true;
-  }
-
-  void SetVersion(Slot& s) { s.version = ++next_version_; }
-
-  void Kill(Slot& s) {
-    s.live = false;
-    SetVersion(s);
-    --live_;
-    ++tombstones_;
-  }
-
-  // Holding mu_ exclusively. Returns whether it wrote; sets `busy` (and writes nothing) when the
-  // key's slot is pinned by a visit.
-  bool Write(Key k, Value v, bool overwrite, Slot*& busy) {
-    Sync::Yield("tombstone_sweep_race.write: look up key");
-    const auto it = index_.find(k);
-    if (it != index_.end()) {
-      Slot& s = SlotAt(it->second);
-      if (s.live && !overwrite) return false;
-      if (s.live) {
-        if (!Unpinned(s)) {
-          busy = &s;
-          return false;
-        }
-        Sync::Yield("tombstone_sweep_race.write: overwrite value");
-      } else {
-        // Revive the tombstone in place (a dead slot is never pinned): an iteration that already
-        // passed this slot cannot meet the key again, one that has not reached it sees it once.
-        Sync::Yield("tombstone_sweep_race.write: revive tombstone");
-        s.live = true;
-        --tombstones_;
-        ++live_;
-      }
-      s.value = v;
-      SetVersion(s);
-      return true;
-    }
-    Sync::Yield("tombstone_sweep_race.write: append slot");
-    if (nslots_ == chunks_.size() * kChunkSlots) {
-      chunks_.push_back(std::make_unique<Slot[]>(kChunkSlots));  // earlier chunks stay where they are
-    }
-    Slot& s = SlotAt(nslots_);
-    s.key = k;
-    s.value = v;
-    s.live = true;
-    SetVersion(s);
-    index_[k] = nslots_;
-    ++nslots_;
-    ++live_;
-    return true;
-  }
-
-  // The conditional erase of an entry the visitor was shown (the iteration is registered, so the
-  // tombstone waits for the sweep after the last iteration).
-  void EraseIfUnchanged(Slot& s, uint64_t shown_version) {
-    Exclusive("tombstone_sweep_race.lock: erase-this", [&](Slot*& busy) {
-      Sync::Yield("tombstone_sweep_race.erase-this: check version");
-      if (!s.live || s.version != shown_version) return false;  // erased or refreshed since shown
-      if (!Unpinned(s)) {
-        busy = &s;  // another erasing iteration is showing it right now
-        return false;
-      }
-      Kill(s);
-      return true;
-    });
-  }
-
-  // Holding mu_ exclusively. The erase-time sweep ("keep memory bounded under erase-heavy load"),
-  // added after MaybeSweep. BUG: it forgets the active-iteration check, reasoning that a sweep holds
-  // the lock exclusively and every iteration step holds it shared, so a sweep can never run in the
-  // middle of a step. It can run between two steps, and the iteration's cursor (a slot index) and
-  // its slot pointer live from one step to the next.
-  void SweepIfOverThreshold() {
-    if (tombstones_ <= std::max(kMinSweepBatch, live_ / 2)) return;
-    if (waiting_writers_ != 0) return;  // a writer holds a slot pointer: later
-    Sweep();
-  }
-
-  // Holding mu_ exclusively.
-  void MaybeSweep() {
-    if (tombstones_ <= std::max(kMinSweepBatch, live_ / 2)) return;
-    if (waiting_writers_ != 0) return;           // a writer holds a slot pointer: later
-    if (active_iterations_.load() != 0) return;  // an iteration is walking the slots: later
-    Sweep();
-  }
-
-  // Holding mu_ exclusively, with no iteration registered (so no slot is pinned): compacts the live
-  // slots to the front (in order), drops the tombstones from the index, poisons the vacated slots and
-  // frees spare chunks.
-  void Sweep() {
-    size_t out = 0;
-    for (size_t i = 0; i < nslots_; ++i) {
-      Slot& s = SlotAt(i);
-      if (!s.live) {
-        Sync::Yield("tombstone_sweep_race.sweep: reclaim tombstone");
-        index_.erase(s.key);
-        continue;
-      }
-      if (out != i) {
-        Sync::Yield("tombstone_sweep_race.sweep: move live slot");
-        Slot& d = SlotAt(out);
-        d.key = s.key;
-        d.value = s.value;
-        d.live = true;
-        d.version = s.version;
-        index_[s.key] = out;
-      }
-      ++out;
-    }
-    for (size_t i = out; i < nslots_; ++i) {
-      Slot& s = SlotAt(i);
-      s.key = static_cast<Key>(kPoison);
-      s.value = static_cast<Value>(kPoison);
-      s.live = false;
-    }
-    nslots_ = out;
-    tombstones_ = 0;
-    ++sweeps_;
-    // (Unlike tombstone, spare chunks are kept, not freed: a slot pointer an iteration holds across
-    // the sweep reads poison, not freed memory, so the bug stays a logic bug under ASan.)
-  }
-
-  typename Sync::SharedMutex mu_;
-  typename Sync::template Atomic<int> active_iterations_{0};
-  std::vector<std::unique_ptr<Slot[]>> chunks_;  // slot i is chunks_[i / kChunkSlots][i % ...]
-  std::unordered_map<Key, size_t> index_;        // key -> slot, tombstones included
-  size_t nslots_ = 0;
-  size_t live_ = 0;
-  size_t tombstones_ = 0;
-  size_t waiting_writers_ = 0;  // writers waiting for a visit to end, holding a slot pointer
-  uint64_t next_version_ = 0;
-  uint64_t sweeps_ = 0;
+struct TombstoneSweepRaceBugs : TombstoneCorrect {
+  static constexpr size_t kMinSweepBatch = 2;
+  static constexpr bool kEraseSweepsDuringIteration = true;  // BUG
+  static constexpr bool kKeepSpareChunks = true;
 };
+
+template <class Sync>
+using TombstoneSweepRaceMap = TombstoneMap<Sync, TombstoneSweepRaceBugs>;
 
 }  // namespace mapfault
 

@@ -1,0 +1,196 @@
+// insertion_ordered: a map that iterates in insertion order (as Java's LinkedHashMap or Python's
+// dict do), with a weakly consistent iterator that lets writers in between two entries.
+//
+// Design: a hash index (key -> node) plus a doubly linked list of the nodes in insertion order;
+// every operation holds one Mutex. Iteration takes the mutex one step at a time, so writers are not
+// starved by a long iteration; between two steps it remembers its place as a pointer to the node it
+// showed last, and the next step advances from that node's next pointer. The iterator is that of
+// java.util.concurrent's weakly consistent iterators: erase unlinks a node but leaves its `next`
+// pointer alone and marks it dead, so an iterator whose last node was erased (by its own erase-this,
+// or by another thread) still advances through `next` back into the list, skipping dead nodes.
+// Nodes come from a LIFO free list ("no malloc on the hot path"). What Java gets from its garbage
+// collector, this map gets from its free list: a node erased while an iteration is registered is
+// retired, not freed, and goes back to the free list only when the last iteration ends, so a node
+// an iterator can still reach is never reused (no ABA; mutant.aba_iter_recycled is the map without
+// this rule).
+//
+// Concurrency contract:
+// - claims: every invariant but misuse-detected. Single-key operations and size() are atomic under
+//   the mutex. An iteration shows every key live throughout it exactly once, with its current value
+//   (the visitor runs under the mutex), and never an erased one; keys appended during it are shown
+//   if the cursor has not passed the tail yet.
+// - relaxation (BackendInfo::duplicate_allows_reinsert): a key erased and re-inserted during an
+//   iteration is appended at the tail again and may be shown twice, as Go's spec allows.
+// - the visitor runs under the mutex: it may return kEraseThis (erase-this is then immediate and
+//   trivially conditional) but must not call the map itself.
+#ifndef MAPFAULT_MAPS_INSERTION_ORDERED_H_
+#define MAPFAULT_MAPS_INSERTION_ORDERED_H_
+
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <unordered_map>
+#include <vector>
+
+#include "harness/base/types.h"
+#include "harness/engine/backend.h"
+#include "harness/engine/sync.h"
+
+namespace mapfault {
+
+// The bug knobs of InsertionOrderedMap, all off: the correct map. A mutant (maps/mutants/) is a
+// struct deriving from this one that turns one on, and an alias of InsertionOrderedMap over it.
+struct InsertionOrderedCorrect {
+  // An erased node goes back to the free list at once, even while an iteration may stand on it
+  // (mutant.aba_iter_recycled).
+  static constexpr bool kReuseNodesDuringIteration = false;
+};
+
+template <class Sync, class Bugs = InsertionOrderedCorrect>
+class InsertionOrderedMap {
+ public:
+  InsertionOrderedMap() = default;
+  InsertionOrderedMap(const InsertionOrderedMap&) = delete;
+  InsertionOrderedMap& operator=(const InsertionOrderedMap&) = delete;
+
+  bool Insert(Key k, Value v) {
+    LockGuard g(mu_, "ordered.lock: insert");
+    Sync::Yield("ordered.insert: look up key");
+    if (index_.count(k) != 0) return false;
+    Append(k, v);
+    return true;
+  }
+
+  void Assign(Key k, Value v) {
+    LockGuard g(mu_, "ordered.lock: assign");
+    Sync::Yield("ordered.assign: look up key");
+    const auto it = index_.find(k);
+    if (it == index_.end()) {
+      Append(k, v);
+      return;
+    }
+    it->second->value = v;
+  }
+
+  bool Erase(Key k) {
+    LockGuard g(mu_, "ordered.lock: erase");
+    return EraseLocked(k);
+  }
+
+  std::optional<Value> Find(Key k) {
+    LockGuard g(mu_, "ordered.lock: find");
+    Sync::Yield("ordered.find: look up key");
+    const auto it = index_.find(k);
+    return it == index_.end() ? std::nullopt : std::optional<Value>(it->second->value);
+  }
+
+  size_t Size() {
+    LockGuard g(mu_, "ordered.lock: size");
+    return index_.size();
+  }
+
+  void Clear() {
+    LockGuard g(mu_, "ordered.lock: clear");
+    while (head_ != nullptr) EraseLocked(head_->key);
+  }
+
+  // Registers in its first step and unregisters in its last (no extra lock round trips). A
+  // controlled trial that unwinds mid-iteration leaves it registered: nodes are then never reused,
+  // which costs memory only.
+  void ForEach(Visitor visit, IterKind) {
+    Node* last = nullptr;  // the node shown last: the iterator's place, kept between steps
+    for (;;) {
+      LockGuard g(mu_, "ordered.lock: iteration step");
+      if (last == nullptr) ++iterations_;
+      // Advance from the last node shown; an erased node keeps its next pointer, so this works even
+      // if it was erased since, and erased nodes met on the way are skipped.
+      Sync::Yield("ordered.iter: advance from the last node shown");
+      Node* n = last == nullptr ? head_ : last->next;
+      while (n != nullptr && !n->live) n = n->next;
+      VisitAction action = VisitAction::kStop;
+      if (n != nullptr) {
+        action = visit(n->key, n->value);
+        last = n;
+        if (action == VisitAction::kEraseThis) EraseLocked(n->key);  // n keeps its next pointer
+      }
+      if (action == VisitAction::kStop) {
+        EndIterationLocked();
+        break;
+      }
+    }
+  }
+
+ private:
+  struct Node {
+    Key key = 0;
+    Value value = 0;
+    Node* prev = nullptr;
+    Node* next = nullptr;
+    bool live = false;
+    Node* free_next = nullptr;
+  };
+
+  // Holding mu_: a node from the free list (or fresh storage), linked at the tail.
+  void Append(Key k, Value v) {
+    Sync::Yield("ordered.insert: link node at the tail");
+    Node* n = free_;
+    if (n != nullptr) {
+      free_ = n->free_next;
+    } else {
+      if (used_ == kChunk || chunks_.empty()) {
+        chunks_.push_back(std::make_unique<Node[]>(kChunk));
+        used_ = 0;
+      }
+      n = &chunks_.back()[used_++];
+    }
+    *n = Node{k, v, tail_, nullptr, true, nullptr};
+    (tail_ != nullptr ? tail_->next : head_) = n;
+    tail_ = n;
+    index_[k] = n;
+  }
+
+  // Holding mu_: unlinks k's node, leaving its `next` for cursors standing on it, and frees it (or
+  // retires it while an iteration is registered).
+  bool EraseLocked(Key k) {
+    Sync::Yield("ordered.erase: look up key");
+    const auto it = index_.find(k);
+    if (it == index_.end()) return false;
+    Node* n = it->second;
+    index_.erase(it);
+    Sync::Yield("ordered.erase: unlink node");
+    (n->prev != nullptr ? n->prev->next : head_) = n->next;
+    (n->next != nullptr ? n->next->prev : tail_) = n->prev;
+    n->live = false;
+    Node*& list = iterations_ > 0 && !Bugs::kReuseNodesDuringIteration ? retired_ : free_;
+    n->free_next = list;  // from free_: reused by the very next insert
+    list = n;
+    return true;
+  }
+
+  // Holding mu_: the last iteration out returns the retired nodes to the free list.
+  void EndIterationLocked() {
+    if (--iterations_ != 0) return;
+    while (retired_ != nullptr) {
+      Node* n = retired_;
+      retired_ = n->free_next;
+      n->free_next = free_;
+      free_ = n;
+    }
+  }
+
+  static constexpr size_t kChunk = 64;
+
+  typename Sync::Mutex mu_;
+  std::unordered_map<Key, Node*> index_;
+  Node* head_ = nullptr;
+  Node* tail_ = nullptr;
+  std::vector<std::unique_ptr<Node[]>> chunks_;  // never freed before the map: pointers stay valid
+  size_t used_ = 0;
+  Node* free_ = nullptr;
+  Node* retired_ = nullptr;  // erased while an iteration was registered: not reusable yet
+  int iterations_ = 0;       // registered iterations
+};
+
+}  // namespace mapfault
+
+#endif  // MAPFAULT_MAPS_INSERTION_ORDERED_H_
