@@ -469,24 +469,8 @@ int RunReplay(const std::string& text, int times) {
   return reproduced > 0 ? 1 : 0;
 }
 
-}  // namespace
-
-int CliMain(int argc, char** argv) {
-  CLI::App app{"mapfault: concurrency fault injection for concurrent maps"};
-  app.require_subcommand(1);
-  app.set_help_all_flag("--help-all", "Show help for every subcommand");
-
-  std::string list_what;
-  bool list_json = false;
-  CLI::App* list = app.add_subcommand("list", "List backends, scenarios, invariants, strategies");
-  list->add_option("what", list_what, "backends | scenarios | suites | invariants | strategies");
-  list->add_flag("--json", list_json, "Print JSON");
-  std::vector<std::string> plugins;
-  const char* kPluginHelp = "Load backends from a plugin shared library (repeatable)";
-  list->add_option("--plugin", plugins, kPluginHelp);
-
-  RunOptions ro;
-  uint64_t seed = 0;
+// The `run` command's options, into `ro` (and `seed`, copied into ro.seed when given).
+CLI::App* AddRunCommand(CLI::App& app, RunOptions& ro, uint64_t& seed) {
   CLI::App* run = app.add_subcommand("run", "Run scenarios against backends and report verdicts");
   run->add_option("--suite", ro.suite,
                   "Suite: default, quick, folklore, mutants, a suite of a --file, or FILE.toml[:ID]");
@@ -501,7 +485,7 @@ int CliMain(int argc, char** argv) {
       ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 40));
   run->add_option("--time-budget", ro.time_budget, "Stop starting trials after this many seconds")
       ->check(CLI::NonNegativeNumber);
-  auto* seed_opt = run->add_option("--seed", seed, "Run seed (default: random, printed)");
+  run->add_option("--seed", seed, "Run seed (default: random, printed)");
   run->add_option("--jobs", ro.jobs, "Worker processes at once (default: CPU count)")
       ->check(CLI::Range(1, 256));
   run->add_option("--out", ro.out, "Directory for results.json and report.txt");
@@ -520,6 +504,28 @@ int CliMain(int argc, char** argv) {
                 "Perturbed cells: pin each trial's threads to one CPU and preempt them with timer "
                 "signals, also inside library code (same as a +preempt strategy suffix)");
 
+  return run;  // then --plugin and --shard (CliMain)
+}
+
+}  // namespace
+
+int CliMain(int argc, char** argv) {
+  CLI::App app{"mapfault: concurrency fault injection for concurrent maps"};
+  app.require_subcommand(1);
+  app.set_help_all_flag("--help-all", "Show help for every subcommand");
+
+  std::string list_what;
+  bool list_json = false;
+  CLI::App* list = app.add_subcommand("list", "List backends, scenarios, invariants, strategies");
+  list->add_option("what", list_what, "backends | scenarios | suites | invariants | strategies");
+  list->add_flag("--json", list_json, "Print JSON");
+  std::vector<std::string> plugins;
+  const char* kPluginHelp = "Load backends from a plugin shared library (repeatable)";
+  list->add_option("--plugin", plugins, kPluginHelp);
+
+  RunOptions ro;
+  uint64_t seed = 0;
+  CLI::App* run = AddRunCommand(app, ro, seed);
   run->add_option("--plugin", plugins, kPluginHelp);
   run->add_option("--shard", ro.shard,
                   "Run shard I of N (I/N, 0-based); default from GTEST_SHARD_INDEX/GTEST_TOTAL_SHARDS");
@@ -564,7 +570,7 @@ int CliMain(int argc, char** argv) {
   if (!LoadPlugins(plugins)) return 2;
   if (*list) return RunList(list_what, list_json);
   if (*run) {
-    if (seed_opt->count() > 0) ro.seed = seed;
+    if (run->get_option("--seed")->count() > 0) ro.seed = seed;
     ro.trials_set = run->get_option("--trials")->count() > 0;
     ro.strategy_set = run->get_option("--strategy")->count() > 0 || ro.preempt;
     ro.mode_set = run->get_option("--mode")->count() > 0;
