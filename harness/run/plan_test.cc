@@ -119,7 +119,7 @@ threads = [["find(1)"], ["erase(1)"]]
   EXPECT_EQ(found->at(0)->id, "my-scenario");
   EXPECT_EQ(source.Resolve({"nosuch"}).status().message(),
             "unknown scenario 'nosuch'; valid scenarios: " +
-                ScenarioRegistry::Builtin().ValidIds() + ", my-scenario");
+                ScenarioRegistry::Builtin().ValidIds() + ", my-scenario, fixed-one");
   EXPECT_EQ(source.Resolve({})->size(), ScenarioRegistry::Builtin().All().size());
   // A fixed program ignores every override (and the --initial/--keys check).
   const Scenario& fixed = *file->FindScenario("fixed-one");

@@ -57,6 +57,7 @@ TEST(WorkerPoolTest, LinesAndTheDoneLineArriveAndTheExitIsClean) {
 
 TEST(WorkerPoolTest, AWorkerKilledByASignalIsNotClean) {
   WorkerPool pool(1, 10, [](const TrialBatch& b, WorkerSlot* slot, int) {
+    slot->started_ns.store(NowNs());
     slot->current_trial.store(b.begin + 1);
     raise(SIGKILL);
   });

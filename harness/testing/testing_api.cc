@@ -58,7 +58,7 @@ namespace {
   PlanRequest request;
   request.backends = {id};
   request.scenarios = options.scenarios;
-  request.mode = mode == ExecMode::kControlled ? "controlled" : "perturbed";
+  request.mode = std::string(ExecModeName(mode));
   request.strategy = *strategy;
   request.trials = options.trials;
   const absl::StatusOr<RunPlan> plan = PlanRun(request, registry, ScenarioSource{});
