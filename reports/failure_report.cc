@@ -70,28 +70,28 @@ std::string EventText(const TraceEvent& e, const Program& program) {
   }
 }
 
-}  // namespace
-
-std::string FormatFailureReport(const ReplayToken& token, const Program& program,
-                                const IsolatedOutcome& outcome) {
+// The header, the parameters and the init part.
+std::string ProgramHeader(const ReplayToken& token, const Program& program) {
   std::string out;
-  const int threads = static_cast<int>(program.threads.size());
   out += fmt::format("= {} / {} ({} mode, strategy {}, seed {}) =\n", token.backend, token.scenario,
                      token.mode == ExecMode::kControlled ? "controlled" : "perturbed",
                      token.strategy.ToString(), token.seed);
   out += fmt::format("parameters: threads={} keys={} initial={} ops={}\n\n", token.params.threads,
                      token.params.keys, token.params.initial, token.params.ops);
-
   std::string init;
   for (const auto& [k, v] : program.init) {
     init += fmt::format("{}insert({}, {})", init.empty() ? "" : ", ", k, v);
   }
   out += fmt::format("Init part:\n  {}\n\n", init.empty() ? "(empty)" : init);
+  return out;
+}
 
+// The parallel part as a table of operations and their results, then the post part.
+std::string ProgramResults(const Program& program, const IsolatedOutcome& outcome) {
+  const int threads = static_cast<int>(program.threads.size());
   std::vector<std::vector<std::string>> results = outcome.results;
   if (results.empty()) results = ResultsFromTrace(program, outcome.trace);
-
-  out += "Parallel part (operation -> result in this replay):\n";
+  std::string out = "Parallel part (operation -> result in this replay):\n";
   size_t rows = 0;
   for (const auto& ops : program.threads) rows = std::max(rows, ops.size());
   out += "|";
@@ -118,7 +118,14 @@ std::string FormatFailureReport(const ReplayToken& token, const Program& program
                        have_post && i < results[threads].size() ? results[threads][i]
                                                                 : "(not reached)");
   }
+  return out;
+}
 
+// The interleaving: one row per event, in the thread's column, and where a dead worker stopped.
+std::string Interleaving(const ReplayToken& token, const Program& program,
+                         const IsolatedOutcome& outcome) {
+  const int threads = static_cast<int>(program.threads.size());
+  std::string out;
   int preemptions = 0;
   for (const TraceEvent& e : outcome.trace) preemptions += e.preempted;
   const bool perturbed = token.mode == ExecMode::kPerturbed;
@@ -166,8 +173,12 @@ std::string FormatFailureReport(const ReplayToken& token, const Program& program
     out += fmt::format("The worker died while T{} was running (after its last event: {}).\n",
                        running, where);
   }
+  return out;
+}
 
-  out += "\nResult:\n";
+// What the replay broke, with the evidence.
+std::string Verdicts(const IsolatedOutcome& outcome) {
+  std::string out = "\nResult:\n";
   const std::vector<Violation> violations = outcome.AllViolations();
   if (outcome.diverged) out += fmt::format("  REPLAY DIVERGED: {}\n", outcome.detail);
   if (violations.empty()) out += "  every invariant held in this replay\n";
@@ -177,6 +188,14 @@ std::string FormatFailureReport(const ReplayToken& token, const Program& program
     for (const std::string& e : v.evidence) out += fmt::format("      {}\n", e);
   }
   return out;
+}
+
+}  // namespace
+
+std::string FormatFailureReport(const ReplayToken& token, const Program& program,
+                                const IsolatedOutcome& outcome) {
+  return ProgramHeader(token, program) + ProgramResults(program, outcome) +
+         Interleaving(token, program, outcome) + Verdicts(outcome);
 }
 
 }  // namespace mapfault

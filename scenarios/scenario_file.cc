@@ -60,6 +60,9 @@ class Parser : private TomlReader {
 
   absl::Status ParseScenario(const toml::table& t);
   absl::Status ParseFixed(const toml::table& t, Scenario& s);
+  absl::Status ParseFixedThreads(const toml::table& t, const std::string& id, Program& program);
+  absl::Status ParseFixedPost(const toml::table& t, Program& program);
+  absl::Status ParseFixedInit(const toml::node& init, Program& program);
   absl::Status ParseMixed(const toml::table& t, Scenario& s);
   absl::Status ParseBasedOn(const toml::table& t, Scenario& s);
   absl::Status ParseSuite(const toml::table& t);
@@ -143,14 +146,12 @@ absl::Status Parser::ReadPerturbed(const toml::table& t, int max_ops, int min_th
   return absl::OkStatus();
 }
 
-absl::Status Parser::ParseFixed(const toml::table& t, Scenario& s) {
-  MF_RETURN_IF_ERROR(CheckKeys(t, "a fixed-program [[scenario]]",
-                               {"id", "description", "init", "initial", "keys", "threads", "post"},
-                               " (generator = \"mixed\" and based_on = ID scenarios take others)"));
-  FixedProgramGenerator gen;
+// A fixed program's `threads`: one non-empty array of op strings per thread.
+absl::Status Parser::ParseFixedThreads(const toml::table& t, const std::string& id,
+                                       Program& program) {
   const toml::node* threads = t.get("threads");
   if (threads == nullptr) {
-    return Error(t.source(), Cat("scenario '", s.id, "' has no threads; expected threads = ",
+    return Error(t.source(), Cat("scenario '", id, "' has no threads; expected threads = ",
                                  "[[\"op\", ...], ...] (one array of ops per thread), or ",
                                  "generator = \"mixed\" or based_on = ID"));
   }
@@ -166,36 +167,75 @@ absl::Status Parser::ParseFixed(const toml::table& t, Scenario& s) {
                  Cat("'threads' lists ", list->size(), " threads; expected 1 to ", kMaxThreads,
                      " arrays of op strings"));
   }
-  size_t longest = 0;
   for (const toml::node& thread : *list) {
     const toml::array* ops = thread.as_array();
     if (ops == nullptr || ops->empty()) {
       return Error(thread.source(),
-                   Cat("thread T", gen.program.threads.size(), " is ",
+                   Cat("thread T", program.threads.size(), " is ",
                        ops == nullptr ? TypeName(thread) : "an empty array",
                        "; expected a non-empty array of op strings such as [\"find(1)\"]"));
     }
-    auto& out = gen.program.threads.emplace_back();
+    auto& out = program.threads.emplace_back();
     for (const toml::node& op : *ops) {
       absl::StatusOr<OpSpec> parsed = GetOp(op);
       if (!parsed.ok()) return parsed.status();
       out.push_back(*parsed);
     }
-    longest = std::max(longest, out.size());
   }
-  gen.program.post = DefaultPostOps();
-  if (const toml::node* post = t.get("post")) {
-    if (!post->is_array()) {
-      return Error(post->source(),
-                   Cat("'post' must be an array of op strings, not ", TypeName(*post)));
-    }
-    gen.program.post.clear();
-    for (const toml::node& op : *post->as_array()) {
-      absl::StatusOr<OpSpec> parsed = GetOp(op);
-      if (!parsed.ok()) return parsed.status();
-      gen.program.post.push_back(*parsed);
-    }
+  return absl::OkStatus();
+}
+
+// A fixed program's `post` (default: DefaultPostOps()).
+absl::Status Parser::ParseFixedPost(const toml::table& t, Program& program) {
+  program.post = DefaultPostOps();
+  const toml::node* post = t.get("post");
+  if (post == nullptr) return absl::OkStatus();
+  if (!post->is_array()) {
+    return Error(post->source(), Cat("'post' must be an array of op strings, not ", TypeName(*post)));
   }
+  program.post.clear();
+  for (const toml::node& op : *post->as_array()) {
+    absl::StatusOr<OpSpec> parsed = GetOp(op);
+    if (!parsed.ok()) return parsed.status();
+    program.post.push_back(*parsed);
+  }
+  return absl::OkStatus();
+}
+
+// A fixed program's `init`: [key, value] pairs with distinct keys.
+absl::Status Parser::ParseFixedInit(const toml::node& init, Program& program) {
+  const toml::array* entries = init.as_array();
+  if (entries == nullptr) {
+    return Error(init.source(),
+                 Cat("'init' must be an array of [key, value] pairs, not ", TypeName(init)));
+  }
+  std::map<Key, const toml::node*> seen;
+  for (const toml::node& e : *entries) {
+    const toml::array* pair = e.as_array();
+    if (pair == nullptr || pair->size() != 2 || !pair->get(0)->is_integer() ||
+        !pair->get(1)->is_integer()) {
+      return Error(e.source(), "an init entry must be [key, value] with two integers");
+    }
+    const Key k = pair->get(0)->as_integer()->get();
+    if (auto [it, fresh] = seen.emplace(k, pair->get(0)); !fresh) {
+      return Error(pair->get(0)->source(),
+                   Cat("init key ", k, " is already in init at ", Where(it->second->source()),
+                       "; init keys must be distinct"));
+    }
+    program.init.emplace_back(k, pair->get(1)->as_integer()->get());
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Parser::ParseFixed(const toml::table& t, Scenario& s) {
+  MF_RETURN_IF_ERROR(CheckKeys(t, "a fixed-program [[scenario]]",
+                               {"id", "description", "init", "initial", "keys", "threads", "post"},
+                               " (generator = \"mixed\" and based_on = ID scenarios take others)"));
+  FixedProgramGenerator gen;
+  MF_RETURN_IF_ERROR(ParseFixedThreads(t, s.id, gen.program));
+  size_t longest = 0;
+  for (const auto& ops : gen.program.threads) longest = std::max(longest, ops.size());
+  MF_RETURN_IF_ERROR(ParseFixedPost(t, gen.program));
   std::optional<int64_t> keys, initial;
   MF_RETURN_IF_ERROR(GetInt(t, "keys", 1, kMaxKeys, keys));
   MF_RETURN_IF_ERROR(GetInt(t, "initial", 0, kMaxKeys, initial));
@@ -205,7 +245,7 @@ absl::Status Parser::ParseFixed(const toml::table& t, Scenario& s) {
     return Error(KeySource(t, init_first ? "initial" : "init"),
                  "a scenario takes init (fixed entries) or initial (random entries), not both");
   }
-  s.defaults.threads = static_cast<int>(list->size());
+  s.defaults.threads = static_cast<int>(gen.program.threads.size());
   s.defaults.keys = static_cast<int>(keys.value_or(ScenarioParams{}.keys));
   s.defaults.ops = static_cast<int>(longest);
   s.min_threads = s.defaults.threads;
@@ -218,26 +258,7 @@ absl::Status Parser::ParseFixed(const toml::table& t, Scenario& s) {
     gen.random_keys = s.defaults.keys;
     gen.random_initial = static_cast<int>(*initial);
   } else if (init != nullptr) {
-    const toml::array* entries = init->as_array();
-    if (entries == nullptr) {
-      return Error(init->source(),
-                   Cat("'init' must be an array of [key, value] pairs, not ", TypeName(*init)));
-    }
-    std::map<Key, const toml::node*> seen;
-    for (const toml::node& e : *entries) {
-      const toml::array* pair = e.as_array();
-      if (pair == nullptr || pair->size() != 2 || !pair->get(0)->is_integer() ||
-          !pair->get(1)->is_integer()) {
-        return Error(e.source(), "an init entry must be [key, value] with two integers");
-      }
-      const Key k = pair->get(0)->as_integer()->get();
-      if (auto [it, fresh] = seen.emplace(k, pair->get(0)); !fresh) {
-        return Error(pair->get(0)->source(),
-                     Cat("init key ", k, " is already in init at ", Where(it->second->source()),
-                         "; init keys must be distinct"));
-      }
-      gen.program.init.emplace_back(k, pair->get(1)->as_integer()->get());
-    }
+    MF_RETURN_IF_ERROR(ParseFixedInit(*init, gen.program));
   }
   s.defaults.initial =
       initial ? static_cast<int>(*initial) : static_cast<int>(gen.program.init.size());

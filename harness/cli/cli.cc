@@ -237,20 +237,6 @@ int RunList(const std::string& what, bool as_json) {
   return 0;
 }
 
-// The mode a backend runs in: --mode auto picks controlled for white-box backends (they have a
-// ControlledSync instantiation) and perturbed for black-box ones.
-std::optional<ExecMode> ModeFor(const BackendInfo& b, const std::string& mode) {
-  if (mode == "controlled") {
-    if (!b.make_controlled) return std::nullopt;
-    return ExecMode::kControlled;
-  }
-  if (mode == "perturbed") {
-    if (!b.make_real) return std::nullopt;
-    return ExecMode::kPerturbed;
-  }
-  return b.make_controlled ? ExecMode::kControlled : ExecMode::kPerturbed;
-}
-
 // The strategy as it applies in `mode`: random and noise stand in for each other, stress means
 // random in controlled mode (see StrategySpec).
 StrategySpec StrategyForMode(StrategySpec spec, ExecMode mode) {
@@ -314,33 +300,32 @@ absl::StatusOr<ChosenSuite> ChooseSuite(const std::string& name) {
                                                  SuiteIds(), ", or a FILE.toml"));
 }
 
-// A scenario by id: the --file scenarios first, then the built-ins.
-const Scenario* FindAnyScenario(const std::string& id) {
-  for (const ScenarioFile& f : LoadedFiles()) {
-    if (const Scenario* s = f.FindScenario(id)) return s;
-  }
-  return ScenarioRegistry::Builtin().Find(id);
+// Prints `status` as a usage error; for the helpers that return nothing after one.
+std::nullopt_t UsageFailure(const absl::Status& status) {
+  UsageError(std::string(status.message()));
+  return std::nullopt;
 }
 
-int RunRun(RunOptions o) {
+// Loads the --file files, chooses the suite and fills in what the command line left to it: the
+// plan request of a run. Nothing after a usage error.
+std::optional<PlanRequest> RequestFor(RunOptions& o, ScenarioSource& source) {
   for (const std::string& path : o.files) {
     absl::StatusOr<ScenarioFile> file = LoadScenarioFile(path, ScenarioRegistry::Builtin());
-    if (!file.ok()) return UsageError(std::string(file.status().message()));
+    if (!file.ok()) return UsageFailure(file.status());
     LoadedFiles().push_back(std::move(*file));
   }
   absl::StatusOr<ChosenSuite> chosen = ChooseSuite(o.suite);
-  if (!chosen.ok()) return UsageError(std::string(chosen.status().message()));
-  const SuiteSpec* suite = chosen->suite;
-  InvariantSet checked = InvariantSet::All();
-  if (suite != nullptr) {
-    checked = suite->invariants;
+  if (!chosen.ok()) return UsageFailure(chosen.status());
+  PlanRequest request;
+  if (const SuiteSpec* suite = chosen->suite) {
+    request.checked = suite->invariants;
     if (!o.trials_set && suite->trials > 0) o.trials = suite->trials;
     if (!o.strategy_set && !suite->strategy.empty()) o.strategy = suite->strategy;
     if (!o.mode_set && !suite->mode.empty()) o.mode = suite->mode;
     if (o.backends.empty()) {
       absl::StatusOr<std::vector<std::string>> ids =
           ResolveSuiteBackends(*suite, GlobalBackends());
-      if (!ids.ok()) return UsageError(std::string(ids.status().message()));
+      if (!ids.ok()) return UsageFailure(ids.status());
       o.backends = *ids;
     }
     if (o.scenarios.empty()) o.scenarios = suite->scenarios;
@@ -348,115 +333,66 @@ int RunRun(RunOptions o) {
     for (const Scenario& s : chosen->file->scenarios) o.scenarios.push_back(s.id);
   }
   absl::StatusOr<StrategySpec> strategy = StrategySpec::Parse(o.strategy);
-  if (!strategy.ok()) return UsageError(std::string(strategy.status().message()));
+  if (!strategy.ok()) return UsageFailure(strategy.status());
   if (o.preempt) strategy->preempt = true;
   if (strategy->preempt && o.mode == "controlled") {
-    return UsageError(
-        "--preempt applies to perturbed mode (real threads); use --mode perturbed or auto");
+    return UsageFailure(absl::InvalidArgumentError(
+        "--preempt applies to perturbed mode (real threads); use --mode perturbed or auto"));
   }
+  source.suite_file = chosen->file;
+  for (const ScenarioFile& f : LoadedFiles()) source.files.push_back(&f);
+  request.backends = o.backends;
+  request.scenarios = o.scenarios;
+  request.mode = o.mode;
+  request.strategy = *strategy;
+  request.overrides = {o.threads, o.keys, o.initial, o.ops};
+  request.trials = o.trials;
+  request.max_steps = o.max_steps;
+  return request;
+}
 
-  const BackendRegistry& backends = GlobalBackends();
-  std::vector<const BackendInfo*> chosen_backends;
-  if (o.backends.empty() || std::find(o.backends.begin(), o.backends.end(), "all") != o.backends.end()) {
-    chosen_backends = backends.Listed();
-  } else {
-    for (const std::string& id : o.backends) {
-      const BackendInfo* b = backends.Find(id);
-      if (b == nullptr) {
-        return UsageError(
-            absl::StrCat("unknown backend '", id, "'; valid backends: ", backends.ValidIds(), ", all"));
-      }
-      if (!ModeFor(*b, o.mode)) {
-        return UsageError(absl::StrCat("backend '", id, "' cannot run in ", o.mode,
-                                       " mode; use --mode auto"));
-      }
-      chosen_backends.push_back(b);
-    }
-  }
-  const ScenarioRegistry& scenarios = ScenarioRegistry::Builtin();
-  std::vector<const Scenario*> chosen_scenarios;
-  if (o.scenarios.empty()) {
-    for (const Scenario& s : scenarios.All()) chosen_scenarios.push_back(&s);
-  } else {
-    for (const std::string& id : o.scenarios) {
-      const Scenario* s = chosen->file != nullptr ? FindSuiteScenario(id, *chosen->file, scenarios)
-                                                  : nullptr;
-      if (s == nullptr) s = FindAnyScenario(id);
-      if (s == nullptr) {
-        std::string extra;
-        for (const ScenarioFile& f : LoadedFiles()) {
-          for (const Scenario& fs : f.scenarios) absl::StrAppend(&extra, ", ", fs.id);
-        }
-        return UsageError(absl::StrCat("unknown scenario '", id, "'; valid scenarios: ",
-                                       scenarios.ValidIds(), extra));
-      }
-      chosen_scenarios.push_back(s);
-    }
-  }
-
-  std::vector<CellSpec> cells;
-  for (const BackendInfo* b : chosen_backends) {
-    for (const Scenario* s : chosen_scenarios) {
-      CellSpec cell;
-      const std::optional<ExecMode> mode = ModeFor(*b, o.mode);
-      if (!mode) continue;  // `all` with a forced mode: skip backends without it
-      cell.mode = *mode;
-      cell.backend = b;
-      cell.scenario = s;
-      cell.params = s->DefaultsFor(cell.mode == ExecMode::kPerturbed);
-      cell.checked = checked;
-      const bool fixed = IsFixedProgram(*s);  // a file's fixed program ignores parameters
-      if (!fixed && o.threads > 0 && s->id != "range-erase-same-thread") {
-        cell.params.threads = o.threads;
-      }
-      if (!fixed && o.keys > 0) cell.params.keys = o.keys;
-      if (!fixed && o.initial > 0) cell.params.initial = o.initial;
-      if (!fixed && o.ops > 0) cell.params.ops = o.ops;
-      if (cell.params.threads < s->min_threads) {
-        return UsageError(absl::StrCat("scenario '", s->id, "' needs --threads >= ", s->min_threads));
-      }
-      if (!fixed && cell.params.initial > cell.params.keys) {
-        return UsageError(absl::StrCat("--initial (", cell.params.initial,
-                                       ") cannot exceed --keys (", cell.params.keys, ")"));
-      }
-      cell.strategy = StrategyForMode(*strategy, cell.mode);
-      cell.trials = o.trials;
-      cell.max_steps = o.max_steps;
-      cells.push_back(cell);
-    }
-  }
-
-  if (cells.empty()) {
-    return UsageError(absl::StrCat("no chosen backend can run in ", o.mode,
-                                   " mode; use --mode auto or choose other backends"));
-  }
-  SupervisorOptions so;
+// The supervisor's options for a run (the shard from --shard or GoogleTest's environment); false
+// after a usage error.
+bool SupervisorOptionsFor(const RunOptions& o, SupervisorOptions& so) {
   std::string shard = o.shard;
   if (shard.empty() && std::getenv("GTEST_TOTAL_SHARDS") != nullptr) {
     shard = absl::StrCat(std::getenv("GTEST_SHARD_INDEX") ? std::getenv("GTEST_SHARD_INDEX") : "0",
                          "/", std::getenv("GTEST_TOTAL_SHARDS"));
   }
   if (!shard.empty() && !ParseShard(shard, &so.shard_index, &so.shard_count)) {
-    return UsageError(absl::StrCat("bad shard '", shard,
-                                   "': use --shard I/N with 0 <= I < N (or GTEST_SHARD_INDEX and "
-                                   "GTEST_TOTAL_SHARDS)"));
+    UsageError(absl::StrCat("bad shard '", shard,
+                            "': use --shard I/N with 0 <= I < N (or GTEST_SHARD_INDEX and "
+                            "GTEST_TOTAL_SHARDS)"));
+    return false;
   }
   so.seed = o.seed ? *o.seed : std::random_device{}() | (uint64_t{std::random_device{}()} << 32);
   so.jobs = o.jobs > 0 ? o.jobs : std::max(1u, std::thread::hardware_concurrency());
   so.watchdog_seconds = o.watchdog;
   so.time_budget_seconds = o.time_budget;
   so.stop = &g_stop;
+  return true;
+}
+
+int RunRun(RunOptions o) {
+  ScenarioSource source;
+  const std::optional<PlanRequest> request = RequestFor(o, source);
+  if (!request) return 2;
+  absl::StatusOr<RunPlan> plan = PlanRun(*request, GlobalBackends(), source);
+  if (!plan.ok()) return UsageError(std::string(plan.status().message()));
+  for (CellSpec& cell : plan->cells) cell.strategy = StrategyForMode(cell.strategy, cell.mode);
+  SupervisorOptions so;
+  if (!SupervisorOptionsFor(o, so)) return 2;
   ProgressPrinter progress(stderr, isatty(STDERR_FILENO) != 0);
   if (!o.no_progress) so.on_progress = [&](const Progress& p) { progress.Update(p); };
   std::signal(SIGINT, OnStopSignal);
   std::signal(SIGTERM, OnStopSignal);
 
   fmt::print(stderr, "mapfault run: {} backends x {} scenarios, strategy {}, {} trials per cell, "
-             "seed {}, {} jobs{}\n", chosen_backends.size(), chosen_scenarios.size(),
-             strategy->ToString(), o.trials, so.seed, so.jobs,
+             "seed {}, {} jobs{}\n", plan->backends, plan->scenarios,
+             request->strategy.ToString(), o.trials, so.seed, so.jobs,
              so.shard_count > 1 ? absl::StrCat(", shard ", so.shard_index, "/", so.shard_count)
                                 : "");
-  RunResults results = RunCells(cells, so);
+  RunResults results = RunCells(plan->cells, so);
   if (g_stop) results.partial = true;
   progress.Finish();
 
@@ -533,24 +469,8 @@ int RunReplay(const std::string& text, int times) {
   return reproduced > 0 ? 1 : 0;
 }
 
-}  // namespace
-
-int CliMain(int argc, char** argv) {
-  CLI::App app{"mapfault: concurrency fault injection for concurrent maps"};
-  app.require_subcommand(1);
-  app.set_help_all_flag("--help-all", "Show help for every subcommand");
-
-  std::string list_what;
-  bool list_json = false;
-  CLI::App* list = app.add_subcommand("list", "List backends, scenarios, invariants, strategies");
-  list->add_option("what", list_what, "backends | scenarios | suites | invariants | strategies");
-  list->add_flag("--json", list_json, "Print JSON");
-  std::vector<std::string> plugins;
-  const char* kPluginHelp = "Load backends from a plugin shared library (repeatable)";
-  list->add_option("--plugin", plugins, kPluginHelp);
-
-  RunOptions ro;
-  uint64_t seed = 0;
+// The `run` command's options, into `ro` (and `seed`, copied into ro.seed when given).
+CLI::App* AddRunCommand(CLI::App& app, RunOptions& ro, uint64_t& seed) {
   CLI::App* run = app.add_subcommand("run", "Run scenarios against backends and report verdicts");
   run->add_option("--suite", ro.suite,
                   "Suite: default, quick, folklore, mutants, a suite of a --file, or FILE.toml[:ID]");
@@ -565,7 +485,7 @@ int CliMain(int argc, char** argv) {
       ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 40));
   run->add_option("--time-budget", ro.time_budget, "Stop starting trials after this many seconds")
       ->check(CLI::NonNegativeNumber);
-  auto* seed_opt = run->add_option("--seed", seed, "Run seed (default: random, printed)");
+  run->add_option("--seed", seed, "Run seed (default: random, printed)");
   run->add_option("--jobs", ro.jobs, "Worker processes at once (default: CPU count)")
       ->check(CLI::Range(1, 256));
   run->add_option("--out", ro.out, "Directory for results.json and report.txt");
@@ -584,6 +504,28 @@ int CliMain(int argc, char** argv) {
                 "Perturbed cells: pin each trial's threads to one CPU and preempt them with timer "
                 "signals, also inside library code (same as a +preempt strategy suffix)");
 
+  return run;  // then --plugin and --shard (CliMain)
+}
+
+}  // namespace
+
+int CliMain(int argc, char** argv) {
+  CLI::App app{"mapfault: concurrency fault injection for concurrent maps"};
+  app.require_subcommand(1);
+  app.set_help_all_flag("--help-all", "Show help for every subcommand");
+
+  std::string list_what;
+  bool list_json = false;
+  CLI::App* list = app.add_subcommand("list", "List backends, scenarios, invariants, strategies");
+  list->add_option("what", list_what, "backends | scenarios | suites | invariants | strategies");
+  list->add_flag("--json", list_json, "Print JSON");
+  std::vector<std::string> plugins;
+  const char* kPluginHelp = "Load backends from a plugin shared library (repeatable)";
+  list->add_option("--plugin", plugins, kPluginHelp);
+
+  RunOptions ro;
+  uint64_t seed = 0;
+  CLI::App* run = AddRunCommand(app, ro, seed);
   run->add_option("--plugin", plugins, kPluginHelp);
   run->add_option("--shard", ro.shard,
                   "Run shard I of N (I/N, 0-based); default from GTEST_SHARD_INDEX/GTEST_TOTAL_SHARDS");
@@ -628,7 +570,7 @@ int CliMain(int argc, char** argv) {
   if (!LoadPlugins(plugins)) return 2;
   if (*list) return RunList(list_what, list_json);
   if (*run) {
-    if (seed_opt->count() > 0) ro.seed = seed;
+    if (run->get_option("--seed")->count() > 0) ro.seed = seed;
     ro.trials_set = run->get_option("--trials")->count() > 0;
     ro.strategy_set = run->get_option("--strategy")->count() > 0 || ro.preempt;
     ro.mode_set = run->get_option("--mode")->count() > 0;

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "fmt/format.h"
 #include "harness/run/bug_bench.h"
+#include "harness/run/plan.h"
 #include "harness/cli/cli.h"
 #include "maps/builtin_backends.h"
 #include "reports/bug_bench_report.h"
@@ -46,6 +47,64 @@ CLI::App* AddBenchBugsCommand(CLI::App& app, BenchBugsOptions& o) {
   return bench;
 }
 
+namespace {
+
+// The backends to benchmark: the named ones, or every listed mutant.
+absl::StatusOr<std::vector<const BackendInfo*>> BenchBackends(const BenchBugsOptions& o,
+                                                              const BackendRegistry& registry) {
+  std::vector<const BackendInfo*> backends;
+  if (o.backends.empty()) {
+    for (const BackendInfo* b : registry.Listed()) {
+      if (b->id.rfind("mutant.", 0) == 0) backends.push_back(b);
+    }
+    return backends;
+  }
+  for (const std::string& id : o.backends) {
+    const BackendInfo* b = registry.Find(id);
+    if (b == nullptr) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("unknown backend '", id, "'; valid backends: ", registry.ValidIds()));
+    }
+    backends.push_back(b);
+  }
+  return backends;
+}
+
+// The (backend, scenario) targets: each backend with the named scenarios, or with its witness
+// scenario. Controlled and perturbed rows of one bug share the program sizes (the backend's
+// defaults), so they compare the strategies and nothing else; --threads applies where it fits.
+absl::StatusOr<std::vector<BugBenchTarget>> BenchTargets(const BenchBugsOptions& o) {
+  absl::StatusOr<std::vector<const BackendInfo*>> backends = BenchBackends(o, GlobalBackends());
+  if (!backends.ok()) return backends.status();
+  const ScenarioSource source;  // built-in scenarios only
+  absl::StatusOr<std::vector<const Scenario*>> named = source.Resolve(o.scenarios);
+  if (!named.ok()) return named.status();
+  const ParamOverrides overrides{o.threads, o.keys, o.initial, o.ops};
+  std::vector<BugBenchTarget> targets;
+  for (const BackendInfo* b : *backends) {
+    std::vector<const Scenario*> chosen;
+    if (!o.scenarios.empty()) {
+      chosen = *named;
+    } else if (const Scenario* w = source.builtins->Find(b->witness_scenario);
+               !b->witness_scenario.empty() && w != nullptr) {
+      chosen.push_back(w);
+    } else {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "backend '", b->id, "' has no witness scenario; name one with --scenario"));
+    }
+    for (const Scenario* s : chosen) {
+      absl::StatusOr<ScenarioParams> params =
+          ApplyOverrides(*s, s->DefaultsFor(/*perturbed=*/!b->make_controlled), overrides,
+                         ThreadOverrideRule::kWhereItFits);
+      if (!params.ok()) return params.status();
+      targets.push_back({b, s, *params});
+    }
+  }
+  return targets;
+}
+
+}  // namespace
+
 int RunBenchBugs(const BenchBugsOptions& o) {
   BugBenchOptions options;
   options.repetitions = o.repetitions;
@@ -54,58 +113,9 @@ int RunBenchBugs(const BenchBugsOptions& o) {
   options.reproduction_replays = o.replays;
   options.watchdog_seconds = o.watchdog;
   options.stop = &g_stop;
-
-  const BackendRegistry& registry = GlobalBackends();
-  std::vector<const BackendInfo*> backends;
-  if (o.backends.empty()) {
-    for (const BackendInfo* b : registry.Listed()) {
-      if (b->id.rfind("mutant.", 0) == 0) backends.push_back(b);
-    }
-  } else {
-    for (const std::string& id : o.backends) {
-      const BackendInfo* b = registry.Find(id);
-      if (b == nullptr) {
-        return UsageError(
-            absl::StrCat("unknown backend '", id, "'; valid backends: ", registry.ValidIds()));
-      }
-      backends.push_back(b);
-    }
-  }
-  const ScenarioRegistry& scenarios = ScenarioRegistry::Builtin();
-  for (const std::string& id : o.scenarios) {
-    if (scenarios.Find(id) == nullptr) {
-      return UsageError(
-          absl::StrCat("unknown scenario '", id, "'; valid scenarios: ", scenarios.ValidIds()));
-    }
-  }
-  for (const BackendInfo* b : backends) {
-    std::vector<const Scenario*> chosen;
-    if (!o.scenarios.empty()) {
-      for (const std::string& id : o.scenarios) chosen.push_back(scenarios.Find(id));
-    } else if (!b->witness_scenario.empty() && scenarios.Find(b->witness_scenario) != nullptr) {
-      chosen.push_back(scenarios.Find(b->witness_scenario));
-    } else {
-      return UsageError(absl::StrCat("backend '", b->id,
-                                     "' has no witness scenario; name one with --scenario"));
-    }
-    for (const Scenario* s : chosen) {
-      BugBenchTarget t;
-      t.backend = b;
-      t.scenario = s;
-      // Controlled and perturbed rows of one bug share the program sizes, so they compare the
-      // strategies and nothing else.
-      t.params = s->DefaultsFor(/*perturbed=*/!b->make_controlled);
-      if (o.threads > 0 && s->min_threads <= o.threads) t.params.threads = o.threads;
-      if (o.keys > 0) t.params.keys = o.keys;
-      if (o.initial > 0) t.params.initial = o.initial;
-      if (o.ops > 0) t.params.ops = o.ops;
-      if (t.params.initial > t.params.keys) {
-        return UsageError(absl::StrCat("--initial (", t.params.initial,
-                                       ") cannot exceed --keys (", t.params.keys, ")"));
-      }
-      options.targets.push_back(t);
-    }
-  }
+  absl::StatusOr<std::vector<BugBenchTarget>> targets = BenchTargets(o);
+  if (!targets.ok()) return UsageError(std::string(targets.status().message()));
+  options.targets = *std::move(targets);
   if (o.strategies.empty()) {
     options.strategies = DefaultBugBenchStrategies();
   } else {

@@ -24,6 +24,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -320,38 +321,11 @@ std::string Owner(const BackendInfo& info) {
                                   : absl::StrCat("plugin ", info.plugin_path);
 }
 
-}  // namespace
-
-absl::Status LoadPlugin(const std::string& path, BackendRegistry& registry,
-                        std::vector<std::string>* loaded_ids) {
-  const std::string prefix = absl::StrCat("plugin ", path, ": ");
-  std::error_code ec;
-  if (!fs::exists(path, ec)) {
-    return absl::NotFoundError(absl::StrCat(prefix,
-                                            "no such file; pass the path of a built plugin "
-                                            "library, e.g. ./build/libmy_map.so"));
-  }
-  if (fs::is_directory(path, ec)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        prefix, "is a directory; pass a plugin library in it, or list the directory in ",
-        kPluginPathEnv));
-  }
-  fs::path resolved = fs::weakly_canonical(fs::absolute(path, ec), ec);
-  if (ec) resolved = fs::absolute(path);
-  const auto canonical = std::make_shared<const std::string>(resolved.string());
-
-  // The same file again: report what it registered before.
-  std::vector<std::string> already;
-  for (const BackendInfo* b : registry.Listed()) {
-    if (b->plugin_path == *canonical) already.push_back(b->id);
-  }
-  if (!already.empty()) {
-    if (loaded_ids != nullptr)
-      loaded_ids->insert(loaded_ids->end(), already.begin(), already.end());
-    return absl::OkStatus();
-  }
-
-  void* handle = dlopen(canonical->c_str(), RTLD_NOW | RTLD_LOCAL);
+// Opens the plugin library and checks its entry point and ABI version; on success `handle` stays
+// open (for the life of the process once its backends register).
+absl::StatusOr<const mapfault_plugin*> OpenPlugin(const std::string& prefix,
+                                                  const std::string& canonical, void*& handle) {
+  handle = dlopen(canonical.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (handle == nullptr) {
     const char* reason = dlerror();
     return absl::InvalidArgumentError(absl::StrCat(
@@ -361,6 +335,7 @@ absl::Status LoadPlugin(const std::string& path, BackendRegistry& registry,
   }
   auto refuse = [&](absl::Status status) {
     dlclose(handle);
+    handle = nullptr;
     return status;
   };
   dlerror();
@@ -396,26 +371,76 @@ absl::Status LoadPlugin(const std::string& path, BackendRegistry& registry,
         prefix, "declares no backends; list at least one in its struct mapfault_plugin")));
   }
 
+  return plugin;
+}
+
+// The plugin's backends as BackendInfo, each id unique in the plugin and not yet registered.
+absl::StatusOr<std::vector<BackendInfo>> AdaptBackends(
+    const mapfault_plugin& plugin, const std::shared_ptr<const std::string>& canonical,
+    const BackendRegistry& registry, const std::string& prefix) {
   std::vector<BackendInfo> infos;
-  for (size_t i = 0; i < plugin->backend_count; ++i) {
+  for (size_t i = 0; i < plugin.backend_count; ++i) {
     std::string error;
     std::optional<BackendInfo> info =
-        Adapt(plugin->backends[i], i, plugin->backend_count, canonical, &error);
-    if (!info) return refuse(absl::InvalidArgumentError(absl::StrCat(prefix, error)));
+        Adapt(plugin.backends[i], i, plugin.backend_count, canonical, &error);
+    if (!info) return absl::InvalidArgumentError(absl::StrCat(prefix, error));
     for (const BackendInfo& earlier : infos) {
       if (earlier.id == info->id) {
-        return refuse(absl::InvalidArgumentError(absl::StrCat(
-            prefix, "backend id '", info->id, "' appears twice; give every backend a unique id")));
+        return absl::InvalidArgumentError(absl::StrCat(
+            prefix, "backend id '", info->id, "' appears twice; give every backend a unique id"));
       }
     }
     if (const BackendInfo* taken = registry.Find(info->id)) {
-      return refuse(absl::AlreadyExistsError(absl::StrCat(prefix, "backend id '", info->id,
-                                                          "' is already taken by ", Owner(*taken),
-                                                          "; rename the plugin's backend")));
+      return absl::AlreadyExistsError(absl::StrCat(prefix, "backend id '", info->id,
+                                                   "' is already taken by ", Owner(*taken),
+                                                   "; rename the plugin's backend"));
     }
     infos.push_back(*std::move(info));
   }
-  for (BackendInfo& info : infos) {
+  return infos;
+}
+
+}  // namespace
+
+absl::Status LoadPlugin(const std::string& path, BackendRegistry& registry,
+                        std::vector<std::string>* loaded_ids) {
+  const std::string prefix = absl::StrCat("plugin ", path, ": ");
+  std::error_code ec;
+  if (!fs::exists(path, ec)) {
+    return absl::NotFoundError(absl::StrCat(prefix,
+                                            "no such file; pass the path of a built plugin "
+                                            "library, e.g. ./build/libmy_map.so"));
+  }
+  if (fs::is_directory(path, ec)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        prefix, "is a directory; pass a plugin library in it, or list the directory in ",
+        kPluginPathEnv));
+  }
+  fs::path resolved = fs::weakly_canonical(fs::absolute(path, ec), ec);
+  if (ec) resolved = fs::absolute(path);
+  const auto canonical = std::make_shared<const std::string>(resolved.string());
+
+  // The same file again: report what it registered before.
+  std::vector<std::string> already;
+  for (const BackendInfo* b : registry.Listed()) {
+    if (b->plugin_path == *canonical) already.push_back(b->id);
+  }
+  if (!already.empty()) {
+    if (loaded_ids != nullptr)
+      loaded_ids->insert(loaded_ids->end(), already.begin(), already.end());
+    return absl::OkStatus();
+  }
+
+  void* handle = nullptr;
+  absl::StatusOr<const mapfault_plugin*> plugin = OpenPlugin(prefix, *canonical, handle);
+  if (!plugin.ok()) return plugin.status();
+  absl::StatusOr<std::vector<BackendInfo>> infos =
+      AdaptBackends(**plugin, canonical, registry, prefix);
+  if (!infos.ok()) {
+    dlclose(handle);
+    return infos.status();
+  }
+  for (BackendInfo& info : *infos) {
     const std::string id = info.id;
     if (absl::Status s = registry.Register(std::move(info)); !s.ok()) {
       return absl::InternalError(absl::StrCat(prefix, s.message()));  // checked above

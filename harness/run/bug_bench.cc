@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "harness/base/rng.h"
+#include "harness/run/plan.h"
 #include "harness/run/supervisor.h"
 #include "harness/run/token.h"
 #include "harness/run/trial.h"
@@ -22,7 +23,7 @@ std::optional<double> Median(std::vector<double> v) {
 }
 
 // The first failing invariant of a cell (lowest trial, then invariant order) and its token.
-std::optional<std::pair<Invariant, const InvariantResult*>> FirstFailure(const CellResult& c) {
+std::optional<std::pair<Invariant, const InvariantResult*>> EarliestFailure(const CellResult& c) {
   std::optional<std::pair<Invariant, const InvariantResult*>> best;
   for (Invariant inv : kAllInvariants) {
     const InvariantResult& r = c.invariants[static_cast<int>(inv)];
@@ -75,98 +76,127 @@ std::vector<BugBenchStrategy> DefaultBugBenchStrategies() {
   return out;
 }
 
+namespace {
+
+// The strategy as it runs on `backend`: PCT also exists as a noise plan, so a backend without a
+// controlled mode runs it perturbed. Nullopt when the backend cannot run it at all.
+std::optional<BugBenchStrategy> StrategyOn(const BackendInfo& backend, BugBenchStrategy strategy) {
+  if (strategy.mode == ExecMode::kControlled && !backend.make_controlled &&
+      strategy.spec.kind == StrategySpec::Kind::kPct) {
+    strategy.mode = ExecMode::kPerturbed;
+  }
+  const bool supported = strategy.mode == ExecMode::kPerturbed
+                             ? static_cast<bool>(backend.make_real)
+                             : static_cast<bool>(backend.make_controlled);
+  if (!supported) return std::nullopt;
+  return strategy;
+}
+
+bool Stopped(const BugBenchOptions& options) {
+  return options.stop != nullptr && *options.stop != 0;
+}
+
+// Runs the row's repetitions, each a supervised run of `cell` stopping at its first failure.
+// Returns the trial of the first repetition that found it (to measure reproduction on), and sets
+// `partial` when interrupted.
+std::optional<TrialSpec> RunRepetitions(const CellSpec& cell, const BugBenchOptions& options,
+                                        BugBenchRow& row, bool& partial) {
+  std::optional<TrialSpec> first_spec;
+  for (int rep = 0; rep < options.repetitions; ++rep) {
+    if (Stopped(options)) {
+      partial = true;
+      break;
+    }
+    SupervisorOptions so;
+    so.seed = Mix64(options.seed + 0x1000 * static_cast<uint64_t>(rep));
+    so.jobs = 1;
+    so.batch = options.cap;  // one worker runs until the first failure (or dies of it)
+    so.watchdog_seconds = options.watchdog_seconds;
+    so.reproduction_replays = 0;  // measured once per row, on more replays
+    so.stop = options.stop;
+    const RunResults run = RunCells({cell}, so);
+    const CellResult& c = run.cells.at(0);
+    ++row.repetitions;
+    const auto first = EarliestFailure(c);
+    if (!first) {
+      row.trials_to_failure.push_back(std::nullopt);
+      row.seconds_to_failure.push_back(run.seconds);
+      continue;
+    }
+    ++row.found;
+    row.trials_to_failure.push_back(first->second->first_failure_trial);
+    row.seconds_to_failure.push_back(c.first_failure_seconds);
+    if (row.first_token.empty()) {
+      row.first_token = first->second->token;
+      row.first_invariant = std::string(InvariantId(first->first));
+      first_spec = SpecFor(cell, so.seed, first->second->first_failure_trial - 1);
+    }
+  }
+  return first_spec;
+}
+
+// Replays the row's first failure to count how often it breaks its invariant again.
+void MeasureRowReproduction(const TrialSpec& first, const BugBenchOptions& options,
+                            BugBenchRow& row) {
+  const std::optional<Invariant> inv = ParseInvariant(row.first_invariant);
+  for (int i = 0; i < options.reproduction_replays && !Stopped(options); ++i) {
+    bool hit = false;
+    for (const Violation& v : RunTrialIsolated(first, options.watchdog_seconds).AllViolations()) {
+      hit |= inv && v.invariant == *inv;
+    }
+    row.reproduced += hit;
+    ++row.replays;
+  }
+}
+
+// PCT's probability bound of finding a depth-d bug in one trial of the target's program.
+double PctTrialBound(const BugBenchTarget& target, int depth, uint64_t seed) {
+  const Program p = GenerateProgram(*target.scenario, target.params, seed);
+  const double n = static_cast<double>(std::max<size_t>(p.threads.size(), 1));
+  const double k = static_cast<double>(std::max<uint64_t>(EstimateSteps(p), 1));
+  return 1.0 / (n * std::pow(k, depth - 1));
+}
+
+// One row: `strategy` (as it runs on the target's backend) against `target`.
+BugBenchRow RunRow(const BugBenchTarget& target, const BugBenchStrategy& strategy,
+                   const BugBenchOptions& options, bool& partial) {
+  CellSpec cell = MakeCell(strategy.mode, *target.backend, *target.scenario, target.params,
+                           strategy.spec, options.cap);
+  cell.stop_at_first_failure = true;
+  BugBenchRow row;
+  row.label() = LabelOf(cell);
+  const std::optional<TrialSpec> first_spec = RunRepetitions(cell, options, row, partial);
+  if (first_spec && strategy.mode == ExecMode::kPerturbed) {
+    MeasureRowReproduction(*first_spec, options, row);
+  }
+  if (strategy.mode == ExecMode::kControlled && strategy.spec.kind == StrategySpec::Kind::kPct) {
+    row.pct_trial_bound = PctTrialBound(target, strategy.spec.depth, options.seed);
+  }
+  if (options.on_progress) {
+    const std::optional<double> m = row.MedianTrials();
+    options.on_progress(absl::StrCat(row.backend, " / ", row.scenario, " / ", strategy.Label(),
+                                     ": found ", row.found, "/", row.repetitions, ", median trials ",
+                                     m ? absl::StrCat(*m) : absl::StrCat(">", options.cap)));
+  }
+  return row;
+}
+
+}  // namespace
+
 BugBenchResults RunBugBench(const BugBenchOptions& options) {
   BugBenchResults results;
   results.seed = options.seed;
   results.cap = options.cap;
   results.repetitions = options.repetitions;
-  auto stopped = [&] { return options.stop != nullptr && *options.stop != 0; };
   for (const BugBenchTarget& target : options.targets) {
-    for (BugBenchStrategy strategy : options.strategies) {
-      // PCT also exists as a noise plan: a backend without a controlled mode runs it perturbed.
-      if (strategy.mode == ExecMode::kControlled && !target.backend->make_controlled &&
-          strategy.spec.kind == StrategySpec::Kind::kPct) {
-        strategy.mode = ExecMode::kPerturbed;
-      }
-      const bool supported = strategy.mode == ExecMode::kPerturbed
-                                 ? static_cast<bool>(target.backend->make_real)
-                                 : static_cast<bool>(target.backend->make_controlled);
-      if (!supported) continue;
-      if (stopped()) {
+    for (const BugBenchStrategy& requested : options.strategies) {
+      const std::optional<BugBenchStrategy> strategy = StrategyOn(*target.backend, requested);
+      if (!strategy) continue;
+      if (Stopped(options)) {
         results.partial = true;
         return results;
       }
-      BugBenchRow row;
-      row.backend = target.backend->id;
-      row.scenario = target.scenario->id;
-      row.strategy = strategy.spec.ToString();
-      row.mode = strategy.mode == ExecMode::kPerturbed ? "perturbed" : "controlled";
-      row.params = target.params;
-      CellSpec cell;
-      cell.mode = strategy.mode;
-      cell.backend = target.backend;
-      cell.scenario = target.scenario;
-      cell.params = target.params;
-      cell.strategy = strategy.spec;
-      cell.trials = options.cap;
-      cell.stop_at_first_failure = true;
-      std::optional<TrialSpec> first_spec;
-      for (int rep = 0; rep < options.repetitions; ++rep) {
-        if (stopped()) {
-          results.partial = true;
-          break;
-        }
-        SupervisorOptions so;
-        so.seed = Mix64(options.seed + 0x1000 * static_cast<uint64_t>(rep));
-        so.jobs = 1;
-        so.batch = options.cap;  // one worker runs until the first failure (or dies of it)
-        so.watchdog_seconds = options.watchdog_seconds;
-        so.reproduction_replays = 0;  // measured below, once per row, on more replays
-        so.stop = options.stop;
-        const RunResults run = RunCells({cell}, so);
-        const CellResult& c = run.cells.at(0);
-        ++row.repetitions;
-        const auto first = FirstFailure(c);
-        if (first) {
-          ++row.found;
-          row.trials_to_failure.push_back(first->second->first_failure_trial);
-          row.seconds_to_failure.push_back(c.first_failure_seconds);
-          if (row.first_token.empty()) {
-            row.first_token = first->second->token;
-            row.first_invariant = std::string(InvariantId(first->first));
-            first_spec = SpecFor(cell, so.seed, first->second->first_failure_trial - 1);
-          }
-        } else {
-          row.trials_to_failure.push_back(std::nullopt);
-          row.seconds_to_failure.push_back(run.seconds);
-        }
-      }
-      if (first_spec && strategy.mode == ExecMode::kPerturbed) {
-        const std::optional<Invariant> inv = ParseInvariant(row.first_invariant);
-        for (int i = 0; i < options.reproduction_replays && !stopped(); ++i) {
-          bool hit = false;
-          for (const Violation& v :
-               RunTrialIsolated(*first_spec, options.watchdog_seconds).AllViolations()) {
-            hit |= inv && v.invariant == *inv;
-          }
-          row.reproduced += hit;
-          ++row.replays;
-        }
-      }
-      if (strategy.mode == ExecMode::kControlled && strategy.spec.kind == StrategySpec::Kind::kPct) {
-        const Program p = GenerateProgram(*target.scenario, target.params, options.seed);
-        const double n = static_cast<double>(std::max<size_t>(p.threads.size(), 1));
-        const double k = static_cast<double>(std::max<uint64_t>(EstimateSteps(p), 1));
-        row.pct_trial_bound = 1.0 / (n * std::pow(k, strategy.spec.depth - 1));
-      }
-      if (options.on_progress) {
-        const std::optional<double> m = row.MedianTrials();
-        options.on_progress(absl::StrCat(row.backend, " / ", row.scenario, " / ",
-                                         strategy.Label(), ": found ", row.found, "/",
-                                         row.repetitions, ", median trials ",
-                                         m ? absl::StrCat(*m) : absl::StrCat(">", options.cap)));
-      }
-      results.rows.push_back(std::move(row));
+      results.rows.push_back(RunRow(target, *strategy, options, results.partial));
     }
   }
   return results;

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "harness/engine/backend.h"
+#include "harness/run/identity.h"
 #include "harness/strategies/strategy_spec.h"
 #include "scenarios/scenario.h"
 
@@ -43,9 +44,8 @@ struct BugBenchOptions {
   std::function<void(const std::string&)> on_progress;  // one line per finished row
 };
 
-struct BugBenchRow {
-  std::string backend, scenario, strategy, mode;
-  ScenarioParams params;
+// One row: a cell's label (backend, scenario, parameters, mode, strategy) and its measurements.
+struct BugBenchRow : CellLabel {
   int repetitions = 0;
   int found = 0;
   // Per repetition: trials to the first failure (nullopt when censored at the cap) and seconds.

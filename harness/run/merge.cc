@@ -55,16 +55,7 @@ absl::StatusOr<RunResults> MergeResults(const std::vector<RunResults>& shards) {
         r.evaluated += s.evaluated;
         r.failures += s.failures;
         r.undecided += s.undecided;
-        if (s.first_failure_trial != 0 &&
-            (r.first_failure_trial == 0 || s.first_failure_trial < r.first_failure_trial)) {
-          r.first_failure_trial = s.first_failure_trial;
-          r.token = s.token;
-          r.explanation = s.explanation;
-          r.evidence = s.evidence;
-          r.confirmed = s.confirmed;
-          r.reproduced = s.reproduced;
-          r.replays = s.replays;
-        }
+        if (r.IsLaterThan(s)) r.first_failure() = s.first_failure();
         if (s.failures > 0 && Strength(s.verdict) > Strength(r.verdict)) r.verdict = s.verdict;
       }
     }

@@ -1,4 +1,4 @@
-// The run plan.
+// The run plan: suite backends, modes, parameter overrides, scenario lookup and cells.
 #include "harness/run/plan.h"
 
 #include <algorithm>
@@ -42,4 +42,143 @@ absl::StatusOr<std::vector<std::string>> ResolveSuiteBackends(const SuiteSpec& s
   }
   return ids;
 }
+
+std::optional<ExecMode> ModeFor(const BackendInfo& backend, const std::string& mode) {
+  if (mode == "controlled") {
+    if (!backend.make_controlled) return std::nullopt;
+    return ExecMode::kControlled;
+  }
+  if (mode == "perturbed") {
+    if (!backend.make_real) return std::nullopt;
+    return ExecMode::kPerturbed;
+  }
+  return backend.make_controlled ? ExecMode::kControlled : ExecMode::kPerturbed;
+}
+
+namespace {
+
+// A built-in scenario whose program always has one thread.
+constexpr std::string_view kSingleThreadScenario = "range-erase-same-thread";
+
+}  // namespace
+
+absl::StatusOr<ScenarioParams> ApplyOverrides(const Scenario& scenario, ScenarioParams params,
+                                              const ParamOverrides& overrides,
+                                              ThreadOverrideRule rule) {
+  const bool fixed = IsFixedProgram(scenario);  // a file's fixed program ignores parameters
+  const bool strict = rule == ThreadOverrideRule::kStrict;
+  if (!fixed && overrides.threads > 0) {
+    const bool fits = strict ? scenario.id != kSingleThreadScenario
+                             : scenario.min_threads <= overrides.threads;
+    if (fits) params.threads = overrides.threads;
+  }
+  if (!fixed && overrides.keys > 0) params.keys = overrides.keys;
+  if (!fixed && overrides.initial > 0) params.initial = overrides.initial;
+  if (!fixed && overrides.ops > 0) params.ops = overrides.ops;
+  if (strict && params.threads < scenario.min_threads) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("scenario '", scenario.id, "' needs --threads >= ", scenario.min_threads));
+  }
+  if (!fixed && params.initial > params.keys) {
+    return absl::InvalidArgumentError(absl::StrCat("--initial (", params.initial,
+                                                   ") cannot exceed --keys (", params.keys, ")"));
+  }
+  return params;
+}
+
+absl::StatusOr<std::vector<const Scenario*>> ScenarioSource::Resolve(
+    const std::vector<std::string>& ids) const {
+  std::vector<const Scenario*> out;
+  if (ids.empty()) {
+    for (const Scenario& s : builtins->All()) out.push_back(&s);
+    return out;
+  }
+  for (const std::string& id : ids) {
+    const Scenario* s = suite_file != nullptr ? FindSuiteScenario(id, *suite_file, *builtins)
+                                              : nullptr;
+    for (size_t i = 0; s == nullptr && i < files.size(); ++i) s = files[i]->FindScenario(id);
+    if (s == nullptr) s = builtins->Find(id);
+    if (s == nullptr) {
+      std::string extra;
+      for (const ScenarioFile* f : files) {
+        for (const Scenario& fs : f->scenarios) absl::StrAppend(&extra, ", ", fs.id);
+      }
+      return absl::InvalidArgumentError(absl::StrCat("unknown scenario '", id,
+                                                     "'; valid scenarios: ", builtins->ValidIds(),
+                                                     extra));
+    }
+    out.push_back(s);
+  }
+  return out;
+}
+
+namespace {
+
+// The backends `request` names, each checked against the forced mode.
+absl::StatusOr<std::vector<const BackendInfo*>> ChooseBackends(const PlanRequest& request,
+                                                               const BackendRegistry& registry) {
+  const std::vector<std::string>& ids = request.backends;
+  if (ids.empty() || std::find(ids.begin(), ids.end(), "all") != ids.end()) {
+    return registry.Listed();
+  }
+  std::vector<const BackendInfo*> out;
+  for (const std::string& id : ids) {
+    const BackendInfo* b = registry.Find(id);
+    if (b == nullptr) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("unknown backend '", id, "'; valid backends: ", registry.ValidIds(), ", all"));
+    }
+    if (!ModeFor(*b, request.mode)) {
+      return absl::InvalidArgumentError(absl::StrCat("backend '", id, "' cannot run in ",
+                                                     request.mode, " mode; use --mode auto"));
+    }
+    out.push_back(b);
+  }
+  return out;
+}
+
+}  // namespace
+
+CellSpec MakeCell(ExecMode mode, const BackendInfo& backend, const Scenario& scenario,
+                  const ScenarioParams& params, const StrategySpec& strategy, uint64_t trials) {
+  CellSpec cell;
+  cell.mode = mode;
+  cell.backend = &backend;
+  cell.scenario = &scenario;
+  cell.params = params;
+  cell.strategy = strategy;
+  cell.trials = trials;
+  return cell;
+}
+
+absl::StatusOr<RunPlan> PlanRun(const PlanRequest& request, const BackendRegistry& registry,
+                                const ScenarioSource& scenarios) {
+  absl::StatusOr<std::vector<const BackendInfo*>> backends = ChooseBackends(request, registry);
+  if (!backends.ok()) return backends.status();
+  absl::StatusOr<std::vector<const Scenario*>> chosen = scenarios.Resolve(request.scenarios);
+  if (!chosen.ok()) return chosen.status();
+  RunPlan plan;
+  plan.backends = backends->size();
+  plan.scenarios = chosen->size();
+  for (const BackendInfo* b : *backends) {
+    const std::optional<ExecMode> mode = ModeFor(*b, request.mode);
+    if (!mode) continue;  // `all` with a forced mode: skip backends without it
+    for (const Scenario* s : *chosen) {
+      absl::StatusOr<ScenarioParams> params =
+          ApplyOverrides(*s, s->DefaultsFor(*mode == ExecMode::kPerturbed), request.overrides,
+                         request.thread_rule);
+      if (!params.ok()) return params.status();
+      CellSpec cell = MakeCell(*mode, *b, *s, *params, request.strategy, request.trials);
+      cell.max_steps = request.max_steps;
+      cell.checked = request.checked;
+      plan.cells.push_back(cell);
+    }
+  }
+  if (plan.cells.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat("no chosen backend can run in ", request.mode,
+                                                   " mode; use --mode auto or choose other backends"));
+  }
+  return plan;
+}
+
 }  // namespace mapfault

@@ -48,13 +48,8 @@ absl::StatusOr<TrialSpec> TrialSpecFromToken(const ReplayToken& token,
         token.mode == ExecMode::kPerturbed ? "perturbed" : "controlled", " mode"));
   }
   TrialSpec spec;
-  spec.mode = token.mode;
-  spec.backend = backend;
-  spec.scenario = scenario;
-  spec.params = token.params;
-  spec.strategy = token.strategy;
+  spec.identity() = ResolveIdentity(token, *backend, *scenario);
   spec.seed = token.seed;
-  spec.max_steps = token.max_steps;
   spec.replay_choices = token.choices;
   spec.lenient_replay = token.lenient;
   if (token.program) spec.program = std::make_shared<const Program>(*token.program);

@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "harness/run/batch_queue.h"
+#include "harness/run/identity.h"
 #include "harness/run/token.h"
 #include "harness/base/trace.h"
 #include "harness/run/trial.h"
@@ -22,15 +24,10 @@
 
 namespace mapfault {
 
-// One cell of the matrix: a backend, a scenario and a strategy, run for `trials` trials.
-struct CellSpec {
-  ExecMode mode = ExecMode::kControlled;
-  const BackendInfo* backend = nullptr;
-  const Scenario* scenario = nullptr;
-  ScenarioParams params;
-  StrategySpec strategy;
+// One cell of the matrix: a trial identity (backend, scenario, strategy, ...), run for `trials`
+// trials.
+struct CellSpec : TrialIdentity {
   uint64_t trials = 0;
-  uint64_t max_steps = 20000;
   // Stop the cell at its first failing trial (the bug-finding benchmark): the worker that finds it
   // ends its batch there, and no further batch of the cell starts. Trials dispatched before the
   // failing one still finish, so the first failing trial reported is the earliest one.
@@ -77,15 +74,7 @@ TrialSpec SpecFor(const CellSpec& cell, uint64_t run_seed, uint64_t trial);
 // Runs every cell in worker processes and returns their results with verdicts.
 RunResults RunCells(const std::vector<CellSpec>& cells, const SupervisorOptions& options);
 
-// Shard I of N runs trials [begin, end) of every cell: contiguous slices whose union is the whole
-// range. A trial's seed depends only on the run seed, the cell and its index, so the union of the
-// shards' results equals an unsharded run (but for the early stop after too many worker deaths,
-// which each shard applies on its own).
-struct ShardSlice {
-  uint64_t begin;
-  uint64_t end;
-};
-ShardSlice SliceForShard(uint64_t trials, int shard_index, int shard_count);
+// (SliceForShard, the shard slice of a cell's trials: batch_queue.h.)
 
 // Cell key for seeds: stable across processes and machines.
 uint64_t CellKey(const std::string& backend, const std::string& scenario);

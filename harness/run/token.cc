@@ -161,7 +161,10 @@ std::string ReplayToken::Encode() const {
   return absl::StrCat(A(kPrefix), kTokenVersion, "_", absl::WebSafeBase64Escape(w.out()));
 }
 
-absl::StatusOr<ReplayToken> ReplayToken::Decode(std::string_view text) {
+namespace {
+
+// The payload of a token's text: prefix and version checked, base64url decoded, checksum verified.
+absl::StatusOr<std::string> DecodePayload(std::string_view text) {
   if (text.substr(0, kPrefix.size()) != kPrefix) {
     return Bad("it does not start with 'mf1_'");
   }
@@ -182,16 +185,19 @@ absl::StatusOr<ReplayToken> ReplayToken::Decode(std::string_view text) {
     return Bad("it contains characters that are not base64url");
   }
   if (raw.size() < 5) return Bad("it is truncated");
-  const std::string_view payload(raw.data(), raw.size() - 4);
   uint32_t stored = 0;
   for (int i = 0; i < 4; ++i) {
     stored |= static_cast<uint32_t>(static_cast<uint8_t>(raw[raw.size() - 4 + i])) << (8 * i);
   }
-  if (Fnv1a(payload) != stored) return Bad("its checksum does not match (truncated or altered)");
+  raw.resize(raw.size() - 4);
+  if (Fnv1a(raw) != stored) return Bad("its checksum does not match (truncated or altered)");
+  return raw;
+}
 
-  Reader r(payload);
-  ReplayToken t;
-  uint64_t mode, threads, keys, initial, ops, kind, depth, inv, has_choices;
+// The fixed fields: the identity, seed, invariant and whether a schedule follows (0 none, 1
+// exact, 2 lenient).
+absl::Status ReadHeader(Reader& r, ReplayToken& t, uint64_t& has_choices) {
+  uint64_t mode, threads, keys, initial, ops, kind, depth, inv;
   if (!r.Varint(mode) || !r.String(t.scenario) || !r.Varint(threads) || !r.Varint(keys) ||
       !r.Varint(initial) || !r.Varint(ops) || !r.String(t.backend) || !r.Varint(kind) ||
       !r.Varint(depth) || !r.Varint(t.seed) || !r.Varint(t.max_steps) || !r.Varint(inv) ||
@@ -212,63 +218,91 @@ absl::StatusOr<ReplayToken> ReplayToken::Decode(std::string_view text) {
   t.strategy.depth = static_cast<int>(depth);
   t.strategy.preempt = preempt;
   t.invariant = static_cast<Invariant>(inv);
+  return absl::OkStatus();
+}
+
+// The packed schedule.
+absl::StatusOr<std::vector<uint8_t>> ReadChoices(Reader& r) {
+  uint64_t bits, count;
+  if (!r.Varint(bits) || !r.Varint(count)) return Bad("it is truncated");
+  if ((bits != 1 && bits != 2 && bits != 4 && bits != 8) || count > (1u << 24)) {
+    return Bad("its schedule is corrupted");
+  }
+  std::string_view packed;
+  if (!r.Bytes((count * bits + 7) / 8, packed)) return Bad("it is truncated");
+  std::vector<uint8_t> choices;
+  choices.reserve(count);
+  for (uint64_t i = 0; i < count; ++i) {
+    const uint64_t bit = i * bits;
+    const uint8_t byte = static_cast<uint8_t>(packed[bit / 8]);
+    choices.push_back(static_cast<uint8_t>((byte >> (bit % 8)) & ((1u << bits) - 1)));
+  }
+  return choices;
+}
+
+// One list of operations; false when corrupted.
+bool ReadOps(Reader& r, std::vector<OpSpec>& list) {
+  uint64_t n;
+  if (!r.Varint(n) || n > (1u << 20)) return false;
+  for (uint64_t i = 0; i < n; ++i) {
+    uint64_t kind, key, value, mode, param, param2, stop;
+    if (!r.Varint(kind) || !r.Varint(key) || !r.Varint(value) || !r.Varint(mode) ||
+        !r.Varint(param) || !r.Varint(param2) || !r.Varint(stop) ||
+        kind > static_cast<uint64_t>(OpKind::kForEach) ||
+        mode > static_cast<uint64_t>(VisitPlan::Mode::kEraseValueBelow) || stop > UINT32_MAX) {
+      return false;
+    }
+    OpSpec op;
+    op.kind = static_cast<OpKind>(kind);
+    op.key = UnZigZag(key);
+    op.value = UnZigZag(value);
+    op.visit.mode = static_cast<VisitPlan::Mode>(mode);
+    op.visit.param = UnZigZag(param);
+    op.visit.param2 = UnZigZag(param2);
+    op.visit.stop_after = static_cast<uint32_t>(stop);
+    list.push_back(op);
+  }
+  return true;
+}
+
+// The explicit program, the last field.
+absl::StatusOr<Program> ReadProgram(Reader& r) {
+  Program p;
+  uint64_t init, threads_count;
+  if (!r.Varint(init) || init > (1u << 20)) return Bad("its program is corrupted");
+  for (uint64_t i = 0; i < init; ++i) {
+    uint64_t k, v;
+    if (!r.Varint(k) || !r.Varint(v)) return Bad("its program is corrupted");
+    p.init.emplace_back(UnZigZag(k), UnZigZag(v));
+  }
+  if (!r.Varint(threads_count) || threads_count > 64) return Bad("its program is corrupted");
+  p.threads.resize(threads_count);
+  for (auto& th : p.threads) {
+    if (!ReadOps(r, th)) return Bad("its program is corrupted");
+  }
+  if (!ReadOps(r, p.post) || !r.done()) return Bad("its program is corrupted");
+  return p;
+}
+
+}  // namespace
+
+absl::StatusOr<ReplayToken> ReplayToken::Decode(std::string_view text) {
+  absl::StatusOr<std::string> payload = DecodePayload(text);
+  if (!payload.ok()) return payload.status();
+  Reader r(*payload);
+  ReplayToken t;
+  uint64_t has_choices = 0;
+  if (absl::Status s = ReadHeader(r, t, has_choices); !s.ok()) return s;
   if (has_choices) {
-    uint64_t bits, count;
-    if (!r.Varint(bits) || !r.Varint(count)) return Bad("it is truncated");
-    if ((bits != 1 && bits != 2 && bits != 4 && bits != 8) || count > (1u << 24)) {
-      return Bad("its schedule is corrupted");
-    }
-    std::string_view packed;
-    if (!r.Bytes((count * bits + 7) / 8, packed)) return Bad("it is truncated");
-    std::vector<uint8_t> choices;
-    choices.reserve(count);
-    for (uint64_t i = 0; i < count; ++i) {
-      const uint64_t bit = i * bits;
-      const uint8_t byte = static_cast<uint8_t>(packed[bit / 8]);
-      choices.push_back(static_cast<uint8_t>((byte >> (bit % 8)) & ((1u << bits) - 1)));
-    }
-    t.choices = std::move(choices);
+    absl::StatusOr<std::vector<uint8_t>> choices = ReadChoices(r);
+    if (!choices.ok()) return choices.status();
+    t.choices = *std::move(choices);
   }
   if (!r.done() && !r.String(t.plugin)) return Bad("it is truncated");
   if (!r.done()) {
-    Program p;
-    auto ops = [&r](std::vector<OpSpec>& list) {
-      uint64_t n;
-      if (!r.Varint(n) || n > (1u << 20)) return false;
-      for (uint64_t i = 0; i < n; ++i) {
-        uint64_t kind, key, value, mode, param, param2, stop;
-        if (!r.Varint(kind) || !r.Varint(key) || !r.Varint(value) || !r.Varint(mode) ||
-            !r.Varint(param) || !r.Varint(param2) || !r.Varint(stop) ||
-            kind > static_cast<uint64_t>(OpKind::kForEach) ||
-            mode > static_cast<uint64_t>(VisitPlan::Mode::kEraseValueBelow) || stop > UINT32_MAX) {
-          return false;
-        }
-        OpSpec op;
-        op.kind = static_cast<OpKind>(kind);
-        op.key = UnZigZag(key);
-        op.value = UnZigZag(value);
-        op.visit.mode = static_cast<VisitPlan::Mode>(mode);
-        op.visit.param = UnZigZag(param);
-        op.visit.param2 = UnZigZag(param2);
-        op.visit.stop_after = static_cast<uint32_t>(stop);
-        list.push_back(op);
-      }
-      return true;
-    };
-    uint64_t init, threads_count;
-    if (!r.Varint(init) || init > (1u << 20)) return Bad("its program is corrupted");
-    for (uint64_t i = 0; i < init; ++i) {
-      uint64_t k, v;
-      if (!r.Varint(k) || !r.Varint(v)) return Bad("its program is corrupted");
-      p.init.emplace_back(UnZigZag(k), UnZigZag(v));
-    }
-    if (!r.Varint(threads_count) || threads_count > 64) return Bad("its program is corrupted");
-    p.threads.resize(threads_count);
-    for (auto& th : p.threads) {
-      if (!ops(th)) return Bad("its program is corrupted");
-    }
-    if (!ops(p.post) || !r.done()) return Bad("its program is corrupted");
-    t.program = std::move(p);
+    absl::StatusOr<Program> program = ReadProgram(r);
+    if (!program.ok()) return program.status();
+    t.program = *std::move(program);
   }
   if (!r.done()) return Bad("it has trailing data");
   return t;

@@ -16,20 +16,16 @@
 #include "harness/engine/backend.h"
 #include "harness/strategies/strategy_spec.h"
 #include "harness/base/types.h"
+#include "harness/run/identity.h"
 #include "scenarios/scenario.h"
 
 namespace mapfault {
 
 inline constexpr uint32_t kTokenVersion = 1;
 
-struct ReplayToken {
-  ExecMode mode = ExecMode::kControlled;
-  std::string scenario;
-  ScenarioParams params;
-  std::string backend;
-  StrategySpec strategy;
+// The trial's identity by name, then what makes it one trial.
+struct ReplayToken : NamedTrialIdentity {
   uint64_t seed = 0;       // the trial seed: program and strategy both derive from it
-  uint64_t max_steps = 0;
   Invariant invariant = Invariant::kNoCrash;  // the invariant the trial broke
   // The recorded schedule (choices at steps with more than one runnable thread). Absent when the
   // trial killed its worker before reporting: the seed then regenerates the same schedule.

@@ -11,20 +11,16 @@
 #include "harness/engine/backend.h"
 #include "harness/checkers/checkers.h"
 #include "harness/base/history.h"
+#include "harness/run/identity.h"
 #include "harness/engine/scheduler.h"
 #include "harness/strategies/strategy_spec.h"
 #include "scenarios/scenario.h"
 
 namespace mapfault {
 
-struct TrialSpec {
-  ExecMode mode = ExecMode::kControlled;
-  const BackendInfo* backend = nullptr;
-  const Scenario* scenario = nullptr;
-  ScenarioParams params;
-  StrategySpec strategy;
+// One trial: its identity (mode, backend, scenario, parameters, strategy, step bound) and seed.
+struct TrialSpec : TrialIdentity {
   uint64_t seed = 0;  // drives the program and the strategy
-  uint64_t max_steps = 20000;
   // When set, the trial runs this program instead of generating one from the scenario and seed.
   std::shared_ptr<const Program> program;
   // When set, the schedule replays these choices instead of asking the strategy.

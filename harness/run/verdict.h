@@ -9,6 +9,7 @@
 
 #include "harness/engine/backend.h"
 #include "harness/base/types.h"
+#include "harness/run/identity.h"
 #include "scenarios/scenario.h"
 
 namespace mapfault {
@@ -23,28 +24,16 @@ std::string_view VerdictName(Verdict v);  // "HOLDS", "BROKEN", ...
 // with a conditional contract may claim it in some trials only).
 Verdict Judge(Invariant inv, uint64_t evaluated, uint64_t failures, uint64_t claimed_failures);
 
-struct InvariantResult {
+// One invariant in one cell: its counts, verdict and first failure (FirstFailure's fields).
+struct InvariantResult : FirstFailure {
   Verdict verdict = Verdict::kNotRun;
   uint64_t evaluated = 0;            // trials in which the invariant was judged
   uint64_t failures = 0;
-  uint64_t first_failure_trial = 0;  // 1-based; 0 when none
-  std::string token;                 // replay token of the first failure ("" when none)
-  std::string explanation;           // why the first failure broke the invariant
-  std::vector<std::string> evidence; // the events that prove it
   uint64_t undecided = 0;            // trials a checker budget could not decide (not evaluated)
-  bool confirmed = true;             // a crash/hang replayed in a fresh worker failed the same way
-  // Perturbed breaks only: the first failing trial was replayed `replays` times (each in a fresh
-  // worker, same program and noise plan) and broke this invariant again `reproduced` times.
-  uint32_t reproduced = 0;
-  uint32_t replays = 0;
 };
 
-struct CellResult {
-  std::string backend;
-  std::string scenario;
-  ScenarioParams params;
-  std::string mode = "controlled";
-  std::string strategy;
+// One cell: its label (backend, scenario, parameters, mode, strategy) and results.
+struct CellResult : CellLabel {
   uint64_t trials_planned = 0;
   uint64_t trials = 0;  // trials run
   // Wall time of the worker processes that ran this cell (fork to exit, summed over workers): the

@@ -2,6 +2,7 @@
 #include <cstdlib>
 
 #include "absl/strings/str_cat.h"
+#include "harness/run/plan.h"
 #include "harness/run/replay.h"
 #include "harness/run/supervisor.h"
 #include "mapfault/testing.h"
@@ -54,36 +55,19 @@ namespace {
       options.strategy.empty() ? (mode == ExecMode::kControlled ? "random" : "noise")
                                : options.strategy);
   if (!strategy.ok()) return ::testing::AssertionFailure() << strategy.status().message();
-  std::vector<CellSpec> cells;
-  const ScenarioRegistry& scenarios = ScenarioRegistry::Builtin();
-  std::vector<const Scenario*> chosen;
-  if (options.scenarios.empty()) {
-    for (const Scenario& s : scenarios.All()) chosen.push_back(&s);
-  } else {
-    for (const std::string& s : options.scenarios) {
-      const Scenario* found = scenarios.Find(s);
-      if (found == nullptr) {
-        return ::testing::AssertionFailure()
-               << "unknown scenario '" << s << "'; valid scenarios: " << scenarios.ValidIds();
-      }
-      chosen.push_back(found);
-    }
-  }
-  for (const Scenario* s : chosen) {
-    CellSpec c;
-    c.mode = mode;
-    c.backend = backend;
-    c.scenario = s;
-    c.params = s->DefaultsFor(mode == ExecMode::kPerturbed);
-    c.strategy = *strategy;
-    c.trials = options.trials;
-    cells.push_back(c);
-  }
+  PlanRequest request;
+  request.backends = {id};
+  request.scenarios = options.scenarios;
+  request.mode = std::string(ExecModeName(mode));
+  request.strategy = *strategy;
+  request.trials = options.trials;
+  const absl::StatusOr<RunPlan> plan = PlanRun(request, registry, ScenarioSource{});
+  if (!plan.ok()) return ::testing::AssertionFailure() << plan.status().message();
   SupervisorOptions so;
   so.seed = options.seed;
   so.jobs = options.jobs;
   so.watchdog_seconds = options.watchdog_seconds;
-  const RunResults results = RunCells(cells, so);
+  const RunResults results = RunCells(plan->cells, so);
   if (results.ExitCode() == 0) return ::testing::AssertionSuccess();
   return ::testing::AssertionFailure()
          << id << " broke a claimed guarantee under mapfault:\n"

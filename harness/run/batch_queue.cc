@@ -1,0 +1,60 @@
+// The run's work queue: shard slices, batch cursors, round robin and retries.
+#include "harness/run/batch_queue.h"
+
+#include <algorithm>
+
+namespace mapfault {
+
+ShardSlice SliceForShard(uint64_t trials, int shard_index, int shard_count) {
+  const uint64_t n = static_cast<uint64_t>(std::max(shard_count, 1));
+  const uint64_t i = static_cast<uint64_t>(std::clamp(shard_index, 0, static_cast<int>(n) - 1));
+  return {trials * i / n, trials * (i + 1) / n};
+}
+
+BatchQueue::BatchQueue(const std::vector<uint64_t>& trials, const Options& options) {
+  const uint64_t jobs = static_cast<uint64_t>(std::max(1, options.jobs));
+  for (uint64_t total : trials) {
+    const ShardSlice slice = SliceForShard(total, options.shard_index, options.shard_count);
+    const uint64_t n = slice.end - slice.begin;
+    planned_ += n;
+    uint64_t batch = options.batch;
+    if (batch == 0) batch = std::clamp<uint64_t>(n / (jobs * 4), 64, 2000);
+    cursors_.push_back({slice.begin, slice.end, batch});
+    slice_begin_.push_back(slice.begin);
+  }
+}
+
+bool BatchQueue::Pending() const {
+  if (!retry_.empty()) return true;
+  return std::any_of(cursors_.begin(), cursors_.end(),
+                     [](const Cursor& k) { return k.next < k.end; });
+}
+
+TrialBatch BatchQueue::Next() {
+  if (!retry_.empty()) {
+    const TrialBatch b = retry_.front();
+    retry_.pop_front();
+    return b;
+  }
+  for (size_t k = 0; k < cursors_.size(); ++k) {
+    const size_t c = (round_robin_ + k) % cursors_.size();
+    Cursor& cur = cursors_[c];
+    if (cur.next >= cur.end) continue;
+    const TrialBatch b{c, cur.next, std::min(cur.end, cur.next + cur.batch)};
+    cur.next = b.end;
+    round_robin_ = c + 1;
+    return b;
+  }
+  return TrialBatch{};  // unreachable: callers check Pending()
+}
+
+void BatchQueue::DropCell(size_t cell) {
+  cursors_[cell].next = cursors_[cell].end;
+  std::erase_if(retry_, [cell](const TrialBatch& b) { return b.cell == cell; });
+}
+
+void BatchQueue::DropAll() {
+  for (size_t c = 0; c < cursors_.size(); ++c) DropCell(c);
+}
+
+}  // namespace mapfault

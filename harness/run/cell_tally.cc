@@ -1,0 +1,76 @@
+// Per-cell accumulation and result building.
+#include "harness/run/cell_tally.h"
+
+#include <algorithm>
+
+namespace mapfault {
+namespace {
+
+// Whether a cell's trials are judged for data races: only a ThreadSanitizer build sees them, only
+// real threads race, and only code TSan instruments counts.
+bool RaceJudged(const CellSpec& cell) {
+#if defined(MAPFAULT_TSAN)
+  return cell.mode == ExecMode::kPerturbed && cell.backend->tsan_visible;
+#else
+  (void)cell;
+  return false;
+#endif
+}
+
+}  // namespace
+
+void CellTally::Fail(Invariant inv, uint64_t trial, std::string token, std::string explanation,
+                     std::vector<std::string> evidence) {
+  First& f = first[static_cast<int>(inv)];
+  if (!f.Precedes(trial)) return;
+  f.failure.first_failure_trial = trial + 1;
+  f.failure.token = std::move(token);
+  f.failure.explanation = std::move(explanation);
+  f.failure.evidence = std::move(evidence);
+  f.failure.confirmed = true;  // the worker reported it: nothing to confirm
+}
+
+void CellTally::Died(Invariant inv, uint64_t trial, std::string token,
+                     const IsolatedOutcome& death) {
+  First& f = first[static_cast<int>(inv)];
+  if (!f.Precedes(trial)) return;
+  // Replacing a failure: its evidence stays (a death has none of its own).
+  f.failure.first_failure_trial = trial + 1;
+  f.failure.token = std::move(token);
+  f.failure.explanation = death.AllViolations().front().explanation;
+  f.failure.confirmed = false;  // until a replay alone dies the same way
+  f.kind = death.kind;
+  f.signal = death.signal;
+}
+
+void CellTally::NotEvaluated(InvariantSet set) {
+  for (Invariant inv : kAllInvariants) {
+    if (set.Contains(inv)) ++not_evaluated[static_cast<int>(inv)];
+  }
+}
+
+CellResult CellTally::ToResult(const CellSpec& cell, uint64_t planned) const {
+  CellResult r;
+  r.label() = LabelOf(cell);
+  r.trials_planned = planned;
+  r.trials = trials;
+  r.worker_seconds = worker_seconds;
+  r.first_failure_seconds = first_failure_ns / 1e9;
+  for (Invariant inv : kAllInvariants) {
+    const int i = static_cast<int>(inv);
+    InvariantResult& ir = r.invariants[i];
+    ir.evaluated = trials - std::min(trials, not_evaluated[i]);
+    if (inv == Invariant::kNoDataRace && !RaceJudged(cell)) ir.evaluated = 0;
+    if (!cell.checked.Contains(inv)) {  // not asked for: NOT_RUN
+      ir.evaluated = 0;
+      continue;
+    }
+    ir.failures = failures[i];
+    ir.undecided = undecided[i];
+    ir.verdict = Judge(inv, ir.evaluated, ir.failures, claimed_failures[i]);
+    if (first[i].found()) ir.first_failure() = first[i].failure;
+  }
+  return r;
+}
+
+}  // namespace mapfault

@@ -1,0 +1,58 @@
+// What the supervisor learns of one cell while its trials run (trials, failures and first failures
+// per invariant, worker deaths and hangs), and the cell's result built from it. Single-threaded (the
+// supervisor's).
+#ifndef MAPFAULT_HARNESS_RUN_CELL_TALLY_H_
+#define MAPFAULT_HARNESS_RUN_CELL_TALLY_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "harness/base/types.h"
+#include "harness/run/identity.h"
+#include "harness/run/supervisor.h"
+#include "harness/run/verdict.h"
+#include "harness/run/worker.h"
+
+namespace mapfault {
+
+struct CellTally {
+  // The first failure of one invariant, and how its trial ended when its worker died of it.
+  struct First {
+    FirstFailure failure;  // 1-based trial; confirmed is false until a replay repeats a death
+    IsolatedOutcome::Kind kind = IsolatedOutcome::Kind::kCompleted;
+    int signal = 0;
+
+    bool found() const { return failure.first_failure_trial != 0; }
+    uint64_t trial() const { return failure.first_failure_trial - 1; }  // 0-based; when found()
+    // Whether 0-based trial `t` is earlier than this first failure.
+    bool Precedes(uint64_t t) const { return !found() || t < trial(); }
+  };
+
+  uint64_t trials = 0;
+  uint64_t failures[kInvariantCount] = {};
+  uint64_t not_evaluated[kInvariantCount] = {};
+  uint64_t undecided[kInvariantCount] = {};
+  uint64_t claimed_failures[kInvariantCount] = {};
+  uint64_t deaths = 0;
+  uint64_t hangs = 0;
+  int64_t first_failure_ns = 0;  // when the supervisor learned of the first failure (0: none)
+  double worker_seconds = 0;     // wall time of this cell's workers, fork to exit
+  First first[kInvariantCount];
+
+  // A failure of `inv` reported by a worker that completed 0-based trial `trial`.
+  void Fail(Invariant inv, uint64_t trial, std::string token, std::string explanation,
+            std::vector<std::string> evidence);
+  // A failure of `inv` by a worker that died running 0-based trial `trial`, the way `death` says.
+  void Died(Invariant inv, uint64_t trial, std::string token, const IsolatedOutcome& death);
+  // Counts one trial in which the invariants of `set` were not evaluated.
+  void NotEvaluated(InvariantSet set);
+
+  // The cell's result: `planned` trials in this shard, verdicts judged over the invariants `cell`
+  // checks (the others NOT_RUN).
+  CellResult ToResult(const CellSpec& cell, uint64_t planned) const;
+};
+
+}  // namespace mapfault
+
+#endif  // MAPFAULT_HARNESS_RUN_CELL_TALLY_H_

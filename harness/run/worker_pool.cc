@@ -1,0 +1,169 @@
+// The worker pool: fork, poll, watchdog, reap.
+#include "harness/run/worker_pool.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <new>
+
+#include "absl/strings/str_cat.h"
+#include "nlohmann/json.hpp"
+
+namespace mapfault {
+
+using namespace worker_internal;
+
+struct WorkerPool::Worker {
+  pid_t pid = -1;
+  Pipe out, err;
+  WorkerSlot* slot = nullptr;
+  TrialBatch batch{};
+  std::string out_buf;
+  std::string err_buf;
+  bool out_open = true;
+  bool err_open = true;
+  bool finished_cleanly = false;
+  uint64_t done_count = 0;  // trials the worker reported done in its last line
+  bool watchdog_killed = false;
+  bool abandoned = false;
+  int64_t started_ns = 0;  // when the worker was forked
+};
+
+bool WorkerExit::Clean() const {
+  return finished_cleanly && !watchdog_killed && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+void ReportBatchDone(int out_fd, uint64_t done) {
+  WriteAll(out_fd, absl::StrCat("{\"done\":", done, "}\n"));
+}
+
+WorkerPool::WorkerPool(int jobs, double watchdog_seconds, Body body)
+    : jobs_(std::max(1, jobs)),
+      watchdog_seconds_(watchdog_seconds),
+      body_(std::move(body)),
+      slots_(static_cast<WorkerSlot*>(MapShared(sizeof(WorkerSlot) * jobs_))),
+      slot_busy_(jobs_, false) {}
+
+WorkerPool::~WorkerPool() { munmap(slots_, sizeof(WorkerSlot) * jobs_); }
+
+bool WorkerPool::HasRoom() const { return static_cast<int>(active_.size()) < jobs_; }
+bool WorkerPool::Empty() const { return active_.empty(); }
+
+void WorkerPool::Spawn(const TrialBatch& batch) {
+  size_t s = 0;
+  while (slot_busy_[s]) ++s;
+  slot_busy_[s] = true;
+  WorkerSlot* slot = new (&slots_[s]) WorkerSlot();
+  slot->current_trial.store(kNoTrial);
+  Worker w;
+  w.slot = slot;
+  w.batch = batch;
+  w.out = MakePipe();
+  w.err = MakePipe();
+  std::fflush(nullptr);
+  w.started_ns = NowNs();
+  w.pid = fork();
+  if (w.pid == 0) {
+    EnterWorker(w.out, w.err, slot);
+    body_(batch, slot, w.out.write_fd);
+    _exit(0);  // a body must not return; if it does, its batch ends here
+  }
+  close(w.out.write_fd);
+  close(w.err.write_fd);
+  fcntl(w.out.read_fd, F_SETFL, O_NONBLOCK);
+  fcntl(w.err.read_fd, F_SETFL, O_NONBLOCK);
+  active_.push_back(std::move(w));
+}
+
+bool WorkerPool::AbandonAll() {
+  bool any = false;
+  for (Worker& w : active_) {
+    if (!w.abandoned && !w.finished_cleanly) {
+      kill(w.pid, SIGKILL);
+      w.abandoned = true;
+      any = true;
+    }
+  }
+  return any;
+}
+
+// Consumes complete lines of a worker's report.
+void WorkerPool::Consume(Worker& w, const Events& events) {
+  size_t pos;
+  while ((pos = w.out_buf.find('\n')) != std::string::npos) {
+    const std::string line = w.out_buf.substr(0, pos);
+    w.out_buf.erase(0, pos + 1);
+    if (line.rfind("{\"done\"", 0) == 0) {
+      w.finished_cleanly = true;
+      const nlohmann::json j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+      w.done_count = j.is_discarded() ? 0 : j.value("done", uint64_t{0});
+    } else {
+      events.on_line(w.batch, line);
+    }
+  }
+}
+
+void WorkerPool::Reap(Worker& w, const Events& events) {
+  int status = 0;
+  while (waitpid(w.pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  close(w.out.read_fd);
+  close(w.err.read_fd);
+  WorkerExit e;
+  e.batch = w.batch;
+  e.status = status;
+  e.finished_cleanly = w.finished_cleanly;
+  e.done_count = w.done_count;
+  e.watchdog_killed = w.watchdog_killed;
+  e.abandoned = w.abandoned;
+  e.seconds = (NowNs() - w.started_ns) / 1e9;
+  e.slot = w.slot;
+  e.err = std::move(w.err_buf);
+  events.on_exit(e);
+}
+
+int64_t WorkerPool::Poll(const Events& events) {
+  std::vector<pollfd> fds;
+  for (const Worker& w : active_) {
+    fds.push_back({w.out_open ? w.out.read_fd : -1, POLLIN, 0});
+    fds.push_back({w.err_open ? w.err.read_fd : -1, POLLIN, 0});
+  }
+  poll(fds.data(), fds.size(), 20);
+  const int64_t now = NowNs();
+  for (size_t i = 0; i < active_.size();) {
+    Worker& w = active_[i];
+    if (w.out_open) w.out_open = Drain(w.out.read_fd, w.out_buf);
+    if (w.err_open) {
+      w.err_open = Drain(w.err.read_fd, w.err_buf);
+      if (w.err_buf.size() > 8192) w.err_buf.erase(0, w.err_buf.size() - 4096);
+    }
+    Consume(w, events);
+    if (!w.watchdog_killed && !w.abandoned && w.slot->current_trial.load() != kNoTrial &&
+        now - w.slot->started_ns.load() > static_cast<int64_t>(watchdog_seconds_ * 1e9)) {
+      kill(w.pid, SIGKILL);
+      w.watchdog_killed = true;
+    }
+    if (!w.out_open && !w.err_open) {
+      Reap(w, events);
+      slot_busy_[static_cast<size_t>(w.slot - slots_)] = false;
+      active_.erase(active_.begin() + static_cast<std::ptrdiff_t>(i));
+    } else {
+      ++i;
+    }
+  }
+  return now;
+}
+
+uint64_t WorkerPool::InFlightDone() const {
+  uint64_t done = 0;
+  for (const Worker& w : active_) done += w.slot->done.load();
+  return done;
+}
+
+}  // namespace mapfault

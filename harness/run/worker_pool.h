@@ -1,0 +1,82 @@
+// The supervisor's worker pool: at most `jobs` forked worker processes, each running one batch of
+// trials and reporting over a pipe (one line per failing trial, then a "done" line) and through its
+// shared-memory slot (the trial it is running and since when). The pool polls the pipes, kills a
+// worker whose trial overran the watchdog, and reaps workers whose pipes closed. Single-threaded:
+// only the supervisor (the mapfault process, which never runs backend code) calls it.
+#ifndef MAPFAULT_HARNESS_RUN_WORKER_POOL_H_
+#define MAPFAULT_HARNESS_RUN_WORKER_POOL_H_
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "harness/run/batch_queue.h"
+#include "harness/run/worker.h"
+
+namespace mapfault {
+
+// How a worker ended, handed to WorkerPool's on_exit once it is reaped.
+struct WorkerExit {
+  TrialBatch batch;
+  int status = 0;                 // from waitpid
+  bool finished_cleanly = false;  // it sent its "done" line
+  uint64_t done_count = 0;        // trials the "done" line reported
+  bool watchdog_killed = false;
+  bool abandoned = false;         // killed by AbandonAll: not a finding
+  double seconds = 0;             // fork to exit
+  const worker_internal::WorkerSlot* slot = nullptr;  // valid during on_exit only
+  std::string err;                // the tail of its stderr
+
+  // Exited by itself, after its "done" line, with status 0.
+  bool Clean() const;
+};
+
+// The worker side of the report protocol: the last line of a batch, `done` trials run.
+void ReportBatchDone(int out_fd, uint64_t done);
+
+class WorkerPool {
+ public:
+  // Runs in the forked child on one batch, reporting on out_fd; must end the process (_exit).
+  using Body =
+      std::function<void(const TrialBatch&, worker_internal::WorkerSlot*, int out_fd)>;
+  struct Events {
+    std::function<void(const TrialBatch&, const std::string& line)> on_line;  // a failing trial
+    std::function<void(const WorkerExit&)> on_exit;
+  };
+
+  WorkerPool(int jobs, double watchdog_seconds, Body body);
+  ~WorkerPool();
+  WorkerPool(const WorkerPool&) = delete;
+  WorkerPool& operator=(const WorkerPool&) = delete;
+
+  bool HasRoom() const;
+  bool Empty() const;
+  void Spawn(const TrialBatch& batch);
+  // Kills every worker that has not sent its "done" line (a second interrupt); whether it killed any.
+  bool AbandonAll();
+  // Waits up to 20 ms for output, then hands each complete failing-trial line to on_line, kills a
+  // worker whose current trial overran the watchdog, and reaps each worker whose pipes closed,
+  // handing it to on_exit. Returns the time it looked at the workers (NowNs).
+  int64_t Poll(const Events& events);
+  // Trials finished so far by the running workers.
+  uint64_t InFlightDone() const;
+
+ private:
+  struct Worker;
+  void Consume(Worker& w, const Events& events);
+  void Reap(Worker& w, const Events& events);
+
+  int jobs_;
+  double watchdog_seconds_;
+  Body body_;
+  worker_internal::WorkerSlot* slots_;
+  std::vector<bool> slot_busy_;
+  std::vector<Worker> active_;
+};
+
+}  // namespace mapfault
+
+#endif  // MAPFAULT_HARNESS_RUN_WORKER_POOL_H_
