@@ -94,7 +94,7 @@ constexpr std::array<Invariant, CountJudged()> Judged() {
 
 inline constexpr int kInvariantCount = invariant_table::MaxValue() + 1;  // storage indexed by id
 static_assert(kInvariantCount == static_cast<int>(std::size(invariant_table::kRows)),
-              "invariants.def: the values must be 0..N-1 (a repeated one fails types.cc's switches)");
+              "invariants.def: the values must be 0..N-1 (a repeat fails types.cc's switches)");
 static_assert(kInvariantCount <= 32, "InvariantSet and replay tokens hold at most 32 invariants");
 
 // The invariants this build judges, in report order (the numeric order is the token format's, not
