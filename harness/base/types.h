@@ -3,7 +3,11 @@
 #ifndef MAPFAULT_HARNESS_BASE_TYPES_H_
 #define MAPFAULT_HARNESS_BASE_TYPES_H_
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
+#include <initializer_list>
+#include <iterator>
 #include <optional>
 #include <string_view>
 
@@ -22,36 +26,82 @@ enum class IterKind : uint8_t { kReadOnly, kMayErase };
 enum class OpKind : uint8_t { kInsert, kAssign, kErase, kFind, kSize, kClear, kForEach };
 std::string_view OpName(OpKind kind);
 
-// Invariant ids (DESIGN.md section 3). The numeric value is part of the replay token format: append
-// new ids at the end, never renumber.
+// Invariant ids (DESIGN.md section 3), generated from harness/base/invariants.def: one row per
+// invariant. The numeric value is part of the replay token format: append new ids with the next
+// free value, never renumber.
 enum class Invariant : uint8_t {
-  kNoCrash = 0,
-  kNoHang = 1,
-  kIterNoDuplicate = 2,
-  kIterNoMissedStable = 3,
-  kIterNoPhantom = 4,
-  kMisuseDetected = 5,
-  kLinearizable = 6,
-  kIterValueValid = 7,
-  kIterEraseHonoured = 8,
-  kCheckThenAct = 9,
-  kSizeBounds = 10,
-  kQuiescentState = 11,
-  kNoDataRace = 12,
+#define MAPFAULT_INVARIANT(e, value, id, short_name, description, judged_from, checker, builds) \
+  e = value,
+#include "harness/base/invariants.def"
 };
-inline constexpr int kInvariantCount = 13;  // ids; storage indexed by id has this size
+
+// What judges an invariant (invariants.def's JudgedFrom column).
+enum class InvariantSource : uint8_t {
+  kHistory,  // a checker, from a completed trial's history (harness/checkers/)
+  kRun,      // how the trial ran: crash, hang, the backend's misuse report, ThreadSanitizer
+};
+// The builds that judge an invariant (invariants.def's Builds column).
+enum class InvariantBuilds : uint8_t { kAllBuilds, kTsanBuilds };
+
+#if defined(MAPFAULT_TSAN)
+inline constexpr bool kTsanBuild = true;
+#else
+inline constexpr bool kTsanBuild = false;
+#endif
+
+namespace invariant_table {
+
+struct Row {
+  Invariant invariant;
+  InvariantSource source;
+  InvariantBuilds builds;
+  constexpr bool JudgedInThisBuild() const {
+    return builds == InvariantBuilds::kAllBuilds || kTsanBuild;
+  }
+};
+
+// Every row of invariants.def, in report order.
+inline constexpr Row kRows[] = {
+#define MAPFAULT_INVARIANT(e, value, id, short_name, description, judged_from, checker, builds) \
+  {Invariant::e, InvariantSource::judged_from, InvariantBuilds::builds},
+#include "harness/base/invariants.def"
+};
+
+constexpr int MaxValue() {
+  int max = 0;
+  for (const Row& r : kRows) {
+    if (static_cast<int>(r.invariant) > max) max = static_cast<int>(r.invariant);
+  }
+  return max;
+}
+
+constexpr size_t CountJudged() {
+  size_t n = 0;
+  for (const Row& r : kRows) n += r.JudgedInThisBuild();
+  return n;
+}
+
+constexpr std::array<Invariant, CountJudged()> Judged() {
+  std::array<Invariant, CountJudged()> out{};
+  size_t i = 0;
+  for (const Row& r : kRows) {
+    if (r.JudgedInThisBuild()) out[i++] = r.invariant;
+  }
+  return out;
+}
+
+}  // namespace invariant_table
+
+inline constexpr int kInvariantCount = invariant_table::MaxValue() + 1;  // storage indexed by id
+static_assert(kInvariantCount == static_cast<int>(std::size(invariant_table::kRows)),
+              "invariants.def: the values must be 0..N-1 (a repeat fails types.cc's switches)");
+static_assert(kInvariantCount <= 32, "InvariantSet and replay tokens hold at most 32 invariants");
+
 // The invariants this build judges, in report order (the numeric order is the token format's, not
 // the reading order). no-data-race exists only in ThreadSanitizer builds: elsewhere nothing can
 // judge it, so it is not reported at all.
-inline constexpr Invariant kAllInvariants[] = {
-    Invariant::kNoCrash,          Invariant::kNoHang,
-#if defined(MAPFAULT_TSAN)
-    Invariant::kNoDataRace,
-#endif
-    Invariant::kLinearizable,
-    Invariant::kIterNoDuplicate,  Invariant::kIterNoMissedStable, Invariant::kIterNoPhantom,
-    Invariant::kIterValueValid,   Invariant::kIterEraseHonoured, Invariant::kCheckThenAct,
-    Invariant::kSizeBounds,       Invariant::kQuiescentState,  Invariant::kMisuseDetected};
+inline constexpr std::array<Invariant, invariant_table::CountJudged()> kAllInvariants =
+    invariant_table::Judged();
 
 std::string_view InvariantId(Invariant inv);
 std::string_view InvariantShortName(Invariant inv);  // console column header: "lin", "dup", ...
@@ -85,6 +135,16 @@ class InvariantSet {
  private:
   uint32_t bits_ = 0;
 };
+
+// The invariants this build judges from a completed trial's history (JudgedFrom kHistory): what a
+// crashed or hung trial leaves unevaluated.
+constexpr InvariantSet HistoryInvariants() {
+  InvariantSet s;
+  for (const invariant_table::Row& r : invariant_table::kRows) {
+    if (r.source == InvariantSource::kHistory && r.JudgedInThisBuild()) s.Add(r.invariant);
+  }
+  return s;
+}
 
 }  // namespace mapfault
 

@@ -1,4 +1,5 @@
-// CheckHistory: runs the requested checkers over one shared index of the history.
+// CheckHistory: runs the requested checkers (the kHistory rows of harness/base/invariants.def)
+// over one shared index of the history.
 #include "harness/checkers/checkers.h"
 
 #include "harness/checkers/checkers_internal.h"
@@ -9,16 +10,15 @@ CheckResult CheckHistory(const History& history, const CheckOptions& options) {
   CheckResult result;
   const HistoryIndex index(history);
   using Fn = checkers::Finding (*)(const HistoryIndex&, const CheckOptions&);
+  // The kHistory rows of invariants.def, in its (report) order.
   static constexpr std::pair<Invariant, Fn> kCheckers[] = {
-      {Invariant::kLinearizable, checkers::Linearizable},
-      {Invariant::kIterNoDuplicate, checkers::NoDuplicate},
-      {Invariant::kIterNoMissedStable, checkers::NoMissedStable},
-      {Invariant::kIterNoPhantom, checkers::NoPhantom},
-      {Invariant::kIterValueValid, checkers::ValueValid},
-      {Invariant::kIterEraseHonoured, checkers::EraseHonoured},
-      {Invariant::kCheckThenAct, checkers::CheckThenAct},
-      {Invariant::kSizeBounds, checkers::SizeBounds},
-      {Invariant::kQuiescentState, checkers::QuiescentState},
+#define MAPFAULT_CHECKER_kHistory(e, checker) {Invariant::e, checkers::checker},
+#define MAPFAULT_CHECKER_kRun(e, checker)
+#define MAPFAULT_INVARIANT(e, value, id, short_name, description, judged_from, checker, builds) \
+  MAPFAULT_CHECKER_##judged_from(e, checker)
+#include "harness/base/invariants.def"
+#undef MAPFAULT_CHECKER_kHistory
+#undef MAPFAULT_CHECKER_kRun
   };
   for (const auto& [inv, check] : kCheckers) {
     if (!options.which.Contains(inv)) continue;

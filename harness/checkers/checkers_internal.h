@@ -1,4 +1,5 @@
-// The individual checkers behind CheckHistory (harness/checkers.h); one file each.
+// The individual checkers behind CheckHistory (checkers.h); one file each, declared from
+// harness/base/invariants.def.
 #ifndef MAPFAULT_HARNESS_CHECKERS_CHECKERS_INTERNAL_H_
 #define MAPFAULT_HARNESS_CHECKERS_CHECKERS_INTERNAL_H_
 
@@ -19,15 +20,16 @@ struct Finding {
   bool undecided = false;
 };
 
-Finding NoDuplicate(const HistoryIndex& index, const CheckOptions& options);
-Finding NoMissedStable(const HistoryIndex& index, const CheckOptions& options);
-Finding NoPhantom(const HistoryIndex& index, const CheckOptions& options);
-Finding ValueValid(const HistoryIndex& index, const CheckOptions& options);
-Finding EraseHonoured(const HistoryIndex& index, const CheckOptions& options);
-Finding CheckThenAct(const HistoryIndex& index, const CheckOptions& options);
-Finding SizeBounds(const HistoryIndex& index, const CheckOptions& options);
-Finding Linearizable(const HistoryIndex& index, const CheckOptions& options);
-Finding QuiescentState(const HistoryIndex& index, const CheckOptions& options);
+// One checker per kHistory row of harness/base/invariants.def (its Checker column), defined in its
+// own file: Finding <Checker>(const HistoryIndex&, const CheckOptions&).
+#define MAPFAULT_CHECKER_kHistory(checker) \
+  Finding checker(const HistoryIndex& index, const CheckOptions& options);
+#define MAPFAULT_CHECKER_kRun(checker)
+#define MAPFAULT_INVARIANT(e, value, id, short_name, description, judged_from, checker, builds) \
+  MAPFAULT_CHECKER_##judged_from(checker)
+#include "harness/base/invariants.def"
+#undef MAPFAULT_CHECKER_kHistory
+#undef MAPFAULT_CHECKER_kRun
 
 // "T0 for_each() yielded key 3 (value 1003) at t=7".
 std::string DescribeYield(const OpRecord& iteration, const YieldRecord& y);

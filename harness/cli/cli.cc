@@ -19,15 +19,14 @@
 #include "harness/engine/backend.h"
 #include "harness/run/supervisor.h"
 #include "harness/run/token.h"
+#include "harness/strategies/strategy_table.h"
 #include "maps/builtin_backends.h"
 #include "nlohmann/json.hpp"
 #include "reports/console_report.h"
 #include "reports/failure_report.h"
 #include "reports/json_report.h"
 #include "scenarios/scenario_file.h"
-#include "reports/html_report.h"
-#include "reports/junit_report.h"
-#include "reports/markdown_report.h"
+#include "reports/report_formats.h"
 #include "harness/run/merge.h"
 #include "harness/plugins/plugin_loader.h"
 #include "harness/run/plan.h"
@@ -84,52 +83,14 @@ bool ParseShard(const std::string& text, int* index, int* count) {
   return *count >= 1 && *index >= 0 && *index < *count;
 }
 
-// Replays each finding (at most kMaxDetails) alone in a worker, for the HTML report's interleaving
-// views. A finding whose backend is not loaded keeps its explanation and replay command only.
-std::vector<BreakDetail> ReplayFindings(const RunResults& results, double watchdog) {
-  constexpr size_t kMaxDetails = 60;
-  std::vector<BreakDetail> details;
-  for (const CellResult& c : results.cells) {
-    for (const InvariantResult& r : c.invariants) {
-      if (r.token.empty() || details.size() == kMaxDetails) continue;
-      absl::StatusOr<ReplayToken> token = ReplayToken::Decode(r.token);
-      if (!token.ok()) continue;
-      absl::StatusOr<TrialSpec> spec = TrialSpecFromToken(*token);
-      if (!spec.ok()) continue;
-      BreakDetail d;
-      d.token = r.token;
-      d.decoded = *token;
-      d.program = ProgramFor(*spec);
-      d.outcome = RunTrialIsolated(*spec, watchdog);
-      details.push_back(std::move(d));
-    }
-  }
-  return details;
-}
-
-// Writes every report file of `results` into `dir`: results.json, report.txt (the console report),
-// report.junit.xml, report.md and the self-contained report.html. False (after a usage error) when
-// it cannot.
+// Writes every report file of `results` into `dir` (reports/report_formats.h: results.json,
+// report.txt, ...). False (after a usage error) when it cannot.
 bool WriteReports(const RunResults& results, const std::string& dir, const std::string& text,
                   double watchdog) {
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  const std::filesystem::path base(dir);
-  const std::pair<const char*, std::string> files[] = {
-      {"results.json", ResultsToJson(results).dump(2) + "\n"},
-      {"report.txt", text},
-      {"report.junit.xml", FormatJUnitReport(results)},
-      {"report.md", FormatMarkdownReport(results)},
-      {"report.html", FormatHtmlReport(results, ReplayFindings(results, watchdog))},
-  };
-  for (const auto& [name, content] : files) {
-    std::ofstream out(base / name);
-    out << content;
-    if (ec || !out) {
-      UsageError(absl::StrCat("cannot write reports to '", dir,
-                              "': choose a writable directory with --out DIR"));
-      return false;
-    }
+  if (!WriteReportFiles({results, text, watchdog}, dir).ok()) {
+    UsageError(absl::StrCat("cannot write reports to '", dir,
+                            "': choose a writable directory with --out DIR"));
+    return false;
   }
   return true;
 }
@@ -198,22 +159,11 @@ int RunList(const std::string& what, bool as_json) {
     all["invariants"] = rows;
   }
   if (what.empty() || what == "strategies") {
-    all["strategies"] = json::array(
-        {{{"id", "random"}, {"description", "random walk: a uniformly random runnable thread at "
-                                            "every scheduling point"}},
-         {{"id", "pct:d=N"},
-          {"description", "PCT with bug depth N (default 3): random priorities, N-1 change points "
-                          "(in perturbed mode realised as delays)"}},
-         {{"id", "stress"}, {"description", "perturbed mode: real threads with no noise (baseline)"}},
-         {{"id", "noise"},
-          {"description", "perturbed mode: seeded yields, spins and short sleeps at every "
-                          "operation boundary, iteration step and lock"}},
-         {{"id", "portfolio"},
-          {"description", "per trial, from its seed: random, pct:d=2 or pct:d=3 (controlled); "
-                          "noise or pct:d=3 (perturbed)"}},
-         {{"id", "...+preempt"},
-          {"description", "perturbed mode: also pin the trial's threads to one CPU and preempt "
-                          "them with timer signals inside library code"}}});
+    json rows = json::array();
+    for (const auto& [id, description] : StrategyListEntries()) {
+      rows.push_back({{"id", id}, {"description", description}});
+    }
+    all["strategies"] = rows;
   }
   if (as_json) {
     fmt::print("{}\n", all.dump(2));
@@ -235,19 +185,6 @@ int RunList(const std::string& what, bool as_json) {
     }
   }
   return 0;
-}
-
-// The strategy as it applies in `mode`: random and noise stand in for each other, stress means
-// random in controlled mode (see StrategySpec).
-StrategySpec StrategyForMode(StrategySpec spec, ExecMode mode) {
-  using Kind = StrategySpec::Kind;
-  if (mode == ExecMode::kControlled) {
-    if (spec.kind == Kind::kStress || spec.kind == Kind::kNoise) spec.kind = Kind::kRandom;
-    spec.preempt = false;  // fibers are preempted at every scheduling point already
-  } else if (spec.kind == Kind::kRandom) {
-    spec.kind = Kind::kNoise;
-  }
-  return spec;
 }
 
 // Scenario files stay loaded for the process's lifetime (cells point at their scenarios).
@@ -399,8 +336,7 @@ int RunRun(RunOptions o) {
   const std::string report = FormatConsoleReport(results);
   fmt::print("{}", report);
   if (!WriteReports(results, o.out, report, o.watchdog)) return 2;
-  fmt::print("reports written to {}/ (results.json, report.txt, report.html, report.md, "
-             "report.junit.xml)\n", o.out);
+  fmt::print("reports written to {}/ ({})\n", o.out, ReportFileList());
   return results.ExitCode();
 }
 
@@ -477,8 +413,7 @@ CLI::App* AddRunCommand(CLI::App& app, RunOptions& ro, uint64_t& seed) {
   run->add_option("--file", ro.files, "Load scenarios and suites from a TOML file (repeatable)");
   run->add_option("--scenario", ro.scenarios, "Scenario id (repeatable; default: all)");
   run->add_option("--backend", ro.backends, "Backend id or 'all' (repeatable; default: all)");
-  run->add_option("--strategy", ro.strategy,
-                  "random | pct | pct:d=N (controlled); stress | noise | pct:d=N (perturbed)");
+  run->add_option("--strategy", ro.strategy, StrategyHelp());
   run->add_option("--mode", ro.mode, "auto | controlled | perturbed")
       ->check(CLI::IsMember({"auto", "controlled", "perturbed"}));
   run->add_option("--trials", ro.trials, "Trials per backend x scenario cell")

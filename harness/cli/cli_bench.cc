@@ -6,14 +6,38 @@
 
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "fmt/format.h"
 #include "harness/run/bug_bench.h"
 #include "harness/run/plan.h"
 #include "harness/cli/cli.h"
+#include "harness/strategies/strategy_table.h"
 #include "maps/builtin_backends.h"
 #include "reports/bug_bench_report.h"
 
 namespace mapfault {
+
+namespace {
+
+// "Strategy (repeatable; default: stress noise ...); stress/noise/+preempt run perturbed,
+// random/pct/portfolio controlled", from the defaults and the strategy table (PreferredMode).
+std::string BenchStrategyHelp() {
+  std::vector<std::string> defaults, perturbed, controlled;
+  for (const BugBenchStrategy& s : DefaultBugBenchStrategies()) {
+    defaults.push_back(s.spec.ToString());
+  }
+  for (const StrategyRow& row : StrategyRows()) {
+    StrategySpec spec;
+    spec.kind = row.kind;
+    (PreferredMode(spec) == ExecMode::kPerturbed ? perturbed : controlled).emplace_back(row.name);
+  }
+  perturbed.emplace_back("+preempt");
+  return absl::StrCat("Strategy (repeatable; default: ", absl::StrJoin(defaults, " "), "); ",
+                      absl::StrJoin(perturbed, "/"), " run perturbed, ",
+                      absl::StrJoin(controlled, "/"), " controlled");
+}
+
+}  // namespace
 
 CLI::App* AddBenchBugsCommand(CLI::App& app, BenchBugsOptions& o) {
   CLI::App* bench = app.add_subcommand(
@@ -23,9 +47,7 @@ CLI::App* AddBenchBugsCommand(CLI::App& app, BenchBugsOptions& o) {
                     "Backend id (repeatable; default: every mutant.* backend)");
   bench->add_option("--scenario", o.scenarios,
                     "Scenario id (repeatable; default: each backend's witness scenario)");
-  bench->add_option("--strategy", o.strategies,
-                    "Strategy (repeatable; default: stress noise random pct:d=1 pct:d=2 "
-                    "pct:d=3); stress/noise/+preempt run perturbed, random/pct controlled");
+  bench->add_option("--strategy", o.strategies, BenchStrategyHelp());
   bench->add_option("--reps", o.repetitions, "Repetitions per row (different seeds)")
       ->check(CLI::Range(1, 10000));
   bench->add_option("--cap", o.cap, "Trials per repetition before it counts as not found")

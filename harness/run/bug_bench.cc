@@ -60,10 +60,7 @@ absl::StatusOr<BugBenchStrategy> ParseBugBenchStrategy(const std::string& text) 
   if (!spec.ok()) return spec.status();
   BugBenchStrategy s;
   s.spec = *spec;
-  s.mode = spec->kind == StrategySpec::Kind::kStress || spec->kind == StrategySpec::Kind::kNoise ||
-                   spec->preempt
-               ? ExecMode::kPerturbed
-               : ExecMode::kControlled;
+  s.mode = PreferredMode(*spec);
   return s;
 }
 

@@ -114,14 +114,7 @@ json FailureLine(const TrialSpec& spec, uint64_t t, const TrialResult& r, uint32
 }
 
 // The invariants judged from a completed trial's history (not from how the trial ended).
-constexpr InvariantSet kHistoryInvariants = [] {
-  InvariantSet s = InvariantSet::All();
-  s.Remove(Invariant::kNoCrash);
-  s.Remove(Invariant::kNoHang);
-  s.Remove(Invariant::kMisuseDetected);
-  s.Remove(Invariant::kNoDataRace);
-  return s;
-}();
+constexpr InvariantSet kHistoryInvariants = HistoryInvariants();
 
 // The invariants a worker's death leaves unjudged beyond the history ones: how the trial would
 // otherwise have ended.

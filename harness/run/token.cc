@@ -208,7 +208,7 @@ absl::Status ReadHeader(Reader& r, ReplayToken& t, uint64_t& has_choices) {
   t.lenient = has_choices == 2;
   const bool preempt = (kind & kPreemptBit) != 0;
   kind &= ~kPreemptBit;
-  if (mode > 1 || kind > 4 || inv >= kInvariantCount || threads > 64 || depth > 10) {
+  if (mode > 1 || !IsKnownStrategyCode(kind) || inv >= kInvariantCount || threads > 64 || depth > 10) {
     return Bad("a field is out of range");
   }
   t.mode = static_cast<ExecMode>(mode);

@@ -1,4 +1,4 @@
-// Noise plans for perturbed mode.
+// Noise plans for perturbed mode: a strategy's NoisePolicy realised at every perturbation point.
 #include "harness/strategies/noise.h"
 
 #include <sched.h>
@@ -22,25 +22,20 @@ void Spin(uint64_t iterations) {
 }  // namespace
 
 NoisePlan::NoisePlan(const StrategySpec& spec, uint64_t seed, int threads, uint64_t expected_points)
-    : spec_(spec), seed_(seed), threads_(threads), expected_points_(std::max<uint64_t>(
-                                                        expected_points, 1)) {
-  if (spec_.kind == StrategySpec::Kind::kPortfolio) {  // this trial's member of the portfolio
-    spec_.kind = seed % 2 == 0 ? StrategySpec::Kind::kNoise : StrategySpec::Kind::kPct;
-    spec_.depth = 3;
-  }
+    : seed_(seed), expected_points_(std::max<uint64_t>(expected_points, 1)) {
+  const StrategyRow& row = StrategyRowOf(spec.kind);
+  policy_ = row.noise != nullptr ? row.noise(spec, seed) : NoisePolicy{};
   Rng rng(seed);
   ranks_.resize(threads);
   std::iota(ranks_.begin(), ranks_.end(), 0);
   for (int i = threads - 1; i > 0; --i) std::swap(ranks_[i], ranks_[rng.Below(i + 1)]);
   change_points_.resize(threads);
-  if (spec_.kind == StrategySpec::Kind::kPct) {
-    // d-1 change points over all threads' points; each lands in one thread's sequence.
-    for (int i = 0; i < spec_.depth - 1; ++i) {
-      const int t = static_cast<int>(rng.Below(threads));
-      change_points_[t].push_back(1 + rng.Below(expected_points_));
-    }
-    for (auto& v : change_points_) std::sort(v.begin(), v.end());
+  // The change points over all threads' points; each lands in one thread's sequence.
+  for (int i = 0; i < policy_.change_points; ++i) {
+    const int t = static_cast<int>(rng.Below(threads));
+    change_points_[t].push_back(1 + rng.Below(expected_points_));
   }
+  for (auto& v : change_points_) std::sort(v.begin(), v.end());
 }
 
 NoisePlan::Thread NoisePlan::ForThread(int thread) const {
@@ -55,32 +50,26 @@ NoisePlan::Thread NoisePlan::ForThread(int thread) const {
 
 void NoisePlan::Thread::At(const char* /*label*/) {
   const uint64_t point = ++points_;
-  switch (plan_->spec_.kind) {
-    case StrategySpec::Kind::kStress:
-    case StrategySpec::Kind::kRandom:
-    case StrategySpec::Kind::kPortfolio:  // resolved in the constructor
-      return;
-    case StrategySpec::Kind::kNoise: {
-      const uint64_t roll = rng_.Below(64);
-      if (roll < 12) {
-        sched_yield();
-      } else if (roll < 16) {
-        Spin(200 + rng_.Below(2000));
-      } else if (roll < 18) {
-        SleepMicros(1 + rng_.Below(30));
-      }
-      return;
+  if (plan_->policy_.jitter) {
+    const uint64_t roll = rng_.Below(64);
+    if (roll < 12) {
+      sched_yield();
+    } else if (roll < 16) {
+      Spin(200 + rng_.Below(2000));
+    } else if (roll < 18) {
+      SleepMicros(1 + rng_.Below(30));
     }
-    case StrategySpec::Kind::kPct: {
-      // Lower priorities start late: the highest-priority thread runs ahead.
-      if (point == 1 && priority_rank_ > 0) SleepMicros(40 * priority_rank_);
-      while (next_change_ < change_points_.size() && change_points_[next_change_] <= point) {
-        ++next_change_;
-        SleepMicros(200);  // demoted: everyone else gets ahead
-      }
-      return;
+  }
+  if (plan_->policy_.priorities) {
+    // Lower priorities start late: the highest-priority thread runs ahead.
+    if (point == 1 && priority_rank_ > 0) SleepMicros(40 * priority_rank_);
+    while (next_change_ < change_points_.size() && change_points_[next_change_] <= point) {
+      ++next_change_;
+      SleepMicros(200);  // demoted: everyone else gets ahead
     }
   }
 }
+
+NoisePolicy JitterNoise(const StrategySpec&, uint64_t) { return {.jitter = true}; }
 
 }  // namespace mapfault

@@ -5,10 +5,11 @@
 // passed, never on timing, so a replay runs the same experiment (its outcome may still differ:
 // real threads are scheduled by the OS, hence perturbed replays report a reproduction rate).
 //
-// Strategies: stress (no noise: the baseline), noise (random yields, spins and sleeps), and pct:d=N
-// (PCT's priorities realised as delays: each thread gets a distinct priority; lower priorities wait
-// longer at their first point, and at N-1 change points, placed by the seed among each thread's
-// expected points, the thread that reaches one sleeps long, as if demoted).
+// What noise a strategy makes is its row's NoisePolicy (strategy_table.h): stress none (the
+// baseline), noise jitter (random yields, spins and sleeps), and pct:d=N priorities (PCT's
+// priorities realised as delays: each thread gets a distinct priority; lower priorities wait longer
+// at their first point, and at N-1 change points, placed by the seed among each thread's expected
+// points, the thread that reaches one sleeps long, as if demoted).
 #ifndef MAPFAULT_HARNESS_STRATEGIES_NOISE_H_
 #define MAPFAULT_HARNESS_STRATEGIES_NOISE_H_
 
@@ -18,6 +19,7 @@
 #include "harness/base/rng.h"
 #include "harness/engine/perturbation.h"
 #include "harness/strategies/strategy_spec.h"
+#include "harness/strategies/strategy_table.h"
 
 namespace mapfault {
 
@@ -45,13 +47,15 @@ class NoisePlan {
   Thread ForThread(int thread) const;
 
  private:
-  StrategySpec spec_;
+  NoisePolicy policy_;
   uint64_t seed_;
-  int threads_;
   uint64_t expected_points_;
   std::vector<int> ranks_;
   std::vector<std::vector<uint64_t>> change_points_;
 };
+
+// The noise row's hook (strategy_table.h): jitter at every point.
+NoisePolicy JitterNoise(const StrategySpec& spec, uint64_t seed);
 
 }  // namespace mapfault
 

@@ -1,8 +1,11 @@
-// PCT strategy.
+// PCT strategy, and its row hooks in the strategy table.
 #include "harness/strategies/pct_strategy.h"
 
 #include <algorithm>
 #include <numeric>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 
 namespace mapfault {
 
@@ -34,6 +37,29 @@ int PctStrategy::Choose(ThreadMask runnable, int current, uint64_t step) {
     if (best < 0 || priority_[t] > priority_[best]) best = t;
   }
   return best;
+}
+
+absl::Status ParsePctParams(std::string_view text, std::string_view params, StrategySpec& spec) {
+  constexpr std::string_view kDepth = "d=";
+  if (params.substr(0, kDepth.size()) != kDepth) return absl::NotFoundError("not pct's syntax");
+  int d = 0;
+  if (!absl::SimpleAtoi(std::string(params.substr(kDepth.size())), &d) || d < 1 || d > 10) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("bad PCT depth in '", std::string(text),
+                     "': use pct:d=N with N from 1 to 10"));
+  }
+  spec.depth = d;
+  return absl::OkStatus();
+}
+
+std::string FormatPctParams(const StrategySpec& spec) { return absl::StrCat("d=", spec.depth); }
+
+std::unique_ptr<Strategy> MakePctStrategy(const StrategySpec& spec, uint64_t seed) {
+  return std::make_unique<PctStrategy>(seed, spec.depth);
+}
+
+NoisePolicy PctNoise(const StrategySpec& spec, uint64_t) {
+  return {.priorities = true, .change_points = spec.depth - 1};
 }
 
 }  // namespace mapfault

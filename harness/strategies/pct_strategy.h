@@ -7,10 +7,16 @@
 #ifndef MAPFAULT_HARNESS_STRATEGIES_PCT_STRATEGY_H_
 #define MAPFAULT_HARNESS_STRATEGIES_PCT_STRATEGY_H_
 
+#include <memory>
+#include <string>
+#include <string_view>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "harness/base/rng.h"
 #include "harness/engine/strategy.h"
+#include "harness/strategies/strategy_spec.h"
+#include "harness/strategies/strategy_table.h"
 
 namespace mapfault {
 
@@ -27,6 +33,13 @@ class PctStrategy final : public Strategy {
   std::vector<uint64_t> change_points_;   // ascending steps
   size_t next_change_ = 0;
 };
+
+// The pct row's hooks (strategy_table.h): "pct:d=N" with N in 1..10, the controlled PctStrategy,
+// and in perturbed mode PCT's priorities realised as delays with d-1 change points.
+absl::Status ParsePctParams(std::string_view text, std::string_view params, StrategySpec& spec);
+std::string FormatPctParams(const StrategySpec& spec);
+std::unique_ptr<Strategy> MakePctStrategy(const StrategySpec& spec, uint64_t seed);
+NoisePolicy PctNoise(const StrategySpec& spec, uint64_t seed);
 
 }  // namespace mapfault
 

@@ -14,4 +14,8 @@ int RandomStrategy::Choose(ThreadMask runnable, int, uint64_t) {
   return NthSetBit(runnable, static_cast<int>(rng_.Below(std::popcount(runnable))));
 }
 
+std::unique_ptr<Strategy> MakeRandomStrategy(const StrategySpec&, uint64_t seed) {
+  return std::make_unique<RandomStrategy>(seed);
+}
+
 }  // namespace mapfault

@@ -2,8 +2,11 @@
 #ifndef MAPFAULT_HARNESS_STRATEGIES_RANDOM_STRATEGY_H_
 #define MAPFAULT_HARNESS_STRATEGIES_RANDOM_STRATEGY_H_
 
+#include <memory>
+
 #include "harness/base/rng.h"
 #include "harness/engine/strategy.h"
+#include "harness/strategies/strategy_spec.h"
 
 namespace mapfault {
 
@@ -19,6 +22,9 @@ class RandomStrategy final : public Strategy {
 
 // Index of the n-th (0-based) set bit of `mask`; n < popcount(mask).
 int NthSetBit(ThreadMask mask, int n);
+
+// The random row's controlled factory (strategy_table.h).
+std::unique_ptr<Strategy> MakeRandomStrategy(const StrategySpec& spec, uint64_t seed);
 
 }  // namespace mapfault
 

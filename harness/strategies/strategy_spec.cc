@@ -1,26 +1,19 @@
-// Strategy specs: parsing, printing and construction.
+// Strategy specs: parsing, printing and construction, all from the strategy table.
 #include "harness/strategies/strategy_spec.h"
 
 #include <string_view>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "harness/strategies/pct_strategy.h"
-#include "harness/strategies/random_strategy.h"
 #include "harness/strategies/replay_strategy.h"
 
 namespace mapfault {
 
 std::string StrategySpec::ToString() const {
-  const char* suffix = preempt ? "+preempt" : "";
-  switch (kind) {
-    case Kind::kRandom: return absl::StrCat("random", suffix);
-    case Kind::kPct: return absl::StrCat("pct:d=", depth, suffix);
-    case Kind::kStress: return absl::StrCat("stress", suffix);
-    case Kind::kNoise: return absl::StrCat("noise", suffix);
-    case Kind::kPortfolio: return absl::StrCat("portfolio", suffix);
-  }
-  return "?";
+  const StrategyRow& row = StrategyRowOf(kind);
+  std::string text(row.name);
+  if (row.format_params != nullptr) text.append(":").append(row.format_params(*this));
+  if (preempt) text.append("+preempt");
+  return text;
 }
 
 absl::StatusOr<StrategySpec> StrategySpec::Parse(const std::string& full_text) {
@@ -38,46 +31,34 @@ absl::StatusOr<StrategySpec> StrategySpec::Parse(const std::string& full_text) {
 }
 
 absl::StatusOr<StrategySpec> StrategySpec::ParseKind(const std::string& text) {
-  StrategySpec spec;
-  if (text == "random") return spec;
-  if (text == "stress" || text == "noise") {
-    spec.kind = text == "stress" ? Kind::kStress : Kind::kNoise;
-    return spec;
-  }
-  if (text == "pct") {
-    spec.kind = Kind::kPct;
-    return spec;
-  }
-  if (text == "portfolio") {
-    spec.kind = Kind::kPortfolio;
-    return spec;
-  }
-  if (text.rfind("pct:d=", 0) == 0) {
-    int d = 0;
-    if (!absl::SimpleAtoi(text.substr(6), &d) || d < 1 || d > 10) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("bad PCT depth in '", text, "': use pct:d=N with N from 1 to 10"));
+  for (const StrategyRow& row : StrategyRows()) {
+    if (text == row.name) {
+      StrategySpec spec;
+      spec.kind = row.kind;
+      return spec;
     }
-    spec.kind = Kind::kPct;
-    spec.depth = d;
-    return spec;
   }
-  return absl::InvalidArgumentError(absl::StrCat(
-      "unknown strategy '", text,
-      "': valid strategies are random, pct, pct:d=N (N in 1..10), stress, noise, portfolio "
-      "(perturbed ones may end in +preempt)"));
+  for (const StrategyRow& row : StrategyRows()) {
+    if (row.parse_params == nullptr || text.size() <= row.name.size() ||
+        text.compare(0, row.name.size(), row.name) != 0 || text[row.name.size()] != ':') {
+      continue;
+    }
+    StrategySpec with_params;
+    with_params.kind = row.kind;
+    const absl::Status status =
+        row.parse_params(text, std::string_view(text).substr(row.name.size() + 1), with_params);
+    if (status.ok()) return with_params;
+    if (!absl::IsNotFound(status)) return status;  // this strategy's syntax, a bad value
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat("unknown strategy '", text, "': valid strategies are ", ValidStrategySpellings(),
+                   " (perturbed ones may end in +preempt)"));
 }
 
 std::unique_ptr<Strategy> MakeStrategy(const StrategySpec& spec, uint64_t seed) {
-  if (spec.kind == StrategySpec::Kind::kPortfolio) {
-    switch (seed % 3) {
-      case 0: return std::make_unique<RandomStrategy>(seed);
-      case 1: return std::make_unique<PctStrategy>(seed, 2);
-      default: return std::make_unique<PctStrategy>(seed, 3);
-    }
-  }
-  if (spec.kind == StrategySpec::Kind::kPct) return std::make_unique<PctStrategy>(seed, spec.depth);
-  return std::make_unique<RandomStrategy>(seed);
+  const StrategyRow& row = StrategyRowOf(spec.kind);
+  if (row.make_controlled != nullptr) return row.make_controlled(spec, seed);
+  return StrategyRowOf(row.in_controlled).make_controlled(spec, seed);
 }
 
 std::unique_ptr<Strategy> MakeReplayStrategy(std::vector<uint8_t> choices, bool lenient) {

@@ -10,35 +10,34 @@
 
 #include "absl/status/statusor.h"
 #include "harness/engine/strategy.h"
+#include "harness/strategies/strategy_table.h"
 
 namespace mapfault {
 
 // A parsed `--strategy` value: the name, PCT's depth, and the canonical spelling used in tokens.
 struct StrategySpec {
-  // kRandom and kPct drive the controlled scheduler; kStress, kNoise and kPct drive perturbed mode's
-  // noise plan (noise.h). In the other mode, kRandom and kNoise stand in for each other and kStress
-  // means kRandom (a controlled trial has no "no scheduling" baseline).
-  // kPortfolio picks one of several strategies per trial, from the trial's seed: controlled,
-  // random walk, PCT d=2 or PCT d=3 (a third of the trials each); perturbed, noise or PCT d=3 as
-  // delays. No single strategy is best at every bug (README: the bug-finding benchmark).
-  enum class Kind : uint8_t { kRandom = 0, kPct = 1, kStress = 2, kNoise = 3, kPortfolio = 4 };
+  // The strategy (strategy_table.h: its row says which modes it drives and what it stands for in
+  // the other one). kPortfolio picks one of several strategies per trial, from the trial's seed:
+  // controlled, random walk, PCT d=2 or PCT d=3 (a third of the trials each); perturbed, noise or
+  // PCT d=3 as delays. No single strategy is best at every bug (README: the bug-finding benchmark).
+  using Kind = StrategyKind;
   Kind kind = Kind::kRandom;
   int depth = 3;  // PCT bug depth d
   // Perturbed mode only: timer-signal preemption inside library code (preempt.h), spelled with a
   // "+preempt" suffix ("noise+preempt").
   bool preempt = false;
 
-  std::string ToString() const;
-  // "random", "pct", "pct:d=2", "stress", "noise", "portfolio", each optionally followed by
-  // "+preempt".
-  // Errors name the valid choices.
+  std::string ToString() const;  // canonical: "pct:d=3" for "pct"
+  // A row's name or "name:params" ("random", "pct", "pct:d=2", ...), optionally followed by
+  // "+preempt". Errors name the valid choices.
   static absl::StatusOr<StrategySpec> Parse(const std::string& text);
 
  private:
   static absl::StatusOr<StrategySpec> ParseKind(const std::string& text);
 };
 
-// Creates the strategy of `spec` seeded with `seed`.
+// Creates the controlled strategy of `spec` (its row's factory, or its controlled stand-in's),
+// seeded with `seed`.
 std::unique_ptr<Strategy> MakeStrategy(const StrategySpec& spec, uint64_t seed);
 // Creates a strategy that replays recorded choices (replay_strategy.h).
 std::unique_ptr<Strategy> MakeReplayStrategy(std::vector<uint8_t> choices, bool lenient = false);

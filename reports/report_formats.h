@@ -1,0 +1,40 @@
+// The report-format table: one row per file `mapfault run` and `mapfault merge` write into their
+// --out directory (results.json, the console text, JUnit XML, Markdown, HTML), carrying its file
+// name, a description and its writer. The commands' writing loop and their "reports written to"
+// message come from it. A new format = its own reports/<name>_report.{h,cc}, a row in
+// report_formats.cc, a test and the docs.
+#ifndef MAPFAULT_REPORTS_REPORT_FORMATS_H_
+#define MAPFAULT_REPORTS_REPORT_FORMATS_H_
+
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "harness/run/verdict.h"
+
+namespace mapfault {
+
+// What a writer gets.
+struct ReportInputs {
+  const RunResults& results;
+  std::string_view console_text;   // the console report, as printed (FormatConsoleReport)
+  double watchdog_seconds = 10;    // a writer that replays findings (HTML) gives each this long
+};
+
+struct ReportFormat {
+  std::string_view file;           // "report.html", inside the --out directory
+  std::string_view description;
+  std::string (*write)(const ReportInputs& in) = nullptr;  // the file's whole content
+};
+
+// Every format, in the order of the "reports written to" message.
+std::span<const ReportFormat> ReportFormats();
+// "results.json, report.txt, report.html, report.md, report.junit.xml".
+std::string ReportFileList();
+// Writes every format's file into `dir`, creating it. A failure names the file it could not write.
+absl::Status WriteReportFiles(const ReportInputs& in, const std::string& dir);
+
+}  // namespace mapfault
+
+#endif  // MAPFAULT_REPORTS_REPORT_FORMATS_H_
