@@ -1,4 +1,4 @@
-// results.json: the machine-readable run report (schema documented in the README).
+// results.json: the machine-readable run report (schema documented in docs/cli.md).
 #ifndef MAPFAULT_REPORTS_JSON_REPORT_H_
 #define MAPFAULT_REPORTS_JSON_REPORT_H_
 

@@ -43,7 +43,7 @@ std::vector<BreakDetail> ReplayFindings(const RunResults& results, double watchd
 }
 
 constexpr ReportFormat kFormats[] = {
-    {"results.json", "the machine-readable results (schema in the README), for `mapfault merge`",
+    {"results.json", "the machine-readable results (schema in docs/cli.md), for `mapfault merge`",
      [](const ReportInputs& in) { return ResultsToJson(in.results).dump(2) + "\n"; }},
     {"report.txt", "the console report, as printed",
      [](const ReportInputs& in) { return std::string(in.console_text); }},

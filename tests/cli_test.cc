@@ -85,7 +85,7 @@ TEST(CliTest, SuitesFromTheShippedFilesAndFromTomlFiles) {
                    "bad_op.toml:");
 }
 
-// The README's "Write a scenario" file, as the README runs it.
+// The scenario file of docs/scenarios.md ("Write a scenario"), as the docs run it.
 TEST(CliTest, TheReadmeScenarioFileRuns) {
   const std::string dir = TempDir("readme-suite");
   const CommandResult r = RunMapfault(std::string("run --suite ") + MAPFAULT_GOLDEN_DIR +

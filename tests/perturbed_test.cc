@@ -157,7 +157,7 @@ TEST(BlackBoxTest, SafeLibrariesHoldEveryClaimOnRealThreads) {
 
 // The acceptance check of the perturbed mode: with noise on, the unsynchronised std::unordered_map
 // breaks iterate-while-grow (its perturbed defaults reach a rehash) within 1,000 trials, and the run
-// survives whatever the races do. Not a flake risk: noise breaks ~30% of these trials (README table),
+// survives whatever the races do. Not a flake risk: noise breaks ~30% of these trials (docs/perturbed-mode.md),
 // so missing it 1,000 times in a row has probability ~1e-150.
 TEST(BlackBoxTest, StdUnorderedBreaksIterateWhileGrowUnderNoise) {
 #if defined(MAPFAULT_TSAN)

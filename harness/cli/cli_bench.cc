@@ -1,4 +1,4 @@
-// `mapfault bench-bugs`: the bug-finding benchmark from the command line (harness/bug_bench.h).
+// `mapfault bench-bugs`: the bug-finding benchmark from the command line (harness/run/bug_bench.h).
 #include <algorithm>
 #include <csignal>
 #include <filesystem>

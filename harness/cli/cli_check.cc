@@ -1,5 +1,5 @@
 // `mapfault check` (a property-based check of one backend over generated programs) and
-// `mapfault shrink` (shrink the failing trial of a token): harness/shrink.h from the command line.
+// `mapfault shrink` (shrink the failing trial of a token): harness/props/shrink.h from the command line.
 #include <string>
 
 #include "CLI/CLI.hpp"

@@ -61,7 +61,7 @@ TEST(BugBenchTest, ACorrectBackendIsCensoredAtTheCap) {
   }
 }
 
-// std::unordered_map breaks ~30% of noisy iterate-while-grow trials (README), so missing it in
+// std::unordered_map breaks ~30% of noisy iterate-while-grow trials (docs/perturbed-mode.md), so missing it in
 // 5,000 trials is not a flake risk.
 TEST(BugBenchTest, PerturbedRowsMeasureReproduction) {
 #if defined(MAPFAULT_TSAN)

@@ -1,5 +1,5 @@
 // The portfolio strategy: one of several strategies per trial, picked by the trial's seed. No
-// single strategy is best at every bug (README: the bug-finding benchmark), so a portfolio spreads
+// single strategy is best at every bug (docs/bug-benchmark.md), so a portfolio spreads
 // the trials. Controlled: random walk, PCT d=2 or PCT d=3 (a third of the trials each); perturbed:
 // noise or PCT d=3 as delays (half each). The members are built through their own table rows.
 #ifndef MAPFAULT_HARNESS_STRATEGIES_PORTFOLIO_STRATEGY_H_

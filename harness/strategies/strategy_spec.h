@@ -19,7 +19,7 @@ struct StrategySpec {
   // The strategy (strategy_table.h: its row says which modes it drives and what it stands for in
   // the other one). kPortfolio picks one of several strategies per trial, from the trial's seed:
   // controlled, random walk, PCT d=2 or PCT d=3 (a third of the trials each); perturbed, noise or
-  // PCT d=3 as delays. No single strategy is best at every bug (README: the bug-finding benchmark).
+  // PCT d=3 as delays. No single strategy is best at every bug (docs/bug-benchmark.md).
   using Kind = StrategyKind;
   Kind kind = Kind::kRandom;
   int depth = 3;  // PCT bug depth d
