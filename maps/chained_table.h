@@ -27,6 +27,7 @@
 #include "harness/engine/backend.h"
 #include "harness/base/rng.h"
 #include "harness/base/types.h"
+#include "maps/node_arena.h"
 
 namespace mapfault {
 
@@ -185,17 +186,7 @@ class ChainedTable {
   class NodePool {
    public:
     Node* Alloc(Key k, Value v) {
-      Node* n;
-      if (free_ != nullptr) {
-        n = free_;
-        free_ = n->free_next;
-      } else {
-        if (used_ == kChunk || chunks_.empty()) {
-          chunks_.push_back(std::make_unique<Node[]>(kChunk));
-          used_ = 0;
-        }
-        n = &chunks_.back()[used_++];
-      }
+      Node* n = arena_.Take();
       *n = Node{k, v, nullptr, nullptr, false};
       return n;
     }
@@ -211,19 +202,14 @@ class ChainedTable {
       // Freed nodes are reused LIFO through a separate list, as malloc's tcache does.
       freed_.push_back(n);
       if (freed_.size() > kQuarantine) {
-        Node* reuse = freed_.front();
+        arena_.Release(freed_.front());
         freed_.erase(freed_.begin());
-        reuse->free_next = free_;
-        free_ = reuse;
       }
     }
 
    private:
-    static constexpr size_t kChunk = 64;
     static constexpr size_t kQuarantine = 4;  // recently freed nodes stay poisoned for a while
-    std::vector<std::unique_ptr<Node[]>> chunks_;
-    size_t used_ = 0;
-    Node* free_ = nullptr;
+    NodeArena<Node> arena_;
     std::vector<Node*> freed_;
   };
 

@@ -35,6 +35,7 @@
 #include "harness/base/types.h"
 #include "harness/engine/backend.h"
 #include "harness/engine/sync.h"
+#include "maps/node_arena.h"
 
 namespace mapfault {
 
@@ -133,16 +134,7 @@ class InsertionOrderedMap {
   // Holding mu_: a node from the free list (or fresh storage), linked at the tail.
   void Append(Key k, Value v) {
     Sync::Yield("ordered.insert: link node at the tail");
-    Node* n = free_;
-    if (n != nullptr) {
-      free_ = n->free_next;
-    } else {
-      if (used_ == kChunk || chunks_.empty()) {
-        chunks_.push_back(std::make_unique<Node[]>(kChunk));
-        used_ = 0;
-      }
-      n = &chunks_.back()[used_++];
-    }
+    Node* n = arena_.Take();
     *n = Node{k, v, tail_, nullptr, true, nullptr};
     (tail_ != nullptr ? tail_->next : head_) = n;
     tail_ = n;
@@ -161,9 +153,12 @@ class InsertionOrderedMap {
     (n->prev != nullptr ? n->prev->next : head_) = n->next;
     (n->next != nullptr ? n->next->prev : tail_) = n->prev;
     n->live = false;
-    Node*& list = iterations_ > 0 && !Bugs::kReuseNodesDuringIteration ? retired_ : free_;
-    n->free_next = list;  // from free_: reused by the very next insert
-    list = n;
+    if (iterations_ > 0 && !Bugs::kReuseNodesDuringIteration) {
+      n->free_next = retired_;
+      retired_ = n;
+    } else {
+      arena_.Release(n);  // reused by the very next insert
+    }
     return true;
   }
 
@@ -173,20 +168,15 @@ class InsertionOrderedMap {
     while (retired_ != nullptr) {
       Node* n = retired_;
       retired_ = n->free_next;
-      n->free_next = free_;
-      free_ = n;
+      arena_.Release(n);
     }
   }
-
-  static constexpr size_t kChunk = 64;
 
   typename Sync::Mutex mu_;
   std::unordered_map<Key, Node*> index_;
   Node* head_ = nullptr;
   Node* tail_ = nullptr;
-  std::vector<std::unique_ptr<Node[]>> chunks_;  // never freed before the map: pointers stay valid
-  size_t used_ = 0;
-  Node* free_ = nullptr;
+  NodeArena<Node> arena_;   // chunks never freed before the map: pointers stay valid
   Node* retired_ = nullptr;  // erased while an iteration was registered: not reusable yet
   int iterations_ = 0;       // registered iterations
 };

@@ -71,12 +71,14 @@ constexpr bool StandInsDriveTheirMode() {
   for (const StrategyRow& row : kRows) {
     const auto& c = kRows[static_cast<size_t>(row.in_controlled)];
     const auto& p = kRows[static_cast<size_t>(row.in_perturbed)];
-    if (!c.Drives(ExecMode::kControlled) || c.make_controlled == nullptr) return false;
+    // (That a row driving controlled mode has a factory is checked by strategy_table_test.cc: a
+    // function pointer compared with null is not a constant expression under ASan.)
+    if (!c.Drives(ExecMode::kControlled)) return false;
     if (!p.Drives(ExecMode::kPerturbed)) return false;
   }
   return true;
 }
-static_assert(StandInsDriveTheirMode(), "a stand-in must drive its mode (and have a factory)");
+static_assert(StandInsDriveTheirMode(), "a stand-in must drive its mode");
 
 std::string ListId(const StrategyRow& row) {
   std::string id(row.name);
