@@ -1,7 +1,11 @@
 // results.json writer and reader.
 #include "reports/json_report.h"
 
+#include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <map>
+#include <sstream>
 
 #include "absl/strings/str_cat.h"
 
@@ -48,6 +52,10 @@ nlohmann::json ResultsToJson(const RunResults& results) {
   }
   return {{"schema_version", kResultsSchemaVersion},
           {"seed", results.seed},
+          {"mapfault_version", results.run.version},
+          {"plan", results.run.plan},
+          {"shard", {{"index", results.run.shard_index}, {"count", results.run.shard_count}}},
+          {"missing_shards", results.run.missing_shards},
           {"partial", results.partial},
           {"seconds", results.seconds},
           {"exit_code", results.ExitCode()},
@@ -55,6 +63,8 @@ nlohmann::json ResultsToJson(const RunResults& results) {
 }
 
 namespace {
+
+using json = nlohmann::json;
 
 std::optional<Verdict> ParseVerdict(const std::string& name) {
   for (Verdict v : {Verdict::kHolds, Verdict::kBroken, Verdict::kOutOfContract, Verdict::kDetected,
@@ -64,70 +74,233 @@ std::optional<Verdict> ParseVerdict(const std::string& name) {
   return std::nullopt;
 }
 
+// A value as an error message quotes it: JSON, ASCII-escaped, on one line, at most 40 characters.
+std::string Quote(const json& value) {
+  std::string text = value.dump(-1, ' ', /*ensure_ascii=*/true, json::error_handler_t::replace);
+  if (text.size() > 40) text = text.substr(0, 37) + "...";
+  return text;
+}
+
+// Reads fields of one JSON object after another, validating each; keeps the first error (naming
+// where, e.g. "result 3", and the field) and returns a neutral value after one, so that a caller
+// checks status() once per object instead of after every field.
+class FieldReader {
+ public:
+  void At(std::string where) { where_ = std::move(where); }
+  const absl::Status& status() const { return status_; }
+
+  void Fail(std::string_view field, std::string_view problem) {
+    if (!status_.ok()) return;
+    status_ = absl::InvalidArgumentError(
+        absl::StrCat(where_, where_.empty() ? "" : ": ", "field '", std::string(field), "' ",
+                     std::string(problem),
+                     "; regenerate the file with `mapfault run --out DIR` (or `mapfault merge`)"));
+  }
+  const json* Find(const json& obj, std::string_view field) {
+    if (!obj.is_object()) return Fail(field, "is in something that is not a JSON object"), nullptr;
+    auto it = obj.find(field);
+    if (it == obj.end()) return Fail(field, "is missing"), nullptr;
+    return &*it;
+  }
+  // A whole number in [min, max].
+  uint64_t Count(const json& obj, std::string_view field, uint64_t min = 0,
+                 uint64_t max = UINT64_MAX) {
+    const json* v = Find(obj, field);
+    if (v == nullptr) return min;
+    const bool negative = v->is_number_integer() && !v->is_number_unsigned() &&
+                          v->get<int64_t>() < 0;
+    const uint64_t n = v->is_number_integer() && !negative ? v->get<uint64_t>() : 0;
+    if (!v->is_number_integer() || negative || n < min || n > max) {
+      Fail(field, absl::StrCat("is ", Quote(*v), "; it must be a whole number from ", min,
+                               max == UINT64_MAX ? " up" : absl::StrCat(" to ", max)));
+      return min;
+    }
+    return n;
+  }
+  int Int(const json& obj, std::string_view field) {
+    return static_cast<int>(Count(obj, field, 0, INT32_MAX));
+  }
+  double Seconds(const json& obj, std::string_view field) {
+    const json* v = Find(obj, field);
+    if (v == nullptr) return 0;
+    if (!v->is_number() || !(v->get<double>() >= 0) || !std::isfinite(v->get<double>())) {
+      return Fail(field, absl::StrCat("is ", Quote(*v), "; it must be a number of seconds >= 0")),
+             0;
+    }
+    return v->get<double>();
+  }
+  bool Bool(const json& obj, std::string_view field) {
+    const json* v = Find(obj, field);
+    if (v != nullptr && !v->is_boolean())
+      Fail(field, absl::StrCat("is ", Quote(*v), "; not true or false"));
+    return v != nullptr && v->is_boolean() && v->get<bool>();
+  }
+  std::string String(const json& obj, std::string_view field) {
+    const json* v = Find(obj, field);
+    if (v != nullptr && !v->is_string())
+      Fail(field, absl::StrCat("is ", Quote(*v), "; not a string"));
+    return v != nullptr && v->is_string() ? v->get<std::string>() : "";
+  }
+  std::vector<std::string> Strings(const json& obj, std::string_view field) {
+    const json* v = Find(obj, field);
+    std::vector<std::string> out;
+    if (v == nullptr) return out;
+    for (size_t i = 0; v->is_array() && i < v->size(); ++i) {
+      if (!(*v)[i].is_string()) break;
+      out.push_back((*v)[i].get<std::string>());
+    }
+    if (!v->is_array() || out.size() != v->size()) Fail(field, "is not an array of strings");
+    return out;
+  }
+
+ private:
+  std::string where_;
+  absl::Status status_;
+};
+
+// The run identity (absent from files written before it: version stays "").
+void ReadIdentity(const json& j, FieldReader& in, RunIdentity& id) {
+  if (!j.contains("mapfault_version")) return;
+  id.version = in.String(j, "mapfault_version");
+  id.plan = in.String(j, "plan");
+  if (const json* shard = in.Find(j, "shard")) {
+    id.shard_count = static_cast<int>(in.Count(*shard, "count", 1, INT32_MAX));
+    id.shard_index = static_cast<int>(in.Count(*shard, "index", 0, id.shard_count - 1));
+  }
+  id.missing_shards = in.Strings(j, "missing_shards");
+}
+
+// The fields of the cell a row belongs to.
+CellResult ReadCell(const json& row, FieldReader& in) {
+  CellResult c;
+  c.backend = in.String(row, "backend");
+  c.scenario = in.String(row, "scenario");
+  c.mode = in.String(row, "mode");
+  if (in.status().ok() && c.mode != "controlled" && c.mode != "perturbed") {
+    in.Fail("mode", absl::StrCat("is ", Quote(c.mode), "; not controlled or perturbed"));
+  }
+  c.strategy = in.String(row, "strategy");
+  if (const json* p = in.Find(row, "params")) {
+    c.params = {in.Int(*p, "threads"), in.Int(*p, "keys"), in.Int(*p, "initial"),
+                in.Int(*p, "ops")};
+  }
+  c.trials_planned = in.Count(row, "trials_planned");
+  c.trials = in.Count(row, "trials_run", 0, c.trials_planned);
+  c.worker_seconds = row.contains("worker_seconds") ? in.Seconds(row, "worker_seconds") : 0;
+  return c;
+}
+
+// One invariant's row: counts bounded by the cell's trials, a verdict its counts allow.
+void ReadInvariant(const json& row, const CellResult& cell, Invariant inv, FieldReader& in,
+                   InvariantResult& ir) {
+  const std::optional<Verdict> verdict = ParseVerdict(in.String(row, "verdict"));
+  ir.evaluated = in.Count(row, "trials", 0, cell.trials);
+  ir.failures = in.Count(row, "failures", 0, cell.trials);
+  ir.undecided = in.Count(row, "undecided", 0, cell.trials);
+  if (!in.status().ok()) return;
+  if (!verdict) return in.Fail("verdict", absl::StrCat("is ", Quote(row["verdict"]), "; unknown"));
+  ir.verdict = *verdict;
+  const bool failing_verdict = inv == Invariant::kMisuseDetected
+                                   ? ir.verdict == Verdict::kDetected
+                                   : ir.verdict == Verdict::kBroken ||
+                                         ir.verdict == Verdict::kOutOfContract;
+  const Verdict passing = ir.evaluated > 0 ? Verdict::kHolds : Verdict::kNotRun;
+  if (ir.failures > 0 ? !failing_verdict : ir.verdict != passing) {
+    return in.Fail("verdict", absl::StrCat("is ", std::string(VerdictName(ir.verdict)), " with ",
+                                           ir.failures, " failures in ", ir.evaluated, " trials"));
+  }
+  const json* first = in.Find(row, "first_failure_trial");
+  if (first != nullptr && !first->is_null())
+    ir.first_failure_trial = in.Count(row, "first_failure_trial", 1);
+  const json* token = in.Find(row, "token");
+  if (token == nullptr || token->is_null()) return;
+  ir.token = in.String(row, "token");
+  ir.explanation = in.String(row, "explanation");
+  ir.evidence = in.Strings(row, "evidence");
+  ir.confirmed = in.Bool(row, "confirmed");
+  const json rate = row.value("reproduction", json(nullptr));
+  if (rate.is_null()) return;
+  ir.replays = static_cast<uint32_t>(in.Count(rate, "replays", 0, UINT32_MAX));
+  ir.reproduced = static_cast<uint32_t>(in.Count(rate, "reproduced", 0, ir.replays));
+}
+
+// The results array: rows grouped into cells by (backend, scenario).
+absl::Status ReadRows(const json& rows, FieldReader& in, RunResults& r) {
+  std::map<std::pair<std::string, std::string>, size_t> cell_of;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    in.At(absl::StrCat("result ", i));
+    const json& row = rows[i];
+    CellResult c = ReadCell(row, in);
+    const std::optional<Invariant> inv = ParseInvariant(in.String(row, "invariant"));
+    if (!in.status().ok()) return in.status();
+    if (!inv) in.Fail("invariant", absl::StrCat("is ", Quote(row["invariant"]), "; unknown"));
+    auto [it, inserted] = cell_of.emplace(std::make_pair(c.backend, c.scenario), r.cells.size());
+    if (inserted) r.cells.push_back(c);
+    CellResult& cell = r.cells[it->second];
+    if (cell.trials != c.trials || cell.trials_planned != c.trials_planned) {
+      in.Fail("trials_run", "differs from the other rows of its backend and scenario");
+    }
+    if (!in.status().ok()) return in.status();
+    InvariantResult& ir = cell.invariants[static_cast<int>(*inv)];
+    if (ir.verdict != Verdict::kNotRun || ir.evaluated != 0 || ir.failures != 0) {
+      in.Fail("invariant", absl::StrCat("repeats ", std::string(InvariantId(*inv)), " for ",
+                                        c.backend, " x ", c.scenario));
+    }
+    ReadInvariant(row, cell, *inv, in, ir);
+    if (!in.status().ok()) return in.status();
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
-absl::StatusOr<RunResults> ResultsFromJson(const nlohmann::json& j) {
-  using json = nlohmann::json;
-  try {
-    const int version = j.at("schema_version").get<int>();
-    if (version > kResultsSchemaVersion) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "results schema_version ", version, " is newer than this mapfault (reads ",
-          kResultsSchemaVersion, "); merge with the mapfault that wrote it"));
-    }
-    RunResults r;
-    r.seed = j.at("seed").get<uint64_t>();
-    r.partial = j.at("partial").get<bool>();
-    r.seconds = j.at("seconds").get<double>();
-    std::map<std::pair<std::string, std::string>, size_t> cell_of;
-    for (const json& row : j.at("results")) {
-      const auto key = std::make_pair(row.at("backend").get<std::string>(),
-                                      row.at("scenario").get<std::string>());
-      auto [it, inserted] = cell_of.emplace(key, r.cells.size());
-      if (inserted) {
-        CellResult c;
-        c.backend = key.first;
-        c.scenario = key.second;
-        c.mode = row.at("mode").get<std::string>();
-        c.strategy = row.at("strategy").get<std::string>();
-        const json& p = row.at("params");
-        c.params = {p.at("threads").get<int>(), p.at("keys").get<int>(),
-                    p.at("initial").get<int>(), p.at("ops").get<int>()};
-        c.trials = row.at("trials_run").get<uint64_t>();
-        c.trials_planned = row.at("trials_planned").get<uint64_t>();
-        c.worker_seconds = row.value("worker_seconds", 0.0);
-        r.cells.push_back(std::move(c));
-      }
-      const std::optional<Invariant> inv = ParseInvariant(row.at("invariant").get<std::string>());
-      const std::optional<Verdict> verdict = ParseVerdict(row.at("verdict").get<std::string>());
-      if (!inv || !verdict) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "unknown invariant or verdict in row ", row.dump(), "; was it written by mapfault?"));
-      }
-      InvariantResult& ir = r.cells[it->second].invariants[static_cast<int>(*inv)];
-      ir.verdict = *verdict;
-      ir.evaluated = row.at("trials").get<uint64_t>();
-      ir.failures = row.at("failures").get<uint64_t>();
-      ir.undecided = row.at("undecided").get<uint64_t>();
-      const json& first = row.at("first_failure_trial");
-      ir.first_failure_trial = first.is_null() ? 0 : first.get<uint64_t>();
-      if (!row.at("token").is_null()) {
-        ir.token = row.at("token").get<std::string>();
-        ir.explanation = row.at("explanation").get<std::string>();
-        ir.evidence = row.at("evidence").get<std::vector<std::string>>();
-        ir.confirmed = row.at("confirmed").get<bool>();
-        const json& rate = row.value("reproduction", json(nullptr));
-        if (!rate.is_null()) {
-          ir.reproduced = rate.at("reproduced").get<uint32_t>();
-          ir.replays = rate.at("replays").get<uint32_t>();
-        }
-      }
-    }
-    return r;
-  } catch (const json::exception& e) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("not a mapfault results.json (", e.what(), ")"));
+absl::StatusOr<RunResults> ResultsFromJson(const json& j) {
+  if (!j.is_object()) {
+    return absl::InvalidArgumentError("not a mapfault results.json (not a JSON object)");
   }
+  FieldReader in;
+  const json* version = in.Find(j, "schema_version");
+  if (version != nullptr && version->is_number_unsigned() &&
+      version->get<uint64_t>() > static_cast<uint64_t>(kResultsSchemaVersion)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "results schema_version ", Quote(*version), " is newer than this mapfault (reads ",
+        kResultsSchemaVersion, "); merge with the mapfault that wrote it"));
+  }
+  in.Count(j, "schema_version", 1, kResultsSchemaVersion);
+  RunResults r;
+  r.seed = in.Count(j, "seed");
+  r.partial = in.Bool(j, "partial");
+  r.seconds = in.Seconds(j, "seconds");
+  ReadIdentity(j, in, r.run);
+  const json* rows = in.Find(j, "results");
+  if (rows != nullptr && !rows->is_array())
+    in.Fail("results", absl::StrCat("is ", Quote(*rows), "; not an array"));
+  if (!in.status().ok()) return in.status();
+  if (absl::Status s = ReadRows(*rows, in, r); !s.ok()) return s;
+  return r;
+}
+
+absl::StatusOr<RunResults> ReadResultsFile(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "cannot read ", path, std::filesystem::exists(path, ec) ? " (not a regular file)" : "",
+        ": give directories that `mapfault run --out DIR` wrote"));
+  }
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  if (!in || text.fail()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("cannot read ", path, ": check its permissions"));
+  }
+  const json j = json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) {
+    return absl::InvalidArgumentError(absl::StrCat(path, " is not valid JSON; re-run that shard"));
+  }
+  absl::StatusOr<RunResults> r = ResultsFromJson(j);
+  if (!r.ok()) return absl::InvalidArgumentError(absl::StrCat(path, ": ", r.status().message()));
+  return r;
 }
 
 }  // namespace mapfault

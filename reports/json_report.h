@@ -10,13 +10,18 @@
 
 namespace mapfault {
 
+// Raised only by a change an older reader would misread (a field removed or given a new meaning);
+// new fields do not raise it, and readers ignore fields they do not know (docs/cli.md).
 inline constexpr int kResultsSchemaVersion = 1;
 
 // {"threads": .., "keys": .., "initial": .., "ops": ..}
 nlohmann::json ParamsToJson(const ScenarioParams& params);
 nlohmann::json ResultsToJson(const RunResults& results);
-// Reads what ResultsToJson wrote; InvalidArgument (naming the problem) for anything else.
+// Reads what ResultsToJson wrote, validating every field (types, ranges, counts against each other,
+// verdicts against their counts); InvalidArgument naming the result index and the field otherwise.
 absl::StatusOr<RunResults> ResultsFromJson(const nlohmann::json& j);
+// Reads and validates the file `path` (a results.json); the error names the file.
+absl::StatusOr<RunResults> ReadResultsFile(const std::string& path);
 
 }  // namespace mapfault
 

@@ -1,6 +1,8 @@
 // The report-format table's rows, and the loop that writes them.
 #include "reports/report_formats.h"
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <vector>
@@ -67,16 +69,51 @@ std::string ReportFileList() {
   return absl::StrJoin(files, ", ");
 }
 
+namespace {
+
+// Writes `content` to `path` through a temporary file beside it, renamed over `path` when complete.
+absl::Status WriteAtomically(const std::filesystem::path& path, const std::string& content) {
+  const std::filesystem::path temp =
+      path.parent_path() / absl::StrCat(".", path.filename().string(), ".", getpid(), ".tmp");
+  std::error_code ec;
+  {
+    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
+    out << content;
+    out.close();
+    if (out) std::filesystem::rename(temp, path, ec);
+    if (out && !ec) return absl::OkStatus();
+  }
+  std::filesystem::remove(temp, ec);
+  return absl::UnavailableError(absl::StrCat(
+      "cannot write ", path.string(), " (disk full or not writable?); the previous file, if any, "
+      "is unchanged"));
+}
+
+}  // namespace
+
+absl::Status CheckReportDir(const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec || !std::filesystem::is_directory(dir, ec)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("cannot create the report directory '", dir,
+                     "': choose a writable directory with --out DIR"));
+  }
+  if (!WriteAtomically(std::filesystem::path(dir) / ".mapfault-probe", "probe\n").ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("cannot write into the report directory '", dir,
+                     "': choose a writable directory with --out DIR"));
+  }
+  std::filesystem::remove(std::filesystem::path(dir) / ".mapfault-probe", ec);
+  return absl::OkStatus();
+}
+
 absl::Status WriteReportFiles(const ReportInputs& in, const std::string& dir) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   const std::filesystem::path base(dir);
   for (const ReportFormat& f : kFormats) {
-    std::ofstream out(base / f.file);
-    out << f.write(in);
-    if (ec || !out) {
-      return absl::UnavailableError(absl::StrCat("cannot write ", (base / f.file).string()));
-    }
+    if (absl::Status s = WriteAtomically(base / f.file, f.write(in)); !s.ok()) return s;
   }
   return absl::OkStatus();
 }

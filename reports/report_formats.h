@@ -32,7 +32,12 @@ struct ReportFormat {
 std::span<const ReportFormat> ReportFormats();
 // "results.json, report.txt, report.html, report.md, report.junit.xml".
 std::string ReportFileList();
-// Writes every format's file into `dir`, creating it. A failure names the file it could not write.
+// Checks, before a command runs anything, that its reports can be written to `dir`: creates it if
+// missing and writes (then removes) a probe file in it. The error names `dir` and why.
+absl::Status CheckReportDir(const std::string& dir);
+// Writes every format's file into `dir`, creating it. Each file is written to a temporary file in
+// `dir` and renamed over the old one only once complete, so a full disk leaves the previous file
+// (or none), never a truncated one. A failure names the file it could not write.
 absl::Status WriteReportFiles(const ReportInputs& in, const std::string& dir);
 
 }  // namespace mapfault

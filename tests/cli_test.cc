@@ -225,6 +225,69 @@ TEST(CliShardTest, BadShardsAndMergeInputsAreUsageErrors) {
   ExpectUsageError("merge /nonexistent/dir", "cannot read /nonexistent/dir/results.json");
 }
 
+// The reproduction of the merge-integrity report: one shard given twice, or alone, was merged as a
+// complete run with doubled or halved totals.
+TEST(CliMergeIntegrityTest, MergeRefusesOverlappingOrMissingShards) {
+  const std::string base = TempDir("merge_integrity");
+  const std::string run = "run --backend naive --scenario iterate-while-erase --seed 42 "
+                          "--trials 400 --no-progress --jobs 1 --out " + base;
+  ASSERT_NE(RunMapfault(run + "/s0 --shard 0/2").status, 2);
+  ASSERT_NE(RunMapfault(run + "/t0 --shard 0/3").status, 2);
+  const std::string s0 = base + "/s0";
+  ExpectUsageError("merge " + s0 + " " + s0 + " --out " + base + "/m",
+                   "shard 0/2 is given twice");
+  ExpectUsageError("merge " + s0 + " --out " + base + "/m", "shard 1/2 of the run missing");
+  ExpectUsageError("merge " + s0 + " " + base + "/t0 --out " + base + "/m",
+                   "is shard 0/3 but " + s0 + "/results.json is shard 0/2");
+  EXPECT_FALSE(std::filesystem::exists(base + "/m/results.json"));
+  // Told --allow-partial, the merge says what it lacks.
+  const CommandResult partial =
+      RunMapfault("merge " + s0 + " --allow-partial --out " + base + "/p");
+  EXPECT_NE(partial.status, 2) << partial.err;
+  const nlohmann::json j = nlohmann::json::parse(ReadFile(base + "/p/results.json"));
+  EXPECT_EQ(j["partial"], true);
+  EXPECT_EQ(j["missing_shards"], nlohmann::json::array({"1/2"}));
+  EXPECT_EQ(j["results"][0]["trials_run"], 200);
+}
+
+TEST(CliMergeIntegrityTest, BadResultsFilesAreOneLineUsageErrors) {
+  const std::string base = TempDir("merge_bad_files");
+  std::filesystem::create_directories(base + "/d/results.json");  // a directory
+  ExpectUsageError("merge " + base + "/d", "/d/results.json (not a regular file)");
+  std::filesystem::create_directories(base + "/neg");
+  std::ofstream(base + "/neg/results.json")
+      << R"({"schema_version": 1, "seed": 1, "partial": false, "seconds": 1, "results": [)"
+      << R"({"backend": "naive", "scenario": "s", "invariant": "no-crash", "verdict": "HOLDS",)"
+      << R"( "mode": "controlled", "strategy": "random", "params": {"threads": 2, "keys": 8,)"
+      << R"( "initial": 4, "ops": 4}, "trials": 1, "trials_run": -1, "trials_planned": 200,)"
+      << R"( "failures": 0, "undecided": 0, "first_failure_trial": null, "token": null}]})";
+  ExpectUsageError("merge " + base + "/neg",
+                   "neg/results.json: result 0: field 'trials_run' is -1; it must be a whole "
+                   "number from 0 to 200");
+}
+
+TEST(CliMergeIntegrityTest, AnUnusableOutDirectoryStopsTheRunBeforeItStarts) {
+  const std::string base = TempDir("out_check");
+  std::ofstream(base + "/a_file") << "not a directory";
+  const CommandResult r = RunMapfault("run --backend naive --scenario iterate-while-erase "
+                                      "--trials 50 --no-progress --out " + base + "/a_file/out");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.err.find("mapfault run:"), std::string::npos) << "it ran first: " << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  EXPECT_NE(r.err.find("choose a writable directory with --out DIR"), std::string::npos) << r.err;
+}
+
+// A plugin that dies while loading used to take mapfault with it (exit(0): status 0, no output).
+TEST(CliPluginProbeTest, APluginThatDiesWhileLoadingIsAUsageError) {
+  ExpectUsageError("run --backend mutex --scenario mixed-ops --trials 10 --no-progress --plugin "
+                   MAPFAULT_TEST_PLUGIN_CRASH_EXIT0,
+                   "ended the process while loading (exit status 0)");
+  ExpectUsageError("list backends --plugin " MAPFAULT_TEST_PLUGIN_CRASH_SEGV,
+                   "crashed while loading (signal 11");
+  ExpectUsageError("list backends --plugin " MAPFAULT_TEST_PLUGIN_CRASH_ABORT,
+                   "crashed while loading (signal 6");
+}
+
 TEST(CliInterruptTest, SigintWritesAPartialReport) {
   const std::string out = TempDir("sigint");
   const std::string err_file = out + "/stderr";

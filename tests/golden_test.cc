@@ -13,11 +13,13 @@
 namespace mapfault {
 namespace {
 
-// Run-to-run noise (wall time) is masked; everything else must match byte for byte.
+// Run-to-run noise (wall time) and the mapfault version are masked; everything else must match byte for byte.
 std::string Normalize(std::string text) {
   text = std::regex_replace(text, std::regex(R"(in [0-9]+\.[0-9]s)"), "in <time>s");
   text = std::regex_replace(text, std::regex(R"("(worker_)?seconds": [0-9.e+-]+)"),
                             R"("$1seconds": <time>)");
+  text = std::regex_replace(text, std::regex(R"("mapfault_version": "[^"]*")"),
+                            R"("mapfault_version": <version>)");
   text = std::regex_replace(text, std::regex(R"(reports written to [^\n]*)"),
                             "reports written to <dir>");
   return text;

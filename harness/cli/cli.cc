@@ -87,9 +87,8 @@ bool ParseShard(const std::string& text, int* index, int* count) {
 // report.txt, ...). False (after a usage error) when it cannot.
 bool WriteReports(const RunResults& results, const std::string& dir, const std::string& text,
                   double watchdog) {
-  if (!WriteReportFiles({results, text, watchdog}, dir).ok()) {
-    UsageError(absl::StrCat("cannot write reports to '", dir,
-                            "': choose a writable directory with --out DIR"));
+  if (absl::Status s = WriteReportFiles({results, text, watchdog}, dir); !s.ok()) {
+    UsageError(absl::StrCat(s.message(), ": free space or choose another directory with --out DIR"));
     return false;
   }
   return true;
@@ -319,6 +318,7 @@ int RunRun(RunOptions o) {
   for (CellSpec& cell : plan->cells) cell.strategy = StrategyForMode(cell.strategy, cell.mode);
   SupervisorOptions so;
   if (!SupervisorOptionsFor(o, so)) return 2;
+  if (absl::Status s = CheckReportDir(o.out); !s.ok()) return UsageError(std::string(s.message()));
   ProgressPrinter progress(stderr, isatty(STDERR_FILENO) != 0);
   if (!o.no_progress) so.on_progress = [&](const Progress& p) { progress.Update(p); };
   std::signal(SIGINT, OnStopSignal);
@@ -340,25 +340,18 @@ int RunRun(RunOptions o) {
   return results.ExitCode();
 }
 
-int RunMerge(const std::vector<std::string>& dirs, const std::string& out) {
+int RunMerge(const std::vector<std::string>& dirs, const std::string& out, bool allow_partial) {
   std::vector<RunResults> shards;
+  MergeOptions options{allow_partial, {}};
   for (const std::string& dir : dirs) {
-    const std::filesystem::path path = std::filesystem::path(dir) / "results.json";
-    std::ifstream in(path);
-    if (!in) {
-      return UsageError(absl::StrCat("cannot read ", path.string(),
-                                     ": give directories that `mapfault run --out DIR` wrote"));
-    }
-    const nlohmann::json j = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
-    if (j.is_discarded()) {
-      return UsageError(absl::StrCat(path.string(), " is not valid JSON; re-run that shard"));
-    }
-    absl::StatusOr<RunResults> r = ResultsFromJson(j);
-    if (!r.ok()) return UsageError(absl::StrCat(path.string(), ": ", r.status().message()));
+    options.names.push_back((std::filesystem::path(dir) / "results.json").string());
+    absl::StatusOr<RunResults> r = ReadResultsFile(options.names.back());
+    if (!r.ok()) return UsageError(std::string(r.status().message()));
     shards.push_back(*std::move(r));
   }
-  absl::StatusOr<RunResults> merged = MergeResults(shards);
+  absl::StatusOr<RunResults> merged = MergeResults(shards, options);
   if (!merged.ok()) return UsageError(std::string(merged.status().message()));
+  if (absl::Status s = CheckReportDir(out); !s.ok()) return UsageError(std::string(s.message()));
   const std::string report = FormatConsoleReport(*merged);
   fmt::print("{}", report);
   if (!WriteReports(*merged, out, report, 10)) return 2;
@@ -470,6 +463,9 @@ int CliMain(int argc, char** argv) {
   CLI::App* merge = app.add_subcommand("merge", "Combine the results of shards into one report set");
   merge->add_option("dirs", merge_dirs, "Result directories of the shards")->required();
   merge->add_option("--out", merge_out, "Directory for the merged reports");
+  bool allow_partial = false;
+  merge->add_flag("--allow-partial", allow_partial,
+                  "Merge even with shards missing (the result is partial and lists them)");
   merge->add_option("--plugin", plugins, kPluginHelp);
 
   std::string token_text;
@@ -512,7 +508,7 @@ int CliMain(int argc, char** argv) {
     return RunRun(ro);
   }
   if (*replay) return RunReplay(token_text, times);
-  if (*merge) return RunMerge(merge_dirs, merge_out);
+  if (*merge) return RunMerge(merge_dirs, merge_out, allow_partial);
   if (*bench) return RunBenchBugs(bo);
   if (*check) return RunCheck(co);
   if (*shrink) return RunShrink(shrink_token);

@@ -30,6 +30,7 @@
 #include "absl/strings/str_split.h"
 #include "harness/engine/misuse.h"
 #include "harness/engine/sync.h"
+#include "harness/plugins/plugin_probe.h"
 #include "mapfault/plugin_abi.h"
 
 // The host's definitions of the ABI's opaque sync objects: one primitive per mode. Inside a
@@ -404,6 +405,14 @@ absl::StatusOr<std::vector<BackendInfo>> AdaptBackends(
 
 absl::Status LoadPlugin(const std::string& path, BackendRegistry& registry,
                         std::vector<std::string>* loaded_ids) {
+  if (absl::StatusOr<PluginProbe> probe = ProbePlugin(path, registry); !probe.ok()) {
+    return probe.status();
+  }
+  return LoadPluginInProcess(path, registry, loaded_ids);
+}
+
+absl::Status LoadPluginInProcess(const std::string& path, BackendRegistry& registry,
+                                 std::vector<std::string>* loaded_ids) {
   const std::string prefix = absl::StrCat("plugin ", path, ": ");
   std::error_code ec;
   if (!fs::exists(path, ec)) {

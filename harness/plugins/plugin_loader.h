@@ -23,7 +23,9 @@ namespace mapfault {
 // The environment variable holding a colon-separated list of plugin directories.
 inline constexpr char kPluginPathEnv[] = "MAPFAULT_PLUGIN_PATH";
 
-// Loads the plugin at `path` (relative paths are taken from the working directory) and registers
+// Loads the plugin at `path` (first probing it in a child process, harness/plugins/plugin_probe.h,
+// so that a plugin that crashes, exits or hangs while loading is an error, not mapfault's end;
+// relative paths are taken from the working directory) and registers
 // its backends in `registry`, with BackendInfo::plugin_path set to the plugin's absolute path.
 // Appends the registered ids to `loaded_ids` when it is not null. Loading the same file again into
 // the same registry is a no-op that reports the ids it registered before.
@@ -36,8 +38,14 @@ inline constexpr char kPluginPathEnv[] = "MAPFAULT_PLUGIN_PATH";
 //   within the plugin.
 // - FailedPrecondition: built for an older or a newer plugin ABI version than this mapfault's.
 // - AlreadyExists: a backend id already registered (built-in or from another plugin).
+// - InvalidArgument: it crashed, called exit() or hung while loading in the probe.
 absl::Status LoadPlugin(const std::string& path, BackendRegistry& registry,
                         std::vector<std::string>* loaded_ids = nullptr);
+
+// LoadPlugin without the probe: the plugin is loaded in this process only. For a process that may
+// die with the plugin (the probe's child; later, a worker).
+absl::Status LoadPluginInProcess(const std::string& path, BackendRegistry& registry,
+                                 std::vector<std::string>* loaded_ids = nullptr);
 
 // Loads every lib*.so (in name order) of every directory in `env_value`, a colon-separated list as
 // in MAPFAULT_PLUGIN_PATH; null or empty loads nothing. Empty list entries are skipped; an entry

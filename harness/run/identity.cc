@@ -3,6 +3,8 @@
 
 namespace mapfault {
 
+std::string_view MapfaultVersion() { return MAPFAULT_VERSION; }
+
 std::string_view ExecModeName(ExecMode mode) {
   return mode == ExecMode::kPerturbed ? "perturbed" : "controlled";
 }

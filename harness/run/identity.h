@@ -17,6 +17,9 @@
 
 namespace mapfault {
 
+// This mapfault's version (the CMake project version), recorded in results.json.
+std::string_view MapfaultVersion();
+
 // A trial's identity with its backend and scenario resolved (CellSpec, TrialSpec).
 struct TrialIdentity {
   ExecMode mode = ExecMode::kControlled;

@@ -7,6 +7,7 @@
 #include <tuple>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 
 namespace mapfault {
 namespace {
@@ -20,19 +21,93 @@ int Strength(Verdict v) {
   }
 }
 
+std::string Name(const MergeOptions& options, size_t k) {
+  return k < options.names.size() ? options.names[k] : absl::StrCat("shard ", k);
+}
+
+std::string ShardOf(const RunIdentity& id) {
+  return absl::StrCat(id.shard_index, "/", id.shard_count);
+}
+
+constexpr const char* kOneRun =
+    "; merge only the shards of one `mapfault run --seed N --shard I/N`";
+
+// The identity checks of MergeResults; fills in the merged identity (the whole run: shard 0/1,
+// with the missing shards listed) and whether it is partial.
+absl::Status CheckShards(const std::vector<RunResults>& shards, const MergeOptions& options,
+                         RunResults& merged) {
+  const RunResults& first = shards.front();
+  merged.seed = first.seed;
+  merged.run.version = first.run.version;
+  merged.run.plan = first.run.plan;
+  for (const RunResults& shard : shards) {
+    if (shard.seed != first.seed) {
+      return absl::InvalidArgumentError(absl::StrCat("shards come from different runs (seeds ",
+                                                     first.seed, " and ", shard.seed, ")",
+                                                     kOneRun));
+    }
+  }
+  std::vector<int> seen(std::max(first.run.shard_count, 1), -1);
+  for (size_t k = 0; k < shards.size(); ++k) {
+    const RunIdentity& id = shards[k].run;
+    const std::string a = Name(options, 0), b = Name(options, k);
+    if (id.version.empty()) {
+      if (options.allow_partial) {
+        merged.partial = true;  // unchecked: it may not be what it claims
+        continue;
+      }
+      return absl::InvalidArgumentError(absl::StrCat(
+          b, " records no run identity (an older mapfault wrote it); "
+          "re-run that shard, or pass --allow-partial to merge it unchecked as a partial result"));
+    }
+    if (id.version != first.run.version || id.plan != first.run.plan) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          b, " and ", a, " come from different runs (",
+          id.version != first.run.version
+              ? absl::StrCat("mapfault ", id.version, " and ", first.run.version)
+              : absl::StrCat("plans ", id.plan, " and ", first.run.plan,
+                             ": other cells, trials or parameters"),
+          ")", kOneRun));
+    }
+    if (id.shard_count != first.run.shard_count || id.shard_index < 0 ||
+        id.shard_index >= id.shard_count) {
+      return absl::InvalidArgumentError(absl::StrCat(b, " is shard ", ShardOf(id), " but ", a,
+                                                     " is shard ", ShardOf(first.run), kOneRun));
+    }
+    if (seen[id.shard_index] >= 0) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "shard ", ShardOf(id), " is given twice (", Name(options, seen[id.shard_index]), " and ",
+          b, "); give each shard once"));
+    }
+    seen[id.shard_index] = static_cast<int>(k);
+    if (id.shard_count == 1) merged.run.missing_shards = id.missing_shards;  // a merged run
+  }
+  for (int i = 0; i < first.run.shard_count && !first.run.version.empty(); ++i) {
+    if (seen[i] < 0) {
+      merged.run.missing_shards.push_back(absl::StrCat(i, "/", first.run.shard_count));
+    }
+  }
+  if (!merged.run.missing_shards.empty() && !options.allow_partial &&
+      first.run.shard_count > 1) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "shard", merged.run.missing_shards.size() > 1 ? "s " : " ",
+        absl::StrJoin(merged.run.missing_shards, ", "), " of the run missing; give every shard's "
+        "directory, or pass --allow-partial for a partial result that lists them"));
+  }
+  merged.partial |= !merged.run.missing_shards.empty();
+  return absl::OkStatus();
+}
+
 }  // namespace
 
-absl::StatusOr<RunResults> MergeResults(const std::vector<RunResults>& shards) {
+absl::StatusOr<RunResults> MergeResults(const std::vector<RunResults>& shards,
+                                        const MergeOptions& options) {
   RunResults merged;
-  if (shards.empty()) return absl::InvalidArgumentError("nothing to merge: give result directories");
-  merged.seed = shards.front().seed;
+  if (shards.empty())
+    return absl::InvalidArgumentError("nothing to merge: give result directories");
+  if (absl::Status s = CheckShards(shards, options, merged); !s.ok()) return s;
   std::map<std::tuple<std::string, std::string, std::string, std::string>, size_t> index;
   for (const RunResults& shard : shards) {
-    if (shard.seed != merged.seed) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("shards come from different runs (seeds ", merged.seed, " and ", shard.seed,
-                       "); merge only the shards of one `mapfault run --seed N --shard I/N`"));
-    }
     merged.partial |= shard.partial;
     merged.seconds = std::max(merged.seconds, shard.seconds);
     for (const CellResult& c : shard.cells) {

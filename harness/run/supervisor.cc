@@ -300,6 +300,26 @@ void Dispatcher::ReportProgress(int64_t now, const WorkerPool& pool) {
 
 }  // namespace
 
+std::string PlanFingerprint(const std::vector<CellSpec>& cells) {
+  uint64_t hash = 14695981039346656037ull;  // FNV-1a, 64 bits
+  auto mix = [&hash](std::string_view text) {
+    for (const char ch : text) hash = (hash ^ static_cast<unsigned char>(ch)) * 1099511628211ull;
+    hash = (hash ^ 0xff) * 1099511628211ull;  // field separator
+  };
+  for (const CellSpec& c : cells) {
+    const CellLabel label = LabelOf(c);
+    mix(label.backend);
+    mix(label.scenario);
+    mix(absl::StrCat(c.params.threads, ",", c.params.keys, ",", c.params.initial, ",",
+                     c.params.ops));
+    mix(label.mode);
+    mix(label.strategy);
+    mix(absl::StrCat(c.trials, ",", c.max_steps, ",", c.checked.bits(), ",",
+                     c.stop_at_first_failure));
+  }
+  return absl::StrCat(absl::Hex(hash, absl::kZeroPad16));
+}
+
 RunResults RunCells(const std::vector<CellSpec>& cells, const SupervisorOptions& options) {
   const int64_t start = NowNs();
   Dispatcher dispatcher(cells, options, start);
@@ -315,6 +335,10 @@ RunResults RunCells(const std::vector<CellSpec>& cells, const SupervisorOptions&
   }
   RunResults results;
   results.seed = options.seed;
+  results.run.version = std::string(MapfaultVersion());
+  results.run.plan = PlanFingerprint(cells);
+  results.run.shard_index = options.shard_index;
+  results.run.shard_count = options.shard_count;
   for (size_t c = 0; c < cells.size(); ++c) {
     results.cells.push_back(tallies[c].ToResult(cells[c], dispatcher.queue().Planned(c)));
   }

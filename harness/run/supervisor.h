@@ -71,6 +71,11 @@ ReplayToken MakeToken(const TrialSpec& spec, Invariant inv,
 // The trial of `cell` with 0-based index `trial` in a run seeded `run_seed`.
 TrialSpec SpecFor(const CellSpec& cell, uint64_t run_seed, uint64_t trial);
 
+// A stable (across processes, machines and builds) 16-hex-digit fingerprint of what `cells` run:
+// each cell's backend, scenario, parameters, mode, strategy, trials, step bound and checked
+// invariants. Shards of one run share it; `mapfault merge` refuses shards whose plans differ.
+std::string PlanFingerprint(const std::vector<CellSpec>& cells);
+
 // Runs every cell in worker processes and returns their results with verdicts.
 RunResults RunCells(const std::vector<CellSpec>& cells, const SupervisorOptions& options);
 

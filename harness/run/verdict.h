@@ -45,8 +45,21 @@ struct CellResult : CellLabel {
   InvariantResult invariants[kInvariantCount];
 };
 
+// Which run, and which shard of it, produced a set of results: what `mapfault merge` checks before
+// it adds shards up (docs/sharding.md). A results.json written before these fields has an empty
+// `version` (its identity is unknown).
+struct RunIdentity {
+  std::string version;  // the mapfault that ran it (MapfaultVersion)
+  std::string plan;     // PlanFingerprint of the cells: what ran, with which parameters
+  int shard_index = 0;
+  int shard_count = 1;
+  // A merge given --allow-partial: the shards it did not get, as "I/N".
+  std::vector<std::string> missing_shards;
+};
+
 struct RunResults {
   uint64_t seed = 0;
+  RunIdentity run;
   bool partial = false;  // interrupted or out of time before every planned trial ran
   double seconds = 0;
   std::vector<CellResult> cells;

@@ -1,7 +1,26 @@
 /* Deliberately broken test plugins, in plain C (which also proves <mapfault/plugin_abi.h> is C).
- * Each build defines one BAD_* macro; the loader must refuse the result with a clear message. */
+ * Each build defines one BAD_* macro; the loader must refuse the result with a clear message. The
+ * CRASH_* ones die while loading (the probe must survive them): CRASH_ABORT and CRASH_SEGV in
+ * mapfault_plugin_entry, CRASH_EXIT0 in a constructor, CRASH_HANG in mapfault_plugin_entry. */
 #include <mapfault/plugin_abi.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <unistd.h>
+
+#if defined(CRASH_EXIT0)
+__attribute__((constructor)) static void ExitWhileLoading(void) { exit(0); }
+#endif
+
+/* Dies (or hangs) as its CRASH_* macro says; nothing without one. */
+static void Misbehave(void) {
+#if defined(CRASH_ABORT)
+  abort();
+#elif defined(CRASH_SEGV)
+  raise(SIGSEGV);
+#elif defined(CRASH_HANG)
+  for (;;) pause();
+#endif
+}
 
 /* Stub operations: a refused plugin's operations are never called. */
 static void* Create(void) { return calloc(1, 1); }
@@ -78,6 +97,7 @@ MAPFAULT_PLUGIN_EXPORT const struct mapfault_plugin* mapfault_plugin_main(
 }
 #else
 const struct mapfault_plugin* mapfault_plugin_entry(const struct mapfault_host* host) {
+  Misbehave();
 #if defined(BAD_ENTRY_NULL)
   return host == NULL ? &kPlugin : NULL; /* refuses every host */
 #else

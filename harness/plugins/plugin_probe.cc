@@ -1,0 +1,120 @@
+// Probe-loading plugins in a child process.
+#include "harness/plugins/plugin_probe.h"
+
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "harness/plugins/plugin_loader.h"
+
+namespace mapfault {
+namespace {
+
+// The child: loads the plugin and writes "OK\n<id>\n..." or "ERR <code>\n<message>" to `fd`.
+[[noreturn]] void ProbeChild(int fd, const std::string& path, BackendRegistry& registry) {
+  std::vector<std::string> ids;
+  const absl::Status status = LoadPluginInProcess(path, registry, &ids);
+  std::string answer = status.ok() ? "OK\n" : absl::StrCat("ERR ", static_cast<int>(status.code()),
+                                                           "\n", status.message());
+  for (const std::string& id : ids) absl::StrAppend(&answer, id, "\n");
+  for (size_t done = 0; done < answer.size();) {
+    const ssize_t n = write(fd, answer.data() + done, answer.size() - done);
+    if (n <= 0) break;
+    done += static_cast<size_t>(n);
+  }
+  _exit(0);
+}
+
+// Reads `fd` until EOF or the deadline; false on timeout.
+bool ReadAnswer(int fd, double timeout_seconds, std::string& answer) {
+  const auto deadline = std::chrono::steady_clock::now() +
+                        std::chrono::duration<double>(timeout_seconds);
+  char buffer[4096];
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return false;
+    pollfd p{fd, POLLIN, 0};
+    const int ready = poll(&p, 1, static_cast<int>(left.count()));
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready <= 0) return ready == 0 ? false : true;
+    const ssize_t n = read(fd, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return true;  // EOF: the child is done (or dead)
+    answer.append(buffer, static_cast<size_t>(n));
+  }
+}
+
+// The probe's verdict on a child that ended with `status` after writing `answer`.
+absl::StatusOr<PluginProbe> Interpret(const std::string& path, int status,
+                                      const std::string& answer) {
+  const std::string prefix = absl::StrCat("plugin ", path, ": ");
+  const std::string fix =
+      "mapfault did not load it; fix its constructors and mapfault_plugin_entry";
+  if (WIFSIGNALED(status)) {
+    return absl::InvalidArgumentError(absl::StrCat(prefix, "crashed while loading (signal ",
+                                                   WTERMSIG(status), ", ",
+                                                   strsignal(WTERMSIG(status)), "); ", fix));
+  }
+  if (answer.rfind("OK\n", 0) == 0) {
+    PluginProbe probe{path, absl::StrSplit(answer.substr(3), '\n', absl::SkipEmpty())};
+    return probe;
+  }
+  int code = 0;
+  const size_t newline = answer.find('\n');
+  if (answer.rfind("ERR ", 0) == 0 && newline != std::string::npos &&
+      absl::SimpleAtoi(answer.substr(4, newline - 4), &code) && code > 0 && code <= 16) {
+    return absl::Status(static_cast<absl::StatusCode>(code), answer.substr(newline + 1));
+  }
+  return absl::InvalidArgumentError(absl::StrCat(
+      prefix, "ended the process while loading (exit status ",
+      WIFEXITED(status) ? WEXITSTATUS(status) : -1,
+      "); a plugin must not call exit() while it loads; ", fix));
+}
+
+}  // namespace
+
+absl::StatusOr<PluginProbe> ProbePlugin(const std::string& path, BackendRegistry& registry,
+                                        double timeout_seconds) {
+  int fds[2];
+  if (pipe(fds) != 0) {
+    return absl::UnavailableError(absl::StrCat("plugin ", path, ": cannot probe it (pipe: ",
+                                               strerror(errno), ")"));
+  }
+  std::fflush(nullptr);  // a plugin calling exit() in the child must not flush our buffers again
+  const pid_t child = fork();
+  if (child < 0) {
+    close(fds[0]);
+    close(fds[1]);
+    return absl::UnavailableError(absl::StrCat("plugin ", path, ": cannot probe it (fork: ",
+                                               strerror(errno), ")"));
+  }
+  if (child == 0) {
+    close(fds[0]);
+    ProbeChild(fds[1], path, registry);
+  }
+  close(fds[1]);
+  std::string answer;
+  const bool answered = ReadAnswer(fds[0], timeout_seconds, answer);
+  close(fds[0]);
+  if (!answered) kill(child, SIGKILL);
+  int status = 0;
+  while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (!answered) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "plugin ", path, ": did not finish loading within ", timeout_seconds,
+        " s (a constructor or mapfault_plugin_entry hangs); mapfault did not load it"));
+  }
+  return Interpret(path, status, answer);
+}
+
+}  // namespace mapfault

@@ -1,0 +1,86 @@
+// Merge integrity: shards are added up only when they make up one run exactly once (same seed, plan
+// and version, shards I/N of one N, none twice, none missing unless allowed).
+#include "harness/run/merge.h"
+
+#include "gtest/gtest.h"
+
+namespace mapfault {
+namespace {
+
+// Shard `index` of `count` of a one-cell run of 400 trials, its slice all HOLDS.
+RunResults Shard(int index, int count, std::string plan = "00000000000000aa") {
+  RunResults r;
+  r.seed = 42;
+  r.run.version = "0.1.0";
+  r.run.plan = std::move(plan);
+  r.run.shard_index = index;
+  r.run.shard_count = count;
+  CellResult c;
+  c.backend = "naive";
+  c.scenario = "iterate-while-erase";
+  c.trials = c.trials_planned = 400 / count;
+  c.invariants[0].evaluated = c.trials;
+  c.invariants[0].verdict = Verdict::kHolds;
+  r.cells.push_back(c);
+  return r;
+}
+
+std::string MergeError(const std::vector<RunResults>& shards, const MergeOptions& options = {}) {
+  const absl::StatusOr<RunResults> merged = MergeResults(shards, options);
+  return merged.ok() ? "merged" : std::string(merged.status().message());
+}
+
+TEST(MergeTest, EveryShardOnceMergesComplete) {
+  const absl::StatusOr<RunResults> merged = MergeResults({Shard(1, 2), Shard(0, 2)});
+  ASSERT_TRUE(merged.ok()) << merged.status();
+  EXPECT_FALSE(merged->partial);
+  EXPECT_EQ(merged->cells[0].trials, 400u);
+  EXPECT_EQ(merged->run.shard_count, 1);  // the whole run
+  EXPECT_TRUE(merged->run.missing_shards.empty());
+  EXPECT_EQ(merged->run.plan, "00000000000000aa");
+}
+
+TEST(MergeTest, TheSameShardTwiceIsRefused) {
+  EXPECT_EQ(MergeError({Shard(0, 2), Shard(0, 2)}, {false, {"s0/results.json", "s0/results.json"}}),
+            "shard 0/2 is given twice (s0/results.json and s0/results.json); give each shard once");
+  // --allow-partial allows missing shards, never double-counted ones.
+  EXPECT_NE(MergeError({Shard(0, 2), Shard(0, 2)}, {true, {}}).find("given twice"),
+            std::string::npos);
+}
+
+TEST(MergeTest, AMissingShardIsRefusedUnlessAllowed) {
+  EXPECT_NE(MergeError({Shard(0, 3), Shard(2, 3)}).find("shard 1/3 of the run missing"),
+            std::string::npos);
+  const absl::StatusOr<RunResults> partial = MergeResults({Shard(0, 3)}, {true, {}});
+  ASSERT_TRUE(partial.ok()) << partial.status();
+  EXPECT_TRUE(partial->partial);
+  EXPECT_EQ(partial->run.missing_shards, (std::vector<std::string>{"1/3", "2/3"}));
+  EXPECT_EQ(partial->cells[0].trials, 133u);
+}
+
+TEST(MergeTest, ShardsOfDifferentSplitsOrPlansAreRefused) {
+  EXPECT_NE(MergeError({Shard(0, 2), Shard(1, 3)}).find("is shard 1/3 but shard 0 is shard 0/2"),
+            std::string::npos);
+  // A whole run plus a shard of it.
+  EXPECT_NE(MergeError({Shard(0, 1), Shard(1, 2)}).find("is shard 1/2 but"), std::string::npos);
+  EXPECT_NE(MergeError({Shard(0, 2), Shard(1, 2, "00000000000000bb")}).find("different runs"),
+            std::string::npos);
+  RunResults other_version = Shard(1, 2);
+  other_version.run.version = "0.2.0";
+  EXPECT_NE(MergeError({Shard(0, 2), other_version}).find("mapfault 0.2.0 and 0.1.0"),
+            std::string::npos);
+  // Mismatches are refused even with --allow-partial: the totals would be wrong, not incomplete.
+  EXPECT_NE(MergeError({Shard(0, 2), Shard(1, 3)}, {true, {}}), "merged");
+}
+
+TEST(MergeTest, ResultsWithoutIdentityMergeOnlyAsPartial) {
+  RunResults legacy = Shard(0, 1);
+  legacy.run = RunIdentity{};  // a results.json written before the run identity
+  EXPECT_NE(MergeError({legacy}).find("records no run identity"), std::string::npos);
+  const absl::StatusOr<RunResults> merged = MergeResults({legacy}, {true, {}});
+  ASSERT_TRUE(merged.ok()) << merged.status();
+  EXPECT_TRUE(merged->partial);
+}
+
+}  // namespace
+}  // namespace mapfault
