@@ -12,7 +12,7 @@ __attribute__((constructor)) static void ExitWhileLoading(void) { exit(0); }
 #endif
 
 /* Dies (or hangs) as its CRASH_* macro says; nothing without one. */
-static void Misbehave(void) {
+__attribute__((unused)) static void Misbehave(void) {
 #if defined(CRASH_ABORT)
   abort();
 #elif defined(CRASH_SEGV)
