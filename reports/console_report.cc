@@ -110,7 +110,7 @@ std::string FormatConsoleReport(const RunResults& results) {
         out += fmt::format("  ({} trials were undecided: the checker's budget ran out)\n",
                            r.undecided);
       }
-      out += fmt::format("mapfault replay {}\n", r.token);
+      out += ReplayCommand(r.token) + "\n";
     }
   }
   out += fmt::format(
