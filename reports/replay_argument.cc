@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "harness/base/escape.h"
 #include "harness/run/replay.h"
 #include "nlohmann/json.hpp"
 #include "reports/json_report.h"
@@ -26,11 +27,14 @@ absl::Status BadResults(const std::string& path, std::string_view what) {
 }  // namespace
 
 std::string ReplayCommand(std::string_view token) {
-  if (token.size() <= kMaxInlineToken) return fmt::format("mapfault replay {}", token);
+  if (token.size() <= kMaxInlineToken) {
+    return fmt::format("mapfault replay {}", EscapeControlBytes(token));
+  }
   return fmt::format(
       "mapfault replay DIR/results.json#{}  (DIR: this report's directory; the token, {} KiB, is "
       "too long for a command line)",
-      token.substr(token.size() - kTokenSuffixLength), (token.size() + 1023) / 1024);
+      EscapeControlBytes(token.substr(token.size() - kTokenSuffixLength)),
+      (token.size() + 1023) / 1024);
 }
 
 absl::StatusOr<std::string> ResolveTokenArgument(const std::string& arg) {

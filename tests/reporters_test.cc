@@ -9,6 +9,7 @@
 #include "gtest/gtest.h"
 #include "reports/replay_argument.h"
 #include "tests/golden_util.h"
+#include "reports/console_report.h"
 #include "reports/html_report.h"
 #include "reports/json_report.h"
 #include "reports/junit_report.h"
@@ -376,6 +377,15 @@ TEST(ReportersTest, HtmlCapsBigProgramsEvidenceAndTokens) {
   EXPECT_EQ(command.find(long_token), std::string::npos);
   EXPECT_NE(command.find("mapfault replay DIR/results.json#tail0123456789ab"), std::string::npos);
   EXPECT_EQ(ReplayCommand("mf1_short"), "mapfault replay mf1_short");
+}
+
+TEST(ReportersTest, ConsoleEscapesControlBytesOfIdsFromAResultsFile) {
+  RunResults run = SampleRunResults();
+  run.cells[0].backend = "evil\x1b[2J\nnext";
+  const std::string text = FormatConsoleReport(run);
+  EXPECT_EQ(text.find('\x1b'), std::string::npos);
+  EXPECT_NE(text.find("evil\\x1b[2J\\nnext"), std::string::npos);
+  EXPECT_EQ(ReplayCommand("mf1_a\nb"), "mapfault replay mf1_a\\nb");
 }
 
 TEST(ReportersTest, HtmlEscapesText) {
