@@ -29,7 +29,7 @@ constexpr InvariantSet kSafeMapClaims = [] {
   return s;
 }();
 
-template <template <class> class M>
+template <template <class...> class M>  // a pack: also binds maps with defaulted policies (clang)
 BackendInfo WhiteBox(std::string id, std::string description, InvariantSet claims) {
   BackendInfo info;
   info.id = std::move(id);

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "fmt/format.h"
+#include "harness/base/escape.h"
 #include "reports/report_detail.h"
 
 namespace mapfault {
@@ -61,7 +62,9 @@ std::string FormatConsoleReport(const RunResults& results) {
   for (Invariant inv : kAllInvariants) out += fmt::format(" {:<6}", InvariantShortName(inv));
   out += "\n";
   for (const CellResult& c : results.cells) {
-    out += fmt::format("{:<{}}  {:<{}}  {:<4} {:>7}", c.backend, bw, c.scenario, sw,
+    // Ids and explanations may come from a results.json (merge): control bytes escaped.
+    out += fmt::format("{:<{}}  {:<{}}  {:<4} {:>7}", EscapeControlBytes(c.backend), bw,
+                       EscapeControlBytes(c.scenario), sw,
                        c.mode == "perturbed" ? "pert" : "ctrl", c.trials);
     for (Invariant inv : kAllInvariants) {
       out += fmt::format(" {:<6}", Short(c.invariants[static_cast<int>(inv)].verdict));
@@ -96,11 +99,12 @@ std::string FormatConsoleReport(const RunResults& results) {
         header = true;
       }
       out += fmt::format("\n{} {} / {} / {}: {} of {} trials ({:.1f}%), first at trial {}\n",
-                         VerdictName(r.verdict), c.backend, c.scenario, InvariantId(inv),
+                         VerdictName(r.verdict), EscapeControlBytes(c.backend),
+                         EscapeControlBytes(c.scenario), InvariantId(inv),
                          r.failures, r.evaluated,
                          r.evaluated ? 100.0 * r.failures / r.evaluated : 0.0,
                          r.first_failure_trial);
-      out += fmt::format("  {}{}\n", r.explanation,
+      out += fmt::format("  {}{}\n", EscapeControlBytes(r.explanation),
                          r.confirmed ? "" : " (NOT confirmed by a replay in a fresh worker)");
       if (r.replays > 0) {
         out += fmt::format("  perturbed: {} (real threads; `--times N` measures more)\n",
@@ -110,7 +114,7 @@ std::string FormatConsoleReport(const RunResults& results) {
         out += fmt::format("  ({} trials were undecided: the checker's budget ran out)\n",
                            r.undecided);
       }
-      out += fmt::format("mapfault replay {}\n", r.token);
+      out += ReplayCommand(r.token) + "\n";
     }
   }
   out += fmt::format(

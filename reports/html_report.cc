@@ -19,6 +19,11 @@ using report_internal::FindingRef;
 
 constexpr size_t kMaxTraceRows = 2000;  // per finding; longer traces keep their head and tail
 constexpr size_t kTraceHeadRows = 500;
+// The program table and the evidence list of a finding are capped too: a trial of 64 threads x
+// 10000 ops once made a 47 MB page. What is cut is said, and the replay command shows it all.
+constexpr size_t kMaxProgramRows = 500;
+constexpr size_t kMaxInitShown = 200;
+constexpr size_t kMaxEvidenceShown = 200;
 constexpr int kChartWidth = 960;
 constexpr int kChartLabelWidth = 400;
 constexpr int kChartPlotWidth = 440;
@@ -193,8 +198,12 @@ std::string OutcomeText(const IsolatedOutcome& o) {
 void AppendProgram(const BreakDetail& d, std::string& out) {
   auto it = std::back_inserter(out);
   std::string init;
-  for (const auto& [k, v] : d.program.init) {
+  for (size_t i = 0; i < d.program.init.size() && i < kMaxInitShown; ++i) {
+    const auto& [k, v] = d.program.init[i];
     init += fmt::format("{}insert({}, {})", init.empty() ? "" : ", ", k, v);
+  }
+  if (d.program.init.size() > kMaxInitShown) {
+    init += fmt::format(", ... {} more", d.program.init.size() - kMaxInitShown);
   }
   fmt::format_to(it, "<h3>Program</h3>\n<p>Init part: <code>{}</code></p>\n",
                  Esc(init.empty() ? "(empty)" : init));
@@ -204,7 +213,8 @@ void AppendProgram(const BreakDetail& d, std::string& out) {
   out += "<div class=\"scroll\"><table class=\"ops mono\"><thead><tr>";
   for (size_t t = 0; t < threads; ++t) fmt::format_to(it, "<th>T{}</th>", t);
   out += "</tr></thead><tbody>\n";
-  for (size_t i = 0; i < rows; ++i) {
+  const size_t shown = std::min(rows, kMaxProgramRows);
+  for (size_t i = 0; i < shown; ++i) {
     out += "<tr>";
     for (size_t t = 0; t < threads; ++t) {
       std::string cell;
@@ -216,6 +226,12 @@ void AppendProgram(const BreakDetail& d, std::string& out) {
       fmt::format_to(it, "<td>{}</td>", Esc(cell));
     }
     out += "</tr>\n";
+  }
+  if (shown < rows) {
+    fmt::format_to(it,
+                   "<tr class=\"omitted\"><td colspan=\"{}\">... {} more rows omitted (the "
+                   "replay command prints them all) ...</td></tr>\n",
+                   threads, rows - shown);
   }
   out += "</tbody></table></div>\n";
 }
@@ -345,7 +361,12 @@ void AppendFinding(const FindingRef& f, const BreakDetail* detail, std::string& 
   }
   if (!r.evidence.empty()) {
     out += "<h3>Evidence</h3>\n<ul class=\"evidence mono\">\n";
-    for (const std::string& e : r.evidence) fmt::format_to(it, "<li>{}</li>\n", Esc(e));
+    for (size_t i = 0; i < r.evidence.size() && i < kMaxEvidenceShown; ++i) {
+      fmt::format_to(it, "<li>{}</li>\n", Esc(r.evidence[i]));
+    }
+    if (r.evidence.size() > kMaxEvidenceShown) {
+      fmt::format_to(it, "<li>... {} more</li>\n", r.evidence.size() - kMaxEvidenceShown);
+    }
     out += "</ul>\n";
   }
   fmt::format_to(it,

@@ -16,6 +16,7 @@
 
 #include "fmt/format.h"
 #include "harness/run/token.h"
+#include "reports/replay_argument.h"
 #include "harness/run/verdict.h"
 #include "harness/run/worker.h"
 #include "scenarios/scenario.h"
@@ -109,9 +110,7 @@ inline std::string ReproductionText(const InvariantResult& r) {
   return fmt::format("reproduced {}/{} in replays", r.reproduced, r.replays);
 }
 
-inline std::string ReplayCommand(std::string_view token) {
-  return fmt::format("mapfault replay {}", token);
-}
+using ::mapfault::ReplayCommand;  // reports/replay_argument.h
 
 // Length of the well-formed UTF-8 sequence (of a character XML allows) at s[i], or 0.
 inline size_t Utf8SequenceLength(std::string_view s, size_t i) {

@@ -20,7 +20,7 @@ template <typename T>
 const T& Fmt(const T& x) {
   return x;
 }
-inline std::string_view Fmt(absl::string_view s) { return {s.data(), s.size()}; }
+[[maybe_unused]] inline std::string_view Fmt(absl::string_view s) { return {s.data(), s.size()}; }
 template <typename... Args>
 std::string Cat(const Args&... args) {
   std::string out;

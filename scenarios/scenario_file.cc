@@ -17,6 +17,7 @@
 
 #include "harness/strategies/strategy_spec.h"
 #include "scenarios/scenario_file_generators.h"
+#include "harness/base/limits.h"
 #include "scenarios/scenario_file_reader.h"
 
 namespace mapfault {
@@ -27,9 +28,6 @@ using file_internal::Join;
 using file_internal::TomlReader;
 using file_internal::TypeName;
 
-constexpr int kMaxThreads = 64;  // replay tokens carry at most 64 threads
-constexpr int kMaxKeys = 100000;
-constexpr int kMaxOps = 10000;
 constexpr int kMaxMixedOps = 99;  // keeps 10000 + 100 * (thread + 1) + index distinct
 constexpr int64_t kMaxTrials = 1000000000;
 constexpr int64_t kMaxWeight = 1000000;
@@ -542,9 +540,16 @@ absl::StatusOr<ScenarioFile> LoadScenarioFile(const std::string& path,
     return absl::InvalidArgumentError(
         Cat(path, ": cannot read the scenario file; expected a readable TOML file"));
   }
-  std::stringstream text;
-  text << in.rdbuf();
-  return ParseScenarioFile(text.str(), path, builtins);
+  // Read at most one byte past the bound: /dev/zero or a huge file is refused, not read.
+  std::string text(kMaxScenarioFileBytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<size_t>(in.gcount()));
+  if (text.size() > kMaxScenarioFileBytes) {
+    return absl::InvalidArgumentError(
+        Cat(path, ": the scenario file is larger than ", kMaxScenarioFileBytes >> 20,
+            " MiB; expected a TOML scenario or suite file (split a larger one into several --file)"));
+  }
+  return ParseScenarioFile(text, path, builtins);
 }
 
 bool IsFixedProgram(const Scenario& scenario) {

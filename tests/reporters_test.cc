@@ -7,7 +7,9 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "reports/replay_argument.h"
 #include "tests/golden_util.h"
+#include "reports/console_report.h"
 #include "reports/html_report.h"
 #include "reports/json_report.h"
 #include "reports/junit_report.h"
@@ -349,6 +351,41 @@ TEST(ReportersTest, HtmlCapsLongTraces) {
   EXPECT_EQ(Count(html, ">spin</td>"), 2000u - sample_rows);  // 500 head rows, 1500 tail rows
   EXPECT_EQ(Count(html, "<tr class=\"omitted\">"), 1u);
   EXPECT_NE(html.find("events omitted"), std::string::npos);
+}
+
+// A trial of a big program once made a 47 MB page: the program table, the init list, the evidence
+// and the replay command of a finding are capped.
+TEST(ReportersTest, HtmlCapsBigProgramsEvidenceAndTokens) {
+  RunResults run = SampleRunResults();
+  std::vector<BreakDetail> details = SampleBreakDetails();
+  Program& program = details[0].program;
+  for (auto& ops : program.threads) ops.resize(20000, ops.empty() ? OpSpec{} : ops[0]);
+  for (int k = 0; k < 5000; ++k) program.init.emplace_back(k, k);
+  InvariantResult* finding = nullptr;
+  for (InvariantResult& r : run.cells[0].invariants) {
+    if (r.token == details[0].token) finding = &r;
+  }
+  ASSERT_NE(finding, nullptr);
+  finding->evidence.assign(10000, "an event");
+  const std::string html = FormatHtmlReport(run, details);
+  EXPECT_LT(html.size(), 2u << 20);
+  EXPECT_NE(html.find("more rows omitted"), std::string::npos);
+  EXPECT_LE(Count(html, "<li>an event</li>"), 200u);
+
+  const std::string long_token = "mf1_" + std::string(8000, 'A') + "tail0123456789ab";
+  const std::string command = ReplayCommand(long_token);
+  EXPECT_EQ(command.find(long_token), std::string::npos);
+  EXPECT_NE(command.find("mapfault replay DIR/results.json#tail0123456789ab"), std::string::npos);
+  EXPECT_EQ(ReplayCommand("mf1_short"), "mapfault replay mf1_short");
+}
+
+TEST(ReportersTest, ConsoleEscapesControlBytesOfIdsFromAResultsFile) {
+  RunResults run = SampleRunResults();
+  run.cells[0].backend = "evil\x1b[2J\nnext";
+  const std::string text = FormatConsoleReport(run);
+  EXPECT_EQ(text.find('\x1b'), std::string::npos);
+  EXPECT_NE(text.find("evil\\x1b[2J\\nnext"), std::string::npos);
+  EXPECT_EQ(ReplayCommand("mf1_a\nb"), "mapfault replay mf1_a\\nb");
 }
 
 TEST(ReportersTest, HtmlEscapesText) {

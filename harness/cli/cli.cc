@@ -16,6 +16,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "fmt/format.h"
+#include "harness/base/escape.h"
+#include "harness/base/limits.h"
+#include "harness/cli/cli_values.h"
 #include "harness/engine/backend.h"
 #include "harness/run/supervisor.h"
 #include "harness/run/token.h"
@@ -31,6 +34,7 @@
 #include "harness/plugins/plugin_loader.h"
 #include "harness/run/plan.h"
 #include "harness/run/replay.h"
+#include "reports/replay_argument.h"
 #include "scenarios/scenario.h"
 
 namespace mapfault {
@@ -39,7 +43,9 @@ volatile std::sig_atomic_t g_stop = 0;
 void OnStopSignal(int) { g_stop = g_stop + 1; }
 
 int UsageError(const std::string& message) {
-  fmt::print(stderr, "mapfault: error: {}\n", message);
+  // One line, whatever the message quotes (tokens, plugin ids, results files): control bytes
+  // escaped.
+  fmt::print(stderr, "mapfault: error: {}\n", EscapeControlBytes(message));
   return 2;
 }
 
@@ -66,22 +72,6 @@ struct RunOptions {
   bool trials_set = false, strategy_set = false, mode_set = false;  // given on the command line
   std::string shard;  // "I/N"; empty: GTEST_SHARD_INDEX / GTEST_TOTAL_SHARDS, else unsharded
 };
-
-// Parses "I/N" (0 <= I < N).
-bool ParseShard(const std::string& text, int* index, int* count) {
-  const size_t slash = text.find('/');
-  if (slash == std::string::npos) return false;
-  try {
-    size_t used = 0;
-    *index = std::stoi(text.substr(0, slash), &used);
-    if (used != slash) return false;
-    *count = std::stoi(text.substr(slash + 1), &used);
-    if (used != text.size() - slash - 1) return false;
-  } catch (const std::exception&) {
-    return false;
-  }
-  return *count >= 1 && *index >= 0 && *index < *count;
-}
 
 // Writes every report file of `results` into `dir` (reports/report_formats.h: results.json,
 // report.txt, ...). False (after a usage error) when it cannot.
@@ -253,6 +243,7 @@ std::optional<PlanRequest> RequestFor(RunOptions& o, ScenarioSource& source) {
   absl::StatusOr<ChosenSuite> chosen = ChooseSuite(o.suite);
   if (!chosen.ok()) return UsageFailure(chosen.status());
   PlanRequest request;
+  std::string backends_from;  // the suite, when it chose the backends
   if (const SuiteSpec* suite = chosen->suite) {
     request.checked = suite->invariants;
     if (!o.trials_set && suite->trials > 0) o.trials = suite->trials;
@@ -263,6 +254,7 @@ std::optional<PlanRequest> RequestFor(RunOptions& o, ScenarioSource& source) {
           ResolveSuiteBackends(*suite, GlobalBackends());
       if (!ids.ok()) return UsageFailure(ids.status());
       o.backends = *ids;
+      backends_from = absl::StrCat("suite '", suite->id, "'");
     }
     if (o.scenarios.empty()) o.scenarios = suite->scenarios;
   } else if (o.scenarios.empty()) {  // a file with scenarios only: run them all
@@ -278,6 +270,7 @@ std::optional<PlanRequest> RequestFor(RunOptions& o, ScenarioSource& source) {
   source.suite_file = chosen->file;
   for (const ScenarioFile& f : LoadedFiles()) source.files.push_back(&f);
   request.backends = o.backends;
+  request.backends_from = backends_from;
   request.scenarios = o.scenarios;
   request.mode = o.mode;
   request.strategy = *strategy;
@@ -360,7 +353,10 @@ int RunMerge(const std::vector<std::string>& dirs, const std::string& out, bool 
 }
 
 int RunReplay(const std::string& text, int times) {
-  absl::StatusOr<ReplayToken> token = ReplayToken::Decode(text);
+  // TOKEN, @FILE or DIR/results.json#SUFFIX
+  const absl::StatusOr<std::string> argument = ResolveTokenArgument(text);
+  if (!argument.ok()) return UsageError(std::string(argument.status().message()));
+  absl::StatusOr<ReplayToken> token = ReplayToken::Decode(*argument);
   if (!token.ok()) return UsageError(std::string(token.status().message()));
   absl::StatusOr<TrialSpec> found = TrialSpecFromToken(*token);
   if (!found.ok()) return UsageError(std::string(found.status().message()));
@@ -412,21 +408,23 @@ CLI::App* AddRunCommand(CLI::App& app, RunOptions& ro, uint64_t& seed) {
   run->add_option("--trials", ro.trials, "Trials per backend x scenario cell")
       ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 40));
   run->add_option("--time-budget", ro.time_budget, "Stop starting trials after this many seconds")
-      ->check(CLI::NonNegativeNumber);
-  run->add_option("--seed", seed, "Run seed (default: random, printed)");
+      ->check(FiniteValidator() & CLI::NonNegativeNumber);
+  run->add_option("--seed", seed, "Run seed (default: random, printed)")->check(SeedValidator());
   run->add_option("--jobs", ro.jobs, "Worker processes at once (default: CPU count)")
       ->check(CLI::Range(1, 256));
   run->add_option("--out", ro.out, "Directory for results.json and report.txt");
   run->add_option("--threads", ro.threads, "Override the scenarios' thread count")
-      ->check(CLI::Range(1, 16));
-  run->add_option("--keys", ro.keys, "Override the key-space size")->check(CLI::Range(1, 100000));
+      ->check(CLI::Range(1, kMaxCliThreads));
+  run->add_option("--keys", ro.keys, "Override the key-space size")
+      ->check(CLI::Range(1, kMaxKeys));
   run->add_option("--initial", ro.initial, "Override the initial entry count")
-      ->check(CLI::Range(1, 100000));
-  run->add_option("--ops", ro.ops, "Override operations per thread")->check(CLI::Range(1, 10000));
+      ->check(CLI::Range(1, kMaxKeys));
+  run->add_option("--ops", ro.ops, "Override operations per thread")
+      ->check(CLI::Range(1, kMaxOps));
   run->add_option("--max-steps", ro.max_steps, "Livelock bound in scheduling steps")
-      ->check(CLI::Range(uint64_t{10}, uint64_t{100000000}));
+      ->check(CLI::Range(kMinMaxSteps, kMaxMaxSteps));
   run->add_option("--watchdog", ro.watchdog, "Seconds before a single trial counts as hung")
-      ->check(CLI::PositiveNumber);
+      ->check(FiniteValidator() & CLI::PositiveNumber);
   run->add_flag("--no-progress", ro.no_progress, "Do not draw the progress line");
   run->add_flag("--preempt", ro.preempt,
                 "Perturbed cells: pin each trial's threads to one CPU and preempt them with timer "
@@ -471,10 +469,13 @@ int CliMain(int argc, char** argv) {
   std::string token_text;
   int times = 1;
   CLI::App* replay = app.add_subcommand("replay", "Re-run one trial exactly from its token");
-  replay->add_option("token", token_text, "The token printed after `mapfault replay`")->required();
+  replay->add_option("token", token_text,
+                  "The token printed after `mapfault replay`, @FILE holding it, or "
+                  "DIR/results.json#SUFFIX")
+      ->required();
   replay->add_option("--plugin", plugins, kPluginHelp);
   replay->add_option("--times", times, "Replay N times and print `reproduced K/N`")
-      ->check(CLI::Range(1, 100000));
+      ->check(CLI::Range(1, kMaxKeys));
 
   BenchBugsOptions bo;
   CLI::App* bench = AddBenchBugsCommand(app, bo);

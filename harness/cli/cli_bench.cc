@@ -11,6 +11,8 @@
 #include "harness/run/bug_bench.h"
 #include "harness/run/plan.h"
 #include "harness/cli/cli.h"
+#include "harness/base/limits.h"
+#include "harness/cli/cli_values.h"
 #include "harness/strategies/strategy_table.h"
 #include "maps/builtin_backends.h"
 #include "reports/bug_bench_report.h"
@@ -49,21 +51,23 @@ CLI::App* AddBenchBugsCommand(CLI::App& app, BenchBugsOptions& o) {
                     "Scenario id (repeatable; default: each backend's witness scenario)");
   bench->add_option("--strategy", o.strategies, BenchStrategyHelp());
   bench->add_option("--reps", o.repetitions, "Repetitions per row (different seeds)")
-      ->check(CLI::Range(1, 10000));
+      ->check(CLI::Range(1, kMaxOps));
   bench->add_option("--cap", o.cap, "Trials per repetition before it counts as not found")
       ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 32));
-  bench->add_option("--seed", o.seed, "Benchmark seed");
+  bench->add_option("--seed", o.seed, "Benchmark seed")->check(SeedValidator());
   bench->add_option("--replays", o.replays,
                     "Perturbed rows: replays of the first failure to measure reproduction")
       ->check(CLI::Range(0, 10000));
   bench->add_option("--watchdog", o.watchdog, "Seconds before a single trial counts as hung")
-      ->check(CLI::PositiveNumber);
+      ->check(FiniteValidator() & CLI::PositiveNumber);
   bench->add_option("--threads", o.threads, "Override the scenarios' thread count")
-      ->check(CLI::Range(1, 16));
-  bench->add_option("--keys", o.keys, "Override the key-space size")->check(CLI::Range(1, 100000));
+      ->check(CLI::Range(1, kMaxCliThreads));
+  bench->add_option("--keys", o.keys, "Override the key-space size")
+      ->check(CLI::Range(1, kMaxKeys));
   bench->add_option("--initial", o.initial, "Override the initial entry count")
-      ->check(CLI::Range(1, 100000));
-  bench->add_option("--ops", o.ops, "Override operations per thread")->check(CLI::Range(1, 10000));
+      ->check(CLI::Range(1, kMaxKeys));
+  bench->add_option("--ops", o.ops, "Override operations per thread")
+      ->check(CLI::Range(1, kMaxOps));
   bench->add_option("--out", o.out, "Directory for bench.md and bench.json");
   bench->add_flag("--no-progress", o.no_progress, "Do not print a line per finished row");
   return bench;

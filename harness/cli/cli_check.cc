@@ -6,7 +6,10 @@
 #include "absl/strings/str_cat.h"
 #include "fmt/format.h"
 #include "harness/cli/cli.h"
+#include "harness/base/limits.h"
+#include "harness/cli/cli_values.h"
 #include "harness/run/replay.h"
+#include "reports/replay_argument.h"
 #include "harness/props/shrink.h"
 #include "maps/builtin_backends.h"
 
@@ -44,18 +47,20 @@ CLI::App* AddCheckCommands(CLI::App& app, CheckCommandOptions& o) {
                "a failure");
   check->add_option("--backend", o.backend, "Backend id (controlled mode)")->required();
   check->add_option("--tests", o.tests, "Generated programs to try")->check(CLI::Range(1, 1000000));
-  check->add_option("--seed", o.seed, "rapidcheck seed (the same seed checks the same programs)");
-  check->add_option("--threads", o.threads, "Parallel threads")->check(CLI::Range(1, 16));
-  check->add_option("--keys", o.keys, "Key-space size")->check(CLI::Range(1, 100000));
-  check->add_option("--initial", o.initial, "Init entries at most")->check(CLI::Range(0, 100000));
+  check->add_option("--seed", o.seed, "rapidcheck seed (the same seed checks the same programs)")
+      ->check(SeedValidator());
+  check->add_option("--threads", o.threads, "Parallel threads")
+      ->check(CLI::Range(1, kMaxCliThreads));
+  check->add_option("--keys", o.keys, "Key-space size")->check(CLI::Range(1, kMaxKeys));
+  check->add_option("--initial", o.initial, "Init entries at most")->check(CLI::Range(0, kMaxKeys));
   check->add_option("--ops", o.ops, "Operations per thread at most")->check(CLI::Range(1, 1000));
   check->add_option("--weights", o.weights,
                     "Operation weights, e.g. insert=30,erase=30,for_each=10 (others 0)");
   check->add_option("--growth", o.growth, "Fraction of inserts using fresh keys (0..1)")
-      ->check(CLI::Range(0.0, 1.0));
+      ->check(FiniteValidator() & CLI::Range(0.0, 1.0));
   check->add_option("--strategy", o.strategy, "random | pct | pct:d=N");
   check->add_option("--watchdog", o.watchdog, "Seconds before a single trial counts as hung")
-      ->check(CLI::PositiveNumber);
+      ->check(FiniteValidator() & CLI::PositiveNumber);
   return check;
 }
 
@@ -63,7 +68,10 @@ CLI::App* AddShrinkCommand(CLI::App& app, std::string& token) {
   CLI::App* shrink = app.add_subcommand(
       "shrink", "Shrink a controlled failure: fewer operations (same schedule seed), then fewer "
                 "preemptions; prints the shrunk program and its token");
-  shrink->add_option("token", token, "The token printed after `mapfault replay`")->required();
+  shrink->add_option("token", token,
+                  "The token printed after `mapfault replay`, @FILE holding it, or "
+                  "DIR/results.json#SUFFIX")
+      ->required();
   return shrink;
 }
 
@@ -118,7 +126,10 @@ int RunCheck(const CheckCommandOptions& o) {
 }
 
 int RunShrink(const std::string& text) {
-  absl::StatusOr<ReplayToken> token = ReplayToken::Decode(text);
+  // TOKEN, @FILE or DIR/results.json#SUFFIX
+  const absl::StatusOr<std::string> argument = ResolveTokenArgument(text);
+  if (!argument.ok()) return UsageError(std::string(argument.status().message()));
+  absl::StatusOr<ReplayToken> token = ReplayToken::Decode(*argument);
   if (!token.ok()) return UsageError(std::string(token.status().message()));
   if (token->mode != ExecMode::kControlled) {
     return UsageError(

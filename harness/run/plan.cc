@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "absl/strings/str_cat.h"
+#include "harness/strategies/strategy_table.h"
 
 namespace mapfault {
 
@@ -114,6 +115,25 @@ absl::StatusOr<std::vector<const Scenario*>> ScenarioSource::Resolve(
 
 namespace {
 
+// The error for backend `id`, which cannot run in the forced mode: it names the real problem, a
+// strategy that does not drive that mode, or the suite that chose the backend.
+absl::Status ModeMismatch(const PlanRequest& request, const std::string& id) {
+  const StrategyRow& row = StrategyRowOf(request.strategy.kind);
+  if (request.mode == "controlled" && !row.Drives(ExecMode::kControlled)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "strategy '", std::string(row.name),
+        "' drives perturbed mode (real threads) only, and --mode controlled was asked for; use ",
+        "--mode perturbed or auto, or a controlled strategy (random, pct, portfolio)"));
+  }
+  if (!request.backends_from.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        request.backends_from, " includes backend '", id, "', which cannot run in ", request.mode,
+        " mode; use --mode auto, or choose backends with --backend"));
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat("backend '", id, "' cannot run in ", request.mode, " mode; use --mode auto"));
+}
+
 // The backends `request` names, each checked against the forced mode.
 absl::StatusOr<std::vector<const BackendInfo*>> ChooseBackends(const PlanRequest& request,
                                                                const BackendRegistry& registry) {
@@ -128,10 +148,7 @@ absl::StatusOr<std::vector<const BackendInfo*>> ChooseBackends(const PlanRequest
       return absl::InvalidArgumentError(
           absl::StrCat("unknown backend '", id, "'; valid backends: ", registry.ValidIds(), ", all"));
     }
-    if (!ModeFor(*b, request.mode)) {
-      return absl::InvalidArgumentError(absl::StrCat("backend '", id, "' cannot run in ",
-                                                     request.mode, " mode; use --mode auto"));
-    }
+    if (!ModeFor(*b, request.mode)) return ModeMismatch(request, id);
     out.push_back(b);
   }
   return out;

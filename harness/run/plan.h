@@ -65,6 +65,7 @@ struct ScenarioSource {
 // What the user asked a run for, after a suite filled in its defaults.
 struct PlanRequest {
   std::vector<std::string> backends;  // ids; empty or containing "all": every listed backend
+  std::string backends_from;           // who named them, for errors: "" (--backend) or "suite 'ID'"
   std::vector<std::string> scenarios;  // ids; empty: every built-in scenario
   std::string mode = "auto";           // auto | controlled | perturbed
   StrategySpec strategy;               // as given: the caller adapts it to each cell's mode

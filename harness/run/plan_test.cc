@@ -61,6 +61,25 @@ TEST(PlanTest, AllWithAForcedModeSkipsBackendsWithoutIt) {
   for (const CellSpec& c : plan->cells) EXPECT_EQ(c.mode, ExecMode::kControlled);
 }
 
+// `run --strategy stress --mode controlled` blamed the default suite's first perturbed-only backend;
+// the error now names the real problem: the strategy, or the suite that chose the backend.
+TEST(PlanTest, AModeMismatchNamesTheStrategyOrTheSuite) {
+  PlanRequest r;
+  r.backends = {BlackBox()->id};
+  r.backends_from = "suite 'default'";
+  r.mode = "controlled";
+  r.strategy = *StrategySpec::Parse("stress");
+  EXPECT_EQ(Plan(r).status().message(),
+            "strategy 'stress' drives perturbed mode (real threads) only, and --mode controlled "
+            "was asked for; use --mode perturbed or auto, or a controlled strategy (random, pct, "
+            "portfolio)");
+  r.strategy = *StrategySpec::Parse("random");
+  EXPECT_EQ(Plan(r).status().message(),
+            "suite 'default' includes backend '" + BlackBox()->id +
+                "', which cannot run in controlled mode; use --mode auto, or choose backends with "
+                "--backend");
+}
+
 TEST(PlanTest, ErrorsAreTheCommandLinesMessages) {
   PlanRequest r;
   r.backends = {"nosuch"};

@@ -5,7 +5,11 @@
 #include <memory>
 #include <string>
 
+#include <fstream>
+
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "harness/base/limits.h"
 
 namespace mapfault {
 
@@ -42,6 +46,14 @@ absl::StatusOr<TrialSpec> TrialSpecFromToken(const ReplayToken& token,
     return absl::NotFoundError(absl::StrCat("the token names scenario '", token.scenario,
                                             "', which this mapfault does not have"));
   }
+  // The scenario regenerates the program from the parameters: they must fit it.
+  if (!token.program && (token.params.threads < scenario->min_threads ||
+                         token.params.initial > token.params.keys)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "malformed replay token: its parameters do not fit scenario '", token.scenario,
+        "' (at least ", scenario->min_threads, " threads, initial <= keys); copy the whole token ",
+        "exactly as printed after `mapfault replay`"));
+  }
   if (token.mode == ExecMode::kPerturbed ? !backend->make_real : !backend->make_controlled) {
     return absl::InvalidArgumentError(absl::StrCat(
         "backend '", token.backend, "' cannot run in ",
@@ -54,6 +66,25 @@ absl::StatusOr<TrialSpec> TrialSpecFromToken(const ReplayToken& token,
   spec.lenient_replay = token.lenient;
   if (token.program) spec.program = std::make_shared<const Program>(*token.program);
   return spec;
+}
+
+absl::StatusOr<std::string> TokenArgument(const std::string& arg) {
+  if (arg.empty() || arg[0] != '@') return arg;
+  const std::string path = arg.substr(1);
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "cannot read the token file '", path, "'; give @FILE with a file holding one token"));
+  }
+  std::string text(kMaxTokenFileBytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<size_t>(in.gcount()));
+  if (text.size() > kMaxTokenFileBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the token file '", path, "' is larger than ", kMaxTokenFileBytes >> 20,
+                     " MiB; give @FILE with a file holding one token"));
+  }
+  return std::string(absl::StripAsciiWhitespace(text));
 }
 
 }  // namespace mapfault

@@ -2,6 +2,8 @@
 #ifndef MAPFAULT_HARNESS_RUN_REPLAY_H_
 #define MAPFAULT_HARNESS_RUN_REPLAY_H_
 
+#include <string>
+
 #include "absl/status/statusor.h"
 #include "harness/engine/backend.h"
 #include "harness/run/token.h"
@@ -14,6 +16,11 @@ namespace mapfault {
 // missing: a backend (and, for a plugin backend, the plugin to load), a scenario, or the mode.
 absl::StatusOr<TrialSpec> TrialSpecFromToken(
     const ReplayToken& token, const BackendRegistry& registry = GlobalBackends());
+
+// The token an argument of `mapfault replay` / `mapfault shrink` names: the argument itself, or,
+// for "@FILE", the contents of FILE (surrounding whitespace removed; at most kMaxTokenFileBytes),
+// for tokens too long for a command line.
+absl::StatusOr<std::string> TokenArgument(const std::string& arg);
 
 }  // namespace mapfault
 

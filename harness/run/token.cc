@@ -6,6 +6,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "harness/base/limits.h"
 
 namespace mapfault {
 namespace {
@@ -157,7 +158,13 @@ std::string ReplayToken::Encode() const {
     for (const auto& t : program->threads) ops(t);
     ops(program->post);
   }
-  w.Fixed32(Fnv1a(w.out()));
+  return TokenFromPayload(w.out());
+}
+
+std::string TokenFromPayload(std::string_view payload) {
+  Writer w;
+  w.out().assign(payload);
+  w.Fixed32(Fnv1a(payload));
   return absl::StrCat(A(kPrefix), kTokenVersion, "_", absl::WebSafeBase64Escape(w.out()));
 }
 
@@ -208,8 +215,14 @@ absl::Status ReadHeader(Reader& r, ReplayToken& t, uint64_t& has_choices) {
   t.lenient = has_choices == 2;
   const bool preempt = (kind & kPreemptBit) != 0;
   kind &= ~kPreemptBit;
-  if (mode > 1 || !IsKnownStrategyCode(kind) || inv >= kInvariantCount || threads > 64 || depth > 10) {
+  if (mode > 1 || !IsKnownStrategyCode(kind) || inv >= kInvariantCount ||
+      depth > kMaxStrategyDepth) {
     return Bad("a field is out of range");
+  }
+  // The same bounds as the command line and scenario files (harness/base/limits.h).
+  if (threads < 1 || threads > kMaxThreads || keys < 1 || keys > kMaxKeys || initial > kMaxKeys ||
+      ops > kMaxOps || t.max_steps > kMaxMaxSteps) {
+    return Bad("a scenario parameter or the step bound is out of range");
   }
   t.mode = static_cast<ExecMode>(mode);
   t.params = {static_cast<int>(threads), static_cast<int>(keys), static_cast<int>(initial),
@@ -225,7 +238,7 @@ absl::Status ReadHeader(Reader& r, ReplayToken& t, uint64_t& has_choices) {
 absl::StatusOr<std::vector<uint8_t>> ReadChoices(Reader& r) {
   uint64_t bits, count;
   if (!r.Varint(bits) || !r.Varint(count)) return Bad("it is truncated");
-  if ((bits != 1 && bits != 2 && bits != 4 && bits != 8) || count > (1u << 24)) {
+  if ((bits != 1 && bits != 2 && bits != 4 && bits != 8) || count > kMaxChoices) {
     return Bad("its schedule is corrupted");
   }
   std::string_view packed;
@@ -240,10 +253,12 @@ absl::StatusOr<std::vector<uint8_t>> ReadChoices(Reader& r) {
   return choices;
 }
 
-// One list of operations; false when corrupted.
-bool ReadOps(Reader& r, std::vector<OpSpec>& list) {
+// One list of operations, counting them into `total`; false when corrupted or when the program
+// would exceed kMaxProgramOps.
+bool ReadOps(Reader& r, std::vector<OpSpec>& list, uint64_t& total) {
   uint64_t n;
-  if (!r.Varint(n) || n > (1u << 20)) return false;
+  if (!r.Varint(n) || n > kMaxProgramOps - total) return false;
+  total += n;
   for (uint64_t i = 0; i < n; ++i) {
     uint64_t kind, key, value, mode, param, param2, stop;
     if (!r.Varint(kind) || !r.Varint(key) || !r.Varint(value) || !r.Varint(mode) ||
@@ -269,18 +284,21 @@ bool ReadOps(Reader& r, std::vector<OpSpec>& list) {
 absl::StatusOr<Program> ReadProgram(Reader& r) {
   Program p;
   uint64_t init, threads_count;
-  if (!r.Varint(init) || init > (1u << 20)) return Bad("its program is corrupted");
+  if (!r.Varint(init) || init > kMaxProgramOps) return Bad("its program is corrupted");
+  uint64_t total = init;
   for (uint64_t i = 0; i < init; ++i) {
     uint64_t k, v;
     if (!r.Varint(k) || !r.Varint(v)) return Bad("its program is corrupted");
     p.init.emplace_back(UnZigZag(k), UnZigZag(v));
   }
-  if (!r.Varint(threads_count) || threads_count > 64) return Bad("its program is corrupted");
+  if (!r.Varint(threads_count) || threads_count > kMaxThreads) {
+    return Bad("its program is corrupted");
+  }
   p.threads.resize(threads_count);
   for (auto& th : p.threads) {
-    if (!ReadOps(r, th)) return Bad("its program is corrupted");
+    if (!ReadOps(r, th, total)) return Bad("its program is corrupted");
   }
-  if (!ReadOps(r, p.post) || !r.done()) return Bad("its program is corrupted");
+  if (!ReadOps(r, p.post, total) || !r.done()) return Bad("its program is corrupted");
   return p;
 }
 

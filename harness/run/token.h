@@ -45,6 +45,11 @@ struct ReplayToken : NamedTrialIdentity {
   static absl::StatusOr<ReplayToken> Decode(std::string_view text);
 };
 
+// The token text of a raw payload (the encoded fields, without the checksum): the checksum appended,
+// prefixed and base64url encoded. Encode() is TokenFromPayload(the fields); the fuzz target feeds
+// arbitrary payloads through it to get past the checksum.
+std::string TokenFromPayload(std::string_view payload);
+
 }  // namespace mapfault
 
 #endif  // MAPFAULT_HARNESS_RUN_TOKEN_H_

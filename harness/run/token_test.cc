@@ -1,7 +1,9 @@
 // Tests of replay tokens: round trips and every kind of bad token.
 #include "harness/run/token.h"
 
+#include "absl/strings/escaping.h"
 #include "gtest/gtest.h"
+#include "harness/base/limits.h"
 #include "rapidcheck/gtest.h"
 
 namespace mapfault {
@@ -140,6 +142,34 @@ TEST(TokenTest, RejectsTokensFromANewerVersion) {
   std::string text = Sample().Encode();
   text.replace(0, 3, "mf2");
   ExpectRejected(text, "version 2 is newer than this mapfault");
+}
+
+// Checksum-valid crafted tokens (found by a hostile user): threads = 0 crashed the scenario's
+// generator, keys near INT_MAX exhausted memory. Every field is bounded like the command line's.
+TEST(TokenTest, RejectsCraftedTokensWithOutOfRangeParameters) {
+  ExpectRejected("mf1_ABNpdGVyYXRlLXdoaWxlLWVyYXNlAAgGBAVuYWl2ZQADxbat_rOFytRfoJwBAACwp_-Q",
+                 "out of range");
+  ExpectRejected("mf1_ABNpdGVyYXRlLXdoaWxlLWVyYXNlAv____8HBgQFbmFpdmUAA8W2rf6zhcrUX6CcAQAALyRmGA",
+                 "out of range");
+  for (ScenarioParams bad : {ScenarioParams{0, 8, 6, 4}, ScenarioParams{65, 8, 6, 4},
+                             ScenarioParams{2, 0, 0, 4}, ScenarioParams{2, 100001, 6, 4},
+                             ScenarioParams{2, 8, 100001, 4}, ScenarioParams{2, 8, 6, 10001},
+                             ScenarioParams{2, 8, -1, 4}}) {
+    ReplayToken t = Sample();
+    t.params = bad;
+    ExpectRejected(t.Encode(), "out of range");
+  }
+  ReplayToken t = Sample();
+  t.max_steps = kMaxMaxSteps + 1;
+  ExpectRejected(t.Encode(), "out of range");
+}
+
+TEST(TokenTest, TokenFromPayloadAddsAValidChecksum) {
+  const std::string text = Sample().Encode();
+  std::string raw;
+  ASSERT_TRUE(absl::WebSafeBase64Unescape(text.substr(4), &raw));
+  EXPECT_EQ(TokenFromPayload(raw.substr(0, raw.size() - 4)), text);
+  ExpectRejected(TokenFromPayload(""), "truncated");
 }
 
 }  // namespace
