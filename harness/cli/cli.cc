@@ -432,8 +432,7 @@ CLI::App* AddRunCommand(CLI::App& app, RunOptions& ro, uint64_t& seed) {
   run->add_option("--ops", ro.ops, "Override operations per thread")->check(CLI::Range(1, 10000));
   run->add_option("--max-steps", ro.max_steps, "Livelock bound in scheduling steps")
       ->check(CLI::Range(uint64_t{10}, uint64_t{100000000}));
-  run->add_option("--watchdog", ro.watchdog, "Seconds before a single trial counts as hung")
-      ->check(CLI::PositiveNumber);
+  AddWatchdogOption(run, ro.watchdog);
   run->add_flag("--no-progress", ro.no_progress, "Do not draw the progress line");
   run->add_flag("--preempt", ro.preempt,
                 "Perturbed cells: pin each trial's threads to one CPU and preempt them with timer "
@@ -503,6 +502,7 @@ int CliMain(int argc, char** argv) {
   }
   // Plugins load in the supervisor, before any worker is forked: workers inherit them.
   if (!LoadPlugins(plugins)) return 2;
+  if (!ConfigureWorkerLimits()) return 2;
   if (*list) return RunList(list_what, list_json);
   if (*run) {
     if (run->get_option("--seed")->count() > 0) ro.seed = seed;

@@ -9,6 +9,7 @@
 
 namespace CLI {
 class App;
+class Option;
 }
 
 namespace mapfault {
@@ -20,6 +21,10 @@ int CliMain(int argc, char** argv);
 // Shared by the commands (cli.cc, cli_bench.cc).
 // A usage or input error: prints one line on stderr, returns exit status 2.
 int UsageError(const std::string& message);
+// --watchdog SECONDS on `command`, validated (cli_limits.cc).
+CLI::Option* AddWatchdogOption(CLI::App* command, double& seconds);
+// The workers' resource limits from MAPFAULT_WORKER_* (cli_limits.cc); false after a usage error.
+bool ConfigureWorkerLimits();
 // Set by SIGINT/SIGTERM: 1 = stop starting work, 2 or more = abandon running work too.
 extern volatile std::sig_atomic_t g_stop;
 void OnStopSignal(int);
