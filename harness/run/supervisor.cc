@@ -97,9 +97,10 @@ json FailureLine(const TrialSpec& spec, uint64_t t, const TrialResult& r, uint32
                              WorkerSlot* slot, int out_fd) {
   uint32_t detailed = 0;  // invariants whose first failure in this batch was sent in full
   for (uint64_t t = batch.begin; t < batch.end; ++t) {
+    const TrialSpec spec = SpecFor(cell, run_seed, t);
+    slot->watchdog_scale.store(WatchdogScale(ProgramFor(spec)));
     slot->started_ns.store(NowNs());
     slot->current_trial.store(t);
-    const TrialSpec spec = SpecFor(cell, run_seed, t);
     const TrialResult r = RunTrial(spec);
     if (!r.violations.empty() || !r.undecided.empty()) {
       WriteAll(out_fd, FailureLine(spec, t, r, detailed).dump() + "\n");
@@ -275,8 +276,9 @@ void Dispatcher::RecordDeath(const WorkerExit& exit, uint64_t trial) {
   const CellSpec& spec_of_cell = cells_[b.cell];
   CellTally& cell = tallies_[b.cell];
   const TrialSpec spec = SpecFor(spec_of_cell, options_.seed, trial);
-  IsolatedOutcome o = ClassifyDeath(exit.status, exit.watchdog_killed, exit.slot, exit.err,
-                                    options_.watchdog_seconds);
+  const double watchdog =
+      options_.watchdog_seconds * static_cast<double>(std::max<uint64_t>(1, exit.slot->watchdog_scale.load()));
+  IsolatedOutcome o = ClassifyDeath(exit.status, exit.watchdog_killed, exit.slot, exit.err, watchdog);
   if (KilledFromOutside(exit, o)) {
     // Not the watchdog, not a fault of its own: the trial is the backend's only if a re-run in a
     // fresh worker dies too; a re-run that completes decides the trial.

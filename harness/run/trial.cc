@@ -168,6 +168,10 @@ bool StepBoundJudgesLivelock(uint64_t bound, const Program& program) {
   return bound / kStepBoundFactor >= need;
 }
 
+uint64_t WatchdogScale(const Program& program) {
+  return std::max<uint64_t>(1, (EstimateSteps(program) + kDefaultMaxSteps - 1) / kDefaultMaxSteps);
+}
+
 InvariantSet TrialResult::violated() const {
   InvariantSet s;
   for (const Violation& v : violations) s.Add(v.invariant);

@@ -62,6 +62,9 @@ uint64_t StepBound(uint64_t max_steps, const Program& program);
 // bound was far above what the program needs (kStepBoundFactor x its estimate). Otherwise the
 // harness limit (an explicit --max-steps too small for the program) ended the trial.
 bool StepBoundJudgesLivelock(uint64_t bound, const Program& program);
+// How many watchdog periods a trial of `program` may run: 1, or its estimated steps per
+// kDefaultMaxSteps for programs larger than that (the watchdog scales with the work, too).
+uint64_t WatchdogScale(const Program& program);
 
 // The seed of the strategy (stream 2 of the trial seed).
 uint64_t StrategySeed(uint64_t trial_seed);

@@ -63,7 +63,7 @@ TEST(TrialStepBoundTest, AHarnessLimitLeavesTheCellUndecidedNotBroken) {
   cell.scenario = ScenarioRegistry::Builtin().Find("iterate-while-grow");
   cell.params = cell.scenario->defaults;
   cell.trials = 3;
-  cell.max_steps = 50;
+  cell.max_steps = 10;
   SupervisorOptions options;
   options.seed = 3;
   options.jobs = 1;

@@ -255,7 +255,8 @@ IsolatedOutcome RunTrialIsolated(const TrialSpec& spec_in, double watchdog_secon
   std::string out_buf, err_buf;
   bool out_open = true, err_open = true, killed = false, exited = false;
   int status = 0;
-  const int64_t deadline = SaturatingAdd(NowNs(), SecondsToNs(watchdog_seconds));
+  const double allowed = watchdog_seconds * static_cast<double>(WatchdogScale(ProgramFor(spec_in)));
+  const int64_t deadline = SaturatingAdd(NowNs(), SecondsToNs(allowed));
   // Until the worker exits (not until its pipes close: a child it forked may hold them open).
   while (!exited && (out_open || err_open)) {
     pollfd fds[2] = {{out_open ? out.read_fd : -1, POLLIN, 0}, {err_open ? err.read_fd : -1, POLLIN, 0}};

@@ -65,6 +65,7 @@ struct WorkerSlot {
   std::atomic<uint64_t> current_trial;
   std::atomic<uint64_t> done;
   std::atomic<int64_t> started_ns;
+  std::atomic<uint64_t> watchdog_scale;  // watchdog periods the current trial may run (>= 1)
   char misuse[512];
 };
 

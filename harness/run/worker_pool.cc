@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
+#include <algorithm>
 #include <new>
 
 #include "absl/strings/str_cat.h"
@@ -63,6 +64,7 @@ void WorkerPool::Spawn(const TrialBatch& batch) {
   slot_busy_[s] = true;
   WorkerSlot* slot = new (&slots_[s]) WorkerSlot();
   slot->current_trial.store(kNoTrial);
+  slot->watchdog_scale.store(1);
   Worker w;
   w.slot = slot;
   w.batch = batch;
@@ -156,7 +158,9 @@ int64_t WorkerPool::Poll(const Events& events) {
     Consume(w, events);
     if (!w.exited && !w.watchdog_killed && !w.abandoned &&
         w.slot->current_trial.load() != kNoTrial &&
-        now - w.slot->started_ns.load() > SecondsToNs(watchdog_seconds_)) {
+        now - w.slot->started_ns.load() >
+            SecondsToNs(watchdog_seconds_ *
+                        static_cast<double>(std::max<uint64_t>(1, w.slot->watchdog_scale.load())))) {
       kill(w.pid, SIGKILL);
       w.watchdog_killed = true;
     }
