@@ -34,7 +34,7 @@ TEST(CliLimitsTest, BadWorkerLimitsAreUsageErrors) {
 TEST(CliLimitsTest, ABigProgramOnACorrectBackendHolds) {
   const std::string out = TempDir("bigprogram");
   const CommandResult r = RunMapfault(
-      "run --backend mutex --scenario iterate-while-grow --threads 16 --ops 10000 --trials 1 "
+      "run --backend mutex --scenario iterate-while-grow --threads 16 --ops 2000 --trials 1 "
       "--seed 1 --no-progress --out " + out);
   EXPECT_EQ(r.status, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("summary: 0 BROKEN"), std::string::npos) << r.out;
