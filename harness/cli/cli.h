@@ -15,7 +15,8 @@ class Option;
 namespace mapfault {
 
 // Runs the command line; returns the process exit status (0 ok, 1 a claimed guarantee broke or a
-// replay reproduced its failure, 2 usage or input error).
+// replay reproduced its failure, 2 usage or input error, 3 a run stopped before every planned trial
+// ran and nothing broke; docs/cli.md#exit-codes).
 int CliMain(int argc, char** argv);
 
 // Shared by the commands (cli.cc, cli_bench.cc).
