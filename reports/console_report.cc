@@ -117,6 +117,15 @@ std::string FormatConsoleReport(const RunResults& results) {
       out += ReplayCommand(r.token) + "\n";
     }
   }
+  // Trials a harness limit (an explicit --max-steps too small for the program) ended: not verdicts.
+  for (const CellResult& c : results.cells) {
+    const InvariantResult& hang = c.invariants[static_cast<int>(Invariant::kNoHang)];
+    if (hang.undecided == 0) continue;
+    out += fmt::format(
+        "\nHARNESS LIMIT {} / {}: {} trials reached --max-steps, which is below what the program "
+        "needs; no-hang and the rest of those trials are undecided (raise --max-steps or drop it)\n",
+        c.backend, c.scenario, hang.undecided);
+  }
   out += fmt::format(
       "\nsummary: {} BROKEN, {} DETECTED, {} OUT_OF_CONTRACT, {} HOLDS, {} NOT_RUN in {:.1f}s\n",
       counts[static_cast<int>(Verdict::kBroken)], counts[static_cast<int>(Verdict::kDetected)],

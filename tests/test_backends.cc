@@ -1,7 +1,11 @@
 // Test-only backends.
 #include "tests/test_backends.h"
 
+#include <unistd.h>
+
 #include <csignal>
+#include <memory>
+#include <vector>
 
 #include "harness/engine/backend.h"
 #include "harness/engine/sync.h"
@@ -39,6 +43,68 @@ class SpinOnChosenTrial : public MutexMap<Sync> {
   }
 };
 
+// Spins forever at scheduling points (a real livelock the step bound must catch).
+template <class Sync>
+class LivelockOnChosenTrial : public MutexMap<Sync> {
+ public:
+  bool Erase(Key k) {
+    if (CurrentTrialSeed() == g_misbehave_seed && Scheduler::Current() != nullptr) {
+      while (spin_forever) Sync::Yield("test.livelock: spin");
+    }
+    return MutexMap<Sync>::Erase(k);
+  }
+};
+
+// Leaves a grandchild that holds the worker's pipes open for g_grandchild_seconds.
+template <class Sync>
+class ForkOnChosenTrial : public MutexMap<Sync> {
+ public:
+  bool Erase(Key k) {
+    if (CurrentTrialSeed() == g_misbehave_seed && Scheduler::Current() != nullptr) {
+      const pid_t child = fork();
+      if (child == 0) {
+        setsid();
+        sleep(g_grandchild_seconds);
+        _exit(0);
+      }
+      if (g_grandchildren != nullptr && g_grandchildren->count < 8) {
+        g_grandchildren->pids[g_grandchildren->count++] = child;
+      }
+      raise(SIGSEGV);  // the worker dies; its grandchild lives on
+    }
+    return MutexMap<Sync>::Erase(k);
+  }
+};
+
+// Its worker is SIGKILLed on the chosen trial while g_kills_left allows (a kill from outside).
+template <class Sync>
+class KilledOnChosenTrial : public MutexMap<Sync> {
+ public:
+  bool Erase(Key k) {
+    if (CurrentTrialSeed() == g_misbehave_seed && Scheduler::Current() != nullptr &&
+        g_kills_left != nullptr && *g_kills_left > 0) {
+      --*g_kills_left;
+      kill(getpid(), SIGKILL);
+    }
+    return MutexMap<Sync>::Erase(k);
+  }
+};
+
+// Allocates 8 GB (more than a test's worker address-space limit) on the chosen trial.
+template <class Sync>
+class HogOnChosenTrial : public MutexMap<Sync> {
+ public:
+  bool Erase(Key k) {
+    if (CurrentTrialSeed() == g_misbehave_seed && Scheduler::Current() != nullptr) {
+      hog_.emplace_back(new char[size_t{8} << 30]);  // reserved, never touched
+    }
+    return MutexMap<Sync>::Erase(k);
+  }
+
+ private:
+  std::vector<std::unique_ptr<char[]>> hog_;
+};
+
 constexpr InvariantSet kClaims = {Invariant::kNoCrash, Invariant::kNoHang,
                                   Invariant::kIterNoDuplicate, Invariant::kIterNoMissedStable,
                                   Invariant::kIterNoPhantom};
@@ -61,6 +127,14 @@ void RegisterTestBackends() {
       "test.segfault", "TEST: raises SIGSEGV in the trial with the chosen seed");
   RegisterHidden<SpinOnChosenTrial<ControlledSync>>(
       "test.spin", "TEST: spins forever (no scheduling point) in the trial with the chosen seed");
+  RegisterHidden<LivelockOnChosenTrial<ControlledSync>>(
+      "test.livelock", "TEST: yields forever (a livelock) in the trial with the chosen seed");
+  RegisterHidden<ForkOnChosenTrial<ControlledSync>>(
+      "test.fork", "TEST: forks a long-lived grandchild, then crashes, in the chosen trial");
+  RegisterHidden<KilledOnChosenTrial<ControlledSync>>(
+      "test.killed_once", "TEST: its worker is SIGKILLed (once) in the chosen trial");
+  RegisterHidden<HogOnChosenTrial<ControlledSync>>(
+      "test.hog", "TEST: allocates 8 GB in the chosen trial");
 }
 
 }  // namespace mapfault::testing

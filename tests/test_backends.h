@@ -11,7 +11,22 @@ namespace mapfault::testing {
 // scheduling point. Set before RunCells: workers inherit it through fork.
 inline uint64_t g_misbehave_seed = 0;
 
-// Registers "test.segfault" and "test.spin" (a mutex map otherwise). Idempotent.
+// How long the grandchild "test.fork" leaves behind sleeps (holding its worker's pipes open).
+inline unsigned g_grandchild_seconds = 5;
+// Where "test.fork" records its grandchildren's pids when set (MAP_SHARED memory, set by the test).
+struct Grandchildren {
+  int count = 0;
+  int pids[8] = {};
+};
+inline Grandchildren* g_grandchildren = nullptr;
+// How many more times "test.killed_once" SIGKILLs its worker on the chosen trial (MAP_SHARED
+// memory, set by the test): a kill from outside (an operator, the OOM killer) that does not recur.
+inline int* g_kills_left = nullptr;
+
+// Registers "test.segfault", "test.spin", "test.livelock" (yields forever: a livelock) and
+// "test.fork" (forks a sleeping grandchild, then crashes) and "test.killed_once" (its worker gets
+// SIGKILL while *g_kills_left > 0) and "test.hog" (allocates 8 GB); a mutex map otherwise.
+// Idempotent.
 void RegisterTestBackends();
 
 }  // namespace mapfault::testing

@@ -423,8 +423,7 @@ CLI::App* AddRunCommand(CLI::App& app, RunOptions& ro, uint64_t& seed) {
       ->check(CLI::Range(1, kMaxOps));
   run->add_option("--max-steps", ro.max_steps, "Livelock bound in scheduling steps")
       ->check(CLI::Range(kMinMaxSteps, kMaxMaxSteps));
-  run->add_option("--watchdog", ro.watchdog, "Seconds before a single trial counts as hung")
-      ->check(FiniteValidator() & CLI::PositiveNumber);
+  AddWatchdogOption(run, ro.watchdog);
   run->add_flag("--no-progress", ro.no_progress, "Do not draw the progress line");
   run->add_flag("--preempt", ro.preempt,
                 "Perturbed cells: pin each trial's threads to one CPU and preempt them with timer "
@@ -500,6 +499,7 @@ int CliMain(int argc, char** argv) {
   }
   // Plugins load in the supervisor, before any worker is forked: workers inherit them.
   if (!LoadPlugins(plugins)) return 2;
+  if (!ConfigureWorkerLimits()) return 2;
   if (*list) return RunList(list_what, list_json);
   if (*run) {
     if (run->get_option("--seed")->count() > 0) ro.seed = seed;

@@ -9,17 +9,23 @@
 
 namespace CLI {
 class App;
+class Option;
 }
 
 namespace mapfault {
 
 // Runs the command line; returns the process exit status (0 ok, 1 a claimed guarantee broke or a
-// replay reproduced its failure, 2 usage or input error).
+// replay reproduced its failure, 2 usage or input error, 3 a run stopped before every planned trial
+// ran and nothing broke; docs/cli.md#exit-codes).
 int CliMain(int argc, char** argv);
 
 // Shared by the commands (cli.cc, cli_bench.cc).
 // A usage or input error: prints one line on stderr, returns exit status 2.
 int UsageError(const std::string& message);
+// --watchdog SECONDS on `command`, validated (cli_limits.cc).
+CLI::Option* AddWatchdogOption(CLI::App* command, double& seconds);
+// The workers' resource limits from MAPFAULT_WORKER_* (cli_limits.cc); false after a usage error.
+bool ConfigureWorkerLimits();
 // Set by SIGINT/SIGTERM: 1 = stop starting work, 2 or more = abandon running work too.
 extern volatile std::sig_atomic_t g_stop;
 void OnStopSignal(int);

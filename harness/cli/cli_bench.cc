@@ -58,8 +58,7 @@ CLI::App* AddBenchBugsCommand(CLI::App& app, BenchBugsOptions& o) {
   bench->add_option("--replays", o.replays,
                     "Perturbed rows: replays of the first failure to measure reproduction")
       ->check(CLI::Range(0, 10000));
-  bench->add_option("--watchdog", o.watchdog, "Seconds before a single trial counts as hung")
-      ->check(FiniteValidator() & CLI::PositiveNumber);
+  AddWatchdogOption(bench, o.watchdog);
   bench->add_option("--threads", o.threads, "Override the scenarios' thread count")
       ->check(CLI::Range(1, kMaxCliThreads));
   bench->add_option("--keys", o.keys, "Override the key-space size")

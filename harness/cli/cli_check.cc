@@ -59,8 +59,7 @@ CLI::App* AddCheckCommands(CLI::App& app, CheckCommandOptions& o) {
   check->add_option("--growth", o.growth, "Fraction of inserts using fresh keys (0..1)")
       ->check(FiniteValidator() & CLI::Range(0.0, 1.0));
   check->add_option("--strategy", o.strategy, "random | pct | pct:d=N");
-  check->add_option("--watchdog", o.watchdog, "Seconds before a single trial counts as hung")
-      ->check(FiniteValidator() & CLI::PositiveNumber);
+  AddWatchdogOption(check, o.watchdog);
   return check;
 }
 

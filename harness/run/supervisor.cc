@@ -7,6 +7,8 @@
 
 #include <unistd.h>
 
+#include <csignal>
+
 #include <algorithm>
 #include <filesystem>
 #include <optional>
@@ -95,9 +97,10 @@ json FailureLine(const TrialSpec& spec, uint64_t t, const TrialResult& r, uint32
                              WorkerSlot* slot, int out_fd) {
   uint32_t detailed = 0;  // invariants whose first failure in this batch was sent in full
   for (uint64_t t = batch.begin; t < batch.end; ++t) {
+    const TrialSpec spec = SpecFor(cell, run_seed, t);
+    slot->watchdog_scale.store(WatchdogScale(ProgramFor(spec)));
     slot->started_ns.store(NowNs());
     slot->current_trial.store(t);
-    const TrialSpec spec = SpecFor(cell, run_seed, t);
     const TrialResult r = RunTrial(spec);
     if (!r.violations.empty() || !r.undecided.empty()) {
       WriteAll(out_fd, FailureLine(spec, t, r, detailed).dump() + "\n");
@@ -148,6 +151,12 @@ bool HandleLine(const std::string& line, CellTally& cell) {
   if (j.contains("u")) {
     const InvariantSet undecided = InvariantSet::FromBits(j["u"].get<uint32_t>());
     cell.NotEvaluated(undecided);
+    // An undecided no-hang is a trial the step bound (a harness limit) ended: nothing else was
+    // judged either.
+    if (undecided.Contains(Invariant::kNoHang)) {
+      cell.NotEvaluated(kHistoryInvariants);
+      cell.NotEvaluated(InvariantSet{Invariant::kNoCrash});
+    }
     for (Invariant inv : kAllInvariants) {
       if (undecided.Contains(inv)) ++cell.undecided[static_cast<int>(inv)];
     }
@@ -191,6 +200,8 @@ class Dispatcher {
   void OnLine(const TrialBatch& batch, const std::string& line);
   void OnExit(const WorkerExit& exit);
   void RecordDeath(const WorkerExit& exit, uint64_t trial);
+  static bool KilledFromOutside(const WorkerExit& exit, const IsolatedOutcome& death);
+  void RecordReRun(size_t cell, uint64_t trial, const TrialSpec& spec, const IsolatedOutcome& o);
   void FoundFailure(size_t cell);
   void ReportProgress(int64_t now, const WorkerPool& pool);
 
@@ -264,14 +275,25 @@ void Dispatcher::RecordDeath(const WorkerExit& exit, uint64_t trial) {
   const TrialBatch& b = exit.batch;
   const CellSpec& spec_of_cell = cells_[b.cell];
   CellTally& cell = tallies_[b.cell];
+  const TrialSpec spec = SpecFor(spec_of_cell, options_.seed, trial);
+  const double watchdog =
+      options_.watchdog_seconds * static_cast<double>(std::max<uint64_t>(1, exit.slot->watchdog_scale.load()));
+  IsolatedOutcome o = ClassifyDeath(exit.status, exit.watchdog_killed, exit.slot, exit.err, watchdog);
+  if (KilledFromOutside(exit, o)) {
+    // Not the watchdog, not a fault of its own: the trial is the backend's only if a re-run in a
+    // fresh worker dies too; a re-run that completes decides the trial.
+    o = RunTrialIsolated(spec, options_.watchdog_seconds);
+    if (o.kind == IsolatedOutcome::Kind::kCompleted) {
+      RecordReRun(b.cell, trial, spec, o);
+      if (trial + 1 < b.end) queue_.RetryFirst({b.cell, trial + 1, b.end});
+      return;
+    }
+  }
   ++failing_trials_;
   ++cell.deaths;
   FoundFailure(b.cell);
-  const IsolatedOutcome o = ClassifyDeath(exit.status, exit.watchdog_killed, exit.slot, exit.err,
-                                          options_.watchdog_seconds);
   const Invariant inv = o.AllViolations().front().invariant;
   ++cell.failures[static_cast<int>(inv)];
-  const TrialSpec spec = SpecFor(spec_of_cell, options_.seed, trial);
   if (ClaimsFor(*spec.backend, ProgramFor(spec)).Contains(inv)) {
     ++cell.claimed_failures[static_cast<int>(inv)];
   }
@@ -289,6 +311,35 @@ void Dispatcher::RecordDeath(const WorkerExit& exit, uint64_t trial) {
   if (cell.deaths >= options_.max_crashes_per_cell || cell.hangs >= options_.max_hangs_per_cell) {
     queue_.DropCell(b.cell);
   }
+}
+
+// A worker died of SIGKILL or SIGTERM that neither the watchdog nor an abandon sent (an operator,
+// the OOM killer, a CI runner): maybe not the backend's doing.
+bool Dispatcher::KilledFromOutside(const WorkerExit& exit, const IsolatedOutcome& death) {
+  return !exit.watchdog_killed && !exit.abandoned && death.kind == IsolatedOutcome::Kind::kSignal &&
+         (death.signal == SIGKILL || death.signal == SIGTERM);
+}
+
+// The re-run of a trial whose worker was killed from outside completed: its violations count as a
+// worker's report of them would.
+void Dispatcher::RecordReRun(size_t cell_index, uint64_t trial, const TrialSpec& spec,
+                             const IsolatedOutcome& o) {
+  CellTally& cell = tallies_[cell_index];
+  if (o.violations.empty()) return;
+  const InvariantSet claimed = ClaimsFor(*spec.backend, ProgramFor(spec));
+  std::optional<std::vector<uint8_t>> choices;
+  if (spec.mode != ExecMode::kPerturbed) choices = o.choices;
+  for (const Violation& v : o.violations) {
+    if (v.invariant == Invariant::kNoHang || v.invariant == Invariant::kNoCrash) {
+      cell.NotEvaluated(kHistoryInvariants);  // the trial ended before its history was complete
+    }
+    ++cell.failures[static_cast<int>(v.invariant)];
+    if (claimed.Contains(v.invariant)) ++cell.claimed_failures[static_cast<int>(v.invariant)];
+    cell.Fail(v.invariant, trial, MakeToken(spec, v.invariant, choices).Encode(), v.explanation,
+              v.evidence);
+  }
+  ++failing_trials_;
+  FoundFailure(cell_index);
 }
 
 void Dispatcher::ReportProgress(int64_t now, const WorkerPool& pool) {

@@ -2,6 +2,8 @@
 // run goes on, and the finding is confirmed by a replay in a fresh worker.
 #include "harness/run/supervisor.h"
 
+#include <signal.h>
+
 #include "gtest/gtest.h"
 #include "harness/run/token.h"
 #include "harness/run/worker.h"
@@ -148,6 +150,93 @@ TEST(SupervisorTest, OnlyATsanBuildJudgesDataRaces) {
   EXPECT_EQ(ParseInvariant("no-data-race"), Invariant::kNoDataRace);  // old results still parse
 }
 #endif
+
+}  // namespace
+}  // namespace mapfault
+
+namespace mapfault {
+namespace {
+
+// A backend that forks a child which outlives the worker and keeps its pipes open: the supervisor
+// notices the worker's death itself, records the crash and finishes while the grandchild still runs.
+TEST(SupervisorTest, AGrandchildHoldingTheWorkersPipesDoesNotHangTheRun) {
+  auto* kids = static_cast<testing::Grandchildren*>(worker_internal::MapShared(
+      sizeof(testing::Grandchildren)));
+  *kids = testing::Grandchildren{};
+  testing::g_grandchildren = kids;
+  testing::g_grandchild_seconds = 60;
+  const CellSpec cell = Cell("test.fork", "iterate-while-erase", 20);
+  SupervisorOptions options;
+  options.seed = 8;
+  options.jobs = 1;
+  testing::g_misbehave_seed = TrialSeed(8, CellKey("test.fork", "iterate-while-erase"), 4);
+  const RunResults r = RunCells({cell}, options);
+  testing::g_misbehave_seed = 0;
+  testing::g_grandchildren = nullptr;
+  // Every grandchild is still sleeping: the run did not wait for it to close the pipes.
+  ASSERT_GE(kids->count, 1);
+  for (int i = 0; i < kids->count; ++i) {
+    EXPECT_EQ(kill(kids->pids[i], 0), 0) << "grandchild " << i << " already gone";
+    kill(kids->pids[i], SIGKILL);
+  }
+  const CellResult& c = r.cells[0];
+  EXPECT_EQ(c.trials, 20u);
+  const InvariantResult& crash = Inv(c, Invariant::kNoCrash);
+  EXPECT_EQ(crash.verdict, Verdict::kBroken);
+  EXPECT_EQ(crash.first_failure_trial, 5u);
+  EXPECT_TRUE(crash.confirmed);
+}
+
+}  // namespace
+}  // namespace mapfault
+
+namespace mapfault {
+namespace {
+
+// A worker killed from outside (SIGKILL not sent by the watchdog) is not the backend's crash: its
+// trial is re-run, and a re-run that completes decides the trial.
+TEST(SupervisorTest, AnExternalSigkillThatDoesNotRecurIsNotACrash) {
+  int* kills = static_cast<int*>(worker_internal::MapShared(sizeof(int)));
+  *kills = 1;
+  testing::g_kills_left = kills;
+  const CellSpec cell = Cell("test.killed_once", "iterate-while-erase", 20);
+  SupervisorOptions options;
+  options.seed = 6;
+  options.jobs = 1;
+  testing::g_misbehave_seed = TrialSeed(6, CellKey("test.killed_once", "iterate-while-erase"), 9);
+  const RunResults r = RunCells({cell}, options);
+  testing::g_misbehave_seed = 0;
+  testing::g_kills_left = nullptr;
+  EXPECT_EQ(*kills, 0);  // the worker was killed once
+  const CellResult& c = r.cells[0];
+  EXPECT_EQ(c.trials, 20u);
+  const InvariantResult& crash = Inv(c, Invariant::kNoCrash);
+  EXPECT_EQ(crash.verdict, Verdict::kHolds) << crash.explanation;
+  EXPECT_EQ(crash.failures, 0u);
+  EXPECT_EQ(crash.evaluated, 20u);
+  EXPECT_EQ(Inv(c, Invariant::kIterNoMissedStable).evaluated, 20u);
+  EXPECT_EQ(r.ExitCode(), 0);
+}
+
+// The same kill on every run of the trial is the backend's doing: a crash, confirmed.
+TEST(SupervisorTest, ASigkillThatRecursOnReRunIsACrash) {
+  int* kills = static_cast<int*>(worker_internal::MapShared(sizeof(int)));
+  *kills = 1000;
+  testing::g_kills_left = kills;
+  const CellSpec cell = Cell("test.killed_once", "iterate-while-erase", 20);
+  SupervisorOptions options;
+  options.seed = 6;
+  options.jobs = 1;
+  testing::g_misbehave_seed = TrialSeed(6, CellKey("test.killed_once", "iterate-while-erase"), 9);
+  const RunResults r = RunCells({cell}, options);
+  testing::g_misbehave_seed = 0;
+  testing::g_kills_left = nullptr;
+  const InvariantResult& crash = Inv(r.cells[0], Invariant::kNoCrash);
+  EXPECT_EQ(crash.verdict, Verdict::kBroken);
+  EXPECT_EQ(crash.first_failure_trial, 10u);
+  EXPECT_NE(crash.explanation.find("SIGKILL"), std::string::npos) << crash.explanation;
+  EXPECT_TRUE(crash.confirmed);
+}
 
 }  // namespace
 }  // namespace mapfault

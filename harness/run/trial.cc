@@ -2,14 +2,17 @@
 // threads with a noise plan).
 #include "harness/run/trial.h"
 
+#include <algorithm>
 #include <atomic>
 #include <memory>
 #include <optional>
 
+#include "absl/strings/str_cat.h"
 #include "harness/strategies/noise.h"
 #include "harness/engine/preempt.h"
 #include "harness/base/rng.h"
 #include "harness/engine/trial_threads.h"
+#include "harness/run/worker_limits.h"
 
 #if defined(MAPFAULT_TSAN)
 // In the TSan runtime, not declared by GCC 12's <sanitizer/tsan_interface.h>.
@@ -153,6 +156,22 @@ uint64_t EstimateSteps(const Program& p) {
   return steps;
 }
 
+uint64_t StepBound(uint64_t max_steps, const Program& program) {
+  if (max_steps != kDefaultMaxSteps) return max_steps;
+  const uint64_t need = EstimateSteps(program);
+  const uint64_t cap = ~uint64_t{0} / kStepBoundFactor;
+  return std::max(kDefaultMaxSteps, std::min(need, cap) * kStepBoundFactor);
+}
+
+bool StepBoundJudgesLivelock(uint64_t bound, const Program& program) {
+  const uint64_t need = EstimateSteps(program);
+  return bound / kStepBoundFactor >= need;
+}
+
+uint64_t WatchdogScale(const Program& program) {
+  return std::max<uint64_t>(1, (EstimateSteps(program) + kDefaultMaxSteps - 1) / kDefaultMaxSteps);
+}
+
 InvariantSet TrialResult::violated() const {
   InvariantSet s;
   for (const Violation& v : violations) s.Add(v.invariant);
@@ -257,7 +276,7 @@ TrialResult RunControlledTrial(const TrialSpec& spec) {
     strategy = MakeStrategy(spec.strategy, StrategySeed(spec.seed));
   }
   Scheduler::Options options;
-  options.max_steps = spec.max_steps;
+  options.max_steps = StepBound(spec.max_steps, r.program);
   options.expected_steps = EstimateSteps(r.program);
   options.trace = spec.trace;
   Scheduler scheduler(*strategy, options);
@@ -265,12 +284,23 @@ TrialResult RunControlledTrial(const TrialSpec& spec) {
 
   switch (r.run.kind) {
     case RunResult::Kind::kCompleted: break;
-    case RunResult::Kind::kDeadlock:
     case RunResult::Kind::kLivelock:
+      if (!StepBoundJudgesLivelock(options.max_steps, r.program)) {
+        // A harness limit, not the backend's: no-hang (and all else) stays undecided.
+        r.run.detail = absl::StrCat(
+            "harness limit: the step bound of ", options.max_steps, " (--max-steps) is below ",
+            kStepBoundFactor, " x the program's ~", EstimateSteps(r.program),
+            " steps; raise --max-steps or leave it at its default, which scales");
+        r.undecided.Add(Invariant::kNoHang);
+        return r;
+      }
+      r.violations.push_back({Invariant::kNoHang, r.run.detail});
+      return r;
+    case RunResult::Kind::kDeadlock:
       r.violations.push_back({Invariant::kNoHang, r.run.detail});
       return r;
     case RunResult::Kind::kException:
-      r.violations.push_back({Invariant::kNoCrash, r.run.detail});
+      r.violations.push_back({Invariant::kNoCrash, r.run.detail + WorkerLimitHint(0, r.run.detail)});
       return r;
     case RunResult::Kind::kDivergence:
       return r;  // not a verdict on the backend: the caller reports the divergence

@@ -51,6 +51,21 @@ InvariantSet ClaimsFor(const BackendInfo& backend, const Program& program);
 // A rough count of a program's scheduling points (PCT places its change points among them).
 uint64_t EstimateSteps(const Program& program);
 
+// The default step bound (--max-steps): a floor under a bound that scales with the program.
+inline constexpr uint64_t kDefaultMaxSteps = 20000;
+// A program may take this many times its EstimateSteps before a trial counts as a livelock.
+inline constexpr uint64_t kStepBoundFactor = 16;
+// The livelock bound of a trial running `program`: the default `max_steps` scales to
+// max(kDefaultMaxSteps, kStepBoundFactor x EstimateSteps); any other value is an explicit bound.
+uint64_t StepBound(uint64_t max_steps, const Program& program);
+// Whether a trial of `program` that exceeded `bound` steps shows a livelock of the backend: the
+// bound was far above what the program needs (kStepBoundFactor x its estimate). Otherwise the
+// harness limit (an explicit --max-steps too small for the program) ended the trial.
+bool StepBoundJudgesLivelock(uint64_t bound, const Program& program);
+// How many watchdog periods a trial of `program` may run: 1, or its estimated steps per
+// kDefaultMaxSteps for programs larger than that (the watchdog scales with the work, too).
+uint64_t WatchdogScale(const Program& program);
+
 // The seed of the strategy (stream 2 of the trial seed).
 uint64_t StrategySeed(uint64_t trial_seed);
 // The seed of trial `index` of a cell in a run with `run_seed`.

@@ -23,10 +23,10 @@ Verdict Judge(Invariant inv, uint64_t evaluated, uint64_t failures, uint64_t cla
 int RunResults::ExitCode() const {
   for (const CellResult& c : cells) {
     for (const InvariantResult& r : c.invariants) {
-      if (r.verdict == Verdict::kBroken) return 1;
+      if (r.verdict == Verdict::kBroken) return kExitBroken;
     }
   }
-  return 0;
+  return partial ? kExitPartial : kExitHolds;
 }
 
 }  // namespace mapfault

@@ -57,13 +57,20 @@ struct RunIdentity {
   std::vector<std::string> missing_shards;
 };
 
+// The exit statuses of every command (docs/cli.md#exit-codes has the table).
+inline constexpr int kExitHolds = 0;    // every claimed guarantee held (replay: passes now)
+inline constexpr int kExitBroken = 1;   // a claimed guarantee broke (replay: broke again)
+inline constexpr int kExitUsage = 2;    // usage or input error: one line on stderr
+inline constexpr int kExitPartial = 3;  // nothing broke, but not every planned trial ran
+
 struct RunResults {
   uint64_t seed = 0;
   RunIdentity run;
   bool partial = false;  // interrupted or out of time before every planned trial ran
   double seconds = 0;
   std::vector<CellResult> cells;
-  // 0 when every claimed guarantee held, 1 when any verdict is BROKEN.
+  // kExitBroken when any verdict is BROKEN, else kExitPartial when `partial` (interrupted, or out
+  // of time), else kExitHolds.
   int ExitCode() const;
 };
 

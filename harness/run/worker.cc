@@ -9,6 +9,8 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
+#include <limits>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
@@ -17,6 +19,7 @@
 #include "absl/strings/str_cat.h"
 #include "harness/engine/misuse.h"
 #include "harness/base/rng.h"
+#include "harness/run/worker_limits.h"
 #include "nlohmann/json.hpp"
 
 #if defined(MAPFAULT_TSAN)
@@ -108,6 +111,8 @@ void EnterWorker(const Pipe& out, const Pipe& err, WorkerSlot* slot) {
   dup2(err.write_fd, STDERR_FILENO);
   const int devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
   if (devnull >= 0) dup2(devnull, STDOUT_FILENO);
+  setpgid(0, 0);            // its own process group: the supervisor kills what it leaves behind
+  ApplyWorkerLimits();
   signal(SIGINT, SIG_IGN);  // the supervisor decides when to stop
   SetMisuseSink(slot->misuse, sizeof slot->misuse);
 }
@@ -137,7 +142,8 @@ IsolatedOutcome ClassifyDeath(int status, bool watchdog_killed, const WorkerSlot
     o.kind = IsolatedOutcome::Kind::kSignal;
     o.signal = WTERMSIG(status);
     o.detail = absl::StrCat("the worker died by ", SignalName(o.signal),
-                            last.empty() ? "" : absl::StrCat(" after printing \"", last, "\""));
+                            last.empty() ? "" : absl::StrCat(" after printing \"", last, "\""),
+                            WorkerLimitHint(o.signal, err));
   } else {
     o.kind = IsolatedOutcome::Kind::kExit;
     o.detail = absl::StrCat("the worker exited with status ", WEXITSTATUS(status),
@@ -149,6 +155,24 @@ IsolatedOutcome ClassifyDeath(int status, bool watchdog_killed, const WorkerSlot
 }  // namespace worker_internal
 
 using namespace worker_internal;
+
+std::string WatchdogProblem(double seconds) {
+  if (std::isfinite(seconds) && seconds > 0 && seconds <= kMaxWatchdogSeconds) return "";
+  return absl::StrCat("bad --watchdog ", seconds, ": give the seconds a single trial may run, a ",
+                      "finite number > 0 and <= ", kMaxWatchdogSeconds, " (e.g. --watchdog 5)");
+}
+
+int64_t SecondsToNs(double seconds) {
+  if (std::isnan(seconds)) return std::numeric_limits<int64_t>::max();  // no bound, never "hung"
+  if (seconds <= 0) return 0;
+  constexpr double kMax = static_cast<double>(std::numeric_limits<int64_t>::max());
+  const double ns = seconds * 1e9;
+  return ns >= kMax ? std::numeric_limits<int64_t>::max() : static_cast<int64_t>(ns);
+}
+
+int64_t SaturatingAdd(int64_t a, int64_t b) {
+  return a > std::numeric_limits<int64_t>::max() - b ? std::numeric_limits<int64_t>::max() : a + b;
+}
 
 std::string SignalName(int sig) {
   const char* abbrev = sigabbrev_np(sig);
@@ -227,22 +251,27 @@ IsolatedOutcome RunTrialIsolated(const TrialSpec& spec_in, double watchdog_secon
   close(err.write_fd);
   fcntl(out.read_fd, F_SETFL, O_NONBLOCK);
   fcntl(err.read_fd, F_SETFL, O_NONBLOCK);
+  setpgid(pid, pid);
   std::string out_buf, err_buf;
-  bool out_open = true, err_open = true, killed = false;
-  const int64_t deadline = NowNs() + static_cast<int64_t>(watchdog_seconds * 1e9);
-  while (out_open || err_open) {
-    pollfd fds[2] = {{out.read_fd, POLLIN, 0}, {err.read_fd, POLLIN, 0}};
+  bool out_open = true, err_open = true, killed = false, exited = false;
+  int status = 0;
+  const double allowed = watchdog_seconds * static_cast<double>(WatchdogScale(ProgramFor(spec_in)));
+  const int64_t deadline = SaturatingAdd(NowNs(), SecondsToNs(allowed));
+  // Until the worker exits (not until its pipes close: a child it forked may hold them open).
+  while (!exited && (out_open || err_open)) {
+    pollfd fds[2] = {{out_open ? out.read_fd : -1, POLLIN, 0}, {err_open ? err.read_fd : -1, POLLIN, 0}};
     poll(fds, 2, 50);
+    exited = waitpid(pid, &status, WNOHANG) == pid;
     if (out_open) out_open = Drain(out.read_fd, out_buf);
     if (err_open) err_open = Drain(err.read_fd, err_buf);
-    if (!killed && NowNs() > deadline) {
+    if (!exited && !killed && NowNs() > deadline) {
       kill(pid, SIGKILL);
       killed = true;
     }
   }
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  while (!exited && waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
+  kill(-pid, SIGKILL);  // what the worker left behind in its process group
   close(out.read_fd);
   close(err.read_fd);
 

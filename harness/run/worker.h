@@ -41,6 +41,15 @@ struct IsolatedOutcome {
   uint64_t TraceDigest() const;
 };
 
+// The largest watchdog accepted (one day): longer is a typo, not a hang bound.
+inline constexpr double kMaxWatchdogSeconds = 86400;
+// "" when `seconds` is a usable watchdog (finite, > 0, <= kMaxWatchdogSeconds), else what is wrong.
+std::string WatchdogProblem(double seconds);
+// `seconds` in nanoseconds, saturating: non-positive gives 0, NaN and too large give INT64_MAX.
+int64_t SecondsToNs(double seconds);
+// a + b for non-negative b, saturating at INT64_MAX.
+int64_t SaturatingAdd(int64_t a, int64_t b);
+
 // Runs one trial alone in a fresh worker, recording its full trace.
 IsolatedOutcome RunTrialIsolated(const TrialSpec& spec, double watchdog_seconds);
 
@@ -56,6 +65,7 @@ struct WorkerSlot {
   std::atomic<uint64_t> current_trial;
   std::atomic<uint64_t> done;
   std::atomic<int64_t> started_ns;
+  std::atomic<uint64_t> watchdog_scale;  // watchdog periods the current trial may run (>= 1)
   char misuse[512];
 };
 

@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
+#include <algorithm>
 #include <new>
 
 #include "absl/strings/str_cat.h"
@@ -32,6 +33,8 @@ struct WorkerPool::Worker {
   uint64_t done_count = 0;  // trials the worker reported done in its last line
   bool watchdog_killed = false;
   bool abandoned = false;
+  bool exited = false;     // waitpid reaped it (its pipes may still be open in a grandchild)
+  int status = 0;          // from waitpid, once exited
   int64_t started_ns = 0;  // when the worker was forked
 };
 
@@ -61,6 +64,7 @@ void WorkerPool::Spawn(const TrialBatch& batch) {
   slot_busy_[s] = true;
   WorkerSlot* slot = new (&slots_[s]) WorkerSlot();
   slot->current_trial.store(kNoTrial);
+  slot->watchdog_scale.store(1);
   Worker w;
   w.slot = slot;
   w.batch = batch;
@@ -74,6 +78,7 @@ void WorkerPool::Spawn(const TrialBatch& batch) {
     body_(batch, slot, w.out.write_fd);
     _exit(0);  // a body must not return; if it does, its batch ends here
   }
+  setpgid(w.pid, w.pid);  // also in the child (EnterWorker): whichever runs first
   close(w.out.write_fd);
   close(w.err.write_fd);
   fcntl(w.out.read_fd, F_SETFL, O_NONBLOCK);
@@ -110,9 +115,13 @@ void WorkerPool::Consume(Worker& w, const Events& events) {
 }
 
 void WorkerPool::Reap(Worker& w, const Events& events) {
-  int status = 0;
-  while (waitpid(w.pid, &status, 0) < 0 && errno == EINTR) {
+  int status = w.status;
+  if (!w.exited) {
+    while (waitpid(w.pid, &status, 0) < 0 && errno == EINTR) {
+    }
   }
+  // What the worker left behind in its process group (a backend's forked children) goes with it.
+  kill(-w.pid, SIGKILL);
   close(w.out.read_fd);
   close(w.err.read_fd);
   WorkerExit e;
@@ -138,18 +147,24 @@ int64_t WorkerPool::Poll(const Events& events) {
   const int64_t now = NowNs();
   for (size_t i = 0; i < active_.size();) {
     Worker& w = active_[i];
+    // The worker's death, not its pipes' EOF, ends it: a child it forked may hold the pipes open.
+    // Once it exited, everything it wrote is in the pipes, and the drain below takes it.
+    if (!w.exited) w.exited = waitpid(w.pid, &w.status, WNOHANG) == w.pid;
     if (w.out_open) w.out_open = Drain(w.out.read_fd, w.out_buf);
     if (w.err_open) {
       w.err_open = Drain(w.err.read_fd, w.err_buf);
       if (w.err_buf.size() > 8192) w.err_buf.erase(0, w.err_buf.size() - 4096);
     }
     Consume(w, events);
-    if (!w.watchdog_killed && !w.abandoned && w.slot->current_trial.load() != kNoTrial &&
-        now - w.slot->started_ns.load() > static_cast<int64_t>(watchdog_seconds_ * 1e9)) {
+    if (!w.exited && !w.watchdog_killed && !w.abandoned &&
+        w.slot->current_trial.load() != kNoTrial &&
+        now - w.slot->started_ns.load() >
+            SecondsToNs(watchdog_seconds_ *
+                        static_cast<double>(std::max<uint64_t>(1, w.slot->watchdog_scale.load())))) {
       kill(w.pid, SIGKILL);
       w.watchdog_killed = true;
     }
-    if (!w.out_open && !w.err_open) {
+    if (w.exited || (!w.out_open && !w.err_open)) {
       Reap(w, events);
       slot_busy_[static_cast<size_t>(w.slot - slots_)] = false;
       active_.erase(active_.begin() + static_cast<std::ptrdiff_t>(i));

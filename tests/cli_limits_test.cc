@@ -1,0 +1,44 @@
+// Command-line tests of the harness limits: a hostile --watchdog or worker-limit setting is a
+// one-line usage error (exit 2), and a run too large for the old fixed step bound holds (exit 0).
+#include "tests/cli_util.h"
+
+#include <algorithm>
+
+#include "gtest/gtest.h"
+
+namespace mapfault {
+namespace {
+
+void ExpectOneLineUsageError(const std::string& args, const std::string& fragment,
+                             const std::string& env = "") {
+  const CommandResult r = RunMapfault(args, env);
+  EXPECT_EQ(r.status, 2) << args << "\n" << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << "not one line: " << r.err;
+  EXPECT_NE(r.err.find(fragment), std::string::npos) << r.err;
+}
+
+TEST(CliLimitsTest, HostileWatchdogsAreUsageErrors) {
+  for (const char* bad : {"1e10", "nan", "inf", "0", "-1", "5s"}) {
+    ExpectOneLineUsageError(std::string("run --backend mutex --trials 1 --watchdog ") + bad,
+                            "--watchdog");
+    ExpectOneLineUsageError(std::string("check --backend mutex --tests 1 --watchdog ") + bad,
+                            "--watchdog");
+  }
+}
+
+TEST(CliLimitsTest, BadWorkerLimitsAreUsageErrors) {
+  ExpectOneLineUsageError("run --backend mutex --trials 1", "MAPFAULT_WORKER_AS_MB",
+                          "MAPFAULT_WORKER_AS_MB=lots ");
+}
+
+TEST(CliLimitsTest, ABigProgramOnACorrectBackendHolds) {
+  const std::string out = TempDir("bigprogram");
+  const CommandResult r = RunMapfault(
+      "run --backend mutex --scenario iterate-while-grow --threads 16 --ops 2000 --trials 1 "
+      "--seed 1 --no-progress --out " + out);
+  EXPECT_EQ(r.status, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("summary: 0 BROKEN"), std::string::npos) << r.out;
+}
+
+}  // namespace
+}  // namespace mapfault
