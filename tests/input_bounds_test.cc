@@ -63,7 +63,7 @@ TEST(InputBoundsTest, OutOfRangeNumbersAreUsageErrors) {
   ExpectOneLineError("run --seed -1", "not a seed");
   ExpectOneLineError("run --seed 18446744073709551616", "not a seed");
   ExpectOneLineError("run --time-budget nan", "not a finite number");
-  ExpectOneLineError("run --watchdog inf", "not a finite number");
+  ExpectOneLineError("run --watchdog inf", "a finite number > 0");
   ExpectOneLineError("check --backend naive --growth nan", "not a finite number");
 }
 
