@@ -3,30 +3,25 @@
 // scenario, both mutants are caught, and the Go delete-in-range rule holds everywhere it is claimed.
 // All runs use fixed seeds in controlled mode, so they are deterministic.
 #include "gtest/gtest.h"
+#include "harness/run/plan.h"
 #include "harness/run/supervisor.h"
 #include "maps/builtin_backends.h"
 
 namespace mapfault {
 namespace {
 
+// The cells of `backends` x `scenarios`, planned as `mapfault run --mode auto` plans them.
 std::vector<CellSpec> Cells(const std::vector<std::string>& backends,
                             const std::vector<std::string>& scenarios, uint64_t trials,
                             const std::string& strategy = "random") {
-  std::vector<CellSpec> cells;
-  for (const std::string& b : backends) {
-    for (const std::string& s : scenarios) {
-      CellSpec c;
-      c.backend = GlobalBackends().Find(b);
-      c.scenario = ScenarioRegistry::Builtin().Find(s);
-      EXPECT_NE(c.backend, nullptr) << b;
-      EXPECT_NE(c.scenario, nullptr) << s;
-      c.params = c.scenario->defaults;
-      c.strategy = *StrategySpec::Parse(strategy);
-      c.trials = trials;
-      cells.push_back(c);
-    }
-  }
-  return cells;
+  PlanRequest request;
+  request.backends = backends;
+  request.scenarios = scenarios;
+  request.strategy = *StrategySpec::Parse(strategy);
+  request.trials = trials;
+  absl::StatusOr<RunPlan> plan = PlanRun(request, GlobalBackends(), ScenarioSource{});
+  EXPECT_TRUE(plan.ok()) << plan.status();
+  return plan.ok() ? plan->cells : std::vector<CellSpec>{};
 }
 
 RunResults RunSuite(const std::vector<CellSpec>& cells, uint64_t seed = 2026) {
