@@ -19,7 +19,11 @@ namespace mapfault {
 namespace {
 
 // The child: loads the plugin and writes "OK\n<id>\n..." or "ERR <code>\n<message>" to `fd`.
+// A plugin that faults while loading must end the child by that signal, whatever handlers the
+// process installed (a sanitizer's SEGV handler would report it and exit 1, which reads as a
+// plugin calling exit()): the fault signals get their default action first.
 [[noreturn]] void ProbeChild(int fd, const std::string& path, BackendRegistry& registry) {
+  for (int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL}) signal(sig, SIG_DFL);
   std::vector<std::string> ids;
   const absl::Status status = LoadPluginInProcess(path, registry, &ids);
   std::string answer = status.ok() ? "OK\n" : absl::StrCat("ERR ", static_cast<int>(status.code()),
