@@ -18,13 +18,6 @@
 namespace mapfault {
 namespace {
 
-void ExpectUsageError(const std::string& args, const std::string& fragment) {
-  const CommandResult r = RunMapfault(args);
-  EXPECT_EQ(r.status, 2) << args << "\n" << r.err;
-  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << "not one line: " << r.err;
-  EXPECT_NE(r.err.find(fragment), std::string::npos) << r.err;
-}
-
 TEST(CliTest, UnknownBackendNamesTheValidOnes) {
   ExpectUsageError("run --backend nosuch", "unknown backend 'nosuch'; valid backends: naive");
 }

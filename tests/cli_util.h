@@ -2,6 +2,7 @@
 #ifndef MAPFAULT_TESTS_CLI_UTIL_H_
 #define MAPFAULT_TESTS_CLI_UTIL_H_
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -10,6 +11,8 @@
 #include <string>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "gtest/gtest.h"
 
 namespace mapfault {
 
@@ -52,6 +55,17 @@ inline CommandResult RunMapfault(const std::string& args, const std::string& env
 }
 
 // The token of the first `mapfault replay <token>` line in `text`, or "".
+// Runs mapfault with `args` (and `env`) and expects a usage error: exit 2 and exactly one line on
+// stderr that contains `fragment` and no raw ESC byte (user text in errors is escaped).
+inline void ExpectUsageError(const std::string& args, const std::string& fragment,
+                             const std::string& env = "") {
+  const CommandResult r = RunMapfault(args, env);
+  EXPECT_EQ(r.status, 2) << args << "\n" << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << "not one line: " << r.err;
+  EXPECT_NE(r.err.find(fragment), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find('\x1b'), std::string::npos) << "raw ESC: " << r.err;
+}
+
 inline std::string FirstReplayToken(const std::string& text) {
   const std::string prefix = "mapfault replay ";
   size_t pos = 0;

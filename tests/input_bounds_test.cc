@@ -15,24 +15,16 @@ constexpr char kThreadsZero[] =
 constexpr char kKeysNearIntMax[] =
     "mf1_ABNpdGVyYXRlLXdoaWxlLWVyYXNlAv____8HBgQFbmFpdmUAA8W2rf6zhcrUX6CcAQAALyRmGA";
 
-void ExpectOneLineError(const std::string& args, const std::string& fragment) {
-  const CommandResult r = RunMapfault(args);
-  EXPECT_EQ(r.status, 2) << args << "\n" << r.err;
-  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << "not one line: " << r.err;
-  EXPECT_NE(r.err.find(fragment), std::string::npos) << r.err;
-  EXPECT_EQ(r.err.find('\x1b'), std::string::npos) << "raw ESC: " << r.err;
-}
-
 TEST(InputBoundsTest, CraftedTokensAreUsageErrors) {
-  ExpectOneLineError(std::string("replay ") + kThreadsZero, "out of range");
-  ExpectOneLineError(std::string("shrink ") + kKeysNearIntMax, "out of range");
+  ExpectUsageError(std::string("replay ") + kThreadsZero, "out of range");
+  ExpectUsageError(std::string("shrink ") + kKeysNearIntMax, "out of range");
 }
 
 TEST(InputBoundsTest, ReplayReadsATokenFromAFile) {
   const std::string path = TempDir("token-file") + "/token.txt";
   std::ofstream(path) << kThreadsZero << "\n";
-  ExpectOneLineError("replay @" + path, "out of range");  // read, decoded, rejected
-  ExpectOneLineError("replay @" + path + ".missing", "cannot read the token file");
+  ExpectUsageError("replay @" + path, "out of range");  // read, decoded, rejected
+  ExpectUsageError("replay @" + path + ".missing", "cannot read the token file");
 }
 
 TEST(InputBoundsTest, ReplayTakesAFindingOfAResultsFile) {
@@ -48,31 +40,31 @@ TEST(InputBoundsTest, ReplayTakesAFindingOfAResultsFile) {
   EXPECT_EQ(by_ref.status, 1) << by_ref.err;  // the same trial breaks again
   const CommandResult direct = RunMapfault("replay " + token);
   EXPECT_EQ(by_ref.out, direct.out);
-  ExpectOneLineError("replay " + out + "/results.json#nosuchsuffix", "no finding's token ends in");
-  ExpectOneLineError("replay " + out + "/missing.json#abcdefgh", "cannot read it");
+  ExpectUsageError("replay " + out + "/results.json#nosuchsuffix", "no finding's token ends in");
+  ExpectUsageError("replay " + out + "/missing.json#abcdefgh", "cannot read it");
 }
 
 // `--strategy stress --mode controlled` blamed a perturbed-only backend of the default suite.
 TEST(InputBoundsTest, AControlledRunOfAPerturbedStrategyNamesTheStrategy) {
-  ExpectOneLineError("run --strategy stress --mode controlled",
+  ExpectUsageError("run --strategy stress --mode controlled",
                      "strategy 'stress' drives perturbed mode (real threads) only");
-  ExpectOneLineError("run --mode controlled", "suite 'default' includes backend");
+  ExpectUsageError("run --mode controlled", "suite 'default' includes backend");
 }
 
 TEST(InputBoundsTest, OutOfRangeNumbersAreUsageErrors) {
-  ExpectOneLineError("run --seed -1", "not a seed");
-  ExpectOneLineError("run --seed 18446744073709551616", "not a seed");
-  ExpectOneLineError("run --time-budget nan", "not a finite number");
-  ExpectOneLineError("run --watchdog inf", "a finite number > 0");
-  ExpectOneLineError("check --backend naive --growth nan", "not a finite number");
+  ExpectUsageError("run --seed -1", "not a seed");
+  ExpectUsageError("run --seed 18446744073709551616", "not a seed");
+  ExpectUsageError("run --time-budget nan", "not a finite number");
+  ExpectUsageError("run --watchdog inf", "a finite number > 0");
+  ExpectUsageError("check --backend naive --growth nan", "not a finite number");
 }
 
 TEST(InputBoundsTest, AnUnboundedScenarioFileIsRefused) {
-  ExpectOneLineError("run --file /dev/zero", "larger than 1 MiB");
+  ExpectUsageError("run --file /dev/zero", "larger than 1 MiB");
 }
 
 TEST(InputBoundsTest, ControlBytesAreEscapedInErrors) {
-  ExpectOneLineError("run --backend \"$(printf 'evil\\033[31m\\nline')\"",
+  ExpectUsageError("run --backend \"$(printf 'evil\\033[31m\\nline')\"",
                      "unknown backend 'evil\\x1b[31m\\nline'");
 }
 

@@ -193,20 +193,28 @@ TEST(SupervisorTest, AGrandchildHoldingTheWorkersPipesDoesNotHangTheRun) {
 namespace mapfault {
 namespace {
 
-// A worker killed from outside (SIGKILL not sent by the watchdog) is not the backend's crash: its
-// trial is re-run, and a re-run that completes decides the trial.
-TEST(SupervisorTest, AnExternalSigkillThatDoesNotRecurIsNotACrash) {
-  int* kills = static_cast<int*>(worker_internal::MapShared(sizeof(int)));
-  *kills = 1;
+// Runs 20 trials of test.killed_once, whose worker SIGKILLs itself in trial 9 while `*kills` (shared
+// with the workers, returned) is above 0, decrementing it each time.
+RunResults RunKilledOnce(int kill_budget, int*& kills) {
+  kills = static_cast<int*>(worker_internal::MapShared(sizeof(int)));
+  *kills = kill_budget;
   testing::g_kills_left = kills;
   const CellSpec cell = Cell("test.killed_once", "iterate-while-erase", 20);
   SupervisorOptions options;
   options.seed = 6;
   options.jobs = 1;
   testing::g_misbehave_seed = TrialSeed(6, CellKey("test.killed_once", "iterate-while-erase"), 9);
-  const RunResults r = RunCells({cell}, options);
+  RunResults r = RunCells({cell}, options);
   testing::g_misbehave_seed = 0;
   testing::g_kills_left = nullptr;
+  return r;
+}
+
+// A worker killed from outside (SIGKILL not sent by the watchdog) is not the backend's crash: its
+// trial is re-run, and a re-run that completes decides the trial.
+TEST(SupervisorTest, AnExternalSigkillThatDoesNotRecurIsNotACrash) {
+  int* kills = nullptr;
+  const RunResults r = RunKilledOnce(1, kills);
   EXPECT_EQ(*kills, 0);  // the worker was killed once
   const CellResult& c = r.cells[0];
   EXPECT_EQ(c.trials, 20u);
@@ -220,17 +228,8 @@ TEST(SupervisorTest, AnExternalSigkillThatDoesNotRecurIsNotACrash) {
 
 // The same kill on every run of the trial is the backend's doing: a crash, confirmed.
 TEST(SupervisorTest, ASigkillThatRecursOnReRunIsACrash) {
-  int* kills = static_cast<int*>(worker_internal::MapShared(sizeof(int)));
-  *kills = 1000;
-  testing::g_kills_left = kills;
-  const CellSpec cell = Cell("test.killed_once", "iterate-while-erase", 20);
-  SupervisorOptions options;
-  options.seed = 6;
-  options.jobs = 1;
-  testing::g_misbehave_seed = TrialSeed(6, CellKey("test.killed_once", "iterate-while-erase"), 9);
-  const RunResults r = RunCells({cell}, options);
-  testing::g_misbehave_seed = 0;
-  testing::g_kills_left = nullptr;
+  int* kills = nullptr;
+  const RunResults r = RunKilledOnce(1000, kills);
   const InvariantResult& crash = Inv(r.cells[0], Invariant::kNoCrash);
   EXPECT_EQ(crash.verdict, Verdict::kBroken);
   EXPECT_EQ(crash.first_failure_trial, 10u);
