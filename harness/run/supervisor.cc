@@ -135,32 +135,34 @@ InvariantSet DeathHidesInvariants(IsolatedOutcome::Kind kind) {
 
 // Consumes one failing-trial line from a worker; returns whether the trial broke an invariant (a
 // line may also only report undecided invariants).
+// Tallies one trial that broke `violated` (of them `claimed` by its contract) and left `undecided`
+// undecided, as a worker's line or a re-run reports it; the full failures are added by the caller.
+void TallyTrial(CellTally& cell, InvariantSet violated, InvariantSet claimed,
+                InvariantSet undecided) {
+  for (Invariant inv : kAllInvariants) {
+    if (violated.Contains(inv)) ++cell.failures[static_cast<int>(inv)];
+    if (claimed.Contains(inv)) ++cell.claimed_failures[static_cast<int>(inv)];
+    if (undecided.Contains(inv)) ++cell.undecided[static_cast<int>(inv)];
+  }
+  if (violated.Contains(Invariant::kNoHang) || violated.Contains(Invariant::kNoCrash)) {
+    cell.NotEvaluated(kHistoryInvariants);
+  }
+  cell.NotEvaluated(undecided);
+  // An undecided no-hang is a trial the step bound (a harness limit) ended: nothing else was
+  // judged either.
+  if (undecided.Contains(Invariant::kNoHang)) {
+    cell.NotEvaluated(kHistoryInvariants);
+    cell.NotEvaluated(InvariantSet{Invariant::kNoCrash});
+  }
+}
+
 bool HandleLine(const std::string& line, CellTally& cell) {
   json j = json::parse(line, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded() || !j.contains("t")) return false;
   const uint64_t trial = j["t"].get<uint64_t>();
   const InvariantSet bits = InvariantSet::FromBits(j["b"].get<uint32_t>());
-  const InvariantSet claimed = InvariantSet::FromBits(j.value("c", 0u));
-  for (Invariant inv : kAllInvariants) {
-    if (bits.Contains(inv)) ++cell.failures[static_cast<int>(inv)];
-    if (claimed.Contains(inv)) ++cell.claimed_failures[static_cast<int>(inv)];
-  }
-  if (bits.Contains(Invariant::kNoHang) || bits.Contains(Invariant::kNoCrash)) {
-    cell.NotEvaluated(kHistoryInvariants);
-  }
-  if (j.contains("u")) {
-    const InvariantSet undecided = InvariantSet::FromBits(j["u"].get<uint32_t>());
-    cell.NotEvaluated(undecided);
-    // An undecided no-hang is a trial the step bound (a harness limit) ended: nothing else was
-    // judged either.
-    if (undecided.Contains(Invariant::kNoHang)) {
-      cell.NotEvaluated(kHistoryInvariants);
-      cell.NotEvaluated(InvariantSet{Invariant::kNoCrash});
-    }
-    for (Invariant inv : kAllInvariants) {
-      if (undecided.Contains(inv)) ++cell.undecided[static_cast<int>(inv)];
-    }
-  }
+  TallyTrial(cell, bits, InvariantSet::FromBits(j.value("c", 0u)),
+             InvariantSet::FromBits(j.value("u", 0u)));
   for (const json& f : j["f"]) {
     cell.Fail(static_cast<Invariant>(f["i"].get<int>()), trial, f["k"].get<std::string>(),
               f["e"].get<std::string>(), f["x"].get<std::vector<std::string>>());
@@ -325,16 +327,14 @@ bool Dispatcher::KilledFromOutside(const WorkerExit& exit, const IsolatedOutcome
 void Dispatcher::RecordReRun(size_t cell_index, uint64_t trial, const TrialSpec& spec,
                              const IsolatedOutcome& o) {
   CellTally& cell = tallies_[cell_index];
-  if (o.violations.empty()) return;
+  InvariantSet violated;
+  for (const Violation& v : o.violations) violated.Add(v.invariant);
   const InvariantSet claimed = ClaimsFor(*spec.backend, ProgramFor(spec));
+  TallyTrial(cell, violated, InvariantSet::FromBits(violated.bits() & claimed.bits()), o.undecided);
+  if (o.violations.empty()) return;
   std::optional<std::vector<uint8_t>> choices;
   if (spec.mode != ExecMode::kPerturbed) choices = o.choices;
   for (const Violation& v : o.violations) {
-    if (v.invariant == Invariant::kNoHang || v.invariant == Invariant::kNoCrash) {
-      cell.NotEvaluated(kHistoryInvariants);  // the trial ended before its history was complete
-    }
-    ++cell.failures[static_cast<int>(v.invariant)];
-    if (claimed.Contains(v.invariant)) ++cell.claimed_failures[static_cast<int>(v.invariant)];
     cell.Fail(v.invariant, trial, MakeToken(spec, v.invariant, choices).Encode(), v.explanation,
               v.evidence);
   }

@@ -195,11 +195,12 @@ namespace {
 
 // Runs 20 trials of test.killed_once, whose worker SIGKILLs itself in trial 9 while `*kills` (shared
 // with the workers, returned) is above 0, decrementing it each time.
-RunResults RunKilledOnce(int kill_budget, int*& kills) {
+RunResults RunKilledOnce(int kill_budget, int*& kills, uint64_t max_steps = 20000) {
   kills = static_cast<int*>(worker_internal::MapShared(sizeof(int)));
   *kills = kill_budget;
   testing::g_kills_left = kills;
-  const CellSpec cell = Cell("test.killed_once", "iterate-while-erase", 20);
+  CellSpec cell = Cell("test.killed_once", "iterate-while-erase", 20);
+  cell.max_steps = max_steps;
   SupervisorOptions options;
   options.seed = 6;
   options.jobs = 1;
@@ -224,6 +225,19 @@ TEST(SupervisorTest, AnExternalSigkillThatDoesNotRecurIsNotACrash) {
   EXPECT_EQ(crash.evaluated, 20u);
   EXPECT_EQ(Inv(c, Invariant::kIterNoMissedStable).evaluated, 20u);
   EXPECT_EQ(r.ExitCode(), 0);
+}
+
+// The re-run of a killed trial is tallied as a worker's report of it would be: a re-run that the
+// step bound (a harness limit) ends counts as undecided, like the other 19 trials.
+TEST(SupervisorTest, AReRunCutOffByTheStepBoundIsUndecided) {
+  int* kills = nullptr;
+  const RunResults r = RunKilledOnce(1, kills, /*max_steps=*/10);
+  EXPECT_EQ(*kills, 0);
+  const InvariantResult& hang = Inv(r.cells[0], Invariant::kNoHang);
+  EXPECT_EQ(hang.verdict, Verdict::kNotRun);
+  EXPECT_EQ(hang.undecided, 20u);
+  EXPECT_EQ(Inv(r.cells[0], Invariant::kLinearizable).evaluated, 0u);
+  EXPECT_EQ(Inv(r.cells[0], Invariant::kNoCrash).evaluated, 0u);
 }
 
 // The same kill on every run of the trial is the backend's doing: a crash, confirmed.

@@ -230,6 +230,7 @@ IsolatedOutcome RunTrialIsolated(const TrialSpec& spec_in, double watchdog_secon
               {"steps", r.run.steps},
               {"preemptions", r.run.preemptions},
               {"choices", r.run.choices},
+              {"undecided", r.undecided.bits()},
               {"violations", json::array()},
               {"results", json::array()}};
     for (const auto& ops : r.history.threads) {
@@ -286,6 +287,7 @@ IsolatedOutcome RunTrialIsolated(const TrialSpec& spec_in, double watchdog_secon
     o.preemptions = j["preemptions"].get<int>();
     o.choices = j["choices"].get<std::vector<uint8_t>>();
     o.results = j["results"].get<std::vector<std::vector<std::string>>>();
+    o.undecided = InvariantSet::FromBits(j["undecided"].get<uint32_t>());
     for (const json& v : j["violations"]) {
       o.violations.push_back({static_cast<Invariant>(v["i"].get<int>()), v["e"].get<std::string>(),
                               v["x"].get<std::vector<std::string>>()});

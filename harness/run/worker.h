@@ -26,6 +26,7 @@ struct IsolatedOutcome {
   int signal = 0;
   std::string detail;                 // misuse message, signal name, sanitizer summary
   std::vector<Violation> violations;  // for kCompleted (no-hang/no-crash from the run included)
+  InvariantSet undecided;             // for kCompleted: what a harness limit left undecided
   bool diverged = false;              // replay could not follow its recorded schedule
   uint64_t steps = 0;
   int preemptions = 0;
