@@ -69,10 +69,7 @@ std::string ReportFileList() {
   return absl::StrJoin(files, ", ");
 }
 
-namespace {
-
-// Writes `content` to `path` through a temporary file beside it, renamed over `path` when complete.
-absl::Status WriteAtomically(const std::filesystem::path& path, const std::string& content) {
+absl::Status WriteFileAtomically(const std::filesystem::path& path, const std::string& content) {
   const std::filesystem::path temp =
       path.parent_path() / absl::StrCat(".", path.filename().string(), ".", getpid(), ".tmp");
   std::error_code ec;
@@ -89,8 +86,6 @@ absl::Status WriteAtomically(const std::filesystem::path& path, const std::strin
       "is unchanged"));
 }
 
-}  // namespace
-
 absl::Status CheckReportDir(const std::string& dir) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
@@ -99,7 +94,7 @@ absl::Status CheckReportDir(const std::string& dir) {
         absl::StrCat("cannot create the report directory '", dir,
                      "': choose a writable directory with --out DIR"));
   }
-  if (!WriteAtomically(std::filesystem::path(dir) / ".mapfault-probe", "probe\n").ok()) {
+  if (!WriteFileAtomically(std::filesystem::path(dir) / ".mapfault-probe", "probe\n").ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat("cannot write into the report directory '", dir,
                      "': choose a writable directory with --out DIR"));
@@ -113,7 +108,7 @@ absl::Status WriteReportFiles(const ReportInputs& in, const std::string& dir) {
   std::filesystem::create_directories(dir, ec);
   const std::filesystem::path base(dir);
   for (const ReportFormat& f : kFormats) {
-    if (absl::Status s = WriteAtomically(base / f.file, f.write(in)); !s.ok()) return s;
+    if (absl::Status s = WriteFileAtomically(base / f.file, f.write(in)); !s.ok()) return s;
   }
   return absl::OkStatus();
 }

@@ -6,6 +6,7 @@
 #ifndef MAPFAULT_REPORTS_REPORT_FORMATS_H_
 #define MAPFAULT_REPORTS_REPORT_FORMATS_H_
 
+#include <filesystem>
 #include <span>
 #include <string>
 #include <string_view>
@@ -35,6 +36,9 @@ std::string ReportFileList();
 // Checks, before a command runs anything, that its reports can be written to `dir`: creates it if
 // missing and writes (then removes) a probe file in it. The error names `dir` and why.
 absl::Status CheckReportDir(const std::string& dir);
+// Writes `content` to `path` through a temporary file beside it, renamed over `path` when complete;
+// a failure (disk full, not writable) leaves the previous file unchanged and names `path`.
+absl::Status WriteFileAtomically(const std::filesystem::path& path, const std::string& content);
 // Writes every format's file into `dir`, creating it. Each file is written to a temporary file in
 // `dir` and renamed over the old one only once complete, so a full disk leaves the previous file
 // (or none), never a truncated one. A failure names the file it could not write.

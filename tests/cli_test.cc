@@ -281,41 +281,6 @@ TEST(CliPluginProbeTest, APluginThatDiesWhileLoadingIsAUsageError) {
                    "crashed while loading (signal 6");
 }
 
-TEST(CliInterruptTest, SigintWritesAPartialReport) {
-  const std::string out = TempDir("sigint");
-  const std::string err_file = out + "/stderr";
-  const pid_t pid = fork();
-  if (pid == 0) {
-    freopen(err_file.c_str(), "w", stderr);
-    freopen("/dev/null", "w", stdout);
-    execl(MAPFAULT_BINARY, MAPFAULT_BINARY, "run", "--backend", "mutex", "--trials", "100000000",
-          "--seed", "5", "--out", out.c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  // Wait (without sleeping on a timer) until the run reports progress, then interrupt it.
-  std::string err;
-  while (err.find("progress:") == std::string::npos) {
-    int status;
-    ASSERT_EQ(waitpid(pid, &status, WNOHANG), 0) << "mapfault exited early: " << err;
-    err = ReadFile(err_file);
-    sched_yield();
-  }
-  kill(pid, SIGINT);
-  int status = 0;
-  ASSERT_EQ(waitpid(pid, &status, 0), pid);
-  ASSERT_TRUE(WIFEXITED(status));
-  EXPECT_EQ(WEXITSTATUS(status), 3);  // mutex breaks nothing, but not every trial ran
-  const nlohmann::json j = nlohmann::json::parse(ReadFile(out + "/results.json"));
-  EXPECT_TRUE(j["partial"].get<bool>());
-  uint64_t run = 0;
-  for (const auto& row : j["results"]) {
-    EXPECT_LT(row["trials_run"].get<uint64_t>(), row["trials_planned"].get<uint64_t>());
-    run += row["trials_run"].get<uint64_t>();
-  }
-  EXPECT_GT(run, 0u);
-  EXPECT_NE(ReadFile(out + "/report.txt").find("PARTIAL"), std::string::npos);
-}
-
 }  // namespace
 }  // namespace mapfault
 

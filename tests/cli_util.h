@@ -54,7 +54,6 @@ inline CommandResult RunMapfault(const std::string& args, const std::string& env
   return r;
 }
 
-// The token of the first `mapfault replay <token>` line in `text`, or "".
 // Runs mapfault with `args` (and `env`) and expects a usage error: exit 2 and exactly one line on
 // stderr that contains `fragment` and no raw ESC byte (user text in errors is escaped).
 inline void ExpectUsageError(const std::string& args, const std::string& fragment,
@@ -66,6 +65,7 @@ inline void ExpectUsageError(const std::string& args, const std::string& fragmen
   EXPECT_EQ(r.err.find('\x1b'), std::string::npos) << "raw ESC: " << r.err;
 }
 
+// The token of the first `mapfault replay <token>` line in `text`, or "".
 inline std::string FirstReplayToken(const std::string& text) {
   const std::string prefix = "mapfault replay ";
   size_t pos = 0;

@@ -42,6 +42,11 @@ namespace mapfault {
 volatile std::sig_atomic_t g_stop = 0;
 void OnStopSignal(int) { g_stop = g_stop + 1; }
 
+void CatchStopSignals() {
+  std::signal(SIGINT, OnStopSignal);
+  std::signal(SIGTERM, OnStopSignal);
+}
+
 int UsageError(const std::string& message) {
   // One line, whatever the message quotes (tokens, plugin ids, results files): control bytes
   // escaped.
@@ -314,8 +319,7 @@ int RunRun(RunOptions o) {
   if (absl::Status s = CheckReportDir(o.out); !s.ok()) return UsageError(std::string(s.message()));
   ProgressPrinter progress(stderr, isatty(STDERR_FILENO) != 0);
   if (!o.no_progress) so.on_progress = [&](const Progress& p) { progress.Update(p); };
-  std::signal(SIGINT, OnStopSignal);
-  std::signal(SIGTERM, OnStopSignal);
+  CatchStopSignals();
 
   fmt::print(stderr, "mapfault run: {} backends x {} scenarios, strategy {}, {} trials per cell, "
              "seed {}, {} jobs{}\n", plan->backends, plan->scenarios,
@@ -362,19 +366,25 @@ int RunReplay(const std::string& text, int times) {
   if (!found.ok()) return UsageError(std::string(found.status().message()));
   const TrialSpec& spec = *found;
   const Program program = ProgramFor(spec);
-  int reproduced = 0;
+  CatchStopSignals();
+  if (times > 1) {
+    fmt::print(stderr, "mapfault replay: {} / {} / {}, {} times (Ctrl-C stops and reports the "
+               "replays so far)\n", token->backend, token->scenario, InvariantId(token->invariant),
+               times);
+  }
+  int reproduced = 0, ran = 0, identical = 0;
   std::optional<uint64_t> digest;
-  int identical = 0;
   std::string first_report;
-  for (int i = 0; i < times; ++i) {
-    const IsolatedOutcome outcome = RunTrialIsolated(spec, 10);
+  for (; ran < times && !g_stop; ++ran) {
+    const IsolatedOutcome outcome = RunTrialIsolated(spec, 10, &g_stop);
+    if (outcome.kind == IsolatedOutcome::Kind::kInterrupted) break;
     bool hit = false;
     for (const Violation& v : outcome.AllViolations()) hit |= v.invariant == token->invariant;
     reproduced += hit;
     const uint64_t d = outcome.TraceDigest();
     if (!digest) digest = d;
     identical += d == *digest;
-    if (i == 0) first_report = FormatFailureReport(*token, program, outcome);
+    if (ran == 0) first_report = FormatFailureReport(*token, program, outcome);
     if (outcome.diverged) {
       fmt::print("{}", first_report);
       return UsageError(absl::StrCat("the replay diverged from the recorded schedule: ",
@@ -382,16 +392,18 @@ int RunReplay(const std::string& text, int times) {
     }
   }
   fmt::print("{}", first_report);
+  if (ran < times) fmt::print("\ninterrupted after {} of {} replays\n", ran, times);
   if (times > 1) {
-    fmt::print("\nreproduced {}/{}\n", reproduced, times);
+    fmt::print("\nreproduced {}/{}\n", reproduced, ran);
     if (token->mode == ExecMode::kControlled) {
-      fmt::print("identical traces: {}/{}\n", identical, times);
+      fmt::print("identical traces: {}/{}\n", identical, ran);
     }
-  } else {
+  } else if (ran == 1) {
     fmt::print("\n{}: {}\n", InvariantId(token->invariant),
                reproduced ? "reproduced" : "held in this replay (the trial now passes)");
   }
-  return reproduced > 0 ? 1 : 0;
+  if (reproduced > 0) return kExitBroken;
+  return ran < times ? kExitPartial : kExitHolds;
 }
 
 // The `run` command's options, into `ro` (and `seed`, copied into ro.seed when given).

@@ -29,6 +29,8 @@ bool ConfigureWorkerLimits();
 // Set by SIGINT/SIGTERM: 1 = stop starting work, 2 or more = abandon running work too.
 extern volatile std::sig_atomic_t g_stop;
 void OnStopSignal(int);
+// Routes SIGINT and SIGTERM to OnStopSignal: the command stops early and reports what it has.
+void CatchStopSignals();
 
 // `mapfault bench-bugs` (cli_bench.cc).
 struct BenchBugsOptions {

@@ -2,7 +2,6 @@
 #include <algorithm>
 #include <csignal>
 #include <filesystem>
-#include <fstream>
 
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
@@ -16,6 +15,7 @@
 #include "harness/strategies/strategy_table.h"
 #include "maps/builtin_backends.h"
 #include "reports/bug_bench_report.h"
+#include "reports/report_formats.h"
 
 namespace mapfault {
 
@@ -151,26 +151,31 @@ int RunBenchBugs(const BenchBugsOptions& o) {
     }
   }
   if (options.targets.empty()) return UsageError("no backend to benchmark; name one with --backend");
+  if (absl::Status s = CheckReportDir(o.out); !s.ok()) return UsageError(std::string(s.message()));
   if (!o.no_progress) {
     options.on_progress = [](const std::string& line) {
       fmt::print(stderr, "{}\n", line);
     };
   }
-  std::signal(SIGINT, OnStopSignal);
-  std::signal(SIGTERM, OnStopSignal);
+  CatchStopSignals();
+  fmt::print(stderr, "mapfault bench-bugs: {} targets x {} strategies, {} repetitions, cap {} "
+             "trials (Ctrl-C stops and writes the rows so far)\n", options.targets.size(),
+             options.strategies.size(), options.repetitions, options.cap);
   const BugBenchResults results = RunBugBench(options);
   const std::string md = FormatBugBenchMarkdown(results);
   fmt::print("{}", md);
-  std::error_code ec;
-  std::filesystem::create_directories(o.out, ec);
-  std::ofstream(std::filesystem::path(o.out) / "bench.md") << md;
-  std::ofstream(std::filesystem::path(o.out) / "bench.json") << BugBenchToJson(results).dump(2)
-                                                              << "\n";
-  if (ec || !std::filesystem::exists(std::filesystem::path(o.out) / "bench.json")) {
-    return UsageError(absl::StrCat("cannot write to '", o.out, "'; choose another --out"));
+  const std::filesystem::path dir(o.out);
+  for (absl::Status s : {WriteFileAtomically(dir / "bench.md", md),
+                         WriteFileAtomically(dir / "bench.json",
+                                             BugBenchToJson(results).dump(2) + "\n")}) {
+    if (!s.ok()) return UsageError(std::string(s.message()));
   }
   fmt::print("\nwritten to {}/ (bench.md, bench.json)\n", o.out);
-  return 0;
+  if (g_stop) {
+    fmt::print(stderr, "mapfault bench-bugs: interrupted; the tables hold the runs that finished\n");
+    return kExitPartial;
+  }
+  return kExitHolds;
 }
 
 }  // namespace mapfault

@@ -34,6 +34,7 @@ void PrintShrink(const ShrinkOutcome& s) {
              Preemptions(s.original_preemptions));
   fmt::print("  shrunk:   {} operations in the parallel part, {} ({} candidate trials)\n",
              ParallelOps(s.shrunk), Preemptions(s.shrunk_preemptions), s.runs);
+  if (s.interrupted) fmt::print("  (interrupted: the smallest failing case found so far)\n");
   fmt::print("shrunk program:\n");
   PrintProgram(s.shrunk);
   fmt::print("\nmapfault replay {}\n", s.token);
@@ -105,6 +106,8 @@ int RunCheck(const CheckCommandOptions& o) {
     return UsageError("check runs controlled trials: use --strategy random, pct or pct:d=N");
   }
   p.strategy = *strategy;
+  p.stop = &g_stop;
+  CatchStopSignals();
   fmt::print(
       "mapfault check: backend {}, up to {} generated programs ({} threads x up to {} ops, keys "
       "{}, up to {} init entries, weights {}, growth {}), strategy {}, seed {}\n",
@@ -112,16 +115,21 @@ int RunCheck(const CheckCommandOptions& o) {
       p.gen.weights.ToString(), p.gen.growth, p.strategy.ToString(), p.seed);
   std::fflush(stdout);
   const PropertyOutcome r = CheckBackendProperty(*backend, p);
+  if (r.passed && r.interrupted) {
+    fmt::print("INTERRUPTED: {} held every claimed invariant on the {} generated programs that ran "
+               "(of up to {})\n", backend->id, r.tests_run, p.tests);
+    return kExitPartial;
+  }
   if (r.passed) {
     fmt::print("OK: {} held every claimed invariant on {} generated programs\n", backend->id,
                r.tests_run);
-    return 0;
+    return kExitHolds;
   }
   const ShrinkOutcome& s = *r.failure;
   fmt::print("FAILED on generated program {}: {} broke {}\n", r.tests_run, backend->id,
              InvariantId(s.invariant));
   PrintShrink(s);
-  return 1;
+  return kExitBroken;
 }
 
 int RunShrink(const std::string& text) {
@@ -137,16 +145,23 @@ int RunShrink(const std::string& text) {
   }
   absl::StatusOr<TrialSpec> spec = TrialSpecFromToken(*token);
   if (!spec.ok()) return UsageError(std::string(spec.status().message()));
+  ShrinkOptions options;
+  options.stop = &g_stop;
+  CatchStopSignals();
   fmt::print("mapfault shrink: {} / {} / {}\n", token->backend, token->scenario,
              InvariantId(token->invariant));
   std::fflush(stdout);
-  const ShrinkOutcome s = ShrinkFailure(*spec, token->invariant, ShrinkOptions{});
+  const ShrinkOutcome s = ShrinkFailure(*spec, token->invariant, options);
+  if (!s.reproduced && s.interrupted) {
+    fmt::print("interrupted before the trial ran: nothing shrunk\n");
+    return kExitPartial;
+  }
   if (!s.reproduced) {
     fmt::print("the trial no longer breaks {}: nothing to shrink\n", InvariantId(token->invariant));
-    return 0;
+    return kExitHolds;
   }
   PrintShrink(s);
-  return 1;
+  return s.interrupted ? kExitPartial : kExitBroken;
 }
 
 }  // namespace mapfault

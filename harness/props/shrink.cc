@@ -14,10 +14,10 @@ namespace mapfault {
 namespace {
 
 // Runs `spec` in a fresh worker; whether it broke `inv`, and the outcome.
-bool Fails(const TrialSpec& spec, Invariant inv, double watchdog, IsolatedOutcome* out,
-           int* runs) {
+bool Fails(const TrialSpec& spec, Invariant inv, const ShrinkOptions& options,
+           IsolatedOutcome* out, int* runs) {
   ++*runs;
-  IsolatedOutcome o = RunTrialIsolated(spec, watchdog);
+  IsolatedOutcome o = RunTrialIsolated(spec, options.watchdog_seconds, options.stop);
   bool hit = false;
   for (const Violation& v : o.AllViolations()) hit |= v.invariant == inv;
   if (out != nullptr) *out = std::move(o);
@@ -36,12 +36,12 @@ TrialSpec WithProgram(TrialSpec spec, const Program& program) {
 Program ShrinkOps(const TrialSpec& spec, Invariant inv, Program current,
                   const ShrinkOptions& options, int* runs) {
   bool progress = true;
-  while (progress && *runs < options.max_runs) {
+  while (progress && !options.Exhausted(*runs)) {
     progress = false;
     rc::Seq<Program> candidates = ShrinkProgram(current);
     while (rc::Maybe<Program> candidate = candidates.next()) {
-      if (*runs >= options.max_runs) break;
-      if (Fails(WithProgram(spec, *candidate), inv, options.watchdog_seconds, nullptr, runs)) {
+      if (options.Exhausted(*runs)) break;
+      if (Fails(WithProgram(spec, *candidate), inv, options, nullptr, runs)) {
         current = std::move(*candidate);
         progress = true;
         break;
@@ -76,13 +76,13 @@ Shrunk ShrinkPreemptions(const TrialSpec& spec, Invariant inv, Shrunk current,
   for (bool progress = true; progress;) {
     progress = false;
     const size_t n = current.choices ? current.choices->size() : 0;
-    for (size_t i = 0; i < n && current.preemptions > 0 && *runs < options.max_runs; ++i) {
+    for (size_t i = 0; i < n && current.preemptions > 0 && !options.Exhausted(*runs); ++i) {
       if ((*current.choices)[i] == ReplayStrategy::kStay) continue;
       std::vector<uint8_t> choices = *current.choices;
       choices[i] = ReplayStrategy::kStay;
       Shrunk candidate{current.program, std::move(choices), 0};
       IsolatedOutcome o;
-      if (Fails(SpecOf(spec, candidate), inv, options.watchdog_seconds, &o, runs) &&
+      if (Fails(SpecOf(spec, candidate), inv, options, &o, runs) &&
           o.preemptions < current.preemptions) {
         candidate.preemptions = o.preemptions;
         current = std::move(candidate);
@@ -99,14 +99,14 @@ Shrunk ShrinkPreemptions(const TrialSpec& spec, Invariant inv, Shrunk current,
 Shrunk ShrinkWithSchedule(const TrialSpec& spec, Invariant inv, Shrunk current,
                           const ShrinkOptions& options, int* runs) {
   if (!current.choices) return current;
-  for (bool progress = true; progress && *runs < options.max_runs;) {
+  for (bool progress = true; progress && !options.Exhausted(*runs);) {
     progress = false;
     rc::Seq<Program> candidates = ShrinkProgram(current.program);
     while (rc::Maybe<Program> program = candidates.next()) {
-      if (*runs >= options.max_runs) break;
+      if (options.Exhausted(*runs)) break;
       Shrunk candidate{std::move(*program), current.choices, 0};
       IsolatedOutcome o;
-      if (Fails(SpecOf(spec, candidate), inv, options.watchdog_seconds, &o, runs)) {
+      if (Fails(SpecOf(spec, candidate), inv, options, &o, runs)) {
         candidate.preemptions = o.preemptions;
         current = std::move(candidate);
         progress = true;
@@ -123,7 +123,7 @@ Shrunk ShrinkWithSchedule(const TrialSpec& spec, Invariant inv, Shrunk current,
 void FinishShrink(const TrialSpec& shrunk_spec, Invariant inv, const ShrinkOptions& options,
                   ShrinkOutcome& out) {
   IsolatedOutcome run;
-  Fails(shrunk_spec, inv, options.watchdog_seconds, &run, &out.runs);
+  Fails(shrunk_spec, inv, options, &run, &out.runs);
   Shrunk best{out.shrunk, std::nullopt, run.preemptions};
   // A completed run recorded its schedule; replayed leniently it is the same schedule. (A run that
   // killed its worker recorded nothing: its schedule stays the seed's.)
@@ -132,6 +132,7 @@ void FinishShrink(const TrialSpec& shrunk_spec, Invariant inv, const ShrinkOptio
   best = ShrinkWithSchedule(shrunk_spec, inv, std::move(best), options, &out.runs);
   out.shrunk = best.program;
   out.shrunk_preemptions = best.preemptions;
+  out.interrupted = options.Interrupted();
   out.token = MakeToken(SpecOf(shrunk_spec, best), inv, best.choices).Encode();
 }
 
@@ -152,7 +153,10 @@ ShrinkOutcome ShrinkFailure(const TrialSpec& failing, Invariant inv, const Shrin
   out.original = ProgramFor(failing);
   const TrialSpec base = WithProgram(failing, out.original);
   IsolatedOutcome first;
-  if (!Fails(base, inv, options.watchdog_seconds, &first, &out.runs)) return out;
+  if (!Fails(base, inv, options, &first, &out.runs)) {
+    out.interrupted = options.Interrupted();
+    return out;
+  }
   out.reproduced = true;
   out.original_preemptions = first.preemptions;
   out.shrunk = ShrinkOps(base, inv, out.original, options, &out.runs);
@@ -179,13 +183,18 @@ PropertyOutcome CheckBackendProperty(const BackendInfo& backend, const PropertyO
   std::optional<Invariant> target;  // the invariant the first failure broke; shrinking keeps it
   std::optional<std::pair<Program, uint64_t>> first, last;
   int runs = 0;
+  const ShrinkOptions shrink{options.watchdog_seconds, ShrinkOptions{}.max_runs, options.stop};
   const auto property = [&] {
+    // Interrupted: the case is discarded, so rapidcheck gives up at once (maxDiscardRatio 0) or,
+    // shrinking, keeps the smallest failure so far.
+    if (shrink.Interrupted()) RC_DISCARD("interrupted");
     const Program program = *GenProgram(options.gen);
     const uint64_t seed = *rc::gen::noShrink(rc::gen::arbitrary<uint64_t>());
     TrialSpec spec = WithProgram(base, program);
     spec.seed = seed;
+    const IsolatedOutcome o = RunTrialIsolated(spec, options.watchdog_seconds, options.stop);
+    if (o.kind == IsolatedOutcome::Kind::kInterrupted) RC_DISCARD("interrupted");
     ++runs;
-    const IsolatedOutcome o = RunTrialIsolated(spec, options.watchdog_seconds);
     const InvariantSet claimed = ClaimsFor(backend, program);
     std::optional<Invariant> broke;
     for (const Violation& v : o.AllViolations()) {
@@ -206,6 +215,7 @@ PropertyOutcome CheckBackendProperty(const BackendInfo& backend, const PropertyO
   params.seed = options.seed;
   params.maxSuccess = options.tests;
   params.maxSize = 100;
+  params.maxDiscardRatio = 0;  // the property discards only when interrupted: give up at once
   rc::detail::TestMetadata metadata;
   metadata.id = metadata.description = "backend " + backend.id + " keeps its claims";
   QuietListener listener;
@@ -213,6 +223,7 @@ PropertyOutcome CheckBackendProperty(const BackendInfo& backend, const PropertyO
       rc::detail::checkTestable(property, metadata, params, listener,
                                 std::unordered_map<std::string, rc::detail::Reproduce>{});
   rc::detail::FailureResult failure;
+  out.interrupted = shrink.Interrupted();
   if (!result.match(failure) || !target || !first || !last) {
     out.passed = true;
     out.tests_run = runs;
@@ -231,9 +242,10 @@ PropertyOutcome CheckBackendProperty(const BackendInfo& backend, const PropertyO
   TrialSpec original_spec = WithProgram(base, first->first);
   original_spec.seed = first->second;
   IsolatedOutcome original_run;
-  Fails(original_spec, *target, options.watchdog_seconds, &original_run, &s.runs);
+  Fails(original_spec, *target, shrink, &original_run, &s.runs);
   s.original_preemptions = original_run.preemptions;
-  FinishShrink(shrunk_spec, *target, ShrinkOptions{options.watchdog_seconds}, s);
+  FinishShrink(shrunk_spec, *target, shrink, s);
+  out.interrupted = out.interrupted || s.interrupted;
   out.failure = std::move(s);
   return out;
 }

@@ -10,6 +10,7 @@
 #define MAPFAULT_HARNESS_PROPS_SHRINK_H_
 
 #include <cstdint>
+#include <csignal>
 #include <optional>
 #include <string>
 
@@ -21,6 +22,11 @@ namespace mapfault {
 struct ShrinkOptions {
   double watchdog_seconds = 5;
   int max_runs = 3000;  // candidate trials at most (each phase stops when it runs out)
+  // Set (e.g. by SIGINT) to stop shrinking: the running trial is killed, the smallest case so far kept.
+  const volatile std::sig_atomic_t* stop = nullptr;
+
+  bool Interrupted() const { return stop != nullptr && *stop != 0; }
+  bool Exhausted(int runs) const { return runs >= max_runs || Interrupted(); }
 };
 
 struct ShrinkOutcome {
@@ -31,6 +37,7 @@ struct ShrinkOutcome {
   int shrunk_preemptions = 0;
   std::string token;  // replays the shrunk case exactly
   int runs = 0;       // candidate trials run
+  bool interrupted = false;  // stopped by ShrinkOptions::stop: `shrunk` is the smallest case so far
 };
 
 // Shrinks `failing` (a controlled trial that breaks `inv`): its operations, then its preemptions.
@@ -43,6 +50,8 @@ struct PropertyOptions {
   StrategySpec strategy;      // controlled strategy of every trial
   double watchdog_seconds = 5;
   std::string scenario_name = "generated";
+  // Set (e.g. by SIGINT) to stop generating programs (and shrinking a failure found).
+  const volatile std::sig_atomic_t* stop = nullptr;
 };
 
 struct PropertyOutcome {
@@ -50,6 +59,7 @@ struct PropertyOutcome {
   int tests_run = 0;                    // generated programs that ran (up to the first failure)
   std::optional<ShrinkOutcome> failure;  // original = first failing program; shrunk = final case
   std::string rapidcheck_message;       // rapidcheck's own description of the failure
+  bool interrupted = false;             // PropertyOptions::stop ended the check early
 };
 
 // Checks that `backend` (controlled mode) keeps every invariant it claims on generated programs:

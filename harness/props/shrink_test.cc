@@ -3,6 +3,7 @@
 // operations whose token replays the failure exactly. Controlled mode throughout: deterministic.
 #include "harness/props/shrink.h"
 
+#include <csignal>
 #include <set>
 
 #include "gtest/gtest.h"
@@ -92,6 +93,18 @@ TEST(CheckPropertyTest, ACorrectBackendPasses) {
   EXPECT_FALSE(r.failure.has_value());
 }
 
+// A stop request before anything ran: the check reports itself interrupted, not passed in full.
+TEST(CheckPropertyTest, AStopRequestEndsTheCheckAsInterrupted) {
+  volatile std::sig_atomic_t stop = 1;
+  PropertyOptions o;
+  o.tests = 150;
+  o.stop = &stop;
+  const PropertyOutcome r = CheckBackendProperty(*GlobalBackends().Find("mutex"), o);
+  EXPECT_TRUE(r.interrupted);
+  EXPECT_EQ(r.tests_run, 0);
+  EXPECT_FALSE(r.failure.has_value());
+}
+
 // Replays a token strictly (its recorded schedule) in a fresh worker.
 bool TokenBreaks(const std::string& text, Invariant inv) {
   const auto token = ReplayToken::Decode(text);
@@ -151,8 +164,15 @@ TEST(ShrinkTest, ARunsFindingShrinksAndStillReplays) {
   ASSERT_TRUE(inv.has_value()) << "the mutant was not found";
   const auto spec = TrialSpecFromToken(*ReplayToken::Decode(token));
   ASSERT_TRUE(spec.ok());
+  ShrinkOptions stopped;
+  volatile std::sig_atomic_t stop = 1;
+  stopped.stop = &stop;
+  const ShrinkOutcome cut = ShrinkFailure(*spec, *inv, stopped);  // interrupted before it ran
+  EXPECT_TRUE(cut.interrupted);
+  EXPECT_FALSE(cut.reproduced);
   const ShrinkOutcome s = ShrinkFailure(*spec, *inv, ShrinkOptions{});
   ASSERT_TRUE(s.reproduced);
+  EXPECT_FALSE(s.interrupted);
   EXPECT_LT(ParallelOps(s.shrunk), ParallelOps(s.original));
   EXPECT_LE(ParallelOps(s.shrunk), 6u);
   EXPECT_TRUE(TokenBreaks(s.token, *inv));

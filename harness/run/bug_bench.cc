@@ -111,8 +111,13 @@ std::optional<TrialSpec> RunRepetitions(const CellSpec& cell, const BugBenchOpti
     so.watchdog_seconds = options.watchdog_seconds;
     so.reproduction_replays = 0;  // measured once per row, on more replays
     so.stop = options.stop;
+    so.abandon_at_stop = 1;  // the batch is the whole repetition: stop means now
     const RunResults run = RunCells({cell}, so);
     const CellResult& c = run.cells.at(0);
+    if (Stopped(options) && !EarliestFailure(c)) {
+      partial = true;  // cut short before its first failure: not a "not found within the cap"
+      break;
+    }
     ++row.repetitions;
     const auto first = EarliestFailure(c);
     if (!first) {

@@ -231,7 +231,8 @@ void Dispatcher::Run() {
       if (queue_.Pending()) stopped_early_ = true;
       queue_.DropAll();
     }
-    if (options_.stop != nullptr && *options_.stop >= 2 && pool.AbandonAll()) {
+    if (options_.stop != nullptr && *options_.stop >= options_.abandon_at_stop &&
+        pool.AbandonAll()) {
       stopped_early_ = true;
     }
     while (pool.HasRoom() && queue_.Pending()) pool.Spawn(queue_.Next());

@@ -51,9 +51,10 @@ struct SupervisorOptions {
   double time_budget_seconds = 0;   // stop dispatching after this long (0 = none)
   uint64_t max_crashes_per_cell = 200;  // a cell whose workers died this often stops early
   uint64_t max_hangs_per_cell = 3;      // ... or hung this often (each hang costs a watchdog period)
-  // Set to 1 (e.g. by SIGINT) to stop dispatching and let running batches finish; to 2 or more to
-  // also abandon the running batches (their finished trials still count).
+  // Set to 1 (e.g. by SIGINT) to stop dispatching and let running batches finish; to
+  // `abandon_at_stop` or more to also abandon the running batches (their finished trials count).
   const volatile std::sig_atomic_t* stop = nullptr;
+  int abandon_at_stop = 2;  // 1: the first stop request kills running batches too (one long batch)
   // Run only this shard's slice of every cell (see SliceForShard).
   int shard_index = 0;
   int shard_count = 1;

@@ -4,6 +4,9 @@
 
 #include <signal.h>
 
+#include <csignal>
+#include <thread>
+
 #include "gtest/gtest.h"
 #include "harness/run/token.h"
 #include "harness/run/worker.h"
@@ -249,6 +252,26 @@ TEST(SupervisorTest, ASigkillThatRecursOnReRunIsACrash) {
   EXPECT_EQ(crash.first_failure_trial, 10u);
   EXPECT_NE(crash.explanation.find("SIGKILL"), std::string::npos) << crash.explanation;
   EXPECT_TRUE(crash.confirmed);
+}
+
+}  // namespace
+}  // namespace mapfault
+
+namespace mapfault {
+namespace {
+
+// A stop request (Ctrl-C in replay, check, shrink) ends an isolated trial at once, with no verdict:
+// test.spin never ends, so without the stop this would be a no-hang failure after the watchdog.
+TEST(RunTrialIsolatedTest, AStopRequestEndsTheTrialWithoutAVerdict) {
+  const CellSpec cell = Cell("test.spin", "iterate-while-erase", 1);
+  testing::g_misbehave_seed = TrialSeed(2, CellKey("test.spin", "iterate-while-erase"), 0);
+  volatile std::sig_atomic_t stop = 0;
+  std::thread stopper([&stop] { stop = 1; });
+  const IsolatedOutcome o = RunTrialIsolated(SpecFor(cell, 2, 0), /*watchdog_seconds=*/600, &stop);
+  stopper.join();
+  testing::g_misbehave_seed = 0;
+  EXPECT_EQ(o.kind, IsolatedOutcome::Kind::kInterrupted) << o.detail;
+  EXPECT_TRUE(o.AllViolations().empty());
 }
 
 }  // namespace

@@ -191,6 +191,7 @@ std::vector<Violation> IsolatedOutcome::AllViolations() const {
                absl::StrCat("the backend detected misuse and aborted: fatal error: ", detail)}};
     case Kind::kHang: return {{Invariant::kNoHang, detail}};
     case Kind::kDataRace: return {{Invariant::kNoDataRace, detail}};
+    case Kind::kInterrupted: return {};
   }
   return {};
 }
@@ -205,7 +206,102 @@ uint64_t IsolatedOutcome::TraceDigest() const {
   return h;
 }
 
-IsolatedOutcome RunTrialIsolated(const TrialSpec& spec_in, double watchdog_seconds) {
+namespace {
+
+// The isolated child's body: runs the trial and writes its outcome to `out_fd` as JSON.
+[[noreturn]] void IsolatedChild(const TrialSpec& spec_in, TraceBuffer* trace, WorkerSlot* slot,
+                                int out_fd) {
+  TrialSpec spec = spec_in;
+  spec.trace = trace;
+  slot->started_ns.store(NowNs());
+  const TrialResult r = RunTrial(spec);
+  json j = {{"diverged", r.run.kind == RunResult::Kind::kDivergence},
+            {"detail", r.run.detail},
+            {"steps", r.run.steps},
+            {"preemptions", r.run.preemptions},
+            {"choices", r.run.choices},
+            {"undecided", r.undecided.bits()},
+            {"violations", json::array()},
+            {"results", json::array()}};
+  for (const auto& ops : r.history.threads) {
+    json t = json::array();
+    for (const OpRecord& op : ops) t.push_back(op.ResultString());
+    j["results"].push_back(std::move(t));
+  }
+  json post = json::array();
+  for (const OpRecord& op : r.history.post) post.push_back(op.ResultString());
+  j["results"].push_back(std::move(post));
+  for (const Violation& v : r.violations) {
+    j["violations"].push_back(
+        {{"i", static_cast<int>(v.invariant)}, {"e", v.explanation}, {"x", v.evidence}});
+  }
+  WriteAll(out_fd, j.dump());
+  _exit(0);
+}
+
+// A completed child's report, read back.
+IsolatedOutcome ParseIsolatedReport(const json& j) {
+  IsolatedOutcome o;
+  o.kind = IsolatedOutcome::Kind::kCompleted;
+  o.diverged = j["diverged"].get<bool>();
+  o.detail = j["detail"].get<std::string>();
+  o.steps = j["steps"].get<uint64_t>();
+  o.preemptions = j["preemptions"].get<int>();
+  o.choices = j["choices"].get<std::vector<uint8_t>>();
+  o.results = j["results"].get<std::vector<std::vector<std::string>>>();
+  o.undecided = InvariantSet::FromBits(j["undecided"].get<uint32_t>());
+  for (const json& v : j["violations"]) {
+    o.violations.push_back({static_cast<Invariant>(v["i"].get<int>()), v["e"].get<std::string>(),
+                            v["x"].get<std::vector<std::string>>()});
+  }
+  return o;
+}
+
+// How the parent's wait for an isolated child ended.
+struct IsolatedWait {
+  std::string out, err;
+  int status = 0;
+  bool killed = false;       // by the watchdog
+  bool interrupted = false;  // by *stop
+};
+
+// Waits for the child `pid` to exit (not for its pipes to close: a child it forked may hold them
+// open), killing it at `deadline` or when *stop is set; then kills what it left in its group.
+IsolatedWait AwaitIsolated(pid_t pid, const Pipe& out, const Pipe& err, int64_t deadline,
+                           const volatile std::sig_atomic_t* stop) {
+  IsolatedWait w;
+  bool out_open = true, err_open = true, exited = false;
+  while (!exited && (out_open || err_open)) {
+    pollfd fds[2] = {{out_open ? out.read_fd : -1, POLLIN, 0}, {err_open ? err.read_fd : -1, POLLIN, 0}};
+    poll(fds, 2, 50);
+    exited = waitpid(pid, &w.status, WNOHANG) == pid;
+    if (out_open) out_open = Drain(out.read_fd, w.out);
+    if (err_open) err_open = Drain(err.read_fd, w.err);
+    if (exited || w.killed || w.interrupted) continue;
+    if (stop != nullptr && *stop != 0) {
+      kill(pid, SIGKILL);
+      w.interrupted = true;
+    } else if (NowNs() > deadline) {
+      kill(pid, SIGKILL);
+      w.killed = true;
+    }
+  }
+  while (!exited && waitpid(pid, &w.status, 0) < 0 && errno == EINTR) {
+  }
+  kill(-pid, SIGKILL);  // what the worker left behind in its process group
+  return w;
+}
+
+}  // namespace
+
+IsolatedOutcome RunTrialIsolated(const TrialSpec& spec, double watchdog_seconds,
+                                 const volatile std::sig_atomic_t* stop) {
+  if (stop != nullptr && *stop != 0) {
+    IsolatedOutcome o;
+    o.kind = IsolatedOutcome::Kind::kInterrupted;
+    o.detail = "interrupted before the trial started";
+    return o;
+  }
   constexpr size_t kCapacity = 1 << 18;
   const size_t bytes = sizeof(WorkerSlot) + sizeof(size_t) + kCapacity * sizeof(TraceEvent);
   char* shared = static_cast<char*>(MapShared(bytes));
@@ -221,79 +317,30 @@ IsolatedOutcome RunTrialIsolated(const TrialSpec& spec_in, double watchdog_secon
   if (pid == 0) {
     EnterWorker(out, err, slot);
     TraceBuffer trace{events, kCapacity, count};
-    TrialSpec spec = spec_in;
-    spec.trace = &trace;
-    slot->started_ns.store(NowNs());
-    const TrialResult r = RunTrial(spec);
-    json j = {{"diverged", r.run.kind == RunResult::Kind::kDivergence},
-              {"detail", r.run.detail},
-              {"steps", r.run.steps},
-              {"preemptions", r.run.preemptions},
-              {"choices", r.run.choices},
-              {"undecided", r.undecided.bits()},
-              {"violations", json::array()},
-              {"results", json::array()}};
-    for (const auto& ops : r.history.threads) {
-      json t = json::array();
-      for (const OpRecord& op : ops) t.push_back(op.ResultString());
-      j["results"].push_back(std::move(t));
-    }
-    json post = json::array();
-    for (const OpRecord& op : r.history.post) post.push_back(op.ResultString());
-    j["results"].push_back(std::move(post));
-    for (const Violation& v : r.violations) {
-      j["violations"].push_back(
-          {{"i", static_cast<int>(v.invariant)}, {"e", v.explanation}, {"x", v.evidence}});
-    }
-    WriteAll(out.write_fd, j.dump());
-    _exit(0);
+    IsolatedChild(spec, &trace, slot, out.write_fd);
   }
   close(out.write_fd);
   close(err.write_fd);
   fcntl(out.read_fd, F_SETFL, O_NONBLOCK);
   fcntl(err.read_fd, F_SETFL, O_NONBLOCK);
   setpgid(pid, pid);
-  std::string out_buf, err_buf;
-  bool out_open = true, err_open = true, killed = false, exited = false;
-  int status = 0;
-  const double allowed = watchdog_seconds * static_cast<double>(WatchdogScale(ProgramFor(spec_in)));
-  const int64_t deadline = SaturatingAdd(NowNs(), SecondsToNs(allowed));
-  // Until the worker exits (not until its pipes close: a child it forked may hold them open).
-  while (!exited && (out_open || err_open)) {
-    pollfd fds[2] = {{out_open ? out.read_fd : -1, POLLIN, 0}, {err_open ? err.read_fd : -1, POLLIN, 0}};
-    poll(fds, 2, 50);
-    exited = waitpid(pid, &status, WNOHANG) == pid;
-    if (out_open) out_open = Drain(out.read_fd, out_buf);
-    if (err_open) err_open = Drain(err.read_fd, err_buf);
-    if (!exited && !killed && NowNs() > deadline) {
-      kill(pid, SIGKILL);
-      killed = true;
-    }
-  }
-  while (!exited && waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  kill(-pid, SIGKILL);  // what the worker left behind in its process group
+  const double allowed = watchdog_seconds * static_cast<double>(WatchdogScale(ProgramFor(spec)));
+  const IsolatedWait w =
+      AwaitIsolated(pid, out, err, SaturatingAdd(NowNs(), SecondsToNs(allowed)), stop);
   close(out.read_fd);
   close(err.read_fd);
 
   IsolatedOutcome o;
-  const json j = json::parse(out_buf, nullptr, false);
-  const bool clean = !killed && WIFEXITED(status) && WEXITSTATUS(status) == 0 && !j.is_discarded();
+  const json j = json::parse(w.out, nullptr, false);
+  const bool clean = !w.killed && !w.interrupted && WIFEXITED(w.status) &&
+                     WEXITSTATUS(w.status) == 0 && !j.is_discarded();
   if (clean) {
-    o.kind = IsolatedOutcome::Kind::kCompleted;
-    o.diverged = j["diverged"].get<bool>();
-    o.detail = j["detail"].get<std::string>();
-    o.steps = j["steps"].get<uint64_t>();
-    o.preemptions = j["preemptions"].get<int>();
-    o.choices = j["choices"].get<std::vector<uint8_t>>();
-    o.results = j["results"].get<std::vector<std::vector<std::string>>>();
-    o.undecided = InvariantSet::FromBits(j["undecided"].get<uint32_t>());
-    for (const json& v : j["violations"]) {
-      o.violations.push_back({static_cast<Invariant>(v["i"].get<int>()), v["e"].get<std::string>(),
-                              v["x"].get<std::vector<std::string>>()});
-    }
+    o = ParseIsolatedReport(j);
+  } else if (w.interrupted) {
+    o.kind = IsolatedOutcome::Kind::kInterrupted;
+    o.detail = "interrupted before the trial ended";
   } else {
-    o = ClassifyDeath(status, killed, slot, err_buf, watchdog_seconds);
+    o = ClassifyDeath(w.status, w.killed, slot, w.err, watchdog_seconds);
   }
   o.trace.assign(events, events + std::min(*count, kCapacity));
   if (!clean) {  // the worker died before reporting: count the preemptions its trace shows

@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include <atomic>
+#include <csignal>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -20,8 +21,11 @@ namespace mapfault {
 
 // How an isolated trial ended.
 struct IsolatedOutcome {
-  // kDataRace: ThreadSanitizer (TSan builds) halted the worker at a data race.
-  enum class Kind : uint8_t { kCompleted, kSignal, kMisuse, kHang, kExit, kSanitizer, kDataRace };
+  // kDataRace: ThreadSanitizer (TSan builds) halted the worker at a data race. kInterrupted: the
+  // caller's stop flag ended the trial (no verdict; AllViolations() is empty).
+  enum class Kind : uint8_t {
+    kCompleted, kSignal, kMisuse, kHang, kExit, kSanitizer, kDataRace, kInterrupted
+  };
   Kind kind = Kind::kCompleted;
   int signal = 0;
   std::string detail;                 // misuse message, signal name, sanitizer summary
@@ -51,8 +55,10 @@ int64_t SecondsToNs(double seconds);
 // a + b for non-negative b, saturating at INT64_MAX.
 int64_t SaturatingAdd(int64_t a, int64_t b);
 
-// Runs one trial alone in a fresh worker, recording its full trace.
-IsolatedOutcome RunTrialIsolated(const TrialSpec& spec, double watchdog_seconds);
+// Runs one trial alone in a fresh worker, recording its full trace. When `stop` is given and becomes
+// non-zero (e.g. by SIGINT) the worker is killed at once and the outcome is kInterrupted.
+IsolatedOutcome RunTrialIsolated(const TrialSpec& spec, double watchdog_seconds,
+                                 const volatile std::sig_atomic_t* stop = nullptr);
 
 // "SIGSEGV (Segmentation fault)".
 std::string SignalName(int sig);
