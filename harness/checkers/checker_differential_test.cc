@@ -1,5 +1,5 @@
-// Differential properties (rapidcheck): the fast linearizability search (Zobrist-hashed memo) and the
-// fast presence judgements of HistoryIndex give exactly the answers of the reference versions in
+// Differential properties (rapidcheck): the fast linearizability search (Zobrist-hashed memo) and
+// the fast presence judgements of HistoryIndex give exactly the answers of the reference versions in
 // checker_reference_test_util.h (the pre-scaling algorithms), on many small random histories, most
 // of them with heavily overlapping operations on few keys. The search's verdict is also checked
 // against brute force over every real-time-respecting order when there are few operations.
@@ -68,7 +68,8 @@ RC_GTEST_PROP(LinearizabilityDifferential, SameOutcomeAsReferenceSearch,
                uint16_t budget)) {
   const std::vector<OpSpec> few(specs.begin(), specs.begin() + std::min<size_t>(specs.size(), 14));
   const std::vector<LinOp> ops = MakeOps(few, clock % 24, max_len % 24);
-  const std::optional<Value> initial = init % 3 == 0 ? std::nullopt : std::optional<Value>(init % 3);
+  const std::optional<Value> initial =
+      init % 3 == 0 ? std::nullopt : std::optional<Value>(init % 3);
   const uint64_t steps = budget % 4 == 0 ? budget % 200 : 1000000;
   const LinOutcome fast = CheckKeyLinearizable(initial, ops, steps);
   const LinOutcome ref = reference::CheckKeyLinearizable(initial, ops, steps);

@@ -204,7 +204,8 @@ inline bool DefinitelyPresentThroughout(const HistoryIndex& index, Key k, uint64
     bool removable = false;
     for (const KeyEvent& r : *events) {
       if (r.kind != KeyEvent::Kind::kRemove || r.op == ignore) continue;
-      const bool before_source = r.end != 0 && r.end < p.begin && p.kind != KeyEvent::Kind::kInitial;
+      const bool before_source =
+          r.end != 0 && r.end < p.begin && p.kind != KeyEvent::Kind::kInitial;
       if (!before_source && r.begin < to) {
         removable = true;
         break;

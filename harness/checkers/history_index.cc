@@ -253,8 +253,9 @@ bool HistoryIndex::PossiblyPresent(Key k, uint64_t from, uint64_t to, const OpRe
         std::lower_bound(j.removal_end.begin(), j.removal_end.end(), from) - j.removal_end.begin());
     const uint64_t latest_kill = j.removal_begin_prefix_by_end[removals].Excluding(ignore);
     if (j.first_initial != nullptr && latest_kill == 0) return true;
-    const size_t sources = static_cast<size_t>(
-        std::lower_bound(j.source_begin.begin(), j.source_begin.end(), to) - j.source_begin.begin());
+    const auto sources = static_cast<size_t>(
+        std::lower_bound(j.source_begin.begin(), j.source_begin.end(), to) -
+        j.source_begin.begin());
     const uint64_t latest_end = j.source_end_prefix[sources].Excluding(ignore);
     if (latest_end != 0 && latest_end >= latest_kill) return true;
   }
@@ -272,8 +273,9 @@ bool HistoryIndex::DefinitelyPresentThroughout(Key k, uint64_t from, uint64_t to
   const auto it = judges().by_key.find(k);
   if (it == judges().by_key.end()) return false;
   const KeyJudge& j = it->second;
-  const size_t removals = static_cast<size_t>(
-      std::lower_bound(j.removal_begin.begin(), j.removal_begin.end(), to) - j.removal_begin.begin());
+  const auto removals = static_cast<size_t>(
+      std::lower_bound(j.removal_begin.begin(), j.removal_begin.end(), to) -
+      j.removal_begin.begin());
   const uint64_t latest_end = j.removal_end_prefix[removals].Excluding(ignore);
   if (latest_end == 0 && j.first_initial != nullptr) {
     if (since != nullptr) *since = j.first_initial;

@@ -28,8 +28,8 @@ bool Apply(const LinOp& op, std::optional<Value>& state) {
   return false;
 }
 
-// The search's memo: every (linearized set, state) pair the search has entered, kept as the nodes of
-// the search tree (a node's set is its op plus its parent's set, the root's is empty). Each node
+// The search's memo: every (linearized set, state) pair the search has entered, kept as the nodes
+// of the search tree (a node's set is its op plus its parent's set, the root's is empty). Each node
 // carries the Zobrist hash of its set (the XOR of one random word per op), computed from its
 // parent's in O(1), so entering a node costs O(1) instead of copying and hashing a bitset of all
 // the key's ops. Two nodes are compared in full (state and set size, then the ops on both paths up
@@ -41,7 +41,9 @@ class Memo {
   Memo(const Memo&) = delete;
   Memo& operator=(const Memo&) = delete;
 
-  static uint64_t OpWord(int op) { return Mix64(static_cast<uint64_t>(op) ^ 0x6c696e6561726973ull); }
+  static uint64_t OpWord(int op) {
+    return Mix64(static_cast<uint64_t>(op) ^ 0x6c696e6561726973ull);
+  }
   // Enters the child of `parent` (-1: the root) that linearizes `op` and reaches `state`, whose set
   // hashes to `hash`; returns its node, or -1 when an equal pair was entered before.
   int Enter(int parent, int op, uint64_t hash, const std::optional<Value>& state) {
@@ -97,7 +99,8 @@ class Memo {
   mutable std::vector<int> path_a_, path_b_;  // scratch for Equal
 };
 
-// Doubly linked list of call/return entries (dancing links: a lifted pair is restored in LIFO order).
+// Doubly linked list of call/return entries (dancing links: a lifted pair is restored in LIFO
+// order).
 struct Entry {
   int op;
   bool is_call;
