@@ -9,12 +9,21 @@
 //  - BM_CheckAllInvariants/<ops>: every checker, on the same history with a few of the finds
 //    replaced by size() (result: the model's size) and read-only for_each (yields: the model's
 //    contents at the linearization point, stamped just after it); counter "ops_per_s".
+//  - BM_CheckLinearizableKeys/<keys>/<ops>: the linearizable checker alone over 10 keys (most
+//    operations on a key overlap another on it) or 1,000 keys, for 100k to 1M operations; counters
+//    "ops_per_s", "same_key_overlap" and "bytes_per_event" (the peak heap one check allocates,
+//    divided by the operations; measured once, outside the timed loop).
 //  - BM_PathologicalSingleKey: one key, 64 fully overlapping assigns then 64 fully overlapping
 //    finds that each report their own thread's write (no linearization allows more than one of
 //    those values). The search cannot decide within the budget (100,000 steps): the check must
 //    end "undecided", in bounded time.
+#include <malloc.h>
+
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
+#include <cstdlib>
+#include <new>
 #include <map>
 #include <memory>
 #include <numeric>
@@ -36,8 +45,7 @@ namespace mapfault {
 namespace {
 
 constexpr int kThreads = 4;
-constexpr int kKeys = 1000;
-constexpr int kInitialKeys = 500;
+constexpr int kKeys = 1000;  // the default key count; half of the keys are present initially
 constexpr uint64_t kSeed = 20240611;
 // Kind draw out of 10,000: insert / assign / erase / find (the rest).
 constexpr uint64_t kInsertBelow = 2500;
@@ -62,6 +70,7 @@ constexpr uint64_t kPathologicalBudget = 100000;
 
 struct GenOptions {
   int64_t ops = 0;
+  int keys = kKeys;
   uint64_t size_per_10k = 0;
   uint64_t for_each_per_10k = 0;
 };
@@ -141,10 +150,10 @@ Generated Generate(const GenOptions& g) {
   History& h = out.history;
   Rng rng(kSeed);
   std::map<Key, Value> model;
-  std::vector<Key> keys(kKeys);
+  std::vector<Key> keys(g.keys);
   std::iota(keys.begin(), keys.end(), Key{0});
-  for (int i = 0; i < kInitialKeys; ++i) {  // a random half of the keys, by partial Fisher-Yates
-    std::swap(keys[i], keys[i + rng.Below(kKeys - i)]);
+  for (int i = 0; i < g.keys / 2; ++i) {  // a random half of the keys, by partial Fisher-Yates
+    std::swap(keys[i], keys[i + rng.Below(g.keys - i)]);
     model[keys[i]] = keys[i];
   }
   h.initial.assign(model.begin(), model.end());
@@ -164,7 +173,7 @@ Generated Generate(const GenOptions& g) {
     for (int i = 0; i < count; ++i) {
       // The same draws for every kind, so both mixes share their single-key operations.
       const uint64_t draw = trng.Below(kDrawRange);
-      const Key key = static_cast<Key>(trng.Below(kKeys));
+      const Key key = static_cast<Key>(trng.Below(g.keys));
       const uint64_t begin = tick + 1 + trng.Below(kMaxGapTicks);
       const uint64_t end = begin + 1 + trng.Below(kMaxDurationTicks);
       const uint64_t lin_draw = trng.Next();
@@ -227,10 +236,41 @@ Generated Generate(const GenOptions& g) {
 
 // Generated once per process and shape.
 const Generated& CachedHistory(const GenOptions& g) {
-  static std::map<std::tuple<int64_t, uint64_t, uint64_t>, std::unique_ptr<Generated>> cache;
-  auto& slot = cache[{g.ops, g.size_per_10k, g.for_each_per_10k}];
+  static std::map<std::tuple<int64_t, int, uint64_t, uint64_t>, std::unique_ptr<Generated>> cache;
+  auto& slot = cache[{g.ops, g.keys, g.size_per_10k, g.for_each_per_10k}];
   if (!slot) slot = std::make_unique<Generated>(Generate(g));
   return *slot;
+}
+
+// Heap accounting for bytes_per_event: while g_heap_tracking is on, the replaced global
+// allocation functions below count live bytes (by malloc_usable_size) and their peak.
+std::atomic<bool> g_heap_tracking{false};
+std::atomic<int64_t> g_heap_live{0};
+std::atomic<int64_t> g_heap_peak{0};
+
+void CountAlloc(void* p) {
+  if (p == nullptr || !g_heap_tracking.load(std::memory_order_relaxed)) return;
+  const int64_t live = g_heap_live.fetch_add(static_cast<int64_t>(malloc_usable_size(p))) +
+                       static_cast<int64_t>(malloc_usable_size(p));
+  int64_t peak = g_heap_peak.load();
+  while (live > peak && !g_heap_peak.compare_exchange_weak(peak, live)) {
+  }
+}
+
+void CountFree(void* p) {
+  if (p == nullptr || !g_heap_tracking.load(std::memory_order_relaxed)) return;
+  g_heap_live.fetch_sub(static_cast<int64_t>(malloc_usable_size(p)));
+}
+
+// The peak heap (bytes above the level at the start) that `fn` allocates.
+template <typename Fn>
+int64_t PeakHeapBytes(Fn fn) {
+  g_heap_live = 0;
+  g_heap_peak = 0;
+  g_heap_tracking = true;
+  fn();
+  g_heap_tracking = false;
+  return g_heap_peak.load();
 }
 
 // SkipWithError unless checking `h` with `options` finds no violation and leaves nothing undecided.
@@ -270,6 +310,26 @@ void BM_CheckLinearizable(benchmark::State& state) {
 }
 BENCHMARK(BM_CheckLinearizable)
     ->Arg(25000)->Arg(50000)->Arg(100000)->Arg(200000)
+    ->Unit(benchmark::kMillisecond);
+
+// 1b. The linearizable checker alone, 10 keys (heavy same-key overlap) vs 1,000 keys, N up to 1M.
+void BM_CheckLinearizableKeys(benchmark::State& state) {
+  const int64_t ops = state.range(1);
+  const Generated& gen = CachedHistory({.ops = ops, .keys = static_cast<int>(state.range(0))});
+  CheckOptions options;
+  options.which = InvariantSet{Invariant::kLinearizable};
+  if (!VerifyClean(state, gen.history, options)) return;
+  const int64_t peak = PeakHeapBytes([&] {
+    CheckResult r = CheckHistory(gen.history, options);
+    benchmark::DoNotOptimize(r);
+  });
+  TimeChecks(state, gen.history, options, ops);
+  state.counters["same_key_overlap"] = gen.overlap_frac;
+  state.counters["bytes_per_event"] = static_cast<double>(peak) / static_cast<double>(ops);
+}
+BENCHMARK(BM_CheckLinearizableKeys)
+    ->ArgsProduct({{10, 1000}, {100000, 200000, 500000, 1000000}})
+    ->ArgNames({"keys", "ops"})
     ->Unit(benchmark::kMillisecond);
 
 // 2. Every checker (default CheckOptions), with a few size() and for_each among the finds.
@@ -346,3 +406,18 @@ BENCHMARK(BM_PathologicalSingleKey)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace mapfault
+
+// The global allocation functions (see PeakHeapBytes); untracked, they cost one relaxed load.
+// Out of line, so that GCC does not pair an inlined free() with operator new
+// (-Wmismatched-new-delete).
+__attribute__((noinline)) void* operator new(size_t n) {
+  void* p = std::malloc(n == 0 ? 1 : n);
+  if (p == nullptr) throw std::bad_alloc();
+  mapfault::CountAlloc(p);
+  return p;
+}
+__attribute__((noinline)) void operator delete(void* p) noexcept {
+  mapfault::CountFree(p);
+  std::free(p);
+}
+void operator delete(void* p, size_t) noexcept { operator delete(p); }

@@ -2,7 +2,9 @@
 #include "harness/checkers/history_index.h"
 
 #include <algorithm>
+#include <limits>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 
 namespace mapfault {
@@ -13,7 +15,133 @@ bool IsPresenceSource(KeyEvent::Kind kind) {
          kind == KeyEvent::Kind::kInsertNoop || kind == KeyEvent::Kind::kFound;
 }
 
+constexpr uint64_t kNever = std::numeric_limits<uint64_t>::max();
+
+// An event's end for ordering purposes: one that never returned ends after everything.
+uint64_t EffectiveEnd(const KeyEvent& e) { return e.end == 0 ? kNever : e.end; }
+
+// The largest value added so far, and the largest added by any op other than the best one's, so
+// that the maximum over all ops but one (`ignore`) is known. 0 = nothing (every value added is > 0
+// where the absence matters, and a 0 never decides a comparison where it does not).
+struct Top2 {
+  uint64_t best = 0;
+  const OpRecord* best_op = nullptr;
+  uint64_t second = 0;
+
+  void Add(uint64_t v, const OpRecord* op) {
+    if (op == best_op) {
+      best = std::max(best, v);
+    } else if (v > best) {
+      second = best;  // the old best's op differs from `op`, and it bounds everything else
+      best = v;
+      best_op = op;
+    } else {
+      second = std::max(second, v);
+    }
+  }
+  uint64_t Excluding(const OpRecord* ignore) const {
+    return ignore != nullptr && ignore == best_op ? second : best;
+  }
+};
+
+// Prefix maxima: out[i] covers the first i (value, op) pairs.
+std::vector<Top2> PrefixTop2(const std::vector<std::pair<uint64_t, const OpRecord*>>& values) {
+  std::vector<Top2> out(values.size() + 1);
+  for (size_t i = 0; i < values.size(); ++i) {
+    out[i + 1] = out[i];
+    out[i + 1].Add(values[i].first, values[i].second);
+  }
+  return out;
+}
+
+// A min segment tree that finds the first position at or after `start` holding less than `bound`.
+class MinTree {
+ public:
+  explicit MinTree(const std::vector<uint64_t>& values) {
+    while (size_ < values.size()) size_ *= 2;
+    tree_.assign(2 * size_, kNever);
+    std::copy(values.begin(), values.end(), tree_.begin() + static_cast<ptrdiff_t>(size_));
+    for (size_t i = size_ - 1; i >= 1; --i) tree_[i] = std::min(tree_[2 * i], tree_[2 * i + 1]);
+  }
+  // -1 when there is none.
+  int64_t FindFirst(size_t start, uint64_t bound) const { return Find(1, 0, size_, start, bound); }
+
+ private:
+  int64_t Find(size_t node, size_t lo, size_t hi, size_t start, uint64_t bound) const {
+    if (hi <= start || tree_[node] >= bound) return -1;
+    if (hi - lo == 1) return static_cast<int64_t>(lo);
+    const size_t mid = (lo + hi) / 2;
+    const int64_t left = Find(2 * node, lo, mid, start, bound);
+    return left >= 0 ? left : Find(2 * node + 1, mid, hi, start, bound);
+  }
+  size_t size_ = 1;
+  std::vector<uint64_t> tree_;
+};
+
+// One key's presence sources and removals, arranged for the judgements (see history_index.h).
+struct KeyJudge {
+  const KeyEvent* first_initial = nullptr;
+  // Presence sources other than the initial state, in event order (ascending begin).
+  std::vector<const KeyEvent*> sources;
+  std::vector<uint64_t> source_begin;
+  std::vector<Top2> source_end_prefix;  // effective ends
+  MinTree source_end_tree{{}};          // ends; kNever for one that never returned
+  // Removals in event order (ascending begin), and the completed ones by ascending end.
+  std::vector<uint64_t> removal_begin;
+  std::vector<Top2> removal_end_prefix;  // effective ends, by begin
+  std::vector<uint64_t> removal_end;     // completed removals, ascending
+  std::vector<Top2> removal_begin_prefix_by_end;
+
+  explicit KeyJudge(const std::vector<KeyEvent>& events);
+};
+
+KeyJudge::KeyJudge(const std::vector<KeyEvent>& events) {
+  std::vector<std::pair<uint64_t, const OpRecord*>> source_ends, removal_ends;
+  std::vector<const KeyEvent*> completed;  // completed removals
+  std::vector<uint64_t> tree_values;
+  for (const KeyEvent& e : events) {
+    if (e.kind == KeyEvent::Kind::kInitial) {
+      if (first_initial == nullptr) first_initial = &e;
+    } else if (IsPresenceSource(e.kind)) {
+      sources.push_back(&e);
+      source_begin.push_back(e.begin);
+      source_ends.push_back({EffectiveEnd(e), e.op});
+      tree_values.push_back(EffectiveEnd(e));
+    } else if (e.kind == KeyEvent::Kind::kRemove) {
+      removal_begin.push_back(e.begin);
+      removal_ends.push_back({EffectiveEnd(e), e.op});
+      if (e.end != 0) completed.push_back(&e);
+    }
+  }
+  source_end_prefix = PrefixTop2(source_ends);
+  source_end_tree = MinTree(tree_values);
+  removal_end_prefix = PrefixTop2(removal_ends);
+  std::stable_sort(completed.begin(), completed.end(),
+                   [](const KeyEvent* a, const KeyEvent* b) { return a->end < b->end; });
+  std::vector<std::pair<uint64_t, const OpRecord*>> begins_by_end;
+  for (const KeyEvent* r : completed) {
+    removal_end.push_back(r->end);
+    begins_by_end.push_back({r->begin, r->op});
+  }
+  removal_begin_prefix_by_end = PrefixTop2(begins_by_end);
+}
+
 }  // namespace
+
+struct HistoryIndex::Judges {
+  absl::flat_hash_map<Key, KeyJudge> by_key;
+};
+
+HistoryIndex::~HistoryIndex() = default;
+
+const HistoryIndex::Judges& HistoryIndex::judges() const {
+  std::call_once(judges_once_, [this] {
+    auto judges = std::make_unique<Judges>();
+    for (const auto& [k, events] : keys_) judges->by_key.try_emplace(k, events);
+    judges_ = std::move(judges);
+  });
+  return *judges_;
+}
 
 std::string Who(const OpRecord& op) {
   return op.thread < 0 ? absl::StrCat("post ", op.CallString())
@@ -81,65 +209,92 @@ const std::vector<KeyEvent>* HistoryIndex::Events(Key k) const {
   return it == keys_.end() ? nullptr : &it->second;
 }
 
-bool HistoryIndex::PossiblyPresent(Key k, uint64_t from, uint64_t to, const OpRecord* ignore,
-                                   std::string* why) const {
-  const std::vector<KeyEvent>* events = Events(k);
+namespace {
+
+// Why key k cannot have been present in [from, to] (PossiblyPresent said no): the last presence
+// source before `to` in event order, and the first removal that definitely followed it before
+// `from`. Linear in the key's events; only a violation asks.
+std::string NotPresentWhy(const std::vector<KeyEvent>* events, Key k, uint64_t from, uint64_t to,
+                          const OpRecord* ignore) {
   const KeyEvent* last_source = nullptr;
-  const KeyEvent* last_killer = nullptr;
   if (events != nullptr) {
     for (const KeyEvent& p : *events) {
       if (!IsPresenceSource(p.kind) || (p.op != nullptr && p.op == ignore)) continue;
       if (p.kind != KeyEvent::Kind::kInitial && p.begin >= to) continue;
-      if (p.kind != KeyEvent::Kind::kInitial && p.end == 0) return true;  // may land any time
-      const uint64_t p_end = p.kind == KeyEvent::Kind::kInitial ? 0 : p.end;
-      const KeyEvent* killer = nullptr;
-      for (const KeyEvent& r : *events) {
-        if (r.kind != KeyEvent::Kind::kRemove || r.op == ignore) continue;
-        if (r.begin > p_end && r.DefinitelyBefore(from)) {
-          killer = &r;
-          break;
-        }
-      }
-      if (killer == nullptr) return true;
       last_source = &p;
-      last_killer = killer;
     }
   }
-  if (why != nullptr) {
-    if (last_source == nullptr) {
-      *why = absl::StrCat("no operation wrote key ", k, " before t=", to);
-    } else {
-      *why = absl::StrCat("key ", k, " was last made present by ", last_source->Describe(),
-                          " but then removed by ", last_killer->Describe(),
-                          " before t=", from, ", and nothing wrote it again in time");
+  if (last_source == nullptr) return absl::StrCat("no operation wrote key ", k, " before t=", to);
+  const uint64_t p_end = last_source->kind == KeyEvent::Kind::kInitial ? 0 : last_source->end;
+  const KeyEvent* killer = nullptr;
+  for (const KeyEvent& r : *events) {
+    if (r.kind == KeyEvent::Kind::kRemove && r.op != ignore && r.begin > p_end &&
+        r.DefinitelyBefore(from)) {
+      killer = &r;
+      break;
     }
   }
+  return absl::StrCat("key ", k, " was last made present by ", last_source->Describe(),
+                      " but then removed by ", killer->Describe(), " before t=", from,
+                      ", and nothing wrote it again in time");
+}
+
+}  // namespace
+
+// A source p survives unless a removal that completed before `from` began after p ended; so with
+// M the latest begin of those removals, some source must end at or after M (the initial state
+// "ends" at 0; one that never returned, never).
+bool HistoryIndex::PossiblyPresent(Key k, uint64_t from, uint64_t to, const OpRecord* ignore,
+                                   std::string* why) const {
+  const auto it = judges().by_key.find(k);
+  if (it != judges().by_key.end()) {
+    const KeyJudge& j = it->second;
+    const size_t removals = static_cast<size_t>(
+        std::lower_bound(j.removal_end.begin(), j.removal_end.end(), from) - j.removal_end.begin());
+    const uint64_t latest_kill = j.removal_begin_prefix_by_end[removals].Excluding(ignore);
+    if (j.first_initial != nullptr && latest_kill == 0) return true;
+    const auto sources = static_cast<size_t>(
+        std::lower_bound(j.source_begin.begin(), j.source_begin.end(), to) -
+        j.source_begin.begin());
+    const uint64_t latest_end = j.source_end_prefix[sources].Excluding(ignore);
+    if (latest_end != 0 && latest_end >= latest_kill) return true;
+  }
+  if (why != nullptr) *why = NotPresentWhy(Events(k), k, from, to, ignore);
   return false;
 }
 
+// A source p that completed before `from` holds throughout unless some removal invoked before `to`
+// did not complete before p began (for the initial state: unless there is any such removal); so
+// with L the latest effective end of those removals, the first source that began after L and ended
+// before `from` is the answer.
 bool HistoryIndex::DefinitelyPresentThroughout(Key k, uint64_t from, uint64_t to,
                                                const OpRecord* ignore,
                                                const KeyEvent** since) const {
-  const std::vector<KeyEvent>* events = Events(k);
-  if (events == nullptr) return false;
-  for (const KeyEvent& p : *events) {
-    if (!IsPresenceSource(p.kind) || (p.op != nullptr && p.op == ignore)) continue;
-    if (!p.DefinitelyBefore(from)) continue;
-    bool removable = false;
-    for (const KeyEvent& r : *events) {
-      if (r.kind != KeyEvent::Kind::kRemove || r.op == ignore) continue;
-      const bool before_source = r.end != 0 && r.end < p.begin && p.kind != KeyEvent::Kind::kInitial;
-      if (!before_source && r.begin < to) {
-        removable = true;
-        break;
-      }
-    }
-    if (!removable) {
-      if (since != nullptr) *since = &p;
+  const auto it = judges().by_key.find(k);
+  if (it == judges().by_key.end()) return false;
+  const KeyJudge& j = it->second;
+  const auto removals = static_cast<size_t>(
+      std::lower_bound(j.removal_begin.begin(), j.removal_begin.end(), to) -
+      j.removal_begin.begin());
+  const uint64_t latest_end = j.removal_end_prefix[removals].Excluding(ignore);
+  if (latest_end == 0 && j.first_initial != nullptr) {
+    if (since != nullptr) *since = j.first_initial;
+    return true;
+  }
+  if (latest_end == kNever) return false;
+  size_t start = static_cast<size_t>(
+      std::upper_bound(j.source_begin.begin(), j.source_begin.end(), latest_end) -
+      j.source_begin.begin());
+  for (;;) {
+    const int64_t i = j.source_end_tree.FindFirst(start, from);
+    if (i < 0) return false;
+    const KeyEvent* p = j.sources[static_cast<size_t>(i)];
+    if (p->op != ignore) {
+      if (since != nullptr) *since = p;
       return true;
     }
+    start = static_cast<size_t>(i) + 1;
   }
-  return false;
 }
 
 }  // namespace mapfault

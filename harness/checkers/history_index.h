@@ -1,12 +1,16 @@
 // A per-key index of a history, shared by the checkers: for every key, the operations that wrote it,
 // removed it, or witnessed it present or absent, each with its interval on the logical clock.
 // Judgements built on it are conservative: two intervals that overlap may have taken effect in either
-// order, and only what is definite counts against a backend.
+// order, and only what is definite counts against a backend. The presence judgements answer in
+// O(log E) per query for a key with E events, from per-key prefix maxima and a min-tree built once,
+// on the first query (O(E log E) time, about 100 bytes per event).
 #ifndef MAPFAULT_HARNESS_CHECKERS_HISTORY_INDEX_H_
 #define MAPFAULT_HARNESS_CHECKERS_HISTORY_INDEX_H_
 
 #include <cstdint>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -45,6 +49,9 @@ std::string Who(const OpRecord& op);
 class HistoryIndex {
  public:
   explicit HistoryIndex(const History& history);
+  ~HistoryIndex();
+  HistoryIndex(const HistoryIndex&) = delete;
+  HistoryIndex& operator=(const HistoryIndex&) = delete;
 
   const History& history() const { return history_; }
   // Every operation: parallel (thread by thread) then post.
@@ -75,6 +82,11 @@ class HistoryIndex {
   std::vector<const OpRecord*> iterations_;
   std::vector<const OpRecord*> sizes_;
   std::map<Key, std::vector<KeyEvent>> keys_;
+  // The per-key structures behind the presence judgements, built on the first of them.
+  struct Judges;
+  const Judges& judges() const;
+  mutable std::once_flag judges_once_;
+  mutable std::unique_ptr<Judges> judges_;
 };
 
 }  // namespace mapfault

@@ -28,18 +28,79 @@ bool Apply(const LinOp& op, std::optional<Value>& state) {
   return false;
 }
 
-struct CacheKey {
-  std::vector<uint64_t> linearized;
-  bool present;
-  Value value;
-  friend bool operator==(const CacheKey&, const CacheKey&) = default;
-  template <typename H>
-  friend H AbslHashValue(H h, const CacheKey& k) {
-    return H::combine(std::move(h), k.linearized, k.present, k.value);
+// The search's memo: every (linearized set, state) pair the search has entered, kept as the nodes
+// of the search tree (a node's set is its op plus its parent's set, the root's is empty). Each node
+// carries the Zobrist hash of its set (the XOR of one random word per op), computed from its
+// parent's in O(1), so entering a node costs O(1) instead of copying and hashing a bitset of all
+// the key's ops. Two nodes are compared in full (state and set size, then the ops on both paths up
+// to their common ancestor, as sets) only when their hashes agree, so a hash collision can never
+// merge two different pairs: the memo behaves exactly like one keyed by the sets themselves.
+class Memo {
+ public:
+  Memo() : set_(0, NodeHash{&nodes_}, NodeEq{this}) {}
+  Memo(const Memo&) = delete;
+  Memo& operator=(const Memo&) = delete;
+
+  static uint64_t OpWord(int op) {
+    return Mix64(static_cast<uint64_t>(op) ^ 0x6c696e6561726973ull);
   }
+  // Enters the child of `parent` (-1: the root) that linearizes `op` and reaches `state`, whose set
+  // hashes to `hash`; returns its node, or -1 when an equal pair was entered before.
+  int Enter(int parent, int op, uint64_t hash, const std::optional<Value>& state) {
+    const int depth = parent < 0 ? 1 : nodes_[parent].depth + 1;
+    nodes_.push_back({hash, state.value_or(0), parent, op, depth, state.has_value()});
+    const int node = static_cast<int>(nodes_.size()) - 1;
+    if (set_.insert(node).second) return node;
+    nodes_.pop_back();
+    return -1;
+  }
+
+ private:
+  struct Node {
+    uint64_t hash;  // Zobrist hash of the linearized set
+    Value value;    // the state after the set: value (when present)
+    int32_t parent;
+    int32_t op;
+    int32_t depth;  // the set's size
+    bool present;
+  };
+  struct NodeHash {
+    const std::vector<Node>* nodes;
+    size_t operator()(int n) const {
+      const Node& x = (*nodes)[n];
+      return Mix64(x.hash ^ Mix64(static_cast<uint64_t>(x.value) * 2 + x.present));
+    }
+  };
+  struct NodeEq {
+    const Memo* memo;
+    bool operator()(int a, int b) const { return memo->Equal(a, b); }
+  };
+
+  bool Equal(int a, int b) const {
+    const Node& x = nodes_[a];
+    const Node& y = nodes_[b];
+    if (x.hash != y.hash || x.present != y.present || x.value != y.value || x.depth != y.depth) {
+      return false;
+    }
+    // Same size: walk both paths up to their common ancestor; the ops below it must be the same.
+    path_a_.clear();
+    path_b_.clear();
+    for (; a != b; a = nodes_[a].parent, b = nodes_[b].parent) {
+      path_a_.push_back(nodes_[a].op);
+      path_b_.push_back(nodes_[b].op);
+    }
+    std::sort(path_a_.begin(), path_a_.end());
+    std::sort(path_b_.begin(), path_b_.end());
+    return path_a_ == path_b_;
+  }
+
+  std::vector<Node> nodes_;
+  absl::flat_hash_set<int, NodeHash, NodeEq> set_;
+  mutable std::vector<int> path_a_, path_b_;  // scratch for Equal
 };
 
-// Doubly linked list of call/return entries (dancing links: a lifted pair is restored in LIFO order).
+// Doubly linked list of call/return entries (dancing links: a lifted pair is restored in LIFO
+// order).
 struct Entry {
   int op;
   bool is_call;
@@ -47,14 +108,28 @@ struct Entry {
   int match;       // the call's return entry
 };
 
-}  // namespace
+class EntryList {
+ public:
+  // The 2n call and return entries of `ops` by time; at equal times calls come first (overlap is
+  // the conservative view).
+  explicit EntryList(const std::vector<LinOp>& ops);
+  const Entry& operator[](int e) const { return list_[e]; }
+  int First() const { return list_[0].next; }
+  void Unlink(int e) {
+    list_[list_[e].prev].next = list_[e].next;
+    if (list_[e].next >= 0) list_[list_[e].next].prev = list_[e].prev;
+  }
+  void Relink(int e) {
+    list_[list_[e].prev].next = e;
+    if (list_[e].next >= 0) list_[list_[e].next].prev = e;
+  }
 
-LinOutcome CheckKeyLinearizable(std::optional<Value> initial, const std::vector<LinOp>& ops,
-                                uint64_t budget) {
-  LinOutcome out;
+ private:
+  std::vector<Entry> list_;
+};
+
+EntryList::EntryList(const std::vector<LinOp>& ops) {
   const int n = static_cast<int>(ops.size());
-  if (n == 0) return out;
-  // Sort the 2n events by time; at equal times calls come first (overlap is the conservative view).
   struct Ev {
     uint64_t t;
     bool is_return;
@@ -69,37 +144,40 @@ LinOutcome CheckKeyLinearizable(std::optional<Value> initial, const std::vector<
   std::sort(evs.begin(), evs.end(), [](const Ev& a, const Ev& b) {
     return a.t != b.t ? a.t < b.t : (a.is_return < b.is_return);
   });
-  std::vector<Entry> list(2 * n + 1);
+  list_.resize(2 * n + 1);
   std::vector<int> call_of(n), return_of(n);
-  list[0] = {-1, false, -1, 1, -1};
+  list_[0] = {-1, false, -1, 1, -1};
   for (int i = 0; i < 2 * n; ++i) {
     const int idx = i + 1;
-    list[idx] = {evs[i].op, !evs[i].is_return, idx - 1, idx + 1 <= 2 * n ? idx + 1 : -1, -1};
+    list_[idx] = {evs[i].op, !evs[i].is_return, idx - 1, idx + 1 <= 2 * n ? idx + 1 : -1, -1};
     (evs[i].is_return ? return_of : call_of)[evs[i].op] = idx;
   }
-  for (int i = 0; i < n; ++i) list[call_of[i]].match = return_of[i];
-  auto unlink = [&](int e) {
-    list[list[e].prev].next = list[e].next;
-    if (list[e].next >= 0) list[list[e].next].prev = list[e].prev;
-  };
-  auto relink = [&](int e) {
-    list[list[e].prev].next = e;
-    if (list[e].next >= 0) list[list[e].next].prev = e;
-  };
+  for (int i = 0; i < n; ++i) list_[call_of[i]].match = return_of[i];
+}
 
-  absl::flat_hash_set<CacheKey> cache;
-  std::vector<uint64_t> linearized((n + 63) / 64, 0);
+}  // namespace
+
+LinOutcome CheckKeyLinearizable(std::optional<Value> initial, const std::vector<LinOp>& ops,
+                                uint64_t budget) {
+  LinOutcome out;
+  if (ops.empty()) return out;
+  EntryList list(ops);
+  Memo memo;
   struct Frame {
     int entry;
+    int node;       // the search-tree node before this step (-1: the root)
+    uint64_t hash;  // and its set's hash
     std::optional<Value> state;
   };
   std::vector<Frame> stack;
   std::optional<Value> state = initial;
+  int node = -1;
+  uint64_t hash = 0;
   // The operation the search was stuck on at its deepest point: the most telling one to report.
   int deepest = -1;
   int blocking_op = -1;
-  int cur = list[0].next;
-  while (list[0].next >= 0) {
+  int cur = list.First();
+  while (list.First() >= 0) {
     if (++out.steps > budget) {
       out.verdict = LinVerdict::kUndecided;
       return out;
@@ -108,16 +186,18 @@ LinOutcome CheckKeyLinearizable(std::optional<Value> initial, const std::vector<
     if (e.is_call) {
       std::optional<Value> next_state = state;
       if (Apply(ops[e.op], next_state)) {
-        linearized[e.op / 64] |= uint64_t{1} << (e.op % 64);
-        if (cache.insert({linearized, next_state.has_value(), next_state.value_or(0)}).second) {
-          stack.push_back({cur, state});
+        const uint64_t next_hash = hash ^ Memo::OpWord(e.op);
+        const int child = memo.Enter(node, e.op, next_hash, next_state);
+        if (child >= 0) {
+          stack.push_back({cur, node, hash, state});
           state = next_state;
-          unlink(cur);
-          unlink(e.match);
-          cur = list[0].next;
+          node = child;
+          hash = next_hash;
+          list.Unlink(cur);
+          list.Unlink(e.match);
+          cur = list.First();
           continue;
         }
-        linearized[e.op / 64] &= ~(uint64_t{1} << (e.op % 64));
       }
       cur = e.next;
     } else {
@@ -133,11 +213,11 @@ LinOutcome CheckKeyLinearizable(std::optional<Value> initial, const std::vector<
       }
       const Frame f = stack.back();
       stack.pop_back();
-      const int op = list[f.entry].op;
-      linearized[op / 64] &= ~(uint64_t{1} << (op % 64));
       state = f.state;
-      relink(list[f.entry].match);
-      relink(f.entry);
+      node = f.node;
+      hash = f.hash;
+      list.Relink(list[f.entry].match);
+      list.Relink(f.entry);
       cur = list[f.entry].next;
     }
   }

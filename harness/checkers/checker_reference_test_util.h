@@ -1,0 +1,224 @@
+// Test-only reference implementations of the checkers' fast paths, kept as they were before the
+// scaling work (issue #16): the per-key linearizability search with a memo keyed by a copied bitset
+// of the linearized ops, and the pairwise presence judgements of HistoryIndex. The differential
+// tests (checker_differential_test.cc) hold the fast versions to exactly these answers.
+#ifndef MAPFAULT_HARNESS_CHECKERS_CHECKER_REFERENCE_TEST_UTIL_H_
+#define MAPFAULT_HARNESS_CHECKERS_CHECKER_REFERENCE_TEST_UTIL_H_
+
+#include <algorithm>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "harness/checkers/history_index.h"
+#include "harness/checkers/linearizability.h"
+
+namespace mapfault::reference {
+
+// Applies `op` to `state`; false when the op's reported result contradicts the state.
+inline bool Apply(const LinOp& op, std::optional<Value>& state) {
+  switch (op.kind) {
+    case LinOp::Kind::kInsert:
+      if (op.check_result && op.ok != !state.has_value()) return false;
+      if (!state) state = op.value;
+      return true;
+    case LinOp::Kind::kAssign: state = op.value; return true;
+    case LinOp::Kind::kErase:
+      if (op.check_result && op.ok != state.has_value()) return false;
+      state.reset();
+      return true;
+    case LinOp::Kind::kFind: return !op.check_result || op.found == state;
+    case LinOp::Kind::kRemove: state.reset(); return true;
+    case LinOp::Kind::kObserve: return op.found == state;
+  }
+  return false;
+}
+
+struct CacheKey {
+  std::vector<uint64_t> linearized;
+  bool present;
+  Value value;
+  friend bool operator==(const CacheKey&, const CacheKey&) = default;
+  template <typename H>
+  friend H AbslHashValue(H h, const CacheKey& k) {
+    return H::combine(std::move(h), k.linearized, k.present, k.value);
+  }
+};
+
+struct Entry {
+  int op;
+  bool is_call;
+  int prev, next;  // indices; -1 = none; entry 0 is the head sentinel
+  int match;       // the call's return entry
+};
+
+// The call/return entries of `ops` by time (calls first at equal times), as a linked list.
+inline std::vector<Entry> EntryList(const std::vector<LinOp>& ops) {
+  const int n = static_cast<int>(ops.size());
+  struct Ev {
+    uint64_t t;
+    bool is_return;
+    int op;
+  };
+  std::vector<Ev> evs;
+  for (int i = 0; i < n; ++i) {
+    evs.push_back({ops[i].invoke, false, i});
+    evs.push_back({ops[i].response, true, i});
+  }
+  std::sort(evs.begin(), evs.end(), [](const Ev& a, const Ev& b) {
+    return a.t != b.t ? a.t < b.t : (a.is_return < b.is_return);
+  });
+  std::vector<Entry> list(2 * n + 1);
+  std::vector<int> call_of(n), return_of(n);
+  list[0] = {-1, false, -1, 1, -1};
+  for (int i = 0; i < 2 * n; ++i) {
+    const int idx = i + 1;
+    list[idx] = {evs[i].op, !evs[i].is_return, idx - 1, idx + 1 <= 2 * n ? idx + 1 : -1, -1};
+    (evs[i].is_return ? return_of : call_of)[evs[i].op] = idx;
+  }
+  for (int i = 0; i < n; ++i) list[call_of[i]].match = return_of[i];
+  return list;
+}
+
+// The search as it was: Wing & Gong with Lowe's just-in-time linearization, memo of copied bitsets.
+inline LinOutcome CheckKeyLinearizable(std::optional<Value> initial, const std::vector<LinOp>& ops,
+                                       uint64_t budget) {
+  LinOutcome out;
+  const int n = static_cast<int>(ops.size());
+  if (n == 0) return out;
+  std::vector<Entry> list = EntryList(ops);
+  auto unlink = [&](int e) {
+    list[list[e].prev].next = list[e].next;
+    if (list[e].next >= 0) list[list[e].next].prev = list[e].prev;
+  };
+  auto relink = [&](int e) {
+    list[list[e].prev].next = e;
+    if (list[e].next >= 0) list[list[e].next].prev = e;
+  };
+  absl::flat_hash_set<CacheKey> cache;
+  std::vector<uint64_t> linearized((n + 63) / 64, 0);
+  struct Frame {
+    int entry;
+    std::optional<Value> state;
+  };
+  std::vector<Frame> stack;
+  std::optional<Value> state = initial;
+  int deepest = -1, blocking_op = -1;
+  int cur = list[0].next;
+  while (list[0].next >= 0) {
+    if (++out.steps > budget) {
+      out.verdict = LinVerdict::kUndecided;
+      return out;
+    }
+    const Entry& e = list[cur];
+    if (e.is_call) {
+      std::optional<Value> next_state = state;
+      if (Apply(ops[e.op], next_state)) {
+        linearized[e.op / 64] |= uint64_t{1} << (e.op % 64);
+        if (cache.insert({linearized, next_state.has_value(), next_state.value_or(0)}).second) {
+          stack.push_back({cur, state});
+          state = next_state;
+          unlink(cur);
+          unlink(e.match);
+          cur = list[0].next;
+          continue;
+        }
+        linearized[e.op / 64] &= ~(uint64_t{1} << (e.op % 64));
+      }
+      cur = e.next;
+      continue;
+    }
+    if (static_cast<int>(stack.size()) > deepest) {
+      deepest = static_cast<int>(stack.size());
+      blocking_op = e.op;
+    }
+    if (stack.empty()) {
+      out.verdict = LinVerdict::kNotLinearizable;
+      out.failing_op = blocking_op;
+      return out;
+    }
+    const Frame f = stack.back();
+    stack.pop_back();
+    const int op = list[f.entry].op;
+    linearized[op / 64] &= ~(uint64_t{1} << (op % 64));
+    state = f.state;
+    relink(list[f.entry].match);
+    relink(f.entry);
+    cur = list[f.entry].next;
+  }
+  return out;
+}
+
+inline bool IsPresenceSource(KeyEvent::Kind kind) {
+  return kind == KeyEvent::Kind::kInitial || kind == KeyEvent::Kind::kWrite ||
+         kind == KeyEvent::Kind::kInsertNoop || kind == KeyEvent::Kind::kFound;
+}
+
+// HistoryIndex::PossiblyPresent as it was: every source against every removal.
+inline bool PossiblyPresent(const HistoryIndex& index, Key k, uint64_t from, uint64_t to,
+                            const OpRecord* ignore, std::string* why) {
+  const std::vector<KeyEvent>* events = index.Events(k);
+  const KeyEvent* last_source = nullptr;
+  const KeyEvent* last_killer = nullptr;
+  if (events != nullptr) {
+    for (const KeyEvent& p : *events) {
+      if (!IsPresenceSource(p.kind) || (p.op != nullptr && p.op == ignore)) continue;
+      if (p.kind != KeyEvent::Kind::kInitial && p.begin >= to) continue;
+      if (p.kind != KeyEvent::Kind::kInitial && p.end == 0) return true;
+      const uint64_t p_end = p.kind == KeyEvent::Kind::kInitial ? 0 : p.end;
+      const KeyEvent* killer = nullptr;
+      for (const KeyEvent& r : *events) {
+        if (r.kind != KeyEvent::Kind::kRemove || r.op == ignore) continue;
+        if (r.begin > p_end && r.DefinitelyBefore(from)) {
+          killer = &r;
+          break;
+        }
+      }
+      if (killer == nullptr) return true;
+      last_source = &p;
+      last_killer = killer;
+    }
+  }
+  if (why != nullptr) {
+    *why = last_source == nullptr
+               ? absl::StrCat("no operation wrote key ", k, " before t=", to)
+               : absl::StrCat("key ", k, " was last made present by ", last_source->Describe(),
+                              " but then removed by ", last_killer->Describe(), " before t=", from,
+                              ", and nothing wrote it again in time");
+  }
+  return false;
+}
+
+// HistoryIndex::DefinitelyPresentThroughout as it was.
+inline bool DefinitelyPresentThroughout(const HistoryIndex& index, Key k, uint64_t from,
+                                        uint64_t to, const OpRecord* ignore,
+                                        const KeyEvent** since) {
+  const std::vector<KeyEvent>* events = index.Events(k);
+  if (events == nullptr) return false;
+  for (const KeyEvent& p : *events) {
+    if (!IsPresenceSource(p.kind) || (p.op != nullptr && p.op == ignore)) continue;
+    if (!p.DefinitelyBefore(from)) continue;
+    bool removable = false;
+    for (const KeyEvent& r : *events) {
+      if (r.kind != KeyEvent::Kind::kRemove || r.op == ignore) continue;
+      const bool before_source =
+          r.end != 0 && r.end < p.begin && p.kind != KeyEvent::Kind::kInitial;
+      if (!before_source && r.begin < to) {
+        removable = true;
+        break;
+      }
+    }
+    if (!removable) {
+      if (since != nullptr) *since = &p;
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace mapfault::reference
+
+#endif  // MAPFAULT_HARNESS_CHECKERS_CHECKER_REFERENCE_TEST_UTIL_H_
