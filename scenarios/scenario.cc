@@ -13,9 +13,12 @@ VisitAction VisitPlan::Decide(Key k, Value v, uint32_t shown_so_far) const {
   switch (mode) {
     case Mode::kContinue:
       return VisitAction::kContinue;
-    case Mode::kEraseKeyMod:
-      return param > 0 && ((k % param) + param) % param == param2 ? VisitAction::kEraseThis
-                                                                    : VisitAction::kContinue;
+    case Mode::kEraseKeyMod: {
+      if (param <= 0) return VisitAction::kContinue;
+      int64_t r = k % param;  // in (-param, param): adding param to a negative one cannot overflow
+      if (r < 0) r += param;
+      return r == param2 ? VisitAction::kEraseThis : VisitAction::kContinue;
+    }
     case Mode::kEraseValueBelow:
       return v < param ? VisitAction::kEraseThis : VisitAction::kContinue;
   }

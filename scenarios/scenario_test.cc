@@ -2,6 +2,7 @@
 // description promises.
 #include "scenarios/scenario.h"
 
+#include <limits>
 #include <set>
 
 #include "gtest/gtest.h"
@@ -150,6 +151,20 @@ TEST(VisitPlanTest, DecidesFromKeyValueAndCount) {
   EXPECT_EQ(expired.Decide(1, 50, 0), VisitAction::kEraseThis);
   EXPECT_EQ(expired.Decide(1, 500, 1), VisitAction::kContinue);
   EXPECT_EQ(expired.Decide(1, 50, 2), VisitAction::kStop);
+}
+
+// Keys and moduli near the int64 limits (a scenario file or token may hold them): the remainder
+// is computed without the signed overflow of (k % m) + m, which wrapped and missed the match.
+TEST(VisitPlanTest, KeyModuloDoesNotOverflowAtTheLimits) {
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  const VisitPlan big{VisitPlan::Mode::kEraseKeyMod, kMax, kMax - 1, 0};
+  EXPECT_EQ(big.Decide(kMax - 1, 0, 0), VisitAction::kEraseThis);
+  EXPECT_EQ(big.Decide(-1, 0, 0), VisitAction::kEraseThis);  // -1 mod kMax == kMax - 1
+  EXPECT_EQ(big.Decide(std::numeric_limits<int64_t>::min(), 0, 0), VisitAction::kEraseThis);
+  EXPECT_EQ(big.Decide(0, 0, 0), VisitAction::kContinue);
+  const VisitPlan negative{VisitPlan::Mode::kEraseKeyMod, 3, 2, 0};
+  EXPECT_EQ(negative.Decide(-1, 0, 0), VisitAction::kEraseThis);
+  EXPECT_EQ(negative.Decide(-3, 0, 0), VisitAction::kContinue);
 }
 
 }  // namespace
