@@ -5,6 +5,8 @@
 
 #include <csignal>
 #include <memory>
+#include <new>
+#include <type_traits>
 #include <vector>
 
 #include "harness/engine/backend.h"
@@ -105,17 +107,29 @@ class HogOnChosenTrial : public MutexMap<Sync> {
   std::vector<std::unique_ptr<char[]>> hog_;
 };
 
+// Throws std::bad_alloc from erase in the trial with the chosen seed (real threads): what an
+// allocation beyond the worker's address-space limit does in a perturbed trial.
+template <class Sync>
+class BadAllocOnChosenTrial : public MutexMap<Sync> {
+ public:
+  bool Erase(Key k) {
+    if (CurrentTrialSeed() == g_misbehave_seed) throw std::bad_alloc();
+    return MutexMap<Sync>::Erase(k);
+  }
+};
+
 constexpr InvariantSet kClaims = {Invariant::kNoCrash, Invariant::kNoHang,
                                   Invariant::kIterNoDuplicate, Invariant::kIterNoMissedStable,
                                   Invariant::kIterNoPhantom};
 
-template <class M>
+template <class M, class RealM = void>
 void RegisterHidden(const char* id, const char* description) {
   BackendInfo info;
   info.id = id;
   info.description = description;
   info.claims = kClaims;
   info.make_controlled = Factory<M>();
+  if constexpr (!std::is_void_v<RealM>) info.make_real = Factory<RealM>();
   info.listed = false;
   (void)GlobalBackends().Register(std::move(info));  // a repeat call finds it registered
 }
@@ -135,6 +149,8 @@ void RegisterTestBackends() {
       "test.killed_once", "TEST: its worker is SIGKILLed (once) in the chosen trial");
   RegisterHidden<HogOnChosenTrial<ControlledSync>>(
       "test.hog", "TEST: allocates 8 GB in the chosen trial");
+  RegisterHidden<BadAllocOnChosenTrial<ControlledSync>, BadAllocOnChosenTrial<RealSync>>(
+      "test.bad_alloc", "TEST: erase throws std::bad_alloc in the chosen trial");
 }
 
 }  // namespace mapfault::testing

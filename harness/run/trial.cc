@@ -333,7 +333,7 @@ TrialResult RunPerturbedTrial(const TrialSpec& spec) {
   if (!error.empty()) {
     r.run.kind = RunResult::Kind::kException;
     r.run.detail = error;
-    r.violations.push_back({Invariant::kNoCrash, error});
+    r.violations.push_back({Invariant::kNoCrash, error + WorkerLimitHint(0, error)});
     return r;
   }
   Finish(spec, r, setup);

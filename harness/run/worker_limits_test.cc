@@ -44,5 +44,29 @@ TEST(WorkerLimitsTest, ExhaustingTheAddressSpaceIsANoCrashFindingNamingTheLimit)
   EXPECT_NE(v[0].explanation.find("MAPFAULT_WORKER_AS_MB"), std::string::npos) << v[0].explanation;
 }
 
+// The same limit met by a perturbed trial, where the bad_alloc escapes a real thread: the
+// finding names the limit too (it said only "let an exception escape" before).
+TEST(WorkerLimitsTest, APerturbedTrialsEscapedBadAllocNamesTheLimit) {
+  if (!AddressSpaceLimitSupported()) GTEST_SKIP() << "no RLIMIT_AS under ASan/TSan";
+  testing::RegisterTestBackends();
+  const WorkerLimits saved = CurrentWorkerLimits();
+  SetWorkerLimits({.address_space_mb = 1024, .cpu_seconds = 0, .open_files = 0});
+  TrialSpec spec;
+  spec.mode = ExecMode::kPerturbed;
+  spec.backend = GlobalBackends().Find("test.bad_alloc");
+  spec.scenario = ScenarioRegistry::Builtin().Find("iterate-while-erase");
+  spec.params = spec.scenario->defaults;
+  spec.strategy = *StrategySpec::Parse("stress");
+  spec.seed = 78;
+  testing::g_misbehave_seed = spec.seed;
+  const TrialResult r = RunTrial(spec);
+  testing::g_misbehave_seed = 0;
+  SetWorkerLimits(saved);
+  ASSERT_FALSE(r.violations.empty());
+  EXPECT_EQ(r.violations[0].invariant, Invariant::kNoCrash);
+  EXPECT_NE(r.violations[0].explanation.find("MAPFAULT_WORKER_AS_MB"), std::string::npos)
+      << r.violations[0].explanation;
+}
+
 }  // namespace
 }  // namespace mapfault
