@@ -1,7 +1,8 @@
-// Test-only reference implementations of the checkers' fast paths, kept as they were before the
-// scaling work (issue #16): the per-key linearizability search with a memo keyed by a copied bitset
-// of the linearized ops, and the pairwise presence judgements of HistoryIndex. The differential
-// tests (checker_differential_test.cc) hold the fast versions to exactly these answers.
+// Test-only reference implementation of the linearizability search's fast path, kept as it was
+// before the scaling work (issue #16): the per-key search with a memo keyed by a copied bitset of
+// the linearized ops. The differential tests (checker_differential_test.cc) hold the fast version to
+// exactly its answers. (HistoryIndex's presence judgements keep both algorithms in the product,
+// scan and KeyJudge, and the tests hold them to each other.)
 #ifndef MAPFAULT_HARNESS_CHECKERS_CHECKER_REFERENCE_TEST_UTIL_H_
 #define MAPFAULT_HARNESS_CHECKERS_CHECKER_REFERENCE_TEST_UTIL_H_
 
@@ -12,8 +13,6 @@
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
-#include "absl/strings/str_cat.h"
-#include "harness/checkers/history_index.h"
 #include "harness/checkers/linearizability.h"
 
 namespace mapfault::reference {
@@ -150,73 +149,6 @@ inline LinOutcome CheckKeyLinearizable(std::optional<Value> initial, const std::
     cur = list[f.entry].next;
   }
   return out;
-}
-
-inline bool IsPresenceSource(KeyEvent::Kind kind) {
-  return kind == KeyEvent::Kind::kInitial || kind == KeyEvent::Kind::kWrite ||
-         kind == KeyEvent::Kind::kInsertNoop || kind == KeyEvent::Kind::kFound;
-}
-
-// HistoryIndex::PossiblyPresent as it was: every source against every removal.
-inline bool PossiblyPresent(const HistoryIndex& index, Key k, uint64_t from, uint64_t to,
-                            const OpRecord* ignore, std::string* why) {
-  const std::vector<KeyEvent>* events = index.Events(k);
-  const KeyEvent* last_source = nullptr;
-  const KeyEvent* last_killer = nullptr;
-  if (events != nullptr) {
-    for (const KeyEvent& p : *events) {
-      if (!IsPresenceSource(p.kind) || (p.op != nullptr && p.op == ignore)) continue;
-      if (p.kind != KeyEvent::Kind::kInitial && p.begin >= to) continue;
-      if (p.kind != KeyEvent::Kind::kInitial && p.end == 0) return true;
-      const uint64_t p_end = p.kind == KeyEvent::Kind::kInitial ? 0 : p.end;
-      const KeyEvent* killer = nullptr;
-      for (const KeyEvent& r : *events) {
-        if (r.kind != KeyEvent::Kind::kRemove || r.op == ignore) continue;
-        if (r.begin > p_end && r.DefinitelyBefore(from)) {
-          killer = &r;
-          break;
-        }
-      }
-      if (killer == nullptr) return true;
-      last_source = &p;
-      last_killer = killer;
-    }
-  }
-  if (why != nullptr) {
-    *why = last_source == nullptr
-               ? absl::StrCat("no operation wrote key ", k, " before t=", to)
-               : absl::StrCat("key ", k, " was last made present by ", last_source->Describe(),
-                              " but then removed by ", last_killer->Describe(), " before t=", from,
-                              ", and nothing wrote it again in time");
-  }
-  return false;
-}
-
-// HistoryIndex::DefinitelyPresentThroughout as it was.
-inline bool DefinitelyPresentThroughout(const HistoryIndex& index, Key k, uint64_t from,
-                                        uint64_t to, const OpRecord* ignore,
-                                        const KeyEvent** since) {
-  const std::vector<KeyEvent>* events = index.Events(k);
-  if (events == nullptr) return false;
-  for (const KeyEvent& p : *events) {
-    if (!IsPresenceSource(p.kind) || (p.op != nullptr && p.op == ignore)) continue;
-    if (!p.DefinitelyBefore(from)) continue;
-    bool removable = false;
-    for (const KeyEvent& r : *events) {
-      if (r.kind != KeyEvent::Kind::kRemove || r.op == ignore) continue;
-      const bool before_source =
-          r.end != 0 && r.end < p.begin && p.kind != KeyEvent::Kind::kInitial;
-      if (!before_source && r.begin < to) {
-        removable = true;
-        break;
-      }
-    }
-    if (!removable) {
-      if (since != nullptr) *since = &p;
-      return true;
-    }
-  }
-  return false;
 }
 
 }  // namespace mapfault::reference

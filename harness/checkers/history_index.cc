@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <limits>
 
-#include "absl/container/flat_hash_map.h"
+#include "absl/container/node_hash_map.h"
 #include "absl/strings/str_cat.h"
 
 namespace mapfault {
@@ -78,8 +78,10 @@ class MinTree {
   std::vector<uint64_t> tree_;
 };
 
+}  // namespace
+
 // One key's presence sources and removals, arranged for the judgements (see history_index.h).
-struct KeyJudge {
+struct HistoryIndex::KeyJudge {
   const KeyEvent* first_initial = nullptr;
   // Presence sources other than the initial state, in event order (ascending begin).
   std::vector<const KeyEvent*> sources;
@@ -95,7 +97,7 @@ struct KeyJudge {
   explicit KeyJudge(const std::vector<KeyEvent>& events);
 };
 
-KeyJudge::KeyJudge(const std::vector<KeyEvent>& events) {
+HistoryIndex::KeyJudge::KeyJudge(const std::vector<KeyEvent>& events) {
   std::vector<std::pair<uint64_t, const OpRecord*>> source_ends, removal_ends;
   std::vector<const KeyEvent*> completed;  // completed removals
   std::vector<uint64_t> tree_values;
@@ -126,21 +128,17 @@ KeyJudge::KeyJudge(const std::vector<KeyEvent>& events) {
   removal_begin_prefix_by_end = PrefixTop2(begins_by_end);
 }
 
-}  // namespace
-
 struct HistoryIndex::Judges {
-  absl::flat_hash_map<Key, KeyJudge> by_key;
+  absl::node_hash_map<Key, KeyJudge> by_key;  // node: a judge's address outlives later inserts
 };
 
 HistoryIndex::~HistoryIndex() = default;
 
-const HistoryIndex::Judges& HistoryIndex::judges() const {
-  std::call_once(judges_once_, [this] {
-    auto judges = std::make_unique<Judges>();
-    for (const auto& [k, events] : keys_) judges->by_key.try_emplace(k, events);
-    judges_ = std::move(judges);
-  });
-  return *judges_;
+const HistoryIndex::KeyJudge* HistoryIndex::JudgeFor(Key k) const {
+  const auto events = keys_.find(k);
+  if (events == keys_.end()) return nullptr;
+  if (judges_ == nullptr) judges_ = std::make_unique<Judges>();
+  return &judges_->by_key.try_emplace(k, events->second).first->second;
 }
 
 std::string Who(const OpRecord& op) {
@@ -157,7 +155,8 @@ std::string KeyEvent::Describe() const {
   return absl::StrCat(Who(*op), " -> ", op->ResultString(), " [t=", begin, "..", end, "]");
 }
 
-HistoryIndex::HistoryIndex(const History& history) : history_(history) {
+HistoryIndex::HistoryIndex(const History& history, size_t scan_limit)
+    : history_(history), scan_limit_(scan_limit) {
   ops_ = history.AllOps();
   for (const auto& [k, v] : history.initial) {
     keys_[k].push_back({KeyEvent::Kind::kInitial, 0, 0, v});
@@ -239,6 +238,40 @@ std::string NotPresentWhy(const std::vector<KeyEvent>* events, Key k, uint64_t f
                       ", and nothing wrote it again in time");
 }
 
+// The same two judgements by scanning a key's events, sources against removals (quadratic, but for
+// the few events most keys have in a trial quicker than building the key's KeyJudge).
+bool ScanPossiblyPresent(const std::vector<KeyEvent>& events, uint64_t from, uint64_t to,
+                         const OpRecord* ignore) {
+  for (const KeyEvent& p : events) {
+    if (!IsPresenceSource(p.kind) || (p.op != nullptr && p.op == ignore)) continue;
+    const bool initial = p.kind == KeyEvent::Kind::kInitial;
+    if (!initial && p.begin >= to) continue;
+    if (!initial && p.end == 0) return true;
+    const uint64_t p_end = initial ? 0 : p.end;
+    const auto kills = [&](const KeyEvent& r) {
+      return r.kind == KeyEvent::Kind::kRemove && r.op != ignore && r.begin > p_end &&
+             r.DefinitelyBefore(from);
+    };
+    if (std::none_of(events.begin(), events.end(), kills)) return true;
+  }
+  return false;
+}
+
+const KeyEvent* ScanPresentThroughout(const std::vector<KeyEvent>& events, uint64_t from,
+                                      uint64_t to, const OpRecord* ignore) {
+  for (const KeyEvent& p : events) {
+    if (!IsPresenceSource(p.kind) || (p.op != nullptr && p.op == ignore)) continue;
+    if (!p.DefinitelyBefore(from)) continue;
+    const auto may_remove = [&](const KeyEvent& r) {
+      const bool before_source =
+          r.end != 0 && r.end < p.begin && p.kind != KeyEvent::Kind::kInitial;
+      return r.kind == KeyEvent::Kind::kRemove && r.op != ignore && !before_source && r.begin < to;
+    };
+    if (std::none_of(events.begin(), events.end(), may_remove)) return &p;
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 // A source p survives unless a removal that completed before `from` began after p ended; so with
@@ -246,9 +279,11 @@ std::string NotPresentWhy(const std::vector<KeyEvent>* events, Key k, uint64_t f
 // "ends" at 0; one that never returned, never).
 bool HistoryIndex::PossiblyPresent(Key k, uint64_t from, uint64_t to, const OpRecord* ignore,
                                    std::string* why) const {
-  const auto it = judges().by_key.find(k);
-  if (it != judges().by_key.end()) {
-    const KeyJudge& j = it->second;
+  const std::vector<KeyEvent>* events = Events(k);
+  if (events != nullptr && events->size() <= scan_limit_) {
+    if (ScanPossiblyPresent(*events, from, to, ignore)) return true;
+  } else if (const KeyJudge* judge = JudgeFor(k)) {
+    const KeyJudge& j = *judge;
     const size_t removals = static_cast<size_t>(
         std::lower_bound(j.removal_end.begin(), j.removal_end.end(), from) - j.removal_end.begin());
     const uint64_t latest_kill = j.removal_begin_prefix_by_end[removals].Excluding(ignore);
@@ -259,7 +294,7 @@ bool HistoryIndex::PossiblyPresent(Key k, uint64_t from, uint64_t to, const OpRe
     const uint64_t latest_end = j.source_end_prefix[sources].Excluding(ignore);
     if (latest_end != 0 && latest_end >= latest_kill) return true;
   }
-  if (why != nullptr) *why = NotPresentWhy(Events(k), k, from, to, ignore);
+  if (why != nullptr) *why = NotPresentWhy(events, k, from, to, ignore);
   return false;
 }
 
@@ -270,9 +305,15 @@ bool HistoryIndex::PossiblyPresent(Key k, uint64_t from, uint64_t to, const OpRe
 bool HistoryIndex::DefinitelyPresentThroughout(Key k, uint64_t from, uint64_t to,
                                                const OpRecord* ignore,
                                                const KeyEvent** since) const {
-  const auto it = judges().by_key.find(k);
-  if (it == judges().by_key.end()) return false;
-  const KeyJudge& j = it->second;
+  const std::vector<KeyEvent>* events = Events(k);
+  if (events != nullptr && events->size() <= scan_limit_) {
+    const KeyEvent* p = ScanPresentThroughout(*events, from, to, ignore);
+    if (p != nullptr && since != nullptr) *since = p;
+    return p != nullptr;
+  }
+  const KeyJudge* judge = JudgeFor(k);
+  if (judge == nullptr) return false;
+  const KeyJudge& j = *judge;
   const auto removals = static_cast<size_t>(
       std::lower_bound(j.removal_begin.begin(), j.removal_begin.end(), to) -
       j.removal_begin.begin());

@@ -1,16 +1,17 @@
 // A per-key index of a history, shared by the checkers: for every key, the operations that wrote it,
 // removed it, or witnessed it present or absent, each with its interval on the logical clock.
 // Judgements built on it are conservative: two intervals that overlap may have taken effect in either
-// order, and only what is definite counts against a backend. The presence judgements answer in
-// O(log E) per query for a key with E events, from per-key prefix maxima and a min-tree built once,
-// on the first query (O(E log E) time, about 100 bytes per event).
+// order, and only what is definite counts against a backend. The presence judgements scan a key with
+// few events (most keys of a trial); a key with more answers in O(log E) per query for its E events,
+// from per-key prefix maxima and a min-tree built once, on its first query (O(E log E) time, about
+// 100 bytes per event).
 #ifndef MAPFAULT_HARNESS_CHECKERS_HISTORY_INDEX_H_
 #define MAPFAULT_HARNESS_CHECKERS_HISTORY_INDEX_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -48,7 +49,10 @@ std::string Who(const OpRecord& op);
 
 class HistoryIndex {
  public:
-  explicit HistoryIndex(const History& history);
+  // Keys with at most `scan_limit` events are judged by scanning them; keys with more by a KeyJudge
+  // (prefix maxima and a min-tree, O(log E) per judgement) built on the key's first judgement.
+  static constexpr size_t kDefaultScanLimit = 32;
+  explicit HistoryIndex(const History& history, size_t scan_limit = kDefaultScanLimit);
   ~HistoryIndex();
   HistoryIndex(const HistoryIndex&) = delete;
   HistoryIndex& operator=(const HistoryIndex&) = delete;
@@ -78,14 +82,18 @@ class HistoryIndex {
 
  private:
   const History& history_;
+  const size_t scan_limit_;
   std::vector<const OpRecord*> ops_;
   std::vector<const OpRecord*> iterations_;
   std::vector<const OpRecord*> sizes_;
   std::map<Key, std::vector<KeyEvent>> keys_;
   // The per-key structures behind the presence judgements, built on the first of them.
+  struct KeyJudge;
   struct Judges;
-  const Judges& judges() const;
-  mutable std::once_flag judges_once_;
+  // The judge of key `k` (nullptr: no events), built on its first judgement.
+  const KeyJudge* JudgeFor(Key k) const;
+  // Built on the first judgement (a linearizable-only check never pays for it). Not thread-safe: a
+  // history is checked on one thread (std::call_once cost a futex wake per history here).
   mutable std::unique_ptr<Judges> judges_;
 };
 

@@ -115,28 +115,16 @@ void Scheduler::EndTrial(RunResult::Kind kind, std::string detail) {
 void Scheduler::Reschedule(bool current_can_continue) {
   const int me = current_;
   int next;
-  if (ending_) {
+  if (ending_) [[unlikely]] {
     next = threads_;
-  } else if (runnable_ == 0) {
-    bool any_blocked = false;
-    std::string who;
-    for (int i = 0; i < threads_; ++i) {
-      if (state_[i] == State::kBlocked) {
-        any_blocked = true;
-        absl::StrAppend(&who, who.empty() ? "" : ", ", "T", i);
-      }
-    }
-    if (any_blocked) {
-      EndTrial(RunResult::Kind::kDeadlock,
-               absl::StrCat("deadlock at step ", result_.steps, ": no thread can run; ", who,
-                            " blocked on locks that are never released"));
-    }
+  } else if (runnable_ == 0) [[unlikely]] {
+    NoThreadRunnable();
     next = threads_;
   } else if ((runnable_ & (runnable_ - 1)) == 0) {
     next = std::countr_zero(runnable_);
   } else {
     next = strategy_.Choose(runnable_, me, result_.steps);
-    if (next < 0) {
+    if (next < 0) [[unlikely]] {
       EndTrial(RunResult::Kind::kDivergence, strategy_.Error());
       next = threads_;
     } else {
@@ -152,6 +140,18 @@ void Scheduler::Reschedule(bool current_can_continue) {
     }
   }
   SwitchTo(next);
+}
+
+// No thread can run: a deadlock if any is blocked (else every thread finished).
+void Scheduler::NoThreadRunnable() {
+  std::string who;
+  for (int i = 0; i < threads_; ++i) {
+    if (state_[i] == State::kBlocked) absl::StrAppend(&who, who.empty() ? "" : ", ", "T", i);
+  }
+  if (who.empty()) return;
+  EndTrial(RunResult::Kind::kDeadlock,
+           absl::StrCat("deadlock at step ", result_.steps, ": no thread can run; ", who,
+                        " blocked on locks that are never released"));
 }
 
 void Scheduler::SwitchTo(int next) {
@@ -179,7 +179,7 @@ void Scheduler::UnwindAt(TraceKind kind) {
 }
 
 void Scheduler::Point(TraceKind kind, const char* label) {
-  if (ending_) {
+  if (ending_) [[unlikely]] {
     UnwindAt(kind);
     return;
   }
@@ -188,16 +188,20 @@ void Scheduler::Point(TraceKind kind, const char* label) {
     options_.trace->Append({static_cast<uint32_t>(step), static_cast<uint8_t>(current_), kind, 0, 0,
                             label, 0, 0});
   }
-  if (step > options_.max_steps) {
-    EndTrial(RunResult::Kind::kLivelock,
-             absl::StrCat("livelock: the trial exceeded the step bound of ", options_.max_steps,
-                          " scheduling points (last point: ", label, " in T", current_, ")"));
-    Reschedule(false);
-    UnwindAt(kind);
+  if (step > options_.max_steps) [[unlikely]] {
+    StepBoundReached(kind, label);
     return;
   }
   Reschedule(true);
-  if (ending_) UnwindAt(kind);
+  if (ending_) [[unlikely]] UnwindAt(kind);
+}
+
+void Scheduler::StepBoundReached(TraceKind kind, const char* label) {
+  EndTrial(RunResult::Kind::kLivelock,
+           absl::StrCat("livelock: the trial exceeded the step bound of ", options_.max_steps,
+                        " scheduling points (last point: ", label, " in T", current_, ")"));
+  Reschedule(false);
+  UnwindAt(kind);
 }
 
 bool Scheduler::Block(const void* object, const char* label) {

@@ -62,6 +62,9 @@ class Scheduler {
   enum class State : uint8_t { kRunnable, kBlocked, kFinished };
 
   void Reschedule(bool current_can_continue);
+  // Cold paths, out of line so the scheduling point's fast path keeps a small frame.
+  [[gnu::noinline, gnu::cold]] void NoThreadRunnable();
+  [[gnu::noinline, gnu::cold]] void StepBoundReached(TraceKind kind, const char* label);
   void SwitchTo(int next);
   void UnwindAt(TraceKind kind);
   void EndTrial(RunResult::Kind kind, std::string detail);
