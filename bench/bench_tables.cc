@@ -66,6 +66,24 @@ void PrintTable(const char* title, const Row* rows, size_t n, const Collector& c
   fmt::print("\n");
 }
 
+// The end-to-end growth curve (end_to_end_bench.cc): whole controlled trials of `mutex` on
+// mixed-ops, threads x ops per thread.
+void PrintGrowth(const Collector& c) {
+  fmt::print("| end to end, `mutex` mixed-ops, 64 keys (threads x ops) | trials/s | operations/s |"
+             " target |\n|---|---|---|---|\n");
+  for (int ops : {4, 16, 64, 256}) {
+    for (int threads : {2, 4, 8}) {
+      const std::string name = fmt::format("BM_EndToEnd/threads:{}/ops:{}", threads, ops);
+      const double trials = c.Raw(name.c_str(), "trials_per_s");
+      const double op_rate = c.Raw(name.c_str(), "ops_per_s");
+      const bool big = ops == 256 && threads <= 4;
+      fmt::print("| {} x {} | {:.0f} | {:.0f} k | {} |\n", threads, ops, trials, op_rate / 1e3,
+                 big ? ">= 1 M operations/s" : "");
+    }
+  }
+  fmt::print("\n");
+}
+
 std::string CpuModel() {
   std::ifstream in("/proc/cpuinfo");
   for (std::string line; std::getline(in, line);) {
@@ -78,8 +96,7 @@ std::string Filter() {
   std::string filter = "^(";
   for (const Row& r : kSchedulerRows) filter += std::string(r.figure.benchmark) + "|";
   for (const Row& r : kCheckerRows) filter += std::string(r.figure.benchmark) + "|";
-  filter.back() = ')';
-  return filter + "$";
+  return filter + "BM_EndToEnd/.*)$";
 }
 
 }  // namespace
@@ -96,6 +113,7 @@ int PrintBenchTables() {
   PrintTable("scheduler", kSchedulerRows, std::size(kSchedulerRows), c, bare);
   PrintTable("checkers (ops/s of history operations)", kCheckerRows, std::size(kCheckerRows), c,
              bare);
+  PrintGrowth(c);
   return 0;
 }
 
