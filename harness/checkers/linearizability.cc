@@ -224,9 +224,11 @@ LinOutcome CheckKeyLinearizable(std::optional<Value> initial, const std::vector<
   return out;
 }
 
-std::optional<Value> InitialValue(const History& history, Key k) {
-  for (const auto& [key, v] : history.initial) {
-    if (key == k) return v;
+std::optional<Value> InitialValue(const HistoryIndex& index, Key k) {
+  const std::vector<KeyEvent>* events = index.Events(k);
+  if (events == nullptr) return std::nullopt;
+  for (const KeyEvent& e : *events) {  // the initial events come first, in the history's order
+    if (e.kind == KeyEvent::Kind::kInitial) return e.value;
   }
   return std::nullopt;
 }

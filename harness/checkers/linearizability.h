@@ -49,7 +49,7 @@ LinOutcome CheckKeyLinearizable(std::optional<Value> initial, const std::vector<
 // The operations on key `k` of `index` as LinOps: parallel and post operations, with erase-this and
 // clear as removals. Ops that never returned are left out (only completed trials are judged).
 std::vector<LinOp> KeyOps(const HistoryIndex& index, Key k, bool include_post);
-std::optional<Value> InitialValue(const History& history, Key k);
+std::optional<Value> InitialValue(const HistoryIndex& index, Key k);
 
 }  // namespace mapfault
 

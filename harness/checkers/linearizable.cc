@@ -37,7 +37,7 @@ Finding Linearizable(const HistoryIndex& index, const CheckOptions& options) {
   for (const auto& [k, events] : index.keys()) {
     const std::vector<LinOp> ops = KeyOps(index, k, /*include_post=*/true);
     const LinOutcome r =
-        CheckKeyLinearizable(InitialValue(index.history(), k), ops, options.linearizability_budget);
+        CheckKeyLinearizable(InitialValue(index, k), ops, options.linearizability_budget);
     if (r.verdict == LinVerdict::kUndecided) finding.undecided = true;
     if (r.verdict != LinVerdict::kNotLinearizable) continue;
     const LinOp& bad = ops[r.failing_op];
