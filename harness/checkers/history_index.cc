@@ -135,10 +135,10 @@ struct HistoryIndex::Judges {
 HistoryIndex::~HistoryIndex() = default;
 
 const HistoryIndex::KeyJudge* HistoryIndex::JudgeFor(Key k) const {
-  const auto events = keys_.find(k);
-  if (events == keys_.end()) return nullptr;
+  const std::vector<KeyEvent>* events = Events(k);
+  if (events == nullptr) return nullptr;
   if (judges_ == nullptr) judges_ = std::make_unique<Judges>();
-  return &judges_->by_key.try_emplace(k, events->second).first->second;
+  return &judges_->by_key.try_emplace(k, *events).first->second;
 }
 
 std::string Who(const OpRecord& op) {
@@ -197,15 +197,17 @@ HistoryIndex::HistoryIndex(const History& history, size_t scan_limit)
       events.push_back({KeyEvent::Kind::kRemove, c->invoke, c->response, 0, c});
     }
   }
+  events_of_.reserve(keys_.size());
   for (auto& [k, events] : keys_) {
     std::stable_sort(events.begin(), events.end(),
                      [](const KeyEvent& a, const KeyEvent& b) { return a.begin < b.begin; });
+    events_of_.emplace(k, &events);
   }
 }
 
 const std::vector<KeyEvent>* HistoryIndex::Events(Key k) const {
-  auto it = keys_.find(k);
-  return it == keys_.end() ? nullptr : &it->second;
+  const auto it = events_of_.find(k);
+  return it == events_of_.end() ? nullptr : it->second;
 }
 
 namespace {

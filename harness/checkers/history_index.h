@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "harness/base/history.h"
 
 namespace mapfault {
@@ -87,6 +88,7 @@ class HistoryIndex {
   std::vector<const OpRecord*> iterations_;
   std::vector<const OpRecord*> sizes_;
   std::map<Key, std::vector<KeyEvent>> keys_;
+  absl::flat_hash_map<Key, const std::vector<KeyEvent>*> events_of_;  // keys_ by hash, for Events()
   // The per-key structures behind the presence judgements, built on the first of them.
   struct KeyJudge;
   struct Judges;
