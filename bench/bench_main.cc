@@ -1,6 +1,7 @@
 // Entry point of mapfault_bench: runs the benchmarks of switch_bench.cc, schedule_bench.cc,
-// checker_bench.cc and backend_bench.cc; or (--ratio-guard=FILE [--write-baseline]) the CI
-// performance guard of ratio_guard.h; or (--tables) the docs' tables of bench_tables.h.
+// checker_bench.cc, backend_bench.cc, end_to_end_bench.cc and start_skew_bench.cc; or
+// (--ratio-guard=FILE [--write-baseline]) the CI performance guard of ratio_guard.h; or (--tables)
+// the docs' tables of bench_tables.h.
 #include <string>
 #include <string_view>
 

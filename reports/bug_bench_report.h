@@ -1,6 +1,7 @@
 // Reports of the bug-finding benchmark: a Markdown table (one row per backend x scenario x strategy,
-// then one summary line per bug: its best strategy and how it compares with unperturbed stress and
-// with sleep noise) and a JSON document with every repetition.
+// then one summary line per bug: its best strategy and how it compares with the stronger of the two
+// plain real-thread baselines, perturbed `stress` and the hand-written `reference-loop`, and with
+// sleep noise) and a JSON document with every repetition.
 #ifndef MAPFAULT_REPORTS_BUG_BENCH_REPORT_H_
 #define MAPFAULT_REPORTS_BUG_BENCH_REPORT_H_
 

@@ -30,6 +30,22 @@ TEST(CliTest, UnknownStrategyNamesTheValidOnes) {
   ExpectUsageError("run --strategy dfs", "valid strategies are random, pct");
 }
 
+TEST(CliTest, BenchBugsShowsTheReferenceLoopColumn) {
+  const std::string out = TempDir("bench-reference");
+  const CommandResult r = RunMapfault(
+      "bench-bugs --backend mutex --scenario iterate-while-grow --strategy stress --strategy "
+      "reference-loop --reps 1 --cap 3 --replays 0 --no-progress --out " + out);
+  ASSERT_EQ(r.status, 0) << r.err;
+  const std::string row = "| perturbed reference-loop | 0/1 | > 3 |";
+  EXPECT_NE(r.out.find(row), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("| perturbed stress | 0/1 | > 3 |"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("vs stronger baseline"), std::string::npos) << r.out;
+  EXPECT_NE(ReadFile(out + "/bench.md").find(row), std::string::npos);
+  EXPECT_NE(ReadFile(out + "/bench.json").find("\"strategy\": \"reference-loop\""),
+            std::string::npos);
+  std::filesystem::remove_all(out);
+}
+
 TEST(CliTest, PreemptIsForPerturbedModeOnly) {
   ExpectUsageError("run --mode controlled --preempt", "--preempt applies to perturbed mode");
   ExpectUsageError("run --mode controlled --strategy noise+preempt",

@@ -67,7 +67,8 @@ absl::StatusOr<BugBenchStrategy> ParseBugBenchStrategy(const std::string& text) 
 std::vector<BugBenchStrategy> DefaultBugBenchStrategies() {
   std::vector<BugBenchStrategy> out;
   for (const char* s :
-       {"stress", "noise", "random", "pct:d=1", "pct:d=2", "pct:d=3", "portfolio"}) {
+       {"stress", "reference-loop", "noise", "random", "pct:d=1", "pct:d=2", "pct:d=3",
+        "portfolio"}) {
     out.push_back(*ParseBugBenchStrategy(s));
   }
   return out;

@@ -79,10 +79,11 @@ struct BugBenchResults {
 // Runs the benchmark (every repetition is a supervised run: crashes and hangs are findings).
 BugBenchResults RunBugBench(const BugBenchOptions& options);
 
-// Parses a comma-free strategy label list element: "stress", "noise", "noise+preempt" (perturbed),
-// "random", "pct:d=N" (controlled).
+// Parses a comma-free strategy label list element: "stress", "reference-loop", "noise",
+// "noise+preempt" (perturbed), "random", "pct:d=N" (controlled).
 absl::StatusOr<BugBenchStrategy> ParseBugBenchStrategy(const std::string& text);
-// The default strategies: perturbed stress and noise, controlled random, PCT d=1..3 and portfolio.
+// The default strategies: perturbed stress, reference-loop and noise, controlled random, PCT d=1..3
+// and portfolio.
 std::vector<BugBenchStrategy> DefaultBugBenchStrategies();
 
 }  // namespace mapfault

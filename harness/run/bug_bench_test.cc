@@ -98,7 +98,9 @@ TEST(BugBenchTest, StrategiesPickTheirMode) {
   EXPECT_EQ(ParseBugBenchStrategy("pct:d=2")->mode, ExecMode::kControlled);
   EXPECT_EQ(ParseBugBenchStrategy("random")->mode, ExecMode::kControlled);
   EXPECT_FALSE(ParseBugBenchStrategy("dfs").ok());
-  EXPECT_EQ(DefaultBugBenchStrategies().size(), 7u);
+  EXPECT_EQ(DefaultBugBenchStrategies().size(), 8u);
+  EXPECT_EQ(DefaultBugBenchStrategies()[1].Label(), "perturbed reference-loop");
+  EXPECT_EQ(ParseBugBenchStrategy("reference-loop")->mode, ExecMode::kPerturbed);
   EXPECT_EQ(ParseBugBenchStrategy("portfolio")->mode, ExecMode::kControlled);
 }
 
@@ -132,6 +134,8 @@ BugBenchResults SampleBench() {
   r.rows.back().replays = 20;
   r.rows.push_back(row("pct:d=2", "controlled", {4, 2, 6, 3}));
   r.rows.back().pct_trial_bound = 0.011;
+  // The stronger plain baseline here: pct:d=2 is compared with it, not with stress.
+  r.rows.push_back(row("reference-loop", "perturbed", {300, std::nullopt, 500, 700}));
   return r;
 }
 
@@ -141,7 +145,7 @@ TEST(BugBenchReportTest, MarkdownGolden) {
 
 TEST(BugBenchReportTest, JsonHasEveryRepetition) {
   const nlohmann::json j = BugBenchToJson(SampleBench());
-  ASSERT_EQ(j["rows"].size(), 3u);
+  ASSERT_EQ(j["rows"].size(), 4u);
   EXPECT_EQ(j["rows"][0]["trials_to_first_failure"],
             nlohmann::json::parse("[null, null, 900, null]"));
   EXPECT_TRUE(j["rows"][0]["median_trials"].is_null());

@@ -12,6 +12,7 @@
 #include "harness/engine/preempt.h"
 #include "harness/base/rng.h"
 #include "harness/engine/trial_threads.h"
+#include "harness/run/reference_loop.h"
 #include "harness/run/worker_limits.h"
 
 #if defined(MAPFAULT_TSAN)
@@ -329,7 +330,10 @@ TrialResult RunPerturbedTrial(const TrialSpec& spec) {
       setup.bodies[t]();
     });
   }
-  const std::string error = RunOnTrialThreads(bodies);
+  // `reference-loop` is stress with the hand-written loop's thread start (reference_loop.h).
+  const std::string error = spec.strategy.kind == StrategyKind::kReferenceLoop
+                                ? RunOnSpinStartedThreads(bodies)
+                                : RunOnTrialThreads(bodies);
   if (!error.empty()) {
     r.run.kind = RunResult::Kind::kException;
     r.run.detail = error;

@@ -56,6 +56,13 @@ constexpr StrategyRow kRows[] = {
      .in_perturbed = K::kPortfolio,
      .make_controlled = MakePortfolioStrategy,
      .noise = PortfolioNoise},
+    // Its thread start is harness/run/reference_loop.{h,cc} (a perturbed trial picks it by kind).
+    {.kind = K::kReferenceLoop,
+     .name = "reference-loop",
+     .description = "perturbed mode: a hand-written stress loop (fresh std::threads per trial on an "
+                    "atomic spin barrier, no noise), the baseline stress must match",
+     .in_controlled = K::kRandom,
+     .in_perturbed = K::kReferenceLoop},
 };
 
 constexpr bool RowsAreInCodeOrder() {

@@ -31,6 +31,7 @@ enum class StrategyKind : uint8_t {
   kStress = 2,
   kNoise = 3,
   kPortfolio = 4,
+  kReferenceLoop = 5,
 };
 
 // What a strategy does to the real threads of a perturbed trial (noise.h realises it).

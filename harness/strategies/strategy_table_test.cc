@@ -17,9 +17,11 @@ static_assert(static_cast<int>(StrategyKind::kPct) == 1);
 static_assert(static_cast<int>(StrategyKind::kStress) == 2);
 static_assert(static_cast<int>(StrategyKind::kNoise) == 3);
 static_assert(static_cast<int>(StrategyKind::kPortfolio) == 4);
+static_assert(static_cast<int>(StrategyKind::kReferenceLoop) == 5);
 
 TEST(StrategyTableTest, LocksTheTokenCodes) {
-  const char* const kNames[] = {"random", "pct", "stress", "noise", "portfolio"};
+  const char* const kNames[] = {"random", "pct", "stress", "noise", "portfolio",
+                                "reference-loop"};
   ASSERT_EQ(StrategyRows().size(), std::size(kNames));
   for (size_t code = 0; code < std::size(kNames); ++code) {
     EXPECT_EQ(StrategyRows()[code].name, kNames[code]);
@@ -56,7 +58,7 @@ TEST(StrategyTableTest, ErrorMessagesNameEveryRow) {
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.status().message(),
             "unknown strategy 'dfs': valid strategies are random, pct, pct:d=N (N in 1..10), "
-            "stress, noise, portfolio (perturbed ones may end in +preempt)");
+            "stress, noise, portfolio, reference-loop (perturbed ones may end in +preempt)");
   EXPECT_EQ(StrategySpec::Parse("pct:d=11+preempt").status().message(),
             "bad PCT depth in 'pct:d=11': use pct:d=N with N from 1 to 10");
   EXPECT_EQ(StrategySpec::Parse("pct:x=2").status().message().substr(0, 27),
@@ -76,6 +78,8 @@ TEST(StrategyTableTest, ModesAndStandInsMatchTheDocumentedMapping) {
   EXPECT_EQ(in("noise+preempt", ExecMode::kPerturbed), "noise+preempt");
   EXPECT_EQ(in("pct:d=2", ExecMode::kPerturbed), "pct:d=2");
   EXPECT_EQ(in("portfolio", ExecMode::kControlled), "portfolio");
+  EXPECT_EQ(in("reference-loop", ExecMode::kControlled), "random");
+  EXPECT_EQ(in("reference-loop", ExecMode::kPerturbed), "reference-loop");
   auto preferred = [](const char* text) { return PreferredMode(*StrategySpec::Parse(text)); };
   EXPECT_EQ(preferred("stress"), ExecMode::kPerturbed);
   EXPECT_EQ(preferred("noise"), ExecMode::kPerturbed);
@@ -83,6 +87,7 @@ TEST(StrategyTableTest, ModesAndStandInsMatchTheDocumentedMapping) {
   EXPECT_EQ(preferred("random"), ExecMode::kControlled);
   EXPECT_EQ(preferred("pct:d=1"), ExecMode::kControlled);
   EXPECT_EQ(preferred("portfolio"), ExecMode::kControlled);
+  EXPECT_EQ(preferred("reference-loop"), ExecMode::kPerturbed);
 }
 
 TEST(StrategyTableTest, ControlledFactoriesAndNoisePoliciesComeFromTheRows) {
@@ -99,6 +104,7 @@ TEST(StrategyTableTest, ControlledFactoriesAndNoisePoliciesComeFromTheRows) {
   EXPECT_EQ(p.change_points, 3);
   EXPECT_TRUE(StrategyRowOf(StrategyKind::kNoise).noise(pct, 1).jitter);
   EXPECT_EQ(StrategyRowOf(StrategyKind::kStress).noise, nullptr);
+  EXPECT_EQ(StrategyRowOf(StrategyKind::kReferenceLoop).noise, nullptr);
   // The portfolio's perturbed members alternate with the seed: noise, then PCT d=3.
   const StrategySpec portfolio = *StrategySpec::Parse("portfolio");
   EXPECT_TRUE(StrategyRowOf(StrategyKind::kPortfolio).noise(portfolio, 0).jitter);
@@ -112,7 +118,7 @@ TEST(StrategyTableTest, ListAndHelpAreGeneratedFromTheRows) {
   EXPECT_EQ(entries.back().first, "...+preempt");
   EXPECT_EQ(StrategyHelp(),
             "random | pct | pct:d=N | portfolio (controlled); pct | pct:d=N | stress | noise | "
-            "portfolio (perturbed); perturbed ones may end in +preempt");
+            "portfolio | reference-loop (perturbed); perturbed ones may end in +preempt");
 }
 
 }  // namespace
