@@ -38,6 +38,7 @@ class SpinOnChosenTrial : public MutexMap<Sync> {
  public:
   bool Erase(Key k) {
     if (CurrentTrialSeed() == g_misbehave_seed && Scheduler::Current() != nullptr) {
+      if (g_spin_started != nullptr) *g_spin_started = 1;
       while (spin_forever) {
       }
     }

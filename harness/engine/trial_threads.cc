@@ -150,17 +150,21 @@ class Pool {
     while (true) {
       AwaitTrial(seen, last_threads);
       const std::vector<std::function<void()>>* bodies;
+      size_t n;
       {
         // Not on the start path: the barrier below is. The lock pairs the trial with its generation.
+        // The size is read under it too: a thread that takes no part in this trial must not touch
+        // the bodies, which Run's caller may destroy once the participants are done.
         std::lock_guard<std::mutex> g(mu_);
         if (quit_) return;
         seen = generation_.load(std::memory_order_relaxed);
         bodies = bodies_;
+        n = bodies == nullptr ? 0 : bodies->size();
       }
-      if (bodies == nullptr || index >= bodies->size()) continue;
-      last_threads = bodies->size();
+      if (index >= n) continue;
+      last_threads = n;
       placement.For(last_threads);
-      ArriveAndSpin(bodies->size());
+      ArriveAndSpin(n);
       const std::string error = RunCaught((*bodies)[index], index);
       if (!error.empty()) {
         std::lock_guard<std::mutex> g(mu_);

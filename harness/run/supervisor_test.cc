@@ -5,7 +5,6 @@
 #include <signal.h>
 
 #include <csignal>
-#include <thread>
 
 #include "gtest/gtest.h"
 #include "harness/run/token.h"
@@ -261,17 +260,21 @@ namespace mapfault {
 namespace {
 
 // A stop request (Ctrl-C in replay, check, shrink) ends an isolated trial at once, with no verdict:
-// test.spin never ends, so without the stop this would be a no-hang failure after the watchdog.
+// test.spin never ends, so without the stop this would be a no-hang failure after the watchdog. The
+// flag is shared memory the spinning worker sets itself, so it becomes set while the trial runs.
 TEST(RunTrialIsolatedTest, AStopRequestEndsTheTrialWithoutAVerdict) {
   const CellSpec cell = Cell("test.spin", "iterate-while-erase", 1);
   testing::g_misbehave_seed = TrialSeed(2, CellKey("test.spin", "iterate-while-erase"), 0);
-  volatile std::sig_atomic_t stop = 0;
-  std::thread stopper([&stop] { stop = 1; });
-  const IsolatedOutcome o = RunTrialIsolated(SpecFor(cell, 2, 0), /*watchdog_seconds=*/600, &stop);
-  stopper.join();
+  auto* stop = static_cast<volatile std::sig_atomic_t*>(
+      worker_internal::MapShared(sizeof(std::sig_atomic_t)));
+  *stop = 0;
+  testing::g_spin_started = stop;
+  const IsolatedOutcome o = RunTrialIsolated(SpecFor(cell, 2, 0), /*watchdog_seconds=*/600, stop);
+  testing::g_spin_started = nullptr;
   testing::g_misbehave_seed = 0;
   EXPECT_EQ(o.kind, IsolatedOutcome::Kind::kInterrupted) << o.detail;
   EXPECT_TRUE(o.AllViolations().empty());
+  EXPECT_FALSE(o.trace.empty());  // the trial ran until the stop
 }
 
 }  // namespace
