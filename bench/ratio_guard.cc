@@ -80,7 +80,7 @@ void PinToOneCpu() {
 int WriteBaseline(const std::string& path, const std::map<std::string, double>& best) {
   json out = {{"regenerate", "./build/bench/mapfault_bench --ratio-guard=bench/ratio_baseline.json "
                              "--write-baseline (README build, RelWithDebInfo)"},
-              {"margin", 1.5},
+              {"margin", 2.0},
               {"runs", kRuns},
               {"ratios", json::object()}};
   for (const Ratio& r : kRatios) {
