@@ -31,16 +31,6 @@ void CpuRelax() {
 #endif
 }
 
-std::string RunCaught(const std::function<void()>& body, size_t index) {
-  try {
-    body();
-  } catch (const std::exception& e) {
-    return "T" + std::to_string(index) + " let an exception escape: " + e.what();
-  } catch (...) {
-    return "T" + std::to_string(index) + " let a non-standard exception escape";
-  }
-  return "";
-}
 
 // The CPUs this process may run on, in order.
 std::vector<int> AllowedCpus() {
@@ -197,6 +187,17 @@ std::string RunOnTrialThreads(const std::vector<std::function<void()>>& bodies) 
     owner = getpid();
   }
   return pool->Run(bodies);
+}
+
+std::string RunCaught(const std::function<void()>& body, size_t index) {
+  try {
+    body();
+  } catch (const std::exception& e) {
+    return "T" + std::to_string(index) + " let an exception escape: " + e.what();
+  } catch (...) {
+    return "T" + std::to_string(index) + " let a non-standard exception escape";
+  }
+  return "";
 }
 
 size_t ArrivalsAtRelease() { return arrivals_at_release; }

@@ -21,6 +21,10 @@ namespace mapfault {
 // escape (its thread survives for the next trial).
 std::string RunOnTrialThreads(const std::vector<std::function<void()>>& bodies);
 
+// Runs body `index` of a trial; "" or "T<index> let an exception escape: ..." (the wording of every
+// real-thread trial's report of an escaped exception).
+std::string RunCaught(const std::function<void()>& body, size_t index);
+
 // On a trial thread: how many threads had arrived at the start barrier when this one was released
 // (the trial's thread count, in every trial); 0 on any other thread. For tests.
 size_t ArrivalsAtRelease();

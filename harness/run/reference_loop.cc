@@ -2,25 +2,11 @@
 #include "harness/run/reference_loop.h"
 
 #include <atomic>
-#include <exception>
 #include <thread>
 
+#include "harness/engine/trial_threads.h"
+
 namespace mapfault {
-namespace {
-
-// What the body let escape, worded like the trial-thread pool's reports.
-std::string RunCaught(const std::function<void()>& body, size_t index) {
-  try {
-    body();
-  } catch (const std::exception& e) {
-    return "T" + std::to_string(index) + " let an exception escape: " + e.what();
-  } catch (...) {
-    return "T" + std::to_string(index) + " let a non-standard exception escape";
-  }
-  return "";
-}
-
-}  // namespace
 
 std::string RunOnSpinStartedThreads(const std::vector<std::function<void()>>& bodies) {
   const size_t n = bodies.size();
