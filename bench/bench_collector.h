@@ -1,7 +1,11 @@
 // A Google Benchmark reporter that keeps every run's counters by benchmark name, for the modes of
-// mapfault_bench that turn figures into ratios (ratio_guard.cc) and tables (bench_tables.cc).
+// mapfault_bench that turn figures into ratios (ratio_guard.cc) and tables (bench_tables.cc); and
+// the CPU pinning the benchmarks share.
 #ifndef MAPFAULT_BENCH_BENCH_COLLECTOR_H_
 #define MAPFAULT_BENCH_BENCH_COLLECTOR_H_
+
+#include <pthread.h>
+#include <sched.h>
 
 #include <cmath>
 #include <map>
@@ -20,6 +24,14 @@ struct Figure {
 };
 
 inline constexpr Figure kBareSwitch{"BM_BareFiberSwitch", "ns_per_switch", false};
+
+// Pins the calling thread to CPU 0; false when CPU 0 is not allowed.
+inline bool PinToCpu0() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(0, &set);
+  return pthread_setaffinity_np(pthread_self(), sizeof(set), &set) == 0;
+}
 
 class Collector final : public benchmark::BenchmarkReporter {
  public:

@@ -1,8 +1,6 @@
 // The ratio guard: see ratio_guard.h.
 #include "bench/ratio_guard.h"
 
-#include <sched.h>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -69,14 +67,6 @@ std::map<std::string, double> MeasureBest() {
   return best;
 }
 
-// Runs on one CPU, as the published figures do (ratios need no more than that).
-void PinToOneCpu() {
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  CPU_SET(0, &set);
-  sched_setaffinity(0, sizeof set, &set);
-}
-
 int WriteBaseline(const std::string& path, const std::map<std::string, double>& best) {
   json out = {{"regenerate", "./build/bench/mapfault_bench --ratio-guard=bench/ratio_baseline.json "
                              "--write-baseline (README build, RelWithDebInfo)"},
@@ -94,7 +84,7 @@ int WriteBaseline(const std::string& path, const std::map<std::string, double>& 
 }  // namespace
 
 int RunRatioGuard(const std::string& path, bool write_baseline) {
-  PinToOneCpu();
+  PinToCpu0();  // one CPU, as the published figures are measured
   json baseline;
   if (!write_baseline) {
     std::ifstream in(path);

@@ -22,6 +22,7 @@
 #include <benchmark/benchmark.h>
 #include <boost/context/fiber.hpp>
 
+#include "bench/bench_collector.h"
 #include "harness/engine/fiber_stack.h"
 #include "harness/engine/scheduler.h"
 #include "harness/strategies/strategy_spec.h"
@@ -114,20 +115,12 @@ void BM_ControlledSwitch(benchmark::State& state) {
 }
 BENCHMARK(BM_ControlledSwitch)->Unit(benchmark::kMillisecond);
 
-// Pins the calling thread to CPU 0; false when CPU 0 is not allowed.
-bool PinToCpu0() {
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  CPU_SET(0, &set);
-  return pthread_setaffinity_np(pthread_self(), sizeof(set), &set) == 0;
-}
-
 // 3. Main releases `ping` and waits on `pong`; the partner does the opposite. One iteration is a
 // round trip (2 hand-offs). With `one_cpu`, both threads are pinned to CPU 0.
 void OsThreadHandoff(benchmark::State& state, bool one_cpu) {
   cpu_set_t saved;
   pthread_getaffinity_np(pthread_self(), sizeof(saved), &saved);
-  if (one_cpu && !PinToCpu0()) {
+  if (one_cpu && !bench::PinToCpu0()) {
     state.SkipWithError("cannot pin to CPU 0");
     return;
   }
@@ -136,7 +129,7 @@ void OsThreadHandoff(benchmark::State& state, bool one_cpu) {
   std::atomic<bool> stop = false;
   std::atomic<bool> partner_pinned = true;
   std::thread partner([&] {
-    if (one_cpu) partner_pinned = PinToCpu0();
+    if (one_cpu) partner_pinned = bench::PinToCpu0();
     for (;;) {
       ping.acquire();
       if (stop.load(std::memory_order_relaxed)) break;

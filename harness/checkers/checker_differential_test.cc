@@ -57,7 +57,7 @@ bool BruteForceLinearizable(std::optional<Value> initial, const std::vector<LinO
       }
     }
     std::optional<Value> state = initial;
-    for (size_t i = 0; ok && i < order.size(); ++i) ok = reference::Apply(ops[order[i]], state);
+    for (size_t i = 0; ok && i < order.size(); ++i) ok = ApplyLinOp(ops[order[i]], state);
     if (ok) return true;
   } while (std::next_permutation(order.begin(), order.end()));
   return false;

@@ -1,6 +1,7 @@
 // Test-only reference implementation of the linearizability search's fast path, kept as it was
 // before the scaling work (issue #16): the per-key search with a memo keyed by a copied bitset of
-// the linearized ops. The differential tests (checker_differential_test.cc) hold the fast version to
+// the linearized ops (the sequential specification, ApplyLinOp, is the product's: only the search
+// is under test). The differential tests (checker_differential_test.cc) hold the fast version to
 // exactly its answers. (HistoryIndex's presence judgements keep both algorithms in the product,
 // scan and KeyJudge, and the tests hold them to each other.)
 #ifndef MAPFAULT_HARNESS_CHECKERS_CHECKER_REFERENCE_TEST_UTIL_H_
@@ -16,25 +17,6 @@
 #include "harness/checkers/linearizability.h"
 
 namespace mapfault::reference {
-
-// Applies `op` to `state`; false when the op's reported result contradicts the state.
-inline bool Apply(const LinOp& op, std::optional<Value>& state) {
-  switch (op.kind) {
-    case LinOp::Kind::kInsert:
-      if (op.check_result && op.ok != !state.has_value()) return false;
-      if (!state) state = op.value;
-      return true;
-    case LinOp::Kind::kAssign: state = op.value; return true;
-    case LinOp::Kind::kErase:
-      if (op.check_result && op.ok != state.has_value()) return false;
-      state.reset();
-      return true;
-    case LinOp::Kind::kFind: return !op.check_result || op.found == state;
-    case LinOp::Kind::kRemove: state.reset(); return true;
-    case LinOp::Kind::kObserve: return op.found == state;
-  }
-  return false;
-}
 
 struct CacheKey {
   std::vector<uint64_t> linearized;
@@ -115,7 +97,7 @@ inline LinOutcome CheckKeyLinearizable(std::optional<Value> initial, const std::
     const Entry& e = list[cur];
     if (e.is_call) {
       std::optional<Value> next_state = state;
-      if (Apply(ops[e.op], next_state)) {
+      if (ApplyLinOp(ops[e.op], next_state)) {
         linearized[e.op / 64] |= uint64_t{1} << (e.op % 64);
         if (cache.insert({linearized, next_state.has_value(), next_state.value_or(0)}).second) {
           stack.push_back({cur, state});

@@ -134,11 +134,10 @@ struct HistoryIndex::Judges {
 
 HistoryIndex::~HistoryIndex() = default;
 
-const HistoryIndex::KeyJudge* HistoryIndex::JudgeFor(Key k) const {
-  const std::vector<KeyEvent>* events = Events(k);
-  if (events == nullptr) return nullptr;
+const HistoryIndex::KeyJudge& HistoryIndex::JudgeFor(Key k,
+                                                     const std::vector<KeyEvent>& events) const {
   if (judges_ == nullptr) judges_ = std::make_unique<Judges>();
-  return &judges_->by_key.try_emplace(k, *events).first->second;
+  return judges_->by_key.try_emplace(k, events).first->second;
 }
 
 std::string Who(const OpRecord& op) {
@@ -284,8 +283,8 @@ bool HistoryIndex::PossiblyPresent(Key k, uint64_t from, uint64_t to, const OpRe
   const std::vector<KeyEvent>* events = Events(k);
   if (events != nullptr && events->size() <= scan_limit_) {
     if (ScanPossiblyPresent(*events, from, to, ignore)) return true;
-  } else if (const KeyJudge* judge = JudgeFor(k)) {
-    const KeyJudge& j = *judge;
+  } else if (events != nullptr) {
+    const KeyJudge& j = JudgeFor(k, *events);
     const size_t removals = static_cast<size_t>(
         std::lower_bound(j.removal_end.begin(), j.removal_end.end(), from) - j.removal_end.begin());
     const uint64_t latest_kill = j.removal_begin_prefix_by_end[removals].Excluding(ignore);
@@ -313,9 +312,8 @@ bool HistoryIndex::DefinitelyPresentThroughout(Key k, uint64_t from, uint64_t to
     if (p != nullptr && since != nullptr) *since = p;
     return p != nullptr;
   }
-  const KeyJudge* judge = JudgeFor(k);
-  if (judge == nullptr) return false;
-  const KeyJudge& j = *judge;
+  if (events == nullptr) return false;
+  const KeyJudge& j = JudgeFor(k, *events);
   const auto removals = static_cast<size_t>(
       std::lower_bound(j.removal_begin.begin(), j.removal_begin.end(), to) -
       j.removal_begin.begin());

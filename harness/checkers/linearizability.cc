@@ -7,10 +7,8 @@
 #include "harness/base/rng.h"
 
 namespace mapfault {
-namespace {
 
-// Applies `op` to `state`; false when the op's reported result contradicts the state.
-bool Apply(const LinOp& op, std::optional<Value>& state) {
+bool ApplyLinOp(const LinOp& op, std::optional<Value>& state) {
   switch (op.kind) {
     case LinOp::Kind::kInsert:
       if (op.check_result && op.ok != !state.has_value()) return false;
@@ -27,6 +25,8 @@ bool Apply(const LinOp& op, std::optional<Value>& state) {
   }
   return false;
 }
+
+namespace {
 
 // The search's memo: every (linearized set, state) pair the search has entered, kept as the nodes
 // of the search tree (a node's set is its op plus its parent's set, the root's is empty). Each node
@@ -185,7 +185,7 @@ LinOutcome CheckKeyLinearizable(std::optional<Value> initial, const std::vector<
     const Entry& e = list[cur];
     if (e.is_call) {
       std::optional<Value> next_state = state;
-      if (Apply(ops[e.op], next_state)) {
+      if (ApplyLinOp(ops[e.op], next_state)) {
         const uint64_t next_hash = hash ^ Memo::OpWord(e.op);
         const int child = memo.Enter(node, e.op, next_hash, next_state);
         if (child >= 0) {

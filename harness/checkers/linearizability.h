@@ -42,6 +42,10 @@ struct LinOutcome {
   uint64_t steps = 0;    // search steps spent
 };
 
+// The sequential specification: applies `op` to a key's `state`; false when the op's reported result
+// contradicts the state (results are ignored when `op.check_result` is false).
+bool ApplyLinOp(const LinOp& op, std::optional<Value>& state);
+
 // Searches for a linearization of `ops` (any order; intervals may overlap) starting from `initial`.
 LinOutcome CheckKeyLinearizable(std::optional<Value> initial, const std::vector<LinOp>& ops,
                                 uint64_t budget);

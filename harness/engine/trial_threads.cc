@@ -25,13 +25,6 @@ constexpr uint64_t kYieldAfterSpinsOversubscribed = 64;
 
 thread_local size_t arrivals_at_release = 0;
 
-void CpuRelax() {
-#if defined(__x86_64__) || defined(__i386__)
-  __builtin_ia32_pause();
-#endif
-}
-
-
 // The CPUs this process may run on, in order.
 std::vector<int> AllowedCpus() {
   std::vector<int> cpus;
@@ -187,6 +180,12 @@ std::string RunOnTrialThreads(const std::vector<std::function<void()>>& bodies) 
     owner = getpid();
   }
   return pool->Run(bodies);
+}
+
+void CpuRelax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
 }
 
 std::string RunCaught(const std::function<void()>& body, size_t index) {

@@ -21,6 +21,9 @@ namespace mapfault {
 // escape (its thread survives for the next trial).
 std::string RunOnTrialThreads(const std::vector<std::function<void()>>& bodies);
 
+// One iteration of a spin-wait: the CPU's pause hint (x86), else nothing.
+void CpuRelax();
+
 // Runs body `index` of a trial; "" or "T<index> let an exception escape: ..." (the wording of every
 // real-thread trial's report of an escaped exception).
 std::string RunCaught(const std::function<void()>& body, size_t index);

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "gtest/gtest.h"
+#include "harness/engine/trial_threads_test_util.h"
 
 namespace mapfault {
 namespace {
@@ -33,15 +34,7 @@ TEST(TrialThreadsTest, BodiesRunAtOnceOnDistinctThreadsThatAreReused) {
     const size_t n = trial % 2 ? 3 : 2;
     std::atomic<size_t> started{0};
     std::vector<std::thread::id> ids(n);
-    std::vector<std::function<void()>> bodies;
-    for (size_t t = 0; t < n; ++t) {
-      bodies.push_back([&, t] {
-        ids[t] = std::this_thread::get_id();
-        started.fetch_add(1);
-        while (started.load() < n) std::this_thread::yield();
-      });
-    }
-    ASSERT_EQ(RunOnTrialThreads(bodies), "");
+    ASSERT_EQ(RunOnTrialThreads(testing::RendezvousBodies(n, started, ids)), "");
     EXPECT_EQ(std::set<std::thread::id>(ids.begin(), ids.end()).size(), n);
     all.insert(ids.begin(), ids.end());
   }

@@ -9,8 +9,8 @@
 #ifndef MAPFAULT_HARNESS_PROPS_SHRINK_H_
 #define MAPFAULT_HARNESS_PROPS_SHRINK_H_
 
-#include <cstdint>
 #include <csignal>
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -22,7 +22,8 @@ namespace mapfault {
 struct ShrinkOptions {
   double watchdog_seconds = 5;
   int max_runs = 3000;  // candidate trials at most (each phase stops when it runs out)
-  // Set (e.g. by SIGINT) to stop shrinking: the running trial is killed, the smallest case so far kept.
+  // Set (e.g. by SIGINT) to stop shrinking: the running trial is killed, the smallest case so far
+  // is kept.
   const volatile std::sig_atomic_t* stop = nullptr;
 
   bool Interrupted() const { return stop != nullptr && *stop != 0; }

@@ -115,12 +115,12 @@ std::optional<TrialSpec> RunRepetitions(const CellSpec& cell, const BugBenchOpti
     so.abandon_at_stop = 1;  // the batch is the whole repetition: stop means now
     const RunResults run = RunCells({cell}, so);
     const CellResult& c = run.cells.at(0);
-    if (Stopped(options) && !EarliestFailure(c)) {
+    const auto first = EarliestFailure(c);
+    if (Stopped(options) && !first) {
       partial = true;  // cut short before its first failure: not a "not found within the cap"
       break;
     }
     ++row.repetitions;
-    const auto first = EarliestFailure(c);
     if (!first) {
       row.trials_to_failure.push_back(std::nullopt);
       row.seconds_to_failure.push_back(run.seconds);

@@ -18,11 +18,7 @@ std::string RunOnSpinStartedThreads(const std::vector<std::function<void()>>& bo
     threads.emplace_back([&, i] {
       arrived.fetch_add(1, std::memory_order_acq_rel);
       // The whole start: spin until the last thread's increment is visible.
-      while (arrived.load(std::memory_order_acquire) < n) {
-#if defined(__x86_64__) || defined(__i386__)
-        __builtin_ia32_pause();
-#endif
-      }
+      while (arrived.load(std::memory_order_acquire) < n) CpuRelax();
       errors[i] = RunCaught(bodies[i], i);
     });
   }

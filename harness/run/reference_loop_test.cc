@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "gtest/gtest.h"
+#include "harness/engine/trial_threads_test_util.h"
 #include "harness/run/trial.h"
 #include "maps/builtin_backends.h"
 
@@ -20,15 +21,7 @@ TEST(ReferenceLoopTest, BodiesRunAtOnceOnDistinctThreads) {
     for (int trial = 0; trial < 50; ++trial) {
       std::atomic<size_t> started{0};
       std::vector<std::thread::id> ids(n);
-      std::vector<std::function<void()>> bodies;
-      for (size_t t = 0; t < n; ++t) {
-        bodies.push_back([&, t] {
-          ids[t] = std::this_thread::get_id();
-          started.fetch_add(1);
-          while (started.load() < n) std::this_thread::yield();
-        });
-      }
-      ASSERT_EQ(RunOnSpinStartedThreads(bodies), "");
+      ASSERT_EQ(RunOnSpinStartedThreads(testing::RendezvousBodies(n, started, ids)), "");
       EXPECT_EQ(started.load(), n);
       std::set<std::thread::id> distinct(ids.begin(), ids.end());
       distinct.insert(std::this_thread::get_id());

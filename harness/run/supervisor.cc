@@ -133,8 +133,6 @@ InvariantSet DeathHidesInvariants(IsolatedOutcome::Kind kind) {
   }
 }
 
-// Consumes one failing-trial line from a worker; returns whether the trial broke an invariant (a
-// line may also only report undecided invariants).
 // Tallies one trial that broke `violated` (of them `claimed` by its contract) and left `undecided`
 // undecided, as a worker's line or a re-run reports it; the full failures are added by the caller.
 void TallyTrial(CellTally& cell, InvariantSet violated, InvariantSet claimed,
@@ -156,6 +154,8 @@ void TallyTrial(CellTally& cell, InvariantSet violated, InvariantSet claimed,
   }
 }
 
+// Consumes one failing-trial line from a worker; returns whether the trial broke an invariant (a
+// line may also only report undecided invariants).
 bool HandleLine(const std::string& line, CellTally& cell) {
   json j = json::parse(line, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded() || !j.contains("t")) return false;
