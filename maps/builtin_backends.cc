@@ -18,6 +18,7 @@
 #include "maps/naive.h"
 #include "maps/rwlock_map.h"
 #include "maps/tombstone.h"
+#include "maps/versioned_cas.h"
 
 namespace mapfault {
 namespace {
@@ -28,6 +29,11 @@ constexpr InvariantSet kSafeMapClaims = [] {
   s.Remove(Invariant::kMisuseDetected);
   return s;
 }();
+
+constexpr InvariantSet WithoutEraseHonoured(InvariantSet s) {
+  s.Remove(Invariant::kIterEraseHonoured);
+  return s;
+}
 
 template <template <class...> class M>  // a pack: also binds maps with defaulted policies (clang)
 BackendInfo WhiteBox(std::string id, std::string description, InvariantSet claims) {
@@ -73,20 +79,45 @@ void RegisterBuiltinBackends(BackendRegistry& registry) {
   MustRegister(registry, WhiteBox<RwLockMap>("rwlock", "reader-writer lock; readers and read-only "
                                                        "iteration share it",
                                              kSafeMapClaims));
-  MustRegister(registry, WhiteBox<CollectThenDeleteMap>(
-                             "collect_then_delete",
-                             "iteration copies entries under the lock, deletes chosen ones after",
-                             kSafeMapClaims));
-  MustRegister(registry, WhiteBox<TombstoneMap>(
-                             "tombstone",
-                             "mark-and-sweep: erase marks a tombstone, iteration runs unlocked and "
-                             "skips them, a sweeper reclaims them in batches between iterations",
-                             kSafeMapClaims));
-  MustRegister(registry, WhiteBox<CowSnapshotMap>(
-                             "cow_snapshot",
-                             "copy-on-write: readers take a reference-counted snapshot, writers copy "
-                             "under a lock and publish",
-                             kSafeMapClaims));
+  // Its visitor runs on a copy with no lock held: it may write through the map.
+  BackendInfo collect = WhiteBox<CollectThenDeleteMap>(
+      "collect_then_delete", "iteration copies entries under the lock, deletes chosen ones after",
+      kSafeMapClaims);
+  collect.visitor_writes = true;
+  // It visits a copy: an entry its own visitor erased before reaching it is still shown.
+  collect.unsafe_concurrent_ops = BackendInfo::kVisitorWritesBit;
+  collect.claims_if_unsafe = WithoutEraseHonoured(kSafeMapClaims);
+  MustRegister(registry, std::move(collect));
+  // Both erase an entry through the visitor only if it is unchanged since it was shown; their
+  // visitor runs with no map lock held and may write through the map (not the key an erasing
+  // iteration is showing: it would wait for its own pin; the built-in scenarios never do).
+  BackendInfo tombstone = WhiteBox<TombstoneMap>(
+      "tombstone",
+      "mark-and-sweep: erase marks a tombstone, iteration runs unlocked and skips them, a sweeper "
+      "reclaims them in batches between iterations",
+      kSafeMapClaims);
+  tombstone.erase_this_may_decline = true;
+  tombstone.visitor_writes = true;
+  MustRegister(registry, std::move(tombstone));
+  BackendInfo cow = WhiteBox<CowSnapshotMap>(
+      "cow_snapshot",
+      "copy-on-write: readers take a reference-counted snapshot, writers copy under a lock and "
+      "publish",
+      kSafeMapClaims);
+  cow.erase_this_may_decline = true;
+  cow.visitor_writes = true;
+  // A read-only iteration shows its snapshot: an entry its own visitor erased is still shown.
+  cow.unsafe_concurrent_ops = BackendInfo::kVisitorWritesBit;
+  cow.claims_if_unsafe = WithoutEraseHonoured(kSafeMapClaims);
+  MustRegister(registry, std::move(cow));
+  BackendInfo vcas = WhiteBox<VersionedCasMap>(
+      "versioned_cas",
+      "lock-free reads and iteration over immutable value cells, writers under one mutex; "
+      "erase-this declines when the entry changed since it was read",
+      kSafeMapClaims);
+  vcas.erase_this_may_decline = true;
+  vcas.visitor_writes = true;
+  MustRegister(registry, std::move(vcas));
   // A weakly consistent iterator may show a key erased and re-inserted during the iteration twice
   // (as Go's spec allows): that is its contract.
   BackendInfo ordered = WhiteBox<InsertionOrderedMap>(

@@ -262,9 +262,11 @@ class ChainedTable {
       Sync::Yield("table.iter: advance");
       Node* next = node->next;
       if (action == VisitAction::kEraseThis) {
+        const Key k = node->key;
         hooks_.template WriteBegin<Sync>();
-        EraseInternal(node->key);
+        const bool erased = EraseInternal(k);
         hooks_.template WriteEnd<Sync>();
+        visit.EraseResult(k, erased);
       }
       if (action == VisitAction::kStop) return false;
       node = next;

@@ -43,8 +43,12 @@ class CollectThenDeleteMap : public MutexMap<Sync> {
       if (action == VisitAction::kStop) break;
     }
     for (Key k : doomed) {
-      LockGuard g(this->mu_, "collect_then_delete.lock: delete collected");
-      this->table_.Erase(k);
+      bool erased = false;
+      {
+        LockGuard g(this->mu_, "collect_then_delete.lock: delete collected");
+        erased = this->table_.Erase(k);
+      }
+      visit.EraseResult(k, erased);
     }
   }
 };

@@ -115,7 +115,9 @@ class CowSnapshotMap {
       if (pin != nullptr && !PinCurrent(pin, e.key, shown)) continue;  // erased since the start
       const VisitAction action = visit(shown.key, shown.value);
       if (pin != nullptr) Unpin(pin);
-      if (action == VisitAction::kEraseThis) EraseIfUnchanged(shown.key, shown.version);
+      if (action == VisitAction::kEraseThis) {
+        visit.EraseResult(shown.key, EraseIfUnchanged(shown.key, shown.version));
+      }
       if (action == VisitAction::kStop) break;
     }
     if (pin != nullptr) ReturnPin(pin);
@@ -348,13 +350,17 @@ class CowSnapshotMap {
 
   // The conditional erase of an entry the visitor was shown: through the writer path, and only if the
   // key still holds the entry of that version.
-  void EraseIfUnchanged(Key k, uint64_t shown_version) {
+  // Whether it erased (false: declined, the entry was erased or refreshed since it was shown).
+  bool EraseIfUnchanged(Key k, uint64_t shown_version) {
+    bool erased = false;
     Write("cow.writer_lock: erase-this", [&](Pin*& busy) {
       Snapshot* cur = current_.load();
       const Entry* e = cur->Find(k);
       if (e == nullptr || e->version != shown_version) return false;  // erased or refreshed
-      return PublishCopy(*cur, k, std::nullopt, busy);
+      erased = PublishCopy(*cur, k, std::nullopt, busy);
+      return erased;
     });
+    return erased;
   }
 
   // Lock order: writer_mu_ before publish_mu_; a pin's mu is only locked while holding neither (a

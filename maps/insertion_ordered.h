@@ -112,7 +112,9 @@ class InsertionOrderedMap {
       if (n != nullptr) {
         action = visit(n->key, n->value);
         last = n;
-        if (action == VisitAction::kEraseThis) EraseLocked(n->key);  // n keeps its next pointer
+        if (action == VisitAction::kEraseThis) {
+          visit.EraseResult(n->key, EraseLocked(n->key));  // n keeps its next pointer
+        }
       }
       if (action == VisitAction::kStop) {
         EndIterationLocked();

@@ -162,7 +162,7 @@ class TombstoneMap {
       }
       const VisitAction action = visit(k, v);
       if (pin) slot->pin.unlock("tombstone.pin: unpin after visit");
-      if (action == VisitAction::kEraseThis) EraseIfUnchanged(*slot, version);
+      if (action == VisitAction::kEraseThis) visit.EraseResult(k, EraseIfUnchanged(*slot, version));
       if (action == VisitAction::kStop) break;
       ++i;
     }
@@ -294,7 +294,9 @@ class TombstoneMap {
 
   // The conditional erase of an entry the visitor was shown (the iteration is registered, so the
   // tombstone waits for the sweep after the last iteration).
-  void EraseIfUnchanged(Slot& s, uint64_t shown_version) {
+  // Whether it erased (false: declined, the slot was erased or refreshed since it was shown).
+  bool EraseIfUnchanged(Slot& s, uint64_t shown_version) {
+    bool erased = false;
     Exclusive("tombstone.lock: erase-this", [&](Slot*& busy) {
       Sync::Yield("tombstone.erase-this: check version");
       if (!s.live || s.version != shown_version) return false;  // erased or refreshed since shown
@@ -303,8 +305,10 @@ class TombstoneMap {
         return false;
       }
       Kill(s);
+      erased = true;
       return true;
     });
+    return erased;
   }
 
   // Holding mu_ exclusively. `ignore_iterations` is only ever true in a mutant: a sweep between two

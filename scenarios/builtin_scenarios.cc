@@ -223,6 +223,56 @@ Program MixedOps(const ScenarioParams& params, Rng& rng) {
   return p;
 }
 
+// Go's insert in range, one goroutine: the visitor inserts a fresh key at each of the first `ops`
+// visits (and erases a not-yet-reached init key at the first), then the thread iterates again. The
+// oracle is Go's rule: a key inserted during the iteration is produced at most once, or skipped;
+// the pre-existing keys follow the usual invariants.
+Program RangeInsertSameThread(const ScenarioParams& params, Rng& rng) {
+  Program p;
+  p.init = InitEntries(params, rng);
+  p.threads.resize(1);
+  VisitPlan plan;
+  for (int i = 0; i < params.ops; ++i) {
+    plan.writes.push_back({static_cast<uint32_t>(i + 1), OpKind::kInsert,
+                           static_cast<Key>(params.keys + i), WriteValue(0, i)});
+  }
+  if (!p.init.empty()) {
+    const Key victim = p.init[rng.Below(p.init.size())].first;
+    plan.writes.insert(plan.writes.begin() + (plan.writes.empty() ? 0 : 1),
+                       {1, OpKind::kErase, victim, 0});
+  }
+  p.threads[0].push_back(ForEach(plan));
+  p.threads[0].push_back(ForEach());
+  AddPostCheck(p);
+  return p;
+}
+
+// T0's visitor inserts fresh keys while it iterates, and erases odd keys through erase-this; the
+// other threads erase random keys and assign init keys meanwhile.
+Program RangeInsertWhileErase(const ScenarioParams& params, Rng& rng) {
+  Program p;
+  p.init = InitEntries(params, rng);
+  p.threads.resize(params.threads);
+  VisitPlan plan;
+  plan.mode = VisitPlan::Mode::kEraseKeyMod;
+  plan.param = 2;
+  plan.param2 = 1;
+  for (int i = 0; i < params.ops; ++i) {
+    plan.writes.push_back({static_cast<uint32_t>(i + 1), OpKind::kInsert,
+                           static_cast<Key>(params.keys + i), WriteValue(0, i)});
+  }
+  p.threads[0].push_back(ForEach(plan));
+  for (int t = 1; t < params.threads; ++t) {
+    for (int i = 0; i < params.ops; ++i) {
+      const Key k = static_cast<Key>(rng.Below(params.keys));
+      p.threads[t].push_back(i % 2 == 0 ? Op(OpKind::kErase, k)
+                                        : Op(OpKind::kAssign, k, WriteValue(t, i)));
+    }
+  }
+  AddPostCheck(p);
+  return p;
+}
+
 Scenario Make(std::string id, std::string description, ScenarioParams defaults, int min_threads,
               Program (*generate)(const ScenarioParams&, Rng&),
               std::optional<ScenarioParams> perturbed_defaults = std::nullopt) {
@@ -273,6 +323,21 @@ void AddBuiltinScenarios(ScenarioRegistry& registry) {
                     {.threads = 2, .keys = 6, .initial = 5, .ops = 4}, 2, SnapshotRead));
   registry.Add(Make("mixed-ops", "every thread runs a random mix of all operations",
                     {.threads = 2, .keys = 6, .initial = 4, .ops = 6}, 1, MixedOps));
+  // Visitor writes: run only on backends whose contract allows them (BackendInfo::visitor_writes).
+  Scenario insert_same = Make(
+      "range-insert-same-thread",
+      "one thread's visitor inserts fresh keys (and erases one not yet reached) while it "
+      "iterates (Go's insert in range), then it iterates again; threads is fixed at 1",
+      {.threads = 1, .keys = 8, .initial = 6, .ops = 3}, 1, RangeInsertSameThread);
+  insert_same.visitor_writes = true;
+  registry.Add(std::move(insert_same));
+  Scenario insert_erase = Make(
+      "range-insert-while-erase",
+      "T0's visitor inserts fresh keys and erases odd keys (erase-this) while the others erase "
+      "and assign random keys",
+      {.threads = 2, .keys = 8, .initial = 6, .ops = 3}, 2, RangeInsertWhileErase);
+  insert_erase.visitor_writes = true;
+  registry.Add(std::move(insert_erase));
 }
 
 }  // namespace mapfault

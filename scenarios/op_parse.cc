@@ -33,7 +33,7 @@ constexpr std::string_view kOpSyntax =
     "for_each(PLAN)";
 constexpr std::string_view kPlanSyntax =
     "'visit all', 'erase if key%M==R' or 'erase if value<V', optionally followed by "
-    "', stop after N'";
+    "', stop after N' and by visitor writes ', at N insert(K, V)' / 'assign(K, V)' / 'erase(K)'";
 
 class Cursor {
  public:
@@ -118,6 +118,48 @@ bool ParseStopAfter(Cursor& c, VisitPlan& plan, bool& out_of_range) {
   return true;
 }
 
+// A visitor write: "at N insert(K, V)", "at N assign(K, V)" or "at N erase(K)", N >= 1.
+bool ParseVisitWrite(Cursor& c, VisitWrite& w, bool& out_of_range) {
+  int64_t n = 0;
+  if (!c.Word("at") || !c.Int(n)) return false;
+  if (n < 1 || n > std::numeric_limits<uint32_t>::max()) {
+    out_of_range = true;
+    return false;
+  }
+  w.at_visit = static_cast<uint32_t>(n);
+  const std::string_view name = c.Identifier();
+  if (name == "insert" || name == "assign") {
+    w.kind = name == "insert" ? OpKind::kInsert : OpKind::kAssign;
+    return c.Symbol("(") && c.Int(w.key) && c.Symbol(",") && c.Int(w.value) && c.Symbol(")");
+  }
+  if (name != "erase") return false;
+  w.kind = OpKind::kErase;
+  return c.Symbol("(") && c.Int(w.key) && c.Symbol(")");
+}
+
+// The suffixes after the plan's head: ", stop after N" (first, at most once), then visitor writes.
+absl::Status ParsePlanSuffixes(std::string_view text, Cursor& c, VisitPlan& plan) {
+  bool out_of_range = false;
+  while (c.Symbol(",")) {
+    VisitWrite w;
+    Cursor stop = c;
+    if (plan.stop_after == 0 && plan.writes.empty() && ParseStopAfter(stop, plan, out_of_range)) {
+      c = stop;
+      continue;
+    }
+    if (out_of_range) return BadPlan(text, ": N must be between 1 and 4294967295");
+    if (!ParseVisitWrite(c, w, out_of_range)) {
+      return BadPlan(text, out_of_range ? ": N must be between 1 and 4294967295" : "");
+    }
+    if (!plan.writes.empty() && w.at_visit < plan.writes.back().at_visit) {
+      return BadPlan(text, ": visitor writes must be in ascending 'at N' order");
+    }
+    plan.writes.push_back(w);
+  }
+  if (!c.AtEnd()) return BadPlan(text);
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<VisitPlan> ParseVisitPlan(std::string_view text) {
@@ -131,10 +173,7 @@ absl::StatusOr<VisitPlan> ParseVisitPlan(std::string_view text) {
     if (out_of_range) return BadPlan(text, ": N must be between 1 and 4294967295");
   }
   if (!ParsePlanHead(c, plan)) return BadPlan(text);
-  if (c.Symbol(",") && !ParseStopAfter(c, plan, out_of_range)) {
-    return BadPlan(text, out_of_range ? ": N must be between 1 and 4294967295" : "");
-  }
-  if (!c.AtEnd()) return BadPlan(text);
+  if (absl::Status s = ParsePlanSuffixes(text, c, plan); !s.ok()) return s;
   return plan;
 }
 

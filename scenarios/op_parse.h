@@ -12,7 +12,8 @@ namespace mapfault {
 
 // Accepts: insert(K, V)  assign(K, V)  erase(K)  find(K)  size()  clear()  for_each(PLAN)
 // with PLAN one of "visit all", "erase if key%M==R", "erase if value<V", optionally followed by
-// ", stop after N" (N >= 1); "for_each()" and "for_each(stop after N)" visit all. K, V, M, R are
+// ", stop after N" (N >= 1) and then by visitor writes ", at N insert(K, V)", ", at N assign(K, V)"
+// or ", at N erase(K)" (made when the N-th entry is shown, N >= 1, in ascending N); "for_each()" and "for_each(stop after N)" visit all. K, V, M, R are
 // 64-bit decimal integers (a leading '-' allowed); spaces between tokens are optional. Fields the
 // text does not mention stay zero, so ParseOp(op.ToString()) reproduces every op whose unprinted
 // fields are zero (every op a generator makes). Purely syntactic: "key%0==5" parses (and never

@@ -33,6 +33,13 @@ std::string VisitPlan::ToString() const {
     case Mode::kEraseValueBelow: out = absl::StrCat("erase if value<", param); break;
   }
   if (stop_after != 0) absl::StrAppend(&out, ", stop after ", stop_after);
+  for (const VisitWrite& w : writes) {
+    OpSpec op;
+    op.kind = w.kind;
+    op.key = w.key;
+    op.value = w.value;
+    absl::StrAppend(&out, ", at ", w.at_visit, " ", op.ToString());
+  }
   return out;
 }
 
@@ -76,6 +83,15 @@ size_t Program::OpCount() const {
   size_t n = init.size() + post.size();
   for (const auto& t : threads) n += t.size();
   return n;
+}
+
+bool Program::HasVisitorWrites() const {
+  const auto writes = [](const std::vector<OpSpec>& ops) {
+    return std::any_of(ops.begin(), ops.end(), [](const OpSpec& op) {
+      return op.kind == OpKind::kForEach && !op.visit.writes.empty();
+    });
+  };
+  return writes(post) || std::any_of(threads.begin(), threads.end(), writes);
 }
 
 const ScenarioRegistry& ScenarioRegistry::Builtin() {

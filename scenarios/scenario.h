@@ -15,6 +15,17 @@
 
 namespace mapfault {
 
+// A write a for_each's visitor makes through the map (a visitor write, DESIGN.md section 12): when
+// the `at_visit`-th entry (1-based) is shown, before the visitor answers. Only insert, assign and
+// erase; run only on backends whose contract allows visitor writes.
+struct VisitWrite {
+  uint32_t at_visit = 1;
+  OpKind kind = OpKind::kInsert;
+  Key key = 0;
+  Value value = 0;
+  friend bool operator==(const VisitWrite&, const VisitWrite&) = default;
+};
+
 // How a for_each's visitor decides, per entry shown: deterministic in the key and value, so the
 // visitor's choices are part of the program, not of the schedule.
 struct VisitPlan {
@@ -27,6 +38,7 @@ struct VisitPlan {
   int64_t param = 0;
   int64_t param2 = 0;
   uint32_t stop_after = 0;  // stop after this many entries (0: never)
+  std::vector<VisitWrite> writes;  // in ascending at_visit
 
   VisitAction Decide(Key k, Value v, uint32_t shown_so_far) const;
   std::string ToString() const;
@@ -45,6 +57,7 @@ struct Program {
   std::vector<std::vector<OpSpec>> threads;
   std::vector<OpSpec> post;
   size_t OpCount() const;
+  bool HasVisitorWrites() const;
 };
 
 // The value a program's write (insert or assign) number `index` of parallel thread `thread`
@@ -82,6 +95,8 @@ struct Scenario {
     return perturbed && perturbed_defaults ? *perturbed_defaults : defaults;
   }
   int min_threads = 1;
+  // Whether its programs have visitor writes: run only on backends whose contract allows them.
+  bool visitor_writes = false;
   std::function<Program(const ScenarioParams&, Rng&)> generate;
 };
 

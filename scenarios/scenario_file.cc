@@ -263,6 +263,7 @@ absl::Status Parser::ParseFixed(const toml::table& t, Scenario& s) {
   if (s.description.empty()) {
     s.description = Cat("fixed program of ", s.defaults.threads, " thread(s) from ", path());
   }
+  s.visitor_writes = gen.program.HasVisitorWrites();
   s.generate = std::move(gen);
   return absl::OkStatus();
 }
@@ -322,6 +323,7 @@ absl::Status Parser::ParseMixed(const toml::table& t, Scenario& s) {
       return Error(n->source(), Cat(valid.message()));
     }
     gen.visit = *plan;
+    s.visitor_writes = !plan->writes.empty();
   }
   Overrides o;
   MF_RETURN_IF_ERROR(ReadOverrides(t, kMaxMixedOps, o));
@@ -352,6 +354,7 @@ absl::Status Parser::ParseBasedOn(const toml::table& t, Scenario& s) {
   }
   s.defaults = base->defaults;
   s.min_threads = base->min_threads;
+  s.visitor_writes = base->visitor_writes;
   s.generate = base->generate;
   Overrides o;
   MF_RETURN_IF_ERROR(ReadOverrides(t, kMaxOps, o));

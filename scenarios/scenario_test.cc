@@ -144,10 +144,10 @@ TEST(ScenarioTest, RangeEraseSameThreadUsesOneThreadThatErasesThroughTheVisitor)
 }
 
 TEST(VisitPlanTest, DecidesFromKeyValueAndCount) {
-  VisitPlan odd{VisitPlan::Mode::kEraseKeyMod, 2, 1, 0};
+  VisitPlan odd{VisitPlan::Mode::kEraseKeyMod, 2, 1, 0, {}};
   EXPECT_EQ(odd.Decide(3, 0, 0), VisitAction::kEraseThis);
   EXPECT_EQ(odd.Decide(4, 0, 0), VisitAction::kContinue);
-  VisitPlan expired{VisitPlan::Mode::kEraseValueBelow, 100, 0, 2};
+  VisitPlan expired{VisitPlan::Mode::kEraseValueBelow, 100, 0, 2, {}};
   EXPECT_EQ(expired.Decide(1, 50, 0), VisitAction::kEraseThis);
   EXPECT_EQ(expired.Decide(1, 500, 1), VisitAction::kContinue);
   EXPECT_EQ(expired.Decide(1, 50, 2), VisitAction::kStop);
@@ -157,12 +157,12 @@ TEST(VisitPlanTest, DecidesFromKeyValueAndCount) {
 // is computed without the signed overflow of (k % m) + m, which wrapped and missed the match.
 TEST(VisitPlanTest, KeyModuloDoesNotOverflowAtTheLimits) {
   constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
-  const VisitPlan big{VisitPlan::Mode::kEraseKeyMod, kMax, kMax - 1, 0};
+  const VisitPlan big{VisitPlan::Mode::kEraseKeyMod, kMax, kMax - 1, 0, {}};
   EXPECT_EQ(big.Decide(kMax - 1, 0, 0), VisitAction::kEraseThis);
   EXPECT_EQ(big.Decide(-1, 0, 0), VisitAction::kEraseThis);  // -1 mod kMax == kMax - 1
   EXPECT_EQ(big.Decide(std::numeric_limits<int64_t>::min(), 0, 0), VisitAction::kEraseThis);
   EXPECT_EQ(big.Decide(0, 0, 0), VisitAction::kContinue);
-  const VisitPlan negative{VisitPlan::Mode::kEraseKeyMod, 3, 2, 0};
+  const VisitPlan negative{VisitPlan::Mode::kEraseKeyMod, 3, 2, 0, {}};
   EXPECT_EQ(negative.Decide(-1, 0, 0), VisitAction::kEraseThis);
   EXPECT_EQ(negative.Decide(-3, 0, 0), VisitAction::kContinue);
 }

@@ -14,6 +14,7 @@
 #include "gtest/gtest.h"
 #include "harness/base/types.h"
 #include "nlohmann/json.hpp"
+#include "scenarios/scenario.h"
 
 namespace mapfault {
 namespace {
@@ -184,7 +185,7 @@ TEST(CliTest, ListPrintsJson) {
   ASSERT_EQ(r.status, 0);
   const nlohmann::json j = nlohmann::json::parse(r.out);
   EXPECT_GE(j["backends"].size(), 7u);
-  EXPECT_EQ(j["scenarios"].size(), 9u);
+  EXPECT_EQ(j["scenarios"].size(), ScenarioRegistry::Builtin().All().size());
   for (const auto& s : j["scenarios"]) {
     if (s["id"] == "iterate-while-grow") {
       EXPECT_GT(s["perturbed_defaults"]["ops"].get<int>(), s["defaults"]["ops"].get<int>());

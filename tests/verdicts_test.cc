@@ -68,7 +68,9 @@ TEST(VerdictsTest, GoCheckedDetectsConcurrentIterationAndWrite) {
 
 TEST(VerdictsTest, MutexAndRwlockHoldEverythingOverTenThousandTrialsPerScenario) {
   std::vector<std::string> scenarios;
-  for (const Scenario& s : ScenarioRegistry::Builtin().All()) scenarios.push_back(s.id);
+  for (const Scenario& s : ScenarioRegistry::Builtin().All()) {
+    if (!s.visitor_writes) scenarios.push_back(s.id);  // their visitor must not call the map
+  }
   const RunResults r = RunSuite(Cells({"mutex", "rwlock"}, scenarios, 10000));
   ASSERT_EQ(r.cells.size(), 2 * scenarios.size());
   for (const CellResult& c : r.cells) {

@@ -30,8 +30,12 @@ std::string OpRecord::ResultString() const {
     case OpKind::kForEach: {
       std::string out = "[";
       for (const YieldRecord& y : yields) {
-        absl::StrAppend(&out, out.size() > 1 ? " " : "", y.key,
-                        y.action == VisitAction::kEraseThis ? "(erased)" : "");
+        absl::StrAppend(&out, out.size() > 1 ? " " : "", y.key);
+        if (y.action == VisitAction::kEraseThis) {
+          absl::StrAppend(&out, y.erase == EraseOutcome::kDeclined  ? "(erase declined)"
+                                : y.erase == EraseOutcome::kUnknown ? "(erase?)"
+                                                                    : "(erased)");
+        }
       }
       absl::StrAppend(&out, "]", stopped ? " stopped" : "");
       return out;
@@ -45,12 +49,21 @@ std::string OpRecord::Describe() const {
                       CallString(), " -> ", ResultString());
 }
 
+namespace {
+
+void AppendOps(const std::vector<OpRecord>& ops, std::vector<const OpRecord*>& out) {
+  for (const OpRecord& op : ops) {
+    out.push_back(&op);
+    for (const OpRecord& w : op.visit_writes) out.push_back(&w);
+  }
+}
+
+}  // namespace
+
 std::vector<const OpRecord*> History::AllOps() const {
   std::vector<const OpRecord*> out;
-  for (const auto& t : threads) {
-    for (const OpRecord& op : t) out.push_back(&op);
-  }
-  for (const OpRecord& op : post) out.push_back(&op);
+  for (const auto& t : threads) AppendOps(t, out);
+  AppendOps(post, out);
   return out;
 }
 

@@ -14,12 +14,27 @@
 
 namespace mapfault {
 
+// One entry a for_each showed its visitor. The entry was read somewhere in [read_from, read_to]
+// (the read window): the iteration's whole span up to the visit unless the backend reported a
+// precise read point, then from the iterating thread's previous history event to that point.
 struct YieldRecord {
-  Key key;
-  Value value;
-  uint64_t at;          // logical time the visitor was shown the entry
-  VisitAction action;   // what the visitor answered
+  Key key = 0;
+  Value value = 0;
+  uint64_t at = 0;                  // logical time the visitor was shown the entry
+  VisitAction action = VisitAction::kContinue;  // what the visitor answered
+  uint64_t read_from = 0;           // the read window (read_to <= at)
+  uint64_t read_to = 0;
+  // For an erase-this: what became of it, and the logical time the backend said so (0: it did not
+  // say; the removal, if any, then lies anywhere before the for_each returned).
+  EraseOutcome erase = EraseOutcome::kNone;
+  uint64_t erase_at = 0;
 };
+
+struct OpRecord;
+// The read window of yield `y` of for_each `f`, resolved: [f.invoke, y.at] when the backend reported
+// no read point.
+uint64_t ReadFrom(const OpRecord& f, const YieldRecord& y);
+inline uint64_t ReadTo(const YieldRecord& y) { return y.read_to == 0 ? y.at : y.read_to; }
 
 struct OpRecord {
   OpKind kind = OpKind::kFind;
@@ -38,6 +53,10 @@ struct OpRecord {
   // for_each whose visitor erases an entry when its value is below this ("expired"): a conditional
   // erase, judged by check-then-act.
   std::optional<Value> erase_if_value_below;
+  // for_each: the writes its visitor made through the map (visitor writes), each an operation of the
+  // same thread nested inside this one's span; `visit` on each is the yield it was made from.
+  std::vector<OpRecord> visit_writes;
+  int visit = -1;  // for a visitor write: the index of the yield whose visit made it
 
   bool completed() const { return response != 0; }
   std::string Describe() const;      // "T1 erase(3) -> true [t=4..9]"
@@ -54,9 +73,13 @@ struct History {
   // harness; judged by quiescent-state. Absent when the trial did not complete.
   std::optional<std::vector<std::pair<Key, Value>>> final_state;
 
-  // Every operation (parallel then post), in no particular order.
+  // Every operation (parallel then post, visitor writes after the for_each that made them).
   std::vector<const OpRecord*> AllOps() const;
 };
+
+inline uint64_t ReadFrom(const OpRecord& f, const YieldRecord& y) {
+  return y.read_to == 0 ? f.invoke : y.read_from;
+}
 
 }  // namespace mapfault
 

@@ -16,6 +16,16 @@ std::string_view OpName(OpKind kind) {
   return "?";
 }
 
+std::string_view EraseOutcomeName(EraseOutcome outcome) {
+  switch (outcome) {
+    case EraseOutcome::kNone: return "none";
+    case EraseOutcome::kErased: return "erased";
+    case EraseOutcome::kDeclined: return "declined";
+    case EraseOutcome::kUnknown: return "unknown";
+  }
+  return "?";
+}
+
 std::string_view InvariantId(Invariant inv) {
   switch (inv) {
 #define MAPFAULT_INVARIANT(e, value, id, short_name, description, judged_from, checker, builds) \

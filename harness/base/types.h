@@ -23,6 +23,13 @@ enum class VisitAction : uint8_t { kContinue, kEraseThis, kStop };
 // exclusive lock, as C++ picks a const or a mutable iterator.
 enum class IterKind : uint8_t { kReadOnly, kMayErase };
 
+// What became of a visitor's erase-this (DESIGN.md section 12). A backend reports kErased or
+// kDeclined (a lock-free `erase_at(it)` declines when the entry changed or went since it was read);
+// one that says nothing is taken at its contract's word (kErased when its erase-this never declines,
+// else kUnknown: "may have removed", every checker considers both).
+enum class EraseOutcome : uint8_t { kNone, kErased, kDeclined, kUnknown };
+std::string_view EraseOutcomeName(EraseOutcome outcome);  // "erased", "declined", "unknown"
+
 enum class OpKind : uint8_t { kInsert, kAssign, kErase, kFind, kSize, kClear, kForEach };
 std::string_view OpName(OpKind kind);
 

@@ -1,12 +1,16 @@
 // check-then-act: a conditional erase ("erase if expired": a for_each whose visitor erases entries
 // whose value is below a threshold) never removes an entry whose value was refreshed after the check.
-// Evidence of a violation, for an erase-this of key k decided on an expired value at time y:
+// Evidence of a violation, for an erase-this of key k decided on an expired value read by time y
+// (the end of the yield's read window, history.h) that was not declined:
 //  - a write W of k with a fresh value (not below the threshold), by another operation, invoked
-//    after y (so the check could not have seen it) and returned;
+//    after y (so the check could not have seen it) and returned, before the erase-this's effect
+//    could have ended (the backend's report of its outcome, or the for_each's return);
 //  - afterwards the entry is observed gone: a find -> absent or erase -> false invoked after W
 //    returned, or the quiescent contents (after the threads joined) lack k;
-//  - and no other removal of k (than this erase-this) could lie between W and that observation.
-// Then the only thing that can have removed the fresh entry is the conditional erase itself.
+//  - and no other removal of k (than this erase-this; possible ones included) could lie between W
+//    and that observation.
+// Then the only thing that can have removed the fresh entry is the conditional erase itself (so
+// this holds for an erase-this of unknown outcome too: something removed the entry).
 #include "absl/strings/str_cat.h"
 #include "harness/checkers/checkers_internal.h"
 
@@ -46,16 +50,18 @@ Finding CheckThenAct(const HistoryIndex& index, const CheckOptions&) {
     if (!f->erase_if_value_below) continue;
     const Value threshold = *f->erase_if_value_below;
     for (const YieldRecord& y : f->yields) {
-      if (y.action != VisitAction::kEraseThis) continue;
+      if (y.action != VisitAction::kEraseThis || y.erase == EraseOutcome::kDeclined) continue;
       const std::vector<KeyEvent>& events = *index.Events(y.key);
+      const uint64_t checked = ReadTo(y);
+      const uint64_t effect_by = y.erase_at != 0 ? y.erase_at : f->response;
       for (const KeyEvent& w : events) {
         if (w.kind != KeyEvent::Kind::kWrite || w.op == f || w.value < threshold) continue;
         // The write came after the check, and the erase-this could still take effect after it.
-        if (w.begin <= y.at || w.end == 0 || f->response < w.begin) continue;
+        if (w.begin <= checked || w.end == 0 || effect_by < w.begin) continue;
         for (const Observation& gone : AbsentAfter(index, y.key, w.end)) {
           bool other_removal = false;
           for (const KeyEvent& r : events) {
-            if (r.kind != KeyEvent::Kind::kRemove) continue;
+            if (!r.MayRemove()) continue;
             if (r.op == f && r.yield == &y) continue;
             if (r.begin < gone.end && (r.end == 0 || r.end > w.begin)) other_removal = true;
           }
@@ -63,7 +69,7 @@ Finding CheckThenAct(const HistoryIndex& index, const CheckOptions&) {
           return {Violation{
               Invariant::kCheckThenAct,
               absl::StrCat(Who(*f), " saw key ", y.key, " with expired value ", y.value, " at t=",
-                           y.at, " and erased it, but ", w.Describe(),
+                           y.at, y.erase == EraseOutcome::kUnknown ? " and asked to erase it" : " and erased it", ", but ", w.Describe(),
                            " refreshed it after the check and the entry was gone afterwards (",
                            gone.what, "): the erase removed a fresh entry"),
               {DescribeYield(*f, y), w.Describe(), gone.what}}};

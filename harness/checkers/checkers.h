@@ -37,6 +37,11 @@ struct CheckOptions {
 struct CheckResult {
   std::vector<Violation> violations;  // at most one per invariant (the first found)
   InvariantSet undecided;             // invariants a budget stopped from deciding
+  InvariantSet violated() const {
+    InvariantSet s;
+    for (const Violation& v : violations) s.Add(v.invariant);
+    return s;
+  }
 };
 
 CheckResult CheckHistory(const History& history, const CheckOptions& options);

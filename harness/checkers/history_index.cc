@@ -88,7 +88,8 @@ struct HistoryIndex::KeyJudge {
   std::vector<uint64_t> source_begin;
   std::vector<Top2> source_end_prefix;  // effective ends
   MinTree source_end_tree{{}};          // ends; kNever for one that never returned
-  // Removals in event order (ascending begin), and the completed ones by ascending end.
+  // Removals, possible ones included, in event order (ascending begin); the completed certain ones
+  // by ascending end.
   std::vector<uint64_t> removal_begin;
   std::vector<Top2> removal_end_prefix;  // effective ends, by begin
   std::vector<uint64_t> removal_end;     // completed removals, ascending
@@ -109,10 +110,11 @@ HistoryIndex::KeyJudge::KeyJudge(const std::vector<KeyEvent>& events) {
       source_begin.push_back(e.begin);
       source_ends.push_back({EffectiveEnd(e), e.op});
       tree_values.push_back(EffectiveEnd(e));
-    } else if (e.kind == KeyEvent::Kind::kRemove) {
+    } else if (e.MayRemove()) {
       removal_begin.push_back(e.begin);
       removal_ends.push_back({EffectiveEnd(e), e.op});
-      if (e.end != 0) completed.push_back(&e);
+      // Only a removal that certainly happened can rule a presence out.
+      if (e.end != 0 && e.kind == KeyEvent::Kind::kRemove) completed.push_back(&e);
     }
   }
   source_end_prefix = PrefixTop2(source_ends);
@@ -147,7 +149,10 @@ std::string Who(const OpRecord& op) {
 
 std::string KeyEvent::Describe() const {
   if (kind == Kind::kInitial) return "the initial state";
-  if (yield != nullptr) return absl::StrCat(Who(*op), "'s erase-this at t=", yield->at);
+  if (yield != nullptr) {
+    return absl::StrCat(Who(*op), "'s erase-this at t=", yield->at,
+                        kind == Kind::kMaybeRemove ? " (outcome unknown)" : "");
+  }
   if (op->kind == OpKind::kClear) {
     return absl::StrCat(Who(*op), " [t=", begin, "..", end, "]");
   }
@@ -184,9 +189,12 @@ HistoryIndex::HistoryIndex(const History& history, size_t scan_limit)
       case OpKind::kForEach:
         iterations_.push_back(op);
         for (const YieldRecord& y : op->yields) {
-          if (y.action == VisitAction::kEraseThis) {
-            keys_[y.key].push_back({KeyEvent::Kind::kRemove, y.at, op->response, 0, op, &y});
-          }
+          if (y.action != VisitAction::kEraseThis || y.erase == EraseOutcome::kDeclined) continue;
+          // The removal lies after the visit, and before the backend reported it (or returned).
+          const uint64_t end = y.erase_at != 0 ? y.erase_at : op->response;
+          keys_[y.key].push_back({y.erase == EraseOutcome::kUnknown ? KeyEvent::Kind::kMaybeRemove
+                                                                   : KeyEvent::Kind::kRemove,
+                                  y.at, end, 0, op, &y});
         }
         break;
     }
@@ -266,7 +274,7 @@ const KeyEvent* ScanPresentThroughout(const std::vector<KeyEvent>& events, uint6
     const auto may_remove = [&](const KeyEvent& r) {
       const bool before_source =
           r.end != 0 && r.end < p.begin && p.kind != KeyEvent::Kind::kInitial;
-      return r.kind == KeyEvent::Kind::kRemove && r.op != ignore && !before_source && r.begin < to;
+      return r.MayRemove() && r.op != ignore && !before_source && r.begin < to;
     };
     if (std::none_of(events.begin(), events.end(), may_remove)) return &p;
   }

@@ -29,7 +29,8 @@ struct KeyEvent {
     kWrite,      // insert that returned true, or assign: the key holds `value` afterwards
     kInsertNoop, // insert that returned false: the key was present at its instant
     kFound,      // find that returned `value`
-    kRemove,     // erase that returned true, clear, or an iteration's erase-this
+    kRemove,     // erase that returned true, clear, or an iteration's erase-this that erased
+    kMaybeRemove,  // an erase-this whose outcome is unknown: it may or may not have removed
     kAbsent,     // erase that returned false, or find that returned absent
   };
   Kind kind;
@@ -38,6 +39,8 @@ struct KeyEvent {
   Value value = 0;
   const OpRecord* op = nullptr;         // nullptr for kInitial
   const YieldRecord* yield = nullptr;   // set for an erase-this
+
+  bool MayRemove() const { return kind == Kind::kRemove || kind == Kind::kMaybeRemove; }
 
   bool DefinitelyBefore(uint64_t t) const { return kind == Kind::kInitial || (end != 0 && end < t); }
   bool DefinitelyAfter(uint64_t t) const { return begin > t; }

@@ -8,7 +8,9 @@
 
 namespace mapfault {
 
-bool ApplyLinOp(const LinOp& op, std::optional<Value>& state) {
+int LinOpAlternatives(const LinOp& op) { return op.kind == LinOp::Kind::kMaybeRemove ? 2 : 1; }
+
+bool ApplyLinOp(const LinOp& op, std::optional<Value>& state, int alternative) {
   switch (op.kind) {
     case LinOp::Kind::kInsert:
       if (op.check_result && op.ok != !state.has_value()) return false;
@@ -21,6 +23,9 @@ bool ApplyLinOp(const LinOp& op, std::optional<Value>& state) {
       return true;
     case LinOp::Kind::kFind: return !op.check_result || op.found == state;
     case LinOp::Kind::kRemove: state.reset(); return true;
+    case LinOp::Kind::kMaybeRemove:
+      if (alternative == 0) state.reset();
+      return true;
     case LinOp::Kind::kObserve: return op.found == state;
   }
   return false;
@@ -168,6 +173,7 @@ LinOutcome CheckKeyLinearizable(std::optional<Value> initial, const std::vector<
     int node;       // the search-tree node before this step (-1: the root)
     uint64_t hash;  // and its set's hash
     std::optional<Value> state;
+    int alternative;  // the effect of the op this step took (LinOpAlternatives)
   };
   std::vector<Frame> stack;
   std::optional<Value> state = initial;
@@ -177,6 +183,7 @@ LinOutcome CheckKeyLinearizable(std::optional<Value> initial, const std::vector<
   int deepest = -1;
   int blocking_op = -1;
   int cur = list.First();
+  int alternative = 0;  // the first effect of `cur` still to try
   while (list.First() >= 0) {
     if (++out.steps > budget) {
       out.verdict = LinVerdict::kUndecided;
@@ -184,22 +191,23 @@ LinOutcome CheckKeyLinearizable(std::optional<Value> initial, const std::vector<
     }
     const Entry& e = list[cur];
     if (e.is_call) {
-      std::optional<Value> next_state = state;
-      if (ApplyLinOp(ops[e.op], next_state)) {
+      bool entered = false;
+      for (; alternative < LinOpAlternatives(ops[e.op]) && !entered; ++alternative) {
+        std::optional<Value> next_state = state;
+        if (!ApplyLinOp(ops[e.op], next_state, alternative)) continue;
         const uint64_t next_hash = hash ^ Memo::OpWord(e.op);
         const int child = memo.Enter(node, e.op, next_hash, next_state);
-        if (child >= 0) {
-          stack.push_back({cur, node, hash, state});
-          state = next_state;
-          node = child;
-          hash = next_hash;
-          list.Unlink(cur);
-          list.Unlink(e.match);
-          cur = list.First();
-          continue;
-        }
+        if (child < 0) continue;
+        stack.push_back({cur, node, hash, state, alternative});
+        state = next_state;
+        node = child;
+        hash = next_hash;
+        list.Unlink(cur);
+        list.Unlink(e.match);
+        entered = true;
       }
-      cur = e.next;
+      alternative = 0;
+      cur = entered ? list.First() : e.next;
     } else {
       // An operation returned before any ordering could place it: backtrack.
       if (static_cast<int>(stack.size()) > deepest) {
@@ -218,7 +226,12 @@ LinOutcome CheckKeyLinearizable(std::optional<Value> initial, const std::vector<
       hash = f.hash;
       list.Relink(list[f.entry].match);
       list.Relink(f.entry);
-      cur = list[f.entry].next;
+      if (f.alternative + 1 < LinOpAlternatives(ops[list[f.entry].op])) {
+        cur = f.entry;  // the same op with its next effect
+        alternative = f.alternative + 1;
+      } else {
+        cur = list[f.entry].next;
+      }
     }
   }
   return out;
@@ -245,7 +258,8 @@ std::vector<LinOp> KeyOps(const HistoryIndex& index, Key k, bool include_post) {
     op.response = e.end;
     op.source = &e;
     if (e.yield != nullptr || e.op->kind == OpKind::kClear) {
-      op.kind = LinOp::Kind::kRemove;
+      op.kind = e.kind == KeyEvent::Kind::kMaybeRemove ? LinOp::Kind::kMaybeRemove
+                                                       : LinOp::Kind::kRemove;
     } else {
       switch (e.op->kind) {
         case OpKind::kInsert:

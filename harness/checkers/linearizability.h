@@ -21,6 +21,7 @@ struct LinOp {
     kErase,    // erase -> ok
     kFind,     // find -> found
     kRemove,   // erase-this or clear: removes, returns nothing
+    kMaybeRemove,  // an erase-this of unknown outcome: removes or leaves the state (both tried)
     kObserve,  // the harness observed the state `found` (quiescent contents)
   };
   Kind kind = Kind::kFind;
@@ -44,7 +45,10 @@ struct LinOutcome {
 
 // The sequential specification: applies `op` to a key's `state`; false when the op's reported result
 // contradicts the state (results are ignored when `op.check_result` is false).
-bool ApplyLinOp(const LinOp& op, std::optional<Value>& state);
+// `alternative` picks one of the op's possible effects (LinOpAlternatives: 2 for kMaybeRemove,
+// which removes in alternative 0 and leaves the state in 1; 1 for every other kind).
+bool ApplyLinOp(const LinOp& op, std::optional<Value>& state, int alternative = 0);
+int LinOpAlternatives(const LinOp& op);
 
 // Searches for a linearization of `ops` (any order; intervals may overlap) starting from `initial`.
 LinOutcome CheckKeyLinearizable(std::optional<Value> initial, const std::vector<LinOp>& ops,

@@ -1,6 +1,9 @@
 // iter.no-duplicate: one for_each yields no key twice. With the contract relaxation
 // duplicate_allows_reinsert (Go's spec), a second yield is allowed when a removal of the key and a
-// later write of it could both lie between the two yields.
+// later write of it could both lie between the two reads: the removal (erase -> true, clear, any
+// erase-this that was not declined, the iteration's own included) invoked before the second yield's
+// read window ends and not completed before the first one's begins, and a write invoked before the
+// second read window ends and not completed before the removal began. Read windows: history.h.
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "harness/checkers/checkers_internal.h"
@@ -14,7 +17,7 @@ bool ReinsertedBetween(const HistoryIndex& index, Key k, uint64_t a, uint64_t b)
   const std::vector<KeyEvent>* events = index.Events(k);
   if (events == nullptr) return false;
   for (const KeyEvent& r : *events) {
-    if (r.kind != KeyEvent::Kind::kRemove || r.begin >= b || (r.end != 0 && r.end < a)) continue;
+    if (!r.MayRemove() || r.begin >= b || (r.end != 0 && r.end < a)) continue;
     for (const KeyEvent& w : *events) {
       if (w.kind == KeyEvent::Kind::kWrite && w.begin < b && (w.end == 0 || w.end > r.begin)) {
         return true;
@@ -33,7 +36,8 @@ Finding NoDuplicate(const HistoryIndex& index, const CheckOptions& options) {
       auto [it, inserted] = seen.emplace(y.key, &y);
       if (inserted) continue;
       const YieldRecord& first = *it->second;
-      if (options.duplicate_allows_reinsert && ReinsertedBetween(index, y.key, first.at, y.at)) {
+      if (options.duplicate_allows_reinsert &&
+          ReinsertedBetween(index, y.key, ReadFrom(*f, first), ReadTo(y))) {
         it->second = &y;
         continue;
       }

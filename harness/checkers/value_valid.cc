@@ -1,8 +1,9 @@
 // iter.value-valid: every yielded value was written to its key by an operation that could be current
-// at some instant of the iteration window. A write W(k, v) (or the initial state) qualifies for a
-// yield of (k, v) at time y when W was invoked before y and no other write or removal of k
-// definitely took effect after W and before the iteration began. Yields of keys that cannot have
-// been present at all are left to iter.no-phantom.
+// at some instant of the yield's read window [ReadFrom, ReadTo] (history.h). A write W(k, v) (or the
+// initial state) qualifies for a yield of (k, v) read in [r0, r1] when W was invoked before r1 and
+// no other write or certain removal of k definitely took effect after W and before r0 (an erase-this
+// of unknown outcome or a declined one does not count). Yields of keys that cannot have been present
+// at all are left to iter.no-phantom.
 #include "absl/strings/str_cat.h"
 #include "harness/checkers/checkers_internal.h"
 
@@ -11,14 +12,15 @@ namespace mapfault::checkers {
 Finding ValueValid(const HistoryIndex& index, const CheckOptions&) {
   for (const OpRecord* f : index.iterations()) {
     for (const YieldRecord& y : f->yields) {
-      if (!index.PossiblyPresent(y.key, f->invoke, y.at, f, nullptr)) continue;
+      const uint64_t r0 = ReadFrom(*f, y), r1 = ReadTo(y);
+      if (!index.PossiblyPresent(y.key, r0, r1, f, nullptr)) continue;
       const std::vector<KeyEvent>& events = *index.Events(y.key);
       const KeyEvent* writer = nullptr;
       const KeyEvent* superseded_by = nullptr;
       for (const KeyEvent& w : events) {
         const bool writes = w.kind == KeyEvent::Kind::kInitial || w.kind == KeyEvent::Kind::kWrite;
         if (!writes || w.value != y.value) continue;
-        if (w.kind != KeyEvent::Kind::kInitial && w.begin >= y.at) continue;
+        if (w.kind != KeyEvent::Kind::kInitial && w.begin >= r1) continue;
         if (w.kind != KeyEvent::Kind::kInitial && w.end == 0) {
           writer = &w;
           break;
@@ -28,7 +30,7 @@ Finding ValueValid(const HistoryIndex& index, const CheckOptions&) {
         for (const KeyEvent& e : events) {
           const bool changes = e.kind == KeyEvent::Kind::kRemove ||
                                (e.kind == KeyEvent::Kind::kWrite && e.value != y.value);
-          if (changes && e.op != f && e.begin > w_end && e.DefinitelyBefore(f->invoke)) {
+          if (changes && e.op != f && e.begin > w_end && e.DefinitelyBefore(r0)) {
             killer = &e;
             break;
           }
@@ -43,10 +45,12 @@ Finding ValueValid(const HistoryIndex& index, const CheckOptions&) {
       std::string why =
           superseded_by != nullptr
               ? absl::StrCat("every write of that value was overwritten or removed by ",
-                             superseded_by->Describe(), " before the iteration began at t=",
-                             f->invoke)
+                             superseded_by->Describe(),
+                             y.read_to == 0 ? " before the iteration began at t="
+                                            : " before the entry was read at t=",
+                             r0)
               : absl::StrCat("no operation wrote value ", y.value, " to key ", y.key,
-                             " before the yield");
+                             y.read_to == 0 ? " before the yield" : " before the entry was read");
       return {Violation{Invariant::kIterValueValid, absl::StrCat(DescribeYield(*f, y), ", but ", why),
                         {DescribeYield(*f, y)}}};
     }

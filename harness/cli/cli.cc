@@ -120,7 +120,9 @@ int RunList(const std::string& what, bool as_json) {
       if (b->make_controlled) modes.push_back("controlled");
       if (b->make_real) modes.push_back("perturbed");
       rows.push_back({{"id", b->id}, {"description", b->description}, {"claims", claims},
-                      {"modes", modes}});
+                      {"modes", modes},
+                      {"erase_this_may_decline", b->erase_this_may_decline},
+                      {"visitor_writes", b->visitor_writes}});
     }
     all["backends"] = rows;
   }
@@ -130,6 +132,7 @@ int RunList(const std::string& what, bool as_json) {
       rows.push_back({{"id", s.id},
                       {"description", s.description},
                       {"defaults", ParamsToJson(s.defaults)},
+                      {"visitor_writes", s.visitor_writes},
                       {"perturbed_defaults", ParamsToJson(s.DefaultsFor(/*perturbed=*/true))}});
     }
     all["scenarios"] = rows;

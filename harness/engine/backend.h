@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "absl/functional/function_ref.h"
@@ -17,7 +18,47 @@
 
 namespace mapfault {
 
-using Visitor = absl::FunctionRef<VisitAction(Key, Value)>;
+// The harness's side of an iteration, for backends that say more than the visits themselves
+// (DESIGN.md section 12). Both calls are optional; a backend that makes neither is judged with the
+// widest windows its contract allows.
+class VisitSink {
+ public:
+  // The backend has just read the entry it will show next (call it right after the read, before any
+  // other synchronisation): that entry's read window ends here instead of at the visit.
+  virtual void ReadPoint() = 0;
+  // What became of the erase-this the visitor asked for on key k (the latest one on k without an
+  // outcome): erased, or declined because the entry changed or went since it was read.
+  virtual void EraseResult(Key k, bool erased) = 0;
+
+ protected:
+  ~VisitSink() = default;
+};
+
+// What a backend's for_each calls once per entry shown: visit(k, v) -> continue / erase-this /
+// stop, plus the optional reports of VisitSink. Built from any callable (like absl::FunctionRef, it
+// refers to it and must not outlive it); a wrapper around another Visitor keeps that one's sink.
+class Visitor {
+ public:
+  template <class F>
+    requires std::is_invocable_r_v<VisitAction, F&, Key, Value> &&
+             (!std::is_same_v<std::remove_cvref_t<F>, Visitor>)
+  Visitor(F&& f, VisitSink* sink = nullptr) : fn_(f), sink_(sink) {}  // NOLINT: implicit
+  template <class F>
+    requires std::is_invocable_r_v<VisitAction, F&, Key, Value>
+  Visitor(F&& f, const Visitor& sink_of) : fn_(f), sink_(sink_of.sink_) {}
+
+  VisitAction operator()(Key k, Value v) const { return fn_(k, v); }
+  void ReadPoint() const {
+    if (sink_ != nullptr) sink_->ReadPoint();
+  }
+  void EraseResult(Key k, bool erased) const {
+    if (sink_ != nullptr) sink_->EraseResult(k, erased);
+  }
+
+ private:
+  absl::FunctionRef<VisitAction(Key, Value)> fn_;
+  VisitSink* sink_;
+};
 
 // The operations of DESIGN.md section 3. `for_each` shows each entry to the visitor, which may ask
 // to continue, erase the entry just shown, or stop.
@@ -43,6 +84,11 @@ class AnyMap {
   virtual size_t Size() = 0;
   virtual void Clear() = 0;
   virtual void ForEach(Visitor visit, IterKind kind) = 0;
+  // Per-thread setup and teardown (a library that needs every thread to attach itself): called on
+  // each trial thread before its first operation and after its last, in both modes. No-ops unless
+  // the map defines ThreadAttach() / ThreadDetach().
+  virtual void ThreadAttach() {}
+  virtual void ThreadDetach() {}
 };
 
 template <ConcurrentMap M>
@@ -55,6 +101,12 @@ class MapAdapter final : public AnyMap {
   size_t Size() override { return map_.Size(); }
   void Clear() override { map_.Clear(); }
   void ForEach(Visitor visit, IterKind kind) override { map_.ForEach(visit, kind); }
+  void ThreadAttach() override {
+    if constexpr (requires { map_.ThreadAttach(); }) map_.ThreadAttach();
+  }
+  void ThreadDetach() override {
+    if constexpr (requires { map_.ThreadDetach(); }) map_.ThreadDetach();
+  }
 
  private:
   M map_;
@@ -73,10 +125,21 @@ struct BackendInfo {
   bool duplicate_allows_reinsert = false;
   // Conditional contract: in a trial where some thread runs one of these operations while other
   // threads run (a parallel part of two or more threads), only `claims_if_unsafe` are claimed.
-  // Bits are 1 << OpKind; kEraseThisBit stands for a for_each whose visitor erases.
+  // Bits are 1 << OpKind, kEraseThisBit and kVisitorWritesBit (below).
   uint32_t unsafe_concurrent_ops = 0;
   InvariantSet claims_if_unsafe;
+  // kEraseThisBit: a for_each whose visitor erases. kVisitorWritesBit: a for_each whose visitor
+  // writes through the map (any trial with one, concurrent or not: a snapshot iterator shows an
+  // entry its own visitor erased before reaching it, which Go's rule forbids).
   static constexpr uint32_t kEraseThisBit = 1u << 16;
+  static constexpr uint32_t kVisitorWritesBit = 1u << 17;
+  // Whether an erase-this may decline (the entry changed or went since it was read). A backend that
+  // may decline should report each outcome (Visitor::EraseResult); one it does not report is then
+  // "unknown" (may have removed). When false, an unreported erase-this counts as erased.
+  bool erase_this_may_decline = false;
+  // Whether a visitor may insert, assign or erase other keys through the map during for_each
+  // (visitor writes). Scenarios with visitor writes are not run on a backend that forbids them.
+  bool visitor_writes = false;
   // Factory for the controlled-mode instantiation (over ControlledSync); empty when unsupported.
   std::function<std::unique_ptr<AnyMap>()> make_controlled;
   // Factory for real threads (over RealSync or a black-box library); empty when unsupported.

@@ -306,6 +306,8 @@ std::optional<BackendInfo> Adapt(const mapfault_backend& b, size_t index, size_t
     info.claims.Add(*inv);
   }
   info.duplicate_allows_reinsert = (b.flags & MAPFAULT_BACKEND_DUPLICATE_ALLOWS_REINSERT) != 0;
+  // ABI v1 cannot report what became of an erase-this: it "may have removed" (DESIGN.md section 12).
+  info.erase_this_may_decline = true;
   const mapfault_backend* ops = &b;
   auto factory = [ops, path]() -> std::unique_ptr<AnyMap> {
     return std::make_unique<PluginMap>(ops, path.get());

@@ -42,7 +42,7 @@ rc::Gen<OpSpec> GenOp(const ProgramGenSettings& s) {
   add(w.for_each * 100,
       rc::gen::map(rc::gen::inRange(0, 4), [](int r) {
         OpSpec op = MakeOp(OpKind::kForEach);
-        if (r > 0) op.visit = {VisitPlan::Mode::kEraseKeyMod, 3, r - 1, 0};
+        if (r > 0) op.visit = {VisitPlan::Mode::kEraseKeyMod, 3, r - 1, 0, {}};
         return op;
       }));
   if (choices.empty()) return rc::gen::just(MakeOp(OpKind::kFind));

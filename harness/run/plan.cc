@@ -58,8 +58,13 @@ std::optional<ExecMode> ModeFor(const BackendInfo& backend, const std::string& m
 
 namespace {
 
-// A built-in scenario whose program always has one thread.
-constexpr std::string_view kSingleThreadScenario = "range-erase-same-thread";
+// The built-in scenarios whose program always has one thread.
+constexpr std::string_view kSingleThreadScenarios[] = {"range-erase-same-thread",
+                                                       "range-insert-same-thread"};
+bool SingleThreadScenario(const Scenario& s) {
+  return std::find(std::begin(kSingleThreadScenarios), std::end(kSingleThreadScenarios), s.id) !=
+         std::end(kSingleThreadScenarios);
+}
 
 }  // namespace
 
@@ -69,7 +74,7 @@ absl::StatusOr<ScenarioParams> ApplyOverrides(const Scenario& scenario, Scenario
   const bool fixed = IsFixedProgram(scenario);  // a file's fixed program ignores parameters
   const bool strict = rule == ThreadOverrideRule::kStrict;
   if (!fixed && overrides.threads > 0) {
-    const bool fits = strict ? scenario.id != kSingleThreadScenario
+    const bool fits = strict ? !SingleThreadScenario(scenario)
                              : scenario.min_threads <= overrides.threads;
     if (fits) params.threads = overrides.threads;
   }
@@ -181,6 +186,11 @@ absl::StatusOr<RunPlan> PlanRun(const PlanRequest& request, const BackendRegistr
     const std::optional<ExecMode> mode = ModeFor(*b, request.mode);
     if (!mode) continue;  // `all` with a forced mode: skip backends without it
     for (const Scenario* s : *chosen) {
+      // A backend whose contract forbids visitor writes is not given such scenarios.
+      if (s->visitor_writes && !b->visitor_writes) {
+        plan.skipped.push_back({b, s});
+        continue;
+      }
       absl::StatusOr<ScenarioParams> params =
           ApplyOverrides(*s, s->DefaultsFor(*mode == ExecMode::kPerturbed), request.overrides,
                          request.thread_rule);
@@ -190,6 +200,12 @@ absl::StatusOr<RunPlan> PlanRun(const PlanRequest& request, const BackendRegistr
       cell.checked = request.checked;
       plan.cells.push_back(cell);
     }
+  }
+  if (plan.cells.empty() && !plan.skipped.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "scenario '", plan.skipped.front().second->id, "' has visitor writes, which backend '",
+        plan.skipped.front().first->id,
+        "' does not allow (its contract); choose a backend that does, e.g. versioned_cas"));
   }
   if (plan.cells.empty()) {
     return absl::InvalidArgumentError(absl::StrCat("no chosen backend can run in ", request.mode,

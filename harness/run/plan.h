@@ -81,6 +81,9 @@ struct RunPlan {
                                 // the mode when "all" chose it
   size_t backends = 0;          // chosen (before the mode filter)
   size_t scenarios = 0;
+  // Backend x scenario pairs not run because the scenario has visitor writes and the backend's
+  // contract forbids them (not a finding: the backend was never given the scenario).
+  std::vector<std::pair<const BackendInfo*, const Scenario*>> skipped;
 };
 
 // The cells of `request`. Errors are the CLI's, in its order: an unknown backend ("...; valid

@@ -69,7 +69,7 @@ TEST(TokenTest, RoundTripsAnExplicitProgram) {
   p.init = {{1, 1001}, {-7, -3}};
   OpSpec each;
   each.kind = OpKind::kForEach;
-  each.visit = {VisitPlan::Mode::kEraseKeyMod, 3, -1, 2};
+  each.visit = {VisitPlan::Mode::kEraseKeyMod, 3, -1, 2, {}};
   OpSpec ins;
   ins.kind = OpKind::kInsert;
   ins.key = 1LL << 40;

@@ -43,8 +43,9 @@ const char* OpLabel(OpKind kind) {
 // controlled mode) or perturbation points (in perturbed mode) sit at every operation boundary.
 class OpRunner {
  public:
-  OpRunner(AnyMap& map, std::atomic<uint64_t>& clock, TraceBuffer* perturbed_trace)
-      : map_(map), clock_(clock), perturbed_trace_(perturbed_trace) {}
+  OpRunner(AnyMap& map, std::atomic<uint64_t>& clock, TraceBuffer* perturbed_trace,
+           const BackendInfo& backend)
+      : map_(map), clock_(clock), perturbed_trace_(perturbed_trace), backend_(backend) {}
 
   void Run(const OpSpec& spec, int thread, int index, OpRecord& rec) {
     Scheduler* s = Scheduler::Current();
@@ -53,14 +54,25 @@ class OpRunner {
     } else {
       PerturbationPoint(OpLabel(spec.kind));
     }
+    if (spec.kind == OpKind::kForEach && spec.visit.mode == VisitPlan::Mode::kEraseValueBelow) {
+      rec.erase_if_value_below = spec.visit.param;
+    }
+    Execute(spec, thread, index, rec);
+  }
+
+  uint64_t Tick() { return clock_.fetch_add(1, std::memory_order_acq_rel) + 1; }
+
+ private:
+  class Iteration;
+
+  // Records and runs one operation, from its invoke stamp to its response stamp.
+  void Execute(const OpSpec& spec, int thread, int index, OpRecord& rec) {
+    Scheduler* s = Scheduler::Current();
     rec.kind = spec.kind;
     rec.key = spec.key;
     rec.value = spec.value;
     rec.thread = thread;
     rec.index = index;
-    if (spec.kind == OpKind::kForEach && spec.visit.mode == VisitPlan::Mode::kEraseValueBelow) {
-      rec.erase_if_value_below = spec.visit.param;
-    }
     rec.invoke = Tick();
     Trace(s, rec.invoke, thread, TraceKind::kOpInvoke, static_cast<uint8_t>(spec.kind), index, 0,
           OpLabel(spec.kind));
@@ -75,37 +87,15 @@ class OpRunner {
         break;
       case OpKind::kSize: rec.size = map_.Size(); result = static_cast<int64_t>(rec.size); break;
       case OpKind::kClear: map_.Clear(); break;
-      case OpKind::kForEach: {
-        const IterKind kind = spec.visit.mode == VisitPlan::Mode::kContinue ? IterKind::kReadOnly
-                                                                             : IterKind::kMayErase;
-        uint32_t shown = 0;
-        map_.ForEach(
-            [&](Key k, Value v) {
-              const VisitAction action = spec.visit.Decide(k, v, shown);
-              if (action == VisitAction::kStop) {
-                rec.stopped = true;
-                return action;
-              }
-              ++shown;
-              const uint64_t at = Tick();
-              rec.yields.push_back({k, v, at, action});
-              Trace(s, at, thread, TraceKind::kIterYield, static_cast<uint8_t>(action), k, v,
-                    action == VisitAction::kEraseThis ? "visit -> erase this" : "visit");
-              return action;
-            },
-            kind);
-        result = static_cast<int64_t>(rec.yields.size());
-        break;
-      }
+      case OpKind::kForEach: result = RunForEach(spec, thread, rec); break;
     }
     rec.response = Tick();
     Trace(s, rec.response, thread, TraceKind::kOpResponse, static_cast<uint8_t>(spec.kind), spec.key,
           result, OpLabel(spec.kind));
   }
 
-  uint64_t Tick() { return clock_.fetch_add(1, std::memory_order_acq_rel) + 1; }
+  int64_t RunForEach(const OpSpec& spec, int thread, OpRecord& rec);
 
- private:
   // Controlled mode records in the scheduler's trace (stamped with the step); perturbed mode in the
   // shared trace, stamped with the history clock.
   void Trace(Scheduler* s, uint64_t stamp, int thread, TraceKind kind, uint8_t op, int64_t a,
@@ -121,7 +111,93 @@ class OpRunner {
   AnyMap& map_;
   std::atomic<uint64_t>& clock_;
   TraceBuffer* perturbed_trace_;
+  const BackendInfo& backend_;
 };
+
+// One for_each in progress: the visitor the backend calls, and the harness's side of the backend's
+// optional reports (read points, erase-this outcomes), each stamped on the history clock.
+class OpRunner::Iteration final : public VisitSink {
+ public:
+  Iteration(OpRunner& runner, const OpSpec& spec, int thread, OpRecord& rec)
+      : runner_(runner), spec_(spec), thread_(thread), rec_(rec), last_tick_(rec.invoke) {}
+
+  VisitAction Visit(Key k, Value v) {
+    const VisitAction action = spec_.visit.Decide(k, v, shown_);
+    if (action == VisitAction::kStop) {
+      rec_.stopped = true;
+      return action;
+    }
+    ++shown_;
+    YieldRecord y{k, v, Tick(), action};
+    if (read_to_ != 0) y.read_from = read_from_, y.read_to = read_to_;
+    read_to_ = 0;
+    rec_.yields.push_back(y);
+    Scheduler* s = Scheduler::Current();
+    runner_.Trace(s, y.at, thread_, TraceKind::kIterYield, static_cast<uint8_t>(action), k, v,
+                  action == VisitAction::kEraseThis ? "visit -> erase this" : "visit");
+    for (const VisitWrite& w : spec_.visit.writes) {
+      if (w.at_visit == shown_) Write(w);
+    }
+    return action;
+  }
+
+  void ReadPoint() override {
+    read_from_ = last_tick_;
+    read_to_ = Tick();
+  }
+
+  void EraseResult(Key k, bool erased) override {
+    for (auto it = rec_.yields.rbegin(); it != rec_.yields.rend(); ++it) {
+      if (it->key != k || it->action != VisitAction::kEraseThis) continue;
+      if (it->erase != EraseOutcome::kNone) break;  // the latest one already has its outcome
+      it->erase = erased ? EraseOutcome::kErased : EraseOutcome::kDeclined;
+      it->erase_at = Tick();
+      return;
+    }
+  }
+
+  // After the backend's for_each returned: an erase-this it said nothing about is taken at its
+  // contract's word.
+  void Finish(bool may_decline) {
+    for (YieldRecord& y : rec_.yields) {
+      if (y.action == VisitAction::kEraseThis && y.erase == EraseOutcome::kNone) {
+        y.erase = may_decline ? EraseOutcome::kUnknown : EraseOutcome::kErased;
+      }
+    }
+  }
+
+ private:
+  uint64_t Tick() { return last_tick_ = runner_.Tick(); }
+
+  // A visitor write: an operation of this thread nested in the for_each.
+  void Write(const VisitWrite& w) {
+    OpSpec op;
+    op.kind = w.kind;
+    op.key = w.key;
+    op.value = w.value;
+    OpRecord& nested = rec_.visit_writes.emplace_back();
+    nested.visit = static_cast<int>(rec_.yields.size()) - 1;
+    runner_.Execute(op, thread_, rec_.index, nested);
+    last_tick_ = nested.response;
+  }
+
+  OpRunner& runner_;
+  const OpSpec& spec_;
+  const int thread_;
+  OpRecord& rec_;
+  uint64_t last_tick_;  // this thread's latest stamp: where a reported read's window begins
+  uint64_t read_from_ = 0, read_to_ = 0;  // a read point reported for the next visit
+  uint32_t shown_ = 0;
+};
+
+int64_t OpRunner::RunForEach(const OpSpec& spec, int thread, OpRecord& rec) {
+  const IterKind kind =
+      spec.visit.mode == VisitPlan::Mode::kContinue ? IterKind::kReadOnly : IterKind::kMayErase;
+  Iteration iteration(*this, spec, thread, rec);
+  map_.ForEach(Visitor([&](Key k, Value v) { return iteration.Visit(k, v); }, &iteration), kind);
+  iteration.Finish(backend_.erase_this_may_decline);
+  return static_cast<int64_t>(rec.yields.size());
+}
 
 uint64_t current_trial_seed = 0;
 
@@ -189,7 +265,12 @@ Program ProgramFor(const TrialSpec& spec) {
 }
 
 InvariantSet ClaimsFor(const BackendInfo& backend, const Program& program) {
-  if (backend.unsafe_concurrent_ops == 0 || program.threads.size() < 2) return backend.claims;
+  if (backend.unsafe_concurrent_ops == 0) return backend.claims;
+  if ((backend.unsafe_concurrent_ops & BackendInfo::kVisitorWritesBit) != 0 &&
+      program.HasVisitorWrites()) {
+    return backend.claims_if_unsafe;
+  }
+  if (program.threads.size() < 2) return backend.claims;
   for (const auto& ops : program.threads) {
     for (const OpSpec& op : ops) {
       uint32_t bit = 1u << static_cast<int>(op.kind);
@@ -226,17 +307,22 @@ void Prepare(const TrialSpec& spec, std::unique_ptr<AnyMap> map, TrialResult& r,
   current_trial_seed = spec.seed;
   r.program = ProgramFor(spec);
   setup.map = std::move(map);
+  setup.map->ThreadAttach();  // the harness's thread runs the init and post parts
   for (const auto& [k, v] : r.program.init) setup.map->Insert(k, v);
+  setup.map->ThreadDetach();
   r.history.initial = r.program.init;
-  setup.runner = std::make_unique<OpRunner>(*setup.map, setup.clock, perturbed_trace);
+  setup.runner =
+      std::make_unique<OpRunner>(*setup.map, setup.clock, perturbed_trace, *spec.backend);
   const int threads = static_cast<int>(r.program.threads.size());
   r.history.threads.resize(threads);
   for (int t = 0; t < threads; ++t) r.history.threads[t].resize(r.program.threads[t].size());
   for (int t = 0; t < threads; ++t) {
     setup.bodies.push_back([&r, &setup, t] {
+      setup.map->ThreadAttach();
       for (size_t i = 0; i < r.program.threads[t].size(); ++i) {
         setup.runner->Run(r.program.threads[t][i], t, static_cast<int>(i), r.history.threads[t][i]);
       }
+      setup.map->ThreadDetach();
     });
   }
 }
@@ -244,6 +330,7 @@ void Prepare(const TrialSpec& spec, std::unique_ptr<AnyMap> map, TrialResult& r,
 // After the threads joined: the quiescent contents, the post part, and the checkers.
 void Finish(const TrialSpec& spec, TrialResult& r, TrialSetup& setup) {
   r.history.parallel_end = setup.runner->Tick();
+  setup.map->ThreadAttach();
   std::vector<std::pair<Key, Value>> contents;
   setup.map->ForEach(
       [&](Key k, Value v) {
@@ -256,6 +343,7 @@ void Finish(const TrialSpec& spec, TrialResult& r, TrialSetup& setup) {
   for (size_t i = 0; i < r.program.post.size(); ++i) {
     setup.runner->Run(r.program.post[i], -1, static_cast<int>(i), r.history.post[i]);
   }
+  setup.map->ThreadDetach();
   CheckOptions check_options;
   check_options.duplicate_allows_reinsert = spec.backend->duplicate_allows_reinsert;
   CheckResult checked = CheckHistory(r.history, check_options);

@@ -60,7 +60,9 @@ class AbslMutexMap {
       PerturbationPoint("absl_mutex.iter: advance");
       if (action == VisitAction::kStop) return;
       if (action == VisitAction::kEraseThis) {
+        const Key k = it->first;
         map_.erase(it++);
+        visit.EraseResult(k, true);
       } else {
         ++it;
       }

@@ -31,7 +31,13 @@ class StdUnorderedMap {
       const VisitAction action = visit(it->first, it->second);
       PerturbationPoint("std_unordered.iter: advance");
       if (action == VisitAction::kStop) return;
-      it = action == VisitAction::kEraseThis ? map_.erase(it) : std::next(it);
+      if (action == VisitAction::kEraseThis) {
+        const Key k = it->first;
+        it = map_.erase(it);
+        visit.EraseResult(k, true);
+      } else {
+        ++it;
+      }
     }
   }
 

@@ -61,7 +61,7 @@ class TbbHashMap {
       if (action == VisitAction::kEraseThis) doomed.push_back(it->first);
       if (action == VisitAction::kStop) break;
     }
-    for (Key k : doomed) map_.erase(k);
+    for (Key k : doomed) visit.EraseResult(k, map_.erase(k) != 0);
   }
 
  private:
@@ -88,7 +88,13 @@ class TbbUnorderedMap {
       const VisitAction action = visit(it->first, it->second.load(std::memory_order_acquire));
       PerturbationPoint("tbb_unordered.iter: advance");
       if (action == VisitAction::kStop) return;
-      it = action == VisitAction::kEraseThis ? map_.unsafe_erase(it) : std::next(it);
+      if (action == VisitAction::kEraseThis) {
+        const Key k = it->first;
+        it = map_.unsafe_erase(it);
+        visit.EraseResult(k, true);
+      } else {
+        ++it;
+      }
     }
   }
 

@@ -51,7 +51,7 @@ class CtaUpgradeGapMap : public RwLockMap<Sync> {
     // "Upgrade" to the exclusive lock: release, then acquire. BUG: the chosen entries are erased
     // without a re-check; a writer may have refreshed them in the gap.
     LockGuard g(this->mu_, "rwlock.lock: for_each (erase the chosen entries; BUG: no re-check)");
-    for (Key k : doomed) this->table_.Erase(k);
+    for (Key k : doomed) visit.EraseResult(k, this->table_.Erase(k));
   }
 };
 

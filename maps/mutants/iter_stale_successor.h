@@ -47,7 +47,7 @@ class IterStaleSuccessorMap : public MutexMap<Sync> {
       action = visit(k, node->value);
       Sync::Yield("stale_successor.iter: read successor");
       node = node->next;  // read before erase-this unlinks the node shown: fine on its own
-      if (action == VisitAction::kEraseThis) this->table_.Erase(k);
+      if (action == VisitAction::kEraseThis) visit.EraseResult(k, this->table_.Erase(k));
     }
     LockGuard g(this->mu_, "stale_successor.lock: end iteration");
     this->table_.UnpinGrowth();

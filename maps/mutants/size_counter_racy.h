@@ -34,7 +34,7 @@ class SizeCounterRacyMap : public MutexMap<Sync> {
   size_t Size() { return static_cast<size_t>(size_.load()); }  // no lock: the point of the counter
   void ForEach(Visitor visit, IterKind kind) {  // an erase-this is counted as it happens
     LockGuard g(this->mu_, "mutex.lock: for_each");
-    this->table_.ForEach([&](Key k, Value v) { return Adjusted(visit(k, v)); }, kind);
+    this->table_.ForEach(Visitor([&](Key k, Value v) { return Adjusted(visit(k, v)); }, visit), kind);
   }
 
  private:
