@@ -1,12 +1,20 @@
 // Replay round trips (always on; Shuttle's were switched off as broken): a BROKEN token replayed 100
-// times gives the identical trace 100 times, for a history violation and for a crash.
+// times gives the identical trace 100 times, for a history violation and for a crash. And the
+// determinism check of the confirmation replays: a deterministic backend's findings replay exactly,
+// an address-salted one's are marked nondeterministic at a named step, in the results and the
+// console report.
 #include <set>
+#include <string>
+#include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "harness/run/replay.h"
 #include "harness/run/supervisor.h"
 #include "harness/run/token.h"
 #include "maps/builtin_backends.h"
+#include "reports/console_report.h"
+#include "tests/test_backends.h"
 
 namespace mapfault {
 namespace {
@@ -89,6 +97,74 @@ TEST(ReplayTest, ReplayInProcessReproducesTheHistoryExactly) {
       }
     }
   }
+}
+
+// The findings of one controlled cell of `backend` on iterate-while-erase (seeded: the same trials
+// every time).
+RunResults RunTestCell(const std::string& backend) {
+  testing::RegisterTestBackends();
+  CellSpec c;
+  c.backend = GlobalBackends().Find(backend);
+  c.scenario = ScenarioRegistry::Builtin().Find("iterate-while-erase");
+  c.params = c.scenario->defaults;
+  c.trials = 200;
+  SupervisorOptions o;
+  o.seed = 5;
+  o.jobs = 1;
+  return RunCells({c}, o);
+}
+
+// The console paragraph of the finding of `inv`: from its headline to its replay command.
+std::string ConsoleParagraph(const RunResults& results, Invariant inv) {
+  const std::string text = FormatConsoleReport(results);
+  const size_t start = text.find(absl::StrCat(" / ", std::string(InvariantId(inv)), ": "));
+  const size_t end = text.find("mapfault replay ", start);
+  if (start == std::string::npos || end == std::string::npos) return "";
+  return text.substr(start, end - start);
+}
+
+std::vector<Invariant> Findings(const RunResults& results) {
+  std::vector<Invariant> out;
+  for (Invariant inv : kAllInvariants) {
+    if (!results.cells[0].invariants[static_cast<int>(inv)].token.empty()) out.push_back(inv);
+  }
+  return out;
+}
+
+TEST(DeterminismTest, ADeterministicBackendsFindingsReplayExactly) {
+  const RunResults results = RunTestCell("test.unsalted");
+  ASSERT_FALSE(Findings(results).empty());
+  const std::string console = FormatConsoleReport(results);
+  EXPECT_EQ(console.find("diverged"), std::string::npos) << console;
+  for (Invariant inv : Findings(results)) {
+    const InvariantResult& r = results.cells[0].invariants[static_cast<int>(inv)];
+    EXPECT_EQ(r.replay_check, ReplayCheck::kExact) << std::string(InvariantId(inv)) << ": " << r.divergence;
+    EXPECT_EQ(r.replays, 0u);
+    EXPECT_NE(ConsoleParagraph(results, inv).find("replays exactly"), std::string::npos)
+        << console;
+  }
+}
+
+TEST(DeterminismTest, AnAddressSaltedBackendsFindingsDivergeAtANamedStep) {
+  const RunResults results = RunTestCell("test.salted");
+  ASSERT_FALSE(Findings(results).empty());
+  for (Invariant inv : Findings(results)) {
+    const InvariantResult& r = results.cells[0].invariants[static_cast<int>(inv)];
+    EXPECT_EQ(r.replay_check, ReplayCheck::kDiverged) << std::string(InvariantId(inv));
+    EXPECT_GT(r.diverged_at_step, 0u);
+    EXPECT_FALSE(r.divergence.empty());
+    EXPECT_EQ(r.replays, 10u);  // the reproduction rate, measured as a perturbed break's
+    EXPECT_LE(r.reproduced, r.replays);
+    const std::string paragraph = ConsoleParagraph(results, inv);
+    EXPECT_NE(paragraph.find(absl::StrCat("nondeterministic backend: replay diverged at step ",
+                                          r.diverged_at_step)),
+              std::string::npos)
+        << paragraph;
+    EXPECT_NE(paragraph.find(absl::StrCat("reproduced ", r.reproduced, "/10")), std::string::npos)
+        << paragraph;
+    EXPECT_EQ(paragraph.find("exactly"), std::string::npos) << paragraph;
+  }
+  EXPECT_EQ(FormatConsoleReport(results).find("replays exactly"), std::string::npos);
 }
 
 }  // namespace
