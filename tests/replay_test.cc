@@ -3,6 +3,8 @@
 // determinism check of the confirmation replays: a deterministic backend's findings replay exactly,
 // an address-salted one's are marked nondeterministic at a named step, in the results and the
 // console report.
+#include <cstdio>
+#include <cstdlib>
 #include <set>
 #include <string>
 #include <vector>
@@ -165,6 +167,58 @@ TEST(DeterminismTest, AnAddressSaltedBackendsFindingsDivergeAtANamedStep) {
     EXPECT_EQ(paragraph.find("exactly"), std::string::npos) << paragraph;
   }
   EXPECT_EQ(FormatConsoleReport(results).find("replays exactly"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace mapfault
+
+namespace mapfault {
+namespace {
+
+// The address-space experiment of docs/how-it-works.md#determinism (run by hand; not a check):
+// how often a fresh-worker replay of an address-salted finding reproduces it exactly (the same
+// invariant with the same explanation as the original run's). MF_REPLAY_TOKEN=TOKEN replays that
+// token once, in this process's fresh worker, and prints its explanation (for replays in separate
+// processes, e.g. under `setarch -R`, which runs a program with ADDR_NO_RANDOMIZE). Without it: 10
+// runs (seeds 1..10) of test.salted, each finding replayed 10 times in fresh workers.
+TEST(DeterminismExperiment, DISABLED_AddressSaltedReplays) {
+  testing::RegisterTestBackends();
+  if (const char* token = std::getenv("MF_REPLAY_TOKEN")) {
+    const IsolatedOutcome o = RunTrialIsolated(FromToken(token), 10);
+    for (const Violation& v : o.AllViolations()) {
+      std::printf("replay: %s: %s\n", std::string(InvariantId(v.invariant)).c_str(),
+                  v.explanation.c_str());
+    }
+    return;
+  }
+  int matched = 0, total = 0;
+  for (uint64_t seed = 1; seed <= 10; ++seed) {
+    CellSpec c;
+    c.backend = GlobalBackends().Find("test.salted");
+    c.scenario = ScenarioRegistry::Builtin().Find("iterate-while-erase");
+    c.params = c.scenario->defaults;
+    c.trials = 200;
+    SupervisorOptions o;
+    o.seed = seed;
+    o.jobs = 1;
+    const RunResults run = RunCells({c}, o);
+    const InvariantResult& r =
+        run.cells[0].invariants[static_cast<int>(Invariant::kIterNoMissedStable)];
+    if (r.token.empty()) continue;
+    int k = 0;
+    for (int i = 0; i < 10; ++i) {
+      for (const Violation& v : RunTrialIsolated(FromToken(r.token), 10).AllViolations()) {
+        k += v.invariant == Invariant::kIterNoMissedStable && v.explanation == r.explanation;
+      }
+    }
+    std::printf("seed %d: first at trial %d, fresh-worker replays matching the original: %d/10\n"
+                "  token %s\n  original: %s\n",
+                static_cast<int>(seed), static_cast<int>(r.first_failure_trial), k,
+                r.token.c_str(), r.explanation.c_str());
+    matched += k;
+    total += 10;
+  }
+  std::printf("total: %d/%d\n", matched, total);
 }
 
 }  // namespace
