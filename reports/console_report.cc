@@ -73,8 +73,8 @@ std::string FormatConsoleReport(const RunResults& results) {
   }
   out += "\nok = HOLDS in every trial, BROKEN = a claimed guarantee failed, ooc = failed but "
          "OUT_OF_CONTRACT (not claimed),\nDETECT = DETECTED (the backend reported the misuse "
-         "itself), - = NOT_RUN.\nmode: ctrl = controlled (fibers; a replay follows the recorded schedule), "
-         "pert = perturbed (real\nthreads; replays report a rate).\nColumns:";
+         "itself), - = NOT_RUN.\nmode: ctrl = controlled (fibers; a replay follows the recorded "
+         "schedule), pert = perturbed (real\nthreads; replays report a rate).\nColumns:";
   size_t line = 8;
   for (Invariant inv : kAllInvariants) {
     const std::string item = fmt::format(" {}={}", InvariantShortName(inv), InvariantId(inv));

@@ -121,8 +121,8 @@ inline bool PerturbedRate(const InvariantResult& r) {
 // passed. "" for every other (perturbed, diverged, not checked).
 inline std::string ExactReplayText(const InvariantResult& r) {
   if (r.replay_check != ReplayCheck::kExact) return "";
-  return "replays exactly: two replays in fresh workers (one with its heap shifted) agreed with the "
-         "original trial and with each other step for step";
+  return "replays exactly: two replays in fresh workers (one with its heap shifted) agreed with "
+         "the original trial and with each other step for step";
 }
 
 // "nondeterministic backend: replay diverged at step 12 (expected ..., ...); reproduced 3/10 in

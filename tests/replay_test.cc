@@ -140,7 +140,8 @@ TEST(DeterminismTest, ADeterministicBackendsFindingsReplayExactly) {
   EXPECT_EQ(console.find("diverged"), std::string::npos) << console;
   for (Invariant inv : Findings(results)) {
     const InvariantResult& r = results.cells[0].invariants[static_cast<int>(inv)];
-    EXPECT_EQ(r.replay_check, ReplayCheck::kExact) << std::string(InvariantId(inv)) << ": " << r.divergence;
+    EXPECT_EQ(r.replay_check, ReplayCheck::kExact)
+        << std::string(InvariantId(inv)) << ": " << r.divergence;
     EXPECT_EQ(r.replays, 0u);
     EXPECT_NE(ConsoleParagraph(results, inv).find("replays exactly"), std::string::npos)
         << console;

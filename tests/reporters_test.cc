@@ -284,8 +284,9 @@ TEST(ReportersTest, JsonKeepsTheDeterminismCheck) {
   const InvariantResult& crash = back->cells[1].invariants[static_cast<int>(Invariant::kNoCrash)];
   EXPECT_EQ(crash.replay_check, ReplayCheck::kDiverged);
   EXPECT_EQ(crash.diverged_at_step, 7u);
+  const RunResults sample = SampleRunResults();
   EXPECT_EQ(crash.divergence,
-            SampleRunResults().cells[1].invariants[static_cast<int>(Invariant::kNoCrash)].divergence);
+            sample.cells[1].invariants[static_cast<int>(Invariant::kNoCrash)].divergence);
   EXPECT_EQ(back->cells[0].invariants[static_cast<int>(Invariant::kIterNoDuplicate)].replay_check,
             ReplayCheck::kExact);
   // A results.json written before the check (no replay_check) reads as not checked.

@@ -216,7 +216,8 @@ void RegisterTestBackends() {
   RegisterHidden<HogOnChosenTrial<ControlledSync>>(
       "test.hog", "TEST: allocates 8 GB in the chosen trial");
   RegisterHidden<HashOrderedMap<ControlledSync, true>>(
-      "test.salted", "TEST: no lock; order by a hash seeded from a heap address (nondeterministic)");
+      "test.salted",
+      "TEST: no lock; order by a hash seeded from a heap address (nondeterministic)");
   RegisterHidden<HashOrderedMap<ControlledSync, false>>(
       "test.unsalted", "TEST: no lock; order by an unseeded hash (deterministic)");
   RegisterHidden<BadAllocOnChosenTrial<ControlledSync>, BadAllocOnChosenTrial<RealSync>>(

@@ -32,8 +32,9 @@ std::string_view KindName(TraceKind kind) {
 }
 
 bool SameEvent(const TraceEvent& x, const TraceEvent& y) {
-  const bool same_label = x.label == y.label ||
-                          (x.label != nullptr && y.label != nullptr && std::strcmp(x.label, y.label) == 0);
+  const bool same_label =
+      x.label == y.label ||
+      (x.label != nullptr && y.label != nullptr && std::strcmp(x.label, y.label) == 0);
   return x.step == y.step && x.thread == y.thread && x.kind == y.kind && x.op == y.op &&
          x.a == y.a && x.b == y.b && same_label;
 }
@@ -80,9 +81,10 @@ std::optional<Divergence> CompareResults(const TrialFingerprint& original,
       const bool post = t + 1 == original.results.size();
       const uint64_t step = post ? replay.steps : ResponseStep(replay.trace, t, i, replay.steps);
       if (!first || step < first->step) {
-        first = Divergence{step, absl::StrCat(post ? std::string("post") : absl::StrCat("T", t),
-                                              " operation ", i + 1, " returned ", want[i],
-                                              " in the original trial, ", got[i], " in the replay")};
+        const std::string who = post ? std::string("post") : absl::StrCat("T", t);
+        first = Divergence{step, absl::StrCat(who, " operation ", i + 1, " returned ", want[i],
+                                              " in the original trial, ", got[i],
+                                              " in the replay")};
       }
       break;
     }
@@ -219,7 +221,8 @@ std::optional<Divergence> CompareDeath(IsolatedOutcome::Kind kind, int signal,
 
 std::string DescribeTraceEvent(const TraceEvent& e) {
   const std::string who = absl::StrCat("T", e.thread);
-  const std::string label = e.label != nullptr ? std::string(e.label) : std::string(KindName(e.kind));
+  const std::string label =
+      e.label != nullptr ? std::string(e.label) : std::string(KindName(e.kind));
   switch (e.kind) {
     case TraceKind::kOpInvoke:
       return absl::StrCat(who, " ", label, " (operation ", e.a + 1, ")");

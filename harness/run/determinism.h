@@ -1,10 +1,10 @@
 // The determinism check of a controlled finding (after Shuttle's determinism-checking scheduler): a
-// compact fingerprint of the original trial (its step count and every operation's result), which the
-// worker that found the failure sends with it, and the comparison of a confirmation replay with the
-// original and with a second replay whose heap was shifted (TrialSpec::shift_heap). A backend whose
-// behaviour depends on anything the seed and the schedule do not fix (hashing salted by heap
-// addresses, the order of a table keyed by pointers) diverges; the first divergent step is named,
-// with what was expected there and what happened.
+// compact fingerprint of the original trial (its step count and every operation's result), which
+// the worker that found the failure sends with it, and the comparison of a confirmation replay
+// with the original and with a second replay whose heap was shifted (TrialSpec::shift_heap). A
+// backend whose behaviour depends on anything the seed and the schedule do not fix (hashing salted
+// by heap addresses, the order of a table keyed by pointers) diverges; the first divergent step is
+// named, with what was expected there and what happened.
 #ifndef MAPFAULT_HARNESS_RUN_DETERMINISM_H_
 #define MAPFAULT_HARNESS_RUN_DETERMINISM_H_
 
@@ -43,8 +43,8 @@ struct Divergence {
 };
 
 // The first divergence among: `replay` against `original` (when known; `choices` is the original's
-// recorded schedule, when the replay followed one), and `replay`'s trace against `shifted`'s step by
-// step (two replays of the trial, the second with its heap shifted). nullopt: they all agree.
+// recorded schedule, when the replay followed one), and `replay`'s trace against `shifted`'s step
+// by step (two replays of the trial, the second with its heap shifted). nullopt: they all agree.
 std::optional<Divergence> FindDivergence(const TrialFingerprint& original,
                                          const std::vector<uint8_t>* choices,
                                          const IsolatedOutcome& replay,

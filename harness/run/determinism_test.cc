@@ -9,8 +9,8 @@
 namespace mapfault {
 namespace {
 
-IsolatedOutcome Completed(std::vector<TraceEvent> trace, std::vector<std::vector<std::string>> results,
-                          uint64_t steps) {
+IsolatedOutcome Completed(std::vector<TraceEvent> trace,
+                          std::vector<std::vector<std::string>> results, uint64_t steps) {
   IsolatedOutcome o;
   o.trace = std::move(trace);
   o.results = std::move(results);
@@ -109,7 +109,8 @@ TEST(DeterminismTest, FingerprintsRoundTripAndMalformedOnesAreUnknown) {
   EXPECT_EQ(back.results, f.results);
   EXPECT_FALSE(FingerprintFromJson(nlohmann::json(nullptr)).known);
   EXPECT_FALSE(FingerprintFromJson(nlohmann::json{{"s", 3}, {"r", {{1}}}}).known);
-  EXPECT_FALSE(FingerprintFromJson(nlohmann::json{{"s", -1}, {"r", nlohmann::json::array()}}).known);
+  EXPECT_FALSE(
+      FingerprintFromJson(nlohmann::json{{"s", -1}, {"r", nlohmann::json::array()}}).known);
 }
 
 }  // namespace

@@ -211,8 +211,8 @@ uint64_t IsolatedOutcome::TraceDigest() const {
 namespace {
 
 // Takes one block of every small allocation size class and one block above the allocator's mmap
-// threshold, held for the process's life, so that each later allocation gets another address than it
-// would have (TrialSpec::shift_heap).
+// threshold, held for the process's life, so that each later allocation gets another address than
+// it would have had (TrialSpec::shift_heap).
 void ShiftHeap() {
   static std::vector<std::unique_ptr<char[]>>* held = new std::vector<std::unique_ptr<char[]>>();
   for (size_t size = 8; size <= 4096; size += 8) held->emplace_back(new char[size]);
