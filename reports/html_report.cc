@@ -356,7 +356,7 @@ void AppendFinding(const FindingRef& f, const BreakDetail* detail, std::string& 
                    Esc(report_internal::ReproductionText(r)));
   }
   if (const std::string exact = report_internal::ExactReplayText(r); !exact.empty()) {
-    fmt::format_to(it, "<p>Controlled: {}.</p>\n", Esc(exact));
+    fmt::format_to(it, "<p>{}.</p>\n", Esc(exact));
   }
   if (const std::string diverged = report_internal::DivergenceText(r); !diverged.empty()) {
     fmt::format_to(it, "<p class=\"warn\">{}.</p>\n", Esc(diverged));

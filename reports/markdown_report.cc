@@ -73,10 +73,10 @@ void AppendFinding(const FindingRef& f, std::string& out) {
     lines.push_back(fmt::format("Perturbed: {}.", report_internal::ReproductionText(r)));
   }
   if (const std::string exact = report_internal::ExactReplayText(r); !exact.empty()) {
-    lines.push_back(fmt::format("Controlled: {}.", exact));
+    lines.push_back(fmt::format("{}.", exact));
   }
   if (const std::string diverged = report_internal::DivergenceText(r); !diverged.empty()) {
-    lines.push_back(fmt::format("**Nondeterministic:** {}.", EscapeText(diverged)));
+    lines.push_back(fmt::format("{}.", EscapeText(diverged)));
   }
   if (r.undecided > 0) {
     lines.push_back(
