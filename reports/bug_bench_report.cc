@@ -25,6 +25,19 @@ std::string SecondsText(const BugBenchRow& r) {
 }
 
 // Ranks rows of one bug: more repetitions found first, then fewer median trials.
+// The "reproduces" column: a perturbed row's measured rate; "exact" for a controlled row only when
+// the determinism check of its first failure passed, "diverged" when its replays differed.
+std::string ReproducesText(const BugBenchRow& r) {
+  if (r.replays > 0) return fmt::format("{}/{}", r.reproduced, r.replays);
+  if (r.mode != "controlled" || r.found == 0) return "-";
+  switch (r.first_replay_check) {
+    case ReplayCheck::kExact: return "exact";
+    case ReplayCheck::kDiverged: return "diverged";
+    case ReplayCheck::kNotChecked: return "not checked";
+  }
+  return "-";
+}
+
 bool Better(const BugBenchRow& a, const BugBenchRow& b) {
   if (a.found != b.found) return a.FoundFraction() > b.FoundFraction();
   const std::optional<double> ma = a.MedianTrials(), mb = b.MedianTrials();
@@ -93,9 +106,7 @@ std::string FormatBugBenchMarkdown(const BugBenchResults& results) {
     fmt::format_to(it, "| `{}` | `{}` | {} {} | {}/{} | {} | {} | {} | {} |\n", r.backend,
                    r.scenario, r.mode, r.strategy, r.found, r.repetitions,
                    TrialsText(r, results.cap), SecondsText(r),
-                   r.replays > 0        ? fmt::format("{}/{}", r.reproduced, r.replays)
-                   : r.mode == "controlled" && r.found > 0 ? "exact"
-                                                           : "-",
+                   ReproducesText(r),
                    r.pct_trial_bound > 0 ? fmt::format("{:.2g}", r.pct_trial_bound) : "-");
   }
   AppendSummary(results, out);
@@ -127,6 +138,9 @@ nlohmann::json BugBenchToJson(const BugBenchResults& results) {
                     {"reproduction", r.replays == 0 ? json(nullptr)
                                                     : json{{"reproduced", r.reproduced},
                                                            {"replays", r.replays}}},
+                    {"replay_check", r.first_token.empty()
+                                         ? json(nullptr)
+                                         : json(ReplayCheckName(r.first_replay_check))},
                     {"pct_trial_bound", r.pct_trial_bound > 0 ? json(r.pct_trial_bound)
                                                               : json(nullptr)}});
   }

@@ -73,8 +73,8 @@ std::string FormatConsoleReport(const RunResults& results) {
   }
   out += "\nok = HOLDS in every trial, BROKEN = a claimed guarantee failed, ooc = failed but "
          "OUT_OF_CONTRACT (not claimed),\nDETECT = DETECTED (the backend reported the misuse "
-         "itself), - = NOT_RUN.\nmode: ctrl = controlled (fibers, exact replay), pert = perturbed (real "
-         "threads, replays report a rate).\nColumns:";
+         "itself), - = NOT_RUN.\nmode: ctrl = controlled (fibers; a replay follows the recorded "
+         "schedule), pert = perturbed (real\nthreads; replays report a rate).\nColumns:";
   size_t line = 8;
   for (Invariant inv : kAllInvariants) {
     const std::string item = fmt::format(" {}={}", InvariantShortName(inv), InvariantId(inv));
@@ -95,7 +95,7 @@ std::string FormatConsoleReport(const RunResults& results) {
       ++counts[static_cast<int>(r.verdict)];
       if (r.token.empty()) continue;
       if (!header) {
-        out += "\nFindings (each replays exactly with its command):\n";
+        out += "\nFindings (replay each with its command):\n";
         header = true;
       }
       out += fmt::format("\n{} {} / {} / {}: {} of {} trials ({:.1f}%), first at trial {}\n",
@@ -106,9 +106,13 @@ std::string FormatConsoleReport(const RunResults& results) {
                          r.first_failure_trial);
       out += fmt::format("  {}{}\n", EscapeControlBytes(r.explanation),
                          r.confirmed ? "" : " (NOT confirmed by a replay in a fresh worker)");
-      if (r.replays > 0) {
+      if (report_internal::PerturbedRate(r)) {
         out += fmt::format("  perturbed: {} (real threads; `--times N` measures more)\n",
                            report_internal::ReproductionText(r));
+      }
+      for (const std::string& how :
+           {report_internal::ExactReplayText(r), report_internal::DivergenceText(r)}) {
+        if (!how.empty()) out += fmt::format("  {}\n", EscapeControlBytes(how));
       }
       if (r.undecided > 0) {
         out += fmt::format("  ({} trials were undecided: the checker's budget ran out)\n",

@@ -351,9 +351,15 @@ void AppendFinding(const FindingRef& f, const BreakDetail* detail, std::string& 
                  Esc(report_internal::FailureRateText(r)), r.first_failure_trial);
   fmt::format_to(it, "<p class=\"explanation\">{}</p>\n", Esc(r.explanation));
   if (!r.confirmed) out += "<p class=\"warn\">Not confirmed by a replay in a fresh worker.</p>\n";
-  if (r.replays > 0) {
+  if (report_internal::PerturbedRate(r)) {
     fmt::format_to(it, "<p>Perturbed (real threads): {}.</p>\n",
                    Esc(report_internal::ReproductionText(r)));
+  }
+  if (const std::string exact = report_internal::ExactReplayText(r); !exact.empty()) {
+    fmt::format_to(it, "<p>{}.</p>\n", Esc(exact));
+  }
+  if (const std::string diverged = report_internal::DivergenceText(r); !diverged.empty()) {
+    fmt::format_to(it, "<p class=\"warn\">{}.</p>\n", Esc(diverged));
   }
   if (r.undecided > 0) {
     fmt::format_to(it, "<p>{} trials were undecided (the checker's budget ran out).</p>\n",

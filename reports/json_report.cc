@@ -47,6 +47,10 @@ nlohmann::json ResultsToJson(const RunResults& results) {
           {"reproduction", r.replays == 0 ? json(nullptr)
                                           : json{{"reproduced", r.reproduced},
                                                  {"replays", r.replays}}},
+          {"replay_check", r.token.empty() ? json(nullptr) : json(ReplayCheckName(r.replay_check))},
+          {"divergence", r.replay_check != ReplayCheck::kDiverged
+                             ? json(nullptr)
+                             : json{{"step", r.diverged_at_step}, {"detail", r.divergence}}},
       });
     }
   }
@@ -190,6 +194,22 @@ CellResult ReadCell(const json& row, FieldReader& in) {
   return c;
 }
 
+// The determinism check of a finding (fields added after schema_version 1 began: optional, so
+// older files read as not checked).
+void ReadReplayCheck(const json& row, FieldReader& in, InvariantResult& ir) {
+  const json check = row.value("replay_check", json(nullptr));
+  if (check.is_null()) return;
+  const std::optional<ReplayCheck> parsed =
+      check.is_string() ? ParseReplayCheck(check.get<std::string>()) : std::nullopt;
+  if (!parsed) return in.Fail("replay_check", absl::StrCat("is ", Quote(check), "; unknown"));
+  ir.replay_check = *parsed;
+  if (ir.replay_check != ReplayCheck::kDiverged) return;
+  const json divergence = row.value("divergence", json(nullptr));
+  if (divergence.is_null()) return in.Fail("divergence", "is null for a diverged replay");
+  ir.diverged_at_step = in.Count(divergence, "step", 0);
+  ir.divergence = in.String(divergence, "detail");
+}
+
 // One invariant's row: counts bounded by the cell's trials, a verdict its counts allow.
 void ReadInvariant(const json& row, const CellResult& cell, Invariant inv, FieldReader& in,
                    InvariantResult& ir) {
@@ -219,9 +239,11 @@ void ReadInvariant(const json& row, const CellResult& cell, Invariant inv, Field
   ir.evidence = in.Strings(row, "evidence");
   ir.confirmed = in.Bool(row, "confirmed");
   const json rate = row.value("reproduction", json(nullptr));
-  if (rate.is_null()) return;
-  ir.replays = static_cast<uint32_t>(in.Count(rate, "replays", 0, UINT32_MAX));
-  ir.reproduced = static_cast<uint32_t>(in.Count(rate, "reproduced", 0, ir.replays));
+  if (!rate.is_null()) {
+    ir.replays = static_cast<uint32_t>(in.Count(rate, "replays", 0, UINT32_MAX));
+    ir.reproduced = static_cast<uint32_t>(in.Count(rate, "reproduced", 0, ir.replays));
+  }
+  ReadReplayCheck(row, in, ir);
 }
 
 // The results array: rows grouped into cells by (backend, scenario).

@@ -43,7 +43,13 @@ std::string FindingText(const CellResult& c, Invariant inv, const InvariantResul
     for (const std::string& e : r.evidence) out += fmt::format("  {}\n", e);
   }
   if (!r.confirmed) out += "NOT confirmed by a replay in a fresh worker\n";
-  if (r.replays > 0) out += fmt::format("{}\n", report_internal::ReproductionText(r));
+  if (report_internal::PerturbedRate(r)) {
+    out += fmt::format("{}\n", report_internal::ReproductionText(r));
+  }
+  for (const std::string& how :
+       {report_internal::ExactReplayText(r), report_internal::DivergenceText(r)}) {
+    if (!how.empty()) out += how + "\n";
+  }
   if (r.undecided > 0) {
     out += fmt::format("{} trials were undecided (the checker's budget ran out)\n", r.undecided);
   }

@@ -69,8 +69,14 @@ void AppendFinding(const FindingRef& f, std::string& out) {
   lines.push_back(head);
   if (!r.explanation.empty()) lines.push_back(EscapeText(r.explanation));
   if (!r.confirmed) lines.push_back("*Not confirmed by a replay in a fresh worker.*");
-  if (r.replays > 0) {
+  if (report_internal::PerturbedRate(r)) {
     lines.push_back(fmt::format("Perturbed: {}.", report_internal::ReproductionText(r)));
+  }
+  if (const std::string exact = report_internal::ExactReplayText(r); !exact.empty()) {
+    lines.push_back(fmt::format("{}.", exact));
+  }
+  if (const std::string diverged = report_internal::DivergenceText(r); !diverged.empty()) {
+    lines.push_back(fmt::format("{}.", EscapeText(diverged)));
   }
   if (r.undecided > 0) {
     lines.push_back(

@@ -104,10 +104,35 @@ inline std::string FailureRateText(const InvariantResult& r) {
   return fmt::format("{} of {} trials ({:.1f}%)", r.failures, r.evaluated, FailurePercent(r));
 }
 
-// "reproduced 7/10 in replays" for a perturbed break whose rate was measured; "" otherwise.
+// "reproduced 7/10 in replays" for a break whose rate was measured (perturbed, or a controlled one
+// whose replay diverged); "" otherwise.
 inline std::string ReproductionText(const InvariantResult& r) {
   if (r.replays == 0) return "";
   return fmt::format("reproduced {}/{} in replays", r.reproduced, r.replays);
+}
+
+// A perturbed break whose reproduction rate was measured (a diverged controlled finding has a rate
+// too, stated by DivergenceText).
+inline bool PerturbedRate(const InvariantResult& r) {
+  return r.replays > 0 && r.replay_check != ReplayCheck::kDiverged;
+}
+
+// The one finding that may be said to replay exactly: a controlled one whose determinism check
+// passed. "" for every other (perturbed, diverged, not checked).
+inline std::string ExactReplayText(const InvariantResult& r) {
+  if (r.replay_check != ReplayCheck::kExact) return "";
+  return "replays exactly: two replays in fresh workers (one with its heap shifted) agreed with "
+         "the original trial and with each other step for step";
+}
+
+// "nondeterministic backend: replay diverged at step 12 (expected ..., ...); reproduced 3/10 in
+// replays" for a controlled finding whose replays diverged; "" otherwise.
+inline std::string DivergenceText(const InvariantResult& r) {
+  if (r.replay_check != ReplayCheck::kDiverged) return "";
+  std::string out = fmt::format("nondeterministic backend: replay diverged at step {} ({})",
+                                r.diverged_at_step, r.divergence);
+  if (r.replays > 0) out += "; " + ReproductionText(r);
+  return out;
 }
 
 using ::mapfault::ReplayCommand;  // reports/replay_argument.h

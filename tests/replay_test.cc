@@ -1,12 +1,22 @@
 // Replay round trips (always on; Shuttle's were switched off as broken): a BROKEN token replayed 100
-// times gives the identical trace 100 times, for a history violation and for a crash.
+// times gives the identical trace 100 times, for a history violation and for a crash. And the
+// determinism check of the confirmation replays: a deterministic backend's findings replay exactly,
+// an address-salted one's are marked nondeterministic at a named step, in the results and the
+// console report.
+#include <cstdio>
+#include <cstdlib>
 #include <set>
+#include <string>
+#include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "harness/run/replay.h"
 #include "harness/run/supervisor.h"
 #include "harness/run/token.h"
 #include "maps/builtin_backends.h"
+#include "reports/console_report.h"
+#include "tests/test_backends.h"
 
 namespace mapfault {
 namespace {
@@ -89,6 +99,127 @@ TEST(ReplayTest, ReplayInProcessReproducesTheHistoryExactly) {
       }
     }
   }
+}
+
+// The findings of one controlled cell of `backend` on iterate-while-erase (seeded: the same trials
+// every time).
+RunResults RunTestCell(const std::string& backend) {
+  testing::RegisterTestBackends();
+  CellSpec c;
+  c.backend = GlobalBackends().Find(backend);
+  c.scenario = ScenarioRegistry::Builtin().Find("iterate-while-erase");
+  c.params = c.scenario->defaults;
+  c.trials = 200;
+  SupervisorOptions o;
+  o.seed = 5;
+  o.jobs = 1;
+  return RunCells({c}, o);
+}
+
+// The console paragraph of the finding of `inv`: from its headline to its replay command.
+std::string ConsoleParagraph(const RunResults& results, Invariant inv) {
+  const std::string text = FormatConsoleReport(results);
+  const size_t start = text.find(absl::StrCat(" / ", std::string(InvariantId(inv)), ": "));
+  const size_t end = text.find("mapfault replay ", start);
+  if (start == std::string::npos || end == std::string::npos) return "";
+  return text.substr(start, end - start);
+}
+
+std::vector<Invariant> Findings(const RunResults& results) {
+  std::vector<Invariant> out;
+  for (Invariant inv : kAllInvariants) {
+    if (!results.cells[0].invariants[static_cast<int>(inv)].token.empty()) out.push_back(inv);
+  }
+  return out;
+}
+
+TEST(DeterminismTest, ADeterministicBackendsFindingsReplayExactly) {
+  const RunResults results = RunTestCell("test.unsalted");
+  ASSERT_FALSE(Findings(results).empty());
+  const std::string console = FormatConsoleReport(results);
+  EXPECT_EQ(console.find("diverged"), std::string::npos) << console;
+  for (Invariant inv : Findings(results)) {
+    const InvariantResult& r = results.cells[0].invariants[static_cast<int>(inv)];
+    EXPECT_EQ(r.replay_check, ReplayCheck::kExact)
+        << std::string(InvariantId(inv)) << ": " << r.divergence;
+    EXPECT_EQ(r.replays, 0u);
+    EXPECT_NE(ConsoleParagraph(results, inv).find("replays exactly"), std::string::npos)
+        << console;
+  }
+}
+
+TEST(DeterminismTest, AnAddressSaltedBackendsFindingsDivergeAtANamedStep) {
+  const RunResults results = RunTestCell("test.salted");
+  ASSERT_FALSE(Findings(results).empty());
+  for (Invariant inv : Findings(results)) {
+    const InvariantResult& r = results.cells[0].invariants[static_cast<int>(inv)];
+    EXPECT_EQ(r.replay_check, ReplayCheck::kDiverged) << std::string(InvariantId(inv));
+    EXPECT_GT(r.diverged_at_step, 0u);
+    EXPECT_FALSE(r.divergence.empty());
+    EXPECT_EQ(r.replays, 10u);  // the reproduction rate, measured as a perturbed break's
+    EXPECT_LE(r.reproduced, r.replays);
+    const std::string paragraph = ConsoleParagraph(results, inv);
+    EXPECT_NE(paragraph.find(absl::StrCat("nondeterministic backend: replay diverged at step ",
+                                          r.diverged_at_step)),
+              std::string::npos)
+        << paragraph;
+    EXPECT_NE(paragraph.find(absl::StrCat("reproduced ", r.reproduced, "/10")), std::string::npos)
+        << paragraph;
+    EXPECT_EQ(paragraph.find("exactly"), std::string::npos) << paragraph;
+  }
+  EXPECT_EQ(FormatConsoleReport(results).find("replays exactly"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace mapfault
+
+namespace mapfault {
+namespace {
+
+// The address-space experiment of docs/how-it-works.md#determinism (run by hand; not a check):
+// how often a fresh-worker replay of an address-salted finding reproduces it exactly (the same
+// invariant with the same explanation as the original run's). MF_REPLAY_TOKEN=TOKEN replays that
+// token once, in this process's fresh worker, and prints its explanation (for replays in separate
+// processes, e.g. under `setarch -R`, which runs a program with ADDR_NO_RANDOMIZE). Without it: 10
+// runs (seeds 1..10) of test.salted, each finding replayed 10 times in fresh workers.
+TEST(DeterminismExperiment, DISABLED_AddressSaltedReplays) {
+  testing::RegisterTestBackends();
+  if (const char* token = std::getenv("MF_REPLAY_TOKEN")) {
+    const IsolatedOutcome o = RunTrialIsolated(FromToken(token), 10);
+    for (const Violation& v : o.AllViolations()) {
+      std::printf("replay: %s: %s\n", std::string(InvariantId(v.invariant)).c_str(),
+                  v.explanation.c_str());
+    }
+    return;
+  }
+  int matched = 0, total = 0;
+  for (uint64_t seed = 1; seed <= 10; ++seed) {
+    CellSpec c;
+    c.backend = GlobalBackends().Find("test.salted");
+    c.scenario = ScenarioRegistry::Builtin().Find("iterate-while-erase");
+    c.params = c.scenario->defaults;
+    c.trials = 200;
+    SupervisorOptions o;
+    o.seed = seed;
+    o.jobs = 1;
+    const RunResults run = RunCells({c}, o);
+    const InvariantResult& r =
+        run.cells[0].invariants[static_cast<int>(Invariant::kIterNoMissedStable)];
+    if (r.token.empty()) continue;
+    int k = 0;
+    for (int i = 0; i < 10; ++i) {
+      for (const Violation& v : RunTrialIsolated(FromToken(r.token), 10).AllViolations()) {
+        k += v.invariant == Invariant::kIterNoMissedStable && v.explanation == r.explanation;
+      }
+    }
+    std::printf("seed %d: first at trial %d, fresh-worker replays matching the original: %d/10\n"
+                "  token %s\n  original: %s\n",
+                static_cast<int>(seed), static_cast<int>(r.first_failure_trial), k,
+                r.token.c_str(), r.explanation.c_str());
+    matched += k;
+    total += 10;
+  }
+  std::printf("total: %d/%d\n", matched, total);
 }
 
 }  // namespace

@@ -3,6 +3,8 @@
 // what a consumer relies on: counts, escaping, self-containment and the interleaving view.
 #include <cstdlib>
 #include <filesystem>
+#include <map>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -49,6 +51,7 @@ RunResults SampleRunResults() {
   dup.evidence = {"T0 for_each() yielded key 3 (value 1003) at t=2",
                   "T0 for_each() yielded key 3 (value 1003) at t=9",
                   "T1 insert(8, 10200) -> true [t=3..6]"};
+  dup.replay_check = ReplayCheck::kExact;
 
   CellResult go;
   go.backend = "go_checked";
@@ -68,6 +71,13 @@ RunResults SampleRunResults() {
   crash.first_failure_trial = 9;
   crash.token = "mf1_TEST-go-crash";
   crash.explanation = "the worker died by SIGSEGV (Segmentation fault)";
+  crash.replay_check = ReplayCheck::kDiverged;  // as if go_checked's hashing were address-salted
+  crash.diverged_at_step = 7;
+  crash.divergence =
+      "expected T0 visit (key 3, value 1003), the replay with a shifted heap did T0 visit (key 5, "
+      "value 1005)";
+  crash.reproduced = 6;
+  crash.replays = 10;
   InvariantResult& misuse = go.invariants[static_cast<int>(Invariant::kMisuseDetected)];
   misuse.verdict = Verdict::kDetected;
   misuse.evaluated = 206;
@@ -234,10 +244,11 @@ TEST(ReportersTest, JsonKeepsThePerturbedReproductionRate) {
   const nlohmann::json j = ResultsToJson(SampleRunResults());
   int with_rate = 0;
   for (const nlohmann::json& row : j.at("results")) {
-    if (row.at("reproduction").is_null()) continue;
+    if (row.at("reproduction").is_null() || row.at("mode") != "perturbed") continue;
     ++with_rate;
     EXPECT_EQ(row.at("invariant"), "iter.no-missed-stable");
     EXPECT_EQ(row.at("reproduction"), (nlohmann::json{{"reproduced", 4}, {"replays", 10}}));
+    EXPECT_EQ(row.at("replay_check"), "not_checked");
   }
   EXPECT_EQ(with_rate, 1);
   const absl::StatusOr<RunResults> back = ResultsFromJson(j);
@@ -247,6 +258,66 @@ TEST(ReportersTest, JsonKeepsThePerturbedReproductionRate) {
   EXPECT_EQ(r.reproduced, 4u);
   EXPECT_EQ(r.replays, 10u);
   EXPECT_EQ(back->cells[0].invariants[static_cast<int>(Invariant::kIterNoDuplicate)].replays, 0u);
+}
+
+TEST(ReportersTest, JsonKeepsTheDeterminismCheck) {
+  const nlohmann::json j = ResultsToJson(SampleRunResults());
+  std::map<std::string, nlohmann::json> check_of;  // invariant -> replay_check, of the findings
+  for (const nlohmann::json& row : j.at("results")) {
+    if (row.at("token").is_null()) {
+      EXPECT_TRUE(row.at("replay_check").is_null());
+      EXPECT_TRUE(row.at("divergence").is_null());
+      continue;
+    }
+    check_of[row.at("backend").get<std::string>() + "/" + row.at("invariant").get<std::string>()] =
+        row.at("replay_check");
+    if (row.at("replay_check") == "diverged") {
+      EXPECT_EQ(row.at("divergence").at("step"), 7);
+      EXPECT_EQ(row.at("reproduction"), (nlohmann::json{{"reproduced", 6}, {"replays", 10}}));
+    }
+  }
+  EXPECT_EQ(check_of["naive/iter.no-duplicate"], "exact");
+  EXPECT_EQ(check_of["go_checked/no-crash"], "diverged");
+  EXPECT_EQ(check_of["go_checked/misuse-detected"], "not_checked");
+  const absl::StatusOr<RunResults> back = ResultsFromJson(j);
+  ASSERT_TRUE(back.ok()) << back.status();
+  const InvariantResult& crash = back->cells[1].invariants[static_cast<int>(Invariant::kNoCrash)];
+  EXPECT_EQ(crash.replay_check, ReplayCheck::kDiverged);
+  EXPECT_EQ(crash.diverged_at_step, 7u);
+  const RunResults sample = SampleRunResults();
+  EXPECT_EQ(crash.divergence,
+            sample.cells[1].invariants[static_cast<int>(Invariant::kNoCrash)].divergence);
+  EXPECT_EQ(back->cells[0].invariants[static_cast<int>(Invariant::kIterNoDuplicate)].replay_check,
+            ReplayCheck::kExact);
+  // A results.json written before the check (no replay_check) reads as not checked.
+  nlohmann::json old = j;
+  for (nlohmann::json& row : old.at("results")) {
+    row.erase("replay_check");
+    row.erase("divergence");
+  }
+  const absl::StatusOr<RunResults> older = ResultsFromJson(old);
+  ASSERT_TRUE(older.ok()) << older.status();
+  EXPECT_EQ(older->cells[1].invariants[static_cast<int>(Invariant::kNoCrash)].replay_check,
+            ReplayCheck::kNotChecked);
+}
+
+// Issue #13's acceptance: "replays exactly" only for the controlled finding whose determinism check
+// passed, in every report; the perturbed one states its rate, the diverged one its step and rate.
+TEST(ReportersTest, NoReportSaysReplaysExactlyForAPerturbedOrDivergedFinding) {
+  const RunResults run = SampleRunResults();
+  const std::vector<std::pair<std::string, std::string>> reports = {
+      {"console", FormatConsoleReport(run)},
+      {"markdown", FormatMarkdownReport(run)},
+      {"junit", FormatJUnitReport(run)},
+      {"html", FormatHtmlReport(run, SampleBreakDetails())}};
+  for (const auto& [name, text] : reports) {
+    EXPECT_EQ(Count(text, "replays exactly"), 1u) << name;  // naive's iter.no-duplicate only
+    EXPECT_EQ(Count(text, "exactly"), 1u) << name;
+    EXPECT_NE(text.find("reproduced 4/10"), std::string::npos) << name;
+    EXPECT_NE(text.find("nondeterministic backend: replay diverged at step 7"), std::string::npos)
+        << name;
+    EXPECT_NE(text.find("reproduced 6/10"), std::string::npos) << name;
+  }
 }
 
 TEST(ReportersTest, JUnitMarksPartialRuns) {

@@ -3,12 +3,17 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <new>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
+#include "harness/base/rng.h"
 #include "harness/engine/backend.h"
 #include "harness/engine/sync.h"
 #include "harness/run/trial.h"
@@ -119,6 +124,66 @@ class BadAllocOnChosenTrial : public MutexMap<Sync> {
   }
 };
 
+// An unsynchronised map whose entries are kept in the order of a hash of their keys; for_each
+// yields before each visit, so an erase or insert by another thread shifts the entries under it (a
+// missed or a repeated key: findings). Salted, the hash is seeded by the address of an allocation
+// the map makes when it is built, as hashing salted by heap addresses is: the order, and with it
+// what an interleaving does, depends on where the allocator put that block, which the seed and the
+// schedule do not fix. Unsalted (seed 0), the same map is deterministic.
+template <class Sync, bool kSalted>
+class HashOrderedMap {
+ public:
+  HashOrderedMap()
+      : anchor_(new char),
+        seed_(kSalted ? Mix64(reinterpret_cast<uintptr_t>(anchor_.get())) : 0) {}
+
+  bool Insert(Key k, Value v) {
+    auto it = Position(k);
+    if (it != entries_.end() && it->first == k) return false;
+    entries_.insert(it, {k, v});
+    return true;
+  }
+  void Assign(Key k, Value v) {
+    if (!Insert(k, v)) Position(k)->second = v;
+  }
+  bool Erase(Key k) {
+    auto it = Position(k);
+    if (it == entries_.end() || it->first != k) return false;
+    entries_.erase(it);
+    return true;
+  }
+  std::optional<Value> Find(Key k) {
+    auto it = Position(k);
+    if (it == entries_.end() || it->first != k) return std::nullopt;
+    return it->second;
+  }
+  size_t Size() { return entries_.size(); }
+  void Clear() { entries_.clear(); }
+  void ForEach(Visitor visit, IterKind) {
+    for (size_t i = 0; i < entries_.size(); ++i) {
+      Sync::Yield("test.hash_ordered: next entry");
+      if (i >= entries_.size()) return;
+      const auto [k, v] = entries_[i];
+      const VisitAction action = visit(k, v);
+      if (action == VisitAction::kStop) return;
+      if (action == VisitAction::kEraseThis) entries_.erase(entries_.begin() + i--);
+    }
+  }
+
+ private:
+  uint64_t Rank(Key k) const { return Mix64(static_cast<uint64_t>(k) ^ seed_); }
+  // The first entry whose rank is not below k's.
+  std::vector<std::pair<Key, Value>>::iterator Position(Key k) {
+    const uint64_t rank = Rank(k);
+    return std::find_if(entries_.begin(), entries_.end(),
+                        [&](const auto& e) { return Rank(e.first) >= rank; });
+  }
+
+  std::unique_ptr<char> anchor_;
+  uint64_t seed_;
+  std::vector<std::pair<Key, Value>> entries_;
+};
+
 constexpr InvariantSet kClaims = {Invariant::kNoCrash, Invariant::kNoHang,
                                   Invariant::kIterNoDuplicate, Invariant::kIterNoMissedStable,
                                   Invariant::kIterNoPhantom};
@@ -150,6 +215,11 @@ void RegisterTestBackends() {
       "test.killed_once", "TEST: its worker is SIGKILLed (once) in the chosen trial");
   RegisterHidden<HogOnChosenTrial<ControlledSync>>(
       "test.hog", "TEST: allocates 8 GB in the chosen trial");
+  RegisterHidden<HashOrderedMap<ControlledSync, true>>(
+      "test.salted",
+      "TEST: no lock; order by a hash seeded from a heap address (nondeterministic)");
+  RegisterHidden<HashOrderedMap<ControlledSync, false>>(
+      "test.unsalted", "TEST: no lock; order by an unseeded hash (deterministic)");
   RegisterHidden<BadAllocOnChosenTrial<ControlledSync>, BadAllocOnChosenTrial<RealSync>>(
       "test.bad_alloc", "TEST: erase throws std::bad_alloc in the chosen trial");
 }

@@ -29,7 +29,10 @@ inline volatile std::sig_atomic_t* g_spin_started = nullptr;
 
 // Registers "test.segfault", "test.spin", "test.livelock" (yields forever: a livelock) and
 // "test.fork" (forks a sleeping grandchild, then crashes) and "test.killed_once" (its worker gets
-// SIGKILL while *g_kills_left > 0) and "test.hog" (allocates 8 GB); a mutex map otherwise.
+// SIGKILL while *g_kills_left > 0) and "test.hog" (allocates 8 GB); a mutex map otherwise. And two
+// unsynchronised maps that break iteration invariants in many trials: "test.salted", whose order
+// is a hash seeded from a heap address (a nondeterministic backend: its replays diverge), and
+// "test.unsalted", the same map unseeded (deterministic).
 // Idempotent.
 void RegisterTestBackends();
 

@@ -132,6 +132,7 @@ std::optional<TrialSpec> RunRepetitions(const CellSpec& cell, const BugBenchOpti
     if (row.first_token.empty()) {
       row.first_token = first->second->token;
       row.first_invariant = std::string(InvariantId(first->first));
+      row.first_replay_check = first->second->replay_check;
       first_spec = SpecFor(cell, so.seed, first->second->first_failure_trial - 1);
     }
   }

@@ -56,6 +56,9 @@ struct BugBenchRow : CellLabel {
   // Perturbed only: replays of first_token that broke first_invariant again.
   int reproduced = 0;
   int replays = 0;
+  // Controlled only: the determinism check of the first failure found (kExact: its token replays
+  // exactly; kDiverged: the backend is nondeterministic, the replays differed).
+  ReplayCheck first_replay_check = ReplayCheck::kNotChecked;
   // PCT only: the probability bound of finding a depth-d bug in one trial, 1/(n * k^(d-1)), with
   // n threads and k the program's scheduling steps (Burckhardt et al.); and the probability that
   // `cap` trials all miss such a bug, when no repetition found one.

@@ -42,6 +42,7 @@ TEST(BugBenchTest, ControlledRowsFindTheMutantDeterministically) {
     EXPECT_LE(*r.MedianTrials(), 500);
     EXPECT_EQ(r.first_token.rfind("mf1_", 0), 0u);
     EXPECT_EQ(r.replays, 0);  // controlled failures replay exactly; no rate to measure
+    EXPECT_EQ(r.first_replay_check, ReplayCheck::kExact) << "the determinism check passed";
   }
   EXPECT_GT(a.rows[1].pct_trial_bound, 0);
   EXPECT_EQ(a.rows[0].pct_trial_bound, 0);
@@ -134,6 +135,7 @@ BugBenchResults SampleBench() {
   r.rows.back().replays = 20;
   r.rows.push_back(row("pct:d=2", "controlled", {4, 2, 6, 3}));
   r.rows.back().pct_trial_bound = 0.011;
+  r.rows.back().first_replay_check = ReplayCheck::kExact;
   // The stronger plain baseline here: pct:d=2 is compared with it, not with stress.
   r.rows.push_back(row("reference-loop", "perturbed", {300, std::nullopt, 500, 700}));
   return r;
@@ -153,6 +155,8 @@ TEST(BugBenchReportTest, JsonHasEveryRepetition) {
   EXPECT_EQ(j["rows"][1]["reproduction"], nlohmann::json::parse(R"({"reproduced":13,"replays":20})"));
   EXPECT_EQ(j["rows"][2]["median_trials"], 3.5);
   EXPECT_EQ(j["rows"][2]["pct_trial_bound"], 0.011);
+  EXPECT_EQ(j["rows"][2]["replay_check"], "exact");
+  EXPECT_EQ(j["rows"][1]["replay_check"], "not_checked");
 }
 
 }  // namespace

@@ -20,7 +20,7 @@ bool RaceJudged(const CellSpec& cell) {
 }  // namespace
 
 void CellTally::Fail(Invariant inv, uint64_t trial, std::string token, std::string explanation,
-                     std::vector<std::string> evidence) {
+                     std::vector<std::string> evidence, TrialFingerprint original) {
   First& f = first[static_cast<int>(inv)];
   if (!f.Precedes(trial)) return;
   f.failure.first_failure_trial = trial + 1;
@@ -28,6 +28,9 @@ void CellTally::Fail(Invariant inv, uint64_t trial, std::string token, std::stri
   f.failure.explanation = std::move(explanation);
   f.failure.evidence = std::move(evidence);
   f.failure.confirmed = true;  // the worker reported it: nothing to confirm
+  f.kind = IsolatedOutcome::Kind::kCompleted;
+  f.signal = 0;
+  f.original = std::move(original);
 }
 
 void CellTally::Died(Invariant inv, uint64_t trial, std::string token,
@@ -41,6 +44,7 @@ void CellTally::Died(Invariant inv, uint64_t trial, std::string token,
   f.failure.confirmed = false;  // until a replay alone dies the same way
   f.kind = death.kind;
   f.signal = death.signal;
+  f.original = TrialFingerprint{};
 }
 
 void CellTally::NotEvaluated(InvariantSet set) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "harness/base/types.h"
+#include "harness/run/determinism.h"
 #include "harness/run/identity.h"
 #include "harness/run/supervisor.h"
 #include "harness/run/verdict.h"
@@ -22,6 +23,7 @@ struct CellTally {
     FirstFailure failure;  // 1-based trial; confirmed is false until a replay repeats a death
     IsolatedOutcome::Kind kind = IsolatedOutcome::Kind::kCompleted;
     int signal = 0;
+    TrialFingerprint original;  // the failing trial as its worker ran it (unknown for a death)
 
     bool found() const { return failure.first_failure_trial != 0; }
     uint64_t trial() const { return failure.first_failure_trial - 1; }  // 0-based; when found()
@@ -40,9 +42,10 @@ struct CellTally {
   double worker_seconds = 0;     // wall time of this cell's workers, fork to exit
   First first[kInvariantCount];
 
-  // A failure of `inv` reported by a worker that completed 0-based trial `trial`.
+  // A failure of `inv` reported by a worker that completed 0-based trial `trial` (`original`: how
+  // that run looked, for the determinism check of its replays).
   void Fail(Invariant inv, uint64_t trial, std::string token, std::string explanation,
-            std::vector<std::string> evidence);
+            std::vector<std::string> evidence, TrialFingerprint original = {});
   // A failure of `inv` by a worker that died running 0-based trial `trial`, the way `death` says.
   void Died(Invariant inv, uint64_t trial, std::string token, const IsolatedOutcome& death);
   // Counts one trial in which the invariants of `set` were not evaluated.

@@ -1,7 +1,76 @@
-// Confirmation replays of worker deaths.
+// Confirmation replays of worker deaths, and the determinism check of controlled findings.
 #include "harness/run/confirmation.h"
 
+#include <algorithm>
+#include <optional>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "harness/run/determinism.h"
+#include "harness/run/token.h"
+
 namespace mapfault {
+namespace {
+
+// What the determinism check learned of one failing trial.
+struct TrialCheck {
+  ReplayCheck check = ReplayCheck::kNotChecked;
+  Divergence divergence;
+  std::vector<InvariantSet> broke;  // per replay, when it diverged
+};
+
+bool Stopped(const ReproductionOptions& options) {
+  return options.stop != nullptr && *options.stop != 0;
+}
+
+InvariantSet Broke(const IsolatedOutcome& o) {
+  InvariantSet s;
+  for (const Violation& v : o.AllViolations()) s.Add(v.invariant);
+  return s;
+}
+
+// Replays the trial of `f` twice (the second time with its heap shifted), compares, and on a
+// divergence replays it up to options.replays times in all to count how often it breaks again.
+TrialCheck CheckTrial(const CellSpec& cell, uint64_t run_seed, const CellTally::First& f,
+                      const ReproductionOptions& options) {
+  TrialSpec spec = SpecFor(cell, run_seed, f.trial());
+  const absl::StatusOr<ReplayToken> token = ReplayToken::Decode(f.failure.token);
+  const std::vector<uint8_t>* choices = nullptr;
+  if (token.ok() && token->choices) {
+    spec.replay_choices = token->choices;
+    choices = &*spec.replay_choices;
+  }
+  TrialSpec shifted_spec = spec;
+  shifted_spec.shift_heap = true;
+  const IsolatedOutcome replay = RunTrialIsolated(spec, options.watchdog_seconds, options.stop);
+  const IsolatedOutcome shifted =
+      RunTrialIsolated(shifted_spec, options.watchdog_seconds, options.stop);
+  TrialCheck c;
+  if (replay.kind == IsolatedOutcome::Kind::kInterrupted ||
+      shifted.kind == IsolatedOutcome::Kind::kInterrupted) {
+    return c;
+  }
+  std::optional<Divergence> d;
+  if (f.kind != IsolatedOutcome::Kind::kCompleted) {
+    d = CompareDeath(f.kind, f.signal, f.failure.explanation, replay);
+  }
+  if (!d) d = FindDivergence(f.original, choices, replay, shifted);
+  if (!d) {
+    c.check = ReplayCheck::kExact;
+    return c;
+  }
+  c.check = ReplayCheck::kDiverged;
+  c.divergence = *d;
+  c.broke = {Broke(replay), Broke(shifted)};
+  for (int i = 2; i < options.replays && !Stopped(options); ++i) {
+    const IsolatedOutcome o = RunTrialIsolated(spec, options.watchdog_seconds, options.stop);
+    if (o.kind == IsolatedOutcome::Kind::kInterrupted) break;
+    c.broke.push_back(Broke(o));
+  }
+  return c;
+}
+
+}  // namespace
 
 void ConfirmDeaths(const CellSpec& cell, uint64_t run_seed, double watchdog_seconds,
                    CellTally& tally) {
@@ -9,6 +78,33 @@ void ConfirmDeaths(const CellSpec& cell, uint64_t run_seed, double watchdog_seco
     if (!f.found() || f.failure.confirmed) continue;
     const IsolatedOutcome o = RunTrialIsolated(SpecFor(cell, run_seed, f.trial()), watchdog_seconds);
     f.failure.confirmed = o.kind == f.kind && o.signal == f.signal;
+  }
+}
+
+void CheckDeterminism(const CellSpec& cell, uint64_t run_seed, const ReproductionOptions& options,
+                      CellTally& tally) {
+  if (cell.mode != ExecMode::kControlled) return;
+  absl::flat_hash_map<uint64_t, TrialCheck> checked;  // one check per distinct trial
+  for (const CellTally::First& f : tally.first) {
+    if (!f.found() || f.kind == IsolatedOutcome::Kind::kHang) continue;
+    if (Stopped(options)) break;
+    auto [it, fresh] = checked.try_emplace(f.trial());
+    if (fresh) it->second = CheckTrial(cell, run_seed, f, options);
+  }
+  for (Invariant inv : kAllInvariants) {
+    CellTally::First& f = tally.first[static_cast<int>(inv)];
+    if (!f.found()) continue;
+    auto it = checked.find(f.trial());
+    if (it == checked.end()) continue;
+    const TrialCheck& c = it->second;
+    f.failure.replay_check = c.check;
+    if (c.check != ReplayCheck::kDiverged) continue;
+    f.failure.diverged_at_step = c.divergence.step;
+    f.failure.divergence = c.divergence.detail;
+    f.failure.replays = static_cast<uint32_t>(c.broke.size());
+    f.failure.reproduced = static_cast<uint32_t>(
+        std::count_if(c.broke.begin(), c.broke.end(),
+                      [inv](InvariantSet s) { return s.Contains(inv); }));
   }
 }
 

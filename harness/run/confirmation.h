@@ -1,11 +1,17 @@
 // The supervisor's confirmation step: each first failure a worker died of (a crash, hang or misuse)
 // is replayed alone in a fresh worker, and counts as confirmed when that replay dies the same way.
+// Then the determinism check of controlled findings (determinism.h): each first failing trial
+// (but a hang) is replayed twice in fresh workers, the second time with its heap shifted, and the
+// replays are compared with the original run and with each other. A finding whose replays agree
+// replays exactly; one whose replays diverge is marked so (the first divergent step named), and its
+// reproduction rate is measured as a perturbed break's is.
 #ifndef MAPFAULT_HARNESS_RUN_CONFIRMATION_H_
 #define MAPFAULT_HARNESS_RUN_CONFIRMATION_H_
 
 #include <cstdint>
 
 #include "harness/run/cell_tally.h"
+#include "harness/run/reproduction.h"
 #include "harness/run/supervisor.h"
 
 namespace mapfault {
@@ -14,6 +20,12 @@ namespace mapfault {
 // and sets their `confirmed`.
 void ConfirmDeaths(const CellSpec& cell, uint64_t run_seed, double watchdog_seconds,
                    CellTally& tally);
+
+// The determinism check of the first failures of `tally` (trials of `cell`, a controlled cell, in a
+// run seeded `run_seed`): sets their replay_check, and for a divergence diverged_at_step,
+// divergence, and the reproduction rate over options.replays replays (at least the two compared).
+void CheckDeterminism(const CellSpec& cell, uint64_t run_seed, const ReproductionOptions& options,
+                      CellTally& tally);
 
 }  // namespace mapfault
 

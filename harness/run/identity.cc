@@ -9,6 +9,22 @@ std::string_view ExecModeName(ExecMode mode) {
   return mode == ExecMode::kPerturbed ? "perturbed" : "controlled";
 }
 
+std::string_view ReplayCheckName(ReplayCheck check) {
+  switch (check) {
+    case ReplayCheck::kNotChecked: return "not_checked";
+    case ReplayCheck::kExact: return "exact";
+    case ReplayCheck::kDiverged: return "diverged";
+  }
+  return "not_checked";
+}
+
+std::optional<ReplayCheck> ParseReplayCheck(std::string_view name) {
+  for (ReplayCheck c : {ReplayCheck::kNotChecked, ReplayCheck::kExact, ReplayCheck::kDiverged}) {
+    if (ReplayCheckName(c) == name) return c;
+  }
+  return std::nullopt;
+}
+
 NamedTrialIdentity NameOf(const TrialIdentity& identity) {
   NamedTrialIdentity n;
   n.mode = identity.mode;

@@ -7,6 +7,7 @@
 #define MAPFAULT_HARNESS_RUN_IDENTITY_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -68,6 +69,16 @@ CellLabel LabelOf(const TrialIdentity& identity);
 TrialIdentity ResolveIdentity(const NamedTrialIdentity& named, const BackendInfo& backend,
                               const Scenario& scenario);
 
+// What the determinism check of a controlled finding's confirmation replays found (FirstFailure).
+enum class ReplayCheck : uint8_t {
+  kNotChecked,  // perturbed findings, hangs, and results written before the check existed
+  kExact,       // the replays followed the original step for step: the token replays exactly
+  kDiverged,    // a replay differed from the original or from another replay: nondeterministic
+};
+// "exact" / "diverged" / "not_checked" (results.json).
+std::string_view ReplayCheckName(ReplayCheck check);
+std::optional<ReplayCheck> ParseReplayCheck(std::string_view name);
+
 // The first failing trial of one invariant in a cell (InvariantResult).
 struct FirstFailure {
   uint64_t first_failure_trial = 0;  // 1-based; 0 when none
@@ -75,10 +86,16 @@ struct FirstFailure {
   std::string explanation;           // why the first failure broke the invariant
   std::vector<std::string> evidence; // the events that prove it
   bool confirmed = true;             // a crash/hang replayed in a fresh worker failed the same way
-  // Perturbed breaks only: the first failing trial was replayed `replays` times (each in a fresh
-  // worker, same program and noise plan) and broke this invariant again `reproduced` times.
+  // Perturbed breaks, and controlled ones whose replay diverged: the first failing trial was
+  // replayed `replays` times (each in a fresh worker, same program and noise plan or schedule) and
+  // broke this invariant again `reproduced` times.
   uint32_t reproduced = 0;
   uint32_t replays = 0;
+  // Controlled findings: the determinism check (confirmation.h). kDiverged names the first step at
+  // which a replay differed and what was expected there and what happened.
+  ReplayCheck replay_check = ReplayCheck::kNotChecked;
+  uint64_t diverged_at_step = 0;
+  std::string divergence;
 
   FirstFailure& first_failure() { return *this; }
   const FirstFailure& first_failure() const { return *this; }

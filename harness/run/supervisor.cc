@@ -18,6 +18,7 @@
 #include "harness/run/batch_queue.h"
 #include "harness/run/cell_tally.h"
 #include "harness/run/confirmation.h"
+#include "harness/run/determinism.h"
 #include "harness/run/reproduction.h"
 #include "harness/run/token.h"
 #include "harness/run/worker_pool.h"
@@ -88,6 +89,10 @@ json FailureLine(const TrialSpec& spec, uint64_t t, const TrialResult& r, uint32
                          {"k", MakeToken(spec, v.invariant, Choices(spec, r)).Encode()},
                          {"e", v.explanation},
                          {"x", v.evidence}});
+  }
+  // How the trial ran, for the determinism check of its confirmation replays (controlled only).
+  if (!line["f"].empty() && spec.mode == ExecMode::kControlled) {
+    line["o"] = FingerprintToJson(FingerprintOf(r));
   }
   return line;
 }
@@ -163,9 +168,10 @@ bool HandleLine(const std::string& line, CellTally& cell) {
   const InvariantSet bits = InvariantSet::FromBits(j["b"].get<uint32_t>());
   TallyTrial(cell, bits, InvariantSet::FromBits(j.value("c", 0u)),
              InvariantSet::FromBits(j.value("u", 0u)));
+  const TrialFingerprint original = FingerprintFromJson(j.value("o", json(nullptr)));
   for (const json& f : j["f"]) {
     cell.Fail(static_cast<Invariant>(f["i"].get<int>()), trial, f["k"].get<std::string>(),
-              f["e"].get<std::string>(), f["x"].get<std::vector<std::string>>());
+              f["e"].get<std::string>(), f["x"].get<std::vector<std::string>>(), original);
   }
   return !bits.empty();
 }
@@ -337,7 +343,7 @@ void Dispatcher::RecordReRun(size_t cell_index, uint64_t trial, const TrialSpec&
   if (spec.mode != ExecMode::kPerturbed) choices = o.choices;
   for (const Violation& v : o.violations) {
     cell.Fail(v.invariant, trial, MakeToken(spec, v.invariant, choices).Encode(), v.explanation,
-              v.evidence);
+              v.evidence, FingerprintOf(o));
   }
   ++failing_trials_;
   FoundFailure(cell_index);
@@ -384,6 +390,7 @@ RunResults RunCells(const std::vector<CellSpec>& cells, const SupervisorOptions&
                                          options.stop};
   for (size_t c = 0; c < cells.size(); ++c) {
     MeasureReproduction(cells[c], options.seed, reproduction, tallies[c]);
+    CheckDeterminism(cells[c], options.seed, reproduction, tallies[c]);
   }
   RunResults results;
   results.seed = options.seed;

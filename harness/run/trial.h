@@ -27,6 +27,10 @@ struct TrialSpec : TrialIdentity {
   std::optional<std::vector<uint8_t>> replay_choices;
   // Replay leniently (ReplayStrategy): never diverge; the shrinker's preemption removal.
   bool lenient_replay = false;
+  // Run in a fresh worker (RunTrialIsolated) with its heap shifted first: every allocation of the
+  // trial lands elsewhere than in an unshifted replay. The determinism check's probe for backends
+  // whose behaviour depends on heap addresses (confirmation.h).
+  bool shift_heap = false;
   // Controlled: the scheduler's full trace. Perturbed: the operation events, stamped with the
   // history clock (there are no scheduling steps to show).
   TraceBuffer* trace = nullptr;

@@ -15,6 +15,8 @@
 #include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <memory>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "harness/engine/misuse.h"
@@ -208,11 +210,21 @@ uint64_t IsolatedOutcome::TraceDigest() const {
 
 namespace {
 
+// Takes one block of every small allocation size class and one block above the allocator's mmap
+// threshold, held for the process's life, so that each later allocation gets another address than
+// it would have had (TrialSpec::shift_heap).
+void ShiftHeap() {
+  static std::vector<std::unique_ptr<char[]>>* held = new std::vector<std::unique_ptr<char[]>>();
+  for (size_t size = 8; size <= 4096; size += 8) held->emplace_back(new char[size]);
+  held->emplace_back(new char[size_t{1} << 20]);
+}
+
 // The isolated child's body: runs the trial and writes its outcome to `out_fd` as JSON.
 [[noreturn]] void IsolatedChild(const TrialSpec& spec_in, TraceBuffer* trace, WorkerSlot* slot,
                                 int out_fd) {
   TrialSpec spec = spec_in;
   spec.trace = trace;
+  if (spec.shift_heap) ShiftHeap();
   slot->started_ns.store(NowNs());
   const TrialResult r = RunTrial(spec);
   json j = {{"diverged", r.run.kind == RunResult::Kind::kDivergence},
