@@ -325,6 +325,37 @@ TEST(CliPluginTest, PluginBackendBreaksAndItsTokenNamesThePlugin) {
   EXPECT_NE(ReadFile(out + "/report.html").find("<details class=\"finding\""), std::string::npos);
 }
 
+// `--plugin P` takes one library per occurrence, anywhere on the line: it used to take the next
+// positional argument too ("token is required", "plugin backends: no such file", "dirs is
+// required").
+TEST(CliPluginTest, PluginIsAcceptedAnywhereOnTheLine) {
+  const std::string out = TempDir("plugin_anywhere");
+  const std::string plugin = MAPFAULT_TEST_PLUGIN_RACY;
+  const CommandResult run =
+      RunMapfault("run --backend plugin.racy_map --plugin " + plugin + " --scenario mixed-ops "
+                  "--trials 300 --seed 3 --no-progress --out " + out);
+  ASSERT_EQ(run.status, 1) << run.err;
+  const std::string token = FirstReplayToken(run.out);
+  ASSERT_FALSE(token.empty()) << run.out;
+  for (const std::string& args : {"replay --plugin " + plugin + " " + token + " --times 2",
+                                  "replay --plugin=" + plugin + " " + token + " --times 2",
+                                  "replay " + token + " --plugin " + plugin + " --times 2"}) {
+    const CommandResult replay = RunMapfault(args);
+    EXPECT_EQ(replay.status, 1) << args << "\n" << replay.err;
+    EXPECT_NE(replay.out.find("reproduced 2/2"), std::string::npos) << args << "\n" << replay.out;
+  }
+  for (const std::string& args : {"list --plugin " + plugin + " backends",
+                                  "list --plugin=" + plugin + " backends"}) {
+    const CommandResult list = RunMapfault(args);
+    EXPECT_EQ(list.status, 0) << args << "\n" << list.err;
+    EXPECT_NE(list.out.find("plugin.racy_map"), std::string::npos) << list.out;
+    EXPECT_EQ(list.out.find("scenarios:"), std::string::npos) << "not one section: " << list.out;
+  }
+  const std::string merged = TempDir("plugin_anywhere_merged");
+  const CommandResult merge = RunMapfault("merge --plugin " + plugin + " " + out + " --out " + merged);
+  EXPECT_EQ(merge.status, 1) << merge.err;
+}
+
 TEST(CliPluginTest, BadPluginIsAUsageError) {
   ExpectUsageError("list --plugin /nonexistent/libx.so", "plugin /nonexistent/libx.so");
   ExpectUsageError(std::string("run --plugin ") + MAPFAULT_TEST_PLUGIN_BAD_DUPLICATE_ID,

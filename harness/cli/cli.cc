@@ -444,6 +444,16 @@ CLI::App* AddRunCommand(CLI::App& app, RunOptions& ro, uint64_t& seed) {
   return run;  // then --plugin and --shard (CliMain)
 }
 
+// --plugin LIB.so on `command`: one library per occurrence, so that `--plugin P TOKEN` and
+// `--plugin=P DIR` leave the positional argument to the command (a vector option would take
+// every following word until the next flag).
+void AddPluginOption(CLI::App* command, std::vector<std::string>& plugins) {
+  command
+      ->add_option("--plugin", plugins,
+                   "Load backends from a plugin shared library (repeatable; one per --plugin)")
+      ->allow_extra_args(false);
+}
+
 }  // namespace
 
 int CliMain(int argc, char** argv) {
@@ -457,13 +467,12 @@ int CliMain(int argc, char** argv) {
   list->add_option("what", list_what, "backends | scenarios | suites | invariants | strategies");
   list->add_flag("--json", list_json, "Print JSON");
   std::vector<std::string> plugins;
-  const char* kPluginHelp = "Load backends from a plugin shared library (repeatable)";
-  list->add_option("--plugin", plugins, kPluginHelp);
+  AddPluginOption(list, plugins);
 
   RunOptions ro;
   uint64_t seed = 0;
   CLI::App* run = AddRunCommand(app, ro, seed);
-  run->add_option("--plugin", plugins, kPluginHelp);
+  AddPluginOption(run, plugins);
   run->add_option("--shard", ro.shard,
                   "Run shard I of N (I/N, 0-based); default from GTEST_SHARD_INDEX/GTEST_TOTAL_SHARDS");
 
@@ -475,7 +484,7 @@ int CliMain(int argc, char** argv) {
   bool allow_partial = false;
   merge->add_flag("--allow-partial", allow_partial,
                   "Merge even with shards missing (the result is partial and lists them)");
-  merge->add_option("--plugin", plugins, kPluginHelp);
+  AddPluginOption(merge, plugins);
 
   std::string token_text;
   int times = 1;
@@ -484,19 +493,19 @@ int CliMain(int argc, char** argv) {
                   "The token printed after `mapfault replay`, @FILE holding it, or "
                   "DIR/results.json#SUFFIX")
       ->required();
-  replay->add_option("--plugin", plugins, kPluginHelp);
+  AddPluginOption(replay, plugins);
   replay->add_option("--times", times, "Replay N times and print `reproduced K/N`")
       ->check(CLI::Range(1, kMaxKeys));
 
   BenchBugsOptions bo;
   CLI::App* bench = AddBenchBugsCommand(app, bo);
-  bench->add_option("--plugin", plugins, kPluginHelp);
+  AddPluginOption(bench, plugins);
   CheckCommandOptions co;
   CLI::App* check = AddCheckCommands(app, co);
-  check->add_option("--plugin", plugins, kPluginHelp);
+  AddPluginOption(check, plugins);
   std::string shrink_token;
   CLI::App* shrink = AddShrinkCommand(app, shrink_token);
-  shrink->add_option("--plugin", plugins, kPluginHelp);
+  AddPluginOption(shrink, plugins);
 
   try {
     app.parse(argc, argv);
