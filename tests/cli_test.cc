@@ -356,6 +356,28 @@ TEST(CliPluginTest, PluginIsAcceptedAnywhereOnTheLine) {
   EXPECT_EQ(merge.status, 1) << merge.err;
 }
 
+// The replay command printed for a plugin backend's finding runs as printed: it names the plugin
+// (it used to omit `--plugin`, and failed with "comes from the plugin ...: add --plugin").
+TEST(CliPluginTest, ReplayCommandOfAPluginFindingRunsAsPrinted) {
+  const std::string out = TempDir("plugin_command");
+  const std::string plugin = MAPFAULT_TEST_PLUGIN_RACY;
+  const CommandResult run =
+      RunMapfault("run --plugin " + plugin + " --backend plugin.racy_map --scenario mixed-ops "
+                  "--trials 300 --seed 3 --no-progress --out " + out);
+  ASSERT_EQ(run.status, 1) << run.err;
+  const size_t at = run.out.find("\nmapfault replay ");
+  ASSERT_NE(at, std::string::npos) << run.out;
+  const size_t start = at + std::string("\nmapfault ").size();
+  const std::string command = run.out.substr(start, run.out.find('\n', start) - start);
+  const std::string canonical = std::filesystem::canonical(plugin).string();
+  EXPECT_NE(command.find(" --plugin " + canonical), std::string::npos) << command;
+  const CommandResult replay = RunMapfault(command);
+  EXPECT_EQ(replay.status, 1) << command << "\n" << replay.err;
+  // The other reports print the same command.
+  EXPECT_NE(ReadFile(out + "/report.md").find("--plugin " + canonical), std::string::npos);
+  EXPECT_NE(ReadFile(out + "/report.junit.xml").find("--plugin " + canonical), std::string::npos);
+}
+
 TEST(CliPluginTest, BadPluginIsAUsageError) {
   ExpectUsageError("list --plugin /nonexistent/libx.so", "plugin /nonexistent/libx.so");
   ExpectUsageError(std::string("run --plugin ") + MAPFAULT_TEST_PLUGIN_BAD_DUPLICATE_ID,
