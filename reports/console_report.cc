@@ -52,20 +52,26 @@ void ProgressPrinter::Finish() {
 std::string FormatConsoleReport(const RunResults& results) {
   std::string out;
   size_t bw = 7, sw = 8;
+  // With several strategies, a strategy column after the mode (of the widest strategy's width).
+  size_t stw = 0;
+  const bool by_strategy = report_internal::CellsDifferByStrategy(results);
   for (const CellResult& c : results.cells) {
     bw = std::max(bw, c.backend.size());
     sw = std::max(sw, c.scenario.size());
+    if (by_strategy) stw = std::max({stw, c.strategy.size() + 1, size_t{9}});
   }
   out += fmt::format("mapfault: {} cells, seed {}{}\n\n", results.cells.size(), results.seed,
                      results.partial ? " (PARTIAL: stopped before every planned trial ran)" : "");
-  out += fmt::format("{:<{}}  {:<{}}  {:<4} {:>7}", "backend", bw, "scenario", sw, "mode", "trials");
+  out += fmt::format("{:<{}}  {:<{}}  {:<4} {:<{}}{:>7}", "backend", bw, "scenario", sw, "mode",
+                     by_strategy ? "strategy" : "", stw, "trials");
   for (Invariant inv : kAllInvariants) out += fmt::format(" {:<6}", InvariantShortName(inv));
   out += "\n";
   for (const CellResult& c : results.cells) {
     // Ids and explanations may come from a results.json (merge): control bytes escaped.
-    out += fmt::format("{:<{}}  {:<{}}  {:<4} {:>7}", EscapeControlBytes(c.backend), bw,
+    out += fmt::format("{:<{}}  {:<{}}  {:<4} {:<{}}{:>7}", EscapeControlBytes(c.backend), bw,
                        EscapeControlBytes(c.scenario), sw,
-                       c.mode == "perturbed" ? "pert" : "ctrl", c.trials);
+                       c.mode == "perturbed" ? "pert" : "ctrl",
+                       by_strategy ? EscapeControlBytes(c.strategy) : "", stw, c.trials);
     for (Invariant inv : kAllInvariants) {
       out += fmt::format(" {:<6}", Short(c.invariants[static_cast<int>(inv)].verdict));
     }
@@ -98,9 +104,11 @@ std::string FormatConsoleReport(const RunResults& results) {
         out += "\nFindings (each replays exactly with its command):\n";
         header = true;
       }
-      out += fmt::format("\n{} {} / {} / {}: {} of {} trials ({:.1f}%), first at trial {}\n",
+      out += fmt::format("\n{} {} / {}{} / {}: {} of {} trials ({:.1f}%), first at trial {}\n",
                          VerdictName(r.verdict), EscapeControlBytes(c.backend),
-                         EscapeControlBytes(c.scenario), InvariantId(inv),
+                         EscapeControlBytes(c.scenario),
+                         by_strategy ? " / " + EscapeControlBytes(c.strategy) : "",
+                         InvariantId(inv),
                          r.failures, r.evaluated,
                          r.evaluated ? 100.0 * r.failures / r.evaluated : 0.0,
                          r.first_failure_trial);

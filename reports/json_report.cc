@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <tuple>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
@@ -224,9 +225,10 @@ void ReadInvariant(const json& row, const CellResult& cell, Invariant inv, Field
   ir.reproduced = static_cast<uint32_t>(in.Count(rate, "reproduced", 0, ir.replays));
 }
 
-// The results array: rows grouped into cells by (backend, scenario).
+// The results array: rows grouped into cells by (backend, scenario, mode, strategy): a run with
+// several strategies has a cell per strategy of one backend and scenario.
 absl::Status ReadRows(const json& rows, FieldReader& in, RunResults& r) {
-  std::map<std::pair<std::string, std::string>, size_t> cell_of;
+  std::map<std::tuple<std::string, std::string, std::string, std::string>, size_t> cell_of;
   for (size_t i = 0; i < rows.size(); ++i) {
     in.At(absl::StrCat("result ", i));
     const json& row = rows[i];
@@ -234,11 +236,12 @@ absl::Status ReadRows(const json& rows, FieldReader& in, RunResults& r) {
     const std::optional<Invariant> inv = ParseInvariant(in.String(row, "invariant"));
     if (!in.status().ok()) return in.status();
     if (!inv) in.Fail("invariant", absl::StrCat("is ", Quote(row["invariant"]), "; unknown"));
-    auto [it, inserted] = cell_of.emplace(std::make_pair(c.backend, c.scenario), r.cells.size());
+    auto [it, inserted] =
+        cell_of.emplace(std::make_tuple(c.backend, c.scenario, c.mode, c.strategy), r.cells.size());
     if (inserted) r.cells.push_back(c);
     CellResult& cell = r.cells[it->second];
     if (cell.trials != c.trials || cell.trials_planned != c.trials_planned) {
-      in.Fail("trials_run", "differs from the other rows of its backend and scenario");
+      in.Fail("trials_run", "differs from the other rows of its backend, scenario and strategy");
     }
     if (!in.status().ok()) return in.status();
     InvariantResult& ir = cell.invariants[static_cast<int>(*inv)];
