@@ -125,14 +125,25 @@ std::string FormatConsoleReport(const RunResults& results) {
       out += ReplayCommand(r.token) + "\n";
     }
   }
-  // Trials a harness limit (an explicit --max-steps too small for the program) ended: not verdicts.
+  // Trials a harness limit (an explicit --max-steps too small for the program, or the adaptive
+  // watchdog) ended: not verdicts.
   for (const CellResult& c : results.cells) {
     const InvariantResult& hang = c.invariants[static_cast<int>(Invariant::kNoHang)];
-    if (hang.undecided == 0) continue;
-    out += fmt::format(
-        "\nHARNESS LIMIT {} / {}: {} trials reached --max-steps, which is below what the program "
-        "needs; no-hang and the rest of those trials are undecided (raise --max-steps or drop it)\n",
-        c.backend, c.scenario, hang.undecided);
+    const uint64_t step_bound = hang.undecided - std::min(hang.undecided, c.watchdog_cuts);
+    if (step_bound > 0) {
+      out += fmt::format(
+          "\nHARNESS LIMIT {} / {}: {} trials reached --max-steps, which is below what the program "
+          "needs; no-hang and the rest of those trials are undecided (raise --max-steps or drop "
+          "it)\n",
+          c.backend, c.scenario, step_bound);
+    }
+    if (c.watchdog_cuts > 0) {
+      out += fmt::format(
+          "\nADAPTIVE WATCHDOG {} / {}: after a trial overran the full watchdog, {} trials ran "
+          "longer than the cell's adaptive watchdog of {:.2f} s and were cut; no-hang and the rest of those trials are undecided, not hangs\n",
+          EscapeControlBytes(c.backend), EscapeControlBytes(c.scenario), c.watchdog_cuts,
+          c.adaptive_watchdog_seconds);
+    }
   }
   out += fmt::format(
       "\nsummary: {} BROKEN, {} DETECTED, {} OUT_OF_CONTRACT, {} HOLDS, {} NOT_RUN in {:.1f}s\n",

@@ -49,6 +49,10 @@ nlohmann::json ResultsToJson(const RunResults& results) {
                                           : json{{"reproduced", r.reproduced},
                                                  {"replays", r.replays}}},
       });
+      if (c.watchdog_cuts > 0) {  // only in a cell the adaptive watchdog cut trials of
+        rows.back()["watchdog_cuts"] = c.watchdog_cuts;
+        rows.back()["adaptive_watchdog_seconds"] = c.adaptive_watchdog_seconds;
+      }
     }
   }
   return {{"schema_version", kResultsSchemaVersion},
@@ -188,6 +192,10 @@ CellResult ReadCell(const json& row, FieldReader& in) {
   c.trials_planned = in.Count(row, "trials_planned");
   c.trials = in.Count(row, "trials_run", 0, c.trials_planned);
   c.worker_seconds = row.contains("worker_seconds") ? in.Seconds(row, "worker_seconds") : 0;
+  if (row.contains("watchdog_cuts")) {
+    c.watchdog_cuts = in.Count(row, "watchdog_cuts", 0, c.trials);
+    c.adaptive_watchdog_seconds = in.Seconds(row, "adaptive_watchdog_seconds");
+  }
   return c;
 }
 

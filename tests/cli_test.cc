@@ -389,7 +389,10 @@ TEST(CliPluginTest, PluginIsAcceptedAnywhereOnTheLine) {
   ASSERT_FALSE(token.empty()) << run.out;
   for (const std::string& args : {"replay --plugin " + plugin + " " + token + " --times 2",
                                   "replay --plugin=" + plugin + " " + token + " --times 2",
-                                  "replay " + token + " --plugin " + plugin + " --times 2"}) {
+                                  "replay " + token + " --plugin " + plugin + " --times 2",
+                                  // replay's watchdog is an option now (it was a fixed 10 s)
+                                  "replay " + token + " --watchdog 2 --plugin=" + plugin +
+                                      " --times 2"}) {
     const CommandResult replay = RunMapfault(args);
     EXPECT_EQ(replay.status, 1) << args << "\n" << replay.err;
     EXPECT_NE(replay.out.find("reproduced 2/2"), std::string::npos) << args << "\n" << replay.out;

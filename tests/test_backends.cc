@@ -46,6 +46,23 @@ class SpinOnChosenTrial : public MutexMap<Sync> {
   }
 };
 
+// Black-box (real threads): spins forever in every trial whose seed is a multiple of
+// g_hang_every, and sleeps g_slow_ms (then behaves) in the other trials whose seed is a multiple
+// of g_slow_every: a cell that hangs often, with slow but correct trials.
+template <class Sync>
+class SpinOftenRealMap : public MutexMap<Sync> {
+ public:
+  bool Erase(Key k) {
+    const uint64_t seed = CurrentTrialSeed();
+    if (g_hang_every != 0 && seed % g_hang_every == 0) {
+      while (spin_forever) {
+      }
+    }
+    if (g_slow_every != 0 && seed % g_slow_every == 0) usleep(g_slow_ms * 1000);
+    return MutexMap<Sync>::Erase(k);
+  }
+};
+
 // Spins forever at scheduling points (a real livelock the step bound must catch).
 template <class Sync>
 class LivelockOnChosenTrial : public MutexMap<Sync> {
@@ -150,6 +167,15 @@ void RegisterTestBackends() {
       "test.killed_once", "TEST: its worker is SIGKILLed (once) in the chosen trial");
   RegisterHidden<HogOnChosenTrial<ControlledSync>>(
       "test.hog", "TEST: allocates 8 GB in the chosen trial");
+  {
+    BackendInfo info;  // black-box only: perturbed mode
+    info.id = "test.spin_often_real";
+    info.description = "TEST: real threads; hangs in every g_hang_every-th trial, sleeps in others";
+    info.claims = kClaims;
+    info.make_real = Factory<SpinOftenRealMap<RealSync>>();
+    info.listed = false;
+    (void)GlobalBackends().Register(std::move(info));
+  }
   RegisterHidden<BadAllocOnChosenTrial<ControlledSync>, BadAllocOnChosenTrial<RealSync>>(
       "test.bad_alloc", "TEST: erase throws std::bad_alloc in the chosen trial");
 }

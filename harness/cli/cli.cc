@@ -396,11 +396,13 @@ int RunRun(RunOptions o) {
   CatchStopSignals();
 
   fmt::print(stderr, "mapfault run: {} backends x {} scenarios{}, {} cells: {}; {} trials per cell, "
-             "seed {}, {} jobs{}\n", plan->backends, plan->scenarios,
+             "seed {}, {} jobs, watchdog {} s (adaptive in a cell after its first hang){}\n",
+             plan->backends, plan->scenarios,
              request->strategies.size() > 1
                  ? absl::StrCat(" x ", request->strategies.size(), " strategies")
                  : "",
              plan->cells.size(), CellStrategiesText(plan->cells), o.trials, so.seed, so.jobs,
+             o.watchdog,
              so.shard_count > 1 ? absl::StrCat(", shard ", so.shard_index, "/", so.shard_count)
                                 : "");
   RunResults results = RunCells(plan->cells, so);
@@ -433,7 +435,7 @@ int RunMerge(const std::vector<std::string>& dirs, const std::string& out, bool 
   return merged->ExitCode();
 }
 
-int RunReplay(const std::string& text, int times) {
+int RunReplay(const std::string& text, int times, double watchdog) {
   // TOKEN, @FILE or DIR/results.json#SUFFIX
   const absl::StatusOr<std::string> argument = ResolveTokenArgument(text);
   if (!argument.ok()) return UsageError(std::string(argument.status().message()));
@@ -453,7 +455,7 @@ int RunReplay(const std::string& text, int times) {
   std::optional<uint64_t> digest;
   std::string first_report;
   for (; ran < times && !g_stop; ++ran) {
-    const IsolatedOutcome outcome = RunTrialIsolated(spec, 10, &g_stop);
+    const IsolatedOutcome outcome = RunTrialIsolated(spec, watchdog, &g_stop);
     if (outcome.kind == IsolatedOutcome::Kind::kInterrupted) break;
     bool hit = false;
     for (const Violation& v : outcome.AllViolations()) hit |= v.invariant == token->invariant;
@@ -566,6 +568,7 @@ int CliMain(int argc, char** argv) {
 
   std::string token_text;
   int times = 1;
+  double replay_watchdog = 5;
   CLI::App* replay = app.add_subcommand("replay", "Re-run one trial exactly from its token");
   replay->add_option("token", token_text,
                   "The token printed after `mapfault replay`, @FILE holding it, or "
@@ -574,6 +577,7 @@ int CliMain(int argc, char** argv) {
   AddPluginOption(replay, plugins);
   replay->add_option("--times", times, "Replay N times and print `reproduced K/N`")
       ->check(CLI::Range(1, kMaxKeys));
+  AddWatchdogOption(replay, replay_watchdog);
 
   BenchBugsOptions bo;
   CLI::App* bench = AddBenchBugsCommand(app, bo);
@@ -607,7 +611,7 @@ int CliMain(int argc, char** argv) {
     ro.mode_set = run->get_option("--mode")->count() > 0;
     return RunRun(ro);
   }
-  if (*replay) return RunReplay(token_text, times);
+  if (*replay) return RunReplay(token_text, times, replay_watchdog);
   if (*merge) return RunMerge(merge_dirs, merge_out, allow_partial);
   if (*bench) return RunBenchBugs(bo);
   if (*check) return RunCheck(co);
