@@ -52,20 +52,26 @@ void ProgressPrinter::Finish() {
 std::string FormatConsoleReport(const RunResults& results) {
   std::string out;
   size_t bw = 7, sw = 8;
+  // With several strategies, a strategy column after the mode (of the widest strategy's width).
+  size_t stw = 0;
+  const bool by_strategy = report_internal::CellsDifferByStrategy(results);
   for (const CellResult& c : results.cells) {
     bw = std::max(bw, c.backend.size());
     sw = std::max(sw, c.scenario.size());
+    if (by_strategy) stw = std::max({stw, c.strategy.size() + 1, size_t{9}});
   }
   out += fmt::format("mapfault: {} cells, seed {}{}\n\n", results.cells.size(), results.seed,
                      results.partial ? " (PARTIAL: stopped before every planned trial ran)" : "");
-  out += fmt::format("{:<{}}  {:<{}}  {:<4} {:>7}", "backend", bw, "scenario", sw, "mode", "trials");
+  out += fmt::format("{:<{}}  {:<{}}  {:<4} {:<{}}{:>7}", "backend", bw, "scenario", sw, "mode",
+                     by_strategy ? "strategy" : "", stw, "trials");
   for (Invariant inv : kAllInvariants) out += fmt::format(" {:<6}", InvariantShortName(inv));
   out += "\n";
   for (const CellResult& c : results.cells) {
     // Ids and explanations may come from a results.json (merge): control bytes escaped.
-    out += fmt::format("{:<{}}  {:<{}}  {:<4} {:>7}", EscapeControlBytes(c.backend), bw,
+    out += fmt::format("{:<{}}  {:<{}}  {:<4} {:<{}}{:>7}", EscapeControlBytes(c.backend), bw,
                        EscapeControlBytes(c.scenario), sw,
-                       c.mode == "perturbed" ? "pert" : "ctrl", c.trials);
+                       c.mode == "perturbed" ? "pert" : "ctrl",
+                       by_strategy ? EscapeControlBytes(c.strategy) : "", stw, c.trials);
     for (Invariant inv : kAllInvariants) {
       out += fmt::format(" {:<6}", Short(c.invariants[static_cast<int>(inv)].verdict));
     }
@@ -98,9 +104,11 @@ std::string FormatConsoleReport(const RunResults& results) {
         out += "\nFindings (replay each with its command):\n";
         header = true;
       }
-      out += fmt::format("\n{} {} / {} / {}: {} of {} trials ({:.1f}%), first at trial {}\n",
+      out += fmt::format("\n{} {} / {}{} / {}: {} of {} trials ({:.1f}%), first at trial {}\n",
                          VerdictName(r.verdict), EscapeControlBytes(c.backend),
-                         EscapeControlBytes(c.scenario), InvariantId(inv),
+                         EscapeControlBytes(c.scenario),
+                         by_strategy ? " / " + EscapeControlBytes(c.strategy) : "",
+                         InvariantId(inv),
                          r.failures, r.evaluated,
                          r.evaluated ? 100.0 * r.failures / r.evaluated : 0.0,
                          r.first_failure_trial);
@@ -121,14 +129,25 @@ std::string FormatConsoleReport(const RunResults& results) {
       out += ReplayCommand(r.token) + "\n";
     }
   }
-  // Trials a harness limit (an explicit --max-steps too small for the program) ended: not verdicts.
+  // Trials a harness limit (an explicit --max-steps too small for the program, or the adaptive
+  // watchdog) ended: not verdicts.
   for (const CellResult& c : results.cells) {
     const InvariantResult& hang = c.invariants[static_cast<int>(Invariant::kNoHang)];
-    if (hang.undecided == 0) continue;
-    out += fmt::format(
-        "\nHARNESS LIMIT {} / {}: {} trials reached --max-steps, which is below what the program "
-        "needs; no-hang and the rest of those trials are undecided (raise --max-steps or drop it)\n",
-        c.backend, c.scenario, hang.undecided);
+    const uint64_t step_bound = hang.undecided - std::min(hang.undecided, c.watchdog_cuts);
+    if (step_bound > 0) {
+      out += fmt::format(
+          "\nHARNESS LIMIT {} / {}: {} trials reached --max-steps, which is below what the program "
+          "needs; no-hang and the rest of those trials are undecided (raise --max-steps or drop "
+          "it)\n",
+          c.backend, c.scenario, step_bound);
+    }
+    if (c.watchdog_cuts > 0) {
+      out += fmt::format(
+          "\nADAPTIVE WATCHDOG {} / {}: after a trial overran the full watchdog, {} trials ran "
+          "longer than the cell's adaptive watchdog of {:.2f} s and were cut; no-hang and the rest of those trials are undecided, not hangs\n",
+          EscapeControlBytes(c.backend), EscapeControlBytes(c.scenario), c.watchdog_cuts,
+          c.adaptive_watchdog_seconds);
+    }
   }
   out += fmt::format(
       "\nsummary: {} BROKEN, {} DETECTED, {} OUT_OF_CONTRACT, {} HOLDS, {} NOT_RUN in {:.1f}s\n",

@@ -19,6 +19,41 @@ std::string Fit(std::string s, size_t width) {
   return s;
 }
 
+// `text` in lines of at most `width` characters, so that no part of a step is lost: broken at the
+// last space that fits (a word longer than a line at the width), each continuation indented two
+// more than the text's own indent. Empty text is one empty line.
+std::vector<std::string> Wrap(const std::string& text, size_t width) {
+  const size_t indent = std::min(text.find_first_not_of(' '), text.size()) + 2;
+  const std::string continuation(std::min(indent, width / 2), ' ');
+  std::vector<std::string> lines;
+  std::string rest = text;
+  while (rest.size() > width) {
+    size_t cut = rest.rfind(' ', width);
+    const size_t lead = lines.empty() ? indent - 2 : continuation.size();
+    if (cut == std::string::npos || cut <= lead) cut = width;  // no space to break at
+    lines.push_back(rest.substr(0, cut));
+    rest = continuation + rest.substr(cut == width ? cut : cut + 1);
+  }
+  lines.push_back(rest);
+  return lines;
+}
+
+// One step of the interleaving: `step` in the first column, `text` in thread `thread`'s column
+// (wrapped; continuation lines leave the step column empty).
+std::string InterleavingRow(const std::string& step, int thread, int threads,
+                            const std::string& text) {
+  std::string out;
+  const std::vector<std::string> lines = Wrap(text, kColumn);
+  for (size_t line = 0; line < lines.size(); ++line) {
+    out += fmt::format("{:>6} |", line == 0 ? step : "");
+    for (int t = 0; t < threads; ++t) {
+      out += fmt::format(" {:<{}} |", t == thread ? lines[line] : "", kColumn);
+    }
+    out += "\n";
+  }
+  return out;
+}
+
 using report_internal::ResultText;
 
 // Per-thread operation results reconstructed from the trace (used when the worker died).
@@ -155,16 +190,12 @@ std::string Interleaving(const ReplayToken& token, const Program& program,
     std::string step = e.step != last_step ? fmt::format("{}{}", e.step, e.preempted ? "*" : " ")
                                            : (e.preempted ? "*" : "");
     last_step = e.step;
-    out += fmt::format("{:>6} |", step);
-    for (int t = 0; t < threads; ++t) {
-      out += fmt::format(" {:<{}} |", Fit(t == e.thread ? EventText(e, program) : "", kColumn),
-                         kColumn);
-    }
-    out += "\n";
+    out += InterleavingRow(step, static_cast<int>(e.thread), threads, EventText(e, program));
   }
   out += "Legend: a scheduling point is named after what the thread does next; '>' an operation\n"
          "starts, '<' it returns, 'visit k=v' the iterator shows an entry; '*' a preemption: the\n"
-         "thread was switched out at that point although it could have continued.\n";
+         "thread was switched out at that point although it could have continued. A step too long\n"
+         "for its column goes on, indented, in the rows below it.\n";
   if (outcome.kind != IsolatedOutcome::Kind::kCompleted && running >= 0) {
     std::string where;
     for (const TraceEvent& e : outcome.trace) {

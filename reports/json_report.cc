@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <tuple>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
@@ -52,6 +53,10 @@ nlohmann::json ResultsToJson(const RunResults& results) {
                              ? json(nullptr)
                              : json{{"step", r.diverged_at_step}, {"detail", r.divergence}}},
       });
+      if (c.watchdog_cuts > 0) {  // only in a cell the adaptive watchdog cut trials of
+        rows.back()["watchdog_cuts"] = c.watchdog_cuts;
+        rows.back()["adaptive_watchdog_seconds"] = c.adaptive_watchdog_seconds;
+      }
     }
   }
   return {{"schema_version", kResultsSchemaVersion},
@@ -191,6 +196,10 @@ CellResult ReadCell(const json& row, FieldReader& in) {
   c.trials_planned = in.Count(row, "trials_planned");
   c.trials = in.Count(row, "trials_run", 0, c.trials_planned);
   c.worker_seconds = row.contains("worker_seconds") ? in.Seconds(row, "worker_seconds") : 0;
+  if (row.contains("watchdog_cuts")) {
+    c.watchdog_cuts = in.Count(row, "watchdog_cuts", 0, c.trials);
+    c.adaptive_watchdog_seconds = in.Seconds(row, "adaptive_watchdog_seconds");
+  }
   return c;
 }
 
@@ -246,9 +255,10 @@ void ReadInvariant(const json& row, const CellResult& cell, Invariant inv, Field
   ReadReplayCheck(row, in, ir);
 }
 
-// The results array: rows grouped into cells by (backend, scenario).
+// The results array: rows grouped into cells by (backend, scenario, mode, strategy): a run with
+// several strategies has a cell per strategy of one backend and scenario.
 absl::Status ReadRows(const json& rows, FieldReader& in, RunResults& r) {
-  std::map<std::pair<std::string, std::string>, size_t> cell_of;
+  std::map<std::tuple<std::string, std::string, std::string, std::string>, size_t> cell_of;
   for (size_t i = 0; i < rows.size(); ++i) {
     in.At(absl::StrCat("result ", i));
     const json& row = rows[i];
@@ -256,11 +266,12 @@ absl::Status ReadRows(const json& rows, FieldReader& in, RunResults& r) {
     const std::optional<Invariant> inv = ParseInvariant(in.String(row, "invariant"));
     if (!in.status().ok()) return in.status();
     if (!inv) in.Fail("invariant", absl::StrCat("is ", Quote(row["invariant"]), "; unknown"));
-    auto [it, inserted] = cell_of.emplace(std::make_pair(c.backend, c.scenario), r.cells.size());
+    auto [it, inserted] =
+        cell_of.emplace(std::make_tuple(c.backend, c.scenario, c.mode, c.strategy), r.cells.size());
     if (inserted) r.cells.push_back(c);
     CellResult& cell = r.cells[it->second];
     if (cell.trials != c.trials || cell.trials_planned != c.trials_planned) {
-      in.Fail("trials_run", "differs from the other rows of its backend and scenario");
+      in.Fail("trials_run", "differs from the other rows of its backend, scenario and strategy");
     }
     if (!in.status().ok()) return in.status();
     InvariantResult& ir = cell.invariants[static_cast<int>(*inv)];

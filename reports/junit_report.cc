@@ -61,11 +61,15 @@ std::string FindingText(const CellResult& c, Invariant inv, const InvariantResul
   return out;
 }
 
-void AppendTestCase(const CellResult& c, Invariant inv, std::string& out) {
+// One testcase; `with_strategy` (a run with several strategies) appends the cell's strategy to the
+// class name, "mapfault.BACKEND.SCENARIO[STRATEGY]", so that every testcase stays distinct.
+void AppendTestCase(const CellResult& c, Invariant inv, bool with_strategy, std::string& out) {
   const InvariantResult& r = c.invariants[static_cast<int>(inv)];
   auto it = std::back_inserter(out);
+  const std::string strategy = with_strategy ? fmt::format("[{}]", c.strategy) : "";
   fmt::format_to(it, "    <testcase classname=\"{}\" name=\"{}\" time=\"0\"",
-                 EscapeMarkup(fmt::format("{}{}.{}", kClassPrefix, c.backend, c.scenario), true),
+                 EscapeMarkup(fmt::format("{}{}.{}{}", kClassPrefix, c.backend, c.scenario,
+                                          strategy), true),
                  EscapeMarkup(InvariantId(inv), true));
   switch (r.verdict) {
     case Verdict::kHolds:
@@ -109,6 +113,7 @@ std::string FormatJUnitReport(const RunResults& results) {
   }
   SuiteCounts total;
   for (const CellResult& c : results.cells) Count(c, total);
+  const bool with_strategy = report_internal::CellsDifferByStrategy(results);
 
   std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   auto it = std::back_inserter(out);
@@ -131,7 +136,7 @@ std::string FormatJUnitReport(const RunResults& results) {
     out += "    </properties>\n";
     for (const CellResult& c : results.cells) {
       if (c.backend != backend) continue;
-      for (Invariant inv : kAllInvariants) AppendTestCase(c, inv, out);
+      for (Invariant inv : kAllInvariants) AppendTestCase(c, inv, with_strategy, out);
     }
     out += "  </testsuite>\n";
   }

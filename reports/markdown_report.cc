@@ -105,14 +105,17 @@ std::string FormatMarkdownReport(const RunResults& results) {
   fmt::format_to(it, "**Summary:** {}.\n\n",
                  report_internal::CountsText(report_internal::CountVerdicts(results)));
 
-  out += "| backend | scenario | mode | trials |";
+  const bool by_strategy = report_internal::CellsDifferByStrategy(results);
+  out += by_strategy ? "| backend | scenario | mode | strategy | trials |"
+                     : "| backend | scenario | mode | trials |";
   for (Invariant inv : kAllInvariants) fmt::format_to(it, " {} |", InvariantShortName(inv));
-  out += "\n|---|---|---|---:|";
+  out += by_strategy ? "\n|---|---|---|---|---:|" : "\n|---|---|---|---:|";
   for (size_t i = 0; i < std::size(kAllInvariants); ++i) out += ":---:|";
   out += "\n";
   for (const CellResult& c : results.cells) {
-    fmt::format_to(it, "| {} | {} | {} | {} |", Code(c.backend, true), Code(c.scenario, true),
-                   c.mode, c.trials);
+    fmt::format_to(it, "| {} | {} | {} |{} {} |", Code(c.backend, true), Code(c.scenario, true),
+                   c.mode, by_strategy ? fmt::format(" {} |", Code(c.strategy, true)) : "",
+                   c.trials);
     for (Invariant inv : kAllInvariants) {
       fmt::format_to(it, " {} |", Cell(c.invariants[static_cast<int>(inv)].verdict));
     }

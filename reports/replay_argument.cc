@@ -3,12 +3,18 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "harness/base/escape.h"
 #include "harness/run/replay.h"
+#include "harness/run/token.h"
+#include "maps/builtin_backends.h"
 #include "nlohmann/json.hpp"
 #include "reports/json_report.h"
 
@@ -24,16 +30,38 @@ absl::Status BadResults(const std::string& path, std::string_view what) {
       "; give DIR/results.json#SUFFIX as printed in the report, a token, or @FILE"));
 }
 
+// `path` as one shell word: as is when it holds only safe characters, else in single quotes.
+std::string ShellWord(const std::string& path) {
+  const bool safe = std::all_of(path.begin(), path.end(), [](char c) {
+    return absl::ascii_isalnum(static_cast<unsigned char>(c)) ||
+           std::string_view("_./+-=:,@%").find(c) != std::string_view::npos;
+  });
+  if (safe && !path.empty()) return path;
+  return absl::StrCat("'", absl::StrReplaceAll(path, {{"'", "'\\''"}}), "'");
+}
+
 }  // namespace
+
+std::string PluginArgument(std::string_view token) {
+  const absl::StatusOr<ReplayToken> decoded = ReplayToken::Decode(token);
+  if (!decoded.ok() || decoded->plugin.empty()) return "";
+  const BackendInfo* backend = GlobalBackends().Find(decoded->backend);
+  std::string path = absl::StrCat("PATH/", decoded->plugin);
+  if (backend != nullptr && !backend->plugin_path.empty() &&
+      std::filesystem::path(backend->plugin_path).filename() == decoded->plugin) {
+    path = backend->plugin_path;
+  }
+  return absl::StrCat(" --plugin ", EscapeControlBytes(ShellWord(path)));
+}
 
 std::string ReplayCommand(std::string_view token) {
   if (token.size() <= kMaxInlineToken) {
-    return fmt::format("mapfault replay {}", EscapeControlBytes(token));
+    return fmt::format("mapfault replay {}{}", EscapeControlBytes(token), PluginArgument(token));
   }
   return fmt::format(
-      "mapfault replay DIR/results.json#{}  (DIR: this report's directory; the token, {} KiB, is "
+      "mapfault replay DIR/results.json#{}{}  (DIR: this report's directory; the token, {} KiB, is "
       "too long for a command line)",
-      EscapeControlBytes(token.substr(token.size() - kTokenSuffixLength)),
+      EscapeControlBytes(token.substr(token.size() - kTokenSuffixLength)), PluginArgument(token),
       (token.size() + 1023) / 1024);
 }
 

@@ -19,8 +19,14 @@ inline constexpr size_t kTokenSuffixLength = 16;
 
 // "mapfault replay TOKEN", or, for a token longer than kMaxInlineToken,
 // "mapfault replay DIR/results.json#SUFFIX" (SUFFIX: the token's last kTokenSuffixLength
-// characters) with a note that DIR is the report's directory.
+// characters) with a note that DIR is the report's directory. A token of a plugin backend is
+// followed by PluginArgument(token), so that the command runs as printed.
 std::string ReplayCommand(std::string_view token);
+
+// " --plugin PATH" for a token whose backend comes from a plugin: the absolute path of that plugin
+// when it is loaded in this process (GlobalBackends), else "PATH/FILE" with the file name the token
+// records; "" for a built-in backend or a token that does not decode.
+std::string PluginArgument(std::string_view token);
 
 // The token an argument names: TOKEN itself; @FILE, a file holding it (run/replay.h,
 // TokenArgument); or RESULTS.json#SUFFIX, the finding of that results.json whose token ends in

@@ -57,6 +57,20 @@ inline std::vector<FindingRef> CollectFindings(const RunResults& results) {
   return out;
 }
 
+// Whether two cells of `results` share a backend and a scenario (a run with several --strategy):
+// the reports then name each cell's strategy next to its backend and scenario.
+inline bool CellsDifferByStrategy(const RunResults& results) {
+  for (size_t i = 0; i < results.cells.size(); ++i) {
+    for (size_t j = i + 1; j < results.cells.size(); ++j) {
+      if (results.cells[i].backend == results.cells[j].backend &&
+          results.cells[i].scenario == results.cells[j].scenario) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
 inline constexpr Verdict kVerdictOrder[] = {Verdict::kBroken, Verdict::kDetected,
                                             Verdict::kOutOfContract, Verdict::kHolds,
                                             Verdict::kNotRun};

@@ -15,6 +15,7 @@ TEST(CliLimitsTest, HostileWatchdogsAreUsageErrors) {
                             "--watchdog");
     ExpectUsageError(std::string("check --backend mutex --tests 1 --watchdog ") + bad,
                             "--watchdog");
+    ExpectUsageError(std::string("replay mf1_x --watchdog ") + bad, "--watchdog");
   }
 }
 

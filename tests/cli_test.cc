@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 #include "gtest/gtest.h"
 #include "harness/base/types.h"
@@ -324,6 +325,111 @@ TEST(CliPluginTest, PluginBackendBreaksAndItsTokenNamesThePlugin) {
     EXPECT_TRUE(std::filesystem::exists(std::filesystem::path(out) / name)) << name;
   }
   EXPECT_NE(ReadFile(out + "/report.html").find("<details class=\"finding\""), std::string::npos);
+}
+
+// `--strategy` is repeatable: each strategy is a set of cells (backends x scenarios x strategies),
+// a strategy given twice or adapted to the same one in a cell runs once, and the reports name each
+// cell's strategy. Shards of such a run merge into the unsharded result. It used to be accepted
+// once only ("--strategy: At Most 1 required but received 2"). The first line says what each cell
+// runs (std_unordered's perturbed cell runs noise for random: it used to say "strategy random").
+TEST(CliRunTest, SeveralStrategiesEachRunTheirCells) {
+  const std::string base = TempDir("strategies");
+  const std::string args =
+      "run --backend naive --backend std_unordered --scenario mixed-ops --strategy random "
+      "--strategy pct:d=2 --strategy random --trials 40 --seed 5 --jobs 2 --no-progress ";
+  const CommandResult whole = RunMapfault(args + "--out " + base + "/whole");
+  ASSERT_EQ(whole.status, 1) << whole.err;
+  // naive: random and pct:d=2 (controlled); std_unordered: random runs noise, pct:d=2 stays.
+  EXPECT_NE(whole.err.find("x 2 strategies, 4 cells: random (1 controlled cell), pct:d=2 (1 "
+                           "controlled cell), noise (1 perturbed cell), pct:d=2 (1 perturbed "
+                           "cell);"),
+            std::string::npos)
+      << whole.err;
+  const nlohmann::json j = nlohmann::json::parse(ReadFile(base + "/whole/results.json"));
+  std::set<std::string> cells;
+  for (const nlohmann::json& r : j["results"]) {
+    cells.insert(r["backend"].get<std::string>() + "/" + r["strategy"].get<std::string>());
+  }
+  EXPECT_EQ(cells, (std::set<std::string>{"naive/random", "naive/pct:d=2", "std_unordered/noise",
+                                          "std_unordered/pct:d=2"}));
+  EXPECT_NE(whole.out.find("naive          mixed-ops  ctrl pct:d=2"), std::string::npos)
+      << whole.out;
+  EXPECT_NE(whole.out.find("BROKEN naive / mixed-ops / random / "), std::string::npos) << whole.out;
+  EXPECT_NE(ReadFile(base + "/whole/report.junit.xml")
+                .find("classname=\"mapfault.naive.mixed-ops[pct:d=2]\""),
+            std::string::npos);
+  // Shards of the same run merge; their plan is the whole run's.
+  for (int i = 0; i < 2; ++i) {
+    const CommandResult shard = RunMapfault(
+        args + "--shard " + std::to_string(i) + "/2 --out " + base + "/s" + std::to_string(i));
+    EXPECT_NE(shard.status, 2) << shard.err;
+  }
+  const CommandResult merge =
+      RunMapfault("merge " + base + "/s0 " + base + "/s1 --out " + base + "/merged");
+  EXPECT_EQ(merge.status, 1) << merge.err;
+  const nlohmann::json m = nlohmann::json::parse(ReadFile(base + "/merged/results.json"));
+  EXPECT_EQ(m["plan"], j["plan"]);
+  ASSERT_EQ(m["results"].size(), j["results"].size());
+  for (size_t i = 0; i < j["results"].size(); ++i) {
+    EXPECT_EQ(m["results"][i]["strategy"], j["results"][i]["strategy"]);
+    EXPECT_EQ(m["results"][i]["trials_run"], j["results"][i]["trials_run"]);
+  }
+}
+
+// `--plugin P` takes one library per occurrence, anywhere on the line: it used to take the next
+// positional argument too ("token is required", "plugin backends: no such file", "dirs is
+// required").
+TEST(CliPluginTest, PluginIsAcceptedAnywhereOnTheLine) {
+  const std::string out = TempDir("plugin_anywhere");
+  const std::string plugin = MAPFAULT_TEST_PLUGIN_RACY;
+  const CommandResult run =
+      RunMapfault("run --backend plugin.racy_map --plugin " + plugin + " --scenario mixed-ops "
+                  "--trials 300 --seed 3 --no-progress --out " + out);
+  ASSERT_EQ(run.status, 1) << run.err;
+  const std::string token = FirstReplayToken(run.out);
+  ASSERT_FALSE(token.empty()) << run.out;
+  for (const std::string& args : {"replay --plugin " + plugin + " " + token + " --times 2",
+                                  "replay --plugin=" + plugin + " " + token + " --times 2",
+                                  "replay " + token + " --plugin " + plugin + " --times 2",
+                                  // replay's watchdog is an option now (it was a fixed 10 s)
+                                  "replay " + token + " --watchdog 2 --plugin=" + plugin +
+                                      " --times 2"}) {
+    const CommandResult replay = RunMapfault(args);
+    EXPECT_EQ(replay.status, 1) << args << "\n" << replay.err;
+    EXPECT_NE(replay.out.find("reproduced 2/2"), std::string::npos) << args << "\n" << replay.out;
+  }
+  for (const std::string& args : {"list --plugin " + plugin + " backends",
+                                  "list --plugin=" + plugin + " backends"}) {
+    const CommandResult list = RunMapfault(args);
+    EXPECT_EQ(list.status, 0) << args << "\n" << list.err;
+    EXPECT_NE(list.out.find("plugin.racy_map"), std::string::npos) << list.out;
+    EXPECT_EQ(list.out.find("scenarios:"), std::string::npos) << "not one section: " << list.out;
+  }
+  const std::string merged = TempDir("plugin_anywhere_merged");
+  const CommandResult merge = RunMapfault("merge --plugin " + plugin + " " + out + " --out " + merged);
+  EXPECT_EQ(merge.status, 1) << merge.err;
+}
+
+// The replay command printed for a plugin backend's finding runs as printed: it names the plugin
+// (it used to omit `--plugin`, and failed with "comes from the plugin ...: add --plugin").
+TEST(CliPluginTest, ReplayCommandOfAPluginFindingRunsAsPrinted) {
+  const std::string out = TempDir("plugin_command");
+  const std::string plugin = MAPFAULT_TEST_PLUGIN_RACY;
+  const CommandResult run =
+      RunMapfault("run --plugin " + plugin + " --backend plugin.racy_map --scenario mixed-ops "
+                  "--trials 300 --seed 3 --no-progress --out " + out);
+  ASSERT_EQ(run.status, 1) << run.err;
+  const size_t at = run.out.find("\nmapfault replay ");
+  ASSERT_NE(at, std::string::npos) << run.out;
+  const size_t start = at + std::string("\nmapfault ").size();
+  const std::string command = run.out.substr(start, run.out.find('\n', start) - start);
+  const std::string canonical = std::filesystem::canonical(plugin).string();
+  EXPECT_NE(command.find(" --plugin " + canonical), std::string::npos) << command;
+  const CommandResult replay = RunMapfault(command);
+  EXPECT_EQ(replay.status, 1) << command << "\n" << replay.err;
+  // The other reports print the same command.
+  EXPECT_NE(ReadFile(out + "/report.md").find("--plugin " + canonical), std::string::npos);
+  EXPECT_NE(ReadFile(out + "/report.junit.xml").find("--plugin " + canonical), std::string::npos);
 }
 
 TEST(CliPluginTest, BadPluginIsAUsageError) {

@@ -65,14 +65,15 @@ inline void ExpectUsageError(const std::string& args, const std::string& fragmen
   EXPECT_EQ(r.err.find('\x1b'), std::string::npos) << "raw ESC: " << r.err;
 }
 
-// The token of the first `mapfault replay <token>` line in `text`, or "".
+// The token of the first `mapfault replay <token>` line in `text` (its first word: a plugin
+// backend's line goes on with `--plugin PATH`), or "".
 inline std::string FirstReplayToken(const std::string& text) {
   const std::string prefix = "mapfault replay ";
   size_t pos = 0;
   while ((pos = text.find(prefix, pos)) != std::string::npos) {
     if (pos == 0 || text[pos - 1] == '\n') {
       const size_t start = pos + prefix.size();
-      return text.substr(start, text.find('\n', start) - start);
+      return text.substr(start, text.find_first_of(" \n", start) - start);
     }
     pos += prefix.size();
   }

@@ -12,6 +12,7 @@
 #include "reports/replay_argument.h"
 #include "tests/golden_util.h"
 #include "reports/console_report.h"
+#include "reports/failure_report.h"
 #include "reports/html_report.h"
 #include "reports/json_report.h"
 #include "reports/junit_report.h"
@@ -472,6 +473,38 @@ TEST(ReportersTest, EmptyRunHasNoFindings) {
   EXPECT_NE(FormatHtmlReport(run, {}).find("No findings"), std::string::npos);
   EXPECT_NE(FormatMarkdownReport(run).find("No findings"), std::string::npos);
   EXPECT_NE(FormatJUnitReport(run).find("tests=\"0\""), std::string::npos);
+}
+
+// A step longer than its interleaving column continues on the next lines instead of being cut:
+// two blocked steps whose labels differ only after 34 characters used to print identically.
+TEST(ReportersTest, FailureReportWrapsLongStepsInsteadOfCuttingThem) {
+  BreakDetail d = SampleBreakDetails()[0];
+  d.outcome.trace.push_back(
+      Ev(12, 1, TraceKind::kBlocked, "tombstone.pin: wait for another iteration's visit"));
+  d.outcome.trace.push_back(
+      Ev(13, 1, TraceKind::kBlocked, "tombstone.pin: wait for the visit of this entry"));
+  d.outcome.trace.push_back(
+      Ev(14, 1, TraceKind::kYield, "averyveryverylongscheduling.point_label_without_spaces_at_all"));
+  const std::string report = FormatFailureReport(d.decoded, d.program, d.outcome);
+  const std::string interleaving = report.substr(report.find("The following interleaving"));
+  std::vector<std::string> lines;
+  for (size_t at = 0, end; at < interleaving.size(); at = end + 1) {
+    end = interleaving.find('\n', at);
+    lines.push_back(interleaving.substr(at, end - at));
+  }
+  const size_t width = lines[1].size();  // the "step | T0 | T1 |" header
+  std::string text;  // the column text of every row, joined
+  for (size_t i = 1; i < lines.size() && lines[i].rfind("Legend", 0) != 0; ++i) {
+    EXPECT_EQ(lines[i].size(), width) << lines[i];
+    EXPECT_EQ(lines[i].find("..."), std::string::npos) << lines[i];
+    text += lines[i] + "\n";
+  }
+  // Broken at a space (or, in a word longer than the column, at the column's width).
+  EXPECT_NE(text.find("|   blocked: tombstone.pin: wait for   |\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("|     another iteration's visit        |\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("|     the visit of this entry          |\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("|   averyveryverylongscheduling.point_ |\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("|     label_without_spaces_at_all      |\n"), std::string::npos) << text;
 }
 
 }  // namespace

@@ -51,6 +51,23 @@ class SpinOnChosenTrial : public MutexMap<Sync> {
   }
 };
 
+// Black-box (real threads): spins forever in every trial whose seed is a multiple of
+// g_hang_every, and sleeps g_slow_ms (then behaves) in the other trials whose seed is a multiple
+// of g_slow_every: a cell that hangs often, with slow but correct trials.
+template <class Sync>
+class SpinOftenRealMap : public MutexMap<Sync> {
+ public:
+  bool Erase(Key k) {
+    const uint64_t seed = CurrentTrialSeed();
+    if (g_hang_every != 0 && seed % g_hang_every == 0) {
+      while (spin_forever) {
+      }
+    }
+    if (g_slow_every != 0 && seed % g_slow_every == 0) usleep(g_slow_ms * 1000);
+    return MutexMap<Sync>::Erase(k);
+  }
+};
+
 // Spins forever at scheduling points (a real livelock the step bound must catch).
 template <class Sync>
 class LivelockOnChosenTrial : public MutexMap<Sync> {
@@ -220,6 +237,15 @@ void RegisterTestBackends() {
       "TEST: no lock; order by a hash seeded from a heap address (nondeterministic)");
   RegisterHidden<HashOrderedMap<ControlledSync, false>>(
       "test.unsalted", "TEST: no lock; order by an unseeded hash (deterministic)");
+  {
+    BackendInfo info;  // black-box only: perturbed mode
+    info.id = "test.spin_often_real";
+    info.description = "TEST: real threads; hangs in every g_hang_every-th trial, sleeps in others";
+    info.claims = kClaims;
+    info.make_real = Factory<SpinOftenRealMap<RealSync>>();
+    info.listed = false;
+    (void)GlobalBackends().Register(std::move(info));
+  }
   RegisterHidden<BadAllocOnChosenTrial<ControlledSync>, BadAllocOnChosenTrial<RealSync>>(
       "test.bad_alloc", "TEST: erase throws std::bad_alloc in the chosen trial");
 }

@@ -26,13 +26,18 @@ inline int* g_kills_left = nullptr;
 // When set (MAP_SHARED, so a worker's write reaches the test), "test.spin" stores 1 here as it
 // starts spinning: a stop flag that becomes set while the isolated trial runs, without a thread.
 inline volatile std::sig_atomic_t* g_spin_started = nullptr;
+// "test.spin_often_real" (black-box): spins forever in trials whose seed is a multiple of
+// g_hang_every (0: never), sleeps g_slow_ms in the others whose seed is a multiple of g_slow_every.
+inline uint64_t g_hang_every = 0;
+inline uint64_t g_slow_every = 0;
+inline unsigned g_slow_ms = 0;
 
 // Registers "test.segfault", "test.spin", "test.livelock" (yields forever: a livelock) and
 // "test.fork" (forks a sleeping grandchild, then crashes) and "test.killed_once" (its worker gets
-// SIGKILL while *g_kills_left > 0) and "test.hog" (allocates 8 GB); a mutex map otherwise. And two
-// unsynchronised maps that break iteration invariants in many trials: "test.salted", whose order
-// is a hash seeded from a heap address (a nondeterministic backend: its replays diverge), and
-// "test.unsalted", the same map unseeded (deterministic).
+// SIGKILL while *g_kills_left > 0), "test.hog" (allocates 8 GB) and "test.spin_often_real"; a
+// mutex map otherwise. And two unsynchronised maps that break iteration invariants in many trials:
+// "test.salted", whose order is a hash seeded from a heap address (a nondeterministic backend: its
+// replays diverge), and "test.unsalted", the same map unseeded (deterministic).
 // Idempotent.
 void RegisterTestBackends();
 

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <set>
 #include <thread>
 
 #include "CLI/CLI.hpp"
@@ -62,7 +63,7 @@ struct RunOptions {
   std::vector<std::string> files;  // --file: scenario/suite TOML files
   std::vector<std::string> scenarios;
   std::vector<std::string> backends;
-  std::string strategy = "random";
+  std::vector<std::string> strategies;  // --strategy (repeatable); empty: the suite's, else random
   std::string mode = "auto";
   uint64_t trials = 10000;
   double time_budget = 0;
@@ -240,9 +241,38 @@ std::nullopt_t UsageFailure(const absl::Status& status) {
   return std::nullopt;
 }
 
+// What a run asks for: the plan request of its cells, once per strategy (`plan.strategy` is the
+// first).
+struct RunRequest {
+  PlanRequest plan;
+  std::vector<StrategySpec> strategies;
+};
+
+// The --strategy values (the suite's strategy, else random, when none), parsed, --preempt applied,
+// each once. Nothing after a usage error.
+std::optional<std::vector<StrategySpec>> StrategiesFor(const RunOptions& o) {
+  std::vector<std::string> names = o.strategies;
+  if (names.empty()) names.push_back("random");
+  std::vector<StrategySpec> out;
+  for (const std::string& name : names) {
+    absl::StatusOr<StrategySpec> strategy = StrategySpec::Parse(name);
+    if (!strategy.ok()) return UsageFailure(strategy.status());
+    if (o.preempt) strategy->preempt = true;
+    if (strategy->preempt && o.mode == "controlled") {
+      return UsageFailure(absl::InvalidArgumentError(
+          "--preempt applies to perturbed mode (real threads); use --mode perturbed or auto"));
+    }
+    const bool seen = std::any_of(out.begin(), out.end(), [&](const StrategySpec& s) {
+      return s.ToString() == strategy->ToString();
+    });
+    if (!seen) out.push_back(*strategy);
+  }
+  return out;
+}
+
 // Loads the --file files, chooses the suite and fills in what the command line left to it: the
 // plan request of a run. Nothing after a usage error.
-std::optional<PlanRequest> RequestFor(RunOptions& o, ScenarioSource& source) {
+std::optional<RunRequest> RequestFor(RunOptions& o, ScenarioSource& source) {
   for (const std::string& path : o.files) {
     absl::StatusOr<ScenarioFile> file = LoadScenarioFile(path, ScenarioRegistry::Builtin());
     if (!file.ok()) return UsageFailure(file.status());
@@ -255,7 +285,7 @@ std::optional<PlanRequest> RequestFor(RunOptions& o, ScenarioSource& source) {
   if (const SuiteSpec* suite = chosen->suite) {
     request.checked = suite->invariants;
     if (!o.trials_set && suite->trials > 0) o.trials = suite->trials;
-    if (!o.strategy_set && !suite->strategy.empty()) o.strategy = suite->strategy;
+    if (!o.strategy_set && !suite->strategy.empty()) o.strategies = {suite->strategy};
     if (!o.mode_set && !suite->mode.empty()) o.mode = suite->mode;
     if (o.backends.empty()) {
       absl::StatusOr<std::vector<std::string>> ids =
@@ -268,24 +298,69 @@ std::optional<PlanRequest> RequestFor(RunOptions& o, ScenarioSource& source) {
   } else if (o.scenarios.empty()) {  // a file with scenarios only: run them all
     for (const Scenario& s : chosen->file->scenarios) o.scenarios.push_back(s.id);
   }
-  absl::StatusOr<StrategySpec> strategy = StrategySpec::Parse(o.strategy);
-  if (!strategy.ok()) return UsageFailure(strategy.status());
-  if (o.preempt) strategy->preempt = true;
-  if (strategy->preempt && o.mode == "controlled") {
-    return UsageFailure(absl::InvalidArgumentError(
-        "--preempt applies to perturbed mode (real threads); use --mode perturbed or auto"));
-  }
+  std::optional<std::vector<StrategySpec>> strategies = StrategiesFor(o);
+  if (!strategies) return std::nullopt;
   source.suite_file = chosen->file;
   for (const ScenarioFile& f : LoadedFiles()) source.files.push_back(&f);
   request.backends = o.backends;
   request.backends_from = backends_from;
   request.scenarios = o.scenarios;
   request.mode = o.mode;
-  request.strategy = *strategy;
+  request.strategy = strategies->front();
   request.overrides = {o.threads, o.keys, o.initial, o.ops};
   request.trials = o.trials;
   request.max_steps = o.max_steps;
-  return request;
+  return RunRequest{request, *strategies};
+}
+
+// The cells of `request`: backends x scenarios x strategies, each strategy adapted to its cell's
+// mode (StrategyForMode), in backend x scenario order with the strategies of one pair side by side.
+// A cell that another strategy already gave (random and noise both run noise in a perturbed cell)
+// runs once.
+absl::StatusOr<RunPlan> PlanCells(const RunRequest& request, const ScenarioSource& source) {
+  std::vector<RunPlan> plans;
+  for (const StrategySpec& strategy : request.strategies) {
+    PlanRequest one = request.plan;
+    one.strategy = strategy;
+    absl::StatusOr<RunPlan> plan = PlanRun(one, GlobalBackends(), source);
+    if (!plan.ok()) return plan.status();
+    for (CellSpec& cell : plan->cells) cell.strategy = StrategyForMode(cell.strategy, cell.mode);
+    plans.push_back(*std::move(plan));
+  }
+  RunPlan out = plans.front();  // every strategy plans the same backend x scenario cells
+  out.cells.clear();
+  std::set<std::string> seen;
+  for (size_t i = 0; i < plans.front().cells.size(); ++i) {
+    for (const RunPlan& plan : plans) {
+      const CellLabel label = LabelOf(plan.cells[i]);
+      if (seen.insert(absl::StrCat(label.backend, "\n", label.scenario, "\n", label.mode, "\n",
+                                   label.strategy)).second) {
+        out.cells.push_back(plan.cells[i]);
+      }
+    }
+  }
+  return out;
+}
+
+// What the cells run, for the run's first line: "random (12 controlled cells), noise (3 perturbed
+// cells)", in the order the cells first use them.
+std::string CellStrategiesText(const std::vector<CellSpec>& cells) {
+  std::vector<std::pair<std::string, int>> counts;  // "random|controlled", cells
+  for (const CellSpec& cell : cells) {
+    const CellLabel label = LabelOf(cell);
+    const std::string key = absl::StrCat(label.strategy, "|", label.mode);
+    auto it = std::find_if(counts.begin(), counts.end(), [&](const auto& c) { return c.first == key; });
+    if (it == counts.end()) {
+      counts.emplace_back(key, 1);
+    } else {
+      ++it->second;
+    }
+  }
+  return absl::StrJoin(counts, ", ", [](std::string* out, const std::pair<std::string, int>& c) {
+    const size_t bar = c.first.find('|');
+    absl::StrAppend(out, c.first.substr(0, bar), " (", c.second, " ", c.first.substr(bar + 1),
+                    c.second == 1 ? " cell)" : " cells)");
+  });
 }
 
 // The supervisor's options for a run (the shard from --shard or GoogleTest's environment); false
@@ -312,11 +387,10 @@ bool SupervisorOptionsFor(const RunOptions& o, SupervisorOptions& so) {
 
 int RunRun(RunOptions o) {
   ScenarioSource source;
-  const std::optional<PlanRequest> request = RequestFor(o, source);
+  const std::optional<RunRequest> request = RequestFor(o, source);
   if (!request) return 2;
-  absl::StatusOr<RunPlan> plan = PlanRun(*request, GlobalBackends(), source);
+  absl::StatusOr<RunPlan> plan = PlanCells(*request, source);
   if (!plan.ok()) return UsageError(std::string(plan.status().message()));
-  for (CellSpec& cell : plan->cells) cell.strategy = StrategyForMode(cell.strategy, cell.mode);
   SupervisorOptions so;
   if (!SupervisorOptionsFor(o, so)) return 2;
   if (absl::Status s = CheckReportDir(o.out); !s.ok()) return UsageError(std::string(s.message()));
@@ -324,9 +398,14 @@ int RunRun(RunOptions o) {
   if (!o.no_progress) so.on_progress = [&](const Progress& p) { progress.Update(p); };
   CatchStopSignals();
 
-  fmt::print(stderr, "mapfault run: {} backends x {} scenarios, strategy {}, {} trials per cell, "
-             "seed {}, {} jobs{}\n", plan->backends, plan->scenarios,
-             request->strategy.ToString(), o.trials, so.seed, so.jobs,
+  fmt::print(stderr, "mapfault run: {} backends x {} scenarios{}, {} cells: {}; {} trials per cell, "
+             "seed {}, {} jobs, watchdog {} s (adaptive in a cell after its first hang){}\n",
+             plan->backends, plan->scenarios,
+             request->strategies.size() > 1
+                 ? absl::StrCat(" x ", request->strategies.size(), " strategies")
+                 : "",
+             plan->cells.size(), CellStrategiesText(plan->cells), o.trials, so.seed, so.jobs,
+             o.watchdog,
              so.shard_count > 1 ? absl::StrCat(", shard ", so.shard_index, "/", so.shard_count)
                                 : "");
   RunResults results = RunCells(plan->cells, so);
@@ -359,7 +438,7 @@ int RunMerge(const std::vector<std::string>& dirs, const std::string& out, bool 
   return merged->ExitCode();
 }
 
-int RunReplay(const std::string& text, int times) {
+int RunReplay(const std::string& text, int times, double watchdog) {
   // TOKEN, @FILE or DIR/results.json#SUFFIX
   const absl::StatusOr<std::string> argument = ResolveTokenArgument(text);
   if (!argument.ok()) return UsageError(std::string(argument.status().message()));
@@ -379,7 +458,7 @@ int RunReplay(const std::string& text, int times) {
   std::optional<uint64_t> digest;
   std::string first_report;
   for (; ran < times && !g_stop; ++ran) {
-    const IsolatedOutcome outcome = RunTrialIsolated(spec, 10, &g_stop);
+    const IsolatedOutcome outcome = RunTrialIsolated(spec, watchdog, &g_stop);
     if (outcome.kind == IsolatedOutcome::Kind::kInterrupted) break;
     bool hit = false;
     for (const Violation& v : outcome.AllViolations()) hit |= v.invariant == token->invariant;
@@ -417,7 +496,8 @@ CLI::App* AddRunCommand(CLI::App& app, RunOptions& ro, uint64_t& seed) {
   run->add_option("--file", ro.files, "Load scenarios and suites from a TOML file (repeatable)");
   run->add_option("--scenario", ro.scenarios, "Scenario id (repeatable; default: all)");
   run->add_option("--backend", ro.backends, "Backend id or 'all' (repeatable; default: all)");
-  run->add_option("--strategy", ro.strategy, StrategyHelp());
+  run->add_option("--strategy", ro.strategies,
+                  absl::StrCat(StrategyHelp(), " (repeatable: each strategy is a set of cells)"));
   run->add_option("--mode", ro.mode, "auto | controlled | perturbed")
       ->check(CLI::IsMember({"auto", "controlled", "perturbed"}));
   run->add_option("--trials", ro.trials, "Trials per backend x scenario cell")
@@ -447,6 +527,16 @@ CLI::App* AddRunCommand(CLI::App& app, RunOptions& ro, uint64_t& seed) {
   return run;  // then --plugin and --shard (CliMain)
 }
 
+// --plugin LIB.so on `command`: one library per occurrence, so that `--plugin P TOKEN` and
+// `--plugin=P DIR` leave the positional argument to the command (a vector option would take
+// every following word until the next flag).
+void AddPluginOption(CLI::App* command, std::vector<std::string>& plugins) {
+  command
+      ->add_option("--plugin", plugins,
+                   "Load backends from a plugin shared library (repeatable; one per --plugin)")
+      ->allow_extra_args(false);
+}
+
 }  // namespace
 
 int CliMain(int argc, char** argv) {
@@ -460,13 +550,12 @@ int CliMain(int argc, char** argv) {
   list->add_option("what", list_what, "backends | scenarios | suites | invariants | strategies");
   list->add_flag("--json", list_json, "Print JSON");
   std::vector<std::string> plugins;
-  const char* kPluginHelp = "Load backends from a plugin shared library (repeatable)";
-  list->add_option("--plugin", plugins, kPluginHelp);
+  AddPluginOption(list, plugins);
 
   RunOptions ro;
   uint64_t seed = 0;
   CLI::App* run = AddRunCommand(app, ro, seed);
-  run->add_option("--plugin", plugins, kPluginHelp);
+  AddPluginOption(run, plugins);
   run->add_option("--shard", ro.shard,
                   "Run shard I of N (I/N, 0-based); default from GTEST_SHARD_INDEX/GTEST_TOTAL_SHARDS");
 
@@ -478,28 +567,30 @@ int CliMain(int argc, char** argv) {
   bool allow_partial = false;
   merge->add_flag("--allow-partial", allow_partial,
                   "Merge even with shards missing (the result is partial and lists them)");
-  merge->add_option("--plugin", plugins, kPluginHelp);
+  AddPluginOption(merge, plugins);
 
   std::string token_text;
   int times = 1;
+  double replay_watchdog = 5;
   CLI::App* replay = app.add_subcommand("replay", "Re-run one trial exactly from its token");
   replay->add_option("token", token_text,
                   "The token printed after `mapfault replay`, @FILE holding it, or "
                   "DIR/results.json#SUFFIX")
       ->required();
-  replay->add_option("--plugin", plugins, kPluginHelp);
+  AddPluginOption(replay, plugins);
   replay->add_option("--times", times, "Replay N times and print `reproduced K/N`")
       ->check(CLI::Range(1, kMaxKeys));
+  AddWatchdogOption(replay, replay_watchdog);
 
   BenchBugsOptions bo;
   CLI::App* bench = AddBenchBugsCommand(app, bo);
-  bench->add_option("--plugin", plugins, kPluginHelp);
+  AddPluginOption(bench, plugins);
   CheckCommandOptions co;
   CLI::App* check = AddCheckCommands(app, co);
-  check->add_option("--plugin", plugins, kPluginHelp);
+  AddPluginOption(check, plugins);
   std::string shrink_token;
   CLI::App* shrink = AddShrinkCommand(app, shrink_token);
-  shrink->add_option("--plugin", plugins, kPluginHelp);
+  AddPluginOption(shrink, plugins);
 
   try {
     app.parse(argc, argv);
@@ -523,7 +614,7 @@ int CliMain(int argc, char** argv) {
     ro.mode_set = run->get_option("--mode")->count() > 0;
     return RunRun(ro);
   }
-  if (*replay) return RunReplay(token_text, times);
+  if (*replay) return RunReplay(token_text, times, replay_watchdog);
   if (*merge) return RunMerge(merge_dirs, merge_out, allow_partial);
   if (*bench) return RunBenchBugs(bo);
   if (*check) return RunCheck(co);

@@ -37,7 +37,7 @@ void PrintShrink(const ShrinkOutcome& s) {
   if (s.interrupted) fmt::print("  (interrupted: the smallest failing case found so far)\n");
   fmt::print("shrunk program:\n");
   PrintProgram(s.shrunk);
-  fmt::print("\nmapfault replay {}\n", s.token);
+  fmt::print("\nmapfault replay {}{}\n", s.token, PluginArgument(s.token));
 }
 
 }  // namespace

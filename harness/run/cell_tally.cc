@@ -60,6 +60,8 @@ CellResult CellTally::ToResult(const CellSpec& cell, uint64_t planned) const {
   r.trials = trials;
   r.worker_seconds = worker_seconds;
   r.first_failure_seconds = first_failure_ns / 1e9;
+  r.watchdog_cuts = watchdog_cuts;
+  r.adaptive_watchdog_seconds = adaptive_watchdog_seconds;
   for (Invariant inv : kAllInvariants) {
     const int i = static_cast<int>(inv);
     InvariantResult& ir = r.invariants[i];

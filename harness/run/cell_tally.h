@@ -37,7 +37,13 @@ struct CellTally {
   uint64_t undecided[kInvariantCount] = {};
   uint64_t claimed_failures[kInvariantCount] = {};
   uint64_t deaths = 0;
-  uint64_t hangs = 0;
+  uint64_t hangs = 0;  // trials that overran the full watchdog, and adaptive cuts
+  // Trials the adaptive watchdog cut (after a trial of the cell overran the full watchdog): no-hang
+  // and the history invariants undecided. The longest such limit, in seconds.
+  uint64_t watchdog_cuts = 0;
+  double adaptive_watchdog_seconds = 0;
+  // Per batch that completed a trial: the mean wall time of its completed trials.
+  std::vector<double> batch_trial_seconds;
   int64_t first_failure_ns = 0;  // when the supervisor learned of the first failure (0: none)
   double worker_seconds = 0;     // wall time of this cell's workers, fork to exit
   First first[kInvariantCount];

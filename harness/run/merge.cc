@@ -117,6 +117,8 @@ absl::StatusOr<RunResults> MergeResults(const std::vector<RunResults>& shards,
         CellResult fresh = c;
         fresh.trials = fresh.trials_planned = 0;
         fresh.worker_seconds = 0;
+        fresh.watchdog_cuts = 0;
+        fresh.adaptive_watchdog_seconds = 0;
         for (InvariantResult& r : fresh.invariants) r = InvariantResult{};
         merged.cells.push_back(std::move(fresh));
       }
@@ -124,6 +126,9 @@ absl::StatusOr<RunResults> MergeResults(const std::vector<RunResults>& shards,
       m.trials += c.trials;
       m.trials_planned += c.trials_planned;
       m.worker_seconds += c.worker_seconds;
+      m.watchdog_cuts += c.watchdog_cuts;
+      m.adaptive_watchdog_seconds = std::max(m.adaptive_watchdog_seconds,
+                                             c.adaptive_watchdog_seconds);
       for (int i = 0; i < kInvariantCount; ++i) {
         const InvariantResult& s = c.invariants[i];
         InvariantResult& r = m.invariants[i];

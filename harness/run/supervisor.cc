@@ -107,6 +107,7 @@ json FailureLine(const TrialSpec& spec, uint64_t t, const TrialResult& r, uint32
     slot->started_ns.store(NowNs());
     slot->current_trial.store(t);
     const TrialResult r = RunTrial(spec);
+    slot->completed_ns.fetch_add(NowNs() - slot->started_ns.load());
     if (!r.violations.empty() || !r.undecided.empty()) {
       WriteAll(out_fd, FailureLine(spec, t, r, detailed).dump() + "\n");
       if (cell.stop_at_first_failure && !r.violations.empty()) {
@@ -207,6 +208,8 @@ class Dispatcher {
   }
   void OnLine(const TrialBatch& batch, const std::string& line);
   void OnExit(const WorkerExit& exit);
+  double TrialLimit(size_t cell, double full_seconds) const;
+  void RecordCut(const WorkerExit& exit, uint64_t trial);
   void RecordDeath(const WorkerExit& exit, uint64_t trial);
   static bool KilledFromOutside(const WorkerExit& exit, const IsolatedOutcome& death);
   void RecordReRun(size_t cell, uint64_t trial, const TrialSpec& spec, const IsolatedOutcome& o);
@@ -218,6 +221,7 @@ class Dispatcher {
   const int64_t start_;
   BatchQueue queue_;
   std::vector<CellTally> tallies_;
+  std::vector<double> median_trial_seconds_ = std::vector<double>(cells_.size(), 0.0);
   uint64_t done_trials_ = 0;
   uint64_t failing_trials_ = 0;
   int64_t last_progress_ = 0;
@@ -225,10 +229,12 @@ class Dispatcher {
 };
 
 void Dispatcher::Run() {
-  WorkerPool pool(options_.jobs, options_.watchdog_seconds,
-                  [this](const TrialBatch& b, WorkerSlot* slot, int out_fd) {
-                    WorkerMain(cells_[b.cell], b, options_.seed, slot, out_fd);
-                  });
+  WorkerPool pool(
+      options_.jobs, options_.watchdog_seconds,
+      [this](const TrialBatch& b, WorkerSlot* slot, int out_fd) {
+        WorkerMain(cells_[b.cell], b, options_.seed, slot, out_fd);
+      },
+      [this](size_t cell, double full) { return TrialLimit(cell, full); });
   const WorkerPool::Events events{
       [this](const TrialBatch& b, const std::string& line) { OnLine(b, line); },
       [this](const WorkerExit& e) { OnExit(e); }};
@@ -264,6 +270,17 @@ void Dispatcher::OnExit(const WorkerExit& exit) {
   CellTally& cell = tallies_[b.cell];
   cell.worker_seconds += exit.seconds;
   uint64_t ran;
+  if (const uint64_t completed = exit.slot->done.load(); completed > 0) {
+    // The cell's measured trial time (without the fork): the median over its batches of the mean
+    // time of their completed trials.
+    std::vector<double>& samples = cell.batch_trial_seconds;
+    samples.push_back(static_cast<double>(exit.slot->completed_ns.load()) / 1e9 /
+                      static_cast<double>(completed));
+    std::vector<double> sorted = samples;
+    std::nth_element(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(sorted.size() / 2),
+                     sorted.end());
+    median_trial_seconds_[b.cell] = sorted[sorted.size() / 2];
+  }
   if (exit.Clean()) {
     ran = std::min(exit.done_count, b.end - b.begin);
   } else if (exit.abandoned) {
@@ -278,9 +295,42 @@ void Dispatcher::OnExit(const WorkerExit& exit) {
   done_trials_ += ran;
 }
 
+// The seconds a trial of `cell` may run: its full watchdog until a trial of the cell overran it,
+// then the adaptive limit (SupervisorOptions::adaptive_watchdog).
+double Dispatcher::TrialLimit(size_t cell, double full_seconds) const {
+  if (!options_.adaptive_watchdog || tallies_[cell].hangs == 0) return full_seconds;
+  const double scale = full_seconds / options_.watchdog_seconds;  // the program's watchdog scale
+  return std::min(full_seconds,
+                  std::max(options_.adaptive_floor_seconds * scale,
+                           options_.adaptive_factor * median_trial_seconds_[cell]));
+}
+
+// The adaptive watchdog cut 0-based `trial`: not shown to hang (it only ran longer than the
+// adaptive limit), so its no-hang and what its death hides are undecided; the rest of the batch
+// runs in a fresh worker unless the cell was cut too often.
+void Dispatcher::RecordCut(const WorkerExit& exit, uint64_t trial) {
+  const TrialBatch& b = exit.batch;
+  CellTally& cell = tallies_[b.cell];
+  ++cell.undecided[static_cast<int>(Invariant::kNoHang)];
+  cell.NotEvaluated(InvariantSet{Invariant::kNoHang});
+  cell.NotEvaluated(DeathHidesInvariants(IsolatedOutcome::Kind::kHang));
+  cell.NotEvaluated(kHistoryInvariants);
+  ++cell.watchdog_cuts;
+  cell.adaptive_watchdog_seconds = std::max(cell.adaptive_watchdog_seconds, exit.limit_seconds);
+  if (cell.watchdog_cuts >= options_.max_watchdog_cuts_per_cell) {
+    queue_.DropCell(b.cell);
+  } else if (trial + 1 < b.end) {
+    queue_.RetryFirst({b.cell, trial + 1, b.end});
+  }
+}
+
 // A worker died running 0-based `trial` of its batch: the death is that trial's finding; the rest
 // of the batch runs in a fresh worker unless the cell died or hung too often.
 void Dispatcher::RecordDeath(const WorkerExit& exit, uint64_t trial) {
+  if (exit.adaptive_cut) {
+    RecordCut(exit, trial);
+    return;
+  }
   const TrialBatch& b = exit.batch;
   const CellSpec& spec_of_cell = cells_[b.cell];
   CellTally& cell = tallies_[b.cell];

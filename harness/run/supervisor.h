@@ -51,6 +51,16 @@ struct SupervisorOptions {
   double time_budget_seconds = 0;   // stop dispatching after this long (0 = none)
   uint64_t max_crashes_per_cell = 200;  // a cell whose workers died this often stops early
   uint64_t max_hangs_per_cell = 3;      // ... or hung this often (each hang costs a watchdog period)
+  // The adaptive watchdog: once a trial of a cell overran the full watchdog (a hang), the cell's
+  // further trials may run max(floor x the program's watchdog scale, factor x the cell's median
+  // trial time), at most the full watchdog; a trial that overruns it is cut: undecided (no-hang
+  // and its history invariants), never a hang; a cell stops after max_watchdog_cuts_per_cell cuts.
+  // Until a cell's first hang every trial gets the full watchdog, so no trial is cut (and no slow
+  // trial is judged) before the cell has shown a hang at the full watchdog.
+  bool adaptive_watchdog = true;
+  double adaptive_floor_seconds = 0.25;
+  double adaptive_factor = 20;
+  uint64_t max_watchdog_cuts_per_cell = 10;
   // Set to 1 (e.g. by SIGINT) to stop dispatching and let running batches finish; to
   // `abandon_at_stop` or more to also abandon the running batches (their finished trials count).
   const volatile std::sig_atomic_t* stop = nullptr;

@@ -4,10 +4,12 @@
 
 #include <signal.h>
 
+#include <chrono>
 #include <csignal>
 
 #include "gtest/gtest.h"
 #include "harness/run/token.h"
+#include "harness/strategies/strategy_table.h"
 #include "harness/run/worker.h"
 #include "maps/builtin_backends.h"
 #include "tests/test_backends.h"
@@ -73,6 +75,101 @@ TEST(SupervisorTest, HangIsKilledByTheWatchdogAndAttributedToItsTrial) {
   EXPECT_EQ(hang.first_failure_trial, 8u);
   EXPECT_NE(hang.explanation.find("watchdog"), std::string::npos);
   EXPECT_TRUE(hang.confirmed);
+}
+
+// A black-box cell of test.spin_often_real: real threads, perturbed mode.
+CellSpec RealCell(uint64_t trials) {
+  CellSpec cell = Cell("test.spin_often_real", "iterate-while-erase", trials);
+  cell.mode = ExecMode::kPerturbed;
+  cell.params = cell.scenario->DefaultsFor(/*perturbed=*/true);
+  cell.strategy = StrategyForMode(cell.strategy, ExecMode::kPerturbed);
+  return cell;
+}
+
+double SecondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// A cell that hangs often: the first hang costs the full watchdog (and is the finding); after it,
+// the cell's trials get the adaptive watchdog, so each further hanging trial costs well under a
+// second and is undecided, not a hang. Before, every hanging trial cost the full watchdog and the
+// cell stopped after 3 of them.
+TEST(AdaptiveWatchdogTest, AfterAHangFurtherHangingTrialsAreCutCheaply) {
+  const CellSpec cell = RealCell(400);
+  SupervisorOptions options;
+  options.seed = 11;
+  options.jobs = 2;
+  options.batch = 20;
+  options.watchdog_seconds = 2;
+  options.reproduction_replays = 0;
+  testing::g_hang_every = 4;  // about one trial in four hangs
+  const auto start = std::chrono::steady_clock::now();
+  const RunResults r = RunCells({cell}, options);
+  const double seconds = SecondsSince(start);
+  testing::g_hang_every = 0;
+  const CellResult& c = r.cells[0];
+  const InvariantResult& hang = Inv(c, Invariant::kNoHang);
+  EXPECT_EQ(hang.verdict, Verdict::kBroken);
+  EXPECT_GE(hang.failures, 1u);  // overran the full watchdog (both workers may, at once)
+  EXPECT_LE(hang.failures, 2u);
+  // Then the cell stops (the other worker's trial may be cut too).
+  EXPECT_GE(c.watchdog_cuts, options.max_watchdog_cuts_per_cell);
+  EXPECT_LE(c.watchdog_cuts, options.max_watchdog_cuts_per_cell + 1);
+  EXPECT_EQ(hang.undecided, c.watchdog_cuts);
+  EXPECT_GE(c.adaptive_watchdog_seconds, options.adaptive_floor_seconds);
+  EXPECT_LT(c.adaptive_watchdog_seconds, 1.0);
+  // The full watchdog for the hangs (and the confirmation replay of the first), well under a
+  // second for each cut: about 2 + 2 + 10 x 0.25 / 2 jobs; before, 3 full watchdogs + 1.
+  EXPECT_LT(seconds, 2.0 * static_cast<double>(hang.failures + 1) +
+                         static_cast<double>(c.watchdog_cuts) * 0.5 + 1.5)
+      << c.watchdog_cuts << " cuts at " << c.adaptive_watchdog_seconds << " s";
+}
+
+// Slow but correct trials are never called hangs: until a cell's first hang every trial gets the
+// full watchdog, however much slower than the others it is.
+TEST(AdaptiveWatchdogTest, SlowTrialsOfACellWithoutAHangGetTheFullWatchdog) {
+  const CellSpec cell = RealCell(60);
+  SupervisorOptions options;
+  options.seed = 12;
+  options.jobs = 2;
+  options.batch = 10;
+  options.watchdog_seconds = 3;
+  options.reproduction_replays = 0;
+  testing::g_slow_every = 5;  // about one trial in five sleeps 0.6 s: > the 0.25 s floor
+  testing::g_slow_ms = 600;
+  const RunResults r = RunCells({cell}, options);
+  testing::g_slow_every = 0;
+  const CellResult& c = r.cells[0];
+  EXPECT_EQ(c.trials, 60u);
+  EXPECT_EQ(c.watchdog_cuts, 0u);
+  EXPECT_EQ(Inv(c, Invariant::kNoHang).verdict, Verdict::kHolds);
+  EXPECT_EQ(Inv(c, Invariant::kNoHang).evaluated, 60u);
+  EXPECT_EQ(Inv(c, Invariant::kNoHang).undecided, 0u);
+}
+
+// After a hang, a slow but correct trial that overruns the adaptive limit is cut and undecided:
+// never counted as a hang.
+TEST(AdaptiveWatchdogTest, ASlowTrialCutAfterAHangIsUndecidedNotAHang) {
+  const CellSpec cell = RealCell(200);
+  SupervisorOptions options;
+  options.seed = 13;
+  options.jobs = 1;
+  options.batch = 10;
+  options.watchdog_seconds = 1.5;
+  options.reproduction_replays = 0;
+  options.adaptive_factor = 2;  // the adaptive limit is the 0.25 s floor
+  testing::g_hang_every = 10;
+  testing::g_slow_every = 7;
+  testing::g_slow_ms = 400;
+  const RunResults r = RunCells({cell}, options);
+  testing::g_hang_every = testing::g_slow_every = 0;
+  const CellResult& c = r.cells[0];
+  const InvariantResult& hang = Inv(c, Invariant::kNoHang);
+  ASSERT_EQ(hang.verdict, Verdict::kBroken);
+  EXPECT_EQ(hang.failures, 1u);  // only the trial that overran the full 1.5 s watchdog
+  EXPECT_GE(c.watchdog_cuts, 1u);
+  EXPECT_EQ(hang.undecided, c.watchdog_cuts);
+  EXPECT_EQ(hang.evaluated + c.watchdog_cuts, c.trials);
 }
 
 TEST(SupervisorTest, IsolatedTrialCapturesTheTraceOfACrash) {

@@ -42,6 +42,11 @@ struct CellResult : CellLabel {
   // Seconds from the start of the run until the supervisor learned of the cell's first failure
   // (0 when none); the bug-finding benchmark's wall time to detect.
   double first_failure_seconds = 0;
+  // Trials cut by the adaptive watchdog (which applies in a cell after one of its trials overran
+  // the full watchdog): their no-hang and history invariants are undecided, never a hang. The
+  // longest adaptive limit used, in seconds (0: none).
+  uint64_t watchdog_cuts = 0;
+  double adaptive_watchdog_seconds = 0;
   InvariantResult invariants[kInvariantCount];
 };
 

@@ -73,6 +73,7 @@ struct WorkerSlot {
   std::atomic<uint64_t> done;
   std::atomic<int64_t> started_ns;
   std::atomic<uint64_t> watchdog_scale;  // watchdog periods the current trial may run (>= 1)
+  std::atomic<int64_t> completed_ns;     // summed wall time of the batch's completed trials
   char misuse[512];
 };
 

@@ -32,6 +32,8 @@ struct WorkerPool::Worker {
   bool finished_cleanly = false;
   uint64_t done_count = 0;  // trials the worker reported done in its last line
   bool watchdog_killed = false;
+  bool adaptive_cut = false;
+  double limit_seconds = 0;
   bool abandoned = false;
   bool exited = false;     // waitpid reaped it (its pipes may still be open in a grandchild)
   int status = 0;          // from waitpid, once exited
@@ -46,10 +48,11 @@ void ReportBatchDone(int out_fd, uint64_t done) {
   WriteAll(out_fd, absl::StrCat("{\"done\":", done, "}\n"));
 }
 
-WorkerPool::WorkerPool(int jobs, double watchdog_seconds, Body body)
+WorkerPool::WorkerPool(int jobs, double watchdog_seconds, Body body, TrialLimit trial_limit)
     : jobs_(std::max(1, jobs)),
       watchdog_seconds_(watchdog_seconds),
       body_(std::move(body)),
+      trial_limit_(std::move(trial_limit)),
       slots_(static_cast<WorkerSlot*>(MapShared(sizeof(WorkerSlot) * jobs_))),
       slot_busy_(jobs_, false) {}
 
@@ -65,6 +68,7 @@ void WorkerPool::Spawn(const TrialBatch& batch) {
   WorkerSlot* slot = new (&slots_[s]) WorkerSlot();
   slot->current_trial.store(kNoTrial);
   slot->watchdog_scale.store(1);
+  slot->completed_ns.store(0);
   Worker w;
   w.slot = slot;
   w.batch = batch;
@@ -130,6 +134,8 @@ void WorkerPool::Reap(Worker& w, const Events& events) {
   e.finished_cleanly = w.finished_cleanly;
   e.done_count = w.done_count;
   e.watchdog_killed = w.watchdog_killed;
+  e.adaptive_cut = w.adaptive_cut;
+  e.limit_seconds = w.limit_seconds;
   e.abandoned = w.abandoned;
   e.seconds = (NowNs() - w.started_ns) / 1e9;
   e.slot = w.slot;
@@ -157,12 +163,17 @@ int64_t WorkerPool::Poll(const Events& events) {
     }
     Consume(w, events);
     if (!w.exited && !w.watchdog_killed && !w.abandoned &&
-        w.slot->current_trial.load() != kNoTrial &&
-        now - w.slot->started_ns.load() >
-            SecondsToNs(watchdog_seconds_ *
-                        static_cast<double>(std::max<uint64_t>(1, w.slot->watchdog_scale.load())))) {
-      kill(w.pid, SIGKILL);
-      w.watchdog_killed = true;
+        w.slot->current_trial.load() != kNoTrial) {
+      const double full =
+          watchdog_seconds_ *
+          static_cast<double>(std::max<uint64_t>(1, w.slot->watchdog_scale.load()));
+      const double limit = trial_limit_ ? std::min(full, trial_limit_(w.batch.cell, full)) : full;
+      if (now - w.slot->started_ns.load() > SecondsToNs(limit)) {
+        kill(w.pid, SIGKILL);
+        w.watchdog_killed = true;
+        w.adaptive_cut = limit < full;
+        w.limit_seconds = limit;
+      }
     }
     if (w.exited || (!w.out_open && !w.err_open)) {
       Reap(w, events);

@@ -25,6 +25,10 @@ struct WorkerExit {
   bool finished_cleanly = false;  // it sent its "done" line
   uint64_t done_count = 0;        // trials the "done" line reported
   bool watchdog_killed = false;
+  // Killed by a limit shorter than the full watchdog (WorkerPool::TrialLimit): its trial is not
+  // shown to hang, only to have run longer than `limit_seconds`.
+  bool adaptive_cut = false;
+  double limit_seconds = 0;       // the limit its trial overran, when watchdog_killed
   bool abandoned = false;         // killed by AbandonAll: not a finding
   double seconds = 0;             // fork to exit
   const worker_internal::WorkerSlot* slot = nullptr;  // valid during on_exit only
@@ -47,7 +51,13 @@ class WorkerPool {
     std::function<void(const WorkerExit&)> on_exit;
   };
 
-  WorkerPool(int jobs, double watchdog_seconds, Body body);
+  // The seconds a trial of batch cell `cell` may run, given its full watchdog `full_seconds`
+  // (--watchdog x the program's scale); a trial killed at a limit below `full_seconds` is an
+  // adaptive cut (WorkerExit::adaptive_cut).
+  using TrialLimit = std::function<double(size_t cell, double full_seconds)>;
+
+  // `trial_limit` may be empty: every trial gets its full watchdog.
+  WorkerPool(int jobs, double watchdog_seconds, Body body, TrialLimit trial_limit = nullptr);
   ~WorkerPool();
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
@@ -72,6 +82,7 @@ class WorkerPool {
   int jobs_;
   double watchdog_seconds_;
   Body body_;
+  TrialLimit trial_limit_;
   worker_internal::WorkerSlot* slots_;
   std::vector<bool> slot_busy_;
   std::vector<Worker> active_;
