@@ -82,6 +82,60 @@ TEST(ParseOpTest, AcceptsSpacesEmptyForEachAndStopAfterAlone) {
   EXPECT_EQ(ParseOp("for_each(erase if key % 4 == 3)")->ToString(), "for_each(erase if key%4==3)");
 }
 
+TEST(ParseOpTest, VisitorWritesRoundTrip) {
+  for (const char* text :
+       {"for_each(visit all, at 1 insert(9, 10100), at 2 erase(3))",
+        "for_each(erase if key%2==1, stop after 4, at 1 assign(5, 10101), at 1 erase(-2))"}) {
+    const absl::StatusOr<OpSpec> op = ParseOp(text);
+    ASSERT_TRUE(op.ok()) << text << ": " << op.status();
+    EXPECT_EQ(op->ToString(), text);
+  }
+  const OpSpec op = *ParseOp("for_each(visit all, at 2 insert(9, 7))");
+  ASSERT_EQ(op.visit.writes.size(), 1u);
+  EXPECT_EQ(op.visit.writes[0], (VisitWrite{2, OpKind::kInsert, 9, 7}));
+  Program p;
+  p.threads = {{op}};
+  EXPECT_TRUE(p.HasVisitorWrites());
+}
+
+// A file scenario with visitor writes is marked so (it then runs only where the contract allows).
+TEST(ParseOpTest, FileScenariosWithVisitorWritesAreMarked) {
+  const ScenarioFile f = MustParse(R"toml(
+[[scenario]]
+id = "writes"
+init = [[1, 1001]]
+threads = [["for_each(visit all, at 1 insert(2, 10100))"]]
+[[scenario]]
+id = "plain"
+init = [[1, 1001]]
+threads = [["for_each(visit all)"]]
+[[scenario]]
+id = "mixed-writes"
+generator = "mixed"
+visit = "visit all, at 1 erase(3)"
+[[scenario]]
+id = "based"
+based_on = "range-insert-same-thread"
+)toml");
+  ASSERT_EQ(f.scenarios.size(), 4u);
+  EXPECT_TRUE(f.FindScenario("writes")->visitor_writes);
+  EXPECT_FALSE(f.FindScenario("plain")->visitor_writes);
+  EXPECT_TRUE(f.FindScenario("mixed-writes")->visitor_writes);
+  EXPECT_TRUE(f.FindScenario("based")->visitor_writes);
+}
+
+TEST(ParseOpTest, RejectsMalformedVisitorWrites) {
+  for (const char* text : {"for_each(visit all, at 0 insert(1, 2))",
+                           "for_each(visit all, at 1 find(1))",
+                           "for_each(visit all, at 1 insert(1))",
+                           "for_each(visit all, at 2 erase(1), at 1 erase(2))",
+                           "for_each(visit all, at 1 erase(1), stop after 2)"}) {
+    const absl::StatusOr<OpSpec> op = ParseOp(text);
+    ASSERT_FALSE(op.ok()) << text;
+    EXPECT_NE(op.status().message().find("bad for_each plan"), std::string::npos) << op.status();
+  }
+}
+
 TEST(ParseOpTest, RejectsMalformedOpsSayingWhatWasExpected) {
   const std::pair<const char*, const char*> cases[] = {
       {"remove(3)", "unknown operation 'remove(3)'; expected insert(KEY, VALUE)"},

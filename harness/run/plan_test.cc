@@ -49,6 +49,31 @@ TEST(PlanTest, CellsAreBackendsTimesScenariosInTheirModes) {
   EXPECT_EQ(last.params, Builtin("iterate-while-grow").DefaultsFor(/*perturbed=*/true));
 }
 
+// A backend whose contract forbids visitor writes is not given a scenario that has them: the pair
+// is listed as skipped, not run; asking for nothing else is an error naming the backend.
+TEST(PlanTest, VisitorWriteScenariosRunOnlyWhereTheContractAllowsThem) {
+  PlanRequest r;
+  r.backends = {"mutex", "versioned_cas"};
+  r.scenarios = {"range-insert-same-thread", "iterate-while-erase"};
+  r.strategy = *StrategySpec::Parse("random");
+  r.trials = 5;
+  const absl::StatusOr<RunPlan> plan = Plan(r);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  ASSERT_EQ(plan->cells.size(), 3u);
+  for (const CellSpec& c : plan->cells) {
+    EXPECT_FALSE(c.backend->id == "mutex" && c.scenario->id == "range-insert-same-thread");
+  }
+  ASSERT_EQ(plan->skipped.size(), 1u);
+  EXPECT_EQ(plan->skipped[0].first->id, "mutex");
+  EXPECT_EQ(plan->skipped[0].second->id, "range-insert-same-thread");
+  r.backends = {"mutex"};
+  r.scenarios = {"range-insert-same-thread"};
+  const absl::StatusOr<RunPlan> none = Plan(r);
+  ASSERT_FALSE(none.ok());
+  EXPECT_NE(none.status().message().find("backend 'mutex' does not allow"), std::string::npos)
+      << none.status();
+}
+
 TEST(PlanTest, AllWithAForcedModeSkipsBackendsWithoutIt) {
   PlanRequest r;
   r.backends = {"all"};

@@ -86,10 +86,6 @@ CellSpec RealCell(uint64_t trials) {
   return cell;
 }
 
-double SecondsSince(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
 // A cell that hangs often: the first hang costs the full watchdog (and is the finding); after it,
 // the cell's trials get the adaptive watchdog, so each further hanging trial costs well under a
 // second and is undecided, not a hang. Before, every hanging trial cost the full watchdog and the
@@ -103,9 +99,7 @@ TEST(AdaptiveWatchdogTest, AfterAHangFurtherHangingTrialsAreCutCheaply) {
   options.watchdog_seconds = 2;
   options.reproduction_replays = 0;
   testing::g_hang_every = 4;  // about one trial in four hangs
-  const auto start = std::chrono::steady_clock::now();
   const RunResults r = RunCells({cell}, options);
-  const double seconds = SecondsSince(start);
   testing::g_hang_every = 0;
   const CellResult& c = r.cells[0];
   const InvariantResult& hang = Inv(c, Invariant::kNoHang);
@@ -118,11 +112,8 @@ TEST(AdaptiveWatchdogTest, AfterAHangFurtherHangingTrialsAreCutCheaply) {
   EXPECT_EQ(hang.undecided, c.watchdog_cuts);
   EXPECT_GE(c.adaptive_watchdog_seconds, options.adaptive_floor_seconds);
   EXPECT_LT(c.adaptive_watchdog_seconds, 1.0);
-  // The full watchdog for the hangs (and the confirmation replay of the first), well under a
-  // second for each cut: about 2 + 2 + 10 x 0.25 / 2 jobs; before, 3 full watchdogs + 1.
-  EXPECT_LT(seconds, 2.0 * static_cast<double>(hang.failures + 1) +
-                         static_cast<double>(c.watchdog_cuts) * 0.5 + 1.5)
-      << c.watchdog_cuts << " cuts at " << c.adaptive_watchdog_seconds << " s";
+  // What each cut cost is the adaptive limit (asserted above), not a wall-clock figure: timing is
+  // measured in docs/cli.md's table, never asserted in a test.
 }
 
 // Slow but correct trials are never called hangs: until a cell's first hang every trial gets the
