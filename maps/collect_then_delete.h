@@ -9,7 +9,10 @@
 // - broken by design, and reported BROKEN because it is claimed: the erase of a collected entry does
 //   not re-check it, so an entry refreshed by another thread after it was collected is deleted
 //   anyway (check-then-act). cow_snapshot and tombstone show the fix: a conditional erase.
-// - the visitor runs without the lock, so it could even call the map.
+// - the visitor runs without the lock, so it may write through the map (visitor_writes). It sees
+//   the copy, so an entry its own visitor erased before reaching it is still shown: in trials with
+//   visitor writes iter.erase-honoured is not claimed (BackendInfo::kVisitorWritesBit).
+// - erase-this is reported (Visitor::EraseResult) after the visits, when the chosen keys are erased.
 #ifndef MAPFAULT_MAPS_COLLECT_THEN_DELETE_H_
 #define MAPFAULT_MAPS_COLLECT_THEN_DELETE_H_
 

@@ -30,7 +30,11 @@
 //   only if its version is still the one shown, so a refresh after the visit is never erased
 //   (check-then-act), and a declined erase-this is always explained by a write after the visit.
 // - the visitor runs without any lock, so it may call the map, except that the visitor of an erasing
-//   iteration must not write the key it is being shown (it would wait for its own pin).
+//   iteration must not write the key it is being shown (it would wait for its own pin). A read-only
+//   iteration shows its snapshot, so an entry its own visitor erased is still shown: in trials with
+//   visitor writes iter.erase-honoured is not claimed (BackendInfo::kVisitorWritesBit).
+// - erase-this reports its outcome (Visitor::EraseResult): declined when the entry changed since
+//   it was shown (erase_this_may_decline).
 #ifndef MAPFAULT_MAPS_COW_SNAPSHOT_H_
 #define MAPFAULT_MAPS_COW_SNAPSHOT_H_
 

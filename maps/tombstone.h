@@ -24,6 +24,8 @@
 //   window is hit.)
 // - the visitor runs without the map's lock, so it may call the map, except that the visitor of an
 //   erasing iteration must not write the key it is being shown (it would wait for its own pin).
+// - erase-this reports its outcome (Visitor::EraseResult): declined when the slot changed since it
+//   was shown (erase_this_may_decline).
 #ifndef MAPFAULT_MAPS_TOMBSTONE_H_
 #define MAPFAULT_MAPS_TOMBSTONE_H_
 
