@@ -9,6 +9,20 @@
 namespace mapfault {
 namespace {
 
+// A visitor write of `f`, made at its `visit`-th yield (0-based), over [invoke, response].
+void AddVisitWrite(OpRecord& f, OpKind kind, Key k, Value v, uint64_t invoke, uint64_t response,
+                   int visit) {
+  OpRecord& w = f.visit_writes.emplace_back();
+  w.kind = kind;
+  w.key = k;
+  w.value = v;
+  w.thread = f.thread;
+  w.invoke = invoke;
+  w.response = response;
+  w.ok = true;
+  w.visit = visit;
+}
+
 // T0: for_each(erase if value<100) reads (1, 11) at t=2, and visits it at t=5 after T1's assign
 // (1, 10200) [t=3..4] landed; its erase-this then has outcome `outcome`.
 HistoryBuilder StaleErase(EraseOutcome outcome) {
@@ -142,15 +156,7 @@ TEST(IterationModelTest, EraseHonouredJudgesOnlyCertainRemovals) {
 TEST(IterationModelTest, VisitorEraseOfAnUnreachedKeyIsHonoured) {
   HistoryBuilder b;
   b.Initial({{1, 1001}, {2, 1002}});
-  OpRecord& f = b.Iter(0, 1, 9, {{1, 1001, 2}, {2, 1002, 6}});
-  OpRecord& w = f.visit_writes.emplace_back();
-  w.kind = OpKind::kErase;
-  w.key = 2;
-  w.thread = 0;
-  w.invoke = 3;
-  w.response = 4;
-  w.ok = true;
-  w.visit = 0;
+  AddVisitWrite(b.Iter(0, 1, 9, {{1, 1001, 2}, {2, 1002, 6}}), OpKind::kErase, 2, 0, 3, 4, 0);
   const auto v = b.Check(Invariant::kIterEraseHonoured);
   ASSERT_TRUE(v);
   EXPECT_NE(v->explanation.find("(a visitor write)"), std::string::npos) << v->explanation;
@@ -165,16 +171,7 @@ TEST(IterationModelTest, KeyInsertedByTheVisitorMayBeShownOnceOrSkipped) {
     b.Initial({{1, 1001}});
     std::vector<std::tuple<Key, Value, uint64_t>> yields = {{1, 1001, 2}};
     if (shown) yields.emplace_back(9, 10100, 6);
-    OpRecord& f = b.Iter(0, 1, 9, yields);
-    OpRecord& w = f.visit_writes.emplace_back();
-    w.kind = OpKind::kInsert;
-    w.key = 9;
-    w.value = 10100;
-    w.thread = 0;
-    w.invoke = 3;
-    w.response = 4;
-    w.ok = true;
-    w.visit = 0;
+    AddVisitWrite(b.Iter(0, 1, 9, yields), OpKind::kInsert, 9, 10100, 3, 4, 0);
     b.history().parallel_end = 10;
     b.history().final_state = std::vector<std::pair<Key, Value>>{{1, 1001}, {9, 10100}};
     EXPECT_TRUE(b.CheckAll().violations.empty()) << shown;
