@@ -39,7 +39,7 @@ bool Corrupt(int odds) { return *rc::gen::inRange(0, odds) == 0; }
 // A for_each of 0..3 yields with random actions, outcomes, reported erase instants and read points;
 // appends its points.
 void GenForEach(OpRecord& f, int op, std::vector<Point>& points) {
-  const int n = *rc::gen::inRange(0, 4);
+  const int n = *rc::gen::weightedElement<int>({{1, 0}, {3, 1}, {3, 2}, {2, 3}});
   for (int i = 0; i < n; ++i) {
     YieldRecord y;
     y.key = *rc::gen::inRange<Key>(0, kKeys);
@@ -62,8 +62,10 @@ void GenForEach(OpRecord& f, int op, std::vector<Point>& points) {
 
 // The operations of each thread (one of them a for_each), and each thread's points in order.
 void GenPrograms(History& h, std::vector<std::vector<Point>>& points) {
-  const int threads = *rc::gen::inRange(1, 4);
-  const int ops = *rc::gen::inRange(1, kMaxOps + 1);
+  // Mostly several threads and many operations: concurrency is what is under test.
+  const int threads = *rc::gen::weightedElement<int>({{1, 1}, {3, 2}, {4, 3}});
+  const int ops = *rc::gen::weightedElement<int>(
+      {{1, 1}, {1, 2}, {1, 3}, {2, 4}, {2, 5}, {3, 6}, {3, 7}, {4, kMaxOps}});
   const int iter_thread = *rc::gen::inRange(0, threads);
   h.threads.assign(threads, {});
   points.assign(threads, {});
@@ -213,12 +215,13 @@ std::string Dump(const History& h) {
   std::string out = "initial:";
   for (const auto& [k, v] : h.initial) absl::StrAppend(&out, " ", k, "=", v);
   for (const OpRecord* op : h.AllOps()) {
-    absl::StrAppend(&out, "\n  ", op->Describe());
+    absl::StrAppend(&out, "\n  ", op->Describe(), " [t=", op->invoke, "..", op->response, "]");
     for (const YieldRecord& y : op->yields) {
       absl::StrAppend(&out, "\n    yield ", y.key, "=", y.value, " at ", y.at, " read [",
                       ReadFrom(*op, y), "..", ReadTo(y), "]");
       if (y.action == VisitAction::kEraseThis) {
-        absl::StrAppend(&out, " erase-this ", EraseOutcomeName(y.erase), " erase_at ", y.erase_at);
+        absl::StrAppend(&out, " erase-this ", std::string(EraseOutcomeName(y.erase)), " erase_at ",
+                        y.erase_at);
       }
     }
   }
