@@ -362,6 +362,93 @@ inline bool NoMissedStableViolated(const History& h) {
   return false;
 }
 
+// Whether some real-time order puts `chain`'s intervals in the given order (each event of the
+// chain placed after the previous one; touching or overlapping intervals go either way).
+inline bool ChainPossible(const std::vector<std::pair<uint64_t, uint64_t>>& chain) {
+  std::vector<Event> events;
+  for (const auto& [b, e] : chain) events.push_back({Effect::kProbe, b, e});
+  return AnyOrder(events, [&](const std::vector<int>& order) {
+    for (size_t i = 0; i < order.size(); ++i) {
+      if (order[i] != static_cast<int>(i)) return false;
+    }
+    return true;
+  });
+}
+
+// Every write of key k (initial state excluded): insert -> true, an insert that never returned,
+// assign; as [begin, end] (end kForever when it never returned).
+inline std::vector<std::pair<uint64_t, uint64_t>> Writes(const History& h, Key k) {
+  std::vector<std::pair<uint64_t, uint64_t>> out;
+  for (const Event& e : PresenceEvents(h, k, nullptr, /*values=*/true)) {
+    if (e.effect == Effect::kSource && !(e.begin == 0 && e.end == 0)) out.push_back({e.begin, e.end});
+  }
+  return out;
+}
+
+// iter.no-duplicate: a key yielded twice by one iteration is a violation; with
+// `allow_reinsert` (Go's rule) not when a removal of the key (anything that may remove it, the
+// iteration's own erase-this included) and then a write of it could both lie between the two
+// reads: some real-time order has first read < removal < write < second read. Each yield is
+// judged against the key's previous yield.
+inline bool NoDuplicateViolated(const History& h, bool allow_reinsert) {
+  for (const OpRecord* f : h.AllOps()) {
+    std::map<Key, const YieldRecord*> seen;
+    for (const YieldRecord& y : f->yields) {
+      auto [it, first] = seen.emplace(y.key, &y);
+      if (first) continue;
+      if (!allow_reinsert) return true;
+      const YieldRecord& x = *it->second;
+      it->second = &y;
+      bool explained = false;
+      for (const Event& r : PresenceEvents(h, y.key, nullptr)) {
+        if (r.effect != Effect::kRemove && r.effect != Effect::kMaybeRemove) continue;
+        // The second yield's own erase-this (it begins at its visit, which can end its read
+        // window: the only event that can touch it, stamps being unique) follows that read.
+        if (r.begin == ReadTo(y)) continue;
+        for (const auto& w : Writes(h, y.key)) {
+          explained = explained || ChainPossible({{ReadFrom(*f, x), ReadTo(x)},
+                                                  {r.begin, r.end},
+                                                  w,
+                                                  {ReadFrom(*f, y), ReadTo(y)}});
+        }
+      }
+      if (!explained) return true;
+    }
+  }
+  return false;
+}
+
+// iter.erase-honoured: an entry the iteration removed itself (an erase-this that erased, or a
+// visitor write erase -> true, at the instant it began) and yielded again (the key's next yield)
+// needs a write of it by someone that could lie between the removal and that yield's read (some
+// real-time order has removal < write < read); the visitor's own insert or assign of the key after
+// the removal re-inserts it.
+inline bool EraseHonouredViolated(const History& h) {
+  for (const OpRecord* f : h.AllOps()) {
+    std::map<Key, uint64_t> removed_at;  // removals by f not yet followed by a yield of the key
+    for (size_t i = 0; i < f->yields.size(); ++i) {
+      const YieldRecord& y = f->yields[i];
+      if (const auto it = removed_at.find(y.key); it != removed_at.end()) {
+        bool explained = false;
+        for (const auto& w : Writes(h, y.key)) {
+          explained = explained ||
+                      ChainPossible({{it->second, it->second}, w, {ReadFrom(*f, y), ReadTo(y)}});
+        }
+        if (!explained) return true;
+        removed_at.erase(it);
+      }
+      const bool erased = y.erase == EraseOutcome::kErased || y.erase == EraseOutcome::kNone;
+      if (y.action == VisitAction::kEraseThis && erased) removed_at[y.key] = y.at;
+      for (const OpRecord& w : f->visit_writes) {
+        if (w.visit != static_cast<int>(i)) continue;
+        if (w.kind == OpKind::kErase && w.ok) removed_at[w.key] = w.invoke;
+        if (w.kind == OpKind::kInsert || w.kind == OpKind::kAssign) removed_at.erase(w.key);
+      }
+    }
+  }
+  return false;
+}
+
 }  // namespace mapfault::brute
 
 #endif  // MAPFAULT_HARNESS_CHECKERS_BRUTE_FORCE_REFERENCE_H_

@@ -26,9 +26,10 @@ constexpr int kMaxOps = 8;     // the for_each included
 // One scheduling point of a thread: an operation's invoke or response, or a for_each's read
 // point, visit or erase report for one yield.
 struct Point {
-  enum Kind : uint8_t { kInvoke, kReadTo, kVisit, kEraseAt, kResponse } kind;
+  enum Kind : uint8_t { kInvoke, kReadTo, kVisit, kWriteInvoke, kWriteResponse, kEraseAt, kResponse } kind;
   int op;
   int yield = -1;
+  int write = -1;  // kWrite*: index into the for_each's visit_writes
 };
 
 Value GenValue() { return *rc::gen::inRange<Value>(1, kMaxValue + 1); }
@@ -51,6 +52,19 @@ void GenForEach(OpRecord& f, int op, std::vector<Point>& points) {
     }
     if (read_point) points.push_back({Point::kReadTo, op, i});
     points.push_back({Point::kVisit, op, i});
+    if (*rc::gen::inRange(0, 4) == 0) {  // a visitor write, made by the visit
+      OpRecord w;
+      w.kind = *rc::gen::element(OpKind::kInsert, OpKind::kAssign, OpKind::kErase);
+      w.key = *rc::gen::inRange<Key>(0, kKeys);
+      if (w.kind != OpKind::kErase) w.value = GenValue();
+      w.thread = f.thread;
+      w.index = f.index;
+      w.visit = i;
+      const int wi = static_cast<int>(f.visit_writes.size());
+      f.visit_writes.push_back(w);
+      points.push_back({Point::kWriteInvoke, op, i, wi});
+      points.push_back({Point::kWriteResponse, op, i, wi});
+    }
     if (y.action == VisitAction::kEraseThis && *rc::gen::arbitrary<bool>()) {
       y.erase_at = 1;  // a placeholder: it gets its stamp in Schedule
       points.push_back({Point::kEraseAt, op, i});
@@ -100,12 +114,13 @@ void GenPrograms(History& h, std::vector<std::vector<Point>>& points) {
 
 // Runs one point against the sequential model `state`, recording results (corrupted at random).
 void RunPoint(History& h, int t, const Point& p, uint64_t stamp, std::map<Key, Value>& state) {
-  OpRecord& op = h.threads[t][p.op];
-  if (p.kind == Point::kInvoke) {
+  OpRecord& outer = h.threads[t][p.op];
+  OpRecord& op = p.write >= 0 ? outer.visit_writes[p.write] : outer;
+  if (p.kind == Point::kInvoke || p.kind == Point::kWriteInvoke) {
     op.invoke = stamp;
     return;
   }
-  if (p.kind != Point::kResponse) {
+  if (p.kind != Point::kResponse && p.kind != Point::kWriteResponse) {
     YieldRecord& y = op.yields[p.yield];
     if (p.kind == Point::kReadTo) y.read_to = stamp;
     if (p.kind == Point::kEraseAt) y.erase_at = stamp;
@@ -177,10 +192,34 @@ void TrimUnreached(History& h) {
   for (auto& ops : h.threads) {
     for (OpRecord& f : ops) {
       while (!f.yields.empty() && f.yields.back().at == 0) f.yields.pop_back();
+      while (!f.visit_writes.empty() && f.visit_writes.back().invoke == 0) {
+        f.visit_writes.pop_back();
+      }
       for (YieldRecord& y : f.yields) {
         if (y.erase_at == 1 && y.at != 0 && f.response == 0) y.erase_at = 0;
       }
     }
+  }
+}
+
+// The post part: a few sequential operations after the threads joined.
+void GenPost(History& h, std::map<Key, Value>& state, uint64_t stamp) {
+  const int n = *rc::gen::inRange(0, 3);
+  for (int i = 0; i < n; ++i) {
+    OpRecord op;
+    op.thread = -1;
+    op.index = i;
+    op.kind = *rc::gen::element(OpKind::kFind, OpKind::kSize, OpKind::kInsert, OpKind::kErase);
+    if (op.kind != OpKind::kSize) op.key = *rc::gen::inRange<Key>(0, kKeys);
+    if (op.kind == OpKind::kInsert) op.value = GenValue();
+    h.post.push_back(op);
+    h.threads.emplace_back();  // RunPoint addresses ops by thread; moved to post below
+    h.threads.back().push_back(op);
+    const int t = static_cast<int>(h.threads.size()) - 1;
+    RunPoint(h, t, {Point::kInvoke, 0}, ++stamp, state);
+    RunPoint(h, t, {Point::kResponse, 0}, ++stamp, state);
+    h.post.back() = h.threads.back().back();
+    h.threads.pop_back();
   }
 }
 
@@ -207,6 +246,7 @@ History GenHistory() {
       }
     }
     h.final_state = std::vector<std::pair<Key, Value>>(state.begin(), state.end());
+    GenPost(h, state, last + 1);
   }
   return h;
 }
@@ -262,6 +302,17 @@ RC_GTEST_PROP(CheckerBruteForce, SizeBounds, ()) {
 }
 RC_GTEST_PROP(CheckerBruteForce, ValueValid, ()) {
   Differential(Invariant::kIterValueValid, brute::ValueValidViolated);
+}
+bool DuplicateStrict(const History& h) { return brute::NoDuplicateViolated(h, false); }
+bool DuplicateRelaxed(const History& h) { return brute::NoDuplicateViolated(h, true); }
+RC_GTEST_PROP(CheckerBruteForce, NoDuplicate, ()) {
+  Differential(Invariant::kIterNoDuplicate, DuplicateStrict);
+}
+RC_GTEST_PROP(CheckerBruteForce, NoDuplicateAllowingReinsert, ()) {
+  Differential(Invariant::kIterNoDuplicate, DuplicateRelaxed, /*allow_reinsert=*/true);
+}
+RC_GTEST_PROP(CheckerBruteForce, EraseHonoured, ()) {
+  Differential(Invariant::kIterEraseHonoured, brute::EraseHonouredViolated);
 }
 RC_GTEST_PROP(CheckerBruteForce, NoMissedStable, ()) {
   Differential(Invariant::kIterNoMissedStable, brute::NoMissedStableViolated);
