@@ -4,9 +4,13 @@
 // brute-force reference of its documented definition (brute_force_reference.h); a verdict that
 // differs fails with the shrunk history. Results are simulated from a sequential run and then
 // corrupted at random, so both verdicts are common (RC_TAG shows the split). Run alone:
-//   build/tests/mapfault_tests --gtest_filter='CheckerBruteForce*'   (RC_PARAMS="max_success=N")
+//   build/tests/mapfault_tests --gtest_filter='CheckerBruteForce*'
+// (10,000 cases per invariant; RC_PARAMS="max_success=N" for N, or rapidcheck's reproduce string).
+#include <cstdlib>
+#include <iostream>
 #include <map>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -272,6 +276,34 @@ std::string Dump(const History& h) {
   return out;
 }
 
+// Cases per property in a normal run (ctest): 10,000 each, about 0.25 s per invariant
+// (RelWithDebInfo). With RC_PARAMS set, rapidcheck's own configuration applies instead (its
+// max_success, seed and reproduce).
+constexpr int kCases = 10000;
+
+template <typename Prop>
+void CheckMany(Prop prop) {
+  if (std::getenv("RC_PARAMS") != nullptr) {
+    rc::detail::checkGTest(prop);
+    return;
+  }
+  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+  rc::detail::TestMetadata metadata;
+  metadata.id = absl::StrCat(info->test_suite_name(), "/", info->name());
+  metadata.description = info->name();
+  rc::detail::TestParams params = rc::detail::configuration().testParams;
+  params.maxSuccess = kCases;
+  const auto result = rc::detail::checkTestable(prop, metadata, params);
+  std::ostringstream message;
+  rc::detail::printResultMessage(result, message);
+  if (result.template is<rc::detail::SuccessResult>()) {
+    std::cout << message.str() << std::endl;
+  } else {
+    FAIL() << message.str() << " (seed " << params.seed << ": rerun with RC_PARAMS=\"seed="
+           << params.seed << "\" for rapidcheck's reproduce string)";
+  }
+}
+
 // The property for one invariant: the checker reports a violation exactly when the reference does.
 void Differential(Invariant inv, bool (*reference)(const History&), bool allow_reinsert = false) {
   const History h = GenHistory();
@@ -288,34 +320,34 @@ void Differential(Invariant inv, bool (*reference)(const History&), bool allow_r
   RC_ASSERT(checker == ref);
 }
 
-RC_GTEST_PROP(CheckerBruteForce, Linearizable, ()) {
-  Differential(Invariant::kLinearizable, brute::LinearizableViolated);
+TEST(CheckerBruteForce, Linearizable) {
+  CheckMany([] { Differential(Invariant::kLinearizable, brute::LinearizableViolated); });
 }
-RC_GTEST_PROP(CheckerBruteForce, QuiescentState, ()) {
-  Differential(Invariant::kQuiescentState, brute::QuiescentViolated);
+TEST(CheckerBruteForce, QuiescentState) {
+  CheckMany([] { Differential(Invariant::kQuiescentState, brute::QuiescentViolated); });
 }
-RC_GTEST_PROP(CheckerBruteForce, NoPhantom, ()) {
-  Differential(Invariant::kIterNoPhantom, brute::NoPhantomViolated);
+TEST(CheckerBruteForce, NoPhantom) {
+  CheckMany([] { Differential(Invariant::kIterNoPhantom, brute::NoPhantomViolated); });
 }
-RC_GTEST_PROP(CheckerBruteForce, SizeBounds, ()) {
-  Differential(Invariant::kSizeBounds, brute::SizeBoundsViolated);
+TEST(CheckerBruteForce, SizeBounds) {
+  CheckMany([] { Differential(Invariant::kSizeBounds, brute::SizeBoundsViolated); });
 }
-RC_GTEST_PROP(CheckerBruteForce, ValueValid, ()) {
-  Differential(Invariant::kIterValueValid, brute::ValueValidViolated);
+TEST(CheckerBruteForce, ValueValid) {
+  CheckMany([] { Differential(Invariant::kIterValueValid, brute::ValueValidViolated); });
 }
 bool DuplicateStrict(const History& h) { return brute::NoDuplicateViolated(h, false); }
 bool DuplicateRelaxed(const History& h) { return brute::NoDuplicateViolated(h, true); }
-RC_GTEST_PROP(CheckerBruteForce, NoDuplicate, ()) {
-  Differential(Invariant::kIterNoDuplicate, DuplicateStrict);
+TEST(CheckerBruteForce, NoDuplicate) {
+  CheckMany([] { Differential(Invariant::kIterNoDuplicate, DuplicateStrict); });
 }
-RC_GTEST_PROP(CheckerBruteForce, NoDuplicateAllowingReinsert, ()) {
-  Differential(Invariant::kIterNoDuplicate, DuplicateRelaxed, /*allow_reinsert=*/true);
+TEST(CheckerBruteForce, NoDuplicateAllowingReinsert) {
+  CheckMany([] { Differential(Invariant::kIterNoDuplicate, DuplicateRelaxed, /*allow_reinsert=*/true); });
 }
-RC_GTEST_PROP(CheckerBruteForce, EraseHonoured, ()) {
-  Differential(Invariant::kIterEraseHonoured, brute::EraseHonouredViolated);
+TEST(CheckerBruteForce, EraseHonoured) {
+  CheckMany([] { Differential(Invariant::kIterEraseHonoured, brute::EraseHonouredViolated); });
 }
-RC_GTEST_PROP(CheckerBruteForce, NoMissedStable, ()) {
-  Differential(Invariant::kIterNoMissedStable, brute::NoMissedStableViolated);
+TEST(CheckerBruteForce, NoMissedStable) {
+  CheckMany([] { Differential(Invariant::kIterNoMissedStable, brute::NoMissedStableViolated); });
 }
 
 }  // namespace
