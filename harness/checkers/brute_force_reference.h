@@ -1,12 +1,13 @@
-// Test-only brute-force reference for the checkers (issue #13 item 8): each judgement of a checker's
-// documented definition (the comment that opens its file, and history_index.h for the presence
-// judgements) computed the slow, obvious way, by enumerating every order of the relevant events
-// that respects real time (a before b whenever a returned strictly before b was invoked; touching
-// or overlapping intervals go either way, as the checkers say). Any such order is realised by an
-// instant inside each event's interval, so enumerating orders is enumerating the placements of
-// each effect instant and every instant of a window. It shares no code with the checkers: only the
-// history types (history.h) and the sequential specification ApplyLinOp (linearizability.h) are
-// used; HistoryIndex, KeyOps and the search are not. Meant for small histories (<= ~9 events a key).
+// Test-only brute-force reference for the checkers (issue #13 item 8): each judgement of a
+// checker's documented definition (the comment that opens its file, and history_index.h for the
+// presence judgements) computed the slow, obvious way, by enumerating every order of the relevant
+// events that respects real time (a before b whenever a returned strictly before b was invoked;
+// touching or overlapping intervals go either way, as the checkers say). Any such order is realised
+// by an instant inside each event's interval, so enumerating orders is enumerating the placements
+// of each effect instant and every instant of a window. It shares no code with the checkers: only
+// the history types (history.h) and the sequential specification ApplyLinOp (linearizability.h) are
+// used; HistoryIndex, KeyOps and the search are not. Meant for small histories (<= ~9 events a
+// key).
 #ifndef MAPFAULT_HARNESS_CHECKERS_BRUTE_FORCE_REFERENCE_H_
 #define MAPFAULT_HARNESS_CHECKERS_BRUTE_FORCE_REFERENCE_H_
 
@@ -95,7 +96,9 @@ inline std::vector<Event> PresenceEvents(const History& h, Key k, const OpRecord
       for (const YieldRecord& y : op->yields) {
         if (y.key != k || y.action != VisitAction::kEraseThis) continue;
         if (op == ignore || y.erase == EraseOutcome::kDeclined) continue;
-        const uint64_t end = y.erase_at != 0 ? y.erase_at : op->completed() ? op->response : kForever;
+        const uint64_t end = y.erase_at != 0  ? y.erase_at
+                             : op->completed() ? op->response
+                                               : kForever;
         out.push_back({y.erase == EraseOutcome::kUnknown ? Effect::kMaybeRemove : Effect::kRemove,
                        y.at, end});
       }
@@ -229,7 +232,8 @@ inline std::vector<Event> LinEvents(const History& h, Key k, bool parallel_only)
 // Whether some real-time order of `events`, and some effect of each maybe-removal, explains every
 // result from `initial` (check_results) and, when `final_state` is given, ends in it.
 inline bool SomeLinearization(const std::vector<Event>& events, std::optional<Value> initial,
-                              bool check_results, const std::optional<std::optional<Value>>& final_state) {
+                              bool check_results,
+                              const std::optional<std::optional<Value>>& final_state) {
   int maybes = 0;
   for (const Event& e : events) maybes += e.lin.kind == LinOp::Kind::kMaybeRemove;
   return AnyOrder(events, [&](const std::vector<int>& order) {
@@ -337,6 +341,9 @@ inline bool ValueValidViolated(const History& h) {
   return false;
 }
 
+// size-bounds as defined (deliberately per key, a relaxation): at least the keys certainly present
+// throughout the window, at most the keys possibly present at some instant of it (not one instant
+// for all keys).
 inline bool SizeBoundsViolated(const History& h) {
   for (const OpRecord* s : h.AllOps()) {
     if (s->kind != OpKind::kSize || !s->completed()) continue;
@@ -380,7 +387,9 @@ inline bool ChainPossible(const std::vector<std::pair<uint64_t, uint64_t>>& chai
 inline std::vector<std::pair<uint64_t, uint64_t>> Writes(const History& h, Key k) {
   std::vector<std::pair<uint64_t, uint64_t>> out;
   for (const Event& e : PresenceEvents(h, k, nullptr, /*values=*/true)) {
-    if (e.effect == Effect::kSource && !(e.begin == 0 && e.end == 0)) out.push_back({e.begin, e.end});
+    if (e.effect == Effect::kSource && !(e.begin == 0 && e.end == 0)) {
+      out.push_back({e.begin, e.end});
+    }
   }
   return out;
 }

@@ -30,7 +30,9 @@ constexpr int kMaxOps = 8;     // the for_each included
 // One scheduling point of a thread: an operation's invoke or response, or a for_each's read
 // point, visit or erase report for one yield.
 struct Point {
-  enum Kind : uint8_t { kInvoke, kReadTo, kVisit, kWriteInvoke, kWriteResponse, kEraseAt, kResponse } kind;
+  enum Kind : uint8_t {
+    kInvoke, kReadTo, kVisit, kWriteInvoke, kWriteResponse, kEraseAt, kResponse
+  } kind;
   int op;
   int yield = -1;
   int write = -1;  // kWrite*: index into the for_each's visit_writes
@@ -341,7 +343,9 @@ TEST(CheckerBruteForce, NoDuplicate) {
   CheckMany([] { Differential(Invariant::kIterNoDuplicate, DuplicateStrict); });
 }
 TEST(CheckerBruteForce, NoDuplicateAllowingReinsert) {
-  CheckMany([] { Differential(Invariant::kIterNoDuplicate, DuplicateRelaxed, /*allow_reinsert=*/true); });
+  CheckMany([] {
+    Differential(Invariant::kIterNoDuplicate, DuplicateRelaxed, /*allow_reinsert=*/true);
+  });
 }
 TEST(CheckerBruteForce, EraseHonoured) {
   CheckMany([] { Differential(Invariant::kIterEraseHonoured, brute::EraseHonouredViolated); });
