@@ -458,6 +458,52 @@ inline bool EraseHonouredViolated(const History& h) {
   return false;
 }
 
+// check-then-act: for a not-declined erase-this of key k by a for_each that erases expired values
+// (below the threshold), read by r1 = ReadTo and effective by the erase report (or the return):
+// a violation needs a fresh write W (value not below the threshold, by another operation, invoked
+// after r1 and by the effect bound, returned), an observation O that k is absent (find -> absent
+// or erase -> false invoked after W returned, or the quiescent contents lacking k when read after
+// W returned), and no other removal of k that some real-time order places between W and O.
+inline bool CheckThenActViolated(const History& h) {
+  for (const OpRecord* f : h.AllOps()) {
+    if (!f->erase_if_value_below) continue;
+    for (const YieldRecord& y : f->yields) {
+      if (y.action != VisitAction::kEraseThis || y.erase == EraseOutcome::kDeclined) continue;
+      const uint64_t effect_by = y.erase_at != 0 ? y.erase_at : f->response;
+      std::vector<std::pair<uint64_t, uint64_t>> writes, gone, removals;
+      for (const OpRecord* op : h.AllOps()) {
+        if (op == f || op->key != y.key || !op->completed()) continue;
+        const bool write = op->kind == OpKind::kAssign || (op->kind == OpKind::kInsert && op->ok);
+        if (write && op->value >= *f->erase_if_value_below && op->invoke > ReadTo(y) &&
+            op->invoke <= effect_by) {
+          writes.push_back({op->invoke, op->response});
+        }
+        const bool absent = (op->kind == OpKind::kFind && !op->found) ||
+                            (op->kind == OpKind::kErase && !op->ok);
+        if (absent) gone.push_back({op->invoke, op->response});
+      }
+      if (h.final_state) {
+        bool present = false;
+        for (const auto& [k, v] : *h.final_state) present |= k == y.key;
+        if (!present) gone.push_back({h.parallel_end, h.parallel_end});
+      }
+      for (const Event& r : PresenceEvents(h, y.key, nullptr)) {
+        const bool removes = r.effect == Effect::kRemove || r.effect == Effect::kMaybeRemove;
+        if (removes && r.begin != y.at) removals.push_back({r.begin, r.end});  // not y's own
+      }
+      for (const auto& w : writes) {
+        for (const auto& o : gone) {
+          if (o.first <= w.second) continue;  // observed after the write returned
+          bool explained = false;
+          for (const auto& r : removals) explained = explained || ChainPossible({w, r, o});
+          if (!explained) return true;
+        }
+      }
+    }
+  }
+  return false;
+}
+
 }  // namespace mapfault::brute
 
 #endif  // MAPFAULT_HARNESS_CHECKERS_BRUTE_FORCE_REFERENCE_H_

@@ -107,7 +107,11 @@ void GenPrograms(History& h, std::vector<std::vector<Point>>& points) {
     if (op.kind == OpKind::kInsert || op.kind == OpKind::kAssign) op.value = GenValue();
     // A placeholder: Schedule stamps the points.
     std::vector<Point> mine{{Point::kInvoke, op.index}};
-    if (op.kind == OpKind::kForEach) GenForEach(op, op.index, mine);
+    if (op.kind == OpKind::kForEach) {
+      // Half the iterations erase expired entries (value below 2): check-then-act judges them.
+      if (*rc::gen::arbitrary<bool>()) op.erase_if_value_below = 2;
+      GenForEach(op, op.index, mine);
+    }
     mine.push_back({Point::kResponse, op.index});
     h.threads[t].push_back(op);
     points[t].insert(points[t].end(), mine.begin(), mine.end());
@@ -129,13 +133,19 @@ void RunPoint(History& h, int t, const Point& p, uint64_t stamp, std::map<Key, V
   if (p.kind != Point::kResponse && p.kind != Point::kWriteResponse) {
     YieldRecord& y = op.yields[p.yield];
     if (p.kind == Point::kReadTo) y.read_to = stamp;
-    if (p.kind == Point::kEraseAt) y.erase_at = stamp;
+    if (p.kind == Point::kEraseAt && y.action == VisitAction::kEraseThis) y.erase_at = stamp;
     if (p.kind != Point::kVisit) return;
     y.at = stamp;
     const auto it = state.find(y.key);
     y.value = it == state.end() || Corrupt(4) ? GenValue() : it->second;
     const bool removes = y.erase == EraseOutcome::kNone || y.erase == EraseOutcome::kErased ||
                          (y.erase == EraseOutcome::kUnknown && *rc::gen::arbitrary<bool>());
+    // An erase-if-expired visitor erases exactly the expired values it is shown.
+    if (op.erase_if_value_below) {
+      y.action = y.value < *op.erase_if_value_below ? VisitAction::kEraseThis
+                                                    : VisitAction::kContinue;
+      if (y.action == VisitAction::kContinue) y.erase_at = 0;
+    }
     if (y.action == VisitAction::kEraseThis && removes) state.erase(y.key);
     return;
   }
@@ -349,6 +359,9 @@ TEST(CheckerBruteForce, NoDuplicateAllowingReinsert) {
 }
 TEST(CheckerBruteForce, EraseHonoured) {
   CheckMany([] { Differential(Invariant::kIterEraseHonoured, brute::EraseHonouredViolated); });
+}
+TEST(CheckerBruteForce, CheckThenAct) {
+  CheckMany([] { Differential(Invariant::kCheckThenAct, brute::CheckThenActViolated); });
 }
 TEST(CheckerBruteForce, NoMissedStable) {
   CheckMany([] { Differential(Invariant::kIterNoMissedStable, brute::NoMissedStableViolated); });
