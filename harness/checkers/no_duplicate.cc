@@ -3,7 +3,9 @@
 // later write of it could both lie between the two reads: the removal (erase -> true, clear, any
 // erase-this that was not declined, the iteration's own included) invoked before the second yield's
 // read window ends and not completed before the first one's begins, and a write invoked before the
-// second read window ends and not completed before the removal began. Read windows: history.h.
+// second read window ends and completed neither before the removal began nor before the first read
+// window began (so some real-time order has first read < removal < write < second read). Read
+// windows: history.h.
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "harness/checkers/checkers_internal.h"
@@ -19,7 +21,10 @@ bool ReinsertedBetween(const HistoryIndex& index, Key k, uint64_t a, uint64_t b)
   for (const KeyEvent& r : *events) {
     if (!r.MayRemove() || r.begin >= b || (r.end != 0 && r.end < a)) continue;
     for (const KeyEvent& w : *events) {
-      if (w.kind == KeyEvent::Kind::kWrite && w.begin < b && (w.end == 0 || w.end > r.begin)) {
+      // The write follows the removal and the first read: it must not have completed before
+      // either began (all four pairs of the chain first read < removal < write < second read).
+      if (w.kind == KeyEvent::Kind::kWrite && w.begin < b &&
+          (w.end == 0 || (w.end > r.begin && w.end >= a))) {
         return true;
       }
     }
