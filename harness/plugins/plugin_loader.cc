@@ -207,9 +207,15 @@ struct MapfaultBackendV1 {
 };
 static_assert(offsetof(MapfaultBackendV1, for_each) == offsetof(mapfault_backend, for_each));
 static_assert(sizeof(MapfaultBackendV1) == offsetof(mapfault_backend, thread_attach));
-static_assert(static_cast<uint32_t>(MAPFAULT_UNSAFE_FOR_EACH) == 1u << static_cast<int>(OpKind::kForEach));
-static_assert(static_cast<uint32_t>(MAPFAULT_UNSAFE_CLEAR) == 1u << static_cast<int>(OpKind::kClear));
-static_assert(static_cast<uint32_t>(MAPFAULT_UNSAFE_INSERT) == 1u << static_cast<int>(OpKind::kInsert));
+// MAPFAULT_UNSAFE_* are BackendInfo::unsafe_concurrent_ops bits as they are.
+constexpr uint32_t OpBit(OpKind kind) { return 1u << static_cast<int>(kind); }
+static_assert(MAPFAULT_UNSAFE_INSERT == OpBit(OpKind::kInsert));
+static_assert(MAPFAULT_UNSAFE_ASSIGN == OpBit(OpKind::kAssign));
+static_assert(MAPFAULT_UNSAFE_ERASE == OpBit(OpKind::kErase));
+static_assert(MAPFAULT_UNSAFE_FIND == OpBit(OpKind::kFind));
+static_assert(MAPFAULT_UNSAFE_SIZE == OpBit(OpKind::kSize));
+static_assert(MAPFAULT_UNSAFE_CLEAR == OpBit(OpKind::kClear));
+static_assert(MAPFAULT_UNSAFE_FOR_EACH == OpBit(OpKind::kForEach));
 static_assert(MAPFAULT_UNSAFE_ERASE_THIS == BackendInfo::kEraseThisBit);
 static_assert(MAPFAULT_UNSAFE_VISITOR_WRITES == BackendInfo::kVisitorWritesBit);
 
@@ -361,8 +367,8 @@ bool AdaptV2(const mapfault_backend& b, const std::string& id, BackendInfo& info
   }
   for (Invariant inv : kAllInvariants) {
     if (info.claims_if_unsafe.Contains(inv) && !info.claims.Contains(inv)) {
-      *error = absl::StrCat("backend '", id, "' claims_if_unsafe has '", std::string(InvariantId(inv)),
-                            "', which its claims do not have; claims_if_unsafe narrows the claims");
+      *error = absl::StrCat("backend '", id, "' claims_if_unsafe has '",
+                            std::string(InvariantId(inv)), "', which its claims do not have; claims_if_unsafe narrows the claims");
       return false;
     }
   }
@@ -371,7 +377,8 @@ bool AdaptV2(const mapfault_backend& b, const std::string& id, BackendInfo& info
 
 // Checks backend `index` of a plugin of ABI version `abi` and turns it into a BackendInfo; `error`
 // gets the reason (without the "plugin <path>: " prefix) when it is refused.
-std::optional<BackendInfo> Adapt(const mapfault_backend& b, uint32_t abi, size_t index, size_t count,
+std::optional<BackendInfo> Adapt(const mapfault_backend& b, uint32_t abi, size_t index,
+                                 size_t count,
                                  const std::shared_ptr<const std::string>& path,
                                  std::string* error) {
   if (b.id == nullptr || b.id[0] == '\0') {
@@ -423,7 +430,8 @@ std::optional<BackendInfo> Adapt(const mapfault_backend& b, uint32_t abi, size_t
                : MAPFAULT_BACKEND_DUPLICATE_ALLOWS_REINSERT |
                      MAPFAULT_BACKEND_ERASE_THIS_MAY_DECLINE | MAPFAULT_BACKEND_VISITOR_WRITES;
   if ((b.flags & ~known_flags) != 0) {
-    *error = absl::StrCat("backend '", id, "' has unknown flags 0x", absl::Hex(b.flags & ~known_flags),
+    *error = absl::StrCat("backend '", id, "' has unknown flags 0x",
+                          absl::Hex(b.flags & ~known_flags),
                           "; use only the MAPFAULT_BACKEND_* flags of plugin ABI version ", abi);
     return std::nullopt;
   }

@@ -73,7 +73,8 @@ enum class PluginIter : int {
 };
 
 // The visitor a map's ForEach receives: call it with each entry and obey its answer. ReadPoint and
-// EraseResult report to mapfault (ABI v2); outside mapfault (the conformance suite) they do nothing.
+// EraseResult report to mapfault (ABI v2); outside mapfault (the conformance suite) they do
+// nothing.
 class PluginVisitor {
  public:
   PluginVisitor(mapfault_visit_fn fn, void* ctx, const mapfault_host* host = nullptr)

@@ -50,8 +50,8 @@
  *   unreported erase-this counts as removed. Every erase-this of a version 1 plugin is unknown.
  * - ABI v2 thread hooks: thread_attach(map) runs on every trial thread (every logical thread in
  *   controlled mode, every OS thread in perturbed mode, and the harness's own thread around the
- *   initial inserts and the final checks) before its first operation on that map, thread_detach(map)
- *   after its last; once each per thread per trial. In controlled mode the logical threads share
+ *   initial inserts and the final checks) before its first operation on that map,
+ *   thread_detach(map) after its last; once each per thread per trial. In controlled mode the logical threads share
  *   one OS thread: thread-local storage does not tell them apart, so a backend whose library needs
  *   real per-thread state declares only MAPFAULT_MODE_PERTURBED (a black-box backend).
  * - When a controlled trial ends early (deadlock, step bound), operations still suspended inside a
@@ -107,8 +107,8 @@ extern "C" {
 #define MAPFAULT_UNSAFE_CLEAR (1u << 5)
 #define MAPFAULT_UNSAFE_FOR_EACH (1u << 6)   /* any for_each */
 #define MAPFAULT_UNSAFE_ERASE_THIS (1u << 16) /* a for_each whose visitor erases */
-/* Any trial with visitor writes, concurrent or not (e.g. a snapshot iteration shows an entry its own
- * visitor erased before reaching it, which Go's rule forbids). */
+/* Any trial with visitor writes, concurrent or not (e.g. a snapshot iteration shows an entry its
+ * own visitor erased before reaching it, which Go's rule forbids). */
 #define MAPFAULT_UNSAFE_VISITOR_WRITES (1u << 17)
 
 /* for_each iteration kinds: may the visitor ask to erase? */

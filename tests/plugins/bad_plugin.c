@@ -62,8 +62,11 @@ static const char* const kClaims[] = {"no-crash", "no-hang", NULL};
   { "bad.v2", "TEST PLUGIN: broken", MAPFAULT_MODE_CONTROLLED, flags, kClaims, Create, Destroy, \
     Insert, Assign, Erase, Find, Size, Clear, ForEach, NULL, NULL, unsafe, if_unsafe }
 
+#if defined(BAD_V2_UNKNOWN_IF_UNSAFE)
 static const char* const kUnknownIfUnsafe[] = {"no-crash", "no-hangs", NULL};
+#elif defined(BAD_V2_IF_UNSAFE_UNCLAIMED)
 static const char* const kUnclaimedIfUnsafe[] = {"no-crash", "linearizable", NULL};
+#endif
 
 static const struct mapfault_backend kBackends[] = {
 #if defined(BAD_V2_UNSAFE_BITS)

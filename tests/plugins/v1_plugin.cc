@@ -11,7 +11,8 @@
 #include <optional>
 #include <unordered_map>
 
-static_assert(MAPFAULT_PLUGIN_ABI_VERSION == 1u, "v1_plugin.cc must be built with tests/plugins/v1_abi");
+static_assert(MAPFAULT_PLUGIN_ABI_VERSION == 1u,
+              "v1_plugin.cc must be built against tests/plugins/v1_abi");
 
 namespace {
 

@@ -1,4 +1,4 @@
-// ABI v2 test plugin written with <mapfault/plugin.h> (tests: harness/plugins/plugin_loader_test.cc):
+// ABI v2 test plugin written with <mapfault/plugin.h> (for harness/plugins/plugin_loader_test.cc):
 // - plugin.v2_cas: examples/plugin/my_cas_map.h (lock-free reads, compare-and-erase iteration that
 //   declines and reports it, read points, visitor writes, non-atomic clear under a conditional
 //   contract), with thread hooks that also count every attach and detach. Its operations fail
