@@ -3,6 +3,8 @@
 # examples/plugin against that prefix with find_package(mapfault), and prints the path of the built
 # plugin on stdout (everything else goes to stderr), e.g.:
 #   so=$(.ci/plugin_example.sh build) && ./build/mapfault run --plugin "$so" --backend my_map
+# The library holds two backends: my_map (ABI v1 features) and my_cas_map (ABI v2: thread hooks,
+# declined erase-this, visitor writes, a conditional contract).
 # Usage: .ci/plugin_example.sh [BUILD_DIR] [PREFIX] [EXAMPLE_BUILD_DIR]
 #        (defaults: build, /tmp/mfprefix, /tmp/ex)
 set -euo pipefail

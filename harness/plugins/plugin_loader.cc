@@ -8,11 +8,19 @@
 // catches it and parks it in a per-logical-thread slot; from then on that thread's callbacks are
 // no-ops (no switches happen once the trial is over), the plugin operation runs to its end, and the
 // adapter rethrows the parked exception as soon as the operation returns to it.
+//
+// ABI versions: the host loads version 1 and 2 plugins. A version 1 plugin gets a host table
+// labelled version 1 (the entry point is called again with it) and its backends are read with the
+// version 1 layout (MapfaultBackendV1 below), converted once to the version 2 struct with the v2
+// fields empty; from then on both versions run through the same adapter.
 #include "harness/plugins/plugin_loader.h"
 
 #include <dlfcn.h>
 
 #include <algorithm>
+#include <cstddef>
+#include <cstring>
+#include <deque>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -140,6 +148,18 @@ void HostFatalError(const char* message) {
   std::abort();
 }
 
+// The for_each reports of ABI v2: `ctx` is the Visitor the adapter passed to for_each.
+void HostVisitReadPoint(void* ctx) {
+  const Visitor& visit = *static_cast<const Visitor*>(ctx);
+  Shielded([&] { visit.ReadPoint(); });
+}
+
+void HostVisitEraseResult(void* ctx, int64_t key, int erased) {
+  const Visitor& visit = *static_cast<const Visitor*>(ctx);
+  Shielded([&] { visit.EraseResult(key, erased != 0); });
+}
+
+// The host table for ABI v2 plugins; kHostV1 (below) is the same table labelled version 1.
 constexpr mapfault_host kHost = {
     .abi_version = MAPFAULT_PLUGIN_ABI_VERSION,
     .yield = &HostYield,
@@ -157,7 +177,59 @@ constexpr mapfault_host kHost = {
     .shared_mutex_unlock_shared = &HostSharedUnlockShared,
     .report_misuse = &HostReportMisuse,
     .fatal_error = &HostFatalError,
+    .visit_read_point = &HostVisitReadPoint,
+    .visit_erase_result = &HostVisitEraseResult,
 };
+
+constexpr mapfault_host MakeHostV1() {
+  mapfault_host host = kHost;
+  host.abi_version = 1;
+  return host;
+}
+constexpr mapfault_host kHostV1 = MakeHostV1();
+
+// struct mapfault_backend as ABI version 1 laid it out: version 2 appended fields after for_each.
+struct MapfaultBackendV1 {
+  const char* id;
+  const char* description;
+  uint32_t modes;
+  uint32_t flags;
+  const char* const* claims;
+  void* (*create)(void);
+  void (*destroy)(void* map);
+  int (*insert)(void* map, int64_t key, int64_t value);
+  void (*assign)(void* map, int64_t key, int64_t value);
+  int (*erase)(void* map, int64_t key);
+  int (*find)(void* map, int64_t key, int64_t* value_out);
+  uint64_t (*size)(void* map);
+  void (*clear)(void* map);
+  void (*for_each)(void* map, int iter_kind, mapfault_visit_fn visit, void* ctx);
+};
+static_assert(offsetof(MapfaultBackendV1, for_each) == offsetof(mapfault_backend, for_each));
+static_assert(sizeof(MapfaultBackendV1) == offsetof(mapfault_backend, thread_attach));
+// MAPFAULT_UNSAFE_* are BackendInfo::unsafe_concurrent_ops bits as they are.
+constexpr uint32_t OpBit(OpKind kind) { return 1u << static_cast<int>(kind); }
+static_assert(MAPFAULT_UNSAFE_INSERT == OpBit(OpKind::kInsert));
+static_assert(MAPFAULT_UNSAFE_ASSIGN == OpBit(OpKind::kAssign));
+static_assert(MAPFAULT_UNSAFE_ERASE == OpBit(OpKind::kErase));
+static_assert(MAPFAULT_UNSAFE_FIND == OpBit(OpKind::kFind));
+static_assert(MAPFAULT_UNSAFE_SIZE == OpBit(OpKind::kSize));
+static_assert(MAPFAULT_UNSAFE_CLEAR == OpBit(OpKind::kClear));
+static_assert(MAPFAULT_UNSAFE_FOR_EACH == OpBit(OpKind::kForEach));
+static_assert(MAPFAULT_UNSAFE_ERASE_THIS == BackendInfo::kEraseThisBit);
+static_assert(MAPFAULT_UNSAFE_VISITOR_WRITES == BackendInfo::kVisitorWritesBit);
+
+// A version 1 plugin's backends in the version 2 layout (v2 fields empty). Kept for the life of the
+// process, like the plugin's own table.
+const mapfault_backend* UpgradeV1Backends(const mapfault_plugin& plugin) {
+  static std::deque<std::vector<mapfault_backend>> upgraded;
+  const auto* v1 = reinterpret_cast<const MapfaultBackendV1*>(plugin.backends);
+  std::vector<mapfault_backend>& out = upgraded.emplace_back(plugin.backend_count);
+  for (size_t i = 0; i < plugin.backend_count; ++i) {
+    std::memcpy(static_cast<void*>(&out[i]), &v1[i], sizeof(MapfaultBackendV1));
+  }
+  return out.data();
+}
 
 // --- The AnyMap adapter -------------------------------------------------------------------------
 
@@ -208,6 +280,16 @@ class PluginMap final : public AnyMap {
     ops_->clear(map_);
     RethrowParked();
   }
+  void ThreadAttach() override {
+    if (ops_->thread_attach == nullptr) return;
+    ops_->thread_attach(map_);
+    RethrowParked();
+  }
+  void ThreadDetach() override {
+    if (ops_->thread_detach == nullptr) return;
+    ops_->thread_detach(map_);
+    RethrowParked();
+  }
   void ForEach(Visitor visit, IterKind kind) override {
     const int abi_kind =
         kind == IterKind::kReadOnly ? MAPFAULT_ITER_READ_ONLY : MAPFAULT_ITER_MAY_ERASE;
@@ -239,9 +321,64 @@ bool ValidIdChar(char c) {
          c == '.' || c == '-';
 }
 
-// Checks backend `index` of the plugin and turns it into a BackendInfo; `error` gets the reason
-// (without the "plugin <path>: " prefix) when it is refused.
-std::optional<BackendInfo> Adapt(const mapfault_backend& b, size_t index, size_t count,
+// Parses a NULL-terminated array of invariant ids into `out`; false (and `error` set) on an unknown
+// id. `what` names the field in the message.
+bool ParseClaims(const char* const* ids, const std::string& id, const char* what, InvariantSet& out,
+                 std::string* error) {
+  for (const char* const* c = ids; *c != nullptr; ++c) {
+    const std::optional<Invariant> inv = ParseInvariant(*c);
+    if (!inv) {
+      *error = absl::StrCat("backend '", id, "' ", what, " unknown invariant '", *c,
+                            "'; valid ids: ", ValidInvariantIds());
+      return false;
+    }
+    out.Add(*inv);
+  }
+  return true;
+}
+
+// The ABI v2 fields of backend `id`: flags, thread hooks and the conditional contract.
+bool AdaptV2(const mapfault_backend& b, const std::string& id, BackendInfo& info,
+             std::string* error) {
+  info.erase_this_may_decline = (b.flags & MAPFAULT_BACKEND_ERASE_THIS_MAY_DECLINE) != 0;
+  info.visitor_writes = (b.flags & MAPFAULT_BACKEND_VISITOR_WRITES) != 0;
+  constexpr uint32_t kUnsafeBits = MAPFAULT_UNSAFE_INSERT | MAPFAULT_UNSAFE_ASSIGN |
+                                   MAPFAULT_UNSAFE_ERASE | MAPFAULT_UNSAFE_FIND |
+                                   MAPFAULT_UNSAFE_SIZE | MAPFAULT_UNSAFE_CLEAR |
+                                   MAPFAULT_UNSAFE_FOR_EACH | MAPFAULT_UNSAFE_ERASE_THIS |
+                                   MAPFAULT_UNSAFE_VISITOR_WRITES;
+  if ((b.unsafe_concurrent_ops & ~kUnsafeBits) != 0) {
+    *error = absl::StrCat("backend '", id, "' has unknown unsafe_concurrent_ops bits 0x",
+                          absl::Hex(b.unsafe_concurrent_ops & ~kUnsafeBits),
+                          "; use only MAPFAULT_UNSAFE_* bits");
+    return false;
+  }
+  if (b.unsafe_concurrent_ops == 0) return true;
+  if (b.claims_if_unsafe == nullptr) {
+    *error = absl::StrCat("backend '", id,
+                          "' sets unsafe_concurrent_ops but its claims_if_unsafe is NULL; list "
+                          "the invariants that still hold (a NULL-terminated array, possibly "
+                          "empty)");
+    return false;
+  }
+  info.unsafe_concurrent_ops = b.unsafe_concurrent_ops;
+  if (!ParseClaims(b.claims_if_unsafe, id, "claims_if_unsafe has", info.claims_if_unsafe, error)) {
+    return false;
+  }
+  for (Invariant inv : kAllInvariants) {
+    if (info.claims_if_unsafe.Contains(inv) && !info.claims.Contains(inv)) {
+      *error = absl::StrCat("backend '", id, "' claims_if_unsafe has '",
+                            std::string(InvariantId(inv)), "', which its claims do not have; claims_if_unsafe narrows the claims");
+      return false;
+    }
+  }
+  return true;
+}
+
+// Checks backend `index` of a plugin of ABI version `abi` and turns it into a BackendInfo; `error`
+// gets the reason (without the "plugin <path>: " prefix) when it is refused.
+std::optional<BackendInfo> Adapt(const mapfault_backend& b, uint32_t abi, size_t index,
+                                 size_t count,
                                  const std::shared_ptr<const std::string>& path,
                                  std::string* error) {
   if (b.id == nullptr || b.id[0] == '\0') {
@@ -288,26 +425,28 @@ std::optional<BackendInfo> Adapt(const mapfault_backend& b, size_t index, size_t
                           "; use MAPFAULT_MODE_CONTROLLED and/or MAPFAULT_MODE_PERTURBED");
     return std::nullopt;
   }
-  if ((b.flags & ~MAPFAULT_BACKEND_DUPLICATE_ALLOWS_REINSERT) != 0) {
-    *error = absl::StrCat("backend '", id, "' has unknown flags 0x", absl::Hex(b.flags),
-                          "; use only MAPFAULT_BACKEND_* flags");
+  const uint32_t known_flags =
+      abi == 1 ? MAPFAULT_BACKEND_DUPLICATE_ALLOWS_REINSERT
+               : MAPFAULT_BACKEND_DUPLICATE_ALLOWS_REINSERT |
+                     MAPFAULT_BACKEND_ERASE_THIS_MAY_DECLINE | MAPFAULT_BACKEND_VISITOR_WRITES;
+  if ((b.flags & ~known_flags) != 0) {
+    *error = absl::StrCat("backend '", id, "' has unknown flags 0x",
+                          absl::Hex(b.flags & ~known_flags),
+                          "; use only the MAPFAULT_BACKEND_* flags of plugin ABI version ", abi);
     return std::nullopt;
   }
   BackendInfo info;
   info.id = id;
   info.description = b.description;
-  for (const char* const* c = b.claims; *c != nullptr; ++c) {
-    const std::optional<Invariant> inv = ParseInvariant(*c);
-    if (!inv) {
-      *error = absl::StrCat("backend '", id, "' claims unknown invariant '", *c,
-                            "'; valid ids: ", ValidInvariantIds());
-      return std::nullopt;
-    }
-    info.claims.Add(*inv);
-  }
+  if (!ParseClaims(b.claims, id, "claims", info.claims, error)) return std::nullopt;
   info.duplicate_allows_reinsert = (b.flags & MAPFAULT_BACKEND_DUPLICATE_ALLOWS_REINSERT) != 0;
-  // ABI v1 cannot report what became of an erase-this: it "may have removed" (DESIGN.md section 12).
-  info.erase_this_may_decline = true;
+  if (abi == 1) {
+    // ABI v1 cannot report what became of an erase-this: it "may have removed" (DESIGN.md section
+    // 12); it has no visitor writes, thread hooks or conditional contract.
+    info.erase_this_may_decline = true;
+  } else if (!AdaptV2(b, id, info, error)) {
+    return std::nullopt;
+  }
   const mapfault_backend* ops = &b;
   auto factory = [ops, path]() -> std::unique_ptr<AnyMap> {
     return std::make_unique<PluginMap>(ops, path.get());
@@ -351,6 +490,8 @@ absl::StatusOr<const mapfault_plugin*> OpenPlugin(const std::string& prefix,
   }
   const auto entry = reinterpret_cast<mapfault_plugin_entry_fn>(symbol);
   const mapfault_plugin* plugin = entry(&kHost);
+  // A version 1 plugin only uses a host of its own version: it gets the same table labelled 1.
+  if (plugin != nullptr && plugin->abi_version == 1) plugin = entry(&kHostV1);
   if (plugin == nullptr) {
     return refuse(
         absl::InvalidArgumentError(absl::StrCat(
@@ -359,11 +500,13 @@ absl::StatusOr<const mapfault_plugin*> OpenPlugin(const std::string& prefix,
                                          "plugin ABI version ",
             MAPFAULT_PLUGIN_ABI_VERSION, "); rebuild it against this mapfault's headers")));
   }
-  if (plugin->abi_version != MAPFAULT_PLUGIN_ABI_VERSION) {
-    const bool older = plugin->abi_version < MAPFAULT_PLUGIN_ABI_VERSION;
+  if (plugin->abi_version < MAPFAULT_PLUGIN_ABI_VERSION_OLDEST ||
+      plugin->abi_version > MAPFAULT_PLUGIN_ABI_VERSION) {
+    const bool older = plugin->abi_version < MAPFAULT_PLUGIN_ABI_VERSION_OLDEST;
     return refuse(absl::FailedPreconditionError(absl::StrCat(
         prefix, "built for plugin ABI version ", plugin->abi_version, ", ",
-        older ? "older" : "newer", " than this mapfault's version ", MAPFAULT_PLUGIN_ABI_VERSION,
+        older ? "older than the oldest this mapfault loads, " : "newer than this mapfault's ",
+        "version ", older ? MAPFAULT_PLUGIN_ABI_VERSION_OLDEST : MAPFAULT_PLUGIN_ABI_VERSION,
         older ? "; rebuild the plugin against this mapfault's installed headers "
                 "(find_package(mapfault))"
               : "; upgrade mapfault, or rebuild the plugin against this mapfault's installed "
@@ -382,10 +525,12 @@ absl::StatusOr<std::vector<BackendInfo>> AdaptBackends(
     const mapfault_plugin& plugin, const std::shared_ptr<const std::string>& canonical,
     const BackendRegistry& registry, const std::string& prefix) {
   std::vector<BackendInfo> infos;
+  const mapfault_backend* backends =
+      plugin.abi_version == 1 ? UpgradeV1Backends(plugin) : plugin.backends;
   for (size_t i = 0; i < plugin.backend_count; ++i) {
     std::string error;
     std::optional<BackendInfo> info =
-        Adapt(plugin.backends[i], i, plugin.backend_count, canonical, &error);
+        Adapt(backends[i], plugin.abi_version, i, plugin.backend_count, canonical, &error);
     if (!info) return absl::InvalidArgumentError(absl::StrCat(prefix, error));
     for (const BackendInfo& earlier : infos) {
       if (earlier.id == info->id) {

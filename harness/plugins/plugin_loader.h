@@ -9,6 +9,10 @@
 // - A plugin's operations run behind an AnyMap adapter. The host callbacks it gives the plugin
 //   are scheduling points of the controlled scheduler inside a controlled trial and real
 //   (perturbed) primitives otherwise, exactly like ControlledSync and RealSync.
+// - ABI versions 1 and 2 load (plugin_abi.h): a v1 plugin runs unchanged, with every erase-this
+//   unknown, no visitor writes, no thread hooks and no conditional contract; a v2 plugin's thread
+//   hooks, erase-this and read point reports, flags and conditional contract reach its BackendInfo
+//   and AnyMap exactly like a built-in backend's.
 #ifndef MAPFAULT_HARNESS_PLUGINS_PLUGIN_LOADER_H_
 #define MAPFAULT_HARNESS_PLUGINS_PLUGIN_LOADER_H_
 
@@ -34,9 +38,12 @@ inline constexpr char kPluginPathEnv[] = "MAPFAULT_PLUGIN_PATH";
 // - NotFound: no such file.
 // - InvalidArgument: not a loadable shared library (dlerror's reason), no mapfault_plugin_entry
 //   symbol, the entry point returned NULL, no backends, a backend with a NULL id, field or
-//   operation, no or unknown mode bits, an unknown invariant id in its claims, an id repeated
-//   within the plugin.
-// - FailedPrecondition: built for an older or a newer plugin ABI version than this mapfault's.
+//   operation, no or unknown mode bits, unknown flags, an unknown invariant id in its claims, an id
+//   repeated within the plugin; for ABI v2: unknown MAPFAULT_UNSAFE_* bits, a NULL
+//   claims_if_unsafe with unsafe_concurrent_ops set, an unknown id in claims_if_unsafe or one its
+//   claims do not have.
+// - FailedPrecondition: built for a plugin ABI version this mapfault does not load (it loads
+//   MAPFAULT_PLUGIN_ABI_VERSION_OLDEST to MAPFAULT_PLUGIN_ABI_VERSION: 1 and 2).
 // - AlreadyExists: a backend id already registered (built-in or from another plugin).
 // - InvalidArgument: it crashed, called exit() or hung while loading in the probe.
 absl::Status LoadPlugin(const std::string& path, BackendRegistry& registry,

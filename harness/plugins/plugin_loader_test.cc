@@ -5,11 +5,15 @@
 #include "harness/plugins/plugin_loader.h"
 #include "harness/run/replay.h"
 
+#include <dlfcn.h>
+
 #include <cstdlib>
 #include <filesystem>
 
 #include "gtest/gtest.h"
 #include "harness/run/supervisor.h"
+#include "harness/run/trial.h"
+#include "scenarios/scenario_file.h"
 #include "harness/run/token.h"
 #include "harness/run/worker.h"
 
@@ -34,11 +38,21 @@ std::string LoadError(const std::string& path) {
   return std::string(status.message());
 }
 
+// A built-in scenario, or one of the iteration-model suite's file scenarios.
+const Scenario* FindScenario(const std::string& id) {
+  if (const Scenario* s = ScenarioRegistry::Builtin().Find(id)) return s;
+  const ScenarioFile* file = nullptr;
+  if (FindBuiltinSuite("iteration-model", &file) == nullptr) return nullptr;
+  return file->FindScenario(id);
+}
+
 RunResults RunPlugin(const BackendInfo* backend, uint64_t trials, uint64_t seed,
-                     const std::string& scenario = "mixed-ops") {
+                     const std::string& scenario = "mixed-ops",
+                     ExecMode mode = ExecMode::kControlled) {
   CellSpec cell;
+  cell.mode = mode;
   cell.backend = backend;
-  cell.scenario = ScenarioRegistry::Builtin().Find(scenario);
+  cell.scenario = FindScenario(scenario);
   cell.params = cell.scenario->defaults;
   cell.trials = trials;
   SupervisorOptions options;
@@ -138,15 +152,15 @@ TEST(PluginLoaderTest, AbiVersionOlderThanTheHost) {
             absl::StatusCode::kFailedPrecondition);
   const std::string m = LoadError(MAPFAULT_TEST_PLUGIN_BAD_ABI_V0);
   EXPECT_NE(
-      m.find(": built for plugin ABI version 0, older than this mapfault's version 1; rebuild "
-             "the plugin against this mapfault's installed headers"),
+      m.find(": built for plugin ABI version 0, older than the oldest this mapfault loads, "
+             "version 1; rebuild the plugin against this mapfault's installed headers"),
       std::string::npos)
       << m;
 }
 
 TEST(PluginLoaderTest, AbiVersionNewerThanTheHost) {
   const std::string m = LoadError(MAPFAULT_TEST_PLUGIN_BAD_ABI_V99);
-  EXPECT_NE(m.find(": built for plugin ABI version 99, newer than this mapfault's version 1; "
+  EXPECT_NE(m.find(": built for plugin ABI version 99, newer than this mapfault's version 2; "
                    "upgrade mapfault"),
             std::string::npos)
       << m;
@@ -323,6 +337,172 @@ TEST(PluginLoaderTest, ExamplePluginFromTheInstalledPackage) {
     const RunResults r = RunPlugin(registry.Find(id), 1000, 13);
     EXPECT_EQ(r.ExitCode(), 0) << id;
   }
+}
+
+// --- ABI v1 compatibility and ABI v2 --------------------------------------------------------
+
+TEST(PluginLoaderTest, AbiV1PluginBuiltWithTheV1HeadersLoadsAndHoldsItsClaims) {
+  BackendRegistry registry = WithBuiltins();
+  std::vector<std::string> ids;
+  const absl::Status s = LoadPlugin(MAPFAULT_TEST_PLUGIN_V1, registry, &ids);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(ids, std::vector<std::string>{"plugin.v1_locked"});
+  const BackendInfo* b = registry.Find("plugin.v1_locked");
+  ASSERT_NE(b, nullptr);
+  EXPECT_TRUE(b->erase_this_may_decline);  // v1 cannot report erase-this outcomes: unknown
+  EXPECT_FALSE(b->visitor_writes);
+  EXPECT_EQ(b->unsafe_concurrent_ops, 0u);
+  // Its helper only uses a host of its own version: it got the table labelled 1 (without it,
+  // PluginSync would abort "used outside mapfault").
+  std::unique_ptr<AnyMap> map = b->make_controlled();
+  map->ThreadAttach();  // no hooks in v1: a no-op
+  EXPECT_TRUE(map->Insert(1, 10));
+  EXPECT_EQ(map->Find(1), 10);
+  map->ThreadDetach();
+  for (const char* scenario : {"mixed-ops", "iterate-while-erase", "stale-visit"}) {
+    const RunResults r = RunPlugin(b, 500, 7, scenario);
+    for (Invariant inv : kAllInvariants) {
+      if (!b->claims.Contains(inv)) continue;
+      EXPECT_NE(Inv(r, inv).verdict, Verdict::kBroken)
+          << scenario << " " << InvariantId(inv) << ": " << Inv(r, inv).explanation;
+    }
+    EXPECT_EQ(r.ExitCode(), 0) << scenario;
+  }
+}
+
+TEST(PluginLoaderTest, AbiV2FieldsReachTheBackendInfo) {
+  BackendRegistry registry = WithBuiltins();
+  std::vector<std::string> ids;
+  const absl::Status s = LoadPlugin(MAPFAULT_TEST_PLUGIN_V2, registry, &ids);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(ids, (std::vector<std::string>{"plugin.v2_cas", "plugin.v2_single_writer"}));
+  const BackendInfo* cas = registry.Find("plugin.v2_cas");
+  EXPECT_TRUE(cas->erase_this_may_decline);
+  EXPECT_TRUE(cas->visitor_writes);
+  EXPECT_EQ(cas->unsafe_concurrent_ops, 1u << static_cast<int>(OpKind::kClear));
+  InvariantSet if_unsafe;
+  for (Invariant inv : {Invariant::kNoCrash, Invariant::kNoHang, Invariant::kIterNoDuplicate}) {
+    if_unsafe.Add(inv);
+  }
+  EXPECT_EQ(cas->claims_if_unsafe, if_unsafe);
+  ASSERT_TRUE(cas->make_real);
+  const BackendInfo* single = registry.Find("plugin.v2_single_writer");
+  EXPECT_FALSE(single->erase_this_may_decline);
+  EXPECT_FALSE(single->visitor_writes);
+  EXPECT_FALSE(single->make_real);
+  EXPECT_NE(single->unsafe_concurrent_ops & BackendInfo::kEraseThisBit, 0u);
+}
+
+// The v2 test plugin's counters of thread_attach / thread_detach calls (process-wide).
+std::pair<uint64_t, uint64_t> HookCounts() {
+  void* handle = dlopen(MAPFAULT_TEST_PLUGIN_V2, RTLD_NOW | RTLD_NOLOAD);
+  EXPECT_NE(handle, nullptr);
+  using CountsFn = void (*)(uint64_t*, uint64_t*);
+  const auto counts = reinterpret_cast<CountsFn>(dlsym(handle, "mapfault_test_v2_hook_counts"));
+  EXPECT_NE(counts, nullptr);
+  uint64_t attaches = 0, detaches = 0;
+  counts(&attaches, &detaches);
+  dlclose(handle);
+  return {attaches, detaches};
+}
+
+TEST(PluginLoaderTest, ThreadHooksRunOncePerThreadPerTrialInBothModes) {
+  BackendRegistry registry = WithBuiltins();
+  ASSERT_TRUE(LoadPlugin(MAPFAULT_TEST_PLUGIN_V2, registry).ok());
+  TrialSpec spec;
+  spec.backend = registry.Find("plugin.v2_cas");
+  spec.scenario = FindScenario("mixed-ops");
+  spec.params = spec.scenario->defaults;
+  spec.strategy = *StrategySpec::Parse("random");
+  for (ExecMode mode : {ExecMode::kControlled, ExecMode::kPerturbed}) {
+    spec.mode = mode;
+    for (uint64_t seed = 1; seed <= 20; ++seed) {
+      spec.seed = seed;
+      const auto [attaches_before, detaches_before] = HookCounts();
+      // The plugin aborts this process if an operation runs on a thread that did not attach.
+      const TrialResult r =
+          mode == ExecMode::kControlled ? RunControlledTrial(spec) : RunPerturbedTrial(spec);
+      const auto [attaches, detaches] = HookCounts();
+      // Every trial thread, plus the harness's thread around the init part and the post part.
+      const uint64_t expected = r.program.threads.size() + 2;
+      EXPECT_EQ(attaches - attaches_before, expected) << "seed " << seed;
+      EXPECT_EQ(detaches - detaches_before, expected) << "seed " << seed;
+      EXPECT_TRUE(r.violations.empty()) << r.violations.front().explanation;
+    }
+  }
+}
+
+TEST(PluginLoaderTest, DeclinedEraseThisReachesTheHistoryAndHoldsOnTheIterationModel) {
+  BackendRegistry registry = WithBuiltins();
+  ASSERT_TRUE(LoadPlugin(MAPFAULT_TEST_PLUGIN_V2, registry).ok());
+  const BackendInfo* b = registry.Find("plugin.v2_cas");
+  TrialSpec spec;
+  spec.backend = b;
+  spec.scenario = FindScenario("stale-visit");
+  ASSERT_NE(spec.scenario, nullptr);
+  spec.params = spec.scenario->defaults;
+  spec.strategy = *StrategySpec::Parse("random");
+  int declined = 0, read_points = 0;
+  for (uint64_t seed = 1; seed <= 200; ++seed) {
+    spec.seed = seed;
+    const TrialResult r = RunControlledTrial(spec);
+    EXPECT_TRUE(r.violations.empty()) << seed << ": " << r.violations.front().explanation;
+    for (const OpRecord& op : r.history.threads[0]) {
+      for (const YieldRecord& y : op.yields) {
+        declined += y.erase == EraseOutcome::kDeclined;
+        read_points += y.read_to != 0;
+      }
+    }
+  }
+  EXPECT_GT(declined, 0) << "no erase-this declined: the outcome did not reach the history";
+  EXPECT_GT(read_points, 0) << "no read point reached the history";
+  // The whole iteration-model suite, visitor writes included, with real processes: no BROKEN.
+  for (const char* scenario : {"stale-visit", "stale-visit-reinsert", "conditional-erase",
+                               "range-insert-same-thread", "range-insert-while-erase"}) {
+    const RunResults r = RunPlugin(b, 300, 5, scenario);
+    EXPECT_EQ(r.ExitCode(), 0) << scenario;
+    EXPECT_EQ(Inv(r, Invariant::kNoCrash).verdict, Verdict::kHolds)
+        << scenario << ": " << Inv(r, Invariant::kNoCrash).explanation;
+  }
+  const RunResults perturbed = RunPlugin(b, 300, 5, "mixed-ops", ExecMode::kPerturbed);
+  EXPECT_EQ(perturbed.ExitCode(), 0);
+}
+
+TEST(PluginLoaderTest, ConditionalContractMakesConcurrentWriteBreaksOutOfContract) {
+  BackendRegistry registry = WithBuiltins();
+  ASSERT_TRUE(LoadPlugin(MAPFAULT_TEST_PLUGIN_V2, registry).ok());
+  ASSERT_TRUE(LoadPlugin(MAPFAULT_TEST_PLUGIN_RACY, registry).ok());
+  // The same kind of unsynchronised map: claimed unconditionally (v1 racy_map) it is BROKEN ...
+  const RunResults racy = RunPlugin(registry.Find("plugin.racy_map"), 2000, 11);
+  EXPECT_EQ(Inv(racy, Invariant::kLinearizable).verdict, Verdict::kBroken);
+  // ... claimed only without concurrent writes (v2 conditional contract), OUT_OF_CONTRACT.
+  const RunResults single = RunPlugin(registry.Find("plugin.v2_single_writer"), 2000, 11);
+  EXPECT_EQ(Inv(single, Invariant::kLinearizable).verdict, Verdict::kOutOfContract)
+      << Inv(single, Invariant::kLinearizable).explanation;
+  EXPECT_EQ(single.ExitCode(), 0);
+}
+
+TEST(PluginLoaderTest, BadAbiV2FieldsAreRefused) {
+  EXPECT_NE(LoadError(MAPFAULT_TEST_PLUGIN_BAD_V2_UNSAFE_BITS)
+                .find(": backend 'bad.v2' has unknown unsafe_concurrent_ops bits 0x200; use only "
+                      "MAPFAULT_UNSAFE_* bits"),
+            std::string::npos);
+  EXPECT_NE(LoadError(MAPFAULT_TEST_PLUGIN_BAD_V2_NULL_IF_UNSAFE)
+                .find(": backend 'bad.v2' sets unsafe_concurrent_ops but its claims_if_unsafe is "
+                      "NULL"),
+            std::string::npos);
+  EXPECT_NE(LoadError(MAPFAULT_TEST_PLUGIN_BAD_V2_UNKNOWN_IF_UNSAFE)
+                .find(": backend 'bad.v2' claims_if_unsafe has unknown invariant 'no-hangs'; "
+                      "valid ids: no-crash, "),
+            std::string::npos);
+  EXPECT_NE(LoadError(MAPFAULT_TEST_PLUGIN_BAD_V2_IF_UNSAFE_UNCLAIMED)
+                .find(": backend 'bad.v2' claims_if_unsafe has 'linearizable', which its claims "
+                      "do not have"),
+            std::string::npos);
+  EXPECT_NE(LoadError(MAPFAULT_TEST_PLUGIN_BAD_V2_FLAGS)
+                .find(": backend 'bad.v2' has unknown flags 0x40; use only the MAPFAULT_BACKEND_* "
+                      "flags of plugin ABI version 2"),
+            std::string::npos);
 }
 
 }  // namespace

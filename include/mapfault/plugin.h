@@ -21,6 +21,18 @@
 //   or to real locks (perturbed). std::lock_guard, std::unique_lock and std::shared_lock work with
 //   its mutexes; call lock(label) / unlock(label) directly to name the step in traces.
 // - Everything here has hidden visibility: the only symbol a plugin exports is the entry point.
+// - ABI v2 (plugin_abi.h): a map may define ThreadAttach() / ThreadDetach() (called on every trial
+//   thread before its first operation and after its last); its ForEach may call visit.ReadPoint()
+//   right after reading the entry it shows next and visit.EraseResult(key, erased) after each
+//   erase-this it decided; the spec's flags say MAPFAULT_BACKEND_ERASE_THIS_MAY_DECLINE and
+//   MAPFAULT_BACKEND_VISITOR_WRITES, and .ClaimsIfUnsafe(MAPFAULT_UNSAFE_* bits, {ids}) states a
+//   conditional contract:
+//
+//     mapfault::PluginBackend<MyCasMap<mapfault::PluginSync>>(
+//         "my_cas_map", "...", {"no-crash", "no-hang", "linearizable"},
+//         MAPFAULT_MODE_CONTROLLED | MAPFAULT_MODE_PERTURBED,
+//         MAPFAULT_BACKEND_ERASE_THIS_MAY_DECLINE | MAPFAULT_BACKEND_VISITOR_WRITES)
+//         .ClaimsIfUnsafe(MAPFAULT_UNSAFE_CLEAR, {"no-crash", "no-hang"})
 #ifndef MAPFAULT_INCLUDE_MAPFAULT_PLUGIN_H_
 #define MAPFAULT_INCLUDE_MAPFAULT_PLUGIN_H_
 
@@ -38,6 +50,7 @@
 #include <initializer_list>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "mapfault/plugin_abi.h"
@@ -59,17 +72,30 @@ enum class PluginIter : int {
   kMayErase = MAPFAULT_ITER_MAY_ERASE,
 };
 
-// The visitor a map's ForEach receives: call it with each entry and obey its answer.
+// The visitor a map's ForEach receives: call it with each entry and obey its answer. ReadPoint and
+// EraseResult report to mapfault (ABI v2); outside mapfault (the conformance suite) they do
+// nothing.
 class PluginVisitor {
  public:
-  PluginVisitor(mapfault_visit_fn fn, void* ctx) : fn_(fn), ctx_(ctx) {}
+  PluginVisitor(mapfault_visit_fn fn, void* ctx, const mapfault_host* host = nullptr)
+      : fn_(fn), ctx_(ctx), host_(host) {}
   PluginVisit operator()(int64_t key, int64_t value) const {
     return static_cast<PluginVisit>(fn_(ctx_, key, value));
+  }
+  // The map has just read the entry it will show next (call it right after the read).
+  void ReadPoint() const {
+    if (host_ != nullptr) host_->visit_read_point(ctx_);
+  }
+  // What became of the erase-this the visitor asked for on `key`: removed, or declined because the
+  // entry changed or went since it was read.
+  void EraseResult(int64_t key, bool erased) const {
+    if (host_ != nullptr) host_->visit_erase_result(ctx_, key, erased ? 1 : 0);
   }
 
  private:
   mapfault_visit_fn fn_;
   void* ctx_;
+  const mapfault_host* host_;
 };
 
 // The operations a map class needs (the same as mapfault's built-in backends).
@@ -153,9 +179,22 @@ struct Ops {
     Guard("clear", [&] { Self(map).Clear(); });
   }
   static void ForEach(void* map, int kind, mapfault_visit_fn fn, void* ctx) {
-    Guard("for_each",
-          [&] { Self(map).ForEach(PluginVisitor(fn, ctx), static_cast<PluginIter>(kind)); });
+    Guard("for_each", [&] {
+      Self(map).ForEach(PluginVisitor(fn, ctx, GlobalState().host), static_cast<PluginIter>(kind));
+    });
   }
+  static void ThreadAttach(void* map) {
+    if constexpr (requires(M m) { m.ThreadAttach(); }) {
+      Guard("thread_attach", [&] { Self(map).ThreadAttach(); });
+    }
+  }
+  static void ThreadDetach(void* map) {
+    if constexpr (requires(M m) { m.ThreadDetach(); }) {
+      Guard("thread_detach", [&] { Self(map).ThreadDetach(); });
+    }
+  }
+  static constexpr bool kHasThreadHooks =
+      requires(M m) { m.ThreadAttach(); } || requires(M m) { m.ThreadDetach(); };
 };
 
 }  // namespace plugin_internal
@@ -248,6 +287,12 @@ struct PluginSync {
   };
 };
 
+// An internal error of the plugin (e.g. a broken precondition of its library): aborts the trial's
+// worker with "mapfault: plugin error: <plugin>: <message>" (a no-crash failure); does not return.
+[[noreturn]] inline void PluginFatalError(const std::string& message) {
+  plugin_internal::Fatal(message);
+}
+
 // Reports misuse the map detected itself (like Go's "concurrent map writes"); does not return.
 [[noreturn]] inline void PluginReportMisuse(const char* message) {
   plugin_internal::Host().report_misuse(message);
@@ -262,12 +307,25 @@ struct PluginBackendSpec {
   std::vector<std::string> claims;
   uint32_t modes = MAPFAULT_MODE_CONTROLLED | MAPFAULT_MODE_PERTURBED;
   uint32_t flags = 0;
+  // Conditional contract (ABI v2): MAPFAULT_UNSAFE_* bits and the ids that hold when one of those
+  // operations runs concurrently. Set with ClaimsIfUnsafe.
+  uint32_t unsafe_concurrent_ops = 0;
+  std::vector<std::string> claims_if_unsafe;
   mapfault_backend ops{};  // strings are filled in when the plugin's table is built
+
+  // In a trial where one of the `unsafe_ops` (MAPFAULT_UNSAFE_* bits) runs while other threads
+  // run, only `claims` hold (each also among the backend's claims).
+  PluginBackendSpec ClaimsIfUnsafe(uint32_t unsafe_ops,
+                                   std::initializer_list<const char*> claims) && {
+    unsafe_concurrent_ops = unsafe_ops;
+    claims_if_unsafe.assign(claims.begin(), claims.end());
+    return std::move(*this);
+  }
 };
 
 // A backend running map type M (see PluginMap). `claims` are invariant ids ("no-crash",
 // "linearizable", ...; `mapfault list invariants`); `modes` and `flags` are MAPFAULT_MODE_* and
-// MAPFAULT_BACKEND_* bits.
+// MAPFAULT_BACKEND_* bits. A map defining ThreadAttach() / ThreadDetach() gets the thread hooks.
 template <PluginMap M>
 PluginBackendSpec PluginBackend(std::string id, std::string description,
                                 std::initializer_list<const char*> claims,
@@ -289,6 +347,10 @@ PluginBackendSpec PluginBackend(std::string id, std::string description,
   spec.ops.size = &O::Size;
   spec.ops.clear = &O::Clear;
   spec.ops.for_each = &O::ForEach;
+  if constexpr (O::kHasThreadHooks) {
+    spec.ops.thread_attach = &O::ThreadAttach;
+    spec.ops.thread_detach = &O::ThreadDetach;
+  }
   return spec;
 }
 
@@ -299,10 +361,11 @@ class Table {
  public:
   Table(const char* name, std::vector<PluginBackendSpec> specs) : specs_(std::move(specs)) {
     for (PluginBackendSpec& s : specs_) {
-      std::vector<const char*>& claims = claim_ptrs_.emplace_back();
-      for (const std::string& c : s.claims) claims.push_back(c.c_str());
-      claims.push_back(nullptr);
+      std::vector<const char*>& claims = Terminated(s.claims);
+      std::vector<const char*>& if_unsafe = Terminated(s.claims_if_unsafe);
       mapfault_backend b = s.ops;
+      b.unsafe_concurrent_ops = s.unsafe_concurrent_ops;
+      b.claims_if_unsafe = s.unsafe_concurrent_ops != 0 ? if_unsafe.data() : nullptr;
       b.id = s.id.c_str();
       b.description = s.description.c_str();
       b.modes = s.modes;
@@ -320,6 +383,13 @@ class Table {
   const mapfault_plugin* plugin() const { return &plugin_; }
 
  private:
+  std::vector<const char*>& Terminated(const std::vector<std::string>& ids) {
+    std::vector<const char*>& ptrs = claim_ptrs_.emplace_back();
+    for (const std::string& id : ids) ptrs.push_back(id.c_str());
+    ptrs.push_back(nullptr);
+    return ptrs;
+  }
+
   std::vector<PluginBackendSpec> specs_;
   std::deque<std::vector<const char*>> claim_ptrs_;  // deque: stable element addresses
   std::vector<mapfault_backend> backends_;

@@ -7,10 +7,18 @@
  * returns a static table describing one or more backends. The host never unloads a plugin.
  *
  * Rules (a plugin that breaks them is refused at load time or has undefined behaviour):
- * - Versioning. Both tables start with `abi_version`; the host refuses a plugin whose version is
- *   not exactly the host's MAPFAULT_PLUGIN_ABI_VERSION (older or newer: rebuild the plugin against
+ * - Versioning. Both tables start with `abi_version`. This header is ABI version 2; the host loads
+ *   plugins of version 1 and 2 and refuses any other (older or newer: rebuild the plugin against
  *   the installed headers). A plugin must not call the host's callbacks when host->abi_version
  *   differs from its own, but should still return its table so the host can name the mismatch.
+ *   How version 1 keeps working (byte for byte): the host first calls the entry point with its
+ *   version 2 table; when the plugin answers with a version 1 table, the host calls the entry point
+ *   once more with a table labelled version 1 (the same layout: version 2 only appends callbacks),
+ *   so a v1 plugin that checks host->abi_version keeps its callbacks. A v1 plugin's backends are
+ *   read with the version 1 layout of struct mapfault_backend (the fields up to for_each); the
+ *   version 2 fields below are read only from version 2 plugins.
+ * - Version 2 adds (see "ABI v2" below): per-thread attach/detach hooks, the erase-this outcome
+ *   and read point reports of a for_each, visitor writes, and conditional contracts.
  * - Ownership. Every string (ids, descriptions, claims, plugin name, trace labels) and every table
  *   returned by the entry point is static: it must stay valid and unchanged while the library is
  *   loaded. A map returned by create() belongs to the host until it passes it to destroy(). Mutexes
@@ -27,9 +35,25 @@
  * - Operations may be called on a map concurrently exactly as the backend's contract allows for
  *   users; making them safe (or demonstrably unsafe) is the backend's business, not the host's.
  * - for_each calls visit(ctx, key, value) on the calling thread, once per entry shown, and only
- *   until for_each returns. visit never calls back into the map. Its result asks the map to go on
- *   (MAPFAULT_VISIT_CONTINUE), erase the entry just shown (MAPFAULT_VISIT_ERASE_THIS; only asked
- *   when iter_kind is MAPFAULT_ITER_MAY_ERASE) or stop (MAPFAULT_VISIT_STOP).
+ *   until for_each returns. Its result asks the map to go on (MAPFAULT_VISIT_CONTINUE), erase the
+ *   entry just shown (MAPFAULT_VISIT_ERASE_THIS; only asked when iter_kind is
+ *   MAPFAULT_ITER_MAY_ERASE) or stop (MAPFAULT_VISIT_STOP). visit calls back into the map (insert,
+ *   assign or erase of other keys, on the same thread, before it returns) only for a version 2
+ *   backend with MAPFAULT_BACKEND_VISITOR_WRITES; otherwise never. The map must then not hold a
+ *   lock the visitor's operation would take while it calls visit.
+ * - ABI v2 reports of a for_each (optional, each on the thread running for_each, with the `ctx`
+ *   for_each received): host->visit_read_point(ctx) right after reading the entry it will show
+ *   next, and host->visit_erase_result(ctx, key, erased) once per erase-this, after deciding it
+ *   (1 removed, 0 declined because the entry changed or went since it was read; before for_each
+ *   returns). A backend that may decline sets MAPFAULT_BACKEND_ERASE_THIS_MAY_DECLINE: an
+ *   erase-this it does not report is then "unknown" (may have removed); without the flag an
+ *   unreported erase-this counts as removed. Every erase-this of a version 1 plugin is unknown.
+ * - ABI v2 thread hooks: thread_attach(map) runs on every trial thread (every logical thread in
+ *   controlled mode, every OS thread in perturbed mode, and the harness's own thread around the
+ *   initial inserts and the final checks) before its first operation on that map,
+ *   thread_detach(map) after its last; once each per thread per trial. In controlled mode the logical threads share
+ *   one OS thread: thread-local storage does not tell them apart, so a backend whose library needs
+ *   real per-thread state declares only MAPFAULT_MODE_PERTURBED (a black-box backend).
  * - When a controlled trial ends early (deadlock, step bound), operations still suspended inside a
  *   host callback are resumed with every host callback a no-op (locks are granted at once, yields
  *   do not switch), so they can return; then the map is destroyed. Do not spin forever waiting for
@@ -41,7 +65,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MAPFAULT_PLUGIN_ABI_VERSION 1u
+#define MAPFAULT_PLUGIN_ABI_VERSION 2u
+/* The oldest plugin ABI version the host still loads (its plugins run unchanged). */
+#define MAPFAULT_PLUGIN_ABI_VERSION_OLDEST 1u
 /* The one symbol a plugin exports (see mapfault_plugin_entry below). */
 #define MAPFAULT_PLUGIN_ENTRY_SYMBOL "mapfault_plugin_entry"
 
@@ -63,6 +89,27 @@ extern "C" {
 /* Contract relaxation: an iteration may yield a key twice if it was erased and re-inserted in
  * between (Go's spec allows it); iter.no-duplicate is then judged accordingly. */
 #define MAPFAULT_BACKEND_DUPLICATE_ALLOWS_REINSERT 1u
+/* (v2) An erase-this may decline (the entry changed or went since it was read); report each outcome
+ * with host->visit_erase_result. */
+#define MAPFAULT_BACKEND_ERASE_THIS_MAY_DECLINE 2u
+/* (v2) The visitor may insert, assign or erase other keys through the map during for_each (visitor
+ * writes); scenarios with visitor writes are not run on a backend without this flag. */
+#define MAPFAULT_BACKEND_VISITOR_WRITES 4u
+
+/* (v2) Conditional contracts (mapfault_backend.unsafe_concurrent_ops): in a trial where some thread
+ * runs one of these operations while other threads run (a parallel part of two or more threads),
+ * only claims_if_unsafe hold. The same data as the built-in backends' contracts. */
+#define MAPFAULT_UNSAFE_INSERT (1u << 0)
+#define MAPFAULT_UNSAFE_ASSIGN (1u << 1)
+#define MAPFAULT_UNSAFE_ERASE (1u << 2)
+#define MAPFAULT_UNSAFE_FIND (1u << 3)
+#define MAPFAULT_UNSAFE_SIZE (1u << 4)
+#define MAPFAULT_UNSAFE_CLEAR (1u << 5)
+#define MAPFAULT_UNSAFE_FOR_EACH (1u << 6)   /* any for_each */
+#define MAPFAULT_UNSAFE_ERASE_THIS (1u << 16) /* a for_each whose visitor erases */
+/* Any trial with visitor writes, concurrent or not (e.g. a snapshot iteration shows an entry its
+ * own visitor erased before reaching it, which Go's rule forbids). */
+#define MAPFAULT_UNSAFE_VISITOR_WRITES (1u << 17)
 
 /* for_each iteration kinds: may the visitor ask to erase? */
 #define MAPFAULT_ITER_READ_ONLY 0
@@ -108,12 +155,22 @@ struct mapfault_host {
    * "mapfault: plugin error: <message>" and aborts the worker (a no-crash failure). Does not
    * return. */
   void (*fatal_error)(const char* message);
+
+  /* --- ABI v2 (present when abi_version >= 2) --- */
+  /* The for_each being run (visit_ctx: the ctx for_each received) has just read the entry it will
+   * show next: that entry's read window ends here instead of at the visit. */
+  void (*visit_read_point)(void* visit_ctx);
+  /* What became of the erase-this the visitor asked for on `key` (the latest one without an
+   * outcome): 1 removed, 0 declined (the entry changed or went since it was read). */
+  void (*visit_erase_result)(void* visit_ctx, int64_t key, int erased);
 };
 
 /* A for_each visitor: returns MAPFAULT_VISIT_CONTINUE, _ERASE_THIS or _STOP. */
 typedef int (*mapfault_visit_fn)(void* ctx, int64_t key, int64_t value);
 
-/* One backend: its contract and its operations. Every field must be set (non-NULL). */
+/* One backend: its contract and its operations. Every field up to for_each must be set (non-NULL);
+ * the ABI v2 fields after it may be NULL / 0. A version 1 plugin's array has the version 1 layout
+ * (it ends at for_each); the host reads the v2 fields only from a version 2 plugin. */
 struct mapfault_backend {
   const char* id;          /* unique among all backends, built-in ones included: "my_map" */
   const char* description; /* one line for `mapfault list` */
@@ -135,6 +192,16 @@ struct mapfault_backend {
   void (*clear)(void* map);
   /* Shows entries to `visit` (see the rules above); iter_kind is MAPFAULT_ITER_*. */
   void (*for_each)(void* map, int iter_kind, mapfault_visit_fn visit, void* ctx);
+
+  /* --- ABI v2 --- */
+  /* Per-thread hooks (see the rules above); either may be NULL. */
+  void (*thread_attach)(void* map);
+  void (*thread_detach)(void* map);
+  /* Conditional contract: MAPFAULT_UNSAFE_* bits (0: the claims always hold), and the invariant ids
+   * that still hold in a trial where an unsafe operation runs concurrently, as a NULL-terminated
+   * array (required when unsafe_concurrent_ops is not 0; each id also in `claims`). */
+  uint32_t unsafe_concurrent_ops;
+  const char* const* claims_if_unsafe;
 };
 
 /* What the entry point returns. */

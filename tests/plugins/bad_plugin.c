@@ -1,5 +1,6 @@
 /* Deliberately broken test plugins, in plain C (which also proves <mapfault/plugin_abi.h> is C).
- * Each build defines one BAD_* macro; the loader must refuse the result with a clear message. The
+ * Each build defines one BAD_* macro; the loader must refuse the result with a clear message
+ * (BAD_V2_*: bad ABI v2 fields). The
  * CRASH_* ones die while loading (the probe must survive them): CRASH_ABORT and CRASH_SEGV in
  * mapfault_plugin_entry, CRASH_EXIT0 in a constructor, CRASH_HANG in mapfault_plugin_entry. */
 #include <mapfault/plugin_abi.h>
@@ -55,10 +56,30 @@ static const char* const kClaims[] = {"no-crash", "no-hang", NULL};
 
 #define BACKEND(id, erase) \
   { id, "TEST PLUGIN: broken", MAPFAULT_MODE_CONTROLLED, 0, kClaims, Create, Destroy, Insert, \
-    Assign, erase, Find, Size, Clear, ForEach }
+    Assign, erase, Find, Size, Clear, ForEach, NULL, NULL, 0, NULL }
+/* The ABI v2 fields: flags, unsafe_concurrent_ops and claims_if_unsafe. */
+#define BACKEND_V2(flags, unsafe, if_unsafe) \
+  { "bad.v2", "TEST PLUGIN: broken", MAPFAULT_MODE_CONTROLLED, flags, kClaims, Create, Destroy, \
+    Insert, Assign, Erase, Find, Size, Clear, ForEach, NULL, NULL, unsafe, if_unsafe }
+
+#if defined(BAD_V2_UNKNOWN_IF_UNSAFE)
+static const char* const kUnknownIfUnsafe[] = {"no-crash", "no-hangs", NULL};
+#elif defined(BAD_V2_IF_UNSAFE_UNCLAIMED)
+static const char* const kUnclaimedIfUnsafe[] = {"no-crash", "linearizable", NULL};
+#endif
 
 static const struct mapfault_backend kBackends[] = {
-#if defined(BAD_DUPLICATE_ID)
+#if defined(BAD_V2_UNSAFE_BITS)
+    BACKEND_V2(0, MAPFAULT_UNSAFE_CLEAR | (1u << 9), kClaims),
+#elif defined(BAD_V2_NULL_IF_UNSAFE)
+    BACKEND_V2(0, MAPFAULT_UNSAFE_CLEAR, NULL),
+#elif defined(BAD_V2_UNKNOWN_IF_UNSAFE)
+    BACKEND_V2(0, MAPFAULT_UNSAFE_CLEAR, kUnknownIfUnsafe),
+#elif defined(BAD_V2_IF_UNSAFE_UNCLAIMED)
+    BACKEND_V2(0, MAPFAULT_UNSAFE_CLEAR, kUnclaimedIfUnsafe),
+#elif defined(BAD_V2_FLAGS)
+    BACKEND_V2(MAPFAULT_BACKEND_VISITOR_WRITES | 64u, 0, NULL),
+#elif defined(BAD_DUPLICATE_ID)
     BACKEND("bad.first", Erase),
     BACKEND("mutex", Erase), /* a built-in id */
 #elif defined(BAD_NULL_OP)
