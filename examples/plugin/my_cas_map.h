@@ -24,6 +24,7 @@
 #define MY_CAS_MAP_H_
 
 #include <mapfault/plugin.h>
+#include <pthread.h>
 
 #include <array>
 #include <cstddef>
@@ -34,15 +35,31 @@
 
 namespace my_map {
 
-// How many maps the calling OS thread is attached to (the "library's" per-thread registration).
-inline thread_local int attached_here = 0;
+// How many maps the calling OS thread is attached to (the "library's" per-thread registration),
+// in a pthread key as a C library keeps it. (Not `thread_local`: GCC 12's LeakSanitizer crashes at exit
+// scanning the dynamic TLS of a dlopen'ed library whose threads are still alive.)
+inline pthread_key_t AttachKey() {
+  static const pthread_key_t key = [] {
+    pthread_key_t k;
+    pthread_key_create(&k, nullptr);
+    return k;
+  }();
+  return key;
+}
+inline intptr_t AttachedHere() {
+  return reinterpret_cast<intptr_t>(pthread_getspecific(AttachKey()));
+}
+inline void SetAttachedHere(intptr_t n) {
+  pthread_setspecific(AttachKey(), reinterpret_cast<void*>(n));
+}
 
 template <class Sync>
 class CasMap {
  public:
-  void ThreadAttach() { ++attached_here; }
+  void ThreadAttach() { SetAttachedHere(AttachedHere() + 1); }
   void ThreadDetach() {
-    if (--attached_here < 0) mapfault::PluginFatalError("my_cas_map: detach without attach");
+    if (AttachedHere() <= 0) mapfault::PluginFatalError("my_cas_map: detach without attach");
+    SetAttachedHere(AttachedHere() - 1);
   }
 
   bool Insert(int64_t k, int64_t v) {
@@ -130,7 +147,7 @@ class CasMap {
   static constexpr size_t kBuckets = 8;
 
   static void CheckAttached(const char* op) {
-    if (attached_here <= 0) {
+    if (AttachedHere() <= 0) {
       mapfault::PluginFatalError(std::string("my_cas_map: ") + op +
                                  " on a thread that did not attach");
     }

@@ -572,7 +572,10 @@ int CliMain(int argc, char** argv) {
   std::string token_text;
   int times = 1;
   double replay_watchdog = 5;
-  CLI::App* replay = app.add_subcommand("replay", "Re-run one trial exactly from its token");
+  CLI::App* replay = app.add_subcommand(
+      "replay",
+      "Re-run one trial from its token (its program and schedule; a nondeterministic backend may "
+      "diverge)");
   replay->add_option("token", token_text,
                   "The token printed after `mapfault replay`, @FILE holding it, or "
                   "DIR/results.json#SUFFIX")

@@ -90,8 +90,8 @@ class OpRunner {
       case OpKind::kForEach: result = RunForEach(spec, thread, rec); break;
     }
     rec.response = Tick();
-    Trace(s, rec.response, thread, TraceKind::kOpResponse, static_cast<uint8_t>(spec.kind), spec.key,
-          result, OpLabel(spec.kind));
+    Trace(s, rec.response, thread, TraceKind::kOpResponse, static_cast<uint8_t>(spec.kind),
+          spec.key, result, OpLabel(spec.kind));
   }
 
   int64_t RunForEach(const OpSpec& spec, int thread, OpRecord& rec);
