@@ -1,12 +1,30 @@
 // A well-behaved test plugin written with <mapfault/plugin.h>: a std::unordered_map behind one
 // PluginSync::Mutex, held for every operation and the whole iteration, with explicit scheduling
 // points inside the critical sections. It claims everything but misuse-detected, and must hold.
+//
+// Built twice: as the ok/ plugin against include/, and as the kept ABI version 1 plugin
+// (test_plugin_v1, MAPFAULT_TEST_PLUGIN_V1_BUILD defined) against tests/plugins/v1_abi/, a verbatim
+// copy of the version 1 headers (<mapfault/plugin_abi.h> and <mapfault/plugin.h> as released with
+// ABI v1), never against include/: that binary is a real v1 plugin (v1 backend layout, v1 host
+// check in the helper), kept to prove that version 1 plugins still load and run unchanged.
 #include <mapfault/plugin.h>
 
 #include <cstdint>
 #include <mutex>
 #include <optional>
 #include <unordered_map>
+
+#if defined(MAPFAULT_TEST_PLUGIN_V1_BUILD)
+static_assert(MAPFAULT_PLUGIN_ABI_VERSION == 1u,
+              "the v1 build of good_plugin.cc must use tests/plugins/v1_abi");
+#define TEST_PLUGIN_NAME "test_v1"
+#define TEST_BACKEND_ID "plugin.v1_locked"
+#define TEST_BACKEND_DESCRIPTION "TEST PLUGIN (ABI v1): std::unordered_map behind a mutex"
+#else
+#define TEST_PLUGIN_NAME "test_good"
+#define TEST_BACKEND_ID "plugin.locked_unordered_map"
+#define TEST_BACKEND_DESCRIPTION "TEST PLUGIN: std::unordered_map behind a mutex"
+#endif
 
 namespace {
 
@@ -61,9 +79,9 @@ class LockedUnorderedMap {
 
 }  // namespace
 
-MAPFAULT_PLUGIN("test_good",
+MAPFAULT_PLUGIN(TEST_PLUGIN_NAME,
                 mapfault::PluginBackend<LockedUnorderedMap<mapfault::PluginSync>>(
-                    "plugin.locked_unordered_map", "TEST PLUGIN: std::unordered_map behind a mutex",
+                    TEST_BACKEND_ID, TEST_BACKEND_DESCRIPTION,
                     {"no-crash", "no-hang", "linearizable", "iter.no-duplicate",
                      "iter.no-missed-stable", "iter.no-phantom", "iter.value-valid",
                      "iter.erase-honoured", "check-then-act", "size-bounds", "quiescent-state"}))
