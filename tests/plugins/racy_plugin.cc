@@ -8,6 +8,8 @@
 // - plugin.go_like: reports concurrent writes itself, like Go's runtime (misuse-detected).
 #include <mapfault/plugin.h>
 
+#include "racy_map.h"
+
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -22,50 +24,7 @@ using mapfault::PluginIter;
 using mapfault::PluginVisit;
 using mapfault::PluginVisitor;
 
-template <class Sync>
-class RacyMap {
- public:
-  bool Insert(int64_t k, int64_t v) {
-    const bool present = map_.count(k) != 0;
-    Sync::Yield("racy.insert: after lookup");
-    if (present) return false;
-    map_[k] = v;
-    return true;
-  }
-  void Assign(int64_t k, int64_t v) {
-    Sync::Yield("racy.assign");
-    map_[k] = v;
-  }
-  bool Erase(int64_t k) {
-    const bool present = map_.count(k) != 0;
-    Sync::Yield("racy.erase: after lookup");
-    map_.erase(k);
-    return present;
-  }
-  std::optional<int64_t> Find(int64_t k) {
-    const auto it = map_.find(k);
-    if (it == map_.end()) return std::nullopt;
-    return it->second;
-  }
-  uint64_t Size() { return map_.size(); }
-  void Clear() { map_.clear(); }
-  // Walks a snapshot of the keys, re-reading each entry after a scheduling point.
-  void ForEach(PluginVisitor visit, PluginIter /*kind*/) {
-    std::vector<int64_t> keys;
-    for (const auto& [k, v] : map_) keys.push_back(k);
-    for (int64_t k : keys) {
-      Sync::Yield("racy.for_each: next key");
-      const auto it = map_.find(k);
-      if (it == map_.end()) continue;
-      const PluginVisit action = visit(k, it->second);
-      if (action == PluginVisit::kStop) return;
-      if (action == PluginVisit::kEraseThis) map_.erase(k);
-    }
-  }
-
- private:
-  std::map<int64_t, int64_t> map_;
-};
+using mapfault_test::RacyMap;
 
 // One mutex around a std::unordered_map; the base of the backends below.
 template <class Sync>

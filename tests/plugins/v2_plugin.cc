@@ -4,20 +4,19 @@
 //   contract), with thread hooks that also count every attach and detach. Its operations fail
 //   loudly (a plugin error, no-crash BROKEN) on a thread that did not attach. It must hold every
 //   claim.
-// - plugin.v2_single_writer: no synchronisation at all (lost updates, like racy_plugin.cc's
-//   racy_map), but honest about it: its contract claims everything only in trials where no write
-//   runs concurrently (unsafe_concurrent_ops), so its breaks are OUT_OF_CONTRACT, never BROKEN.
+// - plugin.v2_single_writer: racy_map.h, the map behind racy_plugin.cc's racy_map (no
+//   synchronisation, lost updates), but honest about it: its contract claims everything only in
+//   trials where no write runs concurrently (unsafe_concurrent_ops), so its breaks are
+//   OUT_OF_CONTRACT, never BROKEN.
 //   Controlled mode only (with real threads it would corrupt its std::map).
 // mapfault_test_v2_hook_counts (exported for the tests) reads the hook counters.
 #include <mapfault/plugin.h>
 
 #include <atomic>
 #include <cstdint>
-#include <map>
-#include <optional>
-#include <vector>
 
 #include "my_cas_map.h"
+#include "racy_map.h"
 
 namespace {
 
@@ -34,50 +33,6 @@ class CountingCasMap : public my_map::CasMap<mapfault::PluginSync> {
     detaches.fetch_add(1);
     CasMap::ThreadDetach();
   }
-};
-
-template <class Sync>
-class SingleWriterMap {
- public:
-  bool Insert(int64_t k, int64_t v) {
-    const bool present = map_.count(k) != 0;
-    Sync::Yield("single_writer.insert: after lookup");
-    if (present) return false;
-    map_[k] = v;
-    return true;
-  }
-  void Assign(int64_t k, int64_t v) {
-    Sync::Yield("single_writer.assign");
-    map_[k] = v;
-  }
-  bool Erase(int64_t k) {
-    const bool present = map_.count(k) != 0;
-    Sync::Yield("single_writer.erase: after lookup");
-    map_.erase(k);
-    return present;
-  }
-  std::optional<int64_t> Find(int64_t k) {
-    const auto it = map_.find(k);
-    if (it == map_.end()) return std::nullopt;
-    return it->second;
-  }
-  uint64_t Size() { return map_.size(); }
-  void Clear() { map_.clear(); }
-  void ForEach(mapfault::PluginVisitor visit, mapfault::PluginIter /*kind*/) {
-    std::vector<int64_t> keys;
-    for (const auto& [k, v] : map_) keys.push_back(k);
-    for (int64_t k : keys) {
-      Sync::Yield("single_writer.for_each: next key");
-      const auto it = map_.find(k);
-      if (it == map_.end()) continue;
-      const mapfault::PluginVisit action = visit(k, it->second);
-      if (action == mapfault::PluginVisit::kStop) return;
-      if (action == mapfault::PluginVisit::kEraseThis) map_.erase(k);
-    }
-  }
-
- private:
-  std::map<int64_t, int64_t> map_;
 };
 
 }  // namespace
@@ -98,7 +53,7 @@ MAPFAULT_PLUGIN(
         MAPFAULT_MODE_CONTROLLED | MAPFAULT_MODE_PERTURBED,
         MAPFAULT_BACKEND_ERASE_THIS_MAY_DECLINE | MAPFAULT_BACKEND_VISITOR_WRITES)
         .ClaimsIfUnsafe(MAPFAULT_UNSAFE_CLEAR, {"no-crash", "no-hang", "iter.no-duplicate"}),
-    mapfault::PluginBackend<SingleWriterMap<mapfault::PluginSync>>(
+    mapfault::PluginBackend<mapfault_test::RacyMap<mapfault::PluginSync>>(
         "plugin.v2_single_writer", "TEST PLUGIN (ABI v2): unsynchronised, writes must not overlap",
         {"no-crash", "no-hang", "linearizable", "iter.no-duplicate", "iter.no-missed-stable",
          "iter.no-phantom", "iter.value-valid", "check-then-act", "size-bounds",
