@@ -51,7 +51,7 @@ Finding CheckThenAct(const HistoryIndex& index, const CheckOptions&) {
     const Value threshold = *f->erase_if_value_below;
     for (const YieldRecord& y : f->yields) {
       if (y.action != VisitAction::kEraseThis || y.erase == EraseOutcome::kDeclined) continue;
-      const std::vector<KeyEvent>& events = *index.Events(y.key);
+      const KeyEvents& events = *index.Events(y.key);
       const uint64_t checked = ReadTo(y);
       const uint64_t effect_by = y.erase_at != 0 ? y.erase_at : f->response;
       for (const KeyEvent& w : events) {

@@ -95,10 +95,10 @@ struct HistoryIndex::KeyJudge {
   std::vector<uint64_t> removal_end;     // completed removals, ascending
   std::vector<Top2> removal_begin_prefix_by_end;
 
-  explicit KeyJudge(const std::vector<KeyEvent>& events);
+  explicit KeyJudge(KeyEvents events);
 };
 
-HistoryIndex::KeyJudge::KeyJudge(const std::vector<KeyEvent>& events) {
+HistoryIndex::KeyJudge::KeyJudge(KeyEvents events) {
   std::vector<std::pair<uint64_t, const OpRecord*>> source_ends, removal_ends;
   std::vector<const KeyEvent*> completed;  // completed removals
   std::vector<uint64_t> tree_values;
@@ -136,8 +136,7 @@ struct HistoryIndex::Judges {
 
 HistoryIndex::~HistoryIndex() = default;
 
-const HistoryIndex::KeyJudge& HistoryIndex::JudgeFor(Key k,
-                                                     const std::vector<KeyEvent>& events) const {
+const HistoryIndex::KeyJudge& HistoryIndex::JudgeFor(Key k, KeyEvents events) const {
   if (judges_ == nullptr) judges_ = std::make_unique<Judges>();
   return judges_->by_key.try_emplace(k, events).first->second;
 }
@@ -162,13 +161,15 @@ std::string KeyEvent::Describe() const {
 HistoryIndex::HistoryIndex(const History& history, size_t scan_limit)
     : history_(history), scan_limit_(scan_limit) {
   ops_ = history.AllOps();
-  for (const auto& [k, v] : history.initial) {
-    keys_[k].push_back({KeyEvent::Kind::kInitial, 0, 0, v});
-  }
+  // Every event with its key, in the order the per-key lists keep for equal begins: the initial
+  // state, the operations, then the clears' removals.
+  std::vector<std::pair<Key, KeyEvent>> raw;
+  raw.reserve(history.initial.size() + ops_.size() + 8);
+  for (const auto& [k, v] : history.initial) raw.push_back({k, {KeyEvent::Kind::kInitial, 0, 0, v}});
   std::vector<const OpRecord*> clears;
   for (const OpRecord* op : ops_) {
     const uint64_t b = op->invoke, e = op->response;
-    auto add = [&](KeyEvent::Kind kind, Value v) { keys_[op->key].push_back({kind, b, e, v, op}); };
+    auto add = [&](KeyEvent::Kind kind, Value v) { raw.push_back({op->key, {kind, b, e, v, op}}); };
     switch (op->kind) {
       case OpKind::kInsert:
         // An insert that never returned may have written.
@@ -192,29 +193,62 @@ HistoryIndex::HistoryIndex(const History& history, size_t scan_limit)
           if (y.action != VisitAction::kEraseThis || y.erase == EraseOutcome::kDeclined) continue;
           // The removal lies after the visit, and before the backend reported it (or returned).
           const uint64_t end = y.erase_at != 0 ? y.erase_at : op->response;
-          keys_[y.key].push_back({y.erase == EraseOutcome::kUnknown ? KeyEvent::Kind::kMaybeRemove
-                                                                   : KeyEvent::Kind::kRemove,
-                                  y.at, end, 0, op, &y});
+          raw.push_back({y.key,
+                         {y.erase == EraseOutcome::kUnknown ? KeyEvent::Kind::kMaybeRemove
+                                                            : KeyEvent::Kind::kRemove,
+                          y.at, end, 0, op, &y}});
         }
         break;
     }
   }
-  for (const OpRecord* c : clears) {
-    for (auto& [k, events] : keys_) {
-      events.push_back({KeyEvent::Kind::kRemove, c->invoke, c->response, 0, c});
+  if (!clears.empty()) {
+    // A clear removes every key some event names.
+    std::vector<Key> named;
+    named.reserve(raw.size());
+    for (const auto& [k, e] : raw) named.push_back(k);
+    std::sort(named.begin(), named.end());
+    named.erase(std::unique(named.begin(), named.end()), named.end());
+    for (const OpRecord* c : clears) {
+      for (Key k : named) raw.push_back({k, {KeyEvent::Kind::kRemove, c->invoke, c->response, 0, c}});
     }
   }
-  events_of_.reserve(keys_.size());
-  for (auto& [k, events] : keys_) {
-    std::stable_sort(events.begin(), events.end(),
-                     [](const KeyEvent& a, const KeyEvent& b) { return a.begin < b.begin; });
-    events_of_.emplace(k, &events);
+  // By key, then begin, then the order above (a stable sort without its merge buffer).
+  std::vector<uint32_t> order(raw.size());
+  for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&raw](uint32_t a, uint32_t b) {
+    const auto& x = raw[a];
+    const auto& y = raw[b];
+    if (x.first != y.first) return x.first < y.first;
+    return x.second.begin != y.second.begin ? x.second.begin < y.second.begin : a < b;
+  });
+  events_.reserve(raw.size());
+  for (uint32_t i : order) events_.push_back(raw[i].second);
+  for (size_t i = 0; i < order.size();) {
+    const Key k = raw[order[i]].first;
+    size_t j = i + 1;
+    while (j < order.size() && raw[order[j]].first == k) ++j;
+    keys_.push_back({k, KeyEvents(events_.data() + i, j - i)});
+    i = j;
+  }
+  // A direct table when it costs at most a few slots per key (keys 0..N of a generated program).
+  if (!keys_.empty()) {
+    const uint64_t width = static_cast<uint64_t>(keys_.back().first) -
+                           static_cast<uint64_t>(keys_.front().first);  // no overflow: unsigned
+    if (width < 4 * keys_.size() + 64) {
+      dense_base_ = keys_.front().first;
+      dense_.assign(width + 1, -1);
+      for (size_t i = 0; i < keys_.size(); ++i) {
+        dense_[static_cast<uint64_t>(keys_[i].first) - static_cast<uint64_t>(dense_base_)] =
+            static_cast<int32_t>(i);
+      }
+    }
   }
 }
 
-const std::vector<KeyEvent>* HistoryIndex::Events(Key k) const {
-  const auto it = events_of_.find(k);
-  return it == events_of_.end() ? nullptr : it->second;
+int HistoryIndex::SparseOrdinal(Key k) const {
+  const auto it = std::lower_bound(keys_.begin(), keys_.end(), k,
+                                   [](const auto& entry, Key key) { return entry.first < key; });
+  return it == keys_.end() || it->first != k ? -1 : static_cast<int>(it - keys_.begin());
 }
 
 namespace {
@@ -222,7 +256,7 @@ namespace {
 // Why key k cannot have been present in [from, to] (PossiblyPresent said no): the last presence
 // source before `to` in event order, and the first removal that definitely followed it before
 // `from`. Linear in the key's events; only a violation asks.
-std::string NotPresentWhy(const std::vector<KeyEvent>* events, Key k, uint64_t from, uint64_t to,
+std::string NotPresentWhy(const KeyEvents* events, Key k, uint64_t from, uint64_t to,
                           const OpRecord* ignore) {
   const KeyEvent* last_source = nullptr;
   if (events != nullptr) {
@@ -249,7 +283,7 @@ std::string NotPresentWhy(const std::vector<KeyEvent>* events, Key k, uint64_t f
 
 // The same two judgements by scanning a key's events, sources against removals (quadratic, but for
 // the few events most keys have in a trial quicker than building the key's KeyJudge).
-bool ScanPossiblyPresent(const std::vector<KeyEvent>& events, uint64_t from, uint64_t to,
+bool ScanPossiblyPresent(KeyEvents events, uint64_t from, uint64_t to,
                          const OpRecord* ignore) {
   for (const KeyEvent& p : events) {
     if (!IsPresenceSource(p.kind) || (p.op != nullptr && p.op == ignore)) continue;
@@ -266,7 +300,7 @@ bool ScanPossiblyPresent(const std::vector<KeyEvent>& events, uint64_t from, uin
   return false;
 }
 
-const KeyEvent* ScanPresentThroughout(const std::vector<KeyEvent>& events, uint64_t from,
+const KeyEvent* ScanPresentThroughout(KeyEvents events, uint64_t from,
                                       uint64_t to, const OpRecord* ignore) {
   for (const KeyEvent& p : events) {
     if (!IsPresenceSource(p.kind) || (p.op != nullptr && p.op == ignore)) continue;
@@ -288,7 +322,7 @@ const KeyEvent* ScanPresentThroughout(const std::vector<KeyEvent>& events, uint6
 // "ends" at 0; one that never returned, never).
 bool HistoryIndex::PossiblyPresent(Key k, uint64_t from, uint64_t to, const OpRecord* ignore,
                                    std::string* why) const {
-  const std::vector<KeyEvent>* events = Events(k);
+  const KeyEvents* events = Events(k);
   if (events != nullptr && events->size() <= scan_limit_) {
     if (ScanPossiblyPresent(*events, from, to, ignore)) return true;
   } else if (events != nullptr) {
@@ -314,7 +348,7 @@ bool HistoryIndex::PossiblyPresent(Key k, uint64_t from, uint64_t to, const OpRe
 bool HistoryIndex::DefinitelyPresentThroughout(Key k, uint64_t from, uint64_t to,
                                                const OpRecord* ignore,
                                                const KeyEvent** since) const {
-  const std::vector<KeyEvent>* events = Events(k);
+  const KeyEvents* events = Events(k);
   if (events != nullptr && events->size() <= scan_limit_) {
     const KeyEvent* p = ScanPresentThroughout(*events, from, to, ignore);
     if (p != nullptr && since != nullptr) *since = p;

@@ -10,13 +10,13 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
 #include "harness/base/history.h"
 
 namespace mapfault {
@@ -48,6 +48,9 @@ struct KeyEvent {
   std::string Describe() const;
 };
 
+// One key's events, in ascending begin time (a view into the index).
+using KeyEvents = std::span<const KeyEvent>;
+
 // "T1 erase(3)" / "post size()".
 std::string Who(const OpRecord& op);
 
@@ -67,8 +70,21 @@ class HistoryIndex {
   const std::vector<const OpRecord*>& iterations() const { return iterations_; }
   const std::vector<const OpRecord*>& sizes() const { return sizes_; }
   // Keys in ascending order with their events in ascending begin time.
-  const std::map<Key, std::vector<KeyEvent>>& keys() const { return keys_; }
-  const std::vector<KeyEvent>* Events(Key k) const;
+  const std::vector<std::pair<Key, KeyEvents>>& keys() const { return keys_; }
+  // Key k's events; nullptr when no event names k.
+  const KeyEvents* Events(Key k) const {
+    const int i = KeyOrdinal(k);
+    return i < 0 ? nullptr : &keys_[static_cast<size_t>(i)].second;
+  }
+  // Key k's position in keys() (a dense number for per-key scratch arrays), or -1 when no event
+  // names k. O(1) when the keys are dense integers (a trial's usually are), else O(log K).
+  int KeyOrdinal(Key k) const {
+    if (!dense_.empty()) {
+      const uint64_t d = static_cast<uint64_t>(k) - static_cast<uint64_t>(dense_base_);
+      return d < dense_.size() ? dense_[d] : -1;
+    }
+    return SparseOrdinal(k);
+  }
 
   // Could key k have been present at some instant of [from, to]? When not, `why` says what rules it
   // out. A presence source (the initial state, a write, an insert that found the key, a find that
@@ -90,13 +106,20 @@ class HistoryIndex {
   std::vector<const OpRecord*> ops_;
   std::vector<const OpRecord*> iterations_;
   std::vector<const OpRecord*> sizes_;
-  std::map<Key, std::vector<KeyEvent>> keys_;
-  absl::flat_hash_map<Key, const std::vector<KeyEvent>*> events_of_;  // keys_ by hash, for Events()
+  // Every key's events in one array, key by key (one allocation, not one per key: most trials
+  // are small and the index is built for every trial), and the keys in ascending order with their
+  // slice of it (binary-searched by Events()).
+  std::vector<KeyEvent> events_;
+  std::vector<std::pair<Key, KeyEvents>> keys_;
+  // KeyOrdinal's table when the keys span a small range: dense_[k - dense_base_] (-1: no events).
+  Key dense_base_ = 0;
+  std::vector<int32_t> dense_;
+  int SparseOrdinal(Key k) const;
   // The per-key structures behind the presence judgements, built on the first of them.
   struct KeyJudge;
   struct Judges;
   // The judge of key `k`, whose `events` these are, built on its first judgement.
-  const KeyJudge& JudgeFor(Key k, const std::vector<KeyEvent>& events) const;
+  const KeyJudge& JudgeFor(Key k, KeyEvents events) const;
   // Built on the first judgement (a linearizable-only check never pays for it). Not thread-safe: a
   // history is checked on one thread (std::call_once cost a futex wake per history here).
   mutable std::unique_ptr<Judges> judges_;

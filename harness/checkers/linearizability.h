@@ -57,6 +57,8 @@ LinOutcome CheckKeyLinearizable(std::optional<Value> initial, const std::vector<
 // The operations on key `k` of `index` as LinOps: parallel and post operations, with erase-this and
 // clear as removals. Ops that never returned are left out (only completed trials are judged).
 std::vector<LinOp> KeyOps(const HistoryIndex& index, Key k, bool include_post);
+// The same into `ops` (cleared first), so a checker looping over keys reuses one buffer.
+void KeyOpsInto(const HistoryIndex& index, Key k, bool include_post, std::vector<LinOp>& ops);
 std::optional<Value> InitialValue(const HistoryIndex& index, Key k);
 
 }  // namespace mapfault

@@ -34,8 +34,9 @@ std::vector<std::string> DescribeOps(const std::vector<LinOp>& ops, uint64_t unt
 
 Finding Linearizable(const HistoryIndex& index, const CheckOptions& options) {
   Finding finding;
+  std::vector<LinOp> ops;  // one buffer for every key
   for (const auto& [k, events] : index.keys()) {
-    const std::vector<LinOp> ops = KeyOps(index, k, /*include_post=*/true);
+    KeyOpsInto(index, k, /*include_post=*/true, ops);
     const LinOutcome r =
         CheckKeyLinearizable(InitialValue(index, k), ops, options.linearizability_budget);
     if (r.verdict == LinVerdict::kUndecided) finding.undecided = true;

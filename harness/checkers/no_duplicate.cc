@@ -6,6 +6,9 @@
 // second read window ends and completed neither before the removal began nor before the first read
 // window began (so some real-time order has first read < removal < write < second read). Read
 // windows: history.h.
+#include <algorithm>
+#include <vector>
+
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "harness/checkers/checkers_internal.h"
@@ -16,7 +19,7 @@ namespace {
 
 // Could key k have been removed and then written again between times a and b?
 bool ReinsertedBetween(const HistoryIndex& index, Key k, uint64_t a, uint64_t b) {
-  const std::vector<KeyEvent>* events = index.Events(k);
+  const KeyEvents* events = index.Events(k);
   if (events == nullptr) return false;
   for (const KeyEvent& r : *events) {
     if (!r.MayRemove() || r.begin >= b || (r.end != 0 && r.end < a)) continue;
@@ -35,15 +38,25 @@ bool ReinsertedBetween(const HistoryIndex& index, Key k, uint64_t a, uint64_t b)
 }  // namespace
 
 Finding NoDuplicate(const HistoryIndex& index, const CheckOptions& options) {
+  // The latest yield of each key by the current iteration: by KeyOrdinal, and in a hash map for
+  // keys without events (a phantom key yielded twice is a duplicate too).
+  std::vector<const YieldRecord*> seen_by_ordinal(index.keys().size(), nullptr);
+  absl::flat_hash_map<Key, const YieldRecord*> seen_other;
   for (const OpRecord* f : index.iterations()) {
-    absl::flat_hash_map<Key, const YieldRecord*> seen;
+    std::fill(seen_by_ordinal.begin(), seen_by_ordinal.end(), nullptr);
+    seen_other.clear();
     for (const YieldRecord& y : f->yields) {
-      auto [it, inserted] = seen.emplace(y.key, &y);
-      if (inserted) continue;
-      const YieldRecord& first = *it->second;
+      const int i = index.KeyOrdinal(y.key);
+      const YieldRecord*& slot =
+          i >= 0 ? seen_by_ordinal[static_cast<size_t>(i)] : seen_other[y.key];
+      if (slot == nullptr) {
+        slot = &y;
+        continue;
+      }
+      const YieldRecord& first = *slot;
       if (options.duplicate_allows_reinsert &&
           ReinsertedBetween(index, y.key, ReadFrom(*f, first), ReadTo(y))) {
-        it->second = &y;
+        slot = &y;
         continue;
       }
       return {Violation{Invariant::kIterNoDuplicate,

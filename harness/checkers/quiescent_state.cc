@@ -8,7 +8,6 @@
 #include <utility>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "harness/checkers/checkers_internal.h"
 #include "harness/checkers/linearizability.h"
@@ -18,11 +17,12 @@ namespace mapfault::checkers {
 namespace {
 
 // Whether key `k`, holding `found` after the join, ends some linearization of its parallel
-// operations' effects; fills `finding` when it does not (or the search was undecided).
+// operations' effects; fills `finding` when it does not (or the search was undecided). `ops` is
+// scratch.
 bool KeyQuiescent(const HistoryIndex& index, Key k, std::optional<Value> found,
-                  const CheckOptions& options, Finding& finding) {
+                  const CheckOptions& options, std::vector<LinOp>& ops, Finding& finding) {
   const History& h = index.history();
-  std::vector<LinOp> ops = KeyOps(index, k, /*include_post=*/false);
+  KeyOpsInto(index, k, /*include_post=*/false, ops);
   const std::optional<Value> initial = InitialValue(index, k);
   // No parallel operation on the key (most keys of a trial): its final state is its initial one.
   if (ops.empty() && found == initial) return true;
@@ -51,20 +51,25 @@ Finding QuiescentState(const HistoryIndex& index, const CheckOptions& options) {
   Finding finding;
   const History& h = index.history();
   if (!h.final_state) return finding;
-  absl::flat_hash_map<Key, Value> final_state(h.final_state->begin(), h.final_state->end());
-  // Every key of the history or of the final state, in ascending order.
-  std::vector<Key> keys;
-  keys.reserve(index.keys().size() + final_state.size());
-  for (const auto& [k, events] : index.keys()) keys.push_back(k);
-  for (const auto& [k, v] : final_state) {
-    if (index.Events(k) == nullptr) keys.push_back(k);
-  }
-  std::sort(keys.begin(), keys.end());
-  for (Key k : keys) {
-    const auto it = final_state.find(k);
-    const std::optional<Value> found =
-        it == final_state.end() ? std::nullopt : std::optional<Value>(it->second);
-    if (!KeyQuiescent(index, k, found, options, finding)) return finding;
+  // The contents by key; a key the final iteration yielded twice counts with its first value.
+  std::vector<std::pair<Key, Value>> final_state = *h.final_state;
+  std::stable_sort(final_state.begin(), final_state.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  final_state.erase(std::unique(final_state.begin(), final_state.end(),
+                                [](const auto& a, const auto& b) { return a.first == b.first; }),
+                    final_state.end());
+  std::vector<LinOp> ops;  // one buffer for every key
+  // Every key of the history or of the final state, in ascending order: a merge of the two.
+  const auto& keys = index.keys();
+  size_t i = 0, j = 0;
+  while (i < keys.size() || j < final_state.size()) {
+    const bool from_index = j == final_state.size() ||
+                            (i < keys.size() && keys[i].first <= final_state[j].first);
+    const Key k = from_index ? keys[i].first : final_state[j].first;
+    std::optional<Value> found;
+    if (j < final_state.size() && final_state[j].first == k) found = final_state[j++].second;
+    if (i < keys.size() && keys[i].first == k) ++i;
+    if (!KeyQuiescent(index, k, found, options, ops, finding)) return finding;
   }
   return finding;
 }

@@ -14,7 +14,7 @@ Finding ValueValid(const HistoryIndex& index, const CheckOptions&) {
     for (const YieldRecord& y : f->yields) {
       const uint64_t r0 = ReadFrom(*f, y), r1 = ReadTo(y);
       if (!index.PossiblyPresent(y.key, r0, r1, f, nullptr)) continue;
-      const std::vector<KeyEvent>& events = *index.Events(y.key);
+      const KeyEvents& events = *index.Events(y.key);
       const KeyEvent* writer = nullptr;
       const KeyEvent* superseded_by = nullptr;
       for (const KeyEvent& w : events) {
