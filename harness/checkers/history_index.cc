@@ -78,6 +78,47 @@ class MinTree {
   std::vector<uint64_t> tree_;
 };
 
+// The positions of `raw` by key, then begin, then position (a stable sort): a counting sort by
+// key when the keys span a small range (a generated program's keys are 0..N), then each key's
+// events (a few, in at most one sorted run per thread) by insertion; else one comparison sort.
+std::vector<uint32_t> SortedOrder(const std::vector<std::pair<Key, KeyEvent>>& raw) {
+  std::vector<uint32_t> order(raw.size());
+  if (raw.empty()) return order;
+  const auto by_time = [&raw](uint32_t a, uint32_t b) {
+    const auto& x = raw[a];
+    const auto& y = raw[b];
+    if (x.first != y.first) return x.first < y.first;
+    return x.second.begin != y.second.begin ? x.second.begin < y.second.begin : a < b;
+  };
+  const auto [lo, hi] = std::minmax_element(
+      raw.begin(), raw.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  const uint64_t width = static_cast<uint64_t>(hi->first) - static_cast<uint64_t>(lo->first);
+  if (width >= 4 * raw.size() + 64) {
+    for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(), by_time);
+    return order;
+  }
+  const auto slot = [&](const auto& e) {
+    return static_cast<uint64_t>(e.first) - static_cast<uint64_t>(lo->first);
+  };
+  std::vector<uint32_t> start(width + 2, 0);
+  for (const auto& e : raw) ++start[slot(e) + 1];
+  for (size_t i = 1; i < start.size(); ++i) start[i] += start[i - 1];
+  std::vector<uint32_t> next(start.begin(), start.end() - 1);
+  for (uint32_t i = 0; i < raw.size(); ++i) order[next[slot(raw[i])]++] = i;
+  for (size_t s = 0; s + 1 < start.size(); ++s) {
+    const auto first = order.begin() + start[s], last = order.begin() + start[s + 1];
+    if (last - first > 32) {
+      std::stable_sort(first, last, by_time);
+      continue;
+    }
+    for (auto it = first; it != last; ++it) {  // insertion sort: stable, no allocation
+      for (auto j = it; j != first && by_time(*j, *(j - 1)); --j) std::iter_swap(j, j - 1);
+    }
+  }
+  return order;
+}
+
 }  // namespace
 
 // One key's presence sources and removals, arranged for the judgements (see history_index.h).
@@ -212,15 +253,7 @@ HistoryIndex::HistoryIndex(const History& history, size_t scan_limit)
       for (Key k : named) raw.push_back({k, {KeyEvent::Kind::kRemove, c->invoke, c->response, 0, c}});
     }
   }
-  // By key, then begin, then the order above (a stable sort without its merge buffer).
-  std::vector<uint32_t> order(raw.size());
-  for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::sort(order.begin(), order.end(), [&raw](uint32_t a, uint32_t b) {
-    const auto& x = raw[a];
-    const auto& y = raw[b];
-    if (x.first != y.first) return x.first < y.first;
-    return x.second.begin != y.second.begin ? x.second.begin < y.second.begin : a < b;
-  });
+  const std::vector<uint32_t> order = SortedOrder(raw);
   events_.reserve(raw.size());
   for (uint32_t i : order) events_.push_back(raw[i].second);
   for (size_t i = 0; i < order.size();) {
@@ -281,36 +314,46 @@ std::string NotPresentWhy(const KeyEvents* events, Key k, uint64_t from, uint64_
                       ", and nothing wrote it again in time");
 }
 
-// The same two judgements by scanning a key's events, sources against removals (quadratic, but for
-// the few events most keys have in a trial quicker than building the key's KeyJudge).
-bool ScanPossiblyPresent(KeyEvents events, uint64_t from, uint64_t to,
-                         const OpRecord* ignore) {
+// The same two judgements by scanning a key's events twice (linear: for the few events most keys
+// have in a trial quicker than building the key's KeyJudge). The definitions, which the KeyJudge
+// answers by prefix maxima (and the brute-force tests check against both):
+// possibly present: some presence source p invoked before `to` (the initial state, or one that
+//   never returned, or one that ended at p_end) with no certain removal r (completed before `from`)
+//   that began after p_end; i.e. p_end >= the latest begin M of those removals.
+bool ScanPossiblyPresent(KeyEvents events, uint64_t from, uint64_t to, const OpRecord* ignore) {
+  uint64_t latest_kill = 0;  // M (0: none; a removal that began at 0 kills nothing either)
+  for (const KeyEvent& r : events) {
+    if (r.kind == KeyEvent::Kind::kRemove && r.op != ignore && r.DefinitelyBefore(from)) {
+      latest_kill = std::max(latest_kill, r.begin);
+    }
+  }
   for (const KeyEvent& p : events) {
     if (!IsPresenceSource(p.kind) || (p.op != nullptr && p.op == ignore)) continue;
     const bool initial = p.kind == KeyEvent::Kind::kInitial;
     if (!initial && p.begin >= to) continue;
     if (!initial && p.end == 0) return true;
-    const uint64_t p_end = initial ? 0 : p.end;
-    const auto kills = [&](const KeyEvent& r) {
-      return r.kind == KeyEvent::Kind::kRemove && r.op != ignore && r.begin > p_end &&
-             r.DefinitelyBefore(from);
-    };
-    if (std::none_of(events.begin(), events.end(), kills)) return true;
+    if ((initial ? 0 : p.end) >= latest_kill) return true;
   }
   return false;
 }
 
-const KeyEvent* ScanPresentThroughout(KeyEvents events, uint64_t from,
-                                      uint64_t to, const OpRecord* ignore) {
+// present throughout: the first presence source p (in event order) that completed before `from`
+//   such that every removal invoked before `to` (possible ones included) completed before p began;
+//   the initial state qualifies only when there is no such removal at all.
+const KeyEvent* ScanPresentThroughout(KeyEvents events, uint64_t from, uint64_t to,
+                                      const OpRecord* ignore) {
+  bool any_removal = false;
+  uint64_t latest_end = 0;  // the latest effective end of those removals
+  for (const KeyEvent& r : events) {
+    if (!r.MayRemove() || r.op == ignore || r.begin >= to) continue;
+    any_removal = true;
+    latest_end = std::max(latest_end, EffectiveEnd(r));
+  }
   for (const KeyEvent& p : events) {
     if (!IsPresenceSource(p.kind) || (p.op != nullptr && p.op == ignore)) continue;
     if (!p.DefinitelyBefore(from)) continue;
-    const auto may_remove = [&](const KeyEvent& r) {
-      const bool before_source =
-          r.end != 0 && r.end < p.begin && p.kind != KeyEvent::Kind::kInitial;
-      return r.MayRemove() && r.op != ignore && !before_source && r.begin < to;
-    };
-    if (std::none_of(events.begin(), events.end(), may_remove)) return &p;
+    if (!any_removal) return &p;
+    if (p.kind != KeyEvent::Kind::kInitial && latest_end < p.begin) return &p;
   }
   return nullptr;
 }

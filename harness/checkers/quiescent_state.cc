@@ -51,24 +51,33 @@ Finding QuiescentState(const HistoryIndex& index, const CheckOptions& options) {
   Finding finding;
   const History& h = index.history();
   if (!h.final_state) return finding;
-  // The contents by key; a key the final iteration yielded twice counts with its first value.
-  std::vector<std::pair<Key, Value>> final_state = *h.final_state;
-  std::stable_sort(final_state.begin(), final_state.end(),
+  // The contents by key (a key the final iteration yielded twice counts with its first value):
+  // keys with events by their ordinal, the others (no operation wrote them: rare) sorted apart.
+  const auto& keys = index.keys();
+  std::vector<std::optional<Value>> held(keys.size());
+  std::vector<std::pair<Key, Value>> others;
+  for (const auto& [k, v] : *h.final_state) {
+    const int i = index.KeyOrdinal(k);
+    if (i < 0) {
+      others.emplace_back(k, v);
+    } else if (!held[static_cast<size_t>(i)]) {
+      held[static_cast<size_t>(i)] = v;
+    }
+  }
+  std::stable_sort(others.begin(), others.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
-  final_state.erase(std::unique(final_state.begin(), final_state.end(),
-                                [](const auto& a, const auto& b) { return a.first == b.first; }),
-                    final_state.end());
+  others.erase(std::unique(others.begin(), others.end(),
+                           [](const auto& a, const auto& b) { return a.first == b.first; }),
+               others.end());
   std::vector<LinOp> ops;  // one buffer for every key
   // Every key of the history or of the final state, in ascending order: a merge of the two.
-  const auto& keys = index.keys();
   size_t i = 0, j = 0;
-  while (i < keys.size() || j < final_state.size()) {
-    const bool from_index = j == final_state.size() ||
-                            (i < keys.size() && keys[i].first <= final_state[j].first);
-    const Key k = from_index ? keys[i].first : final_state[j].first;
-    std::optional<Value> found;
-    if (j < final_state.size() && final_state[j].first == k) found = final_state[j++].second;
-    if (i < keys.size() && keys[i].first == k) ++i;
+  while (i < keys.size() || j < others.size()) {
+    const bool from_index =
+        j == others.size() || (i < keys.size() && keys[i].first < others[j].first);
+    const Key k = from_index ? keys[i].first : others[j].first;
+    const std::optional<Value> found =
+        from_index ? held[i++] : std::optional<Value>(others[j++].second);
     if (!KeyQuiescent(index, k, found, options, ops, finding)) return finding;
   }
   return finding;
