@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <limits>
 
-#include "absl/container/node_hash_map.h"
 #include "absl/strings/str_cat.h"
 
 namespace mapfault {
@@ -172,14 +171,19 @@ HistoryIndex::KeyJudge::KeyJudge(KeyEvents events) {
 }
 
 struct HistoryIndex::Judges {
-  absl::node_hash_map<Key, KeyJudge> by_key;  // node: a judge's address outlives later inserts
+  std::vector<std::unique_ptr<KeyJudge>> by_ordinal;  // by KeyOrdinal; null until first asked
 };
 
 HistoryIndex::~HistoryIndex() = default;
 
 const HistoryIndex::KeyJudge& HistoryIndex::JudgeFor(Key k, KeyEvents events) const {
-  if (judges_ == nullptr) judges_ = std::make_unique<Judges>();
-  return judges_->by_key.try_emplace(k, events).first->second;
+  if (judges_ == nullptr) {
+    judges_ = std::make_unique<Judges>();
+    judges_->by_ordinal.resize(keys_.size());
+  }
+  std::unique_ptr<KeyJudge>& judge = judges_->by_ordinal[static_cast<size_t>(KeyOrdinal(k))];
+  if (judge == nullptr) judge = std::make_unique<KeyJudge>(events);
+  return *judge;
 }
 
 std::string Who(const OpRecord& op) {

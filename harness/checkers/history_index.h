@@ -58,7 +58,7 @@ class HistoryIndex {
  public:
   // Keys with at most `scan_limit` events are judged by scanning them; keys with more by a KeyJudge
   // (prefix maxima and a min-tree, O(log E) per judgement) built on the key's first judgement.
-  static constexpr size_t kDefaultScanLimit = 32;
+  static constexpr size_t kDefaultScanLimit = 8;
   explicit HistoryIndex(const History& history, size_t scan_limit = kDefaultScanLimit);
   ~HistoryIndex();
   HistoryIndex(const HistoryIndex&) = delete;
