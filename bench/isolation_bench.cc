@@ -5,7 +5,9 @@
 // (isolated time / in-process time - 1, from the same iterations, so a busy machine moves both),
 // and the isolated run's phase_seconds as fractions of its workers' time (phase_times.h).
 // Arguments: mode (0 controlled: `mutex` iterate-while-erase, random; 1 perturbed: `absl_mutex`
-// mixed-ops, noise; both cells hold, so no failure lines travel) and trials per side.
+// mixed-ops, noise; both cells hold, so no failure lines travel), trials per side, and the batch
+// size (0: automatic, which grows batches once the trial time is known; 2000: fixed, the size
+// automatic batches had before they grew, for the A/B in docs/performance.md).
 #include <chrono>
 #include <cstdint>
 #include <string>
@@ -40,10 +42,11 @@ double SecondsSince(std::chrono::steady_clock::time_point start) {
 void BM_IsolationOverhead(benchmark::State& state) {
   const bool perturbed = state.range(0) != 0;
   const uint64_t trials = static_cast<uint64_t>(state.range(1));
-  const CellSpec cell = IsolationCell(perturbed, trials);
   SupervisorOptions options;
+  options.batch = static_cast<uint64_t>(state.range(2));
   options.jobs = 1;
   options.reproduction_replays = 0;
+  const CellSpec cell = IsolationCell(perturbed, trials);
   double isolated = 0, in_process = 0, worker_seconds = 0;
   PhaseSeconds phases;
   for (auto _ : state) {
@@ -69,9 +72,11 @@ void BM_IsolationOverhead(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_IsolationOverhead)
-    ->Args({0, 10000})
-    ->Args({1, 2000})
-    ->ArgNames({"perturbed", "trials"})
+    ->Args({0, 10000, 0})
+    ->Args({0, 10000, 2000})
+    ->Args({1, 2000, 0})
+    ->Args({1, 2000, 500})
+    ->ArgNames({"perturbed", "trials", "batch"})
     ->Unit(benchmark::kMillisecond)
     ->Iterations(3);
 

@@ -282,6 +282,11 @@ void Dispatcher::OnExit(const WorkerExit& exit) {
     std::nth_element(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(sorted.size() / 2),
                      sorted.end());
     median_trial_seconds_[b.cell] = sorted[sorted.size() / 2];
+    // Fewer, longer batches once the trial time is known: each worker costs a fork and a warm-up.
+    if (!cells_[b.cell].stop_at_first_failure && median_trial_seconds_[b.cell] > 0) {
+      queue_.GrowBatch(b.cell, static_cast<uint64_t>(std::min(
+                                   1e9, kBatchTargetSeconds / median_trial_seconds_[b.cell])));
+    }
   }
   if (exit.Clean()) {
     ran = std::min(exit.done_count, b.end - b.begin);
