@@ -19,6 +19,12 @@ nlohmann::json ParamsToJson(const ScenarioParams& params) {
           {"ops", params.ops}};
 }
 
+nlohmann::json PhaseSecondsToJson(const PhaseSeconds& phases) {
+  nlohmann::json j = nlohmann::json::object();
+  for (Phase p : kAllPhases) j[std::string(PhaseName(p))] = phases[p];
+  return j;
+}
+
 nlohmann::json ResultsToJson(const RunResults& results) {
   using json = nlohmann::json;
   json rows = json::array();
@@ -37,6 +43,7 @@ nlohmann::json ResultsToJson(const RunResults& results) {
           {"trials_run", c.trials},
           {"trials_planned", c.trials_planned},
           {"worker_seconds", c.worker_seconds},
+          {"phase_seconds", PhaseSecondsToJson(c.phase_seconds)},
           {"failures", r.failures},
           {"undecided", r.undecided},
           {"first_failure_trial",
@@ -196,6 +203,11 @@ CellResult ReadCell(const json& row, FieldReader& in) {
   c.trials_planned = in.Count(row, "trials_planned");
   c.trials = in.Count(row, "trials_run", 0, c.trials_planned);
   c.worker_seconds = row.contains("worker_seconds") ? in.Seconds(row, "worker_seconds") : 0;
+  if (row.contains("phase_seconds")) {  // files written before it have none
+    if (const json* phases = in.Find(row, "phase_seconds")) {
+      for (Phase p : kAllPhases) c.phase_seconds[p] = in.Seconds(*phases, PhaseName(p));
+    }
+  }
   if (row.contains("watchdog_cuts")) {
     c.watchdog_cuts = in.Count(row, "watchdog_cuts", 0, c.trials);
     c.adaptive_watchdog_seconds = in.Seconds(row, "adaptive_watchdog_seconds");

@@ -16,6 +16,8 @@ inline constexpr int kResultsSchemaVersion = 1;
 
 // {"threads": .., "keys": .., "initial": .., "ops": ..}
 nlohmann::json ParamsToJson(const ScenarioParams& params);
+// A cell's phase_seconds object: one number of seconds per phase, named by PhaseName.
+nlohmann::json PhaseSecondsToJson(const PhaseSeconds& phases);
 nlohmann::json ResultsToJson(const RunResults& results);
 // Reads what ResultsToJson wrote, validating every field (types, ranges, counts against each other,
 // verdicts against their counts); InvalidArgument naming the result index and the field otherwise.

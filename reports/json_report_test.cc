@@ -63,6 +63,31 @@ TEST(JsonReportTest, FilesFromBeforeTheRunIdentityStillRead) {
   EXPECT_EQ(back->run.version, "");  // unknown identity: merge takes it only as partial
 }
 
+TEST(JsonReportTest, PhaseSecondsRoundTripAndOlderFilesReadWithout) {
+  RunResults run = ShardOfARun();
+  run.cells[0].phase_seconds[Phase::kFork] = 0.25;
+  run.cells[0].phase_seconds[Phase::kTrial] = 1.5;
+  run.cells[0].phase_seconds[Phase::kReplays] = 0.125;
+  json j = ResultsToJson(run);
+  EXPECT_EQ(j["results"][0]["phase_seconds"]["thread_start"], 0.0);
+  EXPECT_EQ(j["results"][0]["phase_seconds"]["trial"], 1.5);
+  absl::StatusOr<RunResults> back = ResultsFromJson(j);
+  ASSERT_TRUE(back.ok()) << back.status();
+  for (Phase p : kAllPhases) {
+    EXPECT_EQ(back->cells[0].phase_seconds[p], run.cells[0].phase_seconds[p]) << PhaseName(p);
+  }
+  for (json& row : j["results"]) row.erase("phase_seconds");  // a file from before the field
+  back = ResultsFromJson(j);
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_TRUE(back->cells[0].phase_seconds.Empty());
+  EXPECT_NE(ErrorAfter([](json& j) { j["results"][0]["phase_seconds"]["waiting"] = -1; })
+                .find("result 0: field 'waiting' is -1; it must be a number of seconds >= 0"),
+            std::string::npos);
+  EXPECT_NE(ErrorAfter([](json& j) { j["results"][0]["phase_seconds"].erase("fork"); })
+                .find("result 0: field 'fork' is missing"),
+            std::string::npos);
+}
+
 TEST(JsonReportTest, ImpossibleCountsAreRefusedNamingResultAndField) {
   EXPECT_EQ(ErrorAfter([](json& j) { j["results"][0]["trials_run"] = -1; }),
             "result 0: field 'trials_run' is -1; it must be a whole number from 0 to 200; "

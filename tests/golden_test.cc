@@ -18,6 +18,8 @@ std::string Normalize(std::string text) {
   text = std::regex_replace(text, std::regex(R"(in [0-9]+\.[0-9]s)"), "in <time>s");
   text = std::regex_replace(text, std::regex(R"("(worker_)?seconds": [0-9.e+-]+)"),
                             R"("$1seconds": <time>)");
+  text = std::regex_replace(text, std::regex(R"("phase_seconds": \{[^}]*\})"),
+                            R"("phase_seconds": <phases>)");
   text = std::regex_replace(text, std::regex(R"("mapfault_version": "[^"]*")"),
                             R"("mapfault_version": <version>)");
   text = std::regex_replace(text, std::regex(R"(reports written to [^\n]*)"),

@@ -3,9 +3,13 @@
 
 #include <pthread.h>
 #include <sched.h>
+#include <linux/futex.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <climits>
+#include <cstdint>
 #include <exception>
 #include <mutex>
 #include <thread>
@@ -24,6 +28,13 @@ constexpr uint64_t kYieldAfterSpins = uint64_t{1} << 14;
 constexpr uint64_t kYieldAfterSpinsOversubscribed = 64;
 
 thread_local size_t arrivals_at_release = 0;
+
+// Blocks while `word` holds `value`: a futex wait with no spin or yield first (libstdc++'s
+// atomic wait yields the CPU several times before it sleeps, which on a busy machine gives the CPU
+// away for whole time slices).
+void WaitWhile(std::atomic<uint32_t>& word, uint32_t value);
+// Wakes every thread blocked in WaitWhile on `word`.
+void WakeAll(std::atomic<uint32_t>& word);
 
 // The CPUs this process may run on, in order.
 std::vector<int> AllowedCpus() {
@@ -71,7 +82,7 @@ class Pool {
       quit_ = true;
     }
     generation_.fetch_add(1, std::memory_order_release);
-    generation_.notify_all();
+    WakeAll(generation_);
     for (std::thread& t : threads_) t.join();
   }
 
@@ -85,14 +96,14 @@ class Pool {
       bodies_ = &bodies;
       error_.clear();
       arrived_.store(0, std::memory_order_relaxed);
-      remaining_.store(bodies.size(), std::memory_order_relaxed);
+      remaining_.store(static_cast<uint32_t>(bodies.size()), std::memory_order_relaxed);
       generation_.fetch_add(1, std::memory_order_release);
     }
-    generation_.notify_all();
+    WakeAll(generation_);
     // The caller sleeps while the trial runs (its CPU is the trial threads'); the last one wakes it.
-    for (size_t r = remaining_.load(std::memory_order_acquire); r != 0;
+    for (uint32_t r = remaining_.load(std::memory_order_acquire); r != 0;
          r = remaining_.load(std::memory_order_acquire)) {
-      remaining_.wait(r, std::memory_order_acquire);
+      WaitWhile(remaining_, r);
     }
     std::lock_guard<std::mutex> g(mu_);
     bodies_ = nullptr;
@@ -103,12 +114,12 @@ class Pool {
   // Waits (a short spin, then a futex) until the generation differs from `seen`. After a trial of
   // `last_threads` threads, more than there are CPUs, it parks at once: its spin would hold a CPU a
   // sibling still needs for its body.
-  void AwaitTrial(uint64_t seen, size_t last_threads) {
+  void AwaitTrial(uint32_t seen, size_t last_threads) {
     const int spins = last_threads <= cpus_.size() ? kIdleSpins : 0;
     for (int i = 0; i < spins && generation_.load(std::memory_order_acquire) == seen; ++i) {
       CpuRelax();
     }
-    generation_.wait(seen, std::memory_order_acquire);
+    WaitWhile(generation_, seen);
   }
 
   // The start of a trial: count in, then spin until all `n` threads have (no futex, no condition
@@ -127,7 +138,7 @@ class Pool {
   }
 
   void Loop(size_t index) {
-    uint64_t seen = 0;
+    uint32_t seen = 0;
     size_t last_threads = 0;
     Placement placement(index, cpus_);
     while (true) {
@@ -153,7 +164,7 @@ class Pool {
         std::lock_guard<std::mutex> g(mu_);
         if (error_.empty()) error_ = error;
       }
-      if (remaining_.fetch_sub(1, std::memory_order_acq_rel) == 1) remaining_.notify_one();
+      if (remaining_.fetch_sub(1, std::memory_order_acq_rel) == 1) WakeAll(remaining_);
     }
   }
 
@@ -163,10 +174,22 @@ class Pool {
   bool quit_ = false;
   const std::vector<std::function<void()>>* bodies_ = nullptr;
   std::string error_;
-  std::atomic<uint64_t> generation_{0};
+  std::atomic<uint32_t> generation_{0};
   std::atomic<size_t> arrived_{0};
-  std::atomic<size_t> remaining_{0};
+  std::atomic<uint32_t> remaining_{0};
 };
+
+void WaitWhile(std::atomic<uint32_t>& word, uint32_t value) {
+  while (word.load(std::memory_order_acquire) == value) {
+    syscall(SYS_futex, reinterpret_cast<uint32_t*>(&word), FUTEX_WAIT_PRIVATE, value, nullptr,
+            nullptr, 0);
+  }
+}
+
+void WakeAll(std::atomic<uint32_t>& word) {
+  syscall(SYS_futex, reinterpret_cast<uint32_t*>(&word), FUTEX_WAKE_PRIVATE, INT32_MAX, nullptr,
+          nullptr, 0);
+}
 
 }  // namespace
 

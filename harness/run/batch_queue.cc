@@ -11,8 +11,9 @@ ShardSlice SliceForShard(uint64_t trials, int shard_index, int shard_count) {
   return {trials * i / n, trials * (i + 1) / n};
 }
 
-BatchQueue::BatchQueue(const std::vector<uint64_t>& trials, const Options& options) {
-  const uint64_t jobs = static_cast<uint64_t>(std::max(1, options.jobs));
+BatchQueue::BatchQueue(const std::vector<uint64_t>& trials, const Options& options)
+    : jobs_(static_cast<uint64_t>(std::max(1, options.jobs))), automatic_(options.batch == 0) {
+  const uint64_t jobs = jobs_;
   for (uint64_t total : trials) {
     const ShardSlice slice = SliceForShard(total, options.shard_index, options.shard_count);
     const uint64_t n = slice.end - slice.begin;
@@ -46,6 +47,13 @@ TrialBatch BatchQueue::Next() {
     return b;
   }
   return TrialBatch{};  // unreachable: callers check Pending()
+}
+
+void BatchQueue::GrowBatch(size_t cell, uint64_t trials) {
+  Cursor& cur = cursors_[cell];
+  if (!automatic_ || cur.next >= cur.end) return;
+  const uint64_t share = (cur.end - cur.next + jobs_ - 1) / jobs_;
+  cur.batch = std::max(cur.batch, std::min(trials, share));
 }
 
 void BatchQueue::DropCell(size_t cell) {

@@ -30,6 +30,11 @@ struct ShardSlice {
 };
 ShardSlice SliceForShard(uint64_t trials, int shard_index, int shard_count);
 
+// The wall time a batch should take once its cell's trial time is known: long enough that a
+// worker's fork, warm-up and exit (a few ms) are a small share of it, short enough that a stop
+// request or the time budget waits at most about this long for running batches.
+inline constexpr double kBatchTargetSeconds = 0.5;
+
 class BatchQueue {
  public:
   struct Options {
@@ -47,6 +52,11 @@ class BatchQueue {
   TrialBatch Next();
   // Puts the rest of a batch in front of the queue.
   void RetryFirst(const TrialBatch& rest) { retry_.push_front(rest); }
+  // Grows the cell's further automatic batches to `trials` each (the supervisor asks for what a
+  // worker runs in about kBatchTargetSeconds, once it measured the cell's trial time), but to no
+  // more than a jobs-th of the cell's trials left, so its last batches still spread over the
+  // workers. Never shrinks a batch; nothing when Options::batch gave the size.
+  void GrowBatch(size_t cell, uint64_t trials);
   // No further batch of `cell` (its pending retries included).
   void DropCell(size_t cell);
   void DropAll();
@@ -61,6 +71,8 @@ class BatchQueue {
   std::vector<Cursor> cursors_;
   std::vector<uint64_t> slice_begin_;
   std::deque<TrialBatch> retry_;
+  uint64_t jobs_ = 1;
+  bool automatic_ = true;
   size_t round_robin_ = 0;
   uint64_t planned_ = 0;
 };

@@ -44,6 +44,23 @@ TEST(BatchQueueTest, AutomaticBatchSizeIsClampedFromTheSliceAndJobs) {
   EXPECT_EQ(mid.Next(), (TrialBatch{0, 0, 1000}));  // trials / (jobs * 4)
 }
 
+TEST(BatchQueueTest, GrownBatchesTakeAtMostAJobsShareOfWhatIsLeftAndNeverShrink) {
+  BatchQueue q({10000}, {.jobs = 2});
+  EXPECT_EQ(q.Next(), (TrialBatch{0, 0, 1250}));  // 10000 / (2 x 4)
+  q.GrowBatch(0, 100);                            // smaller than now: unchanged
+  EXPECT_EQ(q.Next(), (TrialBatch{0, 1250, 2500}));
+  q.GrowBatch(0, 1000000);  // a jobs-th of the 7500 left
+  EXPECT_EQ(q.Next(), (TrialBatch{0, 2500, 6250}));
+  q.GrowBatch(0, 3000);  // 3750 left: half is 1875, below the batch of 3750 already
+  EXPECT_EQ(q.Next(), (TrialBatch{0, 6250, 10000}));
+  EXPECT_FALSE(q.Pending());
+  // A batch size given by the caller (--batch) stays.
+  BatchQueue fixed({10000}, {.batch = 100, .jobs = 2});
+  fixed.GrowBatch(0, 5000);
+  EXPECT_EQ(fixed.Next(), (TrialBatch{0, 0, 100}));
+  EXPECT_EQ(fixed.Next(), (TrialBatch{0, 100, 200}));
+}
+
 TEST(BatchQueueTest, ShardRunsOnlyItsSlice) {
   BatchQueue q({10}, {.shard_index = 1, .shard_count = 2, .batch = 100});
   EXPECT_EQ(q.planned(), 5u);

@@ -59,6 +59,7 @@ CellResult CellTally::ToResult(const CellSpec& cell, uint64_t planned) const {
   r.trials_planned = planned;
   r.trials = trials;
   r.worker_seconds = worker_seconds;
+  r.phase_seconds = phases;
   r.first_failure_seconds = first_failure_ns / 1e9;
   r.watchdog_cuts = watchdog_cuts;
   r.adaptive_watchdog_seconds = adaptive_watchdog_seconds;

@@ -11,6 +11,7 @@
 #include "harness/base/types.h"
 #include "harness/run/determinism.h"
 #include "harness/run/identity.h"
+#include "harness/run/phase_times.h"
 #include "harness/run/supervisor.h"
 #include "harness/run/verdict.h"
 #include "harness/run/worker.h"
@@ -46,6 +47,7 @@ struct CellTally {
   std::vector<double> batch_trial_seconds;
   int64_t first_failure_ns = 0;  // when the supervisor learned of the first failure (0: none)
   double worker_seconds = 0;     // wall time of this cell's workers, fork to exit
+  PhaseSeconds phases;           // worker_seconds split into phases, plus the follow-up replays
   First first[kInvariantCount];
 
   // A failure of `inv` reported by a worker that completed 0-based trial `trial` (`original`: how

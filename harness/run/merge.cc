@@ -117,6 +117,7 @@ absl::StatusOr<RunResults> MergeResults(const std::vector<RunResults>& shards,
         CellResult fresh = c;
         fresh.trials = fresh.trials_planned = 0;
         fresh.worker_seconds = 0;
+        fresh.phase_seconds = PhaseSeconds{};
         fresh.watchdog_cuts = 0;
         fresh.adaptive_watchdog_seconds = 0;
         for (InvariantResult& r : fresh.invariants) r = InvariantResult{};
@@ -126,6 +127,7 @@ absl::StatusOr<RunResults> MergeResults(const std::vector<RunResults>& shards,
       m.trials += c.trials;
       m.trials_planned += c.trials_planned;
       m.worker_seconds += c.worker_seconds;
+      m.phase_seconds += c.phase_seconds;
       m.watchdog_cuts += c.watchdog_cuts;
       m.adaptive_watchdog_seconds = std::max(m.adaptive_watchdog_seconds,
                                              c.adaptive_watchdog_seconds);

@@ -40,6 +40,26 @@ TEST(MergeTest, EveryShardOnceMergesComplete) {
   EXPECT_EQ(merged->run.plan, "00000000000000aa");
 }
 
+TEST(MergeTest, PhaseSecondsAreSummedOverShards) {
+  RunResults a = Shard(0, 2), b = Shard(1, 2);
+  a.cells[0].worker_seconds = 2;
+  a.cells[0].phase_seconds[Phase::kFork] = 0.5;
+  a.cells[0].phase_seconds[Phase::kTrial] = 1.5;
+  b.cells[0].worker_seconds = 3;
+  b.cells[0].phase_seconds[Phase::kTrial] = 2.5;
+  b.cells[0].phase_seconds[Phase::kWaiting] = 0.5;
+  b.cells[0].phase_seconds[Phase::kReplays] = 1;
+  const absl::StatusOr<RunResults> merged = MergeResults({a, b});
+  ASSERT_TRUE(merged.ok()) << merged.status();
+  const CellResult& c = merged->cells[0];
+  EXPECT_EQ(c.worker_seconds, 5);
+  EXPECT_EQ(c.phase_seconds[Phase::kFork], 0.5);
+  EXPECT_EQ(c.phase_seconds[Phase::kTrial], 4);
+  EXPECT_EQ(c.phase_seconds[Phase::kWaiting], 0.5);
+  EXPECT_EQ(c.phase_seconds[Phase::kReplays], 1);
+  EXPECT_EQ(c.phase_seconds.Total(), 6);
+}
+
 TEST(MergeTest, TheSameShardTwiceIsRefused) {
   EXPECT_EQ(MergeError({Shard(0, 2), Shard(0, 2)}, {false, {"s0/results.json", "s0/results.json"}}),
             "shard 0/2 is given twice (s0/results.json and s0/results.json); give each shard once");

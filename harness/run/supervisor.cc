@@ -108,6 +108,7 @@ json FailureLine(const TrialSpec& spec, uint64_t t, const TrialResult& r, uint32
     slot->current_trial.store(t);
     const TrialResult r = RunTrial(spec);
     slot->completed_ns.fetch_add(NowNs() - slot->started_ns.load());
+    slot->AddPhases(r.phases);
     if (!r.violations.empty() || !r.undecided.empty()) {
       WriteAll(out_fd, FailureLine(spec, t, r, detailed).dump() + "\n");
       if (cell.stop_at_first_failure && !r.violations.empty()) {
@@ -269,6 +270,7 @@ void Dispatcher::OnExit(const WorkerExit& exit) {
   const TrialBatch& b = exit.batch;
   CellTally& cell = tallies_[b.cell];
   cell.worker_seconds += exit.seconds;
+  cell.phases += exit.phases;
   uint64_t ran;
   if (const uint64_t completed = exit.slot->done.load(); completed > 0) {
     // The cell's measured trial time (without the fork): the median over its batches of the mean
@@ -280,6 +282,11 @@ void Dispatcher::OnExit(const WorkerExit& exit) {
     std::nth_element(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(sorted.size() / 2),
                      sorted.end());
     median_trial_seconds_[b.cell] = sorted[sorted.size() / 2];
+    // Fewer, longer batches once the trial time is known: each worker costs a fork and a warm-up.
+    if (!cells_[b.cell].stop_at_first_failure && median_trial_seconds_[b.cell] > 0) {
+      queue_.GrowBatch(b.cell, static_cast<uint64_t>(std::min(
+                                   1e9, kBatchTargetSeconds / median_trial_seconds_[b.cell])));
+    }
   }
   if (exit.Clean()) {
     ran = std::min(exit.done_count, b.end - b.begin);
@@ -433,14 +440,22 @@ RunResults RunCells(const std::vector<CellSpec>& cells, const SupervisorOptions&
   Dispatcher dispatcher(cells, options, start);
   dispatcher.Run();
   std::vector<CellTally>& tallies = dispatcher.tallies();
+  // Each cell's follow-up replays count as its kReplays phase.
+  auto timed = [&tallies](size_t c, auto step) {
+    const int64_t start = NowNs();
+    step();
+    tallies[c].phases[Phase::kReplays] += static_cast<double>(NowNs() - start) / 1e9;
+  };
   for (size_t c = 0; c < cells.size(); ++c) {
-    ConfirmDeaths(cells[c], options.seed, options.watchdog_seconds, tallies[c]);
+    timed(c, [&] { ConfirmDeaths(cells[c], options.seed, options.watchdog_seconds, tallies[c]); });
   }
   const ReproductionOptions reproduction{options.reproduction_replays, options.watchdog_seconds,
                                          options.stop};
   for (size_t c = 0; c < cells.size(); ++c) {
-    MeasureReproduction(cells[c], options.seed, reproduction, tallies[c]);
-    CheckDeterminism(cells[c], options.seed, reproduction, tallies[c]);
+    timed(c, [&] {
+      MeasureReproduction(cells[c], options.seed, reproduction, tallies[c]);
+      CheckDeterminism(cells[c], options.seed, reproduction, tallies[c]);
+    });
   }
   RunResults results;
   results.seed = options.seed;

@@ -346,7 +346,9 @@ void Finish(const TrialSpec& spec, TrialResult& r, TrialSetup& setup) {
   setup.map->ThreadDetach();
   CheckOptions check_options;
   check_options.duplicate_allows_reinsert = spec.backend->duplicate_allows_reinsert;
+  const int64_t check_start = PhaseClockNs();
   CheckResult checked = CheckHistory(r.history, check_options);
+  r.phases.checking_ns = PhaseClockNs() - check_start;
   r.violations = std::move(checked.violations);
   r.undecided = checked.undecided;
 }
@@ -369,7 +371,9 @@ TrialResult RunControlledTrial(const TrialSpec& spec) {
   options.expected_steps = EstimateSteps(r.program);
   options.trace = spec.trace;
   Scheduler scheduler(*strategy, options);
+  const int64_t run_start = PhaseClockNs();
   r.run = scheduler.Run(std::move(setup.bodies));
+  r.phases.trial_ns = PhaseClockNs() - run_start;
 
   switch (r.run.kind) {
     case RunResult::Kind::kCompleted: break;
@@ -409,8 +413,10 @@ TrialResult RunPerturbedTrial(const TrialSpec& spec) {
   const bool preempt = spec.strategy.preempt;
   const int cpu = preempt ? PreemptCpu(spec.seed) : 0;
   std::vector<std::function<void()>> bodies;
+  std::vector<BodySpan> spans(static_cast<size_t>(threads));
   for (int t = 0; t < threads; ++t) {
     bodies.push_back([&, t] {
+      BodySpan::Stamp stamp(spans[static_cast<size_t>(t)]);
       PerturbationScope scope(&noise[t]);
       TsanIgnoreScope ignore(!spec.backend->tsan_visible);
       std::optional<PreemptScope> preemption;
@@ -419,9 +425,11 @@ TrialResult RunPerturbedTrial(const TrialSpec& spec) {
     });
   }
   // `reference-loop` is stress with the hand-written loop's thread start (reference_loop.h).
+  const int64_t handed = PhaseClockNs();
   const std::string error = spec.strategy.kind == StrategyKind::kReferenceLoop
                                 ? RunOnSpinStartedThreads(bodies)
                                 : RunOnTrialThreads(bodies);
+  SplitThreadTime(spans, handed, PhaseClockNs(), r.phases);
   if (!error.empty()) {
     r.run.kind = RunResult::Kind::kException;
     r.run.detail = error;
@@ -433,7 +441,13 @@ TrialResult RunPerturbedTrial(const TrialSpec& spec) {
 }
 
 TrialResult RunTrial(const TrialSpec& spec) {
-  return spec.mode == ExecMode::kPerturbed ? RunPerturbedTrial(spec) : RunControlledTrial(spec);
+  const int64_t start = PhaseClockNs();
+  TrialResult r =
+      spec.mode == ExecMode::kPerturbed ? RunPerturbedTrial(spec) : RunControlledTrial(spec);
+  TrialPhases& p = r.phases;
+  p.setup_ns = std::max<int64_t>(
+      0, PhaseClockNs() - start - p.thread_start_ns - p.trial_ns - p.checking_ns);
+  return r;
 }
 
 }  // namespace mapfault

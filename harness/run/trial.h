@@ -12,6 +12,7 @@
 #include "harness/checkers/checkers.h"
 #include "harness/base/history.h"
 #include "harness/run/identity.h"
+#include "harness/run/phase_times.h"
 #include "harness/engine/scheduler.h"
 #include "harness/strategies/strategy_spec.h"
 #include "scenarios/scenario.h"
@@ -42,6 +43,7 @@ struct TrialResult {
   RunResult run;
   std::vector<Violation> violations;  // no-hang / no-crash from the run, the rest from the history
   InvariantSet undecided;             // invariants a checker budget could not decide
+  TrialPhases phases;                 // where its wall time went (filled by RunTrial)
   InvariantSet violated() const;
 };
 

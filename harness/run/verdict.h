@@ -10,6 +10,7 @@
 #include "harness/engine/backend.h"
 #include "harness/base/types.h"
 #include "harness/run/identity.h"
+#include "harness/run/phase_times.h"
 #include "scenarios/scenario.h"
 
 namespace mapfault {
@@ -39,6 +40,9 @@ struct CellResult : CellLabel {
   // Wall time of the worker processes that ran this cell (fork to exit, summed over workers): the
   // cell's throughput is trials / worker_seconds, per worker.
   double worker_seconds = 0;
+  // Where the cell's time went (phase_times.h): worker_seconds split into phases, plus the
+  // supervisor's follow-up replays of its findings (kReplays, outside worker_seconds).
+  PhaseSeconds phase_seconds;
   // Seconds from the start of the run until the supervisor learned of the cell's first failure
   // (0 when none); the bug-finding benchmark's wall time to detect.
   double first_failure_seconds = 0;

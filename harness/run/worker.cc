@@ -56,6 +56,16 @@ std::string LastLine(const std::string& text) {
 namespace worker_internal {
 
 
+void WorkerSlot::AddPhases(const TrialPhases& p) {
+  auto add = [](std::atomic<int64_t>& sum, int64_t ns) {
+    sum.store(sum.load(std::memory_order_relaxed) + ns, std::memory_order_relaxed);
+  };
+  add(setup_ns, p.setup_ns);
+  add(thread_start_ns, p.thread_start_ns);
+  add(trial_ns, p.trial_ns);
+  add(checking_ns, p.checking_ns);
+}
+
 int64_t NowNs() {
   timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);

@@ -74,7 +74,13 @@ struct WorkerSlot {
   std::atomic<int64_t> started_ns;
   std::atomic<uint64_t> watchdog_scale;  // watchdog periods the current trial may run (>= 1)
   std::atomic<int64_t> completed_ns;     // summed wall time of the batch's completed trials
+  std::atomic<int64_t> entered_ns;       // when the worker's body started (0: not yet)
+  // The phases its completed trials measured (TrialResult::phases), summed.
+  std::atomic<int64_t> setup_ns, thread_start_ns, trial_ns, checking_ns;
   char misuse[512];
+
+  // Adds one completed trial's phases (only the worker writes them).
+  void AddPhases(const TrialPhases& p);
 };
 
 struct Pipe {

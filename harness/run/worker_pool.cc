@@ -44,6 +44,29 @@ bool WorkerExit::Clean() const {
   return finished_cleanly && !watchdog_killed && WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
+PhaseSeconds WorkerPhases(const WorkerSlot& slot, int64_t forked_ns, int64_t reaped_ns, bool died) {
+  const int64_t total = std::max<int64_t>(0, reaped_ns - forked_ns);
+  const int64_t entered = slot.entered_ns.load();
+  int64_t left = total;
+  // Takes up to `ns` (clamped to what is left) for a phase, in seconds.
+  auto take = [&left](int64_t ns) {
+    ns = std::clamp<int64_t>(ns, 0, left);
+    left -= ns;
+    return static_cast<double>(ns) / 1e9;
+  };
+  PhaseSeconds p;
+  p[Phase::kFork] = take(entered > 0 ? entered - forked_ns : total);
+  if (died && slot.current_trial.load() != kNoTrial) {
+    p[Phase::kDied] = take(reaped_ns - slot.started_ns.load());
+  }
+  p[Phase::kSetup] = take(slot.setup_ns.load());
+  p[Phase::kThreadStart] = take(slot.thread_start_ns.load());
+  p[Phase::kTrial] = take(slot.trial_ns.load());
+  p[Phase::kChecking] = take(slot.checking_ns.load());
+  p[Phase::kWaiting] = take(left);
+  return p;
+}
+
 void ReportBatchDone(int out_fd, uint64_t done) {
   WriteAll(out_fd, absl::StrCat("{\"done\":", done, "}\n"));
 }
@@ -69,6 +92,7 @@ void WorkerPool::Spawn(const TrialBatch& batch) {
   slot->current_trial.store(kNoTrial);
   slot->watchdog_scale.store(1);
   slot->completed_ns.store(0);
+  slot->entered_ns.store(0);
   Worker w;
   w.slot = slot;
   w.batch = batch;
@@ -79,6 +103,7 @@ void WorkerPool::Spawn(const TrialBatch& batch) {
   w.pid = fork();
   if (w.pid == 0) {
     EnterWorker(w.out, w.err, slot);
+    slot->entered_ns.store(NowNs());
     body_(batch, slot, w.out.write_fd);
     _exit(0);  // a body must not return; if it does, its batch ends here
   }
@@ -137,7 +162,9 @@ void WorkerPool::Reap(Worker& w, const Events& events) {
   e.adaptive_cut = w.adaptive_cut;
   e.limit_seconds = w.limit_seconds;
   e.abandoned = w.abandoned;
-  e.seconds = (NowNs() - w.started_ns) / 1e9;
+  const int64_t reaped = NowNs();
+  e.seconds = static_cast<double>(reaped - w.started_ns) / 1e9;
+  e.phases = WorkerPhases(*w.slot, w.started_ns, reaped, !e.Clean() && !e.abandoned);
   e.slot = w.slot;
   e.err = std::move(w.err_buf);
   events.on_exit(e);

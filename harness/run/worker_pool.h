@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "harness/run/batch_queue.h"
+#include "harness/run/phase_times.h"
 #include "harness/run/worker.h"
 
 namespace mapfault {
@@ -31,12 +32,20 @@ struct WorkerExit {
   double limit_seconds = 0;       // the limit its trial overran, when watchdog_killed
   bool abandoned = false;         // killed by AbandonAll: not a finding
   double seconds = 0;             // fork to exit
+  PhaseSeconds phases;            // `seconds` split into phases (WorkerPhases)
   const worker_internal::WorkerSlot* slot = nullptr;  // valid during on_exit only
   std::string err;                // the tail of its stderr
 
   // Exited by itself, after its "done" line, with status 0.
   bool Clean() const;
 };
+
+// A worker's life split into phases (all but kReplays), from its slot: forked at `forked_ns`,
+// reaped at `reaped_ns` (NowNs), `died` when it did not end its batch cleanly and was not
+// abandoned (its current trial then counts as kDied). The phases are non-negative and sum to
+// reaped_ns - forked_ns (kWaiting takes what the others leave).
+PhaseSeconds WorkerPhases(const worker_internal::WorkerSlot& slot, int64_t forked_ns,
+                          int64_t reaped_ns, bool died);
 
 // The worker side of the report protocol: the last line of a batch, `done` trials run.
 void ReportBatchDone(int out_fd, uint64_t done);
