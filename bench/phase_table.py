@@ -25,6 +25,9 @@ def main():
         if args.mode != "all" and row["mode"] != args.mode:
             continue
         cells[(row["backend"], row["scenario"], row["mode"], row["strategy"])] = row
+    if not cells:
+        raise SystemExit(f"phase_table.py: no {args.mode} cells in {args.results} "
+                         "(choose another --mode: perturbed, controlled or all)")
     totals = dict.fromkeys(PHASES, 0.0)
     trials = worker = 0.0
     for row in cells.values():
