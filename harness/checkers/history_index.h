@@ -51,6 +51,15 @@ struct KeyEvent {
 // One key's events, in ascending begin time (a view into the index).
 using KeyEvents = std::span<const KeyEvent>;
 
+// Whether no operation touched the key: its only events are its initial state (most keys of a
+// trial with many initial entries; checkers skip or shortcut them).
+inline bool OnlyInitial(KeyEvents events) {
+  for (const KeyEvent& e : events) {
+    if (e.kind != KeyEvent::Kind::kInitial) return false;
+  }
+  return true;
+}
+
 // "T1 erase(3)" / "post size()".
 std::string Who(const OpRecord& op);
 

@@ -36,6 +36,7 @@ Finding Linearizable(const HistoryIndex& index, const CheckOptions& options) {
   Finding finding;
   std::vector<LinOp> ops;  // one buffer for every key
   for (const auto& [k, events] : index.keys()) {
+    if (OnlyInitial(events)) continue;  // no operation on it: nothing to order
     KeyOpsInto(index, k, /*include_post=*/true, ops);
     const LinOutcome r =
         CheckKeyLinearizable(InitialValue(index, k), ops, options.linearizability_budget);

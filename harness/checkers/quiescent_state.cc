@@ -76,8 +76,15 @@ Finding QuiescentState(const HistoryIndex& index, const CheckOptions& options) {
     const bool from_index =
         j == others.size() || (i < keys.size() && keys[i].first < others[j].first);
     const Key k = from_index ? keys[i].first : others[j].first;
-    const std::optional<Value> found =
-        from_index ? held[i++] : std::optional<Value>(others[j++].second);
+    std::optional<Value> found;
+    if (from_index) {
+      found = held[i];
+      const KeyEvents& events = keys[i++].second;
+      // A key no operation touched must still hold its initial value: no search when it does.
+      if (OnlyInitial(events) && found == events.front().value) continue;
+    } else {
+      found = others[j++].second;
+    }
     if (!KeyQuiescent(index, k, found, options, ops, finding)) return finding;
   }
   return finding;
