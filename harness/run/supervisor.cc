@@ -10,6 +10,7 @@
 #include <csignal>
 
 #include <algorithm>
+#include <limits>
 #include <filesystem>
 #include <optional>
 
@@ -97,10 +98,55 @@ json FailureLine(const TrialSpec& spec, uint64_t t, const TrialResult& r, uint32
   return line;
 }
 
-// A worker's body: runs the batch's trials, reporting each failing one.
+// What a worker's trials covered since its last coverage line ("cov"): schedules judged, programs
+// searched exhaustively (fully explored, least bound fully explored), the most steps a trial took,
+// and the hashes of the sampled controlled trials' schedules.
+class CoverageLine {
+ public:
+  void Add(const TrialSpec& spec, const TrialResult& r) {
+    ++trials_;
+    most_steps_ = std::max(most_steps_, r.run.steps);
+    if (r.search) {
+      schedules_ += r.search->schedules;
+      ++programs_;
+      programs_complete_ += r.search->complete && r.violations.empty();
+      bound_complete_ = std::min(bound_complete_, r.search->bound_complete);
+      return;
+    }
+    ++schedules_;
+    if (spec.mode == ExecMode::kControlled) hashes_.push_back(ScheduleHash(r.run.choices));
+  }
+  // Sends the line when a search ended or enough sampled trials piled up (or `now`).
+  void Flush(int out_fd, bool now) {
+    if (trials_ == 0 || (!now && programs_ == 0 && hashes_.size() < kSampledPerLine)) return;
+    json line = {{"cov", {{"s", schedules_}, {"k", most_steps_}}}, {"h", hashes_}};
+    if (programs_ > 0) {
+      line["cov"]["p"] = programs_;
+      line["cov"]["pc"] = programs_complete_;
+      line["cov"]["bc"] = bound_complete_;
+    }
+    WriteAll(out_fd, line.dump() + "\n");
+    *this = CoverageLine();
+  }
+
+ private:
+  static constexpr size_t kSampledPerLine = 256;
+  static uint64_t ScheduleHash(const std::vector<uint8_t>& choices) {
+    uint64_t h = Mix64(choices.size());
+    for (uint8_t c : choices) h = Mix64(h ^ c);
+    return h;
+  }
+  uint64_t trials_ = 0, schedules_ = 0, most_steps_ = 0, programs_ = 0, programs_complete_ = 0;
+  int bound_complete_ = std::numeric_limits<int>::max();
+  std::vector<uint64_t> hashes_;
+};
+
+// A worker's body: runs the batch's trials, reporting each failing one and what they covered.
 [[noreturn]] void WorkerMain(const CellSpec& cell, const TrialBatch& batch, uint64_t run_seed,
                              WorkerSlot* slot, int out_fd) {
+  RestartWatchdogAtEachSchedule(slot);
   uint32_t detailed = 0;  // invariants whose first failure in this batch was sent in full
+  CoverageLine coverage;
   for (uint64_t t = batch.begin; t < batch.end; ++t) {
     const TrialSpec spec = SpecFor(cell, run_seed, t);
     slot->watchdog_scale.store(WatchdogScale(ProgramFor(spec)));
@@ -108,16 +154,20 @@ json FailureLine(const TrialSpec& spec, uint64_t t, const TrialResult& r, uint32
     slot->current_trial.store(t);
     const TrialResult r = RunTrial(spec);
     slot->completed_ns.fetch_add(NowNs() - slot->started_ns.load());
+    coverage.Add(spec, r);
     if (!r.violations.empty() || !r.undecided.empty()) {
       WriteAll(out_fd, FailureLine(spec, t, r, detailed).dump() + "\n");
       if (cell.stop_at_first_failure && !r.violations.empty()) {
+        coverage.Flush(out_fd, true);
         slot->done.store(t - batch.begin + 1);
         ReportBatchDone(out_fd, t - batch.begin + 1);
         _exit(0);
       }
     }
+    coverage.Flush(out_fd, false);
     slot->done.store(t - batch.begin + 1);
   }
+  coverage.Flush(out_fd, true);
   ReportBatchDone(out_fd, batch.end - batch.begin);
   _exit(0);
 }
@@ -253,7 +303,25 @@ void Dispatcher::Run() {
   }
 }
 
+// Consumes one coverage line from a worker (CoverageLine).
+void HandleCoverageLine(const json& j, CellTally& cell) {
+  const json& cov = j["cov"];
+  cell.schedules += cov.value("s", uint64_t{0});
+  cell.most_steps = std::max(cell.most_steps, cov.value("k", uint64_t{0}));
+  if (cov.contains("p")) {
+    cell.programs += cov["p"].get<uint64_t>();
+    cell.programs_complete += cov.value("pc", uint64_t{0});
+    cell.bound_complete = std::min(cell.bound_complete, cov.value("bc", -1));
+  }
+  for (const json& h : j["h"]) cell.schedule_hashes.insert(h.get<uint64_t>());
+}
+
 void Dispatcher::OnLine(const TrialBatch& batch, const std::string& line) {
+  if (line.rfind("{\"cov\"", 0) == 0) {
+    const json j = json::parse(line, nullptr, /*allow_exceptions=*/false);
+    if (!j.is_discarded()) HandleCoverageLine(j, tallies_[batch.cell]);
+    return;
+  }
   if (HandleLine(line, tallies_[batch.cell])) {
     ++failing_trials_;
     FoundFailure(batch.cell);

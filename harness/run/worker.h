@@ -90,6 +90,9 @@ bool Drain(int fd, std::string& into);
 Pipe MakePipe();
 // Child-side set-up shared by every worker: quiet stdout, stderr into `err`, misuse sink.
 void EnterWorker(const Pipe& out, const Pipe& err, WorkerSlot* slot);
+// Makes every schedule a trial starts in this process (ScheduleStarted, trial.h) restart the
+// watchdog of `slot`: an exhaustive search's watchdog bounds each schedule, not the whole search.
+void RestartWatchdogAtEachSchedule(WorkerSlot* slot);
 // Classifies a worker that died (or was killed) while running a trial.
 IsolatedOutcome ClassifyDeath(int status, bool watchdog_killed, const WorkerSlot* slot,
                               const std::string& err, double watchdog_seconds);
