@@ -200,6 +200,40 @@ void ReadIdentity(const json& j, FieldReader& in, RunIdentity& id) {
   id.missing_shards = in.Strings(j, "missing_shards");
 }
 
+// The cell's coverage (absent from files written before it: then sampled, nothing known).
+void ReadCoverage(const json& row, FieldReader& in, CellResult& c) {
+  if (!row.contains("coverage")) return;
+  const json* v = in.Find(row, "coverage");
+  const std::string kind = in.String(*v, "kind");
+  Coverage& cov = c.coverage;
+  if (kind == "exhaustive") {
+    cov.kind = Coverage::Kind::kExhaustive;
+    cov.preemption_bound =
+        static_cast<int>(in.Count(*v, "preemption_bound", 0, kMaxPreemptionBound));
+    cov.programs = in.Count(*v, "programs");
+    cov.schedules = in.Count(*v, "schedules");
+    cov.complete = in.Bool(*v, "complete");
+    cov.programs_complete = in.Count(*v, "programs_complete", 0, cov.programs);
+    const json bound = v->value("bound_complete", json(nullptr));
+    cov.bound_complete = bound.is_null() ? -1
+                         : static_cast<int>(in.Count(*v, "bound_complete", 0,
+                                                     static_cast<uint64_t>(cov.preemption_bound)));
+  } else if (kind == "sampled") {
+    in.Count(*v, "trials");
+    if (const json d = v->value("distinct_schedules", json(nullptr)); !d.is_null()) {
+      cov.distinct_schedules = in.Count(*v, "distinct_schedules", 0, c.trials);
+    }
+    if (const json p = v->value("pct_bound", json(nullptr)); !p.is_null()) {
+      if (!p.is_number() || !(p.get<double>() >= 0 && p.get<double>() <= 1)) {
+        return in.Fail("pct_bound", absl::StrCat("is ", Quote(p), "; not a probability"));
+      }
+      cov.pct_bound = p.get<double>();
+    }
+  } else if (in.status().ok()) {
+    in.Fail("coverage", absl::StrCat("has kind ", Quote(kind), "; not exhaustive or sampled"));
+  }
+}
+
 // The fields of the cell a row belongs to.
 CellResult ReadCell(const json& row, FieldReader& in) {
   CellResult c;
@@ -223,39 +257,6 @@ CellResult ReadCell(const json& row, FieldReader& in) {
   }
   ReadCoverage(row, in, c);
   return c;
-}
-
-// The cell's coverage (absent from files written before it: then sampled, nothing known).
-void ReadCoverage(const json& row, FieldReader& in, CellResult& c) {
-  if (!row.contains("coverage")) return;
-  const json* v = in.Find(row, "coverage");
-  const std::string kind = in.String(*v, "kind");
-  Coverage& cov = c.coverage;
-  if (kind == "exhaustive") {
-    cov.kind = Coverage::Kind::kExhaustive;
-    cov.preemption_bound = static_cast<int>(in.Count(*v, "preemption_bound", 0, kMaxPreemptionBound));
-    cov.programs = in.Count(*v, "programs");
-    cov.schedules = in.Count(*v, "schedules");
-    cov.complete = in.Bool(*v, "complete");
-    cov.programs_complete = in.Count(*v, "programs_complete", 0, cov.programs);
-    const json bound = v->value("bound_complete", json(nullptr));
-    cov.bound_complete = bound.is_null() ? -1
-                         : static_cast<int>(in.Count(*v, "bound_complete", 0,
-                                                     static_cast<uint64_t>(cov.preemption_bound)));
-  } else if (kind == "sampled") {
-    in.Count(*v, "trials");
-    if (const json d = v->value("distinct_schedules", json(nullptr)); !d.is_null()) {
-      cov.distinct_schedules = in.Count(*v, "distinct_schedules", 0, c.trials);
-    }
-    if (const json p = v->value("pct_bound", json(nullptr)); !p.is_null()) {
-      if (!p.is_number() || !(p.get<double>() >= 0 && p.get<double>() <= 1)) {
-        return in.Fail("pct_bound", absl::StrCat("is ", Quote(p), "; not a probability"));
-      }
-      cov.pct_bound = p.get<double>();
-    }
-  } else if (in.status().ok()) {
-    in.Fail("coverage", absl::StrCat("has kind ", Quote(kind), "; not exhaustive or sampled"));
-  }
 }
 
 // The determinism check of a finding (fields added after schema_version 1 began: optional, so
