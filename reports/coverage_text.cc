@@ -13,19 +13,22 @@ std::string Plural(uint64_t n, std::string_view one, std::string_view many) {
 }
 
 std::string ExhaustiveText(const Coverage& c) {
-  std::string text = fmt::format("every schedule with <= {} of {}, {}",
-                                 Plural(c.preemption_bound, "preemption", "preemptions"),
-                                 Plural(c.programs, "program", "programs"),
-                                 Plural(c.schedules, "schedule", "schedules"));
-  if (!c.complete) {
-    text += fmt::format(" (INCOMPLETE: {} of the programs fully explored", c.programs_complete);
-    if (c.bound_complete >= 0 && c.bound_complete < c.preemption_bound) {
-      text += fmt::format(", every program up to {}",
-                          Plural(c.bound_complete, "preemption", "preemptions"));
-    }
-    text += ")";
+  const std::string bound = Plural(c.preemption_bound, "preemption", "preemptions");
+  const std::string programs = Plural(c.programs, "program", "programs");
+  const std::string schedules = Plural(c.schedules, "schedule", "schedules");
+  if (c.complete) {
+    return fmt::format("every schedule with <= {} of {}, {}", bound, programs, schedules);
   }
-  return text;
+  // Stopped early (a failure, a crash, --max-schedules, --time-budget): say how far it got.
+  std::string text = fmt::format("schedules with <= {} of {} searched, {} (INCOMPLETE: {} fully "
+                                 "explored",
+                                 bound, programs, schedules,
+                                 Plural(c.programs_complete, "program", "programs"));
+  if (c.bound_complete >= 0 && c.bound_complete < c.preemption_bound) {
+    text += fmt::format(", every program up to {}",
+                        Plural(c.bound_complete, "preemption", "preemptions"));
+  }
+  return text + ")";
 }
 
 std::string SampledText(const CellResult& cell) {

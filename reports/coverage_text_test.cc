@@ -44,7 +44,7 @@ CellResult SampledCell() {
   return c;
 }
 
-RunResults Run() {
+RunResults TwoCellRun() {
   RunResults run;
   run.seed = 3;
   run.cells = {ExhaustiveCell(), SampledCell()};
@@ -69,8 +69,8 @@ TEST(CoverageTextTest, AnIncompleteSearchSaysHowFarItGot) {
   c.coverage.programs_complete = 47;
   c.coverage.bound_complete = 1;
   EXPECT_EQ(CoverageText(c),
-            "every schedule with <= 2 preemptions of 50 programs, 41,312 schedules (INCOMPLETE: "
-            "47 of the programs fully explored, every program up to 1 preemption)");
+            "schedules with <= 2 preemptions of 50 programs searched, 41,312 schedules "
+            "(INCOMPLETE: 47 programs fully explored, every program up to 1 preemption)");
 }
 
 TEST(CoverageTextTest, PctStatesItsSurvivalBound) {
@@ -82,7 +82,7 @@ TEST(CoverageTextTest, PctStatesItsSurvivalBound) {
 }
 
 TEST(CoverageTextTest, EveryReportSaysIt) {
-  const RunResults run = Run();
+  const RunResults run = TwoCellRun();
   const std::string console = FormatConsoleReport(run);
   EXPECT_NE(console.find(kExhaustiveWords), std::string::npos) << console;
   EXPECT_NE(console.find(kSampledWords), std::string::npos) << console;
@@ -103,7 +103,7 @@ TEST(CoverageTextTest, EveryReportSaysIt) {
 }
 
 TEST(CoverageTextTest, ResultsJsonCarriesCoverageAndReadsItBack) {
-  const nlohmann::json j = ResultsToJson(Run());
+  const nlohmann::json j = ResultsToJson(TwoCellRun());
   EXPECT_EQ(j["results"][0]["coverage"],
             nlohmann::json::parse(R"({"kind": "exhaustive", "preemption_bound": 2,
                 "programs": 50, "schedules": 41312, "complete": true, "programs_complete": 50,

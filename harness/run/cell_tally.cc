@@ -59,7 +59,9 @@ Coverage CellTally::CoverageOf(const CellSpec& cell, uint64_t planned) const {
   if (cell.mode == ExecMode::kControlled && cell.strategy.kind == StrategyKind::kExhaustive) {
     c.kind = Coverage::Kind::kExhaustive;
     c.preemption_bound = cell.strategy.preemption_bound;
-    c.programs = programs;
+    // A search a crash or hang ended reported nothing: its program counts, not fully explored
+    // (the schedules it ran before are not counted).
+    c.programs = programs + deaths;
     c.programs_complete = programs_complete;
     c.schedules = schedules;
     c.bound_complete = programs == 0 ? -1 : bound_complete;

@@ -37,7 +37,12 @@ TrialResult RunExhaustiveSearch(const TrialSpec& spec) {
                                     " preemptions");
       break;
     }
-    ScheduleStarted();
+    if (!ScheduleStarted()) {
+      search.stopped = absl::StrCat("stopped by --time-budget after ", search.schedules,
+                                    " schedules, in the round of ", strategy.round(),
+                                    " preemptions");
+      break;
+    }
     if (spec.trace != nullptr) *spec.trace->count = 0;
     TrialResult r = RunControlledSchedule(each, strategy);
     ++search.executions;

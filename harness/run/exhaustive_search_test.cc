@@ -4,6 +4,7 @@
 // incomplete, and every run's results carry coverage (exhaustive and sampled) that merges.
 #include "harness/run/exhaustive_search.h"
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "harness/run/replay.h"
 #include "harness/run/supervisor.h"
@@ -35,36 +36,46 @@ CellSpec Cell(const std::string& backend, const std::string& scenario, const std
   return cell;
 }
 
+// Naive's bug may crash the process: each search runs in a fresh worker.
 TEST(ExhaustiveSearchTest, FindsNaivesIterateWhileEraseBugWithTheFewestPreemptions) {
-  const TrialSpec spec = Spec("naive", "iterate-while-erase", "exhaustive:pb=3", 11);
-  const TrialResult r = RunExhaustiveSearch(spec);
+  const IsolatedOutcome found =
+      RunTrialIsolated(Spec("naive", "iterate-while-erase", "exhaustive:pb=3", 11), 30);
+  ASSERT_FALSE(found.AllViolations().empty()) << found.detail;
+  ASSERT_GT(found.preemptions, 0) << "the bug needs a preemption";
+  EXPECT_LE(found.preemptions, 3);
+  // No schedule with fewer preemptions fails: a search bounded one lower finds nothing.
+  const IsolatedOutcome below = RunTrialIsolated(
+      Spec("naive", "iterate-while-erase",
+           "exhaustive:pb=" + std::to_string(found.preemptions - 1), 11),
+      30);
+  EXPECT_EQ(below.kind, IsolatedOutcome::Kind::kCompleted) << below.detail;
+  EXPECT_TRUE(below.AllViolations().empty()) << below.AllViolations()[0].explanation;
+}
+
+// mutant.cow_publish_early misses entries (no crash): found with 2 preemptions on this program,
+// none with fewer; the explanation says so.
+TEST(ExhaustiveSearchTest, FindsAMutantWithTheFewestPreemptions) {
+  const TrialResult r =
+      RunExhaustiveSearch(Spec("mutant.cow_publish_early", "snapshot-read", "exhaustive:pb=2", 4));
   ASSERT_FALSE(r.violations.empty());
+  EXPECT_EQ(r.violations[0].invariant, Invariant::kIterNoMissedStable);
   ASSERT_TRUE(r.search.has_value());
   EXPECT_FALSE(r.search->complete);
-  EXPECT_LE(r.run.preemptions, 3);
-  EXPECT_NE(r.violations[0].explanation.find("exhaustive search: the first failing schedule"),
+  ASSERT_GT(r.run.preemptions, 0);
+  EXPECT_NE(r.violations[0].explanation.find(absl::StrCat(
+                "exhaustive search: the first failing schedule of ", r.search->schedules, ", with ",
+                r.run.preemptions, " preemption")),
             std::string::npos)
       << r.violations[0].explanation;
-  // No schedule with fewer preemptions fails: a search bounded one lower finds nothing.
-  ASSERT_GT(r.run.preemptions, 0) << "the bug needs a preemption";
   const TrialResult below = RunExhaustiveSearch(
-      Spec("naive", "iterate-while-erase",
-           "exhaustive:pb=" + std::to_string(r.run.preemptions - 1), 11));
+      Spec("mutant.cow_publish_early", "snapshot-read",
+           "exhaustive:pb=" + std::to_string(r.run.preemptions - 1), 4));
   EXPECT_TRUE(below.violations.empty()) << below.violations[0].explanation;
   ASSERT_TRUE(below.search.has_value());
   EXPECT_TRUE(below.search->complete);
   EXPECT_EQ(below.search->bound_complete, r.run.preemptions - 1);
-}
-
-TEST(ExhaustiveSearchTest, FindsAMutantWithTheFewestPreemptions) {
-  const TrialSpec spec =
-      Spec("mutant.rwlock_erase_shared", "iterate-while-erase", "exhaustive:pb=2", 3);
-  const TrialResult r = RunExhaustiveSearch(spec);
-  ASSERT_FALSE(r.violations.empty());
-  const TrialResult below = RunExhaustiveSearch(
-      Spec("mutant.rwlock_erase_shared", "iterate-while-erase",
-           "exhaustive:pb=" + std::to_string(std::max(0, r.run.preemptions - 1)), 3));
-  if (r.run.preemptions > 0) EXPECT_TRUE(below.violations.empty());
+  // The schedules of the lower bound all ran before the failing one.
+  EXPECT_LT(below.search->schedules, r.search->schedules);
 }
 
 TEST(ExhaustiveSearchTest, CorrectBackendsHoldEveryScheduleWithOnePreemption) {
@@ -84,7 +95,7 @@ TEST(ExhaustiveSearchTest, CorrectBackendsHoldEveryScheduleWithOnePreemption) {
 }
 
 TEST(ExhaustiveSearchTest, ACounterexamplesTokenReplaysItExactlyInAFreshWorker) {
-  const TrialSpec spec = Spec("naive", "iterate-while-erase", "exhaustive:pb=2", 11);
+  const TrialSpec spec = Spec("mutant.cow_publish_early", "mixed-ops", "exhaustive:pb=2", 4);
   const TrialResult r = RunExhaustiveSearch(spec);
   ASSERT_FALSE(r.violations.empty());
   const Invariant inv = r.violations[0].invariant;
@@ -131,7 +142,8 @@ TEST(ExhaustiveSearchTest, ACrashInASearchIsAttributedToItsProgramAndReplaysFrom
   EXPECT_EQ(crash.first_failure_trial, 4u);
   EXPECT_TRUE(crash.confirmed);
   EXPECT_EQ(c.coverage.kind, Coverage::Kind::kExhaustive);
-  EXPECT_EQ(c.coverage.programs, 5u);  // the crashed search reported nothing
+  EXPECT_EQ(c.coverage.programs, 6u);  // the crashed search counts, not fully explored
+  EXPECT_EQ(c.coverage.programs_complete, 5u);
   EXPECT_FALSE(c.coverage.complete);
 }
 

@@ -142,9 +142,10 @@ class CoverageLine {
 };
 
 // A worker's body: runs the batch's trials, reporting each failing one and what they covered.
+// `deadline_ns`: when the run's --time-budget ends (0: none), where a search stops.
 [[noreturn]] void WorkerMain(const CellSpec& cell, const TrialBatch& batch, uint64_t run_seed,
-                             WorkerSlot* slot, int out_fd) {
-  RestartWatchdogAtEachSchedule(slot);
+                             int64_t deadline_ns, WorkerSlot* slot, int out_fd) {
+  RestartWatchdogAtEachSchedule(slot, deadline_ns);
   uint32_t detailed = 0;  // invariants whose first failure in this batch was sent in full
   CoverageLine coverage;
   for (uint64_t t = batch.begin; t < batch.end; ++t) {
@@ -282,7 +283,11 @@ void Dispatcher::Run() {
   WorkerPool pool(
       options_.jobs, options_.watchdog_seconds,
       [this](const TrialBatch& b, WorkerSlot* slot, int out_fd) {
-        WorkerMain(cells_[b.cell], b, options_.seed, slot, out_fd);
+        const int64_t deadline =
+            options_.time_budget_seconds > 0
+                ? SaturatingAdd(start_, SecondsToNs(options_.time_budget_seconds))
+                : 0;
+        WorkerMain(cells_[b.cell], b, options_.seed, deadline, slot, out_fd);
       },
       [this](size_t cell, double full) { return TrialLimit(cell, full); });
   const WorkerPool::Events events{

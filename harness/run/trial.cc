@@ -355,14 +355,12 @@ void Finish(const TrialSpec& spec, TrialResult& r, TrialSetup& setup) {
 }  // namespace
 
 namespace {
-void (*schedule_start_hook)() = nullptr;
+bool (*schedule_start_hook)() = nullptr;
 }  // namespace
 
-void SetScheduleStartHook(void (*hook)()) { schedule_start_hook = hook; }
+void SetScheduleStartHook(bool (*hook)()) { schedule_start_hook = hook; }
 
-void ScheduleStarted() {
-  if (schedule_start_hook != nullptr) schedule_start_hook();
-}
+bool ScheduleStarted() { return schedule_start_hook == nullptr || schedule_start_hook(); }
 
 TrialResult RunControlledTrial(const TrialSpec& spec) {
   if (spec.strategy.kind == StrategyKind::kExhaustive && !spec.replay_choices) {

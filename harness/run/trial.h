@@ -106,9 +106,11 @@ TrialResult RunControlledTrial(const TrialSpec& spec);
 TrialResult RunControlledSchedule(const TrialSpec& spec, Strategy& strategy);
 
 // Called at the start of every schedule a trial runs (one, or each of an exhaustive search's): the
-// worker restarts its watchdog there, so the watchdog bounds one schedule. Null: nothing.
-void SetScheduleStartHook(void (*hook)());
-void ScheduleStarted();
+// worker restarts its watchdog there, so the watchdog bounds one schedule. It returns false when
+// the run is out of its --time-budget: an exhaustive search then stops, incomplete. Null: nothing
+// (ScheduleStarted returns true).
+void SetScheduleStartHook(bool (*hook)());
+bool ScheduleStarted();
 
 }  // namespace mapfault
 

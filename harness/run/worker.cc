@@ -121,11 +121,17 @@ void EnterWorker(const Pipe& out, const Pipe& err, WorkerSlot* slot) {
 
 namespace {
 WorkerSlot* watchdog_slot = nullptr;
-void RestartWatchdog() { watchdog_slot->started_ns.store(NowNs()); }
+int64_t search_deadline_ns = 0;
+bool RestartWatchdog() {
+  const int64_t now = NowNs();
+  watchdog_slot->started_ns.store(now);
+  return search_deadline_ns == 0 || now < search_deadline_ns;
+}
 }  // namespace
 
-void RestartWatchdogAtEachSchedule(WorkerSlot* slot) {
+void RestartWatchdogAtEachSchedule(WorkerSlot* slot, int64_t deadline_ns) {
   watchdog_slot = slot;
+  search_deadline_ns = deadline_ns;
   SetScheduleStartHook(&RestartWatchdog);
 }
 

@@ -92,7 +92,8 @@ Pipe MakePipe();
 void EnterWorker(const Pipe& out, const Pipe& err, WorkerSlot* slot);
 // Makes every schedule a trial starts in this process (ScheduleStarted, trial.h) restart the
 // watchdog of `slot`: an exhaustive search's watchdog bounds each schedule, not the whole search.
-void RestartWatchdogAtEachSchedule(WorkerSlot* slot);
+// After `deadline_ns` (NowNs; 0: none, the run's --time-budget) a search stops at its next schedule.
+void RestartWatchdogAtEachSchedule(WorkerSlot* slot, int64_t deadline_ns = 0);
 // Classifies a worker that died (or was killed) while running a trial.
 IsolatedOutcome ClassifyDeath(int status, bool watchdog_killed, const WorkerSlot* slot,
                               const std::string& err, double watchdog_seconds);
