@@ -98,47 +98,61 @@ json FailureLine(const TrialSpec& spec, uint64_t t, const TrialResult& r, uint32
   return line;
 }
 
-// What a worker's trials covered since its last coverage line ("cov"): schedules judged, programs
-// searched exhaustively (fully explored, least bound fully explored), the most steps a trial took,
-// and the hashes of the sampled controlled trials' schedules.
+// What a worker's trials covered since its last coverage line ("cov"): programs searched
+// exhaustively (schedules, fully explored, least bound fully explored; sent after each search) and
+// sampled trials (kept in the slot's PendingCoverage until 256 schedule hashes piled up, so that a
+// worker's death loses none of them: the supervisor counts what is pending).
 class CoverageLine {
  public:
+  explicit CoverageLine(WorkerSlot* slot) : pending_(slot->pending) {}
+
   void Add(const TrialSpec& spec, const TrialResult& r) {
-    ++trials_;
-    most_steps_ = std::max(most_steps_, r.run.steps);
     if (r.search) {
       schedules_ += r.search->schedules;
+      most_steps_ = std::max(most_steps_, r.run.steps);
       ++programs_;
       programs_complete_ += r.search->complete && r.violations.empty();
       bound_complete_ = std::min(bound_complete_, r.search->bound_complete);
       return;
     }
-    ++schedules_;
-    if (spec.mode == ExecMode::kControlled) hashes_.push_back(ScheduleHash(r.run.choices));
+    ++pending_.schedules;
+    pending_.most_steps = std::max(pending_.most_steps, r.run.steps);
+    if (spec.mode == ExecMode::kControlled) {
+      pending_.hashes[pending_.hash_count++] = ScheduleHash(r.run.choices);
+    }
   }
-  // Sends the line when a search ended or enough sampled trials piled up (or `now`).
+  // Sends the line when a search ended or the pending hashes are full (or `now`).
   void Flush(int out_fd, bool now) {
-    if (trials_ == 0 || (!now && programs_ == 0 && hashes_.size() < kSampledPerLine)) return;
-    json line = {{"cov", {{"s", schedules_}, {"k", most_steps_}}}, {"h", hashes_}};
+    const bool full = pending_.hash_count == PendingCoverage::kHashes;
+    if (programs_ == 0 && pending_.schedules == 0) return;
+    if (!now && programs_ == 0 && !full) return;
+    json line = {{"cov",
+                  {{"s", schedules_ + pending_.schedules},
+                   {"k", std::max(most_steps_, pending_.most_steps)}}},
+                 {"h", std::vector<uint64_t>(pending_.hashes,
+                                             pending_.hashes + pending_.hash_count)}};
     if (programs_ > 0) {
       line["cov"]["p"] = programs_;
       line["cov"]["pc"] = programs_complete_;
       line["cov"]["bc"] = bound_complete_;
     }
-    WriteAll(out_fd, line.dump() + "\n");
-    *this = CoverageLine();
+    const std::string text = line.dump() + "\n";
+    pending_.schedules = pending_.most_steps = 0;
+    pending_.hash_count = 0;
+    schedules_ = most_steps_ = programs_ = programs_complete_ = 0;
+    bound_complete_ = std::numeric_limits<int>::max();
+    WriteAll(out_fd, text);
   }
 
  private:
-  static constexpr size_t kSampledPerLine = 256;
   static uint64_t ScheduleHash(const std::vector<uint8_t>& choices) {
     uint64_t h = Mix64(choices.size());
     for (uint8_t c : choices) h = Mix64(h ^ c);
     return h;
   }
-  uint64_t trials_ = 0, schedules_ = 0, most_steps_ = 0, programs_ = 0, programs_complete_ = 0;
+  PendingCoverage& pending_;
+  uint64_t schedules_ = 0, most_steps_ = 0, programs_ = 0, programs_complete_ = 0;
   int bound_complete_ = std::numeric_limits<int>::max();
-  std::vector<uint64_t> hashes_;
 };
 
 // A worker's body: runs the batch's trials, reporting each failing one and what they covered.
@@ -147,7 +161,7 @@ class CoverageLine {
                              int64_t deadline_ns, WorkerSlot* slot, int out_fd) {
   RestartWatchdogAtEachSchedule(slot, deadline_ns);
   uint32_t detailed = 0;  // invariants whose first failure in this batch was sent in full
-  CoverageLine coverage;
+  CoverageLine coverage(slot);
   for (uint64_t t = batch.begin; t < batch.end; ++t) {
     const TrialSpec spec = SpecFor(cell, run_seed, t);
     slot->watchdog_scale.store(WatchdogScale(ProgramFor(spec)));
@@ -341,6 +355,12 @@ void Dispatcher::FoundFailure(size_t cell) {
 void Dispatcher::OnExit(const WorkerExit& exit) {
   const TrialBatch& b = exit.batch;
   CellTally& cell = tallies_[b.cell];
+  // What a worker that died had not sent yet (nothing after a clean exit).
+  const PendingCoverage& pending = exit.slot->pending;
+  cell.schedules += pending.schedules;
+  cell.most_steps = std::max(cell.most_steps, pending.most_steps);
+  const uint32_t hashes = std::min(pending.hash_count, PendingCoverage::kHashes);
+  cell.schedule_hashes.insert(pending.hashes, pending.hashes + hashes);
   cell.worker_seconds += exit.seconds;
   uint64_t ran;
   if (const uint64_t completed = exit.slot->done.load(); completed > 0) {

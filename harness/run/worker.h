@@ -68,6 +68,16 @@ namespace worker_internal {
 constexpr uint64_t kNoTrial = ~uint64_t{0};
 
 // Shared between a worker and the supervisor (MAP_SHARED), one per concurrently running worker.
+// A worker's sampled coverage not yet sent on its pipe (CoverageLine, supervisor.cc): kept in the
+// slot so that the supervisor can count it when the worker dies.
+struct PendingCoverage {
+  static constexpr uint32_t kHashes = 256;
+  uint64_t schedules;   // trials run
+  uint64_t most_steps;  // the most scheduling steps one took
+  uint32_t hash_count;
+  uint64_t hashes[kHashes];  // their schedules' hashes (controlled trials)
+};
+
 struct WorkerSlot {
   std::atomic<uint64_t> current_trial;
   std::atomic<uint64_t> done;
@@ -75,6 +85,7 @@ struct WorkerSlot {
   std::atomic<uint64_t> watchdog_scale;  // watchdog periods the current trial may run (>= 1)
   std::atomic<int64_t> completed_ns;     // summed wall time of the batch's completed trials
   char misuse[512];
+  PendingCoverage pending;
 };
 
 struct Pipe {
