@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "fmt/format.h"
+#include "reports/coverage_text.h"
 #include "harness/base/escape.h"
 #include "reports/report_detail.h"
 
@@ -49,6 +50,18 @@ void ProgressPrinter::Finish() {
   std::fflush(out_);
 }
 
+// What each cell's verdicts cover: "  mutex / mixed-ops: HOLDS: 400 sampled trials, ...".
+std::string CoverageSection(const RunResults& results, bool by_strategy) {
+  std::string out = "\nCoverage (what each cell's verdicts rest on):\n";
+  for (const CellResult& c : results.cells) {
+    out += fmt::format("  {} / {}{}: {}\n", EscapeControlBytes(c.backend),
+                       EscapeControlBytes(c.scenario),
+                       by_strategy ? " / " + EscapeControlBytes(c.strategy) : "",
+                       CellCoverageLine(c));
+  }
+  return out;
+}
+
 std::string FormatConsoleReport(const RunResults& results) {
   std::string out;
   size_t bw = 7, sw = 8;
@@ -92,6 +105,7 @@ std::string FormatConsoleReport(const RunResults& results) {
     line += item.size();
   }
   out += "\n";
+  out += CoverageSection(results, by_strategy);
 
   int counts[5] = {};
   bool header = false;

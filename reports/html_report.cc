@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "fmt/format.h"
+#include "reports/coverage_text.h"
 
 namespace mapfault {
 namespace {
@@ -418,6 +419,7 @@ void AppendMatrix(const RunResults& results, const std::vector<FindingRef>& find
       if (r.first_failure_trial > 0)
         title += fmt::format(", first at trial {}", r.first_failure_trial);
       if (r.undecided > 0) title += fmt::format("; {} trials undecided", r.undecided);
+      if (r.verdict != Verdict::kNotRun) title += fmt::format("\ncoverage: {}", CoverageText(c));
       std::string text = Esc(report_internal::VerdictCellText(r.verdict));
       int number = 0;
       for (const FindingRef& f : findings) number = f.result == &r ? f.number : number;
@@ -439,6 +441,17 @@ void AppendMatrix(const RunResults& results, const std::vector<FindingRef>& find
   out +=
       "<span>(hover a cell for its failure rate; click a finding to open it)</span></div>"
       "</section>\n";
+}
+
+// What each cell's verdicts rest on, one line per cell.
+void AppendCoverage(const RunResults& results, std::string& out) {
+  out += "<section><h2>Coverage</h2>\n<ul class=\"coverage\">\n";
+  for (const CellResult& c : results.cells) {
+    fmt::format_to(std::back_inserter(out),
+                   "<li><span class=\"mono\">{} / {} / {}</span>: {}</li>\n", Esc(c.backend),
+                   Esc(c.scenario), Esc(c.strategy), Esc(CellCoverageLine(c)));
+  }
+  out += "</ul></section>\n";
 }
 
 // Horizontal bars on a log10 axis: one per finding, grouped under its cell's strategy.
@@ -529,6 +542,7 @@ std::string FormatHtmlReport(const RunResults& results, const std::vector<BreakD
   }
   out += "</span></div>\n</header>\n<main>\n";
   AppendMatrix(results, findings, out);
+  AppendCoverage(results, out);
   AppendChart(findings, out);
   fmt::format_to(it,
                  "<section id=\"findings\"><h2>Findings ({})</h2>\n<p class=\"controls\"><button "

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "harness/base/limits.h"
 
 namespace mapfault {
 
@@ -23,6 +24,25 @@ nlohmann::json PhaseSecondsToJson(const PhaseSeconds& phases) {
   nlohmann::json j = nlohmann::json::object();
   for (Phase p : kAllPhases) j[std::string(PhaseName(p))] = phases[p];
   return j;
+}
+
+nlohmann::json CoverageToJson(const CellResult& c) {
+  using json = nlohmann::json;
+  const Coverage& v = c.coverage;
+  if (v.kind == Coverage::Kind::kExhaustive) {
+    return {{"kind", "exhaustive"},
+            {"preemption_bound", v.preemption_bound},
+            {"programs", v.programs},
+            {"schedules", v.schedules},
+            {"complete", v.complete},
+            {"programs_complete", v.programs_complete},
+            {"bound_complete", v.bound_complete < 0 ? json(nullptr) : json(v.bound_complete)}};
+  }
+  return {{"kind", "sampled"},
+          {"trials", c.trials},
+          {"distinct_schedules",
+           v.distinct_schedules ? json(*v.distinct_schedules) : json(nullptr)},
+          {"pct_bound", v.pct_bound ? json(*v.pct_bound) : json(nullptr)}};
 }
 
 nlohmann::json ResultsToJson(const RunResults& results) {
@@ -59,6 +79,7 @@ nlohmann::json ResultsToJson(const RunResults& results) {
           {"divergence", r.replay_check != ReplayCheck::kDiverged
                              ? json(nullptr)
                              : json{{"step", r.diverged_at_step}, {"detail", r.divergence}}},
+          {"coverage", CoverageToJson(c)},
       });
       if (c.watchdog_cuts > 0) {  // only in a cell the adaptive watchdog cut trials of
         rows.back()["watchdog_cuts"] = c.watchdog_cuts;
@@ -186,6 +207,40 @@ void ReadIdentity(const json& j, FieldReader& in, RunIdentity& id) {
   id.missing_shards = in.Strings(j, "missing_shards");
 }
 
+// The cell's coverage (absent from files written before it: then sampled, nothing known).
+void ReadCoverage(const json& row, FieldReader& in, CellResult& c) {
+  if (!row.contains("coverage")) return;
+  const json* v = in.Find(row, "coverage");
+  const std::string kind = in.String(*v, "kind");
+  Coverage& cov = c.coverage;
+  if (kind == "exhaustive") {
+    cov.kind = Coverage::Kind::kExhaustive;
+    cov.preemption_bound =
+        static_cast<int>(in.Count(*v, "preemption_bound", 0, kMaxPreemptionBound));
+    cov.programs = in.Count(*v, "programs");
+    cov.schedules = in.Count(*v, "schedules");
+    cov.complete = in.Bool(*v, "complete");
+    cov.programs_complete = in.Count(*v, "programs_complete", 0, cov.programs);
+    const json bound = v->value("bound_complete", json(nullptr));
+    cov.bound_complete = bound.is_null() ? -1
+                         : static_cast<int>(in.Count(*v, "bound_complete", 0,
+                                                     static_cast<uint64_t>(cov.preemption_bound)));
+  } else if (kind == "sampled") {
+    in.Count(*v, "trials");
+    if (const json d = v->value("distinct_schedules", json(nullptr)); !d.is_null()) {
+      cov.distinct_schedules = in.Count(*v, "distinct_schedules", 0, c.trials);
+    }
+    if (const json p = v->value("pct_bound", json(nullptr)); !p.is_null()) {
+      if (!p.is_number() || !(p.get<double>() >= 0 && p.get<double>() <= 1)) {
+        return in.Fail("pct_bound", absl::StrCat("is ", Quote(p), "; not a probability"));
+      }
+      cov.pct_bound = p.get<double>();
+    }
+  } else if (in.status().ok()) {
+    in.Fail("coverage", absl::StrCat("has kind ", Quote(kind), "; not exhaustive or sampled"));
+  }
+}
+
 // The fields of the cell a row belongs to.
 CellResult ReadCell(const json& row, FieldReader& in) {
   CellResult c;
@@ -212,6 +267,7 @@ CellResult ReadCell(const json& row, FieldReader& in) {
     c.watchdog_cuts = in.Count(row, "watchdog_cuts", 0, c.trials);
     c.adaptive_watchdog_seconds = in.Seconds(row, "adaptive_watchdog_seconds");
   }
+  ReadCoverage(row, in, c);
   return c;
 }
 

@@ -18,6 +18,8 @@ inline constexpr int kResultsSchemaVersion = 1;
 nlohmann::json ParamsToJson(const ScenarioParams& params);
 // A cell's phase_seconds object: one number of seconds per phase, named by PhaseName.
 nlohmann::json PhaseSecondsToJson(const PhaseSeconds& phases);
+// A cell's `coverage` object (docs/cli.md#results-json).
+nlohmann::json CoverageToJson(const CellResult& cell);
 nlohmann::json ResultsToJson(const RunResults& results);
 // Reads what ResultsToJson wrote, validating every field (types, ranges, counts against each other,
 // verdicts against their counts); InvalidArgument naming the result index and the field otherwise.

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "fmt/format.h"
+#include "reports/coverage_text.h"
 #include "reports/report_detail.h"
 
 namespace mapfault {
@@ -57,6 +58,7 @@ std::string FindingText(const CellResult& c, Invariant inv, const InvariantResul
   out += fmt::format("failure rate: {:.1f}% ({} of {} trials)\n", FailurePercent(r), r.failures,
                      r.evaluated);
   out += fmt::format("strategy: {}, mode: {}\n", c.strategy, c.mode);
+  out += fmt::format("coverage: {}\n", CoverageText(c));
   if (!r.token.empty()) out += ReplayCommand(r.token) + "\n";
   return out;
 }
@@ -72,15 +74,15 @@ void AppendTestCase(const CellResult& c, Invariant inv, bool with_strategy, std:
                                           strategy), true),
                  EscapeMarkup(InvariantId(inv), true));
   switch (r.verdict) {
-    case Verdict::kHolds:
-      if (r.undecided == 0) {
-        out += "/>\n";
-        return;
-      }
-      fmt::format_to(it, ">\n      <system-out>{}</system-out>\n",
-                     EscapeMarkup(fmt::format("HOLDS in {} trials; {} trials were undecided (the "
-                                              "checker's budget ran out)\n",
-                                              r.evaluated, r.undecided)));
+    case Verdict::kHolds:  // what the verdict rests on, and what its checker left undecided
+      fmt::format_to(
+          it, ">\n      <system-out>{}</system-out>\n",
+          EscapeMarkup(fmt::format("HOLDS: {}\n{}", CoverageText(c),
+                                   r.undecided == 0
+                                       ? ""
+                                       : fmt::format("HOLDS in {} trials; {} trials were undecided "
+                                                     "(the checker's budget ran out)\n",
+                                                     r.evaluated, r.undecided))));
       break;
     case Verdict::kBroken:
       fmt::format_to(it, ">\n      <failure message=\"{}\" type=\"BROKEN\">{}</failure>\n",

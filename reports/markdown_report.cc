@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "fmt/format.h"
+#include "reports/coverage_text.h"
 #include "reports/report_detail.h"
 
 namespace mapfault {
@@ -89,6 +90,15 @@ void AppendFinding(const FindingRef& f, std::string& out) {
   }
 }
 
+// What each cell's verdicts rest on, one item per cell.
+void AppendCoverage(const RunResults& results, bool by_strategy, std::string& out) {
+  for (const CellResult& c : results.cells) {
+    fmt::format_to(std::back_inserter(out), "- {} / {}{}: {}\n", Code(c.backend),
+                   Code(c.scenario), by_strategy ? " / " + Code(c.strategy) : "",
+                   EscapeText(CellCoverageLine(c)));
+  }
+}
+
 }  // namespace
 
 std::string FormatMarkdownReport(const RunResults& results) {
@@ -128,7 +138,9 @@ std::string FormatMarkdownReport(const RunResults& results) {
   for (Invariant inv : kAllInvariants) {
     fmt::format_to(it, " {}={}", InvariantShortName(inv), Code(InvariantId(inv)));
   }
-  out += ".\n\n## Findings\n\n";
+  out += ".\n\n## Coverage\n\n";
+  AppendCoverage(results, by_strategy, out);
+  out += "\n## Findings\n\n";
   const std::vector<FindingRef> findings = CollectFindings(results);
   if (findings.empty()) out += "No findings: every invariant held in every trial that judged it.\n";
   for (const FindingRef& f : findings) AppendFinding(f, out);

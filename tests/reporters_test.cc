@@ -236,7 +236,10 @@ TEST(ReportersTest, JUnitCountsAndOutcomes) {
   // OUT_OF_CONTRACT and DETECTED pass, with the finding and its replay command in system-out.
   EXPECT_NE(xml.find("mapfault replay mf1_TEST-go-crash"), std::string::npos);
   EXPECT_NE(xml.find("mapfault replay mf1_TEST-go-misuse"), std::string::npos);
-  EXPECT_EQ(Count(xml, "<system-out>"), 3u);  // the two findings and the undecided HOLDS
+  // Every passing testcase says what it rests on (its coverage); the failures say it in <failure>.
+  EXPECT_EQ(Count(xml, "<system-out>"), 33u);
+  EXPECT_EQ(Count(xml, "HOLDS: 834 sampled trials\n"), 11u);
+  EXPECT_NE(xml.find("coverage: 834 sampled trials\n"), std::string::npos);
   EXPECT_NE(xml.find("<property name=\"seed\" value=\"7\"/>"), std::string::npos);
   EXPECT_EQ(xml.find("name=\"partial\""), std::string::npos);
 }

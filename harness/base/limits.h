@@ -19,6 +19,7 @@ inline constexpr uint64_t kMaxChoices = uint64_t{1} << 24;     // a token's reco
 inline constexpr uint64_t kMaxProgramOps = uint64_t{1} << 20;  // all ops and init entries of an
                                                                // explicit program, together
 inline constexpr int kMaxStrategyDepth = 10;   // pct:d=N
+inline constexpr int kMaxPreemptionBound = 8;  // exhaustive:pb=K (at most kMaxStrategyDepth)
 inline constexpr size_t kMaxScenarioFileBytes = size_t{1} << 20;  // a scenario or suite file
 inline constexpr size_t kMaxTokenFileBytes = size_t{64} << 20;    // replay @FILE
 

@@ -72,6 +72,7 @@ struct RunOptions {
   std::string out = "mapfault-out";
   int threads = 0, keys = 0, initial = 0, ops = 0;  // 0 = scenario default
   uint64_t max_steps = 20000;
+  uint64_t max_schedules = 0;  // --max-schedules: exhaustive strategies' budget per program
   double watchdog = 5;
   bool no_progress = false;
   bool preempt = false;
@@ -258,6 +259,9 @@ std::optional<std::vector<StrategySpec>> StrategiesFor(const RunOptions& o) {
     absl::StatusOr<StrategySpec> strategy = StrategySpec::Parse(name);
     if (!strategy.ok()) return UsageFailure(strategy.status());
     if (o.preempt) strategy->preempt = true;
+    if (o.max_schedules != 0 && strategy->kind == StrategyKind::kExhaustive) {
+      strategy->max_schedules = o.max_schedules;
+    }
     if (strategy->preempt && o.mode == "controlled") {
       return UsageFailure(absl::InvalidArgumentError(
           "--preempt applies to perturbed mode (real threads); use --mode perturbed or auto"));
@@ -518,6 +522,10 @@ CLI::App* AddRunCommand(CLI::App& app, RunOptions& ro, uint64_t& seed) {
       ->check(CLI::Range(1, kMaxOps));
   run->add_option("--max-steps", ro.max_steps, "Livelock bound in scheduling steps")
       ->check(CLI::Range(kMinMaxSteps, kMaxMaxSteps));
+  run->add_option("--max-schedules", ro.max_schedules,
+                  "Exhaustive strategies: stop each program's search after this many schedules "
+                  "(its coverage is then incomplete)")
+      ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 40));
   AddWatchdogOption(run, ro.watchdog);
   run->add_flag("--no-progress", ro.no_progress, "Do not draw the progress line");
   run->add_flag("--preempt", ro.preempt,

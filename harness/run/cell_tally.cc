@@ -2,6 +2,7 @@
 #include "harness/run/cell_tally.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace mapfault {
 namespace {
@@ -53,6 +54,29 @@ void CellTally::NotEvaluated(InvariantSet set) {
   }
 }
 
+Coverage CellTally::CoverageOf(const CellSpec& cell, uint64_t planned) const {
+  Coverage c;
+  if (cell.mode == ExecMode::kControlled && cell.strategy.kind == StrategyKind::kExhaustive) {
+    c.kind = Coverage::Kind::kExhaustive;
+    c.preemption_bound = cell.strategy.preemption_bound;
+    // A search a crash or hang ended reported nothing: its program counts, not fully explored
+    // (the schedules it ran before are not counted).
+    c.programs = programs + deaths;
+    c.programs_complete = programs_complete;
+    c.schedules = schedules;
+    c.bound_complete = programs == 0 ? -1 : bound_complete;
+    c.complete = programs_complete == planned;
+    return c;
+  }
+  if (cell.mode != ExecMode::kControlled) return c;
+  c.distinct_schedules = schedule_hashes.size();
+  if (cell.strategy.kind == StrategyKind::kPct && trials > 0) {
+    const double k = static_cast<double>(std::max<uint64_t>(most_steps, 1));
+    c.pct_bound = 1 / (cell.params.threads * std::pow(k, cell.strategy.depth - 1));
+  }
+  return c;
+}
+
 CellResult CellTally::ToResult(const CellSpec& cell, uint64_t planned) const {
   CellResult r;
   r.label() = LabelOf(cell);
@@ -63,6 +87,7 @@ CellResult CellTally::ToResult(const CellSpec& cell, uint64_t planned) const {
   r.first_failure_seconds = first_failure_ns / 1e9;
   r.watchdog_cuts = watchdog_cuts;
   r.adaptive_watchdog_seconds = adaptive_watchdog_seconds;
+  r.coverage = CoverageOf(cell, planned);
   for (Invariant inv : kAllInvariants) {
     const int i = static_cast<int>(inv);
     InvariantResult& ir = r.invariants[i];

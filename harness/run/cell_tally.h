@@ -5,9 +5,11 @@
 #define MAPFAULT_HARNESS_RUN_CELL_TALLY_H_
 
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "harness/base/types.h"
 #include "harness/run/determinism.h"
 #include "harness/run/identity.h"
@@ -49,6 +51,16 @@ struct CellTally {
   double worker_seconds = 0;     // wall time of this cell's workers, fork to exit
   PhaseSeconds phases;           // worker_seconds split into phases, plus the follow-up replays
   First first[kInvariantCount];
+  // Coverage, from the workers' coverage lines: schedules judged (a sampled trial is one), programs
+  // searched exhaustively and of them fully explored, the least bound every one explored fully,
+  // the most scheduling steps a trial took, and the distinct schedules' hashes (sampled,
+  // controlled).
+  uint64_t schedules = 0;
+  uint64_t programs = 0;
+  uint64_t programs_complete = 0;
+  int bound_complete = std::numeric_limits<int>::max();
+  uint64_t most_steps = 0;
+  absl::flat_hash_set<uint64_t> schedule_hashes;
 
   // A failure of `inv` reported by a worker that completed 0-based trial `trial` (`original`: how
   // that run looked, for the determinism check of its replays).
@@ -62,6 +74,9 @@ struct CellTally {
   // The cell's result: `planned` trials in this shard, verdicts judged over the invariants `cell`
   // checks (the others NOT_RUN).
   CellResult ToResult(const CellSpec& cell, uint64_t planned) const;
+  // The cell's coverage (Coverage): exhaustive for strategy exhaustive in controlled mode, else
+  // sampled.
+  Coverage CoverageOf(const CellSpec& cell, uint64_t planned) const;
 };
 
 }  // namespace mapfault

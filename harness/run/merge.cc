@@ -124,6 +124,7 @@ absl::StatusOr<RunResults> MergeResults(const std::vector<RunResults>& shards,
         merged.cells.push_back(std::move(fresh));
       }
       CellResult& m = merged.cells[it->second];
+      if (!inserted) MergeCoverage(m.coverage, c.coverage);  // the first shard's is m's already
       m.trials += c.trials;
       m.trials_planned += c.trials_planned;
       m.worker_seconds += c.worker_seconds;

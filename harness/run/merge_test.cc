@@ -102,5 +102,42 @@ TEST(MergeTest, ResultsWithoutIdentityMergeOnlyAsPartial) {
   EXPECT_TRUE(merged->partial);
 }
 
+TEST(MergeTest, ExhaustiveCoverageIsSummedAndCompleteOnlyWhenEveryShardIs) {
+  RunResults a = Shard(0, 2), b = Shard(1, 2);
+  for (RunResults* r : {&a, &b}) {
+    Coverage& c = r->cells[0].coverage;
+    c.kind = Coverage::Kind::kExhaustive;
+    c.preemption_bound = 2;
+    c.programs = c.programs_complete = 200;
+    c.schedules = 1000;
+    c.bound_complete = 2;
+    c.complete = true;
+  }
+  b.cells[0].coverage.programs_complete = 199;
+  b.cells[0].coverage.bound_complete = 1;
+  b.cells[0].coverage.complete = false;
+  const absl::StatusOr<RunResults> merged = MergeResults({a, b});
+  ASSERT_TRUE(merged.ok()) << merged.status();
+  const Coverage& c = merged->cells[0].coverage;
+  EXPECT_EQ(c.kind, Coverage::Kind::kExhaustive);
+  EXPECT_EQ(c.programs, 400u);
+  EXPECT_EQ(c.programs_complete, 399u);
+  EXPECT_EQ(c.schedules, 2000u);
+  EXPECT_EQ(c.bound_complete, 1);
+  EXPECT_FALSE(c.complete);
+}
+
+TEST(MergeTest, SampledCoverageSumsDistinctSchedulesAndKeepsTheWeakestPctBound) {
+  RunResults a = Shard(0, 2), b = Shard(1, 2);
+  a.cells[0].coverage.distinct_schedules = 150;
+  a.cells[0].coverage.pct_bound = 0.01;
+  b.cells[0].coverage.distinct_schedules = 180;
+  b.cells[0].coverage.pct_bound = 0.005;
+  const absl::StatusOr<RunResults> merged = MergeResults({a, b});
+  ASSERT_TRUE(merged.ok()) << merged.status();
+  EXPECT_EQ(merged->cells[0].coverage.distinct_schedules, 330u);
+  EXPECT_EQ(merged->cells[0].coverage.pct_bound, 0.005);
+}
+
 }  // namespace
 }  // namespace mapfault

@@ -10,6 +10,7 @@
 #include <csignal>
 
 #include <algorithm>
+#include <limits>
 #include <filesystem>
 #include <optional>
 
@@ -97,10 +98,70 @@ json FailureLine(const TrialSpec& spec, uint64_t t, const TrialResult& r, uint32
   return line;
 }
 
-// A worker's body: runs the batch's trials, reporting each failing one.
+// What a worker's trials covered since its last coverage line ("cov"): programs searched
+// exhaustively (schedules, fully explored, least bound fully explored; sent after each search) and
+// sampled trials (kept in the slot's PendingCoverage until 256 schedule hashes piled up, so that a
+// worker's death loses none of them: the supervisor counts what is pending).
+class CoverageLine {
+ public:
+  explicit CoverageLine(WorkerSlot* slot) : pending_(slot->pending) {}
+
+  void Add(const TrialSpec& spec, const TrialResult& r) {
+    if (r.search) {
+      schedules_ += r.search->schedules;
+      most_steps_ = std::max(most_steps_, r.run.steps);
+      ++programs_;
+      programs_complete_ += r.search->complete && r.violations.empty();
+      bound_complete_ = std::min(bound_complete_, r.search->bound_complete);
+      return;
+    }
+    ++pending_.schedules;
+    pending_.most_steps = std::max(pending_.most_steps, r.run.steps);
+    if (spec.mode == ExecMode::kControlled) {
+      pending_.hashes[pending_.hash_count++] = ScheduleHash(r.run.choices);
+    }
+  }
+  // Sends the line when a search ended or the pending hashes are full (or `now`).
+  void Flush(int out_fd, bool now) {
+    const bool full = pending_.hash_count == PendingCoverage::kHashes;
+    if (programs_ == 0 && pending_.schedules == 0) return;
+    if (!now && programs_ == 0 && !full) return;
+    json line = {{"cov",
+                  {{"s", schedules_ + pending_.schedules},
+                   {"k", std::max(most_steps_, pending_.most_steps)}}},
+                 {"h", std::vector<uint64_t>(pending_.hashes,
+                                             pending_.hashes + pending_.hash_count)}};
+    if (programs_ > 0) {
+      line["cov"]["p"] = programs_;
+      line["cov"]["pc"] = programs_complete_;
+      line["cov"]["bc"] = bound_complete_;
+    }
+    const std::string text = line.dump() + "\n";
+    pending_.schedules = pending_.most_steps = 0;
+    pending_.hash_count = 0;
+    schedules_ = most_steps_ = programs_ = programs_complete_ = 0;
+    bound_complete_ = std::numeric_limits<int>::max();
+    WriteAll(out_fd, text);
+  }
+
+ private:
+  static uint64_t ScheduleHash(const std::vector<uint8_t>& choices) {
+    uint64_t h = Mix64(choices.size());
+    for (uint8_t c : choices) h = Mix64(h ^ c);
+    return h;
+  }
+  PendingCoverage& pending_;
+  uint64_t schedules_ = 0, most_steps_ = 0, programs_ = 0, programs_complete_ = 0;
+  int bound_complete_ = std::numeric_limits<int>::max();
+};
+
+// A worker's body: runs the batch's trials, reporting each failing one and what they covered.
+// `deadline_ns`: when the run's --time-budget ends (0: none), where a search stops.
 [[noreturn]] void WorkerMain(const CellSpec& cell, const TrialBatch& batch, uint64_t run_seed,
-                             WorkerSlot* slot, int out_fd) {
+                             int64_t deadline_ns, WorkerSlot* slot, int out_fd) {
+  RestartWatchdogAtEachSchedule(slot, deadline_ns);
   uint32_t detailed = 0;  // invariants whose first failure in this batch was sent in full
+  CoverageLine coverage(slot);
   for (uint64_t t = batch.begin; t < batch.end; ++t) {
     const TrialSpec spec = SpecFor(cell, run_seed, t);
     slot->watchdog_scale.store(WatchdogScale(ProgramFor(spec)));
@@ -109,16 +170,20 @@ json FailureLine(const TrialSpec& spec, uint64_t t, const TrialResult& r, uint32
     const TrialResult r = RunTrial(spec);
     slot->completed_ns.fetch_add(NowNs() - slot->started_ns.load());
     slot->AddPhases(r.phases);
+    coverage.Add(spec, r);
     if (!r.violations.empty() || !r.undecided.empty()) {
       WriteAll(out_fd, FailureLine(spec, t, r, detailed).dump() + "\n");
       if (cell.stop_at_first_failure && !r.violations.empty()) {
+        coverage.Flush(out_fd, true);
         slot->done.store(t - batch.begin + 1);
         ReportBatchDone(out_fd, t - batch.begin + 1);
         _exit(0);
       }
     }
+    coverage.Flush(out_fd, false);
     slot->done.store(t - batch.begin + 1);
   }
+  coverage.Flush(out_fd, true);
   ReportBatchDone(out_fd, batch.end - batch.begin);
   _exit(0);
 }
@@ -233,7 +298,11 @@ void Dispatcher::Run() {
   WorkerPool pool(
       options_.jobs, options_.watchdog_seconds,
       [this](const TrialBatch& b, WorkerSlot* slot, int out_fd) {
-        WorkerMain(cells_[b.cell], b, options_.seed, slot, out_fd);
+        const int64_t deadline =
+            options_.time_budget_seconds > 0
+                ? SaturatingAdd(start_, SecondsToNs(options_.time_budget_seconds))
+                : 0;
+        WorkerMain(cells_[b.cell], b, options_.seed, deadline, slot, out_fd);
       },
       [this](size_t cell, double full) { return TrialLimit(cell, full); });
   const WorkerPool::Events events{
@@ -254,7 +323,25 @@ void Dispatcher::Run() {
   }
 }
 
+// Consumes one coverage line from a worker (CoverageLine).
+void HandleCoverageLine(const json& j, CellTally& cell) {
+  const json& cov = j["cov"];
+  cell.schedules += cov.value("s", uint64_t{0});
+  cell.most_steps = std::max(cell.most_steps, cov.value("k", uint64_t{0}));
+  if (cov.contains("p")) {
+    cell.programs += cov["p"].get<uint64_t>();
+    cell.programs_complete += cov.value("pc", uint64_t{0});
+    cell.bound_complete = std::min(cell.bound_complete, cov.value("bc", -1));
+  }
+  for (const json& h : j["h"]) cell.schedule_hashes.insert(h.get<uint64_t>());
+}
+
 void Dispatcher::OnLine(const TrialBatch& batch, const std::string& line) {
+  if (line.rfind("{\"cov\"", 0) == 0) {
+    const json j = json::parse(line, nullptr, /*allow_exceptions=*/false);
+    if (!j.is_discarded()) HandleCoverageLine(j, tallies_[batch.cell]);
+    return;
+  }
   if (HandleLine(line, tallies_[batch.cell])) {
     ++failing_trials_;
     FoundFailure(batch.cell);
@@ -269,6 +356,12 @@ void Dispatcher::FoundFailure(size_t cell) {
 void Dispatcher::OnExit(const WorkerExit& exit) {
   const TrialBatch& b = exit.batch;
   CellTally& cell = tallies_[b.cell];
+  // What a worker that died had not sent yet (nothing after a clean exit).
+  const PendingCoverage& pending = exit.slot->pending;
+  cell.schedules += pending.schedules;
+  cell.most_steps = std::max(cell.most_steps, pending.most_steps);
+  const uint32_t hashes = std::min(pending.hash_count, PendingCoverage::kHashes);
+  cell.schedule_hashes.insert(pending.hashes, pending.hashes + hashes);
   cell.worker_seconds += exit.seconds;
   cell.phases += exit.phases;
   uint64_t ran;

@@ -112,7 +112,8 @@ std::string ReplayToken::Encode() const {
   w.Varint(params.ops);
   w.String(backend);
   w.Varint(static_cast<uint64_t>(strategy.kind) | (strategy.preempt ? kPreemptBit : 0));
-  w.Varint(strategy.depth);
+  // The strategy's parameter: PCT's depth, the exhaustive search's preemption bound.
+  w.Varint(strategy.kind == StrategyKind::kExhaustive ? strategy.preemption_bound : strategy.depth);
   w.Varint(seed);
   w.Varint(max_steps);
   w.Varint(static_cast<uint64_t>(invariant));
@@ -216,7 +217,8 @@ absl::Status ReadHeader(Reader& r, ReplayToken& t, uint64_t& has_choices) {
   const bool preempt = (kind & kPreemptBit) != 0;
   kind &= ~kPreemptBit;
   if (mode > 1 || !IsKnownStrategyCode(kind) || inv >= kInvariantCount ||
-      depth > kMaxStrategyDepth) {
+      depth > kMaxStrategyDepth ||
+      (kind == static_cast<uint64_t>(StrategyKind::kExhaustive) && depth > kMaxPreemptionBound)) {
     return Bad("a field is out of range");
   }
   // The same bounds as the command line and scenario files (harness/base/limits.h).
@@ -228,7 +230,11 @@ absl::Status ReadHeader(Reader& r, ReplayToken& t, uint64_t& has_choices) {
   t.params = {static_cast<int>(threads), static_cast<int>(keys), static_cast<int>(initial),
               static_cast<int>(ops)};
   t.strategy.kind = static_cast<StrategySpec::Kind>(kind);
-  t.strategy.depth = static_cast<int>(depth);
+  if (t.strategy.kind == StrategyKind::kExhaustive) {
+    t.strategy.preemption_bound = static_cast<int>(depth);
+  } else {
+    t.strategy.depth = static_cast<int>(depth);
+  }
   t.strategy.preempt = preempt;
   t.invariant = static_cast<Invariant>(inv);
   return absl::OkStatus();

@@ -12,6 +12,7 @@
 #include "harness/engine/preempt.h"
 #include "harness/base/rng.h"
 #include "harness/engine/trial_threads.h"
+#include "harness/run/exhaustive_search.h"
 #include "harness/run/reference_loop.h"
 #include "harness/run/worker_limits.h"
 
@@ -355,22 +356,36 @@ void Finish(const TrialSpec& spec, TrialResult& r, TrialSetup& setup) {
 
 }  // namespace
 
-TrialResult RunControlledTrial(const TrialSpec& spec) {
-  TrialResult r;
-  TrialSetup setup;
-  Prepare(spec, spec.backend->make_controlled(), r, setup, nullptr);
+namespace {
+bool (*schedule_start_hook)() = nullptr;
+}  // namespace
 
+void SetScheduleStartHook(bool (*hook)()) { schedule_start_hook = hook; }
+
+bool ScheduleStarted() { return schedule_start_hook == nullptr || schedule_start_hook(); }
+
+TrialResult RunControlledTrial(const TrialSpec& spec) {
+  if (spec.strategy.kind == StrategyKind::kExhaustive && !spec.replay_choices) {
+    return RunExhaustiveSearch(spec);
+  }
   std::unique_ptr<Strategy> strategy;
   if (spec.replay_choices) {
     strategy = MakeReplayStrategy(*spec.replay_choices, spec.lenient_replay);
   } else {
     strategy = MakeStrategy(spec.strategy, StrategySeed(spec.seed));
   }
+  return RunControlledSchedule(spec, *strategy);
+}
+
+TrialResult RunControlledSchedule(const TrialSpec& spec, Strategy& strategy) {
+  TrialResult r;
+  TrialSetup setup;
+  Prepare(spec, spec.backend->make_controlled(), r, setup, nullptr);
   Scheduler::Options options;
   options.max_steps = StepBound(spec.max_steps, r.program);
   options.expected_steps = EstimateSteps(r.program);
   options.trace = spec.trace;
-  Scheduler scheduler(*strategy, options);
+  Scheduler scheduler(strategy, options);
   const int64_t run_start = PhaseClockNs();
   r.run = scheduler.Run(std::move(setup.bodies));
   r.phases.trial_ns = PhaseClockNs() - run_start;

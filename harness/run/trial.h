@@ -37,6 +37,15 @@ struct TrialSpec : TrialIdentity {
   TraceBuffer* trace = nullptr;
 };
 
+// What an exhaustive search of one program ran (exhaustive_search.h).
+struct SearchOutcome {
+  uint64_t schedules = 0;   // distinct schedules judged, each with at most the bound's preemptions
+  uint64_t executions = 0;  // executions, re-runs of earlier rounds' schedules included
+  int bound_complete = -1;  // the largest bound all of whose schedules ran (-1: not even bound 0)
+  bool complete = false;    // every schedule within the bound ran, and none failed
+  std::string stopped;      // why it stopped before that ("" when complete or at a failure)
+};
+
 struct TrialResult {
   Program program;
   History history;
@@ -44,6 +53,10 @@ struct TrialResult {
   std::vector<Violation> violations;  // no-hang / no-crash from the run, the rest from the history
   InvariantSet undecided;             // invariants a checker budget could not decide
   TrialPhases phases;                 // where its wall time went (filled by RunTrial)
+  // An exhaustive search (strategy exhaustive, no replay_choices): the result above is its first
+  // failing schedule's, or its last schedule's when none failed (undecided then collects every
+  // schedule's).
+  std::optional<SearchOutcome> search;
   InvariantSet violated() const;
 };
 
@@ -87,8 +100,19 @@ TrialResult RunTrial(const TrialSpec& spec);
 TrialResult RunPerturbedTrial(const TrialSpec& spec);
 
 // Runs one trial in this process. A backend that crashes takes the process with it: callers that
-// must survive that run trials in a worker (supervisor.h).
+// must survive that run trials in a worker (supervisor.h). A trial of strategy exhaustive without
+// replay_choices is the bounded search of its program (RunExhaustiveSearch).
 TrialResult RunControlledTrial(const TrialSpec& spec);
+// One execution of `spec`'s program under `strategy` (spec.replay_choices and spec.strategy are
+// not consulted).
+TrialResult RunControlledSchedule(const TrialSpec& spec, Strategy& strategy);
+
+// Called at the start of every schedule a trial runs (one, or each of an exhaustive search's): the
+// worker restarts its watchdog there, so the watchdog bounds one schedule. It returns false when
+// the run is out of its --time-budget: an exhaustive search then stops, incomplete. Null: nothing
+// (ScheduleStarted returns true).
+void SetScheduleStartHook(bool (*hook)());
+bool ScheduleStarted();
 
 }  // namespace mapfault
 

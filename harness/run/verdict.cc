@@ -1,6 +1,8 @@
 // Verdict rules.
 #include "harness/run/verdict.h"
 
+#include <algorithm>
+
 namespace mapfault {
 
 std::string_view VerdictName(Verdict v) {
@@ -18,6 +20,24 @@ Verdict Judge(Invariant inv, uint64_t evaluated, uint64_t failures, uint64_t cla
   if (failures == 0) return evaluated == 0 ? Verdict::kNotRun : Verdict::kHolds;
   if (inv == Invariant::kMisuseDetected) return Verdict::kDetected;
   return claimed_failures > 0 ? Verdict::kBroken : Verdict::kOutOfContract;
+}
+
+void MergeCoverage(Coverage& into, const Coverage& shard) {
+  into.programs += shard.programs;
+  into.programs_complete += shard.programs_complete;
+  into.schedules += shard.schedules;
+  into.bound_complete = std::min(into.bound_complete, shard.bound_complete);
+  into.complete = into.complete && shard.complete;
+  if (into.distinct_schedules && shard.distinct_schedules) {
+    *into.distinct_schedules += *shard.distinct_schedules;
+  } else {
+    into.distinct_schedules.reset();
+  }
+  if (into.pct_bound && shard.pct_bound) {
+    into.pct_bound = std::min(*into.pct_bound, *shard.pct_bound);
+  } else {
+    into.pct_bound.reset();
+  }
 }
 
 int RunResults::ExitCode() const {

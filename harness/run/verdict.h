@@ -3,6 +3,7 @@
 #define MAPFAULT_HARNESS_RUN_VERDICT_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,6 +34,31 @@ struct InvariantResult : FirstFailure {
   uint64_t undecided = 0;            // trials a checker budget could not decide (not evaluated)
 };
 
+// What a cell's trials covered (results.json `coverage`; docs/cli.md). A HOLDS means "no failure
+// in this coverage".
+struct Coverage {
+  enum class Kind : uint8_t { kSampled, kExhaustive };
+  Kind kind = Kind::kSampled;
+  // kExhaustive (strategy exhaustive:pb=K): every program's search covers the schedules with at
+  // most `preemption_bound` preemptions.
+  int preemption_bound = 0;
+  uint64_t programs = 0;           // programs searched (trials)
+  uint64_t programs_complete = 0;  // ... whose bounded space was fully explored without failure
+  uint64_t schedules = 0;          // distinct schedules judged, over all programs
+  // The largest bound every searched program explored fully (-1: some not even bound 0); less than
+  // preemption_bound only when a search stopped early (--max-schedules, a failure).
+  int bound_complete = -1;
+  // Every planned program's bounded space fully explored (no failure, no budget stop).
+  bool complete = false;
+  // kSampled: distinct schedules among the trials (hashes of their choice sequences; controlled
+  // mode only, else absent; summed over merged shards, so then an upper bound).
+  std::optional<uint64_t> distinct_schedules;
+  // kSampled with PCT depth d: the per-trial probability 1/(n k^(d-1)) of hitting a given depth-d
+  // bug (n threads, k the most scheduling steps a trial took); a depth-d bug survives N trials
+  // with probability at most (1-p)^N.
+  std::optional<double> pct_bound;
+};
+
 // One cell: its label (backend, scenario, parameters, mode, strategy) and results.
 struct CellResult : CellLabel {
   uint64_t trials_planned = 0;
@@ -52,7 +78,11 @@ struct CellResult : CellLabel {
   uint64_t watchdog_cuts = 0;
   double adaptive_watchdog_seconds = 0;
   InvariantResult invariants[kInvariantCount];
+  Coverage coverage;
 };
+// Adds `shard`'s coverage of a cell into `into` (`mapfault merge`); `into` starts as the first
+// shard's.
+void MergeCoverage(Coverage& into, const Coverage& shard);
 
 // Which run, and which shard of it, produced a set of results: what `mapfault merge` checks before
 // it adds shards up (docs/sharding.md). A results.json written before these fields has an empty

@@ -129,6 +129,22 @@ void EnterWorker(const Pipe& out, const Pipe& err, WorkerSlot* slot) {
   SetMisuseSink(slot->misuse, sizeof slot->misuse);
 }
 
+namespace {
+WorkerSlot* watchdog_slot = nullptr;
+int64_t search_deadline_ns = 0;
+bool RestartWatchdog() {
+  const int64_t now = NowNs();
+  watchdog_slot->started_ns.store(now);
+  return search_deadline_ns == 0 || now < search_deadline_ns;
+}
+}  // namespace
+
+void RestartWatchdogAtEachSchedule(WorkerSlot* slot, int64_t deadline_ns) {
+  watchdog_slot = slot;
+  search_deadline_ns = deadline_ns;
+  SetScheduleStartHook(&RestartWatchdog);
+}
+
 IsolatedOutcome ClassifyDeath(int status, bool watchdog_killed, const WorkerSlot* slot,
                               const std::string& err, double watchdog_seconds) {
   IsolatedOutcome o;
@@ -236,6 +252,7 @@ void ShiftHeap() {
   spec.trace = trace;
   if (spec.shift_heap) ShiftHeap();
   slot->started_ns.store(NowNs());
+  RestartWatchdogAtEachSchedule(slot);
   const TrialResult r = RunTrial(spec);
   json j = {{"diverged", r.run.kind == RunResult::Kind::kDivergence},
             {"detail", r.run.detail},
@@ -288,9 +305,10 @@ struct IsolatedWait {
 };
 
 // Waits for the child `pid` to exit (not for its pipes to close: a child it forked may hold them
-// open), killing it at `deadline` or when *stop is set; then kills what it left in its group.
-IsolatedWait AwaitIsolated(pid_t pid, const Pipe& out, const Pipe& err, int64_t deadline,
-                           const volatile std::sig_atomic_t* stop) {
+// open), killing it `allowed_ns` after the start of its latest schedule (slot->started_ns) or when
+// *stop is set; then kills what it left in its group.
+IsolatedWait AwaitIsolated(pid_t pid, const Pipe& out, const Pipe& err, const WorkerSlot* slot,
+                           int64_t allowed_ns, const volatile std::sig_atomic_t* stop) {
   IsolatedWait w;
   bool out_open = true, err_open = true, exited = false;
   while (!exited && (out_open || err_open)) {
@@ -303,7 +321,7 @@ IsolatedWait AwaitIsolated(pid_t pid, const Pipe& out, const Pipe& err, int64_t 
     if (stop != nullptr && *stop != 0) {
       kill(pid, SIGKILL);
       w.interrupted = true;
-    } else if (NowNs() > deadline) {
+    } else if (NowNs() > SaturatingAdd(slot->started_ns.load(), allowed_ns)) {
       kill(pid, SIGKILL);
       w.killed = true;
     }
@@ -328,6 +346,7 @@ IsolatedOutcome RunTrialIsolated(const TrialSpec& spec, double watchdog_seconds,
   const size_t bytes = sizeof(WorkerSlot) + sizeof(size_t) + kCapacity * sizeof(TraceEvent);
   char* shared = static_cast<char*>(MapShared(bytes));
   auto* slot = new (shared) WorkerSlot();
+  slot->started_ns.store(NowNs());  // the child restarts it at each schedule
   auto* count = reinterpret_cast<size_t*>(shared + sizeof(WorkerSlot));
   auto* events = reinterpret_cast<TraceEvent*>(shared + sizeof(WorkerSlot) + sizeof(size_t));
   *count = 0;
@@ -347,8 +366,7 @@ IsolatedOutcome RunTrialIsolated(const TrialSpec& spec, double watchdog_seconds,
   fcntl(err.read_fd, F_SETFL, O_NONBLOCK);
   setpgid(pid, pid);
   const double allowed = watchdog_seconds * static_cast<double>(WatchdogScale(ProgramFor(spec)));
-  const IsolatedWait w =
-      AwaitIsolated(pid, out, err, SaturatingAdd(NowNs(), SecondsToNs(allowed)), stop);
+  const IsolatedWait w = AwaitIsolated(pid, out, err, slot, SecondsToNs(allowed), stop);
   close(out.read_fd);
   close(err.read_fd);
 

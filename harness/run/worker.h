@@ -68,6 +68,16 @@ namespace worker_internal {
 constexpr uint64_t kNoTrial = ~uint64_t{0};
 
 // Shared between a worker and the supervisor (MAP_SHARED), one per concurrently running worker.
+// A worker's sampled coverage not yet sent on its pipe (CoverageLine, supervisor.cc): kept in the
+// slot so that the supervisor can count it when the worker dies.
+struct PendingCoverage {
+  static constexpr uint32_t kHashes = 256;
+  uint64_t schedules;   // trials run
+  uint64_t most_steps;  // the most scheduling steps one took
+  uint32_t hash_count;
+  uint64_t hashes[kHashes];  // their schedules' hashes (controlled trials)
+};
+
 struct WorkerSlot {
   std::atomic<uint64_t> current_trial;
   std::atomic<uint64_t> done;
@@ -81,6 +91,7 @@ struct WorkerSlot {
 
   // Adds one completed trial's phases (only the worker writes them).
   void AddPhases(const TrialPhases& p);
+  PendingCoverage pending;
 };
 
 struct Pipe {
@@ -96,6 +107,10 @@ bool Drain(int fd, std::string& into);
 Pipe MakePipe();
 // Child-side set-up shared by every worker: quiet stdout, stderr into `err`, misuse sink.
 void EnterWorker(const Pipe& out, const Pipe& err, WorkerSlot* slot);
+// Makes every schedule a trial starts in this process (ScheduleStarted, trial.h) restart the
+// watchdog of `slot`: an exhaustive search's watchdog bounds each schedule, not the whole search.
+// After `deadline_ns` (NowNs; 0: none, the run's --time-budget) a search stops at its next schedule.
+void RestartWatchdogAtEachSchedule(WorkerSlot* slot, int64_t deadline_ns = 0);
 // Classifies a worker that died (or was killed) while running a trial.
 IsolatedOutcome ClassifyDeath(int status, bool watchdog_killed, const WorkerSlot* slot,
                               const std::string& err, double watchdog_seconds);

@@ -23,6 +23,11 @@ struct StrategySpec {
   using Kind = StrategyKind;
   Kind kind = Kind::kRandom;
   int depth = 3;  // PCT bug depth d
+  // kExhaustive: the preemption bound K of "exhaustive:pb=K", and the schedules a program's search
+  // may execute before it stops incomplete ("exhaustive:pb=K,max=N", --max-schedules; 0: no limit).
+  // "exhaustive" alone is exhaustive:pb=2.
+  int preemption_bound = 2;
+  uint64_t max_schedules = 0;
   // Perturbed mode only: timer-signal preemption inside library code (preempt.h), spelled with a
   // "+preempt" suffix ("noise+preempt").
   bool preempt = false;

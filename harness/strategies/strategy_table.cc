@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "harness/strategies/exhaustive_strategy.h"
 #include "harness/strategies/noise.h"
 #include "harness/strategies/pct_strategy.h"
 #include "harness/strategies/portfolio_strategy.h"
@@ -63,6 +64,18 @@ constexpr StrategyRow kRows[] = {
                     "atomic spin barrier, no noise), the baseline stress must match",
      .in_controlled = K::kRandom,
      .in_perturbed = K::kReferenceLoop},
+    // Its search over a program's schedules is harness/run/exhaustive_search.{h,cc}.
+    {.kind = K::kExhaustive,
+     .name = "exhaustive",
+     .params = "pb=K",
+     .params_note = "K in 0..8",
+     .description = "controlled mode: every schedule of each program with at most K preemptions, "
+                    "by increasing preemptions (perturbed mode: noise)",
+     .in_controlled = K::kExhaustive,
+     .in_perturbed = K::kNoise,
+     .parse_params = ParseExhaustiveParams,
+     .format_params = FormatExhaustiveParams,
+     .make_controlled = MakeExhaustiveStrategy},
 };
 
 constexpr bool RowsAreInCodeOrder() {

@@ -32,6 +32,7 @@ enum class StrategyKind : uint8_t {
   kNoise = 3,
   kPortfolio = 4,
   kReferenceLoop = 5,
+  kExhaustive = 6,
 };
 
 // What a strategy does to the real threads of a perturbed trial (noise.h realises it).

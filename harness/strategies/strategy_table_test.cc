@@ -18,10 +18,11 @@ static_assert(static_cast<int>(StrategyKind::kStress) == 2);
 static_assert(static_cast<int>(StrategyKind::kNoise) == 3);
 static_assert(static_cast<int>(StrategyKind::kPortfolio) == 4);
 static_assert(static_cast<int>(StrategyKind::kReferenceLoop) == 5);
+static_assert(static_cast<int>(StrategyKind::kExhaustive) == 6);
 
 TEST(StrategyTableTest, LocksTheTokenCodes) {
   const char* const kNames[] = {"random", "pct", "stress", "noise", "portfolio",
-                                "reference-loop"};
+                                "reference-loop", "exhaustive"};
   ASSERT_EQ(StrategyRows().size(), std::size(kNames));
   for (size_t code = 0; code < std::size(kNames); ++code) {
     EXPECT_EQ(StrategyRows()[code].name, kNames[code]);
@@ -58,7 +59,8 @@ TEST(StrategyTableTest, ErrorMessagesNameEveryRow) {
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.status().message(),
             "unknown strategy 'dfs': valid strategies are random, pct, pct:d=N (N in 1..10), "
-            "stress, noise, portfolio, reference-loop (perturbed ones may end in +preempt)");
+            "stress, noise, portfolio, reference-loop, exhaustive, exhaustive:pb=K (K in 0..8) "
+            "(perturbed ones may end in +preempt)");
   EXPECT_EQ(StrategySpec::Parse("pct:d=11+preempt").status().message(),
             "bad PCT depth in 'pct:d=11': use pct:d=N with N from 1 to 10");
   EXPECT_EQ(StrategySpec::Parse("pct:x=2").status().message().substr(0, 27),
@@ -80,6 +82,8 @@ TEST(StrategyTableTest, ModesAndStandInsMatchTheDocumentedMapping) {
   EXPECT_EQ(in("portfolio", ExecMode::kControlled), "portfolio");
   EXPECT_EQ(in("reference-loop", ExecMode::kControlled), "random");
   EXPECT_EQ(in("reference-loop", ExecMode::kPerturbed), "reference-loop");
+  EXPECT_EQ(in("exhaustive:pb=1", ExecMode::kControlled), "exhaustive:pb=1");
+  EXPECT_EQ(in("exhaustive:pb=1", ExecMode::kPerturbed), "noise");
   auto preferred = [](const char* text) { return PreferredMode(*StrategySpec::Parse(text)); };
   EXPECT_EQ(preferred("stress"), ExecMode::kPerturbed);
   EXPECT_EQ(preferred("noise"), ExecMode::kPerturbed);
@@ -88,6 +92,7 @@ TEST(StrategyTableTest, ModesAndStandInsMatchTheDocumentedMapping) {
   EXPECT_EQ(preferred("pct:d=1"), ExecMode::kControlled);
   EXPECT_EQ(preferred("portfolio"), ExecMode::kControlled);
   EXPECT_EQ(preferred("reference-loop"), ExecMode::kPerturbed);
+  EXPECT_EQ(preferred("exhaustive"), ExecMode::kControlled);
 }
 
 TEST(StrategyTableTest, ControlledFactoriesAndNoisePoliciesComeFromTheRows) {
@@ -117,8 +122,9 @@ TEST(StrategyTableTest, ListAndHelpAreGeneratedFromTheRows) {
   EXPECT_EQ(entries[1].first, "pct:d=N");
   EXPECT_EQ(entries.back().first, "...+preempt");
   EXPECT_EQ(StrategyHelp(),
-            "random | pct | pct:d=N | portfolio (controlled); pct | pct:d=N | stress | noise | "
-            "portfolio | reference-loop (perturbed); perturbed ones may end in +preempt");
+            "random | pct | pct:d=N | portfolio | exhaustive | exhaustive:pb=K (controlled); pct | "
+            "pct:d=N | stress | noise | portfolio | reference-loop (perturbed); perturbed ones may "
+            "end in +preempt");
 }
 
 }  // namespace

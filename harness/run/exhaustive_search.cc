@@ -1,0 +1,87 @@
+// The bounded-exhaustive search of one program (see exhaustive_search.h).
+#include "harness/run/exhaustive_search.h"
+
+#include <memory>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "harness/strategies/exhaustive_strategy.h"
+
+namespace mapfault {
+namespace {
+
+// Each violation of the failing schedule says how it was found.
+void Annotate(TrialResult& r, const SearchOutcome& search) {
+  for (Violation& v : r.violations) {
+    absl::StrAppend(&v.explanation, " (exhaustive search: the first failing schedule of ",
+                    search.schedules, ", with ", r.run.preemptions,
+                    r.run.preemptions == 1 ? " preemption" : " preemptions",
+                    ", the fewest any failing schedule of this program has)");
+  }
+}
+
+}  // namespace
+
+TrialResult RunExhaustiveSearch(const TrialSpec& spec) {
+  TrialSpec each = spec;
+  each.program = spec.program ? spec.program : std::make_shared<const Program>(ProgramFor(spec));
+  const uint64_t budget = spec.strategy.max_schedules;
+  ExhaustiveStrategy strategy(spec.strategy.preemption_bound);
+  SearchOutcome search;
+  InvariantSet undecided;
+  TrialResult last;
+  TrialPhases phases;  // every schedule's, so the search's phases are its whole cost
+  const auto finish = [&phases](TrialResult& r) {
+    r.phases.trial_ns = phases.trial_ns;
+    r.phases.checking_ns = phases.checking_ns;
+  };
+  while (true) {
+    if (budget != 0 && search.schedules >= budget) {
+      search.stopped = absl::StrCat("stopped by --max-schedules after ", search.schedules,
+                                    " schedules, in the round of ", strategy.round(),
+                                    " preemptions");
+      break;
+    }
+    if (!ScheduleStarted()) {
+      search.stopped = absl::StrCat("stopped by --time-budget after ", search.schedules,
+                                    " schedules, in the round of ", strategy.round(),
+                                    " preemptions");
+      break;
+    }
+    if (spec.trace != nullptr) *spec.trace->count = 0;
+    TrialResult r = RunControlledSchedule(each, strategy);
+    phases.trial_ns += r.phases.trial_ns;
+    phases.checking_ns += r.phases.checking_ns;
+    ++search.executions;
+    if (strategy.diverged()) {
+      search.stopped = absl::StrCat(strategy.Error(), "; the search stopped");
+      last = std::move(r);
+      break;
+    }
+    if (strategy.IsNewSchedule()) {
+      ++search.schedules;
+      undecided = InvariantSet::FromBits(undecided.bits() | r.undecided.bits());
+      if (!r.violations.empty()) {
+        Annotate(r, search);
+        r.undecided = undecided;
+        r.search = std::move(search);
+        finish(r);
+        return r;
+      }
+    }
+    last = std::move(r);
+    const int round = strategy.round();
+    if (!strategy.Advance()) {
+      search.bound_complete = round;
+      search.complete = true;
+      break;
+    }
+    if (strategy.round() != round) search.bound_complete = round;
+  }
+  last.undecided = undecided;
+  last.search = std::move(search);
+  finish(last);
+  return last;
+}
+
+}  // namespace mapfault

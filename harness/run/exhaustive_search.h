@@ -1,0 +1,26 @@
+// The bounded-exhaustive search of one program (strategy `exhaustive:pb=K`): every schedule with at
+// most K preemptions, by iterative context bounding (strategies/exhaustive_strategy.h), each
+// schedule a stateless re-execution of the trial's parallel part from a freshly built map (init
+// part included), judged by the checkers like any controlled trial. It stops at the first failing
+// schedule, which therefore has the fewest preemptions of any failing schedule of the program; its
+// recorded choices replay it exactly (`mapfault replay`).
+//
+// One search is one trial of the run: `--trials N` searches N programs (trial seeds as for any
+// strategy), each in the worker process that runs its batch, so a crash or hang is attributed to
+// the program whose search it ended. The watchdog bounds one schedule (ScheduleStarted).
+#ifndef MAPFAULT_HARNESS_RUN_EXHAUSTIVE_SEARCH_H_
+#define MAPFAULT_HARNESS_RUN_EXHAUSTIVE_SEARCH_H_
+
+#include "harness/run/trial.h"
+
+namespace mapfault {
+
+// Searches the program of `spec` (strategy kExhaustive; spec.strategy.max_schedules, when not 0,
+// stops it after that many schedules, incomplete). The result is the first failing schedule's
+// (its run.choices and run.preemptions; each violation's explanation says the preemptions), else
+// the last schedule's; `search` says what ran. With spec.trace, the trace holds the last schedule.
+TrialResult RunExhaustiveSearch(const TrialSpec& spec);
+
+}  // namespace mapfault
+
+#endif  // MAPFAULT_HARNESS_RUN_EXHAUSTIVE_SEARCH_H_

@@ -1,0 +1,229 @@
+// Tests of the bounded-exhaustive search through the run stage: it finds known bugs with the
+// fewest preemptions, certifies correct backends within the bound, its counterexamples' tokens
+// replay exactly in a fresh worker, a crash is attributed to its program, a budget stops it
+// incomplete, and every run's results carry coverage (exhaustive and sampled) that merges.
+#include "harness/run/exhaustive_search.h"
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "harness/run/replay.h"
+#include "harness/run/supervisor.h"
+#include "harness/run/token.h"
+#include "harness/run/worker.h"
+#include "maps/builtin_backends.h"
+#include "tests/test_backends.h"
+
+namespace mapfault {
+namespace {
+
+TrialSpec Spec(const std::string& backend, const std::string& scenario, const std::string& strategy,
+               uint64_t seed) {
+  testing::RegisterTestBackends();
+  TrialSpec spec;
+  spec.backend = GlobalBackends().Find(backend);
+  spec.scenario = ScenarioRegistry::Builtin().Find(scenario);
+  spec.params = spec.scenario->defaults;
+  spec.strategy = *StrategySpec::Parse(strategy);
+  spec.seed = seed;
+  return spec;
+}
+
+CellSpec Cell(const std::string& backend, const std::string& scenario, const std::string& strategy,
+              uint64_t trials) {
+  CellSpec cell;
+  cell.identity() = Spec(backend, scenario, strategy, 0).identity();
+  cell.trials = trials;
+  return cell;
+}
+
+// Naive's bug may crash the process: each search runs in a fresh worker.
+TEST(ExhaustiveSearchTest, FindsNaivesIterateWhileEraseBugWithTheFewestPreemptions) {
+  const IsolatedOutcome found =
+      RunTrialIsolated(Spec("naive", "iterate-while-erase", "exhaustive:pb=3", 11), 30);
+  ASSERT_FALSE(found.AllViolations().empty()) << found.detail;
+  ASSERT_GT(found.preemptions, 0) << "the bug needs a preemption";
+  EXPECT_LE(found.preemptions, 3);
+  // No schedule with fewer preemptions fails: a search bounded one lower finds nothing.
+  const IsolatedOutcome below = RunTrialIsolated(
+      Spec("naive", "iterate-while-erase",
+           "exhaustive:pb=" + std::to_string(found.preemptions - 1), 11),
+      30);
+  EXPECT_EQ(below.kind, IsolatedOutcome::Kind::kCompleted) << below.detail;
+  EXPECT_TRUE(below.AllViolations().empty()) << below.AllViolations()[0].explanation;
+}
+
+// mutant.cow_publish_early misses entries (no crash): found with 2 preemptions on this program,
+// none with fewer; the explanation says so.
+TEST(ExhaustiveSearchTest, FindsAMutantWithTheFewestPreemptions) {
+  const TrialResult r =
+      RunExhaustiveSearch(Spec("mutant.cow_publish_early", "snapshot-read", "exhaustive:pb=2", 4));
+  ASSERT_FALSE(r.violations.empty());
+  EXPECT_EQ(r.violations[0].invariant, Invariant::kIterNoMissedStable);
+  ASSERT_TRUE(r.search.has_value());
+  EXPECT_FALSE(r.search->complete);
+  ASSERT_GT(r.run.preemptions, 0);
+  EXPECT_NE(r.violations[0].explanation.find(absl::StrCat(
+                "exhaustive search: the first failing schedule of ", r.search->schedules, ", with ",
+                r.run.preemptions, " preemption")),
+            std::string::npos)
+      << r.violations[0].explanation;
+  const TrialResult below = RunExhaustiveSearch(
+      Spec("mutant.cow_publish_early", "snapshot-read",
+           "exhaustive:pb=" + std::to_string(r.run.preemptions - 1), 4));
+  EXPECT_TRUE(below.violations.empty()) << below.violations[0].explanation;
+  ASSERT_TRUE(below.search.has_value());
+  EXPECT_TRUE(below.search->complete);
+  EXPECT_EQ(below.search->bound_complete, r.run.preemptions - 1);
+  // The schedules of the lower bound all ran before the failing one.
+  EXPECT_LT(below.search->schedules, r.search->schedules);
+}
+
+TEST(ExhaustiveSearchTest, CorrectBackendsHoldEveryScheduleWithOnePreemption) {
+  for (const char* backend : {"mutex", "rwlock"}) {
+    for (const char* scenario : {"iterate-while-erase", "iterate-while-grow", "mixed-ops"}) {
+      for (uint64_t seed : {1, 2}) {
+        const TrialResult r = RunExhaustiveSearch(Spec(backend, scenario, "exhaustive:pb=1", seed));
+        EXPECT_TRUE(r.violations.empty())
+            << backend << " / " << scenario << ": " << r.violations[0].explanation;
+        ASSERT_TRUE(r.search.has_value());
+        EXPECT_TRUE(r.search->complete) << backend << " / " << scenario << r.search->stopped;
+        EXPECT_GT(r.search->schedules, 1u);
+        EXPECT_GE(r.search->executions, r.search->schedules);
+      }
+    }
+  }
+}
+
+TEST(ExhaustiveSearchTest, ACounterexamplesTokenReplaysItExactlyInAFreshWorker) {
+  const TrialSpec spec = Spec("mutant.cow_publish_early", "mixed-ops", "exhaustive:pb=2", 4);
+  const TrialResult r = RunExhaustiveSearch(spec);
+  ASSERT_FALSE(r.violations.empty());
+  const Invariant inv = r.violations[0].invariant;
+  const std::string text = MakeToken(spec, inv, r.run.choices).Encode();
+  const absl::StatusOr<ReplayToken> token = ReplayToken::Decode(text);
+  ASSERT_TRUE(token.ok()) << token.status();
+  EXPECT_EQ(token->strategy.kind, StrategyKind::kExhaustive);
+  EXPECT_EQ(token->strategy.preemption_bound, 2);
+  const absl::StatusOr<TrialSpec> replay = TrialSpecFromToken(*token);
+  ASSERT_TRUE(replay.ok()) << replay.status();
+  const IsolatedOutcome o = RunTrialIsolated(*replay, 10);
+  ASSERT_EQ(o.kind, IsolatedOutcome::Kind::kCompleted) << o.detail;
+  EXPECT_FALSE(o.diverged);
+  EXPECT_EQ(o.choices, r.run.choices);
+  EXPECT_EQ(o.preemptions, r.run.preemptions);
+  EXPECT_EQ(o.steps, r.run.steps);
+  bool again = false;
+  for (const Violation& v : o.AllViolations()) again |= v.invariant == inv;
+  EXPECT_TRUE(again);
+}
+
+TEST(ExhaustiveSearchTest, ABudgetStopsTheSearchIncomplete) {
+  TrialSpec spec = Spec("mutex", "iterate-while-erase", "exhaustive:pb=2,max=7", 1);
+  const TrialResult r = RunExhaustiveSearch(spec);
+  ASSERT_TRUE(r.search.has_value());
+  EXPECT_EQ(r.search->schedules, 7u);
+  EXPECT_FALSE(r.search->complete);
+  EXPECT_NE(r.search->stopped.find("--max-schedules"), std::string::npos);
+}
+
+TEST(ExhaustiveSearchTest, ACrashInASearchIsAttributedToItsProgramAndReplaysFromTheSeed) {
+  const CellSpec cell = Cell("test.segfault", "iterate-while-erase", "exhaustive:pb=1", 6);
+  SupervisorOptions options;
+  options.seed = 5;
+  options.jobs = 1;
+  options.reproduction_replays = 0;
+  testing::g_misbehave_seed = TrialSeed(5, CellKey("test.segfault", "iterate-while-erase"), 3);
+  const RunResults results = RunCells({cell}, options);
+  testing::g_misbehave_seed = 0;
+  const CellResult& c = results.cells[0];
+  EXPECT_EQ(c.trials, 6u);
+  const InvariantResult& crash = c.invariants[static_cast<int>(Invariant::kNoCrash)];
+  EXPECT_EQ(crash.failures, 1u);
+  EXPECT_EQ(crash.first_failure_trial, 4u);
+  EXPECT_TRUE(crash.confirmed);
+  EXPECT_EQ(c.coverage.kind, Coverage::Kind::kExhaustive);
+  EXPECT_EQ(c.coverage.programs, 6u);  // the crashed search counts, not fully explored
+  EXPECT_EQ(c.coverage.programs_complete, 5u);
+  EXPECT_FALSE(c.coverage.complete);
+}
+
+TEST(ExhaustiveSearchTest, AnExhaustiveCellsCoverageCountsEveryProgramsSchedules) {
+  const CellSpec cell = Cell("mutex", "iterate-while-erase", "exhaustive:pb=1", 4);
+  SupervisorOptions options;
+  options.seed = 8;
+  options.jobs = 2;
+  options.batch = 1;
+  const RunResults results = RunCells({cell}, options);
+  uint64_t schedules = 0;
+  for (uint64_t t = 0; t < 4; ++t) {
+    schedules += RunExhaustiveSearch(SpecFor(cell, 8, t)).search->schedules;
+  }
+  const Coverage& c = results.cells[0].coverage;
+  EXPECT_EQ(c.kind, Coverage::Kind::kExhaustive);
+  EXPECT_EQ(c.preemption_bound, 1);
+  EXPECT_EQ(c.programs, 4u);
+  EXPECT_EQ(c.programs_complete, 4u);
+  EXPECT_EQ(c.schedules, schedules);
+  EXPECT_EQ(c.bound_complete, 1);
+  EXPECT_TRUE(c.complete);
+  EXPECT_EQ(results.ExitCode(), kExitHolds);
+}
+
+TEST(ExhaustiveSearchTest, MaxSchedulesMakesACellsCoverageIncomplete) {
+  const CellSpec cell = Cell("mutex", "iterate-while-erase", "exhaustive:pb=2,max=10", 3);
+  SupervisorOptions options;
+  options.seed = 8;
+  const Coverage c = RunCells({cell}, options).cells[0].coverage;
+  EXPECT_EQ(c.programs, 3u);
+  EXPECT_EQ(c.schedules, 30u);
+  EXPECT_EQ(c.programs_complete, 0u);
+  EXPECT_FALSE(c.complete);
+  EXPECT_LT(c.bound_complete, 2);
+}
+
+TEST(ExhaustiveSearchTest, ASampledCellsCoverageCountsDistinctSchedulesAndPctsBound) {
+  SupervisorOptions options;
+  options.seed = 8;
+  options.batch = 7;
+  const RunResults results =
+      RunCells({Cell("mutex", "iterate-while-erase", "pct:d=2", 60),
+                Cell("mutex", "iterate-while-erase", "random", 60)},
+               options);
+  const Coverage& pct = results.cells[0].coverage;
+  EXPECT_EQ(pct.kind, Coverage::Kind::kSampled);
+  ASSERT_TRUE(pct.distinct_schedules.has_value());
+  EXPECT_GT(*pct.distinct_schedules, 1u);
+  EXPECT_LE(*pct.distinct_schedules, 60u);
+  ASSERT_TRUE(pct.pct_bound.has_value());
+  EXPECT_GT(*pct.pct_bound, 0);
+  EXPECT_LT(*pct.pct_bound, 0.5);  // 1 / (n k^(d-1)) with n = 2 threads, k > 1 steps
+  const Coverage& random = results.cells[1].coverage;
+  ASSERT_TRUE(random.distinct_schedules.has_value());
+  EXPECT_GT(*random.distinct_schedules, 30u);  // random walks rarely repeat
+  EXPECT_FALSE(random.pct_bound.has_value());
+}
+
+TEST(ExhaustiveSearchTest, CoverageMergesBySumming) {
+  Coverage a, b;
+  a.kind = b.kind = Coverage::Kind::kExhaustive;
+  a.preemption_bound = b.preemption_bound = 2;
+  a.programs = 3, a.programs_complete = 3, a.schedules = 100, a.bound_complete = 2;
+  a.complete = true;
+  b.programs = 2, b.programs_complete = 1, b.schedules = 40, b.bound_complete = 1;
+  b.complete = false;
+  MergeCoverage(a, b);
+  EXPECT_EQ(a.programs, 5u);
+  EXPECT_EQ(a.programs_complete, 4u);
+  EXPECT_EQ(a.schedules, 140u);
+  EXPECT_EQ(a.bound_complete, 1);
+  EXPECT_FALSE(a.complete);
+  Coverage s, t;
+  s.distinct_schedules = 10, t.distinct_schedules = 7;
+  s.pct_bound = 0.01, t.pct_bound = 0.02;
+  MergeCoverage(s, t);
+  EXPECT_EQ(s.distinct_schedules, 17u);
+  EXPECT_EQ(s.pct_bound, 0.01);
+}
+
+}  // namespace
+}  // namespace mapfault

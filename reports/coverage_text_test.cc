@@ -1,0 +1,124 @@
+// Coverage in every report: the words for exhaustive and sampled coverage (with an incomplete
+// search saying how far it got), the same words in the console, Markdown, HTML and JUnit reports,
+// and the `coverage` object of results.json, which reads back.
+#include "reports/coverage_text.h"
+
+#include "gtest/gtest.h"
+#include "reports/console_report.h"
+#include "reports/html_report.h"
+#include "reports/json_report.h"
+#include "reports/junit_report.h"
+#include "reports/markdown_report.h"
+
+namespace mapfault {
+namespace {
+
+CellResult HoldingCell(std::string strategy, uint64_t trials) {
+  CellResult c;
+  c.backend = "mutex";
+  c.scenario = "iterate-while-erase";
+  c.params = {2, 8, 6, 4};
+  c.strategy = std::move(strategy);
+  c.trials = c.trials_planned = trials;
+  for (InvariantResult& r : c.invariants) {
+    r.verdict = Verdict::kHolds;
+    r.evaluated = trials;
+  }
+  return c;
+}
+
+CellResult ExhaustiveCell() {
+  CellResult c = HoldingCell("exhaustive:pb=2", 50);
+  c.coverage.kind = Coverage::Kind::kExhaustive;
+  c.coverage.preemption_bound = 2;
+  c.coverage.programs = c.coverage.programs_complete = 50;
+  c.coverage.schedules = 41312;
+  c.coverage.bound_complete = 2;
+  c.coverage.complete = true;
+  return c;
+}
+
+CellResult SampledCell() {
+  CellResult c = HoldingCell("random", 10000);
+  c.coverage.distinct_schedules = 9412;
+  return c;
+}
+
+RunResults TwoCellRun() {
+  RunResults run;
+  run.seed = 3;
+  run.cells = {ExhaustiveCell(), SampledCell()};
+  return run;
+}
+
+constexpr std::string_view kExhaustiveWords =
+    "HOLDS: every schedule with <= 2 preemptions of 50 programs, 41,312 schedules";
+constexpr std::string_view kSampledWords = "HOLDS: 10,000 sampled trials, 9,412 distinct schedules";
+
+TEST(CoverageTextTest, SaysWhatAnExhaustiveOrSampledVerdictCovers) {
+  EXPECT_EQ(CellCoverageLine(ExhaustiveCell()), kExhaustiveWords);
+  EXPECT_EQ(CellCoverageLine(SampledCell()), kSampledWords);
+  EXPECT_EQ(GroupThousands(0), "0");
+  EXPECT_EQ(GroupThousands(999), "999");
+  EXPECT_EQ(GroupThousands(1234567), "1,234,567");
+}
+
+TEST(CoverageTextTest, AnIncompleteSearchSaysHowFarItGot) {
+  CellResult c = ExhaustiveCell();
+  c.coverage.complete = false;
+  c.coverage.programs_complete = 47;
+  c.coverage.bound_complete = 1;
+  EXPECT_EQ(CoverageText(c),
+            "schedules with <= 2 preemptions of 50 programs searched, 41,312 schedules "
+            "(INCOMPLETE: 47 programs fully explored, every program up to 1 preemption)");
+}
+
+TEST(CoverageTextTest, PctStatesItsSurvivalBound) {
+  CellResult c = HoldingCell("pct:d=3", 1000);
+  c.coverage.distinct_schedules = 1000;
+  c.coverage.pct_bound = 0.001;
+  EXPECT_NE(CoverageText(c).find("survives them with probability <= 0.368"), std::string::npos)
+      << CoverageText(c);  // (1 - 0.001)^1000
+}
+
+TEST(CoverageTextTest, EveryReportSaysIt) {
+  const RunResults run = TwoCellRun();
+  const std::string console = FormatConsoleReport(run);
+  EXPECT_NE(console.find(kExhaustiveWords), std::string::npos) << console;
+  EXPECT_NE(console.find(kSampledWords), std::string::npos) << console;
+  // The XML reports escape '<'.
+  for (const std::string& report : {FormatJUnitReport(run), FormatHtmlReport(run, {})}) {
+    EXPECT_NE(report.find("HOLDS: every schedule with &lt;= 2 preemptions of 50 programs, 41,312 "
+                          "schedules"),
+              std::string::npos)
+        << report;
+    EXPECT_NE(report.find(kSampledWords), std::string::npos) << report;
+  }
+  // Markdown escapes '<' (and the HTML report would too if the words had markup).
+  const std::string md = FormatMarkdownReport(run);
+  EXPECT_NE(md.find("every schedule with \\<= 2 preemptions of 50 programs, 41,312 schedules"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find(kSampledWords), std::string::npos) << md;
+}
+
+TEST(CoverageTextTest, ResultsJsonCarriesCoverageAndReadsItBack) {
+  const nlohmann::json j = ResultsToJson(TwoCellRun());
+  EXPECT_EQ(j["results"][0]["coverage"],
+            nlohmann::json::parse(R"({"kind": "exhaustive", "preemption_bound": 2,
+                "programs": 50, "schedules": 41312, "complete": true, "programs_complete": 50,
+                "bound_complete": 2})"));
+  const nlohmann::json& sampled = j["results"][kAllInvariants.size()]["coverage"];
+  EXPECT_EQ(sampled, nlohmann::json::parse(R"({"kind": "sampled", "trials": 10000,
+                "distinct_schedules": 9412, "pct_bound": null})"));
+  const absl::StatusOr<RunResults> back = ResultsFromJson(j);
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(CellCoverageLine(back->cells[0]), kExhaustiveWords);
+  EXPECT_EQ(CellCoverageLine(back->cells[1]), kSampledWords);
+  nlohmann::json bad = j;
+  bad["results"][0]["coverage"]["kind"] = "guessed";
+  EXPECT_FALSE(ResultsFromJson(bad).ok());
+}
+
+}  // namespace
+}  // namespace mapfault
