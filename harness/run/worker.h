@@ -96,9 +96,15 @@ bool Drain(int fd, std::string& into);
 Pipe MakePipe();
 // Child-side set-up shared by every worker: quiet stdout, stderr into `err`, misuse sink.
 void EnterWorker(const Pipe& out, const Pipe& err, WorkerSlot* slot);
-// Classifies a worker that died (or was killed) while running a trial.
+// Classifies a worker that died (or was killed) while running a trial. A worker that printed a
+// line containing one of `misuse_patterns` (BackendInfo::misuse_patterns) on stderr detected misuse
+// (kMisuse, that line as the detail), whatever its exit status or signal.
 IsolatedOutcome ClassifyDeath(int status, bool watchdog_killed, const WorkerSlot* slot,
-                              const std::string& err, double watchdog_seconds);
+                              const std::string& err, double watchdog_seconds,
+                              const std::vector<std::string>& misuse_patterns = {});
+// The first line of `err` containing one of `patterns`, without a leading "fatal error: "; "" when
+// none does.
+std::string MisuseLine(const std::string& err, const std::vector<std::string>& patterns);
 
 }  // namespace worker_internal
 }  // namespace mapfault
