@@ -98,7 +98,8 @@ absl::StatusOr<PluginProbe> Interpret(const std::string& path, int status,
     if (j.is_discarded() || !j.is_array()) {
       return absl::InternalError(absl::StrCat(prefix, "the probe's answer is not readable"));
     }
-    PluginProbe probe{path, {}};
+    PluginProbe probe;
+    probe.path = path;
     const auto placeholder = []() -> std::unique_ptr<AnyMap> { std::abort(); };
     for (const nlohmann::json& b : j) {
       BackendInfo info;
