@@ -151,9 +151,12 @@ IsolatedOutcome ClassifyDeath(int status, bool watchdog_killed, const WorkerSlot
                               const std::string& err, double watchdog_seconds,
                               const std::vector<std::string>& misuse_patterns) {
   IsolatedOutcome o;
-  const std::string last = LastLine(err);
   const std::string sanitizer = SanitizerSummary(err);
   const std::string misuse_line = watchdog_killed ? "" : MisuseLine(err, misuse_patterns);
+  // A runtime that prints its own "fatal error: ..." before a traceback (Go's) is named by that
+  // line, not by the traceback's last line.
+  std::string last = MisuseLine(err, {"fatal error: "});
+  last = last.empty() ? LastLine(err) : absl::StrCat("fatal error: ", last);
   if (watchdog_killed) {
     o.kind = IsolatedOutcome::Kind::kHang;
     o.detail = absl::StrCat("the trial ran longer than the ", watchdog_seconds,
