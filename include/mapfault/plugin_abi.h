@@ -214,7 +214,9 @@ struct mapfault_plugin {
 
 /* The entry point every plugin exports (C linkage, default visibility). Called from the host's main
  * thread, before any worker is forked, at least once per load (every call must return the same
- * static table); returns NULL to refuse the host. */
+ * static table); returns NULL to refuse the host. A plugin with MAPFAULT_PLUGIN_LOAD_IN_WORKERS
+ * (mapfault_plugin_options below) is loaded, and its entry point called, in the probe's child and
+ * in each worker process instead, never in the supervisor. */
 MAPFAULT_PLUGIN_EXPORT const struct mapfault_plugin* mapfault_plugin_entry(
     const struct mapfault_host* host);
 
