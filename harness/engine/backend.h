@@ -153,6 +153,14 @@ struct BackendInfo {
   bool listed = true;  // false for test-only backends hidden from `list` and `--backend all`
   // The absolute path of the plugin library that registered the backend; empty for built-ins.
   std::string plugin_path;
+  // Substrings of a line on a dead worker's stderr that mean the backend detected misuse itself
+  // (misuse-detected, verdict DETECTED), e.g. Go's "fatal error: concurrent map writes"
+  // (a plugin's mapfault_plugin_options.misuse_stderr_patterns).
+  std::vector<std::string> misuse_patterns;
+  // The plugin must be loaded only in worker processes (MAPFAULT_PLUGIN_LOAD_IN_WORKERS): the
+  // factories above then load it in the calling process on first use, and refuse to run in the
+  // process that registered it.
+  bool load_in_workers = false;
 };
 
 template <class M>

@@ -57,7 +57,10 @@ void InstallHandlerOnce() {
     struct sigaction sa {};
     sa.sa_handler = OnPreemptSignal;
     sigemptyset(&sa.sa_mask);
-    sa.sa_flags = SA_RESTART;
+    // SA_ONSTACK: the signal may land in a runtime with small stacks of its own (a Go plugin's
+    // goroutine stack); Go requires every non-Go handler to run on the alternate signal stack
+    // (os/signal, "Go programs that use cgo"). Without an alternate stack it changes nothing.
+    sa.sa_flags = SA_RESTART | SA_ONSTACK;
     sigaction(PreemptSignal(), &sa, nullptr);
   });
 }

@@ -16,6 +16,7 @@
 #include "harness/plugins/plugin_loader.h"
 
 #include <dlfcn.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstddef>
@@ -24,6 +25,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <functional>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -465,6 +467,44 @@ std::string Owner(const BackendInfo& info) {
 
 // Opens the plugin library and checks its entry point and ABI version; on success `handle` stays
 // open (for the life of the process once its backends register).
+// The plugin's optional options (MAPFAULT_PLUGIN_OPTIONS_SYMBOL), read up to their declared size.
+struct PluginOptions {
+  bool load_in_workers = false;
+  std::vector<std::string> misuse_patterns;
+};
+
+absl::StatusOr<PluginOptions> ReadOptions(const std::string& prefix, void* handle) {
+  PluginOptions options;
+  dlerror();
+  const auto* o = static_cast<const mapfault_plugin_options*>(
+      dlsym(handle, MAPFAULT_PLUGIN_OPTIONS_SYMBOL));
+  if (o == nullptr) return options;
+  if (o->size < offsetof(mapfault_plugin_options, flags) + sizeof o->flags) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        prefix, MAPFAULT_PLUGIN_OPTIONS_SYMBOL " has size ", o->size,
+        "; set it to sizeof(struct mapfault_plugin_options)"));
+  }
+  if ((o->flags & ~MAPFAULT_PLUGIN_LOAD_IN_WORKERS) != 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        prefix, MAPFAULT_PLUGIN_OPTIONS_SYMBOL " has unknown flags 0x",
+        absl::Hex(o->flags & ~MAPFAULT_PLUGIN_LOAD_IN_WORKERS),
+        "; use only the MAPFAULT_PLUGIN_* flags"));
+  }
+  options.load_in_workers = (o->flags & MAPFAULT_PLUGIN_LOAD_IN_WORKERS) != 0;
+  if (o->size >= offsetof(mapfault_plugin_options, misuse_stderr_patterns) +
+                     sizeof o->misuse_stderr_patterns &&
+      o->misuse_stderr_patterns != nullptr) {
+    for (const char* const* p = o->misuse_stderr_patterns; *p != nullptr; ++p) {
+      if ((*p)[0] == '\0') {
+        return absl::InvalidArgumentError(absl::StrCat(
+            prefix, "an empty string in misuse_stderr_patterns would match every line; remove it"));
+      }
+      options.misuse_patterns.emplace_back(*p);
+    }
+  }
+  return options;
+}
+
 absl::StatusOr<const mapfault_plugin*> OpenPlugin(const std::string& prefix,
                                                   const std::string& canonical, void*& handle) {
   handle = dlopen(canonical.c_str(), RTLD_NOW | RTLD_LOCAL);
@@ -550,12 +590,69 @@ absl::StatusOr<std::vector<BackendInfo>> AdaptBackends(
 
 }  // namespace
 
+namespace {
+
+// A factory for a MAPFAULT_PLUGIN_LOAD_IN_WORKERS backend: loads the plugin into a registry of the
+// calling process on first use (in a worker, after the fork) and makes the map from there. The
+// process that registered the backend (the supervisor, `host_pid`) must never load the plugin.
+std::function<std::unique_ptr<AnyMap>()> InWorkerFactory(std::string path, std::string id,
+                                                         bool controlled, pid_t host_pid) {
+  return [path = std::move(path), id = std::move(id), controlled,
+          host_pid]() -> std::unique_ptr<AnyMap> {
+    if (getpid() == host_pid) {
+      std::fprintf(stderr,
+                   "mapfault: plugin %s: backend '%s' loads only in worker processes "
+                   "(MAPFAULT_PLUGIN_LOAD_IN_WORKERS) and was asked for a map in mapfault's own "
+                   "process; run it through a worker\n",
+                   path.c_str(), id.c_str());
+      std::abort();
+    }
+    static BackendRegistry* local = new BackendRegistry();  // this process's copy of the plugin
+    const BackendInfo* b = local->Find(id);
+    if (b == nullptr) {
+      if (absl::Status s = LoadPluginInProcess(path, *local); !s.ok()) {
+        std::fprintf(stderr, "mapfault: loading a plugin in a worker failed: %s\n",
+                     std::string(s.message()).c_str());
+        std::abort();
+      }
+      b = local->Find(id);
+    }
+    if (b == nullptr || !(controlled ? b->make_controlled : b->make_real)) {
+      std::fprintf(stderr, "mapfault: plugin %s no longer has backend '%s' in this mode\n",
+                   path.c_str(), id.c_str());
+      std::abort();
+    }
+    return controlled ? b->make_controlled() : b->make_real();
+  };
+}
+
+}  // namespace
+
 absl::Status LoadPlugin(const std::string& path, BackendRegistry& registry,
                         std::vector<std::string>* loaded_ids) {
-  if (absl::StatusOr<PluginProbe> probe = ProbePlugin(path, registry); !probe.ok()) {
-    return probe.status();
+  absl::StatusOr<PluginProbe> probe = ProbePlugin(path, registry);
+  if (!probe.ok()) return probe.status();
+  if (!probe->load_in_workers) return LoadPluginInProcess(path, registry, loaded_ids);
+  // Never dlopen()ed here: registered from the probe's answer, loaded by each worker.
+  for (const BackendInfo& described : probe->backends) {
+    if (registry.Find(described.id) != nullptr) {
+      if (registry.Find(described.id)->plugin_path == described.plugin_path) continue;  // again
+      return absl::AlreadyExistsError(absl::StrCat("plugin ", path, ": backend id '",
+                                                   described.id, "' is already taken"));
+    }
   }
-  return LoadPluginInProcess(path, registry, loaded_ids);
+  for (BackendInfo info : probe->backends) {
+    const std::string id = info.id;
+    if (registry.Find(id) == nullptr) {
+      if (info.make_controlled) info.make_controlled = InWorkerFactory(info.plugin_path, id, true, getpid());
+      if (info.make_real) info.make_real = InWorkerFactory(info.plugin_path, id, false, getpid());
+      if (absl::Status s = registry.Register(std::move(info)); !s.ok()) {
+        return absl::InternalError(absl::StrCat("plugin ", path, ": ", s.message()));
+      }
+    }
+    if (loaded_ids != nullptr) loaded_ids->push_back(id);
+  }
+  return absl::OkStatus();
 }
 
 absl::Status LoadPluginInProcess(const std::string& path, BackendRegistry& registry,
@@ -595,6 +692,15 @@ absl::Status LoadPluginInProcess(const std::string& path, BackendRegistry& regis
   if (!infos.ok()) {
     dlclose(handle);
     return infos.status();
+  }
+  const absl::StatusOr<PluginOptions> options = ReadOptions(prefix, handle);
+  if (!options.ok()) {
+    dlclose(handle);
+    return options.status();
+  }
+  for (BackendInfo& info : *infos) {
+    info.misuse_patterns = options->misuse_patterns;
+    info.load_in_workers = options->load_in_workers;
   }
   for (BackendInfo& info : *infos) {
     const std::string id = info.id;

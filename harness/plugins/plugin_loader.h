@@ -3,7 +3,11 @@
 //
 // - A plugin is dlopen()ed with RTLD_NOW | RTLD_LOCAL and never unloaded (its functions and
 //   static strings, such as trace labels, are used until the process exits). Load plugins in the
-//   supervisor before any worker is forked: workers inherit them.
+//   supervisor before any worker is forked: workers inherit them. Except a plugin whose
+//   mapfault_plugin_options set MAPFAULT_PLUGIN_LOAD_IN_WORKERS: LoadPlugin registers it from its
+//   probe, and each worker loads it when it makes the first of its maps.
+// - mapfault_plugin_options.misuse_stderr_patterns reach BackendInfo::misuse_patterns: a worker
+//   that dies after printing one of them is misuse-detected (ClassifyDeath, harness/run/worker.h).
 // - Every backend of a plugin is checked before any is registered, so a refused plugin registers
 //   nothing. Each error is one line naming the plugin's path, what is wrong and how to fix it.
 // - A plugin's operations run behind an AnyMap adapter. The host callbacks it gives the plugin

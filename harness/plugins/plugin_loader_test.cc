@@ -505,5 +505,50 @@ TEST(PluginLoaderTest, BadAbiV2FieldsAreRefused) {
             std::string::npos);
 }
 
+// mapfault_plugin_options: a plugin that must load only in workers is never dlopen()ed in this
+// process, its maps work in workers, and a worker that exits after printing one of its misuse
+// patterns is misuse-detected (DETECTED, with the line), not a crash.
+TEST(PluginLoaderTest, PluginOptionsLoadInWorkersAndStderrMisusePatterns) {
+  BackendRegistry registry = WithBuiltins();
+  ASSERT_TRUE(LoadPlugin(MAPFAULT_TEST_PLUGIN_OPTIONS_GOOD, registry).ok());
+  const BackendInfo* b = registry.Find("test.options");
+  ASSERT_NE(b, nullptr);
+  EXPECT_TRUE(b->load_in_workers);
+  EXPECT_EQ(b->misuse_patterns, std::vector<std::string>{"testlib: assertion failed"});
+  EXPECT_EQ(b->plugin_path, fs::canonical(MAPFAULT_TEST_PLUGIN_OPTIONS_GOOD).string());
+  EXPECT_EQ(dlopen(MAPFAULT_TEST_PLUGIN_OPTIONS_GOOD, RTLD_NOW | RTLD_NOLOAD), nullptr)
+      << "a MAPFAULT_PLUGIN_LOAD_IN_WORKERS plugin was loaded in the supervisor";
+  // Loading it again reports the same ids and registers nothing new.
+  std::vector<std::string> ids;
+  ASSERT_TRUE(LoadPlugin(MAPFAULT_TEST_PLUGIN_OPTIONS_GOOD, registry, &ids).ok());
+  EXPECT_EQ(ids, std::vector<std::string>{"test.options"});
+
+  const RunResults reads = RunPlugin(b, 50, 1, "iterate-while-find", ExecMode::kPerturbed);
+  EXPECT_EQ(reads.ExitCode(), 0);
+  EXPECT_EQ(Inv(reads, Invariant::kNoCrash).verdict, Verdict::kHolds);
+  EXPECT_EQ(Inv(reads, Invariant::kMisuseDetected).verdict, Verdict::kHolds);
+
+  const RunResults erases = RunPlugin(b, 20, 1, "iterate-while-erase", ExecMode::kPerturbed);
+  const InvariantResult& misuse = Inv(erases, Invariant::kMisuseDetected);
+  EXPECT_EQ(misuse.verdict, Verdict::kDetected);
+  EXPECT_EQ(misuse.failures, 20u);
+  EXPECT_NE(misuse.explanation.find("testlib: assertion failed: erase during a trial"),
+            std::string::npos)
+      << misuse.explanation;
+  // Not a crash: no-crash has no failure (every trial died of the misuse, which hides it).
+  EXPECT_EQ(Inv(erases, Invariant::kNoCrash).failures, 0u)
+      << Inv(erases, Invariant::kNoCrash).explanation;
+}
+
+TEST(PluginLoaderTest, BadPluginOptionsAreRefused) {
+  EXPECT_NE(LoadError(MAPFAULT_TEST_PLUGIN_OPTIONS_BAD_FLAGS)
+                .find(": mapfault_plugin_options has unknown flags 0x8; use only the "
+                      "MAPFAULT_PLUGIN_* flags"),
+            std::string::npos);
+  EXPECT_NE(LoadError(MAPFAULT_TEST_PLUGIN_OPTIONS_EMPTY_PATTERN)
+                .find(": an empty string in misuse_stderr_patterns would match every line"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace mapfault

@@ -9,11 +9,14 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <cstdlib>
+#include <memory>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "harness/plugins/plugin_loader.h"
+#include "nlohmann/json.hpp"
 
 namespace mapfault {
 namespace {
@@ -26,9 +29,31 @@ namespace {
   for (int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL}) signal(sig, SIG_DFL);
   std::vector<std::string> ids;
   const absl::Status status = LoadPluginInProcess(path, registry, &ids);
-  std::string answer = status.ok() ? "OK\n" : absl::StrCat("ERR ", static_cast<int>(status.code()),
-                                                           "\n", status.message());
-  for (const std::string& id : ids) absl::StrAppend(&answer, id, "\n");
+  std::string answer;
+  if (status.ok()) {
+    nlohmann::json backends = nlohmann::json::array();
+    for (const std::string& id : ids) {
+      const BackendInfo* b = registry.Find(id);
+      if (b == nullptr) continue;
+      backends.push_back({{"id", b->id},
+                          {"description", b->description},
+                          {"claims", b->claims.bits()},
+                          {"dup_reinsert", b->duplicate_allows_reinsert},
+                          {"unsafe_ops", b->unsafe_concurrent_ops},
+                          {"claims_if_unsafe", b->claims_if_unsafe.bits()},
+                          {"may_decline", b->erase_this_may_decline},
+                          {"visitor_writes", b->visitor_writes},
+                          {"controlled", static_cast<bool>(b->make_controlled)},
+                          {"real", static_cast<bool>(b->make_real)},
+                          {"tsan_visible", b->tsan_visible},
+                          {"plugin_path", b->plugin_path},
+                          {"misuse_patterns", b->misuse_patterns},
+                          {"load_in_workers", b->load_in_workers}});
+    }
+    answer = "OK\n" + backends.dump();
+  } else {
+    answer = absl::StrCat("ERR ", static_cast<int>(status.code()), "\n", status.message());
+  }
   for (size_t done = 0; done < answer.size();) {
     const ssize_t n = write(fd, answer.data() + done, answer.size() - done);
     if (n <= 0) break;
@@ -69,7 +94,33 @@ absl::StatusOr<PluginProbe> Interpret(const std::string& path, int status,
                                                    strsignal(WTERMSIG(status)), "); ", fix));
   }
   if (answer.rfind("OK\n", 0) == 0) {
-    PluginProbe probe{path, absl::StrSplit(answer.substr(3), '\n', absl::SkipEmpty())};
+    const nlohmann::json j = nlohmann::json::parse(answer.substr(3), nullptr, false);
+    if (j.is_discarded() || !j.is_array()) {
+      return absl::InternalError(absl::StrCat(prefix, "the probe's answer is not readable"));
+    }
+    PluginProbe probe;
+    probe.path = path;
+    const auto placeholder = []() -> std::unique_ptr<AnyMap> { std::abort(); };
+    for (const nlohmann::json& b : j) {
+      BackendInfo info;
+      info.id = b["id"].get<std::string>();
+      info.description = b["description"].get<std::string>();
+      info.claims = InvariantSet::FromBits(b["claims"].get<uint32_t>());
+      info.duplicate_allows_reinsert = b["dup_reinsert"].get<bool>();
+      info.unsafe_concurrent_ops = b["unsafe_ops"].get<uint32_t>();
+      info.claims_if_unsafe = InvariantSet::FromBits(b["claims_if_unsafe"].get<uint32_t>());
+      info.erase_this_may_decline = b["may_decline"].get<bool>();
+      info.visitor_writes = b["visitor_writes"].get<bool>();
+      if (b["controlled"].get<bool>()) info.make_controlled = placeholder;
+      if (b["real"].get<bool>()) info.make_real = placeholder;
+      info.tsan_visible = b["tsan_visible"].get<bool>();
+      info.plugin_path = b["plugin_path"].get<std::string>();
+      info.misuse_patterns = b["misuse_patterns"].get<std::vector<std::string>>();
+      info.load_in_workers = b["load_in_workers"].get<bool>();
+      probe.load_in_workers = probe.load_in_workers || info.load_in_workers;
+      probe.ids.push_back(info.id);
+      probe.backends.push_back(std::move(info));
+    }
     return probe;
   }
   int code = 0;

@@ -6,7 +6,9 @@
 // The probe's result (the plugin's backend ids) is what the supervisor needs to list and plan
 // without the plugin in its own address space: a plugin that must load only in workers after the
 // fork (e.g. one with a runtime of its own) can be planned from its probe and loaded by each worker.
-// For now LoadPlugin loads a cleanly probed plugin in the calling process too.
+// LoadPlugin loads a cleanly probed plugin in the calling process too, unless it declares
+// MAPFAULT_PLUGIN_LOAD_IN_WORKERS: then it registers the probe's backends with factories that load
+// the plugin in the worker that first makes one of its maps.
 #ifndef MAPFAULT_HARNESS_PLUGINS_PLUGIN_PROBE_H_
 #define MAPFAULT_HARNESS_PLUGINS_PLUGIN_PROBE_H_
 
@@ -25,6 +27,11 @@ inline constexpr double kPluginProbeTimeoutSeconds = 10;
 struct PluginProbe {
   std::string path;
   std::vector<std::string> ids;
+  // The plugin declared MAPFAULT_PLUGIN_LOAD_IN_WORKERS (mapfault_plugin_options).
+  bool load_in_workers = false;
+  // Its backends as the child registered them: every field but the factories, which are non-empty
+  // placeholders (they abort) marking the modes the backend supports.
+  std::vector<BackendInfo> backends;
 };
 
 // Forks a child that loads `path` into its copy of `registry` (LoadPluginInProcess; the caller's

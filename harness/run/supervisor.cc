@@ -437,7 +437,8 @@ void Dispatcher::RecordDeath(const WorkerExit& exit, uint64_t trial) {
   const TrialSpec spec = SpecFor(spec_of_cell, options_.seed, trial);
   const double watchdog =
       options_.watchdog_seconds * static_cast<double>(std::max<uint64_t>(1, exit.slot->watchdog_scale.load()));
-  IsolatedOutcome o = ClassifyDeath(exit.status, exit.watchdog_killed, exit.slot, exit.err, watchdog);
+  IsolatedOutcome o = ClassifyDeath(exit.status, exit.watchdog_killed, exit.slot, exit.err, watchdog,
+                                    spec.backend->misuse_patterns);
   if (KilledFromOutside(exit, o)) {
     // Not the watchdog, not a fault of its own: the trial is the backend's only if a re-run in a
     // fresh worker dies too; a re-run that completes decides the trial.

@@ -145,11 +145,34 @@ void RestartWatchdogAtEachSchedule(WorkerSlot* slot, int64_t deadline_ns) {
   SetScheduleStartHook(&RestartWatchdog);
 }
 
+std::string MisuseLine(const std::string& err, const std::vector<std::string>& patterns) {
+  if (patterns.empty()) return "";
+  std::string_view rest = err;
+  while (!rest.empty()) {
+    const size_t nl = rest.find('\n');
+    std::string_view line = rest.substr(0, nl);
+    rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
+    for (const std::string& p : patterns) {
+      if (p.empty() || line.find(p) == std::string_view::npos) continue;
+      while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.remove_suffix(1);
+      constexpr std::string_view kFatal = "fatal error: ";
+      if (line.starts_with(kFatal)) line.remove_prefix(kFatal.size());
+      return std::string(line);
+    }
+  }
+  return "";
+}
+
 IsolatedOutcome ClassifyDeath(int status, bool watchdog_killed, const WorkerSlot* slot,
-                              const std::string& err, double watchdog_seconds) {
+                              const std::string& err, double watchdog_seconds,
+                              const std::vector<std::string>& misuse_patterns) {
   IsolatedOutcome o;
-  const std::string last = LastLine(err);
   const std::string sanitizer = SanitizerSummary(err);
+  const std::string misuse_line = watchdog_killed ? "" : MisuseLine(err, misuse_patterns);
+  // A runtime that prints its own "fatal error: ..." before a traceback (Go's) is named by that
+  // line, not by the traceback's last line.
+  std::string last = MisuseLine(err, {"fatal error: "});
+  last = last.empty() ? LastLine(err) : absl::StrCat("fatal error: ", last);
   if (watchdog_killed) {
     o.kind = IsolatedOutcome::Kind::kHang;
     o.detail = absl::StrCat("the trial ran longer than the ", watchdog_seconds,
@@ -158,6 +181,10 @@ IsolatedOutcome ClassifyDeath(int status, bool watchdog_killed, const WorkerSlot
     o.kind = IsolatedOutcome::Kind::kMisuse;
     o.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
     o.detail = slot->misuse;
+  } else if (!misuse_line.empty()) {
+    o.kind = IsolatedOutcome::Kind::kMisuse;
+    o.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+    o.detail = misuse_line;
   } else if (sanitizer.find("ThreadSanitizer: data race") != std::string::npos) {
     o.kind = IsolatedOutcome::Kind::kDataRace;
     o.detail = absl::StrCat("ThreadSanitizer reported a data race: ",
@@ -380,7 +407,9 @@ IsolatedOutcome RunTrialIsolated(const TrialSpec& spec, double watchdog_seconds,
     o.kind = IsolatedOutcome::Kind::kInterrupted;
     o.detail = "interrupted before the trial ended";
   } else {
-    o = ClassifyDeath(w.status, w.killed, slot, w.err, watchdog_seconds);
+    o = ClassifyDeath(w.status, w.killed, slot, w.err, watchdog_seconds,
+                      spec.backend != nullptr ? spec.backend->misuse_patterns
+                                              : std::vector<std::string>{});
   }
   o.trace.assign(events, events + std::min(*count, kCapacity));
   if (!clean) {  // the worker died before reporting: count the preemptions its trace shows

@@ -111,9 +111,15 @@ void EnterWorker(const Pipe& out, const Pipe& err, WorkerSlot* slot);
 // watchdog of `slot`: an exhaustive search's watchdog bounds each schedule, not the whole search.
 // After `deadline_ns` (NowNs; 0: none, the run's --time-budget) a search stops at its next schedule.
 void RestartWatchdogAtEachSchedule(WorkerSlot* slot, int64_t deadline_ns = 0);
-// Classifies a worker that died (or was killed) while running a trial.
+// Classifies a worker that died (or was killed) while running a trial. A worker that printed a
+// line containing one of `misuse_patterns` (BackendInfo::misuse_patterns) on stderr detected misuse
+// (kMisuse, that line as the detail), whatever its exit status or signal.
 IsolatedOutcome ClassifyDeath(int status, bool watchdog_killed, const WorkerSlot* slot,
-                              const std::string& err, double watchdog_seconds);
+                              const std::string& err, double watchdog_seconds,
+                              const std::vector<std::string>& misuse_patterns = {});
+// The first line of `err` containing one of `patterns`, without a leading "fatal error: "; "" when
+// none does.
+std::string MisuseLine(const std::string& err, const std::vector<std::string>& patterns);
 
 }  // namespace worker_internal
 }  // namespace mapfault

@@ -214,11 +214,35 @@ struct mapfault_plugin {
 
 /* The entry point every plugin exports (C linkage, default visibility). Called from the host's main
  * thread, before any worker is forked, at least once per load (every call must return the same
- * static table); returns NULL to refuse the host. */
+ * static table); returns NULL to refuse the host. A plugin with MAPFAULT_PLUGIN_LOAD_IN_WORKERS
+ * (mapfault_plugin_options below) is loaded, and its entry point called, in the probe's child and
+ * in each worker process instead, never in the supervisor. */
 MAPFAULT_PLUGIN_EXPORT const struct mapfault_plugin* mapfault_plugin_entry(
     const struct mapfault_host* host);
 
 typedef const struct mapfault_plugin* (*mapfault_plugin_entry_fn)(const struct mapfault_host* host);
+
+/* --- Optional plugin options (ABI v2; looked up by name, so older hosts ignore them) ---
+ * A plugin may export one `const struct mapfault_plugin_options mapfault_plugin_options` (default
+ * visibility). The host reads it when it probes the plugin (in a child process) and, like the
+ * backend table, it must be static. Fields are read only up to `size`, so later fields can be
+ * appended. */
+#define MAPFAULT_PLUGIN_OPTIONS_SYMBOL "mapfault_plugin_options"
+/* The plugin must be loaded only in worker processes, after the fork, never in mapfault's own
+ * (supervisor) process: e.g. a library that starts threads of its own when loaded (a Go c-shared
+ * library starts the Go runtime). The host plans from the probe's answer and each worker loads the
+ * plugin before it first creates one of its maps. */
+#define MAPFAULT_PLUGIN_LOAD_IN_WORKERS 1u
+struct mapfault_plugin_options {
+  uint32_t size;  /* sizeof(struct mapfault_plugin_options) as the plugin was built */
+  uint32_t flags; /* MAPFAULT_PLUGIN_* bits */
+  /* NULL or a NULL-terminated array of substrings: a worker that dies (any signal or exit status)
+   * after printing a line containing one of them on stderr detected misuse itself (the
+   * misuse-detected invariant, verdict DETECTED, with that line as the message) instead of crashing.
+   * E.g. Go's "fatal error: concurrent map writes", or a library's own debug assertion. Applies to
+   * every backend of the plugin. */
+  const char* const* misuse_stderr_patterns;
+};
 
 #ifdef __cplusplus
 } /* extern "C" */

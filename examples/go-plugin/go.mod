@@ -1,0 +1,3 @@
+module mapfault.example/goplugin
+
+go 1.19
