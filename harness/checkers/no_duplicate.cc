@@ -42,8 +42,16 @@ Finding NoDuplicate(const HistoryIndex& index, const CheckOptions& options) {
   // keys without events (a phantom key yielded twice is a duplicate too).
   std::vector<const YieldRecord*> seen_by_ordinal(index.keys().size(), nullptr);
   absl::flat_hash_map<Key, const YieldRecord*> seen_other;
+  const OpRecord* previous = nullptr;
   for (const OpRecord* f : index.iterations()) {
-    std::fill(seen_by_ordinal.begin(), seen_by_ordinal.end(), nullptr);
+    // Reset only the slots the previous iteration set (a fill would cost O(keys) per iteration).
+    if (previous != nullptr) {
+      for (const YieldRecord& y : previous->yields) {
+        const int i = index.KeyOrdinal(y.key);
+        if (i >= 0) seen_by_ordinal[static_cast<size_t>(i)] = nullptr;
+      }
+    }
+    previous = f;
     seen_other.clear();
     for (const YieldRecord& y : f->yields) {
       const int i = index.KeyOrdinal(y.key);
