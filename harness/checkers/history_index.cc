@@ -77,45 +77,52 @@ class MinTree {
   std::vector<uint64_t> tree_;
 };
 
-// The positions of `raw` by key, then begin, then position (a stable sort): a counting sort by
-// key when the keys span a small range (a generated program's keys are 0..N), then each key's
-// events (a few, in at most one sorted run per thread) by insertion; else one comparison sort.
-std::vector<uint32_t> SortedOrder(const std::vector<std::pair<Key, KeyEvent>>& raw) {
-  std::vector<uint32_t> order(raw.size());
-  if (raw.empty()) return order;
-  const auto by_time = [&raw](uint32_t a, uint32_t b) {
-    const auto& x = raw[a];
-    const auto& y = raw[b];
-    if (x.first != y.first) return x.first < y.first;
-    return x.second.begin != y.second.begin ? x.second.begin < y.second.begin : a < b;
-  };
+// Every key's events, sorted by key then begin, stably (equal begins keep their order in `raw`),
+// into `events` with the keys' slices in `keys`: a counting sort by key straight into `events` when
+// the keys span a small range (a generated program's keys are 0..N), then each key's events by
+// begin in place (contiguous; no second copy of a big history); else one stable sort of `raw`.
+void SortEvents(std::vector<std::pair<Key, KeyEvent>>& raw, std::vector<KeyEvent>& events,
+                std::vector<std::pair<Key, KeyEvents>>& keys) {
+  if (raw.empty()) return;
   const auto [lo, hi] = std::minmax_element(
       raw.begin(), raw.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-  const uint64_t width = static_cast<uint64_t>(hi->first) - static_cast<uint64_t>(lo->first);
+  const Key base = lo->first;
+  const uint64_t width = static_cast<uint64_t>(hi->first) - static_cast<uint64_t>(base);
   if (width >= 4 * raw.size() + 64) {
-    for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::sort(order.begin(), order.end(), by_time);
-    return order;
+    std::stable_sort(raw.begin(), raw.end(), [](const auto& a, const auto& b) {
+      return a.first != b.first ? a.first < b.first : a.second.begin < b.second.begin;
+    });
+    events.reserve(raw.size());
+    for (const auto& [k, e] : raw) events.push_back(e);
+    for (size_t i = 0; i < raw.size();) {
+      size_t j = i + 1;
+      while (j < raw.size() && raw[j].first == raw[i].first) ++j;
+      keys.push_back({raw[i].first, KeyEvents(events.data() + i, j - i)});
+      i = j;
+    }
+    return;
   }
-  const auto slot = [&](const auto& e) {
-    return static_cast<uint64_t>(e.first) - static_cast<uint64_t>(lo->first);
-  };
+  const auto slot = [base](Key k) { return static_cast<uint64_t>(k) - static_cast<uint64_t>(base); };
   std::vector<uint32_t> start(width + 2, 0);
-  for (const auto& e : raw) ++start[slot(e) + 1];
+  for (const auto& e : raw) ++start[slot(e.first) + 1];
   for (size_t i = 1; i < start.size(); ++i) start[i] += start[i - 1];
   std::vector<uint32_t> next(start.begin(), start.end() - 1);
-  for (uint32_t i = 0; i < raw.size(); ++i) order[next[slot(raw[i])]++] = i;
+  events.resize(raw.size());
+  for (const auto& [k, e] : raw) events[next[slot(k)]++] = e;
+  const auto by_begin = [](const KeyEvent& a, const KeyEvent& b) { return a.begin < b.begin; };
   for (size_t s = 0; s + 1 < start.size(); ++s) {
-    const auto first = order.begin() + start[s], last = order.begin() + start[s + 1];
+    const auto first = events.begin() + start[s], last = events.begin() + start[s + 1];
+    if (first == last) continue;
     if (last - first > 32) {
-      std::stable_sort(first, last, by_time);
-      continue;
+      std::stable_sort(first, last, by_begin);
+    } else {
+      for (auto it = first; it != last; ++it) {  // insertion sort: stable, no allocation
+        for (auto j = it; j != first && by_begin(*j, *(j - 1)); --j) std::iter_swap(j, j - 1);
+      }
     }
-    for (auto it = first; it != last; ++it) {  // insertion sort: stable, no allocation
-      for (auto j = it; j != first && by_time(*j, *(j - 1)); --j) std::iter_swap(j, j - 1);
-    }
+    keys.push_back({static_cast<Key>(static_cast<uint64_t>(base) + s),
+                    KeyEvents(events.data() + start[s], start[s + 1] - start[s])});
   }
-  return order;
 }
 
 }  // namespace
@@ -174,7 +181,21 @@ struct HistoryIndex::Judges {
   std::vector<std::unique_ptr<KeyJudge>> by_ordinal;  // by KeyOrdinal; null until first asked
 };
 
-HistoryIndex::~HistoryIndex() = default;
+namespace {
+// Buffers kept per thread across indexes (a thread checks one history after another): a big
+// history's event arrays are megabytes, and a fresh allocation of that size is a fresh mapping whose
+// first touch page-faults page by page (~25% of checking a 100,000-operation history here). The
+// scratch of the events with their keys, and one spare events array an index returns when it dies.
+thread_local std::vector<std::pair<Key, KeyEvent>> raw_scratch;
+thread_local std::vector<KeyEvent> spare_events;
+}  // namespace
+
+HistoryIndex::~HistoryIndex() {
+  if (events_.capacity() > spare_events.capacity()) {
+    events_.clear();
+    spare_events.swap(events_);
+  }
+}
 
 const HistoryIndex::KeyJudge& HistoryIndex::JudgeFor(Key k, KeyEvents events) const {
   if (judges_ == nullptr) {
@@ -208,8 +229,11 @@ HistoryIndex::HistoryIndex(const History& history, size_t scan_limit)
   ops_ = history.AllOps();
   // Every event with its key, in the order the per-key lists keep for equal begins: the initial
   // state, the operations, then the clears' removals.
-  std::vector<std::pair<Key, KeyEvent>> raw;
+  std::vector<std::pair<Key, KeyEvent>>& raw = raw_scratch;  // not reentrant: no index builds one
+  raw.clear();
   raw.reserve(history.initial.size() + ops_.size() + 8);
+  events_.swap(spare_events);  // an earlier index's array, when there is one
+  events_.clear();
   for (const auto& [k, v] : history.initial) raw.push_back({k, {KeyEvent::Kind::kInitial, 0, 0, v}});
   std::vector<const OpRecord*> clears;
   for (const OpRecord* op : ops_) {
@@ -257,16 +281,7 @@ HistoryIndex::HistoryIndex(const History& history, size_t scan_limit)
       for (Key k : named) raw.push_back({k, {KeyEvent::Kind::kRemove, c->invoke, c->response, 0, c}});
     }
   }
-  const std::vector<uint32_t> order = SortedOrder(raw);
-  events_.reserve(raw.size());
-  for (uint32_t i : order) events_.push_back(raw[i].second);
-  for (size_t i = 0; i < order.size();) {
-    const Key k = raw[order[i]].first;
-    size_t j = i + 1;
-    while (j < order.size() && raw[order[j]].first == k) ++j;
-    keys_.push_back({k, KeyEvents(events_.data() + i, j - i)});
-    i = j;
-  }
+  SortEvents(raw, events_, keys_);
   // A direct table when it costs at most a few slots per key (keys 0..N of a generated program).
   if (!keys_.empty()) {
     const uint64_t width = static_cast<uint64_t>(keys_.back().first) -
