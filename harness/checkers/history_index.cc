@@ -102,7 +102,9 @@ void SortEvents(std::vector<std::pair<Key, KeyEvent>>& raw, std::vector<KeyEvent
     }
     return;
   }
-  const auto slot = [base](Key k) { return static_cast<uint64_t>(k) - static_cast<uint64_t>(base); };
+  const auto slot = [base](Key k) {
+    return static_cast<uint64_t>(k) - static_cast<uint64_t>(base);
+  };
   std::vector<uint32_t> start(width + 2, 0);
   for (const auto& e : raw) ++start[slot(e.first) + 1];
   for (size_t i = 1; i < start.size(); ++i) start[i] += start[i - 1];
@@ -183,9 +185,10 @@ struct HistoryIndex::Judges {
 
 namespace {
 // Buffers kept per thread across indexes (a thread checks one history after another): a big
-// history's event arrays are megabytes, and a fresh allocation of that size is a fresh mapping whose
-// first touch page-faults page by page (~25% of checking a 100,000-operation history here). The
-// scratch of the events with their keys, and one spare events array an index returns when it dies.
+// history's event arrays are megabytes, and a fresh allocation of that size is a fresh mapping
+// whose first touch page-faults page by page (~25% of checking a 100,000-operation history here).
+// The scratch of the events with their keys, and one spare events array an index returns when it
+// dies.
 thread_local std::vector<std::pair<Key, KeyEvent>> raw_scratch;
 thread_local std::vector<KeyEvent> spare_events;
 }  // namespace
@@ -197,13 +200,15 @@ HistoryIndex::~HistoryIndex() {
   }
 }
 
-const HistoryIndex::KeyJudge& HistoryIndex::JudgeFor(Key k, KeyEvents events) const {
+const HistoryIndex::KeyJudge& HistoryIndex::JudgeFor(int ordinal) const {
   if (judges_ == nullptr) {
     judges_ = std::make_unique<Judges>();
     judges_->by_ordinal.resize(keys_.size());
   }
-  std::unique_ptr<KeyJudge>& judge = judges_->by_ordinal[static_cast<size_t>(KeyOrdinal(k))];
-  if (judge == nullptr) judge = std::make_unique<KeyJudge>(events);
+  std::unique_ptr<KeyJudge>& judge = judges_->by_ordinal[static_cast<size_t>(ordinal)];
+  if (judge == nullptr) {
+    judge = std::make_unique<KeyJudge>(keys_[static_cast<size_t>(ordinal)].second);
+  }
   return *judge;
 }
 
@@ -234,7 +239,9 @@ HistoryIndex::HistoryIndex(const History& history, size_t scan_limit)
   raw.reserve(history.initial.size() + ops_.size() + 8);
   events_.swap(spare_events);  // an earlier index's array, when there is one
   events_.clear();
-  for (const auto& [k, v] : history.initial) raw.push_back({k, {KeyEvent::Kind::kInitial, 0, 0, v}});
+  for (const auto& [k, v] : history.initial) {
+    raw.push_back({k, {KeyEvent::Kind::kInitial, 0, 0, v}});
+  }
   std::vector<const OpRecord*> clears;
   for (const OpRecord* op : ops_) {
     const uint64_t b = op->invoke, e = op->response;
@@ -278,7 +285,9 @@ HistoryIndex::HistoryIndex(const History& history, size_t scan_limit)
     std::sort(named.begin(), named.end());
     named.erase(std::unique(named.begin(), named.end()), named.end());
     for (const OpRecord* c : clears) {
-      for (Key k : named) raw.push_back({k, {KeyEvent::Kind::kRemove, c->invoke, c->response, 0, c}});
+      for (Key k : named) {
+        raw.push_back({k, {KeyEvent::Kind::kRemove, c->invoke, c->response, 0, c}});
+      }
     }
   }
   SortEvents(raw, events_, keys_);
@@ -384,11 +393,12 @@ const KeyEvent* ScanPresentThroughout(KeyEvents events, uint64_t from, uint64_t 
 // "ends" at 0; one that never returned, never).
 bool HistoryIndex::PossiblyPresent(Key k, uint64_t from, uint64_t to, const OpRecord* ignore,
                                    std::string* why) const {
-  const KeyEvents* events = Events(k);
+  const int ordinal = KeyOrdinal(k);  // once: the events and the judge are both found by it
+  const KeyEvents* events = ordinal < 0 ? nullptr : &keys_[static_cast<size_t>(ordinal)].second;
   if (events != nullptr && events->size() <= scan_limit_) {
     if (ScanPossiblyPresent(*events, from, to, ignore)) return true;
   } else if (events != nullptr) {
-    const KeyJudge& j = JudgeFor(k, *events);
+    const KeyJudge& j = JudgeFor(ordinal);
     const size_t removals = static_cast<size_t>(
         std::lower_bound(j.removal_end.begin(), j.removal_end.end(), from) - j.removal_end.begin());
     const uint64_t latest_kill = j.removal_begin_prefix_by_end[removals].Excluding(ignore);
@@ -410,14 +420,15 @@ bool HistoryIndex::PossiblyPresent(Key k, uint64_t from, uint64_t to, const OpRe
 bool HistoryIndex::DefinitelyPresentThroughout(Key k, uint64_t from, uint64_t to,
                                                const OpRecord* ignore,
                                                const KeyEvent** since) const {
-  const KeyEvents* events = Events(k);
+  const int ordinal = KeyOrdinal(k);  // once: the events and the judge are both found by it
+  const KeyEvents* events = ordinal < 0 ? nullptr : &keys_[static_cast<size_t>(ordinal)].second;
   if (events != nullptr && events->size() <= scan_limit_) {
     const KeyEvent* p = ScanPresentThroughout(*events, from, to, ignore);
     if (p != nullptr && since != nullptr) *since = p;
     return p != nullptr;
   }
   if (events == nullptr) return false;
-  const KeyJudge& j = JudgeFor(k, *events);
+  const KeyJudge& j = JudgeFor(ordinal);
   const auto removals = static_cast<size_t>(
       std::lower_bound(j.removal_begin.begin(), j.removal_begin.end(), to) -
       j.removal_begin.begin());

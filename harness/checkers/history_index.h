@@ -127,8 +127,8 @@ class HistoryIndex {
   // The per-key structures behind the presence judgements, built on the first of them.
   struct KeyJudge;
   struct Judges;
-  // The judge of key `k`, whose `events` these are, built on its first judgement.
-  const KeyJudge& JudgeFor(Key k, KeyEvents events) const;
+  // The judge of the key at `ordinal` (KeyOrdinal), built on its first judgement.
+  const KeyJudge& JudgeFor(int ordinal) const;
   // Built on the first judgement (a linearizable-only check never pays for it). Not thread-safe: a
   // history is checked on one thread (std::call_once cost a futex wake per history here).
   mutable std::unique_ptr<Judges> judges_;
