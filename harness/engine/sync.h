@@ -1,5 +1,6 @@
 // The sync policy seam. White-box backends are templates over a policy bundle `Sync` that provides
-// Mutex, SharedMutex, Atomic<T> and Yield(label); every layer of a backend must go through it.
+// Mutex, SharedMutex, Atomic<T>, Var<T> (a plain, non-atomic shared cell), Fence(order) and
+// Yield(label); every layer of a backend must go through it.
 //
 // - ControlledSync: each operation is a scheduling point of the controlled scheduler, and blocking
 //   parks the fiber. Outside a controlled trial (init / post phases, unit tests) the primitives act as
@@ -12,6 +13,7 @@
 #include <concepts>
 #include <mutex>
 #include <shared_mutex>
+#include <source_location>
 #include <thread>
 
 #include "harness/engine/perturbation.h"
@@ -107,13 +109,15 @@ struct ControlledSync {
     int readers_ = 0;
   };
 
-  // Sequentially consistent atomic; each operation is a scheduling point. (Weak memory orders are not
-  // modelled: the controlled mode explores interleavings, not reorderings.)
+  // An atomic; each operation is a scheduling point. The memory orders feed happens-before (a
+  // release store -> an acquire load that reads it); every load reads the latest store.
   template <class T>
   class Atomic {
    public:
     Atomic() = default;
     explicit Atomic(T v) : v_(v) {}
+    Atomic(const Atomic&) = delete;
+    Atomic& operator=(const Atomic&) = delete;
     T load(std::memory_order = std::memory_order_seq_cst) const {
       Point("atomic.load");
       return v_;
@@ -138,6 +142,19 @@ struct ControlledSync {
       expected = v_;
       return false;
     }
+    bool compare_exchange_strong(T& expected, T desired, std::memory_order success,
+                                 std::memory_order) {
+      return compare_exchange_strong(expected, desired, success);
+    }
+    // Never fails spuriously under the controlled scheduler.
+    bool compare_exchange_weak(T& expected, T desired,
+                               std::memory_order order = std::memory_order_seq_cst) {
+      return compare_exchange_strong(expected, desired, order);
+    }
+    bool compare_exchange_weak(T& expected, T desired, std::memory_order success,
+                               std::memory_order) {
+      return compare_exchange_strong(expected, desired, success);
+    }
     T fetch_add(T d, std::memory_order = std::memory_order_seq_cst)
       requires std::integral<T>
     {
@@ -154,11 +171,50 @@ struct ControlledSync {
       v_ = old - d;
       return old;
     }
+    T fetch_or(T d, std::memory_order = std::memory_order_seq_cst)
+      requires std::integral<T>
+    {
+      Point("atomic.fetch_or");
+      T old = v_;
+      v_ = old | d;
+      return old;
+    }
+    T fetch_and(T d, std::memory_order = std::memory_order_seq_cst)
+      requires std::integral<T>
+    {
+      Point("atomic.fetch_and");
+      T old = v_;
+      v_ = old & d;
+      return old;
+    }
 
    private:
     static void Point(const char* label) {
       if (Scheduler* s = Scheduler::Current()) s->Point(TraceKind::kAtomic, label);
     }
+    T v_{};
+  };
+
+  // A stand-alone fence (std::atomic_thread_fence): a scheduling point.
+  static void Fence(std::memory_order, const char* label = "fence") {
+    if (Scheduler* s = Scheduler::Current()) s->Point(TraceKind::kAtomic, label);
+  }
+
+  // A plain, non-atomic shared memory cell (a node's key, a bucket slot, a size counter). Under a
+  // controlled trial every access is checked against happens-before: two accesses of different
+  // threads, at least one a write, not ordered by it, are a data race (no-data-race). Each access
+  // records its call site. Not copyable: read with Get(), write with Set().
+  template <class T>
+  class Var {
+   public:
+    Var() = default;
+    explicit Var(T v) : v_(v) {}
+    Var(const Var&) = delete;
+    Var& operator=(const Var&) = delete;
+    T Get(std::source_location = std::source_location::current()) const { return v_; }
+    void Set(T v, std::source_location = std::source_location::current()) { v_ = v; }
+
+   private:
     T v_{};
   };
 };
@@ -208,6 +264,25 @@ struct RealSync {
   };
   template <class T>
   using Atomic = std::atomic<T>;
+  static void Fence(std::memory_order order, const char* label = "fence") {
+    PerturbationPoint(label);
+    std::atomic_thread_fence(order);
+  }
+
+  // A plain field: Get and Set compile to a load and a store.
+  template <class T>
+  class Var {
+   public:
+    Var() = default;
+    explicit Var(T v) : v_(v) {}
+    Var(const Var&) = delete;
+    Var& operator=(const Var&) = delete;
+    T Get(std::source_location = std::source_location::current()) const { return v_; }
+    void Set(T v, std::source_location = std::source_location::current()) { v_ = v; }
+
+   private:
+    T v_{};
+  };
 };
 
 // RAII guards that pass a trace label to the policy's lock operations.
