@@ -62,6 +62,7 @@ const SafeSeeds& NaiveSafeSeeds() {
   static const SafeSeeds safe = [] {
     SafeSeeds s;
     TrialSpec spec = MakeSpec("naive", 0);
+    spec.strategy.race_detection = false;  // as BM_ControlledSchedules runs them
     while (static_cast<int>(s.seeds.size()) < kSafeSeedsWanted && s.scanned < kMaxSeedsScanned) {
       spec.seed = s.scanned++;
       if (CompletesInChild(spec)) s.seeds.push_back(spec.seed);
@@ -73,8 +74,9 @@ const SafeSeeds& NaiveSafeSeeds() {
 
 // Times RunControlledTrial over `seeds` (cycling), or over seed = iteration counter when empty.
 void RunSchedules(benchmark::State& state, const std::string& backend,
-                  const std::vector<uint64_t>& seeds) {
+                  const std::vector<uint64_t>& seeds, bool race_detection = true) {
   TrialSpec spec = MakeSpec(backend, 0);
+  spec.strategy.race_detection = race_detection;
   if (spec.backend == nullptr || spec.scenario == nullptr) {
     state.SkipWithError("unknown backend or scenario");
     return;
@@ -107,15 +109,21 @@ void BM_ControlledSchedules(benchmark::State& state) {
     state.SkipWithError("no naive seed completed in the pre-scan");
     return;
   }
-  RunSchedules(state, "naive", safe.seeds);
+  // Whole schedules: with race detection on, a naive trial ends at its first race (most do).
+  RunSchedules(state, "naive", safe.seeds, /*race_detection=*/false);
   state.counters["safe_seeds"] = static_cast<double>(safe.seeds.size());
   state.counters["seeds_scanned"] = static_cast<double>(safe.scanned);
 }
 BENCHMARK(BM_ControlledSchedules)->Unit(benchmark::kMicrosecond);
 
-// 4b. mutex never crashes: seed = iteration counter.
+// 4b. mutex never crashes: seed = iteration counter. Race detection on (every Var access of the
+// table checked against happens-before), and off: their ratio is the detector's cost.
 void BM_ControlledSchedulesMutex(benchmark::State& state) { RunSchedules(state, "mutex", {}); }
 BENCHMARK(BM_ControlledSchedulesMutex)->Unit(benchmark::kMicrosecond);
+void BM_ControlledSchedulesMutexNoRaceCheck(benchmark::State& state) {
+  RunSchedules(state, "mutex", {}, /*race_detection=*/false);
+}
+BENCHMARK(BM_ControlledSchedulesMutexNoRaceCheck)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 }  // namespace mapfault

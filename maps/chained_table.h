@@ -50,39 +50,50 @@ class ChainedTable {
   static constexpr size_t kInitialBuckets = 4;
   static constexpr size_t kMaxLoad = 1;  // grow when size > buckets * kMaxLoad
 
+  template <class T>
+  using Var = typename Sync::template Var<T>;
+
+  // The fields a thread shares are Vars (checked against happens-before in controlled trials); the
+  // pool's own bookkeeping is the allocator's, as malloc's is.
   struct Node {
-    Key key;
-    Value value;
-    Node* next;
+    Var<Key> key;
+    Var<Value> value;
+    Var<Node*> next;
     Node* free_next;  // pool free list
     bool freed;
   };
+  using Slot = Var<Node*>;  // a bucket
 
   // kNow: a write that crosses the load factor rehashes before it returns (unless growth is
   // pinned). kDeferred: it never does; the caller checks NeedsGrow() and calls Grow() itself.
   enum class Growth : uint8_t { kNow, kDeferred };
 
-  ChainedTable() { buckets_ = NewBuckets(kInitialBuckets); nbuckets_ = kInitialBuckets; }
+  ChainedTable() {
+    buckets_.Set(NewBuckets(kInitialBuckets));
+    nbuckets_.Set(kInitialBuckets);
+  }
   ChainedTable(const ChainedTable&) = delete;
   ChainedTable& operator=(const ChainedTable&) = delete;
 
   bool Insert(Key k, Value v, Growth growth = Growth::kNow) {
     hooks_.template WriteBegin<Sync>();
     Sync::Yield("table.insert: hash key");
-    Node** slot = &buckets_[BucketOf(k, nbuckets_)];  // cached, as real code does
-    for (Node* n = *slot; n != nullptr; n = n->next) {
+    Slot* slot = &buckets_.Get()[BucketOf(k, nbuckets_.Get())];  // cached, as real code does
+    for (Node* n = slot->Get(); n != nullptr; n = n->next.Get()) {
       Sync::Yield("table.insert: probe chain");
-      if (n->key == k) {
+      if (n->key.Get() == k) {
         hooks_.template WriteEnd<Sync>();
         return false;
       }
     }
     Sync::Yield("table.insert: link new node");
     Node* node = pool_.Alloc(k, v);
-    node->next = *slot;
-    *slot = node;
+    node->next.Set(slot->Get());
+    slot->Set(node);
     IncrementSize(+1, "table.insert: size++");
-    if (growth == Growth::kNow && growth_pins_ == 0 && NeedsGrow()) Rehash(nbuckets_ * 2);
+    if (growth == Growth::kNow && growth_pins_.Get() == 0 && NeedsGrow()) {
+      Rehash(nbuckets_.Get() * 2);
+    }
     hooks_.template WriteEnd<Sync>();
     return true;
   }
@@ -91,21 +102,23 @@ class ChainedTable {
   bool Assign(Key k, Value v, Growth growth = Growth::kNow) {
     hooks_.template WriteBegin<Sync>();
     Sync::Yield("table.assign: hash key");
-    Node** slot = &buckets_[BucketOf(k, nbuckets_)];
-    for (Node* n = *slot; n != nullptr; n = n->next) {
+    Slot* slot = &buckets_.Get()[BucketOf(k, nbuckets_.Get())];
+    for (Node* n = slot->Get(); n != nullptr; n = n->next.Get()) {
       Sync::Yield("table.assign: probe chain");
-      if (n->key == k) {
-        n->value = v;
+      if (n->key.Get() == k) {
+        n->value.Set(v);
         hooks_.template WriteEnd<Sync>();
         return false;
       }
     }
     Sync::Yield("table.assign: link new node");
     Node* node = pool_.Alloc(k, v);
-    node->next = *slot;
-    *slot = node;
+    node->next.Set(slot->Get());
+    slot->Set(node);
     IncrementSize(+1, "table.assign: size++");
-    if (growth == Growth::kNow && growth_pins_ == 0 && NeedsGrow()) Rehash(nbuckets_ * 2);
+    if (growth == Growth::kNow && growth_pins_.Get() == 0 && NeedsGrow()) {
+      Rehash(nbuckets_.Get() * 2);
+    }
     hooks_.template WriteEnd<Sync>();
     return true;
   }
@@ -120,9 +133,10 @@ class ChainedTable {
   std::optional<Value> Find(Key k) {
     hooks_.template Read<Sync>();
     Sync::Yield("table.find: hash key");
-    for (Node* n = buckets_[BucketOf(k, nbuckets_)]; n != nullptr; n = n->next) {
+    for (Node* n = buckets_.Get()[BucketOf(k, nbuckets_.Get())].Get(); n != nullptr;
+         n = n->next.Get()) {
       Sync::Yield("table.find: probe chain");
-      if (n->key == k) return n->value;
+      if (n->key.Get() == k) return n->value.Get();
     }
     return std::nullopt;
   }
@@ -130,55 +144,57 @@ class ChainedTable {
   size_t Size() {
     hooks_.template Read<Sync>();
     Sync::Yield("table.size: read counter");
-    return size_;
+    return size_.Get();
   }
 
   void Clear() {
     hooks_.template WriteBegin<Sync>();
-    for (size_t b = 0; b < nbuckets_; ++b) {
+    for (size_t b = 0; b < nbuckets_.Get(); ++b) {
       Sync::Yield("table.clear: free bucket");
-      Node* n = buckets_[b];
-      buckets_[b] = nullptr;
+      Slot& slot = buckets_.Get()[b];
+      Node* n = slot.Get();
+      slot.Set(nullptr);
       while (n != nullptr) {
-        Node* next = n->next;
+        Node* next = n->next.Get();
         pool_.Free(n);
         n = next;
       }
     }
-    size_ = 0;
+    size_.Set(0);
     hooks_.template WriteEnd<Sync>();
   }
 
   // Iterates like a real chained-table iterator: it caches the bucket array it started on and the
   // node it stands on. An erase-this by the visitor is safe (the successor is read first).
   void ForEach(Visitor visit, IterKind) {
-    Node** table = buckets_;
-    const size_t n = nbuckets_;
+    Slot* table = buckets_.Get();
+    const size_t n = nbuckets_.Get();
     for (size_t b = 0; b < n; ++b) {
       if (!VisitChain(table, b, visit)) return;
     }
   }
 
   // Bucket-level access for wrappers that iterate bucket by bucket.
-  size_t BucketCount() const { return nbuckets_; }
+  size_t BucketCount() const { return nbuckets_.Get(); }
   // Visits bucket `b` of the current array; false when the visitor stopped.
-  bool VisitBucket(size_t b, Visitor visit) { return VisitChain(buckets_, b, visit); }
+  bool VisitBucket(size_t b, Visitor visit) { return VisitChain(buckets_.Get(), b, visit); }
   // Node-level access for wrappers that walk the chains one node at a time: the first node of
   // bucket `b` of the current array. A node pointer is valid until that node is erased.
-  Node* Head(size_t b) const { return buckets_[b]; }
+  Node* Head(size_t b) const { return buckets_.Get()[b].Get(); }
 
   // Growth control for wrappers. NeedsGrow: the load factor is exceeded. Grow: doubles the buckets.
-  bool NeedsGrow() const { return size_ > nbuckets_ * kMaxLoad; }
+  bool NeedsGrow() const { return size_.Get() > nbuckets_.Get() * kMaxLoad; }
   void Grow() {
     hooks_.template WriteBegin<Sync>();
-    Rehash(nbuckets_ * 2);
+    Rehash(nbuckets_.Get() * 2);
     hooks_.template WriteEnd<Sync>();
   }
   // While growth is pinned (a count), writes never rehash, so the bucket array and every node's
   // bucket stay put (e.g. for a step-wise iteration); the last unpin grows if the load needs it.
-  void PinGrowth() { ++growth_pins_; }
+  void PinGrowth() { growth_pins_.Set(growth_pins_.Get() + 1); }
   void UnpinGrowth() {
-    if (--growth_pins_ == 0 && NeedsGrow()) Grow();
+    growth_pins_.Set(growth_pins_.Get() - 1);
+    if (growth_pins_.Get() == 0 && NeedsGrow()) Grow();
   }
 
  private:
@@ -187,7 +203,11 @@ class ChainedTable {
    public:
     Node* Alloc(Key k, Value v) {
       Node* n = arena_.Take();
-      *n = Node{k, v, nullptr, nullptr, false};
+      n->key.Set(k);
+      n->value.Set(v);
+      n->next.Set(nullptr);
+      n->free_next = nullptr;
+      n->freed = false;
       return n;
     }
     void Free(Node* n) {
@@ -195,9 +215,9 @@ class ChainedTable {
         std::fputs("chained table node pool: double free detected\n", stderr);
         std::abort();
       }
-      n->key = static_cast<Key>(kPoison);
-      n->value = static_cast<Value>(kPoison);
-      n->next = reinterpret_cast<Node*>(kPoison);
+      n->key.Set(static_cast<Key>(kPoison));
+      n->value.Set(static_cast<Value>(kPoison));
+      n->next.Set(reinterpret_cast<Node*>(kPoison));
       n->freed = true;
       // Freed nodes are reused LIFO through a separate list, as malloc's tcache does.
       freed_.push_back(n);
@@ -217,52 +237,47 @@ class ChainedTable {
     return static_cast<size_t>(Mix64(static_cast<uint64_t>(k))) & (nbuckets - 1);
   }
 
-  Node** NewBuckets(size_t n) {
-    arrays_.push_back(std::make_unique<Node*[]>(n));
-    Node** a = arrays_.back().get();
-    for (size_t i = 0; i < n; ++i) a[i] = nullptr;
-    return a;
+  Slot* NewBuckets(size_t n) {
+    arrays_.push_back(std::make_unique<Slot[]>(n));  // each slot starts as nullptr
+    return arrays_.back().get();
   }
 
   void IncrementSize(int delta, const char* label) {
-    const size_t before = size_;  // read-modify-write with a point in between, as unsynchronised ++
+    // Read-modify-write with a point in between, as unsynchronised ++.
+    const size_t before = size_.Get();
     Sync::Yield(label);
-    size_ = before + delta;
+    size_.Set(before + delta);
   }
 
   bool EraseInternal(Key k) {
     Sync::Yield("table.erase: hash key");
-    Node** slot = &buckets_[BucketOf(k, nbuckets_)];
+    Slot* slot = &buckets_.Get()[BucketOf(k, nbuckets_.Get())];
     Node* prev = nullptr;
-    Node* n = *slot;
+    Node* n = slot->Get();
     while (n != nullptr) {
       Sync::Yield("table.erase: probe chain");
-      if (n->key == k) break;
+      if (n->key.Get() == k) break;
       prev = n;
-      n = n->next;
+      n = n->next.Get();
     }
     if (n == nullptr) return false;
     Sync::Yield("table.erase: unlink node");
-    if (prev != nullptr) {
-      prev->next = n->next;
-    } else {
-      *slot = n->next;
-    }
+    (prev != nullptr ? prev->next : *slot).Set(n->next.Get());
     pool_.Free(n);
     IncrementSize(-1, "table.erase: size--");
     return true;
   }
 
-  bool VisitChain(Node** table, size_t b, Visitor visit) {
+  bool VisitChain(Slot* table, size_t b, Visitor visit) {
     Sync::Yield("table.iter: next bucket");
-    Node* node = table[b];
+    Node* node = table[b].Get();
     while (node != nullptr) {
       hooks_.template IterStep<Sync>();
-      const VisitAction action = visit(node->key, node->value);
+      const VisitAction action = visit(node->key.Get(), node->value.Get());
       Sync::Yield("table.iter: advance");
-      Node* next = node->next;
+      Node* next = node->next.Get();
       if (action == VisitAction::kEraseThis) {
-        const Key k = node->key;
+        const Key k = node->key.Get();
         hooks_.template WriteBegin<Sync>();
         const bool erased = EraseInternal(k);
         hooks_.template WriteEnd<Sync>();
@@ -275,32 +290,32 @@ class ChainedTable {
   }
 
   void Rehash(size_t new_count) {
-    Node** old = buckets_;
-    const size_t old_count = nbuckets_;
-    Node** fresh = NewBuckets(new_count);
+    Slot* old = buckets_.Get();
+    const size_t old_count = nbuckets_.Get();
+    Slot* fresh = NewBuckets(new_count);
     for (size_t b = 0; b < old_count; ++b) {
-      Node* n = old[b];
+      Node* n = old[b].Get();
       while (n != nullptr) {
         Sync::Yield("table.rehash: move node");
-        Node* next = n->next;
-        Node** dst = &fresh[BucketOf(n->key, new_count)];
-        n->next = *dst;
-        *dst = n;
+        Node* next = n->next.Get();
+        Slot& dst = fresh[BucketOf(n->key.Get(), new_count)];
+        n->next.Set(dst.Get());
+        dst.Set(n);
         n = next;
       }
     }
     Sync::Yield("table.rehash: publish new buckets");
-    buckets_ = fresh;
-    nbuckets_ = new_count;
-    for (size_t b = 0; b < old_count; ++b) old[b] = reinterpret_cast<Node*>(kPoison);  // retire
+    buckets_.Set(fresh);
+    nbuckets_.Set(new_count);
+    for (size_t b = 0; b < old_count; ++b) old[b].Set(reinterpret_cast<Node*>(kPoison));  // retire
   }
 
   NodePool pool_;
-  std::vector<std::unique_ptr<Node*[]>> arrays_;  // every bucket array, live or retired
-  Node** buckets_;
-  size_t nbuckets_;
-  size_t size_ = 0;
-  int growth_pins_ = 0;
+  std::vector<std::unique_ptr<Slot[]>> arrays_;  // every bucket array, live or retired
+  Var<Slot*> buckets_;
+  Var<size_t> nbuckets_;
+  Var<size_t> size_{0};
+  Var<int> growth_pins_{0};
   [[no_unique_address]] Hooks hooks_;
 };
 

@@ -100,12 +100,12 @@ class CowSnapshotMap {
 
   size_t Size() {
     SnapshotRef s(*this, Acquire("cow.publish_lock: size"));
-    return s->entries.size();
+    return s->entries.View().size();
   }
 
   void Clear() {
     Write("cow.writer_lock: clear", [&](Pin*& busy) {
-      if (current_.load()->entries.empty()) return false;
+      if (current_.load()->entries.View().empty()) return false;
       return TryPublish(NewSnapshot(), std::nullopt, busy);
     });
   }
@@ -113,7 +113,7 @@ class CowSnapshotMap {
   void ForEach(Visitor visit, IterKind kind) {
     SnapshotRef snap(*this, Acquire("cow.publish_lock: iteration snapshot"));
     Pin* const pin = kind == IterKind::kMayErase ? TakePin() : nullptr;
-    for (const Entry& e : snap->entries) {
+    for (const Entry& e : snap->entries.View()) {
       Sync::Yield("cow.iter: next entry");
       Entry shown = e;
       if (pin != nullptr && !PinCurrent(pin, e.key, shown)) continue;  // erased since the start
@@ -146,12 +146,15 @@ class CowSnapshotMap {
     Snapshot& operator=(const Snapshot&) = delete;
 
     const Entry* Find(Key k) const {
-      const auto it = std::lower_bound(entries.begin(), entries.end(), k,
+      const std::vector<Entry>& all = entries.View();
+      const auto it = std::lower_bound(all.begin(), all.end(), k,
                                        [](const Entry& e, Key key) { return e.key < key; });
-      return it != entries.end() && it->key == k ? &*it : nullptr;
+      return it != all.end() && it->key == k ? &*it : nullptr;
     }
 
-    std::vector<Entry> entries;  // sorted by key; immutable once published
+    // Sorted by key; immutable once published (a Var: a write after the publish races with the
+    // readers that acquired it).
+    typename Sync::template Var<std::vector<Entry>> entries;
     typename Sync::template Atomic<int> refs{1};
     std::atomic<int>& live;  // the map's count of allocated snapshots (tests only)
   };
@@ -163,9 +166,9 @@ class CowSnapshotMap {
   // reused pin at worst makes it wait for an unrelated visit, then look again).
   struct Pin {
     typename Sync::Mutex mu;
-    Key key = 0;          // guarded by publish_mu_
-    bool active = false;  // guarded by publish_mu_
-    bool owned = false;   // guarded by publish_mu_
+    typename Sync::template Var<Key> key{0};         // guarded by publish_mu_
+    typename Sync::template Var<bool> active{false};  // guarded by publish_mu_
+    typename Sync::template Var<bool> owned{false};   // guarded by publish_mu_
   };
 
   // One counted reference to a snapshot, released on scope exit (also when a controlled trial that
@@ -198,7 +201,9 @@ class CowSnapshotMap {
     if (s->refs.fetch_sub(1) != 1) return;
     // The last reference: no one can reach it any more (it is no longer published, or the map is
     // being destroyed). Poisoned first, so a use after free reads 0xdd... rather than plausible keys.
-    for (Entry& e : s->entries) e = Entry{static_cast<Key>(kPoison), static_cast<Value>(kPoison), 0};
+    for (Entry& e : s->entries.Mut()) {
+      e = Entry{static_cast<Key>(kPoison), static_cast<Value>(kPoison), 0};
+    }
     delete s;
   }
 
@@ -221,8 +226,8 @@ class CowSnapshotMap {
 
   // Holding publish_mu_: the active pin of key k (of any key when k is nullopt), or nullptr.
   Pin* ActivePin(std::optional<Key> k) {
-    for (const std::unique_ptr<Pin>& p : pins_) {
-      if (p->active && (!k || p->key == *k)) return p.get();
+    for (const std::unique_ptr<Pin>& p : pins_.View()) {
+      if (p->active.Get() && (!k || p->key.Get() == *k)) return p.get();
     }
     return nullptr;
   }
@@ -246,20 +251,21 @@ class CowSnapshotMap {
 
   Pin* TakePin() {
     LockGuard g(publish_mu_, "cow.publish_lock: take pin");
-    for (const std::unique_ptr<Pin>& p : pins_) {
-      if (!p->owned) {
-        p->owned = true;
+    for (const std::unique_ptr<Pin>& p : pins_.View()) {
+      if (!p->owned.Get()) {
+        p->owned.Set(true);
         return p.get();
       }
     }
-    pins_.push_back(std::make_unique<Pin>());
-    pins_.back()->owned = true;
-    return pins_.back().get();
+    std::vector<std::unique_ptr<Pin>>& pins = pins_.Mut();
+    pins.push_back(std::make_unique<Pin>());
+    pins.back()->owned.Set(true);
+    return pins.back().get();
   }
 
   void ReturnPin(Pin* pin) {
     LockGuard g(publish_mu_, "cow.publish_lock: return pin");
-    pin->owned = false;
+    pin->owned.Set(false);
   }
 
   // For an erasing iteration: copies the current entry of key k into `shown` and pins k until Unpin;
@@ -275,8 +281,8 @@ class CowSnapshotMap {
           const Entry* e = current_.load()->Find(k);
           if (e != nullptr) {
             shown = *e;  // a copy: the published snapshot may be replaced (by writes of other keys)
-            pin->key = k;
-            pin->active = true;
+            pin->key.Set(k);
+            pin->active.Set(true);
             return true;
           }
         }
@@ -292,7 +298,7 @@ class CowSnapshotMap {
   void Unpin(Pin* pin) {
     {
       LockGuard g(publish_mu_, "cow.publish_lock: unpin");
-      pin->active = false;
+      pin->active.Set(false);
     }
     pin->mu.unlock("cow.pin: unpin after visit");
   }
@@ -311,9 +317,10 @@ class CowSnapshotMap {
   std::unique_ptr<Snapshot> Copy(const Snapshot& cur, Key k, std::optional<Value> v) {
     Sync::Yield("cow.write: copy snapshot");
     std::unique_ptr<Snapshot> next = NewSnapshot();
-    next->entries.reserve(cur.entries.size() + (v ? 1 : 0));
-    const Entry fresh{k, v.value_or(0), v ? ++next_version_ : 0};
-    CopyEntries(cur, k, v ? &fresh : nullptr, next->entries, /*yield_each=*/false);
+    std::vector<Entry>& entries = next->entries.Mut();
+    entries.reserve(cur.entries.View().size() + (v ? 1 : 0));
+    const Entry fresh{k, v.value_or(0), v ? NextVersion() : 0};
+    CopyEntries(cur, k, v ? &fresh : nullptr, entries, /*yield_each=*/false);
     return next;
   }
 
@@ -322,7 +329,7 @@ class CowSnapshotMap {
   static void CopyEntries(const Snapshot& cur, Key k, const Entry* fresh, std::vector<Entry>& out,
                           bool yield_each) {
     bool placed = fresh == nullptr;
-    for (const Entry& e : cur.entries) {
+    for (const Entry& e : cur.entries.View()) {
       if (yield_each) Sync::Yield("cow.write: copy entry (into the published snapshot)");
       if (!placed && e.key >= k) {
         out.push_back(*fresh);
@@ -341,15 +348,21 @@ class CowSnapshotMap {
   bool PublishThenFill(Snapshot& cur, Key k, std::optional<Value> v, Pin*& busy) {
     cur.refs.fetch_add(1);  // keeps the source alive while it is copied after the publish
     std::unique_ptr<Snapshot> next = NewSnapshot();
-    next->entries.reserve(cur.entries.size() + 1);  // filled in place: never reallocated
+    next->entries.Mut().reserve(cur.entries.View().size() + 1);  // filled in place: never moves
     Snapshot* s = next.get();  // the map's reference keeps it alive; writer_mu_ keeps it published
     const bool published = TryPublish(std::move(next), k, busy);
     if (published) {
-      const Entry fresh{k, v.value_or(0), v ? ++next_version_ : 0};
-      CopyEntries(cur, k, v ? &fresh : nullptr, s->entries, /*yield_each=*/true);
+      const Entry fresh{k, v.value_or(0), v ? NextVersion() : 0};
+      CopyEntries(cur, k, v ? &fresh : nullptr, s->entries.Mut(), /*yield_each=*/true);
     }
     Release(&cur);
     return published;
+  }
+
+  // Holding writer_mu_: a version no write has had.
+  uint64_t NextVersion() {
+    next_version_.Set(next_version_.Get() + 1);
+    return next_version_.Get();
   }
 
   // The conditional erase of an entry the visitor was shown: through the writer path, and only if the
@@ -372,8 +385,8 @@ class CowSnapshotMap {
   typename Sync::Mutex writer_mu_;   // serialises writers (copy, modify, publish)
   typename Sync::Mutex publish_mu_;  // guards the pointer swap against load-and-reference, and pins_
   typename Sync::template Atomic<Snapshot*> current_{nullptr};
-  std::vector<std::unique_ptr<Pin>> pins_;  // guarded by publish_mu_
-  uint64_t next_version_ = 0;               // guarded by writer_mu_
+  typename Sync::template Var<std::vector<std::unique_ptr<Pin>>> pins_;  // guarded by publish_mu_
+  typename Sync::template Var<uint64_t> next_version_{0};               // guarded by writer_mu_
   std::atomic<int> live_snapshots_{0};  // instrumentation for tests only (no ordering relied on)
 };
 

@@ -57,7 +57,7 @@ class InsertionOrderedMap {
   bool Insert(Key k, Value v) {
     LockGuard g(mu_, "ordered.lock: insert");
     Sync::Yield("ordered.insert: look up key");
-    if (index_.count(k) != 0) return false;
+    if (index_.View().count(k) != 0) return false;
     Append(k, v);
     return true;
   }
@@ -65,12 +65,12 @@ class InsertionOrderedMap {
   void Assign(Key k, Value v) {
     LockGuard g(mu_, "ordered.lock: assign");
     Sync::Yield("ordered.assign: look up key");
-    const auto it = index_.find(k);
-    if (it == index_.end()) {
+    const auto it = index_.View().find(k);
+    if (it == index_.View().end()) {
       Append(k, v);
       return;
     }
-    it->second->value = v;
+    it->second->value.Set(v);
   }
 
   bool Erase(Key k) {
@@ -81,18 +81,18 @@ class InsertionOrderedMap {
   std::optional<Value> Find(Key k) {
     LockGuard g(mu_, "ordered.lock: find");
     Sync::Yield("ordered.find: look up key");
-    const auto it = index_.find(k);
-    return it == index_.end() ? std::nullopt : std::optional<Value>(it->second->value);
+    const auto it = index_.View().find(k);
+    return it == index_.View().end() ? std::nullopt : std::optional<Value>(it->second->value.Get());
   }
 
   size_t Size() {
     LockGuard g(mu_, "ordered.lock: size");
-    return index_.size();
+    return index_.View().size();
   }
 
   void Clear() {
     LockGuard g(mu_, "ordered.lock: clear");
-    while (head_ != nullptr) EraseLocked(head_->key);
+    while (head_.Get() != nullptr) EraseLocked(head_.Get()->key.Get());
   }
 
   // Registers in its first step and unregisters in its last (no extra lock round trips). A
@@ -102,18 +102,18 @@ class InsertionOrderedMap {
     Node* last = nullptr;  // the node shown last: the iterator's place, kept between steps
     for (;;) {
       LockGuard g(mu_, "ordered.lock: iteration step");
-      if (last == nullptr) ++iterations_;
+      if (last == nullptr) iterations_.Set(iterations_.Get() + 1);
       // Advance from the last node shown; an erased node keeps its next pointer, so this works even
       // if it was erased since, and erased nodes met on the way are skipped.
       Sync::Yield("ordered.iter: advance from the last node shown");
-      Node* n = last == nullptr ? head_ : last->next;
-      while (n != nullptr && !n->live) n = n->next;
+      Node* n = last == nullptr ? head_.Get() : last->next.Get();
+      while (n != nullptr && !n->live.Get()) n = n->next.Get();
       VisitAction action = VisitAction::kStop;
       if (n != nullptr) {
-        action = visit(n->key, n->value);
+        action = visit(n->key.Get(), n->value.Get());
         last = n;
         if (action == VisitAction::kEraseThis) {
-          visit.EraseResult(n->key, EraseLocked(n->key));  // n keeps its next pointer
+          visit.EraseResult(n->key.Get(), EraseLocked(n->key.Get()));  // n keeps its next pointer
         }
       }
       if (action == VisitAction::kStop) {
@@ -124,38 +124,48 @@ class InsertionOrderedMap {
   }
 
  private:
+  template <class T>
+  using Var = typename Sync::template Var<T>;
+
   struct Node {
-    Key key = 0;
-    Value value = 0;
-    Node* prev = nullptr;
-    Node* next = nullptr;
-    bool live = false;
-    Node* free_next = nullptr;
+    Var<Key> key{0};
+    Var<Value> value{0};
+    Var<Node*> prev{nullptr};
+    Var<Node*> next{nullptr};
+    Var<bool> live{false};
+    Node* free_next = nullptr;  // the arena's (the allocator's) own list
   };
 
   // Holding mu_: a node from the free list (or fresh storage), linked at the tail.
   void Append(Key k, Value v) {
     Sync::Yield("ordered.insert: link node at the tail");
     Node* n = arena_.Take();
-    *n = Node{k, v, tail_, nullptr, true, nullptr};
-    (tail_ != nullptr ? tail_->next : head_) = n;
-    tail_ = n;
-    index_[k] = n;
+    n->key.Set(k);
+    n->value.Set(v);
+    n->prev.Set(tail_.Get());
+    n->next.Set(nullptr);
+    n->live.Set(true);
+    n->free_next = nullptr;
+    (tail_.Get() != nullptr ? tail_.Get()->next : head_).Set(n);
+    tail_.Set(n);
+    index_.Mut()[k] = n;
   }
 
   // Holding mu_: unlinks k's node, leaving its `next` for cursors standing on it, and frees it (or
   // retires it while an iteration is registered).
   bool EraseLocked(Key k) {
     Sync::Yield("ordered.erase: look up key");
-    const auto it = index_.find(k);
-    if (it == index_.end()) return false;
+    const auto it = index_.View().find(k);
+    if (it == index_.View().end()) return false;
     Node* n = it->second;
-    index_.erase(it);
+    index_.Mut().erase(it);
     Sync::Yield("ordered.erase: unlink node");
-    (n->prev != nullptr ? n->prev->next : head_) = n->next;
-    (n->next != nullptr ? n->next->prev : tail_) = n->prev;
-    n->live = false;
-    if (iterations_ > 0 && !Bugs::kReuseNodesDuringIteration) {
+    Node* const prev = n->prev.Get();
+    Node* const next = n->next.Get();
+    (prev != nullptr ? prev->next : head_).Set(next);
+    (next != nullptr ? next->prev : tail_).Set(prev);
+    n->live.Set(false);
+    if (iterations_.Get() > 0 && !Bugs::kReuseNodesDuringIteration) {
       n->free_next = retired_;
       retired_ = n;
     } else {
@@ -166,7 +176,8 @@ class InsertionOrderedMap {
 
   // Holding mu_: the last iteration out returns the retired nodes to the free list.
   void EndIterationLocked() {
-    if (--iterations_ != 0) return;
+    iterations_.Set(iterations_.Get() - 1);
+    if (iterations_.Get() != 0) return;
     while (retired_ != nullptr) {
       Node* n = retired_;
       retired_ = n->free_next;
@@ -175,12 +186,13 @@ class InsertionOrderedMap {
   }
 
   typename Sync::Mutex mu_;
-  std::unordered_map<Key, Node*> index_;
-  Node* head_ = nullptr;
-  Node* tail_ = nullptr;
+  // Guarded by mu_. The arena and the retired list are the allocator's (not checked, as malloc's).
+  Var<std::unordered_map<Key, Node*>> index_;
+  Var<Node*> head_{nullptr};
+  Var<Node*> tail_{nullptr};
   NodeArena<Node> arena_;   // chunks never freed before the map: pointers stay valid
   Node* retired_ = nullptr;  // erased while an iteration was registered: not reusable yet
-  int iterations_ = 0;       // registered iterations
+  Var<int> iterations_{0};   // registered iterations
 };
 
 }  // namespace mapfault

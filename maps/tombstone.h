@@ -78,8 +78,8 @@ class TombstoneMap {
   bool Erase(Key k) {
     return Exclusive("tombstone.lock: erase", [&](Slot*& busy) {
       Sync::Yield("tombstone.erase: look up key");
-      const auto it = index_.find(k);
-      if (it == index_.end() || !SlotAt(it->second).live) return false;
+      const auto it = index_.View().find(k);
+      if (it == index_.View().end() || !SlotAt(it->second).live.Get()) return false;
       Slot& s = SlotAt(it->second);
       if (!Unpinned(s)) {
         busy = &s;
@@ -95,30 +95,30 @@ class TombstoneMap {
   std::optional<Value> Find(Key k) {
     SharedLockGuard g(mu_, "tombstone.lock_shared: find");
     Sync::Yield("tombstone.find: look up key");
-    const auto it = index_.find(k);
-    if (it == index_.end() || !SlotAt(it->second).live) return std::nullopt;
-    return SlotAt(it->second).value;
+    const auto it = index_.View().find(k);
+    if (it == index_.View().end() || !SlotAt(it->second).live.Get()) return std::nullopt;
+    return SlotAt(it->second).value.Get();
   }
 
   size_t Size() {
     SharedLockGuard g(mu_, "tombstone.lock_shared: size");
-    return live_;
+    return live_.Get();
   }
 
   // Marks every live slot dead (at one instant: it first waits until no slot is pinned); the sweeper
   // reclaims them now, unless an iteration is running.
   void Clear() {
     Exclusive("tombstone.lock: clear", [&](Slot*& busy) {
-      for (size_t i = 0; i < nslots_; ++i) {
+      for (size_t i = 0; i < nslots_.Get(); ++i) {
         Slot& s = SlotAt(i);
-        if (s.live && !Unpinned(s)) {
+        if (s.live.Get() && !Unpinned(s)) {
           busy = &s;
           return false;
         }
       }
-      for (size_t i = 0; i < nslots_; ++i) {
+      for (size_t i = 0; i < nslots_.Get(); ++i) {
         Slot& s = SlotAt(i);
-        if (!s.live) continue;
+        if (!s.live.Get()) continue;
         Sync::Yield("tombstone.clear: mark dead");
         Kill(s);
       }
@@ -145,14 +145,14 @@ class TombstoneMap {
       uint64_t version = 0;
       {
         SharedLockGuard g(mu_, "tombstone.lock_shared: iteration step");
-        while (i < nslots_ && !SlotAt(i).live) ++i;  // skip tombstones
-        if (i < nslots_) {
+        while (i < nslots_.Get() && !SlotAt(i).live.Get()) ++i;  // skip tombstones
+        if (i < nslots_.Get()) {
           slot = &SlotAt(i);  // stable: nothing is swept while this iteration is registered
           // An erasing iteration pins the slot (no writer holds mu_ now, so none is writing it).
           busy = pin && !slot->pin.try_lock();
-          k = slot->key;
-          v = slot->value;
-          version = slot->version;
+          k = slot->key.Get();
+          v = slot->value.Get();
+          version = slot->version.Get();
         }
       }
       if (slot == nullptr) break;
@@ -179,25 +179,28 @@ class TombstoneMap {
   // Introspection for tests.
   size_t Tombstones() {
     SharedLockGuard g(mu_, "tombstone.lock_shared: tombstones");
-    return tombstones_;
+    return tombstones_.Get();
   }
   size_t Slots() {
     SharedLockGuard g(mu_, "tombstone.lock_shared: slots");
-    return nslots_;
+    return nslots_.Get();
   }
   int ActiveIterations() { return active_iterations_.load(); }
   uint64_t Sweeps() {
     SharedLockGuard g(mu_, "tombstone.lock_shared: sweeps");
-    return sweeps_;
+    return sweeps_.Get();
   }
 
  private:
+  template <class T>
+  using Var = typename Sync::template Var<T>;
+
   struct Slot {
-    Key key = 0;
-    Value value = 0;
-    bool live = false;
+    Var<Key> key{0};
+    Var<Value> value{0};
+    Var<bool> live{false};
     // From a map-wide counter, set by every write of the slot: insert, assign, revive, erase.
-    uint64_t version = 0;
+    Var<uint64_t> version{0};
     // Held by an erasing iteration from reading the slot until its visitor returns.
     typename Sync::Mutex pin;
   };
@@ -212,7 +215,8 @@ class TombstoneMap {
     }
   };
 
-  Slot& SlotAt(size_t i) { return chunks_[i / kChunkSlots][i % kChunkSlots]; }
+  Slot& SlotAt(size_t i) { return chunks_.View()[i / kChunkSlots][i % kChunkSlots]; }
+  static void Add(Var<size_t>& counter, int delta) { counter.Set(counter.Get() + delta); }
 
   // Runs op(busy) holding mu_ exclusively. When op finds the slot it must write pinned by an erasing
   // iteration's visit, it sets `busy` and changes nothing; then the writer waits for the visit
@@ -225,10 +229,10 @@ class TombstoneMap {
       Slot* busy = nullptr;
       {
         LockGuard g(mu_, label);
-        if (waited) --waiting_writers_;
+        if (waited) Add(waiting_writers_, -1);
         auto result = op(busy);
         if (busy == nullptr) return result;
-        ++waiting_writers_;
+        Add(waiting_writers_, +1);
       }
       busy->pin.lock("tombstone.pin: wait for the visit of this entry");
       busy->pin.unlock("tombstone.pin: release");
@@ -244,24 +248,27 @@ class TombstoneMap {
     return true;
   }
 
-  void SetVersion(Slot& s) { s.version = ++next_version_; }
+  void SetVersion(Slot& s) {
+    next_version_.Set(next_version_.Get() + 1);
+    s.version.Set(next_version_.Get());
+  }
 
   void Kill(Slot& s) {
-    s.live = false;
+    s.live.Set(false);
     SetVersion(s);
-    --live_;
-    ++tombstones_;
+    Add(live_, -1);
+    Add(tombstones_, +1);
   }
 
   // Holding mu_ exclusively. Returns whether it wrote; sets `busy` (and writes nothing) when the
   // key's slot is pinned by a visit.
   bool Write(Key k, Value v, bool overwrite, Slot*& busy) {
     Sync::Yield("tombstone.write: look up key");
-    const auto it = index_.find(k);
-    if (it != index_.end()) {
+    const auto it = index_.View().find(k);
+    if (it != index_.View().end()) {
       Slot& s = SlotAt(it->second);
-      if (s.live && !overwrite) return false;
-      if (s.live) {
+      if (s.live.Get() && !overwrite) return false;
+      if (s.live.Get()) {
         if (!Unpinned(s)) {
           busy = &s;
           return false;
@@ -271,26 +278,27 @@ class TombstoneMap {
         // Revive the tombstone in place (a dead slot is never pinned): an iteration that already
         // passed this slot cannot meet the key again, one that has not reached it sees it once.
         Sync::Yield("tombstone.write: revive tombstone");
-        s.live = true;
-        --tombstones_;
-        ++live_;
+        s.live.Set(true);
+        Add(tombstones_, -1);
+        Add(live_, +1);
       }
-      s.value = v;
+      s.value.Set(v);
       SetVersion(s);
       return true;
     }
     Sync::Yield("tombstone.write: append slot");
-    if (nslots_ == chunks_.size() * kChunkSlots) {
-      chunks_.push_back(std::make_unique<Slot[]>(kChunkSlots));  // earlier chunks stay where they are
+    if (nslots_.Get() == chunks_.View().size() * kChunkSlots) {
+      // Earlier chunks stay where they are.
+      chunks_.Mut().push_back(std::make_unique<Slot[]>(kChunkSlots));
     }
-    Slot& s = SlotAt(nslots_);
-    s.key = k;
-    s.value = v;
-    s.live = true;
+    Slot& s = SlotAt(nslots_.Get());
+    s.key.Set(k);
+    s.value.Set(v);
+    s.live.Set(true);
     SetVersion(s);
-    index_[k] = nslots_;
-    ++nslots_;
-    ++live_;
+    index_.Mut()[k] = nslots_.Get();
+    Add(nslots_, +1);
+    Add(live_, +1);
     return true;
   }
 
@@ -301,7 +309,8 @@ class TombstoneMap {
     bool erased = false;
     Exclusive("tombstone.lock: erase-this", [&](Slot*& busy) {
       Sync::Yield("tombstone.erase-this: check version");
-      if (!s.live || s.version != shown_version) return false;  // erased or refreshed since shown
+      // Erased or refreshed since shown.
+      if (!s.live.Get() || s.version.Get() != shown_version) return false;
       if (!Unpinned(s)) {
         busy = &s;  // another erasing iteration is showing it right now
         return false;
@@ -316,8 +325,8 @@ class TombstoneMap {
   // Holding mu_ exclusively. `ignore_iterations` is only ever true in a mutant: a sweep between two
   // steps of an iteration moves live slots from ahead of its cursor to behind it.
   void MaybeSweep(bool ignore_iterations = false) {
-    if (tombstones_ <= std::max(kMinSweepBatch, live_ / 2)) return;
-    if (waiting_writers_ != 0) return;  // a writer holds a slot pointer: later
+    if (tombstones_.Get() <= std::max(kMinSweepBatch, live_.Get() / 2)) return;
+    if (waiting_writers_.Get() != 0) return;  // a writer holds a slot pointer: later
     if (!ignore_iterations && active_iterations_.load() != 0) return;  // an iteration walks: later
     Sweep();
   }
@@ -327,46 +336,49 @@ class TombstoneMap {
   // frees spare chunks.
   void Sweep() {
     size_t out = 0;
-    for (size_t i = 0; i < nslots_; ++i) {
+    for (size_t i = 0; i < nslots_.Get(); ++i) {
       Slot& s = SlotAt(i);
-      if (!s.live) {
+      if (!s.live.Get()) {
         Sync::Yield("tombstone.sweep: reclaim tombstone");
-        index_.erase(s.key);
+        index_.Mut().erase(s.key.Get());
         continue;
       }
       if (out != i) {
         Sync::Yield("tombstone.sweep: move live slot");
         Slot& d = SlotAt(out);
-        d.key = s.key;
-        d.value = s.value;
-        d.live = true;
-        d.version = s.version;
-        index_[s.key] = out;
+        d.key.Set(s.key.Get());
+        d.value.Set(s.value.Get());
+        d.live.Set(true);
+        d.version.Set(s.version.Get());
+        index_.Mut()[s.key.Get()] = out;
       }
       ++out;
     }
-    for (size_t i = out; i < nslots_; ++i) {
+    for (size_t i = out; i < nslots_.Get(); ++i) {
       Slot& s = SlotAt(i);
-      s.key = static_cast<Key>(kPoison);
-      s.value = static_cast<Value>(kPoison);
-      s.live = false;
+      s.key.Set(static_cast<Key>(kPoison));
+      s.value.Set(static_cast<Value>(kPoison));
+      s.live.Set(false);
     }
-    nslots_ = out;
-    tombstones_ = 0;
-    ++sweeps_;
-    if constexpr (!Bugs::kKeepSpareChunks) chunks_.resize((out + kChunkSlots - 1) / kChunkSlots);
+    nslots_.Set(out);
+    tombstones_.Set(0);
+    sweeps_.Set(sweeps_.Get() + 1);
+    if constexpr (!Bugs::kKeepSpareChunks) {
+      chunks_.Mut().resize((out + kChunkSlots - 1) / kChunkSlots);
+    }
   }
 
   typename Sync::SharedMutex mu_;
   typename Sync::template Atomic<int> active_iterations_{0};
-  std::vector<std::unique_ptr<Slot[]>> chunks_;  // slot i is chunks_[i / kChunkSlots][i % ...]
-  std::unordered_map<Key, size_t> index_;        // key -> slot, tombstones included
-  size_t nslots_ = 0;
-  size_t live_ = 0;
-  size_t tombstones_ = 0;
-  size_t waiting_writers_ = 0;  // writers waiting for a visit to end, holding a slot pointer
-  uint64_t next_version_ = 0;
-  uint64_t sweeps_ = 0;
+  // Slot i is chunks_[i / kChunkSlots][i % ...]. Every field below is guarded by mu_.
+  Var<std::vector<std::unique_ptr<Slot[]>>> chunks_;
+  Var<std::unordered_map<Key, size_t>> index_;  // key -> slot, tombstones included
+  Var<size_t> nslots_{0};
+  Var<size_t> live_{0};
+  Var<size_t> tombstones_{0};
+  Var<size_t> waiting_writers_{0};  // writers waiting for a visit to end, holding a slot pointer
+  Var<uint64_t> next_version_{0};
+  Var<uint64_t> sweeps_{0};
 };
 
 }  // namespace mapfault

@@ -60,15 +60,15 @@ class VersionedCasMap {
   // Lock-free: the first node of k's bucket that is not dead when its cell has been read.
   std::optional<Value> Find(Key k) {
     for (Node* n = Head(k).load(); n != nullptr; n = n->next.load()) {
-      if (n->key != k) continue;
+      if (n->key.Get() != k) continue;
       const Cell* c = n->cell.load();
-      if (!n->dead.load()) return c->value;
+      if (!n->dead.load()) return c->value.Get();
     }
     return std::nullopt;
   }
   size_t Size() {
     LockGuard g(mu_, "vcas.lock: size");
-    return size_;
+    return size_.Get();
   }
   void Clear() {
     LockGuard g(mu_, "vcas.lock: clear");
@@ -76,7 +76,7 @@ class VersionedCasMap {
       for (Node* n = head.load(); n != nullptr; n = n->next.load()) n->dead.store(true);
       head.store(nullptr);
     }
-    size_ = 0;
+    size_.Set(0);
   }
 
   void ForEach(Visitor visit, IterKind) {
@@ -89,8 +89,10 @@ class VersionedCasMap {
         if (!dead) {
           visit.ReadPoint();
           Sync::Yield("vcas.iter: visit the entry read (a writer may land first)");
-          const VisitAction action = visit(n->key, c->value);
-          if (action == VisitAction::kEraseThis) visit.EraseResult(n->key, EraseIfCurrent(n, c));
+          const VisitAction action = visit(n->key.Get(), c->value.Get());
+          if (action == VisitAction::kEraseThis) {
+            visit.EraseResult(n->key.Get(), EraseIfCurrent(n, c));
+          }
           if (action == VisitAction::kStop) return;
         }
         n = next;
@@ -99,11 +101,13 @@ class VersionedCasMap {
   }
 
  private:
+  // Plain fields are Vars: written before the node or cell is published (a release store), read
+  // after an acquire load of it.
   struct Cell {
-    Value value;
+    typename Sync::template Var<Value> value;
   };
   struct Node {
-    Key key = 0;
+    typename Sync::template Var<Key> key{0};
     typename Sync::template Atomic<const Cell*> cell{nullptr};
     typename Sync::template Atomic<Node*> next{nullptr};
     typename Sync::template Atomic<bool> dead{false};
@@ -114,26 +118,30 @@ class VersionedCasMap {
     return heads_[static_cast<size_t>(static_cast<uint64_t>(k) * 0x9e3779b97f4a7c15ull >> 61)];
   }
   // Holding mu_: nodes and cells are only created by writers.
-  const Cell* NewCell(Value v) { return &cells_.emplace_back(Cell{v}); }
+  const Cell* NewCell(Value v) {
+    Cell& c = cells_.Mut().emplace_back();
+    c.value.Set(v);
+    return &c;
+  }
   Node* FindLive(Key k) {
     for (Node* n = Head(k).load(); n != nullptr; n = n->next.load()) {
-      if (n->key == k && !n->dead.load()) return n;
+      if (n->key.Get() == k && !n->dead.load()) return n;
     }
     return nullptr;
   }
   void Link(Key k, Value v) {
-    Node& n = nodes_.emplace_back();
-    n.key = k;
+    Node& n = nodes_.Mut().emplace_back();
+    n.key.Set(k);
     n.cell.store(NewCell(v));
     auto& head = Head(k);
     n.next.store(head.load());
     head.store(&n);  // publish
-    ++size_;
+    size_.Set(size_.Get() + 1);
   }
   // Holding mu_: marks `n` dead (the erase's instant), then unlinks it; its next stays valid.
   void Unlink(Node* n) {
     n->dead.store(true);
-    auto& head = Head(n->key);
+    auto& head = Head(n->key.Get());
     Node* const after = n->next.load();
     if (head.load() == n) {
       head.store(after);
@@ -142,7 +150,7 @@ class VersionedCasMap {
       while (prev->next.load() != n) prev = prev->next.load();
       prev->next.store(after);
     }
-    --size_;
+    size_.Set(size_.Get() - 1);
   }
   // The iteration's erase-this: only while `n` still holds the cell that was read.
   bool EraseIfCurrent(Node* n, const Cell* read) {
@@ -154,9 +162,10 @@ class VersionedCasMap {
 
   typename Sync::Mutex mu_;
   std::array<typename Sync::template Atomic<Node*>, kBuckets> heads_{};
-  std::deque<Node> nodes_;  // never shrinks before the map dies: readers may hold any node
-  std::deque<Cell> cells_;
-  size_t size_ = 0;  // guarded by mu_
+  // Never shrink before the map dies: readers may hold any node or cell. Guarded by mu_.
+  typename Sync::template Var<std::deque<Node>> nodes_;
+  typename Sync::template Var<std::deque<Cell>> cells_;
+  typename Sync::template Var<size_t> size_{0};  // guarded by mu_
 };
 
 }  // namespace mapfault

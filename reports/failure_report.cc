@@ -3,7 +3,11 @@
 
 #include <algorithm>
 
+#include <map>
+#include <utility>
+
 #include "fmt/format.h"
+#include "harness/engine/happens_before.h"
 #include "reports/report_detail.h"
 
 namespace mapfault {
@@ -36,6 +40,25 @@ std::vector<std::string> Wrap(const std::string& text, size_t width) {
   }
   lines.push_back(rest);
   return lines;
+}
+
+// The two accesses of a data race (TraceKind::kRace events), by (thread, step): each is shown on
+// the row of its thread's scheduling point at that step, the one it was executing.
+using RaceMarks = std::map<std::pair<int, uint32_t>, std::string>;
+
+RaceMarks RaceMarksOf(const std::vector<TraceEvent>& trace) {
+  RaceMarks marks;
+  for (const TraceEvent& e : trace) {
+    if (e.kind != TraceKind::kRace) continue;
+    marks[{e.thread, e.step}] = fmt::format("! racing {} ({}:{})", e.b ? "write" : "read",
+                                            SourcePath(e.label), e.a);
+  }
+  return marks;
+}
+
+bool IsSchedulingPoint(TraceKind kind) {
+  return kind == TraceKind::kYield || kind == TraceKind::kLock || kind == TraceKind::kLockShared ||
+         kind == TraceKind::kUnlock || kind == TraceKind::kAtomic;
 }
 
 // One step of the interleaving: `step` in the first column, `text` in thread `thread`'s column
@@ -181,21 +204,40 @@ std::string Interleaving(const ReplayToken& token, const Program& program,
   out += "\n";
   uint32_t last_step = ~0u;
   int running = -1;
+  RaceMarks races = RaceMarksOf(trace);
+  const bool raced = !races.empty();
   for (const TraceEvent& e : trace) {
     if (e.thread >= threads) continue;
     if (e.kind == TraceKind::kSwitch) {
       running = e.thread;
       continue;  // shown as the thread column changing
     }
+    std::string text = EventText(e, program);
+    if (e.kind == TraceKind::kRace) {
+      const auto mark = races.find({e.thread, e.step});
+      if (mark == races.end()) continue;  // already shown on its point's row
+      text = mark->second;  // an access before the thread's first point
+      races.erase(mark);
+    } else if (IsSchedulingPoint(e.kind)) {
+      const auto mark = races.find({e.thread, e.step});
+      if (mark != races.end()) {
+        text += " " + mark->second;
+        races.erase(mark);
+      }
+    }
     std::string step = e.step != last_step ? fmt::format("{}{}", e.step, e.preempted ? "*" : " ")
                                            : (e.preempted ? "*" : "");
     last_step = e.step;
-    out += InterleavingRow(step, static_cast<int>(e.thread), threads, EventText(e, program));
+    out += InterleavingRow(step, static_cast<int>(e.thread), threads, text);
   }
   out += "Legend: a scheduling point is named after what the thread does next; '>' an operation\n"
          "starts, '<' it returns, 'visit k=v' the iterator shows an entry; '*' a preemption: the\n"
          "thread was switched out at that point although it could have continued. A step too long\n"
          "for its column goes on, indented, in the rows below it.\n";
+  if (raced) {
+    out += "'!' marks the two accesses of the data race, each on the row of the step that made "
+           "it.\n";
+  }
   if (outcome.kind != IsolatedOutcome::Kind::kCompleted && running >= 0) {
     std::string where;
     for (const TraceEvent& e : outcome.trace) {

@@ -63,7 +63,7 @@ TEST(BrowserTest, ChromiumRendersTheHtmlReport) {
   EXPECT_NE(dom.find("data-js=\"ready\""), std::string::npos) << dom.substr(0, 300);
   const std::string matrix = Between(dom, "<table id=\"matrix\">", "</table>");
   ASSERT_FALSE(matrix.empty()) << "no matrix in the DOM:\n" << dom.substr(0, 2000);
-  EXPECT_EQ(Count(matrix, "data-verdict="), 36u);
+  EXPECT_EQ(Count(matrix, "data-verdict="), 39u);
   EXPECT_EQ(Count(matrix, "data-verdict=\"BROKEN\""), 2u);
   EXPECT_EQ(Count(matrix, "data-verdict=\"OUT_OF_CONTRACT\""), 1u);
   EXPECT_EQ(Count(matrix, "data-verdict=\"DETECTED\""), 1u);

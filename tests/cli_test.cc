@@ -116,6 +116,7 @@ TEST(CliTest, TheReadmeScenarioFileRuns) {
 
 TEST(CliTest, BadFlagsAndValuesAreUsageErrors) {
   ExpectUsageError("run --no-such-flag", "--no-such-flag");
+  ExpectUsageError("run --memory-model tso", "--memory-model");
   ExpectUsageError("run --trials zero", "--trials");
   ExpectUsageError("run --mode sideways", "--mode");
   ExpectUsageError("list colours", "valid: backends, scenarios");

@@ -212,18 +212,18 @@ TEST(ReportersTest, HtmlGolden) {
 
 TEST(ReportersTest, JUnitCountsAndOutcomes) {
   const std::string xml = FormatJUnitReport(SampleRunResults());
-  EXPECT_NE(xml.find("<testsuites name=\"mapfault\" tests=\"36\" failures=\"2\" errors=\"0\" "
+  EXPECT_NE(xml.find("<testsuites name=\"mapfault\" tests=\"39\" failures=\"2\" errors=\"0\" "
                      "skipped=\"1\" time=\"1.500\">"),
             std::string::npos)
       << xml;
-  EXPECT_NE(xml.find("<testsuite name=\"naive\" tests=\"12\" failures=\"1\" errors=\"0\" "
+  EXPECT_NE(xml.find("<testsuite name=\"naive\" tests=\"13\" failures=\"1\" errors=\"0\" "
                      "skipped=\"0\""),
             std::string::npos);
-  EXPECT_NE(xml.find("<testsuite name=\"go_checked\" tests=\"12\" failures=\"0\" errors=\"0\" "
+  EXPECT_NE(xml.find("<testsuite name=\"go_checked\" tests=\"13\" failures=\"0\" errors=\"0\" "
                      "skipped=\"1\""),
             std::string::npos);
   EXPECT_EQ(Count(xml, "<testsuite "), 3u);
-  EXPECT_EQ(Count(xml, "<testcase "), 36u);
+  EXPECT_EQ(Count(xml, "<testcase "), 39u);
   EXPECT_EQ(Count(xml, "<failure "), 2u);
   EXPECT_NE(xml.find("reproduced 4/10 in replays\n"), std::string::npos);
   EXPECT_EQ(Count(xml, "<skipped message=\"not run\"/>"), 1u);
@@ -237,8 +237,8 @@ TEST(ReportersTest, JUnitCountsAndOutcomes) {
   EXPECT_NE(xml.find("mapfault replay mf1_TEST-go-crash"), std::string::npos);
   EXPECT_NE(xml.find("mapfault replay mf1_TEST-go-misuse"), std::string::npos);
   // Every passing testcase says what it rests on (its coverage); the failures say it in <failure>.
-  EXPECT_EQ(Count(xml, "<system-out>"), 33u);
-  EXPECT_EQ(Count(xml, "HOLDS: 834 sampled trials\n"), 11u);
+  EXPECT_EQ(Count(xml, "<system-out>"), 36u);
+  EXPECT_EQ(Count(xml, "HOLDS: 834 sampled trials\n"), 12u);
   EXPECT_NE(xml.find("coverage: 834 sampled trials\n"), std::string::npos);
   EXPECT_NE(xml.find("<property name=\"seed\" value=\"7\"/>"), std::string::npos);
   EXPECT_EQ(xml.find("name=\"partial\""), std::string::npos);
@@ -356,11 +356,12 @@ TEST(ReportersTest, EscapeMarkupKeepsValidUtf8) {
 
 TEST(ReportersTest, MarkdownMatrixAndFindings) {
   const std::string md = FormatMarkdownReport(SampleRunResults());
-  EXPECT_NE(md.find("| backend | scenario | mode | trials | crash | hang | lin | dup |"),
+  EXPECT_NE(md.find("| backend | scenario | mode | trials | crash | hang | race | lin | dup |"),
             std::string::npos)
       << md;
   EXPECT_NE(
-      md.find("| `naive` | `iterate-while-grow` | controlled | 834 | ok | ok | ok | **BROKEN** |"),
+      md.find("| `naive` | `iterate-while-grow` | controlled | 834 | ok | ok | ok | ok | "
+              "**BROKEN** |"),
       std::string::npos);
   EXPECT_NE(md.find("| `go_checked` | `iterate-while-grow` | controlled | 206 | ooc |"),
             std::string::npos);
@@ -379,7 +380,7 @@ TEST(ReportersTest, HtmlIsSelfContainedWithMatrixAndFindings) {
   EXPECT_EQ(html.find("<link"), std::string::npos);
   EXPECT_EQ(html.find("<script src"), std::string::npos);
   EXPECT_NE(html.find("<table id=\"matrix\">"), std::string::npos);
-  EXPECT_EQ(Count(html, "data-verdict="), 36u);
+  EXPECT_EQ(Count(html, "data-verdict="), 39u);
   EXPECT_EQ(Count(html, "data-verdict=\"BROKEN\""), 2u);
   EXPECT_NE(html.find("<p>Perturbed (real threads): reproduced 4/10 in replays.</p>"),
             std::string::npos);

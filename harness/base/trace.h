@@ -21,6 +21,8 @@ enum class TraceKind : uint8_t {
   kIterYield,     // a for_each visitor is shown (key, value)
   kFinished,      // the logical thread's program ended
   kSwitch,        // the scheduler switched to this thread
+  kRace,          // a racing Var access (op 0: the later one, 1: the earlier one; label = its
+                  // file, a = its line, b = 1 for a write); both end a trace the race ended
 };
 
 struct TraceEvent {

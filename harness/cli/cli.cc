@@ -76,6 +76,7 @@ struct RunOptions {
   double watchdog = 5;
   bool no_progress = false;
   bool preempt = false;
+  std::string memory_model;  // --memory-model: "sc" or "c11" ("": each strategy's own, c11)
   bool trials_set = false, strategy_set = false, mode_set = false;  // given on the command line
   std::string shard;  // "I/N"; empty: GTEST_SHARD_INDEX / GTEST_TOTAL_SHARDS, else unsharded
 };
@@ -259,6 +260,9 @@ std::optional<std::vector<StrategySpec>> StrategiesFor(const RunOptions& o) {
     absl::StatusOr<StrategySpec> strategy = StrategySpec::Parse(name);
     if (!strategy.ok()) return UsageFailure(strategy.status());
     if (o.preempt) strategy->preempt = true;
+    if (!o.memory_model.empty()) {
+      strategy->memory_model = o.memory_model == "sc" ? MemoryModel::kSc : MemoryModel::kC11;
+    }
     if (o.max_schedules != 0 && strategy->kind == StrategyKind::kExhaustive) {
       strategy->max_schedules = o.max_schedules;
     }
@@ -531,6 +535,11 @@ CLI::App* AddRunCommand(CLI::App& app, RunOptions& ro, uint64_t& seed) {
   run->add_flag("--preempt", ro.preempt,
                 "Perturbed cells: pin each trial's threads to one CPU and preempt them with timer "
                 "signals, also inside library code (same as a +preempt strategy suffix)");
+  run->add_option("--memory-model", ro.memory_model,
+                  "Controlled cells: which atomics synchronise. c11 (default): each operation's "
+                  "memory_order (a relaxed store publishes nothing); sc: every atomic operation "
+                  "is seq_cst (same as a +sc strategy suffix). docs/memory-model.md")
+      ->check(CLI::IsMember({"sc", "c11"}));
 
   return run;  // then --plugin and --shard (CliMain)
 }

@@ -148,6 +148,9 @@ struct BackendInfo {
   // (Debian's Abseil and oneTBB): its trial threads then run with TSan ignoring them, and
   // no-data-race is NOT_RUN for it.
   bool tsan_visible = true;
+  // Every shared non-atomic field of its controlled instantiation is a Sync::Var, so controlled
+  // trials judge no-data-race by happens-before (a white-box backend that says so).
+  bool race_checked = false;
   // The scenario that exposes this backend's bug (mutants): the bug-finding benchmark's default.
   std::string witness_scenario;
   bool listed = true;  // false for test-only backends hidden from `list` and `--backend all`

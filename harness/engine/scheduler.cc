@@ -75,6 +75,9 @@ RunResult Scheduler::Run(std::vector<std::function<void()>> bodies) {
   result_.choices.reserve(options_.expected_steps * 2);
   ending_ = false;
   sanitizer_.assign(threads_ + 1, FiberSanitizerState{});
+  hb_.Begin(threads_, options_.memory_model);
+  last_label_.assign(threads_, nullptr);
+  last_step_.assign(threads_, 0);
   InitMainFiber(sanitizer_[threads_]);
   conts_.clear();
   conts_.reserve(threads_ + 1);
@@ -184,6 +187,8 @@ void Scheduler::Point(TraceKind kind, const char* label) {
     return;
   }
   const uint64_t step = ++result_.steps;
+  last_label_[current_] = label;
+  last_step_[current_] = static_cast<uint32_t>(step);
   if (options_.trace != nullptr) {
     options_.trace->Append({static_cast<uint32_t>(step), static_cast<uint8_t>(current_), kind, 0, 0,
                             label, 0, 0});
@@ -202,6 +207,28 @@ void Scheduler::StepBoundReached(TraceKind kind, const char* label) {
                         " scheduling points (last point: ", label, " in T", current_, ")"));
   Reschedule(false);
   UnwindAt(kind);
+}
+
+void Scheduler::VarAccessed(VarShadow& v, bool write, std::source_location where) {
+  const VarAccess a{last_step_[current_], current_, write, last_label_[current_], where};
+  DataRace race;
+  if (write ? hb_.Write(v, a, race) : hb_.Read(v, a, race)) [[likely]] return;
+  RaceFound(race);
+}
+
+// Ends the trial at the race, marks both accesses in the trace, and unwinds the racing thread
+// (a racy read's value, e.g. a freed node's poisoned pointer, is never used).
+void Scheduler::RaceFound(const DataRace& race) {
+  if (TraceBuffer* trace = options_.trace) {
+    for (const VarAccess* a : {&race.later, &race.earlier}) {
+      trace->Append({a->step, static_cast<uint8_t>(a->thread), TraceKind::kRace,
+                     static_cast<uint8_t>(a == &race.earlier), 0, a->where.file_name(),
+                     static_cast<int64_t>(a->where.line()), a->write ? 1 : 0});
+    }
+  }
+  EndTrial(RunResult::Kind::kDataRace, DescribeRace(race));
+  result_.race = race;
+  if (!unwinding_ && std::uncaught_exceptions() == 0) throw TrialOver{};
 }
 
 bool Scheduler::Block(const void* object, const char* label) {

@@ -5,26 +5,33 @@
 #ifndef MAPFAULT_HARNESS_ENGINE_SCHEDULER_H_
 #define MAPFAULT_HARNESS_ENGINE_SCHEDULER_H_
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
+#include <optional>
+#include <source_location>
 #include <string>
 #include <vector>
 
 #include <boost/context/fiber.hpp>
 
 #include "harness/engine/fiber_sanitizer.h"
+#include "harness/engine/happens_before.h"
 #include "harness/engine/strategy.h"
 #include "harness/base/trace.h"
 
 namespace mapfault {
 
 struct RunResult {
-  enum class Kind : uint8_t { kCompleted, kDeadlock, kLivelock, kDivergence, kException };
+  enum class Kind : uint8_t {
+    kCompleted, kDeadlock, kLivelock, kDivergence, kException, kDataRace
+  };
   Kind kind = Kind::kCompleted;
   std::string detail;            // human-readable reason for anything but kCompleted
   uint64_t steps = 0;            // scheduling points executed
   int preemptions = 0;           // switches away from a thread that could have continued
   std::vector<uint8_t> choices;  // one entry per step where more than one thread was runnable
+  std::optional<DataRace> race;  // with kDataRace: the two accesses
 };
 
 class Scheduler {
@@ -33,6 +40,8 @@ class Scheduler {
     uint64_t max_steps = 20000;     // livelock bound
     uint64_t expected_steps = 64;   // hint for PCT
     TraceBuffer* trace = nullptr;   // optional full interleaving trace
+    bool race_detection = true;     // check Var accesses against happens-before
+    MemoryModel memory_model = MemoryModel::kC11;  // which atomics synchronise
   };
 
   Scheduler(Strategy& strategy, Options options);
@@ -58,6 +67,37 @@ class Scheduler {
 
   int current_thread() const { return current_; }
 
+  // Happens-before hooks of ControlledSync's primitives (no-ops once the trial is ending).
+  void Acquire(const SyncClock& c) {
+    if (!ending_) hb_.Acquire(c, current_);
+  }
+  void Release(SyncClock& c) {
+    if (!ending_) hb_.Release(c, current_);
+  }
+  void ReleaseJoin(SyncClock& c) {
+    if (!ending_) hb_.ReleaseJoin(c, current_);
+  }
+  void AtomicLoad(const SyncClock& c, std::memory_order o) {
+    if (!ending_) hb_.AtomicLoad(c, current_, o);
+  }
+  void AtomicStore(SyncClock& c, std::memory_order o) {
+    if (!ending_) hb_.AtomicStore(c, current_, o);
+  }
+  void AtomicRmw(SyncClock& c, std::memory_order o) {
+    if (!ending_) hb_.AtomicRmw(c, current_, o);
+  }
+  void Fence(std::memory_order o) {
+    if (!ending_) hb_.Fence(current_, o);
+  }
+  // A Var access: checked against happens-before; a race ends the trial (kDataRace) and unwinds
+  // the accessing thread at once, before the racy value is used.
+  void VarRead(VarShadow& v, std::source_location where) {
+    if (options_.race_detection && !ending_) VarAccessed(v, false, where);
+  }
+  void VarWrite(VarShadow& v, std::source_location where) {
+    if (options_.race_detection && !ending_) VarAccessed(v, true, where);
+  }
+
  private:
   enum class State : uint8_t { kRunnable, kBlocked, kFinished };
 
@@ -69,6 +109,8 @@ class Scheduler {
   [[gnu::noinline, gnu::cold]] void StepBoundReached(TraceKind kind, const char* label);
   [[gnu::always_inline]] inline void SwitchTo(int next);
   void UnwindAt(TraceKind kind);
+  void VarAccessed(VarShadow& v, bool write, std::source_location where);
+  [[gnu::noinline, gnu::cold]] void RaceFound(const DataRace& race);
   void EndTrial(RunResult::Kind kind, std::string detail);
   boost::context::fiber MakeFiber(int index);
 
@@ -87,6 +129,9 @@ class Scheduler {
   std::vector<boost::context::fiber> conts_;  // suspended contexts; index threads_ = main
   std::vector<FiberSanitizerState> sanitizer_;  // per context; index threads_ = main
   RunResult result_;
+  HappensBefore hb_;
+  std::vector<const char*> last_label_;  // per thread: its last scheduling point's label
+  std::vector<uint32_t> last_step_;      // ... and its step
 
   static constinit thread_local Scheduler* current_scheduler_;
 };

@@ -44,16 +44,20 @@ struct ControlledSync {
       while (locked_ && s->Block(this, label)) {
       }
       locked_ = true;
+      s->Acquire(clock_);
     }
     bool try_lock() {
-      if (Scheduler* s = Scheduler::Current()) s->Point(TraceKind::kLock, "mutex.try_lock");
+      Scheduler* s = Scheduler::Current();
+      if (s != nullptr) s->Point(TraceKind::kLock, "mutex.try_lock");
       if (locked_) return false;
       locked_ = true;
+      if (s != nullptr) s->Acquire(clock_);
       return true;
     }
     void unlock(const char* label = "mutex.unlock") {
       locked_ = false;
       if (Scheduler* s = Scheduler::Current()) {
+        s->Release(clock_);
         s->WakeAll(this);
         s->Point(TraceKind::kUnlock, label);
       }
@@ -61,6 +65,7 @@ struct ControlledSync {
 
    private:
     bool locked_ = false;
+    SyncClock clock_;  // happens-before: the last unlock's clock
   };
 
   class SharedMutex {
@@ -76,10 +81,13 @@ struct ControlledSync {
       while ((writer_ || readers_ > 0) && s->Block(this, label)) {
       }
       writer_ = true;
+      s->Acquire(write_clock_);
+      s->Acquire(read_clock_);
     }
     void unlock(const char* label = "rwlock.unlock") {
       writer_ = false;
       if (Scheduler* s = Scheduler::Current()) {
+        s->Release(write_clock_);
         s->WakeAll(this);
         s->Point(TraceKind::kUnlock, label);
       }
@@ -95,10 +103,12 @@ struct ControlledSync {
       while (writer_ && s->Block(this, label)) {
       }
       ++readers_;
+      s->Acquire(write_clock_);
     }
     void unlock_shared(const char* label = "rwlock.unlock_shared") {
       --readers_;
       if (Scheduler* s = Scheduler::Current()) {
+        s->ReleaseJoin(read_clock_);
         if (readers_ == 0) s->WakeAll(this);
         s->Point(TraceKind::kUnlock, label);
       }
@@ -107,10 +117,15 @@ struct ControlledSync {
    private:
     bool writer_ = false;
     int readers_ = 0;
+    // Happens-before: a writer's unlock orders everything after it; the readers' unlocks order
+    // the next writer only (readers do not synchronise with each other).
+    SyncClock write_clock_;
+    SyncClock read_clock_;
   };
 
-  // An atomic; each operation is a scheduling point. The memory orders feed happens-before (a
-  // release store -> an acquire load that reads it); every load reads the latest store.
+  // An atomic; each operation is a scheduling point. The memory orders feed happens-before (under
+  // MemoryModel::kC11 a release store -> an acquire load that reads it, release sequences, fences;
+  // under kSc every operation synchronises); every load reads the latest store.
   template <class T>
   class Atomic {
    public:
@@ -118,92 +133,97 @@ struct ControlledSync {
     explicit Atomic(T v) : v_(v) {}
     Atomic(const Atomic&) = delete;
     Atomic& operator=(const Atomic&) = delete;
-    T load(std::memory_order = std::memory_order_seq_cst) const {
-      Point("atomic.load");
+    T load(std::memory_order o = std::memory_order_seq_cst) const {
+      if (Scheduler* s = Point("atomic.load")) s->AtomicLoad(clock_, o);
       return v_;
     }
-    void store(T v, std::memory_order = std::memory_order_seq_cst) {
-      Point("atomic.store");
+    void store(T v, std::memory_order o = std::memory_order_seq_cst) {
+      if (Scheduler* s = Point("atomic.store")) s->AtomicStore(clock_, o);
       v_ = v;
     }
-    T exchange(T v, std::memory_order = std::memory_order_seq_cst) {
-      Point("atomic.exchange");
-      T old = v_;
-      v_ = v;
-      return old;
+    T exchange(T v, std::memory_order o = std::memory_order_seq_cst) {
+      return Rmw("atomic.exchange", o, [v](T) { return v; });
     }
-    bool compare_exchange_strong(T& expected, T desired,
-                                 std::memory_order = std::memory_order_seq_cst) {
-      Point("atomic.cas");
+    bool compare_exchange_strong(T& expected, T desired, std::memory_order success,
+                                 std::memory_order failure) {
+      Scheduler* s = Point("atomic.cas");
       if (v_ == expected) {
+        if (s != nullptr) s->AtomicRmw(clock_, success);
         v_ = desired;
         return true;
       }
+      if (s != nullptr) s->AtomicLoad(clock_, failure);
       expected = v_;
       return false;
     }
-    bool compare_exchange_strong(T& expected, T desired, std::memory_order success,
-                                 std::memory_order) {
-      return compare_exchange_strong(expected, desired, success);
+    bool compare_exchange_strong(T& expected, T desired,
+                                 std::memory_order o = std::memory_order_seq_cst) {
+      return compare_exchange_strong(expected, desired, o, FailureOrder(o));
     }
     // Never fails spuriously under the controlled scheduler.
-    bool compare_exchange_weak(T& expected, T desired,
-                               std::memory_order order = std::memory_order_seq_cst) {
-      return compare_exchange_strong(expected, desired, order);
-    }
     bool compare_exchange_weak(T& expected, T desired, std::memory_order success,
-                               std::memory_order) {
-      return compare_exchange_strong(expected, desired, success);
+                               std::memory_order failure) {
+      return compare_exchange_strong(expected, desired, success, failure);
     }
-    T fetch_add(T d, std::memory_order = std::memory_order_seq_cst)
+    bool compare_exchange_weak(T& expected, T desired,
+                               std::memory_order o = std::memory_order_seq_cst) {
+      return compare_exchange_strong(expected, desired, o, FailureOrder(o));
+    }
+    T fetch_add(T d, std::memory_order o = std::memory_order_seq_cst)
       requires std::integral<T>
     {
-      Point("atomic.fetch_add");
-      T old = v_;
-      v_ = old + d;
-      return old;
+      return Rmw("atomic.fetch_add", o, [d](T old) { return static_cast<T>(old + d); });
     }
-    T fetch_sub(T d, std::memory_order = std::memory_order_seq_cst)
+    T fetch_sub(T d, std::memory_order o = std::memory_order_seq_cst)
       requires std::integral<T>
     {
-      Point("atomic.fetch_sub");
-      T old = v_;
-      v_ = old - d;
-      return old;
+      return Rmw("atomic.fetch_sub", o, [d](T old) { return static_cast<T>(old - d); });
     }
-    T fetch_or(T d, std::memory_order = std::memory_order_seq_cst)
+    T fetch_or(T d, std::memory_order o = std::memory_order_seq_cst)
       requires std::integral<T>
     {
-      Point("atomic.fetch_or");
-      T old = v_;
-      v_ = old | d;
-      return old;
+      return Rmw("atomic.fetch_or", o, [d](T old) { return static_cast<T>(old | d); });
     }
-    T fetch_and(T d, std::memory_order = std::memory_order_seq_cst)
+    T fetch_and(T d, std::memory_order o = std::memory_order_seq_cst)
       requires std::integral<T>
     {
-      Point("atomic.fetch_and");
-      T old = v_;
-      v_ = old & d;
-      return old;
+      return Rmw("atomic.fetch_and", o, [d](T old) { return static_cast<T>(old & d); });
     }
 
    private:
-    static void Point(const char* label) {
-      if (Scheduler* s = Scheduler::Current()) s->Point(TraceKind::kAtomic, label);
+    static Scheduler* Point(const char* label) {
+      Scheduler* s = Scheduler::Current();
+      if (s != nullptr) s->Point(TraceKind::kAtomic, label);
+      return s;
+    }
+    static constexpr std::memory_order FailureOrder(std::memory_order o) {
+      if (o == std::memory_order_acq_rel) return std::memory_order_acquire;
+      if (o == std::memory_order_release) return std::memory_order_relaxed;
+      return o;
+    }
+    template <class F>
+    T Rmw(const char* label, std::memory_order o, F next) {
+      if (Scheduler* s = Point(label)) s->AtomicRmw(clock_, o);
+      const T old = v_;
+      v_ = next(old);
+      return old;
     }
     T v_{};
+    SyncClock clock_;  // happens-before: the clock of the release sequence the last store heads
   };
 
   // A stand-alone fence (std::atomic_thread_fence): a scheduling point.
-  static void Fence(std::memory_order, const char* label = "fence") {
-    if (Scheduler* s = Scheduler::Current()) s->Point(TraceKind::kAtomic, label);
+  static void Fence(std::memory_order o, const char* label = "fence") {
+    Scheduler* s = Scheduler::Current();
+    if (s == nullptr) return;
+    s->Point(TraceKind::kAtomic, label);
+    s->Fence(o);
   }
 
   // A plain, non-atomic shared memory cell (a node's key, a bucket slot, a size counter). Under a
   // controlled trial every access is checked against happens-before: two accesses of different
   // threads, at least one a write, not ordered by it, are a data race (no-data-race). Each access
-  // records its call site. Not copyable: read with Get(), write with Set().
+  // records its call site. Not copyable: read with Get() / View(), write with Set() / Mut().
   template <class T>
   class Var {
    public:
@@ -211,11 +231,28 @@ struct ControlledSync {
     explicit Var(T v) : v_(v) {}
     Var(const Var&) = delete;
     Var& operator=(const Var&) = delete;
-    T Get(std::source_location = std::source_location::current()) const { return v_; }
-    void Set(T v, std::source_location = std::source_location::current()) { v_ = v; }
+    T Get(std::source_location where = std::source_location::current()) const {
+      if (Scheduler* s = Scheduler::Current()) s->VarRead(shadow_, where);
+      return v_;
+    }
+    void Set(T v, std::source_location where = std::source_location::current()) {
+      if (Scheduler* s = Scheduler::Current()) s->VarWrite(shadow_, where);
+      v_ = v;
+    }
+    // In-place access to a value that is not a scalar (a container, a struct): checked as one read
+    // (View) or one write (Mut) of the whole value.
+    const T& View(std::source_location where = std::source_location::current()) const {
+      if (Scheduler* s = Scheduler::Current()) s->VarRead(shadow_, where);
+      return v_;
+    }
+    T& Mut(std::source_location where = std::source_location::current()) {
+      if (Scheduler* s = Scheduler::Current()) s->VarWrite(shadow_, where);
+      return v_;
+    }
 
    private:
     T v_{};
+    mutable VarShadow shadow_;
   };
 };
 
@@ -279,6 +316,8 @@ struct RealSync {
     Var& operator=(const Var&) = delete;
     T Get(std::source_location = std::source_location::current()) const { return v_; }
     void Set(T v, std::source_location = std::source_location::current()) { v_ = v; }
+    const T& View(std::source_location = std::source_location::current()) const { return v_; }
+    T& Mut(std::source_location = std::source_location::current()) { return v_; }
 
    private:
     T v_{};

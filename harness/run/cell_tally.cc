@@ -10,12 +10,8 @@ namespace {
 // Whether a cell's trials are judged for data races: only a ThreadSanitizer build sees them, only
 // real threads race, and only code TSan instruments counts.
 bool RaceJudged(const CellSpec& cell) {
-#if defined(MAPFAULT_TSAN)
-  return cell.mode == ExecMode::kPerturbed && cell.backend->tsan_visible;
-#else
-  (void)cell;
-  return false;
-#endif
+  if (cell.mode == ExecMode::kControlled) return cell.backend->race_checked;
+  return kTsanBuild && cell.backend->tsan_visible;
 }
 
 }  // namespace

@@ -27,6 +27,7 @@ std::string_view KindName(TraceKind kind) {
     case TraceKind::kIterYield: return "visit";
     case TraceKind::kFinished: return "finished";
     case TraceKind::kSwitch: return "switch";
+    case TraceKind::kRace: return "race";
   }
   return "?";
 }
@@ -232,6 +233,8 @@ std::string DescribeTraceEvent(const TraceEvent& e) {
       return absl::StrCat(who, " ", label, " (key ", e.a, ", value ", e.b, ")");
     case TraceKind::kSwitch: return absl::StrCat("a switch to ", who);
     case TraceKind::kFinished: return absl::StrCat(who, " finishing");
+    case TraceKind::kRace:
+      return absl::StrCat(who, " racing ", e.b ? "write" : "read", " at ", label, ":", e.a);
     default: return absl::StrCat(who, " ", std::string(KindName(e.kind)), " \"", label, "\"");
   }
 }

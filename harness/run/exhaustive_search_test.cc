@@ -36,27 +36,44 @@ CellSpec Cell(const std::string& backend, const std::string& scenario, const std
   return cell;
 }
 
-// Naive's bug may crash the process: each search runs in a fresh worker.
-TEST(ExhaustiveSearchTest, FindsNaivesIterateWhileEraseBugWithTheFewestPreemptions) {
+// Naive's race needs no preemption (serial runs race: nothing orders the threads at all).
+TEST(ExhaustiveSearchTest, FindsNaivesDataRaceWithoutAPreemption) {
   const IsolatedOutcome found =
       RunTrialIsolated(Spec("naive", "iterate-while-erase", "exhaustive:pb=3", 11), 30);
+  ASSERT_FALSE(found.AllViolations().empty()) << found.detail;
+  EXPECT_EQ(found.AllViolations()[0].invariant, Invariant::kNoDataRace);
+  EXPECT_EQ(found.preemptions, 0);
+}
+
+TrialSpec WithoutRaceDetection(TrialSpec spec) {
+  spec.strategy.race_detection = false;
+  return spec;
+}
+
+// The crash behind the race (race detection off) may kill the process: each search runs in a
+// fresh worker.
+TEST(ExhaustiveSearchTest, FindsNaivesIterateWhileEraseBugWithTheFewestPreemptions) {
+  const IsolatedOutcome found = RunTrialIsolated(
+      WithoutRaceDetection(Spec("naive", "iterate-while-erase", "exhaustive:pb=3", 11)), 30);
   ASSERT_FALSE(found.AllViolations().empty()) << found.detail;
   ASSERT_GT(found.preemptions, 0) << "the bug needs a preemption";
   EXPECT_LE(found.preemptions, 3);
   // No schedule with fewer preemptions fails: a search bounded one lower finds nothing.
   const IsolatedOutcome below = RunTrialIsolated(
-      Spec("naive", "iterate-while-erase",
-           "exhaustive:pb=" + std::to_string(found.preemptions - 1), 11),
+      WithoutRaceDetection(Spec("naive", "iterate-while-erase",
+                                "exhaustive:pb=" + std::to_string(found.preemptions - 1), 11)),
       30);
   EXPECT_EQ(below.kind, IsolatedOutcome::Kind::kCompleted) << below.detail;
   EXPECT_TRUE(below.AllViolations().empty()) << below.AllViolations()[0].explanation;
 }
 
-// mutant.cow_publish_early misses entries (no crash): found with 2 preemptions on this program,
-// none with fewer; the explanation says so.
+// mutant.cow_publish_early misses entries (no crash; race detection off, or its racy fill is the
+// first finding): found with 2 preemptions on this program, none with fewer; the explanation
+// says so.
 TEST(ExhaustiveSearchTest, FindsAMutantWithTheFewestPreemptions) {
   const TrialResult r =
-      RunExhaustiveSearch(Spec("mutant.cow_publish_early", "snapshot-read", "exhaustive:pb=2", 4));
+      RunExhaustiveSearch(WithoutRaceDetection(
+          Spec("mutant.cow_publish_early", "snapshot-read", "exhaustive:pb=2", 4)));
   ASSERT_FALSE(r.violations.empty());
   EXPECT_EQ(r.violations[0].invariant, Invariant::kIterNoMissedStable);
   ASSERT_TRUE(r.search.has_value());
@@ -68,8 +85,8 @@ TEST(ExhaustiveSearchTest, FindsAMutantWithTheFewestPreemptions) {
             std::string::npos)
       << r.violations[0].explanation;
   const TrialResult below = RunExhaustiveSearch(
-      Spec("mutant.cow_publish_early", "snapshot-read",
-           "exhaustive:pb=" + std::to_string(r.run.preemptions - 1), 4));
+      WithoutRaceDetection(Spec("mutant.cow_publish_early", "snapshot-read",
+                                "exhaustive:pb=" + std::to_string(r.run.preemptions - 1), 4)));
   EXPECT_TRUE(below.violations.empty()) << below.violations[0].explanation;
   ASSERT_TRUE(below.search.has_value());
   EXPECT_TRUE(below.search->complete);

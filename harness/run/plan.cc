@@ -198,6 +198,7 @@ absl::StatusOr<RunPlan> PlanRun(const PlanRequest& request, const BackendRegistr
       CellSpec cell = MakeCell(*mode, *b, *s, *params, request.strategy, request.trials);
       cell.max_steps = request.max_steps;
       cell.checked = request.checked;
+      cell.strategy.race_detection = request.checked.Contains(Invariant::kNoDataRace);
       plan.cells.push_back(cell);
     }
   }

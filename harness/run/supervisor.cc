@@ -217,6 +217,12 @@ void TallyTrial(CellTally& cell, InvariantSet violated, InvariantSet claimed,
   if (violated.Contains(Invariant::kNoHang) || violated.Contains(Invariant::kNoCrash)) {
     cell.NotEvaluated(kHistoryInvariants);
   }
+  // A controlled trial halts at its first data race (before the racy value is used): how it would
+  // have ended is not evaluated, as when ThreadSanitizer halts a worker.
+  if (violated.Contains(Invariant::kNoDataRace)) {
+    cell.NotEvaluated(kHistoryInvariants);
+    cell.NotEvaluated(DeathHidesInvariants(IsolatedOutcome::Kind::kDataRace));
+  }
   cell.NotEvaluated(undecided);
   // An undecided no-hang is a trial the step bound (a harness limit) ended: nothing else was
   // judged either.

@@ -13,6 +13,8 @@ namespace {
 
 constexpr std::string_view kPrefix = "mf";
 constexpr uint64_t kPreemptBit = 16;  // in the strategy-kind field: `+preempt`
+constexpr uint64_t kScBit = 32;       // ... and `+sc` (MemoryModel::kSc)
+constexpr uint64_t kNoRaceBit = 64;   // ... and race detection off
 
 uint32_t Fnv1a(std::string_view data) {
   uint32_t h = 2166136261u;
@@ -111,7 +113,9 @@ std::string ReplayToken::Encode() const {
   w.Varint(params.initial);
   w.Varint(params.ops);
   w.String(backend);
-  w.Varint(static_cast<uint64_t>(strategy.kind) | (strategy.preempt ? kPreemptBit : 0));
+  w.Varint(static_cast<uint64_t>(strategy.kind) | (strategy.preempt ? kPreemptBit : 0) |
+           (strategy.memory_model == MemoryModel::kSc ? kScBit : 0) |
+           (strategy.race_detection ? 0 : kNoRaceBit));
   // The strategy's parameter: PCT's depth, the exhaustive search's preemption bound.
   w.Varint(strategy.kind == StrategyKind::kExhaustive ? strategy.preemption_bound : strategy.depth);
   w.Varint(seed);
@@ -215,7 +219,9 @@ absl::Status ReadHeader(Reader& r, ReplayToken& t, uint64_t& has_choices) {
   if (has_choices > 2) return Bad("a field is out of range");
   t.lenient = has_choices == 2;
   const bool preempt = (kind & kPreemptBit) != 0;
-  kind &= ~kPreemptBit;
+  const bool sc = (kind & kScBit) != 0;
+  const bool no_race = (kind & kNoRaceBit) != 0;
+  kind &= ~(kPreemptBit | kScBit | kNoRaceBit);
   if (mode > 1 || !IsKnownStrategyCode(kind) || inv >= kInvariantCount ||
       depth > kMaxStrategyDepth ||
       (kind == static_cast<uint64_t>(StrategyKind::kExhaustive) && depth > kMaxPreemptionBound)) {
@@ -230,6 +236,8 @@ absl::Status ReadHeader(Reader& r, ReplayToken& t, uint64_t& has_choices) {
   t.params = {static_cast<int>(threads), static_cast<int>(keys), static_cast<int>(initial),
               static_cast<int>(ops)};
   t.strategy.kind = static_cast<StrategySpec::Kind>(kind);
+  if (sc) t.strategy.memory_model = MemoryModel::kSc;
+  t.strategy.race_detection = !no_race;
   if (t.strategy.kind == StrategyKind::kExhaustive) {
     t.strategy.preemption_bound = static_cast<int>(depth);
   } else {

@@ -63,6 +63,22 @@ TEST(TokenTest, RoundTripsAPreemptedPerturbedStrategy) {
   EXPECT_EQ(back->strategy.depth, 3);
 }
 
+// The memory model and race detection decide where a controlled trial stops: a replay needs both.
+TEST(TokenTest, RoundTripsTheMemoryModelAndRaceDetection) {
+  ReplayToken t = Sample();
+  t.strategy = *StrategySpec::Parse("pct:d=2+sc");
+  t.strategy.race_detection = false;
+  const auto back = ReplayToken::Decode(t.Encode());
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->strategy.memory_model, MemoryModel::kSc);
+  EXPECT_FALSE(back->strategy.race_detection);
+  EXPECT_EQ(back->strategy.depth, 2);
+  const auto plain = ReplayToken::Decode(Sample().Encode());
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(plain->strategy.memory_model, MemoryModel::kC11);
+  EXPECT_TRUE(plain->strategy.race_detection);
+}
+
 TEST(TokenTest, RoundTripsAnExplicitProgram) {
   ReplayToken t = Sample();
   Program p;

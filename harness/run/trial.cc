@@ -385,6 +385,10 @@ TrialResult RunControlledSchedule(const TrialSpec& spec, Strategy& strategy) {
   options.max_steps = StepBound(spec.max_steps, r.program);
   options.expected_steps = EstimateSteps(r.program);
   options.trace = spec.trace;
+  options.memory_model = spec.strategy.memory_model;
+  // Only a backend whose shared plain fields are all Vars is judged: another (go_checked, racy by
+  // design like Go's runtime) runs to the end of the trial, as without the detector.
+  options.race_detection = spec.strategy.race_detection && spec.backend->race_checked;
   Scheduler scheduler(strategy, options);
   const int64_t run_start = PhaseClockNs();
   r.run = scheduler.Run(std::move(setup.bodies));
@@ -409,6 +413,11 @@ TrialResult RunControlledSchedule(const TrialSpec& spec, Strategy& strategy) {
       return r;
     case RunResult::Kind::kException:
       r.violations.push_back({Invariant::kNoCrash, r.run.detail + WorkerLimitHint(0, r.run.detail)});
+      return r;
+    case RunResult::Kind::kDataRace:
+      // Halted at the race (before the racy value was used): how the trial would have ended, and
+      // what its history would have shown, is not evaluated (supervisor.cc's TallyTrial).
+      r.violations.push_back({Invariant::kNoDataRace, r.run.detail});
       return r;
     case RunResult::Kind::kDivergence:
       return r;  // not a verdict on the backend: the caller reports the divergence

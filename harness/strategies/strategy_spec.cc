@@ -13,20 +13,32 @@ std::string StrategySpec::ToString() const {
   std::string text(row.name);
   if (row.format_params != nullptr) text.append(":").append(row.format_params(*this));
   if (preempt) text.append("+preempt");
+  if (memory_model == MemoryModel::kSc) text.append("+sc");
   return text;
 }
 
 absl::StatusOr<StrategySpec> StrategySpec::Parse(const std::string& full_text) {
-  constexpr std::string_view kPreempt = "+preempt";
   std::string text = full_text;
-  bool preempt = false;
-  if (text.size() > kPreempt.size() &&
-      std::string_view(text).substr(text.size() - kPreempt.size()) == kPreempt) {
-    preempt = true;
-    text.resize(text.size() - kPreempt.size());
+  const auto strip = [&text](std::string_view suffix) {
+    if (text.size() <= suffix.size() ||
+        std::string_view(text).substr(text.size() - suffix.size()) != suffix) {
+      return false;
+    }
+    text.resize(text.size() - suffix.size());
+    return true;
+  };
+  MemoryModel model = MemoryModel::kC11;
+  if (strip("+sc")) {
+    model = MemoryModel::kSc;
+  } else {
+    strip("+c11");
   }
+  const bool preempt = strip("+preempt");
   absl::StatusOr<StrategySpec> spec = ParseKind(text);
-  if (spec.ok()) spec->preempt = preempt;
+  if (spec.ok()) {
+    spec->preempt = preempt;
+    spec->memory_model = model;
+  }
   return spec;
 }
 
@@ -52,7 +64,7 @@ absl::StatusOr<StrategySpec> StrategySpec::ParseKind(const std::string& text) {
   }
   return absl::InvalidArgumentError(
       absl::StrCat("unknown strategy '", text, "': valid strategies are ", ValidStrategySpellings(),
-                   " (perturbed ones may end in +preempt)"));
+                   " (perturbed ones may end in +preempt, controlled ones in +sc or +c11)"));
 }
 
 std::unique_ptr<Strategy> MakeStrategy(const StrategySpec& spec, uint64_t seed) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "harness/engine/happens_before.h"
 #include "harness/engine/strategy.h"
 #include "harness/strategies/strategy_table.h"
 
@@ -31,10 +32,17 @@ struct StrategySpec {
   // Perturbed mode only: timer-signal preemption inside library code (preempt.h), spelled with a
   // "+preempt" suffix ("noise+preempt").
   bool preempt = false;
+  // Controlled mode only: which atomics synchronise (happens_before.h), spelled with a "+sc"
+  // suffix for MemoryModel::kSc ("random+sc"; --memory-model); kC11, the default, has none.
+  MemoryModel memory_model = MemoryModel::kC11;
+  // Controlled mode only: check Var accesses against happens-before, halting a trial at its first
+  // race. Off when no-data-race is not asked for (a suite's `invariants`), so the trials run on
+  // and judge the rest; not part of the spelling (a replay token carries it).
+  bool race_detection = true;
 
   std::string ToString() const;  // canonical: "pct:d=3" for "pct"
   // A row's name or "name:params" ("random", "pct", "pct:d=2", ...), optionally followed by
-  // "+preempt". Errors name the valid choices.
+  // "+preempt" or by "+sc" / "+c11". Errors name the valid choices.
   static absl::StatusOr<StrategySpec> Parse(const std::string& text);
 
  private:

@@ -60,12 +60,24 @@ TEST(StrategyTableTest, ErrorMessagesNameEveryRow) {
   EXPECT_EQ(bad.status().message(),
             "unknown strategy 'dfs': valid strategies are random, pct, pct:d=N (N in 1..10), "
             "stress, noise, portfolio, reference-loop, exhaustive, exhaustive:pb=K (K in 0..8) "
-            "(perturbed ones may end in +preempt)");
+            "(perturbed ones may end in +preempt, controlled ones in +sc or +c11)");
   EXPECT_EQ(StrategySpec::Parse("pct:d=11+preempt").status().message(),
             "bad PCT depth in 'pct:d=11': use pct:d=N with N from 1 to 10");
   EXPECT_EQ(StrategySpec::Parse("pct:x=2").status().message().substr(0, 27),
             "unknown strategy 'pct:x=2':");
   EXPECT_FALSE(StrategySpec::Parse("noise:d=2").ok());  // only pct takes parameters
+}
+
+TEST(StrategyTableTest, TheMemoryModelIsASuffix) {
+  const absl::StatusOr<StrategySpec> sc = StrategySpec::Parse("pct:d=2+sc");
+  ASSERT_TRUE(sc.ok()) << sc.status();
+  EXPECT_EQ(sc->memory_model, MemoryModel::kSc);
+  EXPECT_EQ(sc->depth, 2);
+  EXPECT_EQ(sc->ToString(), "pct:d=2+sc");
+  const absl::StatusOr<StrategySpec> c11 = StrategySpec::Parse("random+c11");
+  ASSERT_TRUE(c11.ok()) << c11.status();
+  EXPECT_EQ(c11->memory_model, MemoryModel::kC11);
+  EXPECT_EQ(c11->ToString(), "random");  // the default has no suffix
 }
 
 TEST(StrategyTableTest, ModesAndStandInsMatchTheDocumentedMapping) {

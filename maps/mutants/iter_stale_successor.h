@@ -43,10 +43,10 @@ class IterStaleSuccessorMap : public MutexMap<Sync> {
       // BUG: unless just read from a bucket head, `node` is the successor read in the previous
       // step, before the lock was released; another thread may have erased it since.
       Sync::Yield("stale_successor.iter: show node");
-      const Key k = node->key;
-      action = visit(k, node->value);
+      const Key k = node->key.Get();
+      action = visit(k, node->value.Get());
       Sync::Yield("stale_successor.iter: read successor");
-      node = node->next;  // read before erase-this unlinks the node shown: fine on its own
+      node = node->next.Get();  // read before erase-this unlinks the node shown: fine on its own
       if (action == VisitAction::kEraseThis) visit.EraseResult(k, this->table_.Erase(k));
     }
     LockGuard g(this->mu_, "stale_successor.lock: end iteration");

@@ -36,6 +36,7 @@ BackendInfo Mutant(std::string name, std::string description, std::string witnes
   info.make_controlled = Factory<M<ControlledSync>>();
   info.make_real = Factory<M<RealSync>>();
   info.witness_scenario = std::move(witness);
+  info.race_checked = true;  // the maps they vary keep every shared plain field in a Sync::Var
   return info;
 }
 

@@ -1,0 +1,136 @@
+// Happens-before for the controlled scheduler: a vector clock per logical thread, joined through
+// every Sync operation (lock hand-offs, atomics by their memory order, fences), and FastTrack-style
+// shadow state per Var cell (Flanagan & Freund, PLDI 2009): the last write's epoch and the last
+// read's epoch, widened to a read set only while reads of different threads are concurrent. Two
+// accesses of different threads to one Var, at least one a write, not ordered by happens-before,
+// are a data race.
+//
+// Shadow state lives in the objects themselves (SyncClock, VarShadow) and is valid only while its
+// generation is the running trial's: a new trial starts a new generation, so nothing is reset per
+// object and memory reused from an earlier trial starts fresh. Accesses outside a trial (the init
+// and post parts, which the trial threads' start and join order before and after everything) are
+// not recorded.
+#ifndef MAPFAULT_HARNESS_ENGINE_HAPPENS_BEFORE_H_
+#define MAPFAULT_HARNESS_ENGINE_HAPPENS_BEFORE_H_
+
+#include <atomic>
+#include <cstdint>
+#include <source_location>
+#include <string>
+#include <vector>
+
+namespace mapfault {
+
+// Which happens-before edges atomics create. kSc: every atomic operation counts as seq_cst (a
+// store releases, a load acquires). kC11: each operation's declared memory_order counts (a relaxed
+// store publishes nothing; release sequences and fences as in C++20).
+enum class MemoryModel : uint8_t { kSc = 0, kC11 = 1 };
+
+// The clock a sync object carries: a mutex's last release, an atomic's release sequence.
+struct SyncClock {
+  uint32_t gen = 0;   // the trial generation the slot belongs to; another one: an empty clock
+  uint32_t slot = 0;  // index of the clock in the trial's pool
+};
+
+// One access of a Var, as a race report names it.
+struct VarAccess {
+  uint32_t step = 0;            // the scheduling step the thread was in
+  int thread = 0;
+  bool write = false;
+  const char* label = nullptr;  // the thread's last scheduling point (what it was doing)
+  std::source_location where;   // the Get / Set call
+};
+
+// The shadow state of one Var.
+struct VarShadow {
+  uint32_t gen = 0;
+  uint32_t write_clock = 0;  // the last write's epoch clock; 0: not written in this trial
+  uint32_t read_clock = 0;   // the last read's epoch clock; 0: none since the write; or kReadSet
+  uint32_t read_set = 0;     // with read_clock == kReadSet: index of the read set
+  uint32_t write_step = 0;
+  uint32_t read_step = 0;
+  uint8_t write_thread = 0;
+  uint8_t read_thread = 0;
+  const char* write_label = nullptr;
+  const char* read_label = nullptr;
+  std::source_location write_where;
+  std::source_location read_where;
+};
+
+// A race: `earlier` and `later` touch one Var, at least one writes, and `later`'s thread had seen
+// `earlier`'s thread only up to `seen` (its clock of that thread) while `earlier` was at `epoch`.
+struct DataRace {
+  VarAccess earlier;
+  VarAccess later;
+  uint32_t epoch = 0;
+  uint32_t seen = 0;
+};
+
+// A source file's path from the source tree's top ("maps/chained_table.h"), as readers know it.
+std::string SourcePath(const char* file);
+
+// "T1 write at step 14 (table.erase: unlink node, maps/chained_table.h:123) and T0 read at ..."
+std::string DescribeRace(const DataRace& race);
+
+class HappensBefore {
+ public:
+  static constexpr uint32_t kReadSet = ~uint32_t{0};
+
+  // A new trial of `threads` threads: every clock starts over (a new generation).
+  void Begin(int threads, MemoryModel model);
+  MemoryModel model() const { return model_; }
+
+  // Lock hand-off: a lock acquires the clock its last unlock released.
+  void Acquire(const SyncClock& c, int t);
+  void Release(SyncClock& c, int t);      // c = the thread's clock (the holder saw all of c)
+  void ReleaseJoin(SyncClock& c, int t);  // c |= the thread's clock (shared holders)
+
+  // Atomics: `c` is the location's release-sequence clock. A failed CAS is a load with its
+  // failure order.
+  void AtomicLoad(const SyncClock& c, int t, std::memory_order order);
+  void AtomicStore(SyncClock& c, int t, std::memory_order order);
+  void AtomicRmw(SyncClock& c, int t, std::memory_order order);
+  void Fence(int t, std::memory_order order);
+
+  // Checks one access and records it; false (and `race` filled) when it races.
+  bool Read(VarShadow& v, const VarAccess& a, DataRace& race);
+  bool Write(VarShadow& v, const VarAccess& a, DataRace& race);
+
+  // The thread's own component of its clock (tests).
+  uint32_t Now(int t) const { return thread_clocks_[Index(t, t)]; }
+  // Whether thread u's clock covers thread t's current epoch (tests).
+  bool Knows(int u, int t) const { return thread_clocks_[Index(u, t)] >= Now(t); }
+
+ private:
+  struct ReadEntry {
+    uint32_t clock = 0;
+    uint32_t step = 0;
+    const char* label = nullptr;
+    std::source_location where;
+  };
+
+  size_t Index(int t, int i) const { return static_cast<size_t>(t) * n_ + i; }
+  uint32_t* Clock(int t) { return &thread_clocks_[Index(t, 0)]; }
+  // The clock of `c` in this trial, or nullptr when it is empty.
+  const uint32_t* Find(const SyncClock& c) const;
+  uint32_t* Slot(SyncClock& c);  // allocates an empty clock when `c` has none in this trial
+  void Join(uint32_t* into, const uint32_t* from) const;
+  void Tick(int t) { ++thread_clocks_[Index(t, t)]; }
+  void Fresh(VarShadow& v) const;
+  static VarAccess WriteOf(const VarShadow& v);
+  static VarAccess ReadOf(const VarShadow& v);
+  bool Race(const VarAccess& earlier, uint32_t epoch, const VarAccess& later, DataRace& race);
+
+  int n_ = 0;
+  MemoryModel model_ = MemoryModel::kC11;
+  uint32_t gen_ = 0;
+  std::vector<uint32_t> thread_clocks_;   // n x n
+  std::vector<uint32_t> release_fence_;   // n x n: each thread's clock at its last release fence
+  std::vector<uint32_t> acquire_fence_;   // n x n: what its relaxed loads read (for a fence)
+  std::vector<uint32_t> pool_;            // sync clocks, n each; slot 0 is unused
+  std::vector<ReadEntry> read_sets_;      // n entries each
+};
+
+}  // namespace mapfault
+
+#endif  // MAPFAULT_HARNESS_ENGINE_HAPPENS_BEFORE_H_
