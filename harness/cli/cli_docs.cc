@@ -182,8 +182,9 @@ const ManRow kExitStatus[] = {
 const ManRow kEnvironment[] = {
     {"MAPFAULT_PLUGIN_PATH", "Directories of plugin libraries to load, separated by colons, as "
                              "if each library were given with --plugin."},
-    {"MAPFAULT_WORKER_AS_MB, MAPFAULT_WORKER_CPU_SECONDS, MAPFAULT_WORKER_NOFILE",
-     "Resource limits of each worker process (address space, CPU time, open files)."},
+    {"MAPFAULT_WORKER_AS_MB", "Each worker process's address-space limit, in MB (0: none)."},
+    {"MAPFAULT_WORKER_CPU_SECONDS", "Each worker process's CPU-time limit, in seconds (0: none)."},
+    {"MAPFAULT_WORKER_NOFILE", "Each worker process's limit on open files (0: none)."},
     {"GTEST_SHARD_INDEX, GTEST_TOTAL_SHARDS", "The default of run --shard."},
 };
 

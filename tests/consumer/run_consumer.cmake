@@ -2,8 +2,8 @@
 # JOBS parallel jobs (the shared machine's rule; ctest --build-and-test cannot bound ninja), then
 # run its ctest; each step's seconds are printed. With PREFIX, first installs mapfault's build tree
 # BUILD into a fresh PREFIX (cmake --install). Any failing step fails the test.
-#   cmake -DSOURCE=.. -DBINARY=.. [-DPREFIX=.. -DBUILD=..] [-DMAPFAULT_SOURCE=..] -DJOBS=N
-#         -DGENERATOR=.. -DOPTIONS_FILE=<a file that sets OPTIONS> -P run_consumer.cmake
+#   cmake -DSOURCE=.. -DBINARY=.. [-DPREFIX=.. -DBUILD=..] [-DMAPFAULT_SOURCE=..] [-DBUILD_TYPE=..]
+#         -DJOBS=N -DGENERATOR=.. -DOPTIONS_FILE=<a file that sets OPTIONS> -P run_consumer.cmake
 function(step name)
   string(TIMESTAMP start "%s")
   execute_process(COMMAND ${ARGN} RESULT_VARIABLE status)
@@ -18,6 +18,9 @@ endfunction()
 include(${OPTIONS_FILE})
 if(MAPFAULT_SOURCE)
   list(APPEND OPTIONS -DMAPFAULT_SOURCE_DIR=${MAPFAULT_SOURCE})
+endif()
+if(BUILD_TYPE)
+  list(APPEND OPTIONS -DCMAKE_BUILD_TYPE=${BUILD_TYPE})  # after the build's own: the last one wins
 endif()
 if(PREFIX)
   file(REMOVE_RECURSE ${PREFIX})
