@@ -4,7 +4,7 @@
 #   mapfault-dev_<version>_amd64.deb  component dev: headers, static libraries, CMake package;
 #                                     Depends: mapfault (= version) and the -dev packages the CMake
 #                                     package's find_dependency calls need
-# installed under /usr. The binaries are stripped (CPACK_STRIP_FILES).
+# installed under /usr. The executable and the static libraries are stripped of debug information.
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME mapfault)
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
@@ -15,7 +15,8 @@ string(CONCAT CPACK_PACKAGE_DESCRIPTION
     "under a scheduler that owns every interleaving, checks which invariants break, and prints a "
     "replay command for every break.")
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
-set(CPACK_STRIP_FILES ON)
+set(CPACK_STRIP_FILES ON)  # the executable; the static libraries: the script below
+set(CPACK_PRE_BUILD_SCRIPTS ${CMAKE_CURRENT_LIST_DIR}/mapfault_strip_archives.cmake)
 set(CPACK_DEB_COMPONENT_INSTALL ON)
 set(CPACK_COMPONENTS_ALL runtime dev)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)  # <package>_<version>_<arch>.deb
