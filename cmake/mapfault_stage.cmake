@@ -26,8 +26,8 @@ function(mapfault_stage name)
     list(APPEND allowed ${below})
   endforeach()
   list(REMOVE_DUPLICATES allowed)
-  # mapfault_options (warnings, -Werror, sanitizers) reaches mapfault's own targets only, never an
-  # installed library's users.
+  # mapfault_options (warnings, -Werror, sanitizers) is BUILD_INTERFACE: not part of the installed
+  # libraries' link interface, so it never reaches the users of the package.
   target_link_libraries(mapfault_${name} PUBLIC $<BUILD_INTERFACE:mapfault_options> ${stage_targets}
                         ${S_LIBS}
                         PRIVATE ${S_PRIVATE_LIBS})
