@@ -25,11 +25,11 @@ _mapfault() {
       if [[ $cur == -* ]]; then _mapfault_reply "-h --help --help-all --json --plugin"; else _mapfault_reply "backends scenarios suites invariants strategies"; fi ;;
     run)
       case $prev in
-        --suite) _mapfault_reply "default folklore iteration-model mutants quick"; return ;;
+        --suite) _mapfault_reply "<registry ids>"; return ;;
         --file) _mapfault_reply "" files; return ;;
-        --scenario) _mapfault_reply "range-erase-same-thread iterate-while-erase iterate-while-grow iterate-while-find concurrent-erase-all conditional-erase grow-shrink-cycle snapshot-read mixed-ops range-insert-same-thread range-insert-while-erase"; return ;;
-        --backend) _mapfault_reply "all naive go_checked mutex rwlock collect_then_delete tombstone cow_snapshot versioned_cas insertion_ordered mutant.rwlock_erase_shared mutant.mutex_iter_unlocked std_unordered absl_mutex tbb_hash tbb_unordered mutant.rehash_unlocked mutant.assign_split mutant.cta_upgrade_gap mutant.size_counter_racy mutant.tombstone_sweep_race mutant.cow_publish_early mutant.aba_iter_recycled mutant.iter_stale_successor"; return ;;
-        --strategy) _mapfault_reply "random pct stress noise portfolio reference-loop exhaustive"; return ;;
+        --scenario) _mapfault_reply "<registry ids>"; return ;;
+        --backend) _mapfault_reply "<registry ids>"; return ;;
+        --strategy) _mapfault_reply "<registry ids>"; return ;;
         --mode) _mapfault_reply "auto controlled perturbed"; return ;;
         --out) _mapfault_reply "" dirs; return ;;
         --plugin) _mapfault_reply "" files; return ;;
@@ -50,9 +50,9 @@ _mapfault() {
       if [[ $cur == -* ]]; then _mapfault_reply "-h --help --help-all --plugin --times --watchdog"; else _mapfault_reply "" files; fi ;;
     bench-bugs)
       case $prev in
-        --backend) _mapfault_reply "all naive go_checked mutex rwlock collect_then_delete tombstone cow_snapshot versioned_cas insertion_ordered mutant.rwlock_erase_shared mutant.mutex_iter_unlocked std_unordered absl_mutex tbb_hash tbb_unordered mutant.rehash_unlocked mutant.assign_split mutant.cta_upgrade_gap mutant.size_counter_racy mutant.tombstone_sweep_race mutant.cow_publish_early mutant.aba_iter_recycled mutant.iter_stale_successor"; return ;;
-        --scenario) _mapfault_reply "range-erase-same-thread iterate-while-erase iterate-while-grow iterate-while-find concurrent-erase-all conditional-erase grow-shrink-cycle snapshot-read mixed-ops range-insert-same-thread range-insert-while-erase"; return ;;
-        --strategy) _mapfault_reply "random pct stress noise portfolio reference-loop exhaustive"; return ;;
+        --backend) _mapfault_reply "<registry ids>"; return ;;
+        --scenario) _mapfault_reply "<registry ids>"; return ;;
+        --strategy) _mapfault_reply "<registry ids>"; return ;;
         --out) _mapfault_reply "" dirs; return ;;
         --plugin) _mapfault_reply "" files; return ;;
         --reps|--cap|--seed|--replays|--watchdog|--threads|--keys|--initial|--ops) return ;;
@@ -60,8 +60,8 @@ _mapfault() {
       _mapfault_reply "-h --help --help-all --backend --scenario --strategy --reps --cap --seed --replays --watchdog --threads --keys --initial --ops --out --no-progress --plugin" ;;
     check)
       case $prev in
-        --backend) _mapfault_reply "all naive go_checked mutex rwlock collect_then_delete tombstone cow_snapshot versioned_cas insertion_ordered mutant.rwlock_erase_shared mutant.mutex_iter_unlocked std_unordered absl_mutex tbb_hash tbb_unordered mutant.rehash_unlocked mutant.assign_split mutant.cta_upgrade_gap mutant.size_counter_racy mutant.tombstone_sweep_race mutant.cow_publish_early mutant.aba_iter_recycled mutant.iter_stale_successor"; return ;;
-        --strategy) _mapfault_reply "random pct stress noise portfolio reference-loop exhaustive"; return ;;
+        --backend) _mapfault_reply "<registry ids>"; return ;;
+        --strategy) _mapfault_reply "<registry ids>"; return ;;
         --plugin) _mapfault_reply "" files; return ;;
         --tests|--seed|--threads|--keys|--initial|--ops|--weights|--growth|--watchdog) return ;;
       esac
