@@ -105,8 +105,8 @@ TEST(ManPageTest, HasItsSectionsAndEveryCommand) {
   ASSERT_EQ(r.status, 0) << r.err;
   for (const char* line :
        {".TH MAPFAULT 1 ", "\n.SH NAME\nmapfault \\- concurrency fault injection",
-        "\n.SH SYNOPSIS\n", "\n.SH COMMANDS\n", "\n.SS \"mapfault run\"\n", "\n.SS \"mapfault replay\"\n",
-        "\n.SS \"mapfault completion\"\n", "\n.SH EXIT STATUS\n", "\n.SH ENVIRONMENT\n",
+        "\n.SH SYNOPSIS\n", "\n.SH COMMANDS\n", "\n.SS \"mapfault run\"\n",
+        "\n.SS \"mapfault replay\"\n", "\n.SS \"mapfault completion\"\n", "\n.SH EXIT STATUS\n", "\n.SH ENVIRONMENT\n",
         "\\fB\\-\\-backend\\fR \\fITEXT\\fR\n"}) {
     EXPECT_NE(r.out.find(line), std::string::npos) << line;
   }
