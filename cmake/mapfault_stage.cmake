@@ -10,7 +10,10 @@
 function(mapfault_stage name)
   cmake_parse_arguments(S "" "" "SOURCES;TESTS;STAGES;LIBS;PRIVATE_LIBS" ${ARGN})
   add_library(mapfault_${name} STATIC ${S_SOURCES})
-  target_include_directories(mapfault_${name} PUBLIC $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}>)
+  # Installed, a stage sees the seam headers (cmake/mapfault_install.cmake) under mapfault/detail/.
+  target_include_directories(mapfault_${name} PUBLIC $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}>
+                             $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}/mapfault/detail>)
+  target_compile_features(mapfault_${name} PUBLIC cxx_std_20)
   set(stage_targets "")
   file(RELATIVE_PATH dir ${PROJECT_SOURCE_DIR} ${CMAKE_CURRENT_SOURCE_DIR})
   set(allowed ${dir})
@@ -23,7 +26,10 @@ function(mapfault_stage name)
     list(APPEND allowed ${below})
   endforeach()
   list(REMOVE_DUPLICATES allowed)
-  target_link_libraries(mapfault_${name} PUBLIC mapfault_options ${stage_targets} ${S_LIBS}
+  # mapfault_options (warnings, -Werror, sanitizers) is BUILD_INTERFACE: not part of the installed
+  # libraries' link interface, so it never reaches the users of the package.
+  target_link_libraries(mapfault_${name} PUBLIC $<BUILD_INTERFACE:mapfault_options> ${stage_targets}
+                        ${S_LIBS}
                         PRIVATE ${S_PRIVATE_LIBS})
   set_property(GLOBAL PROPERTY MAPFAULT_STAGE_ALLOWED_${name} ${allowed})
   set_property(GLOBAL APPEND PROPERTY MAPFAULT_STAGES ${name})

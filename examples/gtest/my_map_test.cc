@@ -1,6 +1,6 @@
 // Test your own map in GoogleTest: a map type under mapfault's scenarios, from an ordinary gtest.
-// Built and run by mapfault's CI (ctest runs it). Outside mapfault's tree, add mapfault to your
-// CMake project with add_subdirectory (or FetchContent) and link mapfault::testing.
+// Built and run by mapfault's CI (ctest runs it). Outside mapfault's tree: find_package(mapfault)
+// (or add_subdirectory) and link mapfault::testing (docs/gtest.md#in-your-cmake-project).
 #include <mapfault/testing.h>
 
 #include <map>

@@ -19,6 +19,7 @@
 #include "fmt/format.h"
 #include "harness/base/escape.h"
 #include "harness/base/limits.h"
+#include "harness/cli/cli_docs.h"
 #include "harness/cli/cli_values.h"
 #include "harness/engine/backend.h"
 #include "harness/run/supervisor.h"
@@ -105,8 +106,7 @@ bool LoadPlugins(const std::vector<std::string>& plugins) {
 
 int RunList(const std::string& what, bool as_json) {
   using json = nlohmann::json;
-  const std::vector<std::string> kinds = {"backends", "scenarios", "suites", "invariants",
-                                          "strategies"};
+  const std::vector<std::string>& kinds = ListKinds();
   if (!what.empty() && std::find(kinds.begin(), kinds.end(), what) == kinds.end()) {
     return UsageError(absl::StrCat("unknown list '", what,
                                    "'; valid: backends, scenarios, suites, invariants, strategies"));
@@ -556,6 +556,12 @@ void AddPluginOption(CLI::App* command, std::vector<std::string>& plugins) {
 
 }  // namespace
 
+const std::vector<std::string>& ListKinds() {
+  static const std::vector<std::string> kinds = {"backends", "scenarios", "suites", "invariants",
+                                                 "strategies"};
+  return kinds;
+}
+
 int CliMain(int argc, char** argv) {
   CLI::App app{"mapfault: concurrency fault injection for concurrent maps"};
   app.require_subcommand(1);
@@ -612,6 +618,11 @@ int CliMain(int argc, char** argv) {
   CLI::App* shrink = AddShrinkCommand(app, shrink_token);
   AddPluginOption(shrink, plugins);
 
+  std::string shell;
+  CLI::App* completion = nullptr;
+  CLI::App* man = nullptr;
+  AddDocsCommands(app, shell, &completion, &man);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -625,6 +636,7 @@ int CliMain(int argc, char** argv) {
   }
   // Plugins load in the supervisor, before any worker is forked: workers inherit them.
   if (!LoadPlugins(plugins)) return 2;
+  if (*completion || *man) return RunDocsCommand(app, *completion);
   if (!ConfigureWorkerLimits()) return 2;
   if (*list) return RunList(list_what, list_json);
   if (*run) {
@@ -640,7 +652,8 @@ int CliMain(int argc, char** argv) {
   if (*check) return RunCheck(co);
   if (*shrink) return RunShrink(shrink_token);
   return UsageError(
-      "no command given; valid commands: list, run, replay, merge, bench-bugs, check, shrink");
+      "no command given; valid commands: list, run, replay, merge, bench-bugs, check, shrink, "
+      "completion, man");
 }
 
 }  // namespace mapfault

@@ -19,6 +19,9 @@ namespace mapfault {
 // ran and nothing broke; docs/cli.md#exit-codes).
 int CliMain(int argc, char** argv);
 
+// What `mapfault list` lists: backends, scenarios, suites, invariants, strategies.
+const std::vector<std::string>& ListKinds();
+
 // Shared by the commands (cli.cc, cli_bench.cc).
 // A usage or input error: prints one line on stderr, returns exit status 2.
 int UsageError(const std::string& message);

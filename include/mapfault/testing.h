@@ -17,8 +17,8 @@
 // To debug one break inside this test binary (no fork, so a debugger sees it), re-run the test with
 // MAPFAULT_REPLAY=<token>: only that trial runs, and its failure report is printed.
 //
-// Needs mapfault's library: add mapfault to your CMake project (add_subdirectory or FetchContent)
-// and link mapfault::testing.
+// Needs mapfault's library: find_package(mapfault CONFIG REQUIRED) (or add_subdirectory) and link
+// mapfault::testing (docs/gtest.md#in-your-cmake-project).
 #ifndef MAPFAULT_INCLUDE_MAPFAULT_TESTING_H_
 #define MAPFAULT_INCLUDE_MAPFAULT_TESTING_H_
 
