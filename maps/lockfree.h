@@ -59,8 +59,8 @@ struct LockFreeCorrect {
   static constexpr std::memory_order kPublish = std::memory_order_release;
   // Order of the traversal loads of `next` links.
   static constexpr std::memory_order kTraverse = std::memory_order_acquire;
-  // Reclamation bugs: the unlinking thread frees the node at once (poisoned), or recycles it at
-  // once into its pool (not poisoned: reused by its next insert), instead of retiring it.
+  // Reclamation bugs: the unlinking thread frees the node at once (poisoned), or recycles it (and
+  // a cell assign replaced) at once into its pool (not poisoned: reused next), instead of retiring.
   static constexpr bool kFreeAtUnlink = false;
   static constexpr bool kRecycleAtUnlink = false;
 };
@@ -408,7 +408,12 @@ class LockFreeMap {
       domain_.Retire(slot, n, kNodeKind, [&](const auto& r) { FreeRetired(r, slot); });
     }
   }
+  // A cell replaced by assign: retired (the recycling bug reuses it at once, like its nodes).
   void RetireCell(int slot, Cell* c) {
+    if constexpr (Policy::kRecycleAtUnlink) {
+      pools_[slot].ReleaseCell(c);
+      return;
+    }
     domain_.Retire(slot, c, kCellKind, [&](const auto& r) { FreeRetired(r, slot); });
   }
   void FreeRetired(const typename EpochDomain<Sync>::Retired& r, int slot) {

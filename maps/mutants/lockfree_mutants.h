@@ -12,14 +12,19 @@
 //   the publisher's release CAS synchronises with nothing, and a reader's Var reads of a node it
 //   reached race with the node's initialisation (no-data-race under c11, invisible under sc).
 // - lockfree_early_reclaim: the thread whose CAS unlinks a node frees it at once (poisoned, as
-//   every free is) instead of retiring it for a grace period. A reader that reached the node before
-//   the unlink still stands on it and reads poison: a poisoned key (a phantom or a wrong value) or
-//   the poisoned link, which faults when followed (no-crash). Needs no memory model. Depth 2.
-// - lockfree_aba: the unlinking thread recycles the node at once into its own pool (no grace
-//   period, no poison: "the node cache"), and its next insert reuses it. A thread that read the old
-//   link (prev -> X) before the unlink still holds the raw pointer X; when X comes back as a new
-//   entry in the same place, that thread's CAS on prev compares X and succeeds: ABA. It unlinks the
-//   live new entry (a lost insert: linearizable, quiescent-state) or links behind a recycled node.
+//   every free is) instead of retiring it for a grace period. A thread that reached the node before
+//   the unlink still stands on it and follows its poisoned link: a fault (no-crash), no memory
+//   model needed. Witness: iterate-while-erase (T1's erase frees the node T0's iteration stands
+//   on). Depth 2 there; depth 1 where the iterating thread erases the entry it is shown (its own
+//   erase-this frees the node under its feet: range-erase-same-thread, concurrent-erase-all).
+// - lockfree_aba: the unlinking thread recycles the node (and assign the cell it replaced) at once
+//   into its own pool (no grace period, no poison: "the node cache"); its next allocation reuses
+//   it. A thread still holding the raw pointer (an iteration standing on the node, a search about
+//   to CAS `prev` from it, an erase-this comparing a cell) finds it alive elsewhere: the iteration
+//   follows the recycled node's new link and skips entries, a CAS that compares the pointer
+//   succeeds on the recycled node (ABA). Breaks: iter.no-missed-stable (and, more rarely,
+//   linearizable, size-bounds, quiescent-state, check-then-act). Witness: range-insert-while-erase
+//   (T1's erase recycles the node T0 stands on, T1's assign of an absent key reuses it). Depth 2.
 #ifndef MAPFAULT_MAPS_MUTANTS_LOCKFREE_MUTANTS_H_
 #define MAPFAULT_MAPS_MUTANTS_LOCKFREE_MUTANTS_H_
 

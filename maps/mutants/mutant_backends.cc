@@ -67,12 +67,12 @@ void RegisterLockFreeMutants(BackendRegistry& registry) {
                              "lockfree_early_reclaim",
                              "lock-free map that frees a node when it is unlinked, without a grace "
                              "period",
-                             "concurrent-erase-all")));
+                             "iterate-while-erase")));
   MustRegister(registry, lockfree(Mutant<LockFreeAbaMap>(
                              "lockfree_aba",
                              "lock-free map that recycles an unlinked node at once: a CAS on a raw "
                              "pointer succeeds on the recycled node (ABA)",
-                             "snapshot-read")));
+                             "range-insert-while-erase")));
 }
 
 }  // namespace

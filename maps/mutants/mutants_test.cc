@@ -36,6 +36,10 @@ const std::vector<MutantCase>& Cases() {
        "pct:d=2"},
       {"mutant.iter_stale_successor", "concurrent-erase-all", Invariant::kNoCrash, "mutex",
        "pct:d=2"},
+      {"mutant.lockfree_early_reclaim", "iterate-while-erase", Invariant::kNoCrash, "lockfree",
+       "pct:d=2"},
+      {"mutant.lockfree_aba", "range-insert-while-erase", Invariant::kIterNoMissedStable,
+       "lockfree", "pct:d=2"},
       // The two oldest mutants (registered in maps/builtin_backends.cc).
       {"mutant.rwlock_erase_shared", "iterate-while-erase", Invariant::kNoCrash, "rwlock",
        "pct:d=2"},
