@@ -5,12 +5,11 @@
 //   is relaxed instead of release. Its key and order (Sync::Var) and cell were written before the
 //   CAS, but nothing orders those writes before a reader's acquire load of the link that reads the
 //   node: the reader's Var reads race with the writes (no-data-race under --memory-model c11).
-//   Under sc every atomic is seq_cst and the bug is invisible; on x86 (TSO) real threads rarely
-//   show it unless the compiler sinks the initialising stores below the CAS. Depth 2 (PCT): the
-//   reader must read the link after the CAS, before any later synchronisation of the two threads.
+//   Invisible under sc (every atomic seq_cst) and mostly on x86 (TSO) real threads, unless the
+//   compiler sinks the initialising stores below the CAS. Witness: iterate-while-grow. Depth 2.
 // - lockfree_missing_acquire: every traversal load of a `next` link is relaxed instead of acquire:
 //   the publisher's release CAS synchronises with nothing, and a reader's Var reads of a node it
-//   reached race with the node's initialisation (no-data-race under c11, invisible under sc).
+//   reached race with its initialisation (no-data-race under c11, invisible under sc). Same witness.
 // - lockfree_early_reclaim: the thread whose CAS unlinks a node frees it at once (poisoned, as
 //   every free is) instead of retiring it for a grace period. A thread that reached the node before
 //   the unlink still stands on it and follows its poisoned link: a fault (no-crash), no memory
