@@ -9,7 +9,7 @@
 //   compiler sinks the initialising stores below the CAS. Witness: iterate-while-grow. Depth 2.
 // - lockfree_missing_acquire: every traversal load of a `next` link is relaxed instead of acquire:
 //   the publisher's release CAS synchronises with nothing, and a reader's Var reads of a node it
-//   reached race with its initialisation (no-data-race under c11, invisible under sc). Same witness.
+//   reached race with its initialisation (no-data-race under c11, not sc). Same witness.
 // - lockfree_early_reclaim: the thread whose CAS unlinks a node frees it at once (poisoned, as
 //   every free is) instead of retiring it for a grace period. A thread that reached the node before
 //   the unlink still stands on it and follows its poisoned link: a fault (no-crash), no memory
