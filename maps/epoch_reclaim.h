@@ -87,6 +87,8 @@ class EpochDomain {
     s.announce.store(e << 1 | 1, std::memory_order_seq_cst);
     Sync::Fence(std::memory_order_seq_cst, "epoch.pin: fence");  // announce before any load
   }
+  // The slot's pin nesting (0: not pinned).
+  int Depth(int slot) const { return slots_[slot].depth; }
   void Unpin(int slot) {
     SlotState& s = slots_[slot];
     if (--s.depth > 0) return;

@@ -59,8 +59,9 @@ struct LockFreeCorrect {
   static constexpr std::memory_order kPublish = std::memory_order_release;
   // Order of the traversal loads of `next` links.
   static constexpr std::memory_order kTraverse = std::memory_order_acquire;
-  // Reclamation bugs: the unlinking thread frees the node at once (poisoned), or recycles it (and
-  // a cell assign replaced) at once into its pool (not poisoned: reused next), instead of retiring.
+  // Reclamation bugs, instead of retiring: the unlinking thread frees the node (poisoned) when its
+  // own operation ends, or recycles it (and a cell assign replaced) at once into its pool (not
+  // poisoned: reused next).
   static constexpr bool kFreeAtUnlink = false;
   static constexpr bool kRecycleAtUnlink = false;
 };
@@ -94,7 +95,7 @@ class LockFreeMap {
   void ThreadDetach() { domain_.Detach(); }
 
   bool Insert(Key k, Value v) {
-    EpochGuard<Sync> g(domain_);
+    Guard g(*this);
     const Target t = TargetOf(k);
     Node* head = BucketFor(t.hash, g.slot());
     Node* node = nullptr;
@@ -112,7 +113,7 @@ class LockFreeMap {
   }
 
   void Assign(Key k, Value v) {
-    EpochGuard<Sync> g(domain_);
+    Guard g(*this);
     const Target t = TargetOf(k);
     Node* head = BucketFor(t.hash, g.slot());
     Cell* cell = NewCell(g.slot(), v);
@@ -139,7 +140,7 @@ class LockFreeMap {
   }
 
   bool Erase(Key k) {
-    EpochGuard<Sync> g(domain_);
+    Guard g(*this);
     const Target t = TargetOf(k);
     Node* head = BucketFor(t.hash, g.slot());
     for (;;) {
@@ -150,7 +151,7 @@ class LockFreeMap {
   }
 
   std::optional<Value> Find(Key k) {
-    EpochGuard<Sync> g(domain_);
+    Guard g(*this);
     const Target t = TargetOf(k);
     const Position pos = Search(BucketFor(t.hash, g.slot()), t, g.slot());
     if (!pos.found) return std::nullopt;
@@ -158,7 +159,7 @@ class LockFreeMap {
   }
 
   size_t Size() {
-    EpochGuard<Sync> g(domain_);
+    Guard g(*this);
     size_t n = 0;
     for (Node* x = AsNode(head_->next.load(Policy::kTraverse)); x != nullptr;
          x = AsNode(x->next.load(Policy::kTraverse))) {
@@ -169,7 +170,7 @@ class LockFreeMap {
 
   // Erases every entry it meets, one at a time (each removal is its own linearization point).
   void Clear() {
-    EpochGuard<Sync> g(domain_);
+    Guard g(*this);
     for (Node* x = AsNode(head_->next.load(Policy::kTraverse)); x != nullptr;
          x = AsNode(x->next.load(Policy::kTraverse))) {
       if (!IsRegular(x->order.Get())) continue;
@@ -181,7 +182,7 @@ class LockFreeMap {
   }
 
   void ForEach(Visitor visit, IterKind) {
-    EpochGuard<Sync> g(domain_);
+    Guard g(*this);
     for (Node* n = AsNode(head_->next.load(Policy::kTraverse)); n != nullptr;
          n = AsNode(n->next.load(Policy::kTraverse))) {
       if (!IsRegular(n->order.Get())) continue;  // a bucket dummy
@@ -232,6 +233,27 @@ class LockFreeMap {
     bool found;
   };
   enum RetiredKind : uint8_t { kNodeKind, kCellKind };
+
+  // The pin of one operation (EpochGuard), plus the early-reclaim bug's free when the outermost
+  // operation of the thread ends.
+  class Guard {
+   public:
+    explicit Guard(LockFreeMap& m) : map_(m), pin_(m.domain_) {}
+    ~Guard() {
+      if constexpr (Policy::kFreeAtUnlink) {
+        if (map_.domain_.Depth(slot()) > 1) return;
+        for (Node* n : map_.unlinked_[slot()]) map_.FreeRetired({n, kNodeKind, 0}, slot());
+        map_.unlinked_[slot()].clear();
+      }
+    }
+    Guard(const Guard&) = delete;
+    Guard& operator=(const Guard&) = delete;
+    int slot() const { return pin_.slot(); }
+
+   private:
+    LockFreeMap& map_;
+    EpochGuard<Sync> pin_;
+  };
 
   // Per-slot pools (debug heap: poison on free, a short quarantine, double-free detection).
   class Pools {
@@ -400,7 +422,7 @@ class LockFreeMap {
   // This thread's CAS unlinked `n`: it alone retires it (the policy's bugs free it at once).
   void Unlinked(int slot, Node* n) {
     if constexpr (Policy::kFreeAtUnlink) {
-      FreeRetired({n, kNodeKind, 0}, slot);
+      unlinked_[slot].push_back(n);  // freed when this thread's operation ends (~Guard)
     } else if constexpr (Policy::kRecycleAtUnlink) {
       pools_[slot].ReleaseCell(AsCell(n->cell.load(std::memory_order_relaxed)));
       pools_[slot].ReleaseNode(n);
@@ -483,6 +505,9 @@ class LockFreeMap {
 
   EpochDomain<Sync> domain_;
   std::array<Pools, EpochDomain<Sync>::kMaxSlots> pools_;
+  // The early-reclaim bug only: nodes this slot unlinked during its current operation.
+  std::array<std::vector<Node*>, Policy::kFreeAtUnlink ? EpochDomain<Sync>::kMaxSlots : 0>
+      unlinked_;
   std::array<typename Sync::template Atomic<Segment*>, kSegments> segments_{};
   typename Sync::template Atomic<size_t> buckets_{kInitialBuckets};
   typename Sync::template Atomic<int64_t> count_{0};

@@ -10,12 +10,12 @@
 // - lockfree_missing_acquire: every traversal load of a `next` link is relaxed instead of acquire:
 //   the publisher's release CAS synchronises with nothing, and a reader's Var reads of a node it
 //   reached race with its initialisation (no-data-race under c11, not sc). Same witness.
-// - lockfree_early_reclaim: the thread whose CAS unlinks a node frees it at once (poisoned, as
-//   every free is) instead of retiring it for a grace period. A thread that reached the node before
-//   the unlink still stands on it and follows its poisoned link: a fault (no-crash), no memory
-//   model needed. Witness: iterate-while-erase (T1's erase frees the node T0's iteration stands
-//   on). Depth 2 there; depth 1 where the iterating thread erases the entry it is shown (its own
-//   erase-this frees the node under its feet: range-erase-same-thread, concurrent-erase-all).
+// - lockfree_early_reclaim: the thread whose CAS unlinks a node frees it (poisoned, as every free
+//   is) when its own operation ends, instead of retiring it for a grace period: "no one else can
+//   reach it now". A thread that reached the node before the unlink still stands on it and follows
+//   its poisoned link: a fault (no-crash), no memory model needed. Within one thread it is safe
+//   (an iteration's own erase-this frees nothing before the iteration ends). Witness:
+//   concurrent-erase-all (T1's erase frees the node T0's iteration stands on). Depth 2.
 // - lockfree_aba: the unlinking thread recycles the node (and assign the cell it replaced) at once
 //   into its own pool (no grace period, no poison: "the node cache"); its next allocation reuses
 //   it. A thread still holding the raw pointer (an iteration standing on the node, a search about

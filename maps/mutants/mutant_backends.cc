@@ -65,9 +65,9 @@ void RegisterLockFreeMutants(BackendRegistry& registry) {
                              "iterate-while-grow")));
   MustRegister(registry, lockfree(Mutant<LockFreeEarlyReclaimMap>(
                              "lockfree_early_reclaim",
-                             "lock-free map that frees a node when it is unlinked, without a grace "
-                             "period",
-                             "iterate-while-erase")));
+                             "lock-free map whose unlinking thread frees a node when its own "
+                             "operation ends, without a grace period",
+                             "concurrent-erase-all")));
   MustRegister(registry, lockfree(Mutant<LockFreeAbaMap>(
                              "lockfree_aba",
                              "lock-free map that recycles an unlinked node at once: a CAS on a raw "

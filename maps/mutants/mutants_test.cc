@@ -36,7 +36,7 @@ const std::vector<MutantCase>& Cases() {
        "pct:d=2"},
       {"mutant.iter_stale_successor", "concurrent-erase-all", Invariant::kNoCrash, "mutex",
        "pct:d=2"},
-      {"mutant.lockfree_early_reclaim", "iterate-while-erase", Invariant::kNoCrash, "lockfree",
+      {"mutant.lockfree_early_reclaim", "concurrent-erase-all", Invariant::kNoCrash, "lockfree",
        "pct:d=2"},
       {"mutant.lockfree_aba", "range-insert-while-erase", Invariant::kIterNoMissedStable,
        "lockfree", "pct:d=2"},
