@@ -5,8 +5,8 @@
 //   is relaxed instead of release. Its key and order (Sync::Var) and cell were written before the
 //   CAS, but nothing orders those writes before a reader's acquire load of the link that reads the
 //   node: the reader's Var reads race with the writes (no-data-race under --memory-model c11).
-//   Invisible under sc (every atomic seq_cst) and mostly on x86 (TSO) real threads, unless the
-//   compiler sinks the initialising stores below the CAS. Witness: iterate-while-grow. Depth 2.
+//   Invisible under sc (every atomic seq_cst) and to x86 (TSO) hardware unless the compiler sinks
+//   the stores below the CAS; ThreadSanitizer sees it. Witness: iterate-while-grow. Depth 2.
 // - lockfree_missing_acquire: every traversal load of a `next` link is relaxed instead of acquire:
 //   the publisher's release CAS synchronises with nothing, and a reader's Var reads of a node it
 //   reached race with its initialisation (no-data-race under c11, not sc). Same witness.
