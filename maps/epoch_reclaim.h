@@ -11,8 +11,10 @@
 //   pinned thread announces the current one).
 // - Per-thread state lives in slots. Controlled mode: logical thread t uses slot t + 1 and the
 //   harness's own thread (init and post parts, unit tests) slot 0. Real threads: a thread claims a
-//   free slot on its first operation (or in ThreadAttach) and gives it back in ThreadDetach. A
-//   slot's depth, retire list and the map's per-slot pools are touched only by the slot's owner.
+//   free slot on its first operation (or in ThreadAttach) and gives it back in ThreadDetach (a
+//   thread that never detaches keeps its slot while the domain lives: at most kMaxSlots such
+//   threads, then it aborts with a message). A slot's depth, retire list and the map's per-slot
+//   pools are touched only by the slot's owner.
 // - Memory orders: the announcements, the global epoch and the slot count are seq_cst (a pin is a
 //   store followed by loads of the structure: store->load order needs seq_cst plus a fence); an
 //   unpin is a release store, so the reads of a pinned section happen-before the free of any node
