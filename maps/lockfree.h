@@ -25,7 +25,9 @@
 // - Erase-this: marks the node's cell only if it still holds the cell that was read; otherwise it
 //   declines (the entry changed or went), and reports which (Visitor::EraseResult).
 // - Visitor writes: allowed. The visitor runs with no lock held (pins nest).
-// - claims: everything but misuse-detected, unconditionally, in both memory models.
+// - claims: everything but misuse-detected, unconditionally. Meant for both memory models: every
+//   plain shared field is a Sync::Var ordered by the edges below (ThreadSanitizer agrees on real
+//   threads; the controlled c11 check waits for the happens-before engine).
 //
 // Memory orders (the policy's, so the mutants in maps/mutants/lockfree_mutants.h can weaken them):
 // a node or bucket dummy is initialised with relaxed stores and published by a release CAS
