@@ -74,6 +74,7 @@
 #include "maps/blackbox/tbb_maps.h"
 #include "maps/collect_then_delete.h"
 #include "maps/cow_snapshot.h"
+#include "maps/lockfree.h"
 #include "maps/mutex_map.h"
 #include "maps/naive.h"
 #include "maps/rwlock_map.h"
@@ -572,6 +573,10 @@ void RegisterBackend(Family family, const std::string& id, Contract contract) {
       ->Unit(benchmark::kMillisecond);
 }
 
+// The lock-free map with its default (correct) policy, as a one-parameter template.
+template <class Sync>
+using CorrectLockFreeMap = LockFreeMap<Sync>;
+
 // A white-box backend: the template over RealSync (hooks) and over BareSync (bare).
 template <template <class> class M>
 void WhiteBox(Family family, const std::string& id, Contract contract) {
@@ -594,6 +599,7 @@ void RegisterFamily(Family family) {
   WhiteBox<CollectThenDeleteMap>(family, "collect_then_delete", Contract::kSafe);
   WhiteBox<TombstoneMap>(family, "tombstone", Contract::kSafe);
   WhiteBox<CowSnapshotMap>(family, "cow_snapshot", Contract::kSafe);
+  WhiteBox<CorrectLockFreeMap>(family, "lockfree", Contract::kSafe);
   BlackBox<StdUnorderedMap, BareStdUnordered>(family, "std_unordered", Contract::kRacy);
   BlackBox<AbslMutexMap, BareAbslMutex>(family, "absl_mutex", Contract::kSafe);
   BlackBox<TbbHashMap, BareTbbHash>(family, "tbb_hash", Contract::kNoConcurrentIter);

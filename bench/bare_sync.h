@@ -37,6 +37,24 @@ struct BareSync {
   };
   template <class T>
   using Atomic = std::atomic<T>;
+  static void Fence(std::memory_order order, const char* = nullptr) {
+    std::atomic_thread_fence(order);
+  }
+
+  // A plain field, as RealSync's.
+  template <class T>
+  class Var {
+   public:
+    Var() = default;
+    explicit Var(T v) : v_(v) {}
+    Var(const Var&) = delete;
+    Var& operator=(const Var&) = delete;
+    T Get() const { return v_; }
+    void Set(T v) { v_ = v; }
+
+   private:
+    T v_{};
+  };
 };
 
 }  // namespace mapfault

@@ -11,6 +11,7 @@
 #include "maps/cow_snapshot.h"
 #include "maps/go_checked.h"
 #include "maps/insertion_ordered.h"
+#include "maps/lockfree.h"
 #include "maps/mutants/mutant_backends.h"
 #include "maps/mutants/mutex_iter_unlocked.h"
 #include "maps/mutants/rwlock_erase_shared.h"
@@ -124,6 +125,14 @@ void RegisterBuiltinBackends(BackendRegistry& registry) {
   vcas.erase_this_may_decline = true;
   vcas.visitor_writes = true;
   MustRegister(registry, std::move(vcas));
+  BackendInfo lockfree = WhiteBox<LockFreeMap>(
+      "lockfree",
+      "lock-free split-ordered lists over a Harris/Michael list, epoch-based reclamation; weakly "
+      "consistent iteration, erase-this declines when the entry changed since it was read",
+      kSafeMapClaims);
+  lockfree.erase_this_may_decline = true;
+  lockfree.visitor_writes = true;
+  MustRegister(registry, std::move(lockfree));
   // A weakly consistent iterator may show a key erased and re-inserted during the iteration twice
   // (as Go's spec allows): that is its contract.
   BackendInfo ordered = WhiteBox<InsertionOrderedMap>(

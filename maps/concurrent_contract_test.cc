@@ -22,6 +22,7 @@
 #include "maps/collect_then_delete.h"
 #include "maps/cow_snapshot.h"
 #include "maps/insertion_ordered.h"
+#include "maps/lockfree.h"
 #include "maps/mutex_map.h"
 #include "maps/rwlock_map.h"
 #include "maps/tombstone.h"
@@ -100,6 +101,14 @@ struct VersionedCasTraits : NoAtRestChecks {
   static constexpr InvariantSet kBrokenByDesign{};
 };
 
+struct LockFreeTraits : NoAtRestChecks {
+  static constexpr const char* kId = "lockfree";
+  template <class Sync>
+  using Map = LockFreeMap<Sync>;
+  static constexpr bool kStaleVisits = true;
+  static constexpr InvariantSet kBrokenByDesign{};
+};
+
 template <class T>
 class ConcurrentContractTest : public ::testing::Test {
  protected:
@@ -124,7 +133,8 @@ struct BackendName {
 
 using CorrectWhiteBoxBackends =
     ::testing::Types<MutexTraits, RwLockTraits, CollectThenDeleteTraits, TombstoneTraits,
-                     CowSnapshotTraits, InsertionOrderedTraits, VersionedCasTraits>;
+                     CowSnapshotTraits, InsertionOrderedTraits, VersionedCasTraits,
+                     LockFreeTraits>;
 TYPED_TEST_SUITE(ConcurrentContractTest, CorrectWhiteBoxBackends, BackendName);
 
 template <class M>

@@ -13,6 +13,7 @@
 #include "maps/mutants/cow_publish_early.h"
 #include "maps/mutants/cta_upgrade_gap.h"
 #include "maps/mutants/iter_stale_successor.h"
+#include "maps/mutants/lockfree_mutants.h"
 #include "maps/mutants/rehash_unlocked.h"
 #include "maps/mutants/size_counter_racy.h"
 #include "maps/mutants/tombstone_sweep_race.h"
@@ -43,6 +44,36 @@ BackendInfo Mutant(std::string name, std::string description, std::string witnes
 void MustRegister(BackendRegistry& registry, BackendInfo info) {
   const absl::Status status = registry.Register(std::move(info));
   if (!status.ok()) std::abort();  // mutant ids are unique by construction
+}
+
+// The lock-free map's policies (maps/mutants/lockfree_mutants.h). The erase-this contract is the
+// original's: it may decline.
+void RegisterLockFreeMutants(BackendRegistry& registry) {
+  const auto lockfree = [](BackendInfo info) {
+    info.erase_this_may_decline = true;
+    info.visitor_writes = true;
+    return info;
+  };
+  MustRegister(registry, lockfree(Mutant<LockFreeRelaxedPublishMap>(
+                             "lockfree_relaxed_publish",
+                             "lock-free map that links a fresh node with a relaxed CAS (no "
+                             "release)",
+                             "iterate-while-grow")));
+  MustRegister(registry, lockfree(Mutant<LockFreeMissingAcquireMap>(
+                             "lockfree_missing_acquire",
+                             "lock-free map whose traversal loads of next links are relaxed (no "
+                             "acquire)",
+                             "iterate-while-grow")));
+  MustRegister(registry, lockfree(Mutant<LockFreeEarlyReclaimMap>(
+                             "lockfree_early_reclaim",
+                             "lock-free map whose unlinking thread frees a node when its own "
+                             "operation ends, without a grace period",
+                             "concurrent-erase-all")));
+  MustRegister(registry, lockfree(Mutant<LockFreeAbaMap>(
+                             "lockfree_aba",
+                             "lock-free map that recycles an unlinked node at once: a CAS on a raw "
+                             "pointer succeeds on the recycled node (ABA)",
+                             "range-insert-while-erase")));
 }
 
 }  // namespace
@@ -85,6 +116,7 @@ void RegisterMutantBackends(BackendRegistry& registry) {
                              "iter_stale_successor",
                              "step-by-step iteration resumes from a successor read before unlocking",
                              "concurrent-erase-all"));
+  RegisterLockFreeMutants(registry);
 }
 
 }  // namespace mapfault
