@@ -51,6 +51,8 @@ struct BareSync {
     Var& operator=(const Var&) = delete;
     T Get() const { return v_; }
     void Set(T v) { v_ = v; }
+    const T& View() const { return v_; }
+    T& Mut() { return v_; }
 
    private:
     T v_{};
