@@ -1,6 +1,7 @@
 // Stack collapsing and printing (see stack.h).
 #include "harness/run/stack.h"
 
+#include <filesystem>
 #include <string_view>
 
 #include "absl/strings/str_cat.h"
@@ -125,9 +126,15 @@ const StackFrame* TopFrame(const Stack& stack) {
 }
 
 std::string SourceRelativePath(const std::string& path) {
-#if defined(MAPFAULT_SOURCE_DIR)
+#if defined(MAPFAULT_SOURCE_DIR) && defined(MAPFAULT_BUILD_DIR)
+  // Debug information names a file as the compiler was given it: relative to the build directory
+  // (Ninja's "../harness/run/trial.cc") or absolute.
+  std::filesystem::path p(path);
+  if (p.empty()) return path;
+  if (p.is_relative()) p = std::filesystem::path(MAPFAULT_BUILD_DIR) / p;
+  const std::string normal = p.lexically_normal().string();
   constexpr std::string_view kRoot = MAPFAULT_SOURCE_DIR "/";
-  if (path.starts_with(kRoot)) return path.substr(kRoot.size());
+  if (normal.starts_with(kRoot)) return normal.substr(kRoot.size());
 #endif
   return path;
 }
