@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <map>
 #include <string>
@@ -18,6 +19,7 @@
 #include "absl/strings/str_split.h"
 #include "boost/stacktrace/frame.hpp"
 #include "harness/run/worker.h"
+#include "nlohmann/json.hpp"
 
 extern char** environ;
 
@@ -40,10 +42,105 @@ StackFrame SymbolizeHere(uintptr_t pc) {
   const boost::stacktrace::frame f(reinterpret_cast<const void*>(pc));
   StackFrame frame;
   frame.function = f.name();
-  frame.file = SourceRelativePath(f.source_file());
+  frame.file = f.source_file();
   frame.line = static_cast<int>(f.source_line());
   return frame;
 }
+
+// Reads one '\n'-terminated line from `fd` ("" at EOF or on an error).
+std::string ReadLine(int fd) {
+  std::string line;
+  char c;
+  while (true) {
+    const ssize_t n = read(fd, &c, 1);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0 || c == '\n') return line;
+    line += c;
+  }
+}
+
+// The frames at the pcs of `request` (a JSON array) as a JSON line: [[function, file, line], ...].
+std::string AnswerRequest(const std::string& request) {
+  const nlohmann::json pcs = nlohmann::json::parse(request, nullptr, /*allow_exceptions=*/false);
+  nlohmann::json out = nlohmann::json::array();
+  for (size_t i = 0; pcs.is_array() && i < pcs.size(); ++i) {
+    const StackFrame f = SymbolizeHere(pcs[i].is_number_unsigned() ? pcs[i].get<uintptr_t>() : 0);
+    out.push_back({f.function, f.file, f.line});
+  }
+  return out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
+
+// A child of this process (same address space layout) that symbolizes frames with Boost.Stacktrace
+// for the rest of the process's life: libbacktrace keeps thousands of mappings of debug
+// information in the process that reads it (and takes ~0.5 s to read it), and every later fork of
+// the supervisor (a worker per batch, per death) would copy them. Started at its first use; ends
+// at EOF on its request pipe, when this process exits.
+class SymbolizerChild {
+ public:
+  static SymbolizerChild& Get() {
+    static SymbolizerChild* child = new SymbolizerChild();  // for the process's life
+    return *child;
+  }
+
+  std::vector<StackFrame> Symbolize(const std::vector<uintptr_t>& pcs) {
+    std::vector<StackFrame> frames(pcs.size());
+    if (pcs.empty()) return frames;
+    if (!Started()) return frames;
+    worker_internal::WriteAll(to_child_, nlohmann::json(pcs).dump() + "\n");
+    const nlohmann::json j = nlohmann::json::parse(ReadLine(from_child_), nullptr, false);
+    for (size_t i = 0; j.is_array() && i < j.size() && i < frames.size(); ++i) {
+      const nlohmann::json& f = j[i];
+      if (!f.is_array() || f.size() != 3 || !f[0].is_string() || !f[1].is_string() ||
+          !f[2].is_number_integer()) {
+        continue;
+      }
+      frames[i].function = f[0].get<std::string>();
+      frames[i].file = f[1].get<std::string>();
+      frames[i].line = f[2].get<int>();
+    }
+    if (!j.is_array()) Stop();  // it died: the next request starts another one
+    return frames;
+  }
+
+ private:
+  bool Started() {
+    if (pid_ > 0) return true;
+    int requests[2], answers[2];
+    if (pipe2(requests, O_CLOEXEC) != 0) return false;
+    if (pipe2(answers, O_CLOEXEC) != 0) {
+      close(requests[0]);
+      close(requests[1]);
+      return false;
+    }
+    std::fflush(nullptr);
+    pid_ = fork();
+    if (pid_ == 0) {
+      close(requests[1]);
+      close(answers[0]);
+      for (std::string r = ReadLine(requests[0]); !r.empty(); r = ReadLine(requests[0])) {
+        worker_internal::WriteAll(answers[1], AnswerRequest(r));
+      }
+      _exit(0);
+    }
+    close(requests[0]);
+    close(answers[1]);
+    to_child_ = requests[1];
+    from_child_ = answers[0];
+    if (pid_ < 0) Stop();
+    return pid_ > 0;
+  }
+  void Stop() {
+    close(to_child_);
+    close(from_child_);
+    int status;
+    if (pid_ > 0) waitpid(pid_, &status, 0);
+    pid_ = -1;
+  }
+
+  pid_t pid_ = -1;
+  int to_child_ = -1;
+  int from_child_ = -1;
+};
 
 // Runs `argv` and returns its standard output ("" when it cannot run).
 std::string RunForOutput(const std::vector<std::string>& args) {
@@ -107,25 +204,36 @@ std::vector<StackFrame> SymbolizeCrash(const CrashRecord& record) {
   while (first < count && record.frames[first] != record.fault_pc) ++first;
   if (first == count) first = 0;
   std::vector<StackFrame> frames(count - first);
-  // Frames of modules only the worker had loaded, per module: (frame index, file offset).
+  // Frames this process can symbolize (index, pc), and per module only the worker had loaded its
+  // frames (index, file offset).
+  std::vector<std::pair<size_t, uintptr_t>> here;
   std::map<uint8_t, std::vector<std::pair<size_t, uintptr_t>>> elsewhere;
   for (uint32_t i = first; i < count; ++i) {
     // A return address points after its call: look the call itself up.
     const uintptr_t pc = i == first ? record.frames[i] : record.frames[i] - 1;
-    StackFrame& frame = frames[i - first];
     const uint8_t m = record.module_of[i];
     if (m >= record.module_count) {
-      frame = SymbolizeHere(pc);
+      here.push_back({i - first, pc});
       continue;
     }
     const CrashRecord::Module& module = record.modules[m];
     const std::string path(module.path, strnlen(module.path, CrashRecord::kPathBytes));
     if (LoadedHere(path, module.bias)) {
-      frame = SymbolizeHere(pc);
+      here.push_back({i - first, pc});
     } else {
       elsewhere[m].push_back({i - first, pc - module.bias});
     }
-    frame.module = path;
+    frames[i - first].module = path;
+  }
+  std::vector<uintptr_t> pcs;
+  for (const auto& h : here) pcs.push_back(h.second);
+  const std::vector<StackFrame> found_here = SymbolizerChild::Get().Symbolize(pcs);
+  for (size_t k = 0; k < here.size(); ++k) {
+    StackFrame& frame = frames[here[k].first];
+    const std::string module = std::move(frame.module);
+    frame = found_here[k];
+    frame.file = SourceRelativePath(frame.file);
+    frame.module = module;
   }
   for (const auto& [m, wanted] : elsewhere) {
     const std::string path(record.modules[m].path);
@@ -147,6 +255,12 @@ Stack CrashStack(const CrashRecord& record) {
   stack.title = absl::StrCat(SignalName(record.signal), " in the crashing thread");
   stack.frames = CollapseHarnessFrames(frames);
   return stack;
+}
+
+void AddCrashStack(const CrashRecord& record, IsolatedOutcome& outcome) {
+  if (Stack stack = CrashStack(record); !stack.frames.empty()) {
+    outcome.stacks.push_back(std::move(stack));
+  }
 }
 
 }  // namespace mapfault

@@ -211,11 +211,6 @@ IsolatedOutcome ClassifyDeath(int status, bool watchdog_killed, const WorkerSlot
     o.detail = absl::StrCat("the worker exited with status ", WEXITSTATUS(status),
                             last.empty() ? "" : absl::StrCat(" after printing \"", last, "\""));
   }
-  if (!watchdog_killed) {
-    if (Stack crash = CrashStack(slot->crash); !crash.frames.empty()) {
-      o.stacks.push_back(std::move(crash));
-    }
-  }
   return o;
 }
 
@@ -422,6 +417,7 @@ IsolatedOutcome RunTrialIsolated(const TrialSpec& spec, double watchdog_seconds,
     o = ClassifyDeath(w.status, w.killed, slot, w.err, watchdog_seconds,
                       spec.backend != nullptr ? spec.backend->misuse_patterns
                                               : std::vector<std::string>{});
+    if (!w.killed) AddCrashStack(slot->crash, o);
   }
   o.trace.assign(events, events + std::min(*count, kCapacity));
   if (!clean) {  // the worker died before reporting: count the preemptions its trace shows

@@ -121,7 +121,8 @@ void RestartWatchdogAtEachSchedule(WorkerSlot* slot, int64_t deadline_ns = 0);
 // Classifies a worker that died (or was killed) while running a trial. A worker that printed a
 // line containing one of `misuse_patterns` (BackendInfo::misuse_patterns) on stderr detected misuse
 // (kMisuse, that line as the detail), whatever its exit status or signal. The outcome's stacks are
-// the slot's crash record, symbolized, or ThreadSanitizer's report in `err` parsed.
+// ThreadSanitizer's racing stacks parsed from `err`; the slot's crash record is symbolized by the
+// caller when the death is a finding (AddCrashStack, symbolize.h).
 IsolatedOutcome ClassifyDeath(int status, bool watchdog_killed, const WorkerSlot* slot,
                               const std::string& err, double watchdog_seconds,
                               const std::vector<std::string>& misuse_patterns = {});
