@@ -175,7 +175,8 @@ TEST(JsonReportTest, AFindingsStacksRoundTripAndAreOnlyWrittenWhenThereAreAny) {
   StackFrame top{"Map::Erase(int)", "maps/map.h", 42, "", 0, ""};
   StackFrame plugin{"go_erase", "", 0, "/opt/libgo.so", 0, ""};
   StackFrame collapsed{"", "", 0, "", 5, "harness"};
-  crash.stacks = {{"SIGSEGV (Segmentation fault) in the crashing thread", {top, plugin, collapsed}}};
+  crash.stacks = {
+      {"SIGSEGV (Segmentation fault) in the crashing thread", {top, plugin, collapsed}}};
   const json j = ResultsToJson(run);
   json row, other;
   for (const json& r : j["results"]) (r["invariant"] == "no-crash" ? row : other) = r;

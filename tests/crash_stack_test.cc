@@ -10,6 +10,7 @@
 #include "harness/run/worker.h"
 #include "harness/strategies/strategy_table.h"
 #include "maps/builtin_backends.h"
+#include "tests/cli_util.h"
 #include "tests/test_backends.h"
 
 namespace mapfault {
@@ -108,6 +109,36 @@ TEST(CrashStackTest, AWorkerKilledByTheWatchdogHasNoStack) {
   const IsolatedOutcome o = RunTrialIsolated(spec, 0.2);
   EXPECT_EQ(o.kind, IsolatedOutcome::Kind::kHang);
   EXPECT_TRUE(o.stacks.empty());
+}
+
+// The acceptance test of the command line: a built-in backend's real crash (go_checked's table is
+// rehashed under a concurrent writer), found by `mapfault run`, shown by `mapfault replay` with
+// the crashing thread's stack whose top frame is the backend's function in its file.
+TEST(CrashStackTest, ReplayOfACrashFindingPrintsTheBackendsFrameOnTop) {
+  const std::string out = TempDir("crash_stack_run");
+  const CommandResult run = RunMapfault(
+      "run --seed 7 --jobs 1 --trials 400 --backend go_checked --scenario mixed-ops --no-progress "
+      "--out " + out);
+  const size_t finding = run.out.find("/ no-crash:");
+  ASSERT_NE(finding, std::string::npos) << run.out;
+  const std::string token = FirstReplayToken(run.out.substr(finding));
+  ASSERT_FALSE(token.empty());
+  const CommandResult replay = RunMapfault("replay " + token);
+  EXPECT_EQ(replay.status, 1);
+#if defined(MAPFAULT_ASAN) || defined(MAPFAULT_TSAN)
+  EXPECT_EQ(replay.out.find("in the crashing thread:"), std::string::npos) << replay.out;
+#else
+  const std::string title = "SIGSEGV (Segmentation fault) in the crashing thread:\n";
+  const size_t stack = replay.out.find(title);
+  ASSERT_NE(stack, std::string::npos) << replay.out;
+  const std::string top = replay.out.substr(stack + title.size(),
+                                            replay.out.find('\n', stack + title.size()) -
+                                                (stack + title.size()));
+  EXPECT_NE(top.find("mapfault::ChainedTable<"), std::string::npos) << top;
+  EXPECT_NE(top.find(" at maps/chained_table.h:"), std::string::npos) << top;
+  // The console finding shows the same top frame.
+  EXPECT_NE(run.out.find(top), std::string::npos) << run.out;
+#endif
 }
 
 }  // namespace

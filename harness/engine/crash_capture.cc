@@ -49,7 +49,7 @@ int RecordModule(dl_phdr_info* info, size_t, void* data) {
   return 0;
 }
 
-void OnCrashSignal(int sig, siginfo_t*, void* context) {
+[[maybe_unused]] void OnCrashSignal(int sig, siginfo_t*, void* context) {
   CrashRecord* r = g_record;
   uint32_t empty = CrashRecord::kEmpty;
   if (r != nullptr && r->state.compare_exchange_strong(empty, CrashRecord::kWriting)) {
