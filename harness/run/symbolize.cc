@@ -17,9 +17,16 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "boost/core/demangle.hpp"
 #include "boost/stacktrace/frame.hpp"
 #include "harness/run/worker.h"
 #include "nlohmann/json.hpp"
+
+#if __has_include(<backtrace.h>)
+// GCC's libbacktrace interface; the library is the one libboost_stacktrace_backtrace carries.
+#include <backtrace.h>
+#define MAPFAULT_HAVE_LIBBACKTRACE 1
+#endif
 
 extern char** environ;
 
@@ -37,14 +44,34 @@ bool LoadedHere(const std::string& path, uintptr_t bias) {
   return dl_iterate_phdr(match, &want) == 1;
 }
 
-// The frame at `pc` through Boost.Stacktrace, in this process.
-StackFrame SymbolizeHere(uintptr_t pc) {
+// The frames at `pc` in this process, the innermost inlined function first: libbacktrace's
+// inline chain where its header is available (GCC), else Boost.Stacktrace's one frame (the
+// function the code was inlined into), whose qualified name also names the chain's last frame.
+std::vector<StackFrame> SymbolizeHere(uintptr_t pc) {
+  std::vector<StackFrame> frames;
+#if defined(MAPFAULT_HAVE_LIBBACKTRACE)
+  static backtrace_state* const state =
+      backtrace_create_state(nullptr, 0, [](void*, const char*, int) {}, nullptr);
+  auto add = [](void* data, uintptr_t, const char* file, int line, const char* function) {
+    StackFrame f;
+    if (function != nullptr) f.function = boost::core::demangle(function);
+    if (file != nullptr) f.file = file;
+    f.line = line;
+    static_cast<std::vector<StackFrame>*>(data)->push_back(std::move(f));
+    return 0;
+  };
+  if (state != nullptr) backtrace_pcinfo(state, pc, add, [](void*, const char*, int) {}, &frames);
+  if (frames.size() == 1 && frames[0].function.empty()) frames.clear();  // no debug information
+#endif
   const boost::stacktrace::frame f(reinterpret_cast<const void*>(pc));
-  StackFrame frame;
-  frame.function = f.name();
-  frame.file = f.source_file();
-  frame.line = static_cast<int>(f.source_line());
-  return frame;
+  if (frames.empty()) {
+    frames.push_back({f.name(), f.source_file(), static_cast<int>(f.source_line()), "", 0, ""});
+  } else if (std::string name = f.name(); !name.empty()) {
+    // The debug information names functions unqualified ("Erase"); the symbol table names the
+    // function the code is in qualified, with its parameters. Inlined ones keep the short name.
+    frames.back().function = std::move(name);
+  }
+  return frames;
 }
 
 // Reads one '\n'-terminated line from `fd` ("" at EOF or on an error).
@@ -59,13 +86,18 @@ std::string ReadLine(int fd) {
   }
 }
 
-// The frames at the pcs of `request` (a JSON array) as a JSON line: [[function, file, line], ...].
+// The frames at the pcs of `request` (a JSON array) as a JSON line, per pc its frames
+// (SymbolizeHere): [[[function, file, line], ...], ...].
 std::string AnswerRequest(const std::string& request) {
   const nlohmann::json pcs = nlohmann::json::parse(request, nullptr, /*allow_exceptions=*/false);
   nlohmann::json out = nlohmann::json::array();
   for (size_t i = 0; pcs.is_array() && i < pcs.size(); ++i) {
-    const StackFrame f = SymbolizeHere(pcs[i].is_number_unsigned() ? pcs[i].get<uintptr_t>() : 0);
-    out.push_back({f.function, f.file, f.line});
+    nlohmann::json at_pc = nlohmann::json::array();
+    for (const StackFrame& f :
+         SymbolizeHere(pcs[i].is_number_unsigned() ? pcs[i].get<uintptr_t>() : 0)) {
+      at_pc.push_back({f.function, f.file, f.line});
+    }
+    out.push_back(std::move(at_pc));
   }
   return out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
@@ -82,21 +114,23 @@ class SymbolizerChild {
     return *child;
   }
 
-  std::vector<StackFrame> Symbolize(const std::vector<uintptr_t>& pcs) {
-    std::vector<StackFrame> frames(pcs.size());
-    if (pcs.empty()) return frames;
-    if (!Started()) return frames;
+  // Per pc its frames, innermost inlined function first (one unknown frame when it failed).
+  std::vector<std::vector<StackFrame>> Symbolize(const std::vector<uintptr_t>& pcs) {
+    std::vector<std::vector<StackFrame>> frames(pcs.size(), std::vector<StackFrame>(1));
+    if (pcs.empty() || !Started()) return frames;
     worker_internal::WriteAll(to_child_, nlohmann::json(pcs).dump() + "\n");
     const nlohmann::json j = nlohmann::json::parse(ReadLine(from_child_), nullptr, false);
     for (size_t i = 0; j.is_array() && i < j.size() && i < frames.size(); ++i) {
-      const nlohmann::json& f = j[i];
-      if (!f.is_array() || f.size() != 3 || !f[0].is_string() || !f[1].is_string() ||
-          !f[2].is_number_integer()) {
-        continue;
+      std::vector<StackFrame> at_pc;
+      for (const nlohmann::json& f : j[i]) {
+        if (!f.is_array() || f.size() != 3 || !f[0].is_string() || !f[1].is_string() ||
+            !f[2].is_number_integer()) {
+          continue;
+        }
+        at_pc.push_back({f[0].get<std::string>(), f[1].get<std::string>(), f[2].get<int>(), "",
+                         0, ""});
       }
-      frames[i].function = f[0].get<std::string>();
-      frames[i].file = f[1].get<std::string>();
-      frames[i].line = f[2].get<int>();
+      if (!at_pc.empty()) frames[i] = std::move(at_pc);
     }
     if (!j.is_array()) Stop();  // it died: the next request starts another one
     return frames;
@@ -188,7 +222,7 @@ std::vector<StackFrame> SymbolizeInFile(const std::string& path,
     std::string location = lines[2 * i + 1].substr(0, lines[2 * i + 1].find(' '));
     const size_t colon = location.rfind(':');
     if (colon == std::string::npos || location.starts_with("??")) continue;
-    f.file = SourceRelativePath(location.substr(0, colon));
+    f.file = location.substr(0, colon);
     if (!absl::SimpleAtoi(location.substr(colon + 1), &f.line)) f.line = 0;
   }
   return frames;
@@ -203,9 +237,11 @@ std::vector<StackFrame> SymbolizeCrash(const CrashRecord& record) {
   uint32_t first = 0;
   while (first < count && record.frames[first] != record.fault_pc) ++first;
   if (first == count) first = 0;
-  std::vector<StackFrame> frames(count - first);
-  // Frames this process can symbolize (index, pc), and per module only the worker had loaded its
-  // frames (index, file offset).
+  // Per recorded pc its frames (more than one where code was inlined) and module.
+  std::vector<std::vector<StackFrame>> at(count - first, std::vector<StackFrame>(1));
+  std::vector<std::string> module_at(count - first);
+  // The pcs this process can symbolize (index, pc), and per module only the worker had loaded
+  // its pcs (index, file offset).
   std::vector<std::pair<size_t, uintptr_t>> here;
   std::map<uint8_t, std::vector<std::pair<size_t, uintptr_t>>> elsewhere;
   for (uint32_t i = first; i < count; ++i) {
@@ -217,32 +253,29 @@ std::vector<StackFrame> SymbolizeCrash(const CrashRecord& record) {
       continue;
     }
     const CrashRecord::Module& module = record.modules[m];
-    const std::string path(module.path, strnlen(module.path, CrashRecord::kPathBytes));
-    if (LoadedHere(path, module.bias)) {
+    module_at[i - first] = std::string(module.path, strnlen(module.path, CrashRecord::kPathBytes));
+    if (LoadedHere(module_at[i - first], module.bias)) {
       here.push_back({i - first, pc});
     } else {
       elsewhere[m].push_back({i - first, pc - module.bias});
     }
-    frames[i - first].module = path;
   }
   std::vector<uintptr_t> pcs;
   for (const auto& h : here) pcs.push_back(h.second);
-  const std::vector<StackFrame> found_here = SymbolizerChild::Get().Symbolize(pcs);
-  for (size_t k = 0; k < here.size(); ++k) {
-    StackFrame& frame = frames[here[k].first];
-    const std::string module = std::move(frame.module);
-    frame = found_here[k];
-    frame.file = SourceRelativePath(frame.file);
-    frame.module = module;
-  }
+  std::vector<std::vector<StackFrame>> found_here = SymbolizerChild::Get().Symbolize(pcs);
+  for (size_t k = 0; k < here.size(); ++k) at[here[k].first] = std::move(found_here[k]);
   for (const auto& [m, wanted] : elsewhere) {
-    const std::string path(record.modules[m].path);
     std::vector<uintptr_t> offsets;
     for (const auto& w : wanted) offsets.push_back(w.second);
-    const std::vector<StackFrame> found = SymbolizeInFile(path, offsets);
-    for (size_t k = 0; k < wanted.size(); ++k) {
-      frames[wanted[k].first] = found[k];
-      frames[wanted[k].first].module = path;
+    const std::vector<StackFrame> found = SymbolizeInFile(record.modules[m].path, offsets);
+    for (size_t k = 0; k < wanted.size(); ++k) at[wanted[k].first] = {found[k]};
+  }
+  std::vector<StackFrame> frames;
+  for (size_t i = 0; i < at.size(); ++i) {
+    for (StackFrame& f : at[i]) {
+      f.file = SourceRelativePath(f.file);
+      f.module = module_at[i];
+      frames.push_back(std::move(f));
     }
   }
   return frames;
