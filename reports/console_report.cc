@@ -11,6 +11,9 @@
 namespace mapfault {
 namespace {
 
+// Frames of a finding's stack the console shows (the replay and the HTML report show them all).
+constexpr size_t kConsoleStackFrames = 4;
+
 
 std::string Short(Verdict v) {
   switch (v) {
@@ -128,6 +131,11 @@ std::string FormatConsoleReport(const RunResults& results) {
                          r.first_failure_trial);
       out += fmt::format("  {}{}\n", EscapeControlBytes(r.explanation),
                          r.confirmed ? "" : " (NOT confirmed by a replay in a fresh worker)");
+      for (const Stack& s : r.stacks) {  // the top frames; replay and the HTML report show all
+        for (const std::string& line : StackLines(s, kConsoleStackFrames, "the replay shows all")) {
+          out += fmt::format("  {}\n", EscapeControlBytes(line));
+        }
+      }
       if (report_internal::PerturbedRate(r)) {
         out += fmt::format("  perturbed: {} (real threads; `--times N` measures more)\n",
                            report_internal::ReproductionText(r));

@@ -260,6 +260,9 @@ std::string Verdicts(const IsolatedOutcome& outcome) {
     if (!v.evidence.empty()) out += "    evidence:\n";
     for (const std::string& e : v.evidence) out += fmt::format("      {}\n", e);
   }
+  for (const Stack& stack : outcome.stacks) {  // in full
+    for (const std::string& line : StackLines(stack)) out += fmt::format("  {}\n", line);
+  }
   return out;
 }
 

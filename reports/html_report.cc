@@ -76,6 +76,8 @@ details.finding[data-severity=v-ooc]{border-left-color:#ffb300}
 details.finding[data-severity=v-detected]{border-left-color:#1e6fd9}
 details.finding>summary{cursor:pointer;padding:7px 0;font-weight:600}
 .explanation{margin:4px 0 8px}
+pre.stack{background:#f6f8fa;border:1px solid #d0d7de;border-radius:5px;padding:6px 9px;
+ overflow-x:auto}
 .cmd{display:flex;gap:8px;align-items:flex-start;margin:4px 0 10px}
 .cmd pre{margin:0;flex:1;background:#f6f8fa;border:1px solid #d0d7de;border-radius:5px;
  padding:6px 9px;white-space:pre-wrap;word-break:break-all}
@@ -339,6 +341,17 @@ void AppendDetail(const BreakDetail& d, Invariant inv, const std::vector<std::st
   AppendInterleaving(d, highlight, out);
 }
 
+// A finding's stacks in full (the crashing thread's, or ThreadSanitizer's racing accesses).
+void AppendStacks(const std::vector<Stack>& stacks, std::string& out) {
+  for (const Stack& stack : stacks) {
+    const std::vector<std::string> lines = StackLines(stack);
+    fmt::format_to(std::back_inserter(out), "<h3>{}</h3>\n<pre class=\"stack mono\">",
+                   Esc(lines.front()));
+    for (size_t i = 1; i < lines.size(); ++i) out += Esc(lines[i].substr(2)) + "\n";
+    out += "</pre>\n";
+  }
+}
+
 void AppendFinding(const FindingRef& f, const BreakDetail* detail, std::string& out) {
   const InvariantResult& r = *f.result;
   auto it = std::back_inserter(out);
@@ -376,6 +389,7 @@ void AppendFinding(const FindingRef& f, const BreakDetail* detail, std::string& 
     }
     out += "</ul>\n";
   }
+  AppendStacks(r.stacks, out);
   fmt::format_to(it,
                  "<div class=\"cmd\"><pre><code id=\"replay-{0}\">{1}</code></pre><button "
                  "class=\"copy\" type=\"button\" data-target=\"replay-{0}\">Copy</button></div>\n",

@@ -45,6 +45,33 @@ nlohmann::json CoverageToJson(const CellResult& c) {
           {"pct_bound", v.pct_bound ? json(*v.pct_bound) : json(nullptr)}};
 }
 
+namespace {
+
+// A finding's stacks: [{title, stack: [{function, file, line[, module]} or {collapsed, what
+// [, function]}]}].
+nlohmann::json StacksToJson(const std::vector<Stack>& stacks) {
+  using json = nlohmann::json;
+  json out = json::array();
+  for (const Stack& s : stacks) {
+    json frames = json::array();
+    for (const StackFrame& f : s.frames) {
+      json frame;
+      if (f.collapsed > 0) {
+        frame = {{"collapsed", f.collapsed}, {"what", f.what}};
+        if (!f.function.empty()) frame["function"] = f.function;
+      } else {
+        frame = {{"function", f.function}, {"file", f.file}, {"line", f.line}};
+        if (!f.module.empty()) frame["module"] = f.module;
+      }
+      frames.push_back(std::move(frame));
+    }
+    out.push_back({{"title", s.title}, {"stack", std::move(frames)}});
+  }
+  return out;
+}
+
+}  // namespace
+
 nlohmann::json ResultsToJson(const RunResults& results) {
   using json = nlohmann::json;
   json rows = json::array();
@@ -81,6 +108,7 @@ nlohmann::json ResultsToJson(const RunResults& results) {
                              : json{{"step", r.diverged_at_step}, {"detail", r.divergence}}},
           {"coverage", CoverageToJson(c)},
       });
+      if (!r.stacks.empty()) rows.back()["stacks"] = StacksToJson(r.stacks);
       if (c.watchdog_cuts > 0) {  // only in a cell the adaptive watchdog cut trials of
         rows.back()["watchdog_cuts"] = c.watchdog_cuts;
         rows.back()["adaptive_watchdog_seconds"] = c.adaptive_watchdog_seconds;
@@ -287,6 +315,34 @@ void ReadReplayCheck(const json& row, FieldReader& in, InvariantResult& ir) {
   ir.divergence = in.String(divergence, "detail");
 }
 
+// A finding's stacks (optional: written only for a finding that has any; StacksToJson).
+void ReadStacks(const json& row, FieldReader& in, std::vector<Stack>& stacks) {
+  if (!row.contains("stacks")) return;
+  const json* list = in.Find(row, "stacks");
+  if (list == nullptr || !list->is_array()) return in.Fail("stacks", "is not an array");
+  for (const json& s : *list) {
+    Stack stack;
+    stack.title = in.String(s, "title");
+    const json* frames = in.Find(s, "stack");
+    if (frames == nullptr || !frames->is_array()) return in.Fail("stack", "is not an array");
+    for (const json& f : *frames) {
+      StackFrame frame;
+      if (f.is_object() && f.contains("collapsed")) {
+        frame.collapsed = static_cast<int>(in.Count(f, "collapsed", 1, INT32_MAX));
+        frame.what = in.String(f, "what");
+        if (f.contains("function")) frame.function = in.String(f, "function");
+      } else {
+        frame.function = in.String(f, "function");
+        frame.file = in.String(f, "file");
+        frame.line = in.Int(f, "line");
+        if (f.is_object() && f.contains("module")) frame.module = in.String(f, "module");
+      }
+      stack.frames.push_back(std::move(frame));
+    }
+    stacks.push_back(std::move(stack));
+  }
+}
+
 // One invariant's row: counts bounded by the cell's trials, a verdict its counts allow.
 void ReadInvariant(const json& row, const CellResult& cell, Invariant inv, FieldReader& in,
                    InvariantResult& ir) {
@@ -321,6 +377,7 @@ void ReadInvariant(const json& row, const CellResult& cell, Invariant inv, Field
     ir.reproduced = static_cast<uint32_t>(in.Count(rate, "reproduced", 0, ir.replays));
   }
   ReadReplayCheck(row, in, ir);
+  ReadStacks(row, in, ir.stacks);
 }
 
 // The results array: rows grouped into cells by (backend, scenario, mode, strategy): a run with

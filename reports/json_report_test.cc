@@ -169,5 +169,29 @@ TEST(JsonReportTest, ReadingADirectoryOrGarbageIsAnErrorNotACrash) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(JsonReportTest, AFindingsStacksRoundTripAndAreOnlyWrittenWhenThereAreAny) {
+  RunResults run = ShardOfARun();
+  InvariantResult& crash = run.cells[0].invariants[static_cast<int>(Invariant::kNoCrash)];
+  StackFrame top{"Map::Erase(int)", "maps/map.h", 42, "", 0, ""};
+  StackFrame plugin{"go_erase", "", 0, "/opt/libgo.so", 0, ""};
+  StackFrame collapsed{"", "", 0, "", 5, "harness"};
+  crash.stacks = {
+      {"SIGSEGV (Segmentation fault) in the crashing thread", {top, plugin, collapsed}}};
+  const json j = ResultsToJson(run);
+  json row, other;
+  for (const json& r : j["results"]) (r["invariant"] == "no-crash" ? row : other) = r;
+  ASSERT_TRUE(row.contains("stacks"));
+  EXPECT_EQ(row["stacks"][0]["stack"][0],
+            json({{"function", "Map::Erase(int)"}, {"file", "maps/map.h"}, {"line", 42}}));
+  EXPECT_EQ(row["stacks"][0]["stack"][2], json({{"collapsed", 5}, {"what", "harness"}}));
+  EXPECT_FALSE(other.contains("stacks"));
+  const absl::StatusOr<RunResults> back = ResultsFromJson(j);
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->cells[0].invariants[static_cast<int>(Invariant::kNoCrash)].stacks, crash.stacks);
+  // A malformed stack is refused, naming the field.
+  EXPECT_NE(ErrorAfter([](json& f) { f["results"][0]["stacks"] = 3; }).find("'stacks'"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace mapfault

@@ -38,6 +38,20 @@ class SegfaultOnChosenTrial : public MutexMap<Sync> {
 
 volatile bool spin_forever = true;
 
+// Writes through a null pointer (a real SIGSEGV, not raise()) in the trial with the chosen seed, in
+// either mode: the crash stack's top frame must be this function, in this file.
+template <class Sync>
+class NullDerefOnChosenTrial : public MutexMap<Sync> {
+ public:
+  [[gnu::noinline]] bool Erase(Key k) {
+    if (CurrentTrialSeed() == g_misbehave_seed) {
+      volatile int* volatile target = nullptr;
+      *target = 1;
+    }
+    return MutexMap<Sync>::Erase(k);
+  }
+};
+
 template <class Sync>
 class SpinOnChosenTrial : public MutexMap<Sync> {
  public:
@@ -246,6 +260,8 @@ void RegisterTestBackends() {
     info.listed = false;
     (void)GlobalBackends().Register(std::move(info));
   }
+  RegisterHidden<NullDerefOnChosenTrial<ControlledSync>, NullDerefOnChosenTrial<RealSync>>(
+      "test.null_deref", "TEST: erase writes through a null pointer in the chosen trial");
   RegisterHidden<BadAllocOnChosenTrial<ControlledSync>, BadAllocOnChosenTrial<RealSync>>(
       "test.bad_alloc", "TEST: erase throws std::bad_alloc in the chosen trial");
 }

@@ -35,7 +35,8 @@ inline unsigned g_slow_ms = 0;
 // Registers "test.segfault", "test.spin", "test.livelock" (yields forever: a livelock) and
 // "test.fork" (forks a sleeping grandchild, then crashes) and "test.killed_once" (its worker gets
 // SIGKILL while *g_kills_left > 0), "test.hog" (allocates 8 GB) and "test.spin_often_real"; a
-// mutex map otherwise. And two unsynchronised maps that break iteration invariants in many trials:
+// mutex map otherwise; "test.null_deref" (both modes) writes through a null pointer in erase.
+// And two unsynchronised maps that break iteration invariants in many trials:
 // "test.salted", whose order is a hash seeded from a heap address (a nondeterministic backend: its
 // replays diverge), and "test.unsalted", the same map unseeded (deterministic).
 // Idempotent.

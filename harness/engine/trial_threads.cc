@@ -14,6 +14,8 @@
 #include <mutex>
 #include <thread>
 
+#include "harness/engine/crash_capture.h"
+
 namespace mapfault {
 namespace {
 
@@ -138,6 +140,7 @@ class Pool {
   }
 
   void Loop(size_t index) {
+    const AltSignalStack alt_stack;  // a crash in this thread still reaches the crash handler
     uint32_t seen = 0;
     size_t last_threads = 0;
     Placement placement(index, cpus_);

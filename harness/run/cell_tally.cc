@@ -25,6 +25,7 @@ void CellTally::Fail(Invariant inv, uint64_t trial, std::string token, std::stri
   f.failure.explanation = std::move(explanation);
   f.failure.evidence = std::move(evidence);
   f.failure.confirmed = true;  // the worker reported it: nothing to confirm
+  f.failure.stacks.clear();
   f.kind = IsolatedOutcome::Kind::kCompleted;
   f.signal = 0;
   f.original = std::move(original);
@@ -39,6 +40,7 @@ void CellTally::Died(Invariant inv, uint64_t trial, std::string token,
   f.failure.token = std::move(token);
   f.failure.explanation = death.AllViolations().front().explanation;
   f.failure.confirmed = false;  // until a replay alone dies the same way
+  f.failure.stacks = death.stacks;
   f.kind = death.kind;
   f.signal = death.signal;
   f.original = TrialFingerprint{};

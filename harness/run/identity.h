@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "harness/engine/backend.h"
+#include "harness/run/stack.h"
 #include "harness/strategies/strategy_spec.h"
 #include "scenarios/scenario.h"
 
@@ -96,6 +97,10 @@ struct FirstFailure {
   ReplayCheck replay_check = ReplayCheck::kNotChecked;
   uint64_t diverged_at_step = 0;
   std::string divergence;
+  // Where the code was when the first failure's worker died (IsolatedOutcome::stacks): the
+  // crashing thread's stack, or ThreadSanitizer's racing accesses. Empty for a failure judged from
+  // a history.
+  std::vector<Stack> stacks;
 
   FirstFailure& first_failure() { return *this; }
   const FirstFailure& first_failure() const { return *this; }

@@ -21,6 +21,7 @@
 #include "harness/run/confirmation.h"
 #include "harness/run/determinism.h"
 #include "harness/run/reproduction.h"
+#include "harness/run/symbolize.h"
 #include "harness/run/token.h"
 #include "harness/run/worker_pool.h"
 #include "nlohmann/json.hpp"
@@ -466,6 +467,8 @@ void Dispatcher::RecordDeath(const WorkerExit& exit, uint64_t trial) {
   cell.NotEvaluated(DeathHidesInvariants(o.kind));
   cell.NotEvaluated(kHistoryInvariants);
   if (cell.first[static_cast<int>(inv)].Precedes(trial)) {
+    // Only a finding's death is symbolized (a re-run's outcome has its stack already).
+    if (!exit.watchdog_killed && o.stacks.empty()) AddCrashStack(exit.slot->crash, o);
     cell.Died(inv, trial, MakeToken(spec, inv, std::nullopt).Encode(), o);
   }
   const bool too_many =

@@ -236,6 +236,15 @@ TEST(SupervisorTest, TsanBuildReportsTheRaceOfAnUnsynchronisedMap) {
   EXPECT_EQ(race.verdict, Verdict::kBroken);
   EXPECT_NE(race.explanation.find("ThreadSanitizer reported a data race"), std::string::npos);
   EXPECT_EQ(race.token.rfind("mf1_", 0), 0u);
+  // Both racing accesses, each with its stack (and the allocation when TSan names a heap block),
+  // and the explanation names both accesses' threads.
+  ASSERT_GE(race.stacks.size(), 2u) << race.explanation;
+  EXPECT_NE(race.stacks[1].title.find("Previous "), std::string::npos) << race.stacks[1].title;
+  for (size_t i = 0; i < 2; ++i) {
+    ASSERT_NE(TopFrame(race.stacks[i]), nullptr) << race.stacks[i].title;
+    EXPECT_FALSE(TopFrame(race.stacks[i])->function.empty()) << race.stacks[i].title;
+  }
+  EXPECT_NE(race.explanation.find(", Previous "), std::string::npos) << race.explanation;
 }
 #else
 // Without ThreadSanitizer, no-data-race is judged in controlled cells of race-checked backends

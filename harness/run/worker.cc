@@ -21,6 +21,8 @@
 #include "absl/strings/str_cat.h"
 #include "harness/engine/misuse.h"
 #include "harness/base/rng.h"
+#include "harness/run/symbolize.h"
+#include "harness/run/tsan_report.h"
 #include "harness/run/worker_limits.h"
 #include "nlohmann/json.hpp"
 
@@ -127,6 +129,7 @@ void EnterWorker(const Pipe& out, const Pipe& err, WorkerSlot* slot) {
   ApplyWorkerLimits();
   signal(SIGINT, SIG_IGN);  // the supervisor decides when to stop
   SetMisuseSink(slot->misuse, sizeof slot->misuse);
+  InstallCrashCapture(&slot->crash);
 }
 
 namespace {
@@ -187,8 +190,12 @@ IsolatedOutcome ClassifyDeath(int status, bool watchdog_killed, const WorkerSlot
     o.detail = misuse_line;
   } else if (sanitizer.find("ThreadSanitizer: data race") != std::string::npos) {
     o.kind = IsolatedOutcome::Kind::kDataRace;
-    o.detail = absl::StrCat("ThreadSanitizer reported a data race: ",
-                            sanitizer.substr(std::string_view("SUMMARY: ThreadSanitizer: data race ").size()));
+    o.stacks = ParseTsanRaceStacks(err);  // both accesses' stacks, and the allocation's
+    std::string race = RaceSummary(o.stacks);
+    if (race.empty()) {  // no access block survived in the stderr kept: TSan's one-line summary
+      race = sanitizer.substr(std::string_view("SUMMARY: ThreadSanitizer: data race ").size());
+    }
+    o.detail = absl::StrCat("ThreadSanitizer reported a data race: ", race);
   } else if (!sanitizer.empty()) {
     o.kind = IsolatedOutcome::Kind::kSanitizer;
     o.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
@@ -410,6 +417,7 @@ IsolatedOutcome RunTrialIsolated(const TrialSpec& spec, double watchdog_seconds,
     o = ClassifyDeath(w.status, w.killed, slot, w.err, watchdog_seconds,
                       spec.backend != nullptr ? spec.backend->misuse_patterns
                                               : std::vector<std::string>{});
+    if (!w.killed) AddCrashStack(slot->crash, o);
   }
   o.trace.assign(events, events + std::min(*count, kCapacity));
   if (!clean) {  // the worker died before reporting: count the preemptions its trace shows

@@ -15,6 +15,8 @@
 
 #include "harness/checkers/checkers.h"
 #include "harness/base/trace.h"
+#include "harness/engine/crash_capture.h"
+#include "harness/run/stack.h"
 #include "harness/run/trial.h"
 
 namespace mapfault {
@@ -39,6 +41,9 @@ struct IsolatedOutcome {
   // Results of each operation, per parallel thread and then the post part (last entry), when the
   // trial completed; empty when the worker died (the trace then tells how far each thread got).
   std::vector<std::vector<std::string>> results;
+  // Where the code was when the worker died: the crashing thread's stack (a signal or abort, in a
+  // build without sanitizers), or ThreadSanitizer's racing accesses and the memory's allocation.
+  std::vector<Stack> stacks;
 
   // The violations the outcome amounts to (for a dead worker: the one its death means).
   std::vector<Violation> AllViolations() const;
@@ -92,6 +97,7 @@ struct WorkerSlot {
   // Adds one completed trial's phases (only the worker writes them).
   void AddPhases(const TrialPhases& p);
   PendingCoverage pending;
+  CrashRecord crash;  // the crashing thread's raw stack, written by the worker's crash handler
 };
 
 struct Pipe {
@@ -105,7 +111,8 @@ void WriteAll(int fd, std::string_view data);
 // Reads what is available from a non-blocking fd; returns false at EOF.
 bool Drain(int fd, std::string& into);
 Pipe MakePipe();
-// Child-side set-up shared by every worker: quiet stdout, stderr into `err`, misuse sink.
+// Child-side set-up shared by every worker: quiet stdout, stderr into `err`, misuse sink, crash
+// capture into the slot.
 void EnterWorker(const Pipe& out, const Pipe& err, WorkerSlot* slot);
 // Makes every schedule a trial starts in this process (ScheduleStarted, trial.h) restart the
 // watchdog of `slot`: an exhaustive search's watchdog bounds each schedule, not the whole search.
@@ -113,7 +120,9 @@ void EnterWorker(const Pipe& out, const Pipe& err, WorkerSlot* slot);
 void RestartWatchdogAtEachSchedule(WorkerSlot* slot, int64_t deadline_ns = 0);
 // Classifies a worker that died (or was killed) while running a trial. A worker that printed a
 // line containing one of `misuse_patterns` (BackendInfo::misuse_patterns) on stderr detected misuse
-// (kMisuse, that line as the detail), whatever its exit status or signal.
+// (kMisuse, that line as the detail), whatever its exit status or signal. The outcome's stacks are
+// ThreadSanitizer's racing stacks parsed from `err`; the slot's crash record is symbolized by the
+// caller when the death is a finding (AddCrashStack, symbolize.h).
 IsolatedOutcome ClassifyDeath(int status, bool watchdog_killed, const WorkerSlot* slot,
                               const std::string& err, double watchdog_seconds,
                               const std::vector<std::string>& misuse_patterns = {});

@@ -20,6 +20,11 @@ namespace mapfault {
 
 using namespace worker_internal;
 
+namespace {
+// How much of a worker's stderr the pool keeps (its end): room for a ThreadSanitizer race report.
+constexpr size_t kErrTailBytes = 32 * 1024;
+}  // namespace
+
 struct WorkerPool::Worker {
   pid_t pid = -1;
   Pipe out, err;
@@ -186,7 +191,10 @@ int64_t WorkerPool::Poll(const Events& events) {
     if (w.out_open) w.out_open = Drain(w.out.read_fd, w.out_buf);
     if (w.err_open) {
       w.err_open = Drain(w.err.read_fd, w.err_buf);
-      if (w.err_buf.size() > 8192) w.err_buf.erase(0, w.err_buf.size() - 4096);
+      // The tail is kept: a sanitizer's report (TSan's racing stacks) ends the worker's stderr.
+      if (w.err_buf.size() > kErrTailBytes * 2) {
+        w.err_buf.erase(0, w.err_buf.size() - kErrTailBytes);
+      }
     }
     Consume(w, events);
     if (!w.exited && !w.watchdog_killed && !w.abandoned &&
