@@ -34,8 +34,8 @@ set(CPACK_DEBIAN_DEV_PACKAGE_NAME mapfault-dev)
 set(CPACK_DEBIAN_DEV_PACKAGE_SHLIBDEPS OFF)
 string(CONCAT CPACK_DEBIAN_DEV_PACKAGE_DEPENDS
     "mapfault (= ${PROJECT_VERSION}), g++ (>= 4:12), cmake (>= 3.20), libabsl-dev, "
-    "libboost-context-dev (>= 1.74), nlohmann-json3-dev, libfmt-dev, libtbb-dev, "
-    "libtomlplusplus-dev, libgtest-dev")
+    "libboost-context-dev (>= 1.74), libboost-stacktrace-dev (>= 1.74), nlohmann-json3-dev, "
+    "libfmt-dev, libtbb-dev, libtomlplusplus-dev, libgtest-dev")
 string(CONCAT CPACK_COMPONENT_DEV_DESCRIPTION
     "mapfault's C++ library and CMake package: find_package(mapfault) for mapfault::testing "
     "(HoldsControlled in your gtest suite), mapfault::plugin and mapfault::conformance")
