@@ -185,7 +185,11 @@ std::string Interleaving(const ReplayToken& token, const Program& program,
   const int threads = static_cast<int>(program.threads.size());
   std::string out;
   int preemptions = 0;
-  for (const TraceEvent& e : outcome.trace) preemptions += e.preempted;
+  uint32_t steps = 0;  // the last step (a race's earlier access is recorded after it)
+  for (const TraceEvent& e : outcome.trace) {
+    preemptions += e.preempted;
+    steps = std::max(steps, e.step);
+  }
   const bool perturbed = token.mode == ExecMode::kPerturbed;
   std::vector<TraceEvent> trace = outcome.trace;
   if (perturbed) {
@@ -197,7 +201,7 @@ std::string Interleaving(const ReplayToken& token, const Program& program,
   } else {
     out += fmt::format(
         "\nThe following interleaving leads to the error ({} scheduling steps, {} preemptions):\n",
-        trace.empty() ? 0 : trace.back().step, preemptions);
+        steps, preemptions);
   }
   out += fmt::format("{:>6} |", perturbed ? "t" : "step");
   for (int t = 0; t < threads; ++t) out += fmt::format(" {:<{}} |", fmt::format("T{}", t), kColumn);

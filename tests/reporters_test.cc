@@ -512,4 +512,24 @@ TEST(ReportersTest, FailureReportWrapsLongStepsInsteadOfCuttingThem) {
 }
 
 }  // namespace
+// A data race's two accesses (kRace events, the earlier one recorded last) are marked on the rows
+// of their threads' points, and the step count is the last step, not the earlier access's.
+TEST(ReportersTest, FailureReportMarksBothAccessesOfADataRace) {
+  BreakDetail d = SampleBreakDetails()[0];
+  d.outcome.trace.push_back(Ev(20, 0, TraceKind::kYield, "table.erase: unlink node"));
+  d.outcome.trace.push_back(Ev(21, 1, TraceKind::kYield, "table.iter: advance"));
+  TraceEvent later = Ev(21, 1, TraceKind::kRace, "/src/maps/chained_table.h", 278, 0);
+  TraceEvent earlier = Ev(20, 0, TraceKind::kRace, "/src/maps/chained_table.h", 265, 1);
+  later.op = 0;
+  earlier.op = 1;
+  d.outcome.trace.push_back(later);
+  d.outcome.trace.push_back(earlier);
+  const std::string report = FormatFailureReport(d.decoded, d.program, d.outcome);
+  EXPECT_NE(report.find("(21 scheduling steps,"), std::string::npos) << report;
+  EXPECT_NE(report.find("table.erase: unlink node ! racing"), std::string::npos) << report;
+  EXPECT_NE(report.find("write (maps/chained_table.h:265)"), std::string::npos) << report;
+  EXPECT_NE(report.find("table.iter: advance ! racing read"), std::string::npos) << report;
+  EXPECT_NE(report.find("'!' marks the two accesses of the data race"), std::string::npos);
+}
+
 }  // namespace mapfault
