@@ -23,7 +23,7 @@ bool Releases(std::memory_order o, MemoryModel model) {
 }
 
 std::string Site(const VarAccess& a) {
-  return absl::StrCat(SourcePath(a.where.file_name()), ":", static_cast<uint32_t>(a.where.line()));
+  return absl::StrCat(SourcePath(a.where.file), ":", a.where.line);
 }
 
 std::string Describe(const VarAccess& a) {

@@ -15,7 +15,6 @@
 
 #include <atomic>
 #include <cstdint>
-#include <source_location>
 #include <string>
 #include <vector>
 
@@ -32,13 +31,20 @@ struct SyncClock {
   uint32_t slot = 0;  // index of the clock in the trial's pool
 };
 
+// A call site: where a Var access is written. Filled from __builtin_FILE() / __builtin_LINE()
+// default arguments (GCC and clang alike; clang 14 with libstdc++ 12 has no std::source_location).
+struct CodeSite {
+  const char* file = "";
+  uint32_t line = 0;
+};
+
 // One access of a Var, as a race report names it.
 struct VarAccess {
   uint32_t step = 0;            // the scheduling step the thread was in
   int thread = 0;
   bool write = false;
   const char* label = nullptr;  // the thread's last scheduling point (what it was doing)
-  std::source_location where;   // the Get / Set call
+  CodeSite where;                // the Get / Set call
 };
 
 // The shadow state of one Var.
@@ -53,8 +59,8 @@ struct VarShadow {
   uint8_t read_thread = 0;
   const char* write_label = nullptr;
   const char* read_label = nullptr;
-  std::source_location write_where;
-  std::source_location read_where;
+  CodeSite write_where;
+  CodeSite read_where;
 };
 
 // A race: `earlier` and `later` touch one Var, at least one writes, and `later`'s thread had seen
@@ -106,7 +112,7 @@ class HappensBefore {
     uint32_t clock = 0;
     uint32_t step = 0;
     const char* label = nullptr;
-    std::source_location where;
+    CodeSite where;
   };
 
   size_t Index(int t, int i) const { return static_cast<size_t>(t) * n_ + i; }

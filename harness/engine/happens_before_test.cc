@@ -15,7 +15,7 @@ namespace mapfault {
 namespace {
 
 VarAccess At(int thread, bool write, uint32_t step = 1) {
-  return {step, thread, write, "point", std::source_location::current()};
+  return {step, thread, write, "point", {__builtin_FILE(), __builtin_LINE()}};
 }
 
 class HappensBeforeTest : public ::testing::Test {

@@ -209,7 +209,7 @@ void Scheduler::StepBoundReached(TraceKind kind, const char* label) {
   UnwindAt(kind);
 }
 
-void Scheduler::VarAccessed(VarShadow& v, bool write, std::source_location where) {
+void Scheduler::VarAccessed(VarShadow& v, bool write, CodeSite where) {
   const VarAccess a{last_step_[current_], current_, write, last_label_[current_], where};
   DataRace race;
   if (write ? hb_.Write(v, a, race) : hb_.Read(v, a, race)) [[likely]] return;
@@ -222,8 +222,8 @@ void Scheduler::RaceFound(const DataRace& race) {
   if (TraceBuffer* trace = options_.trace) {
     for (const VarAccess* a : {&race.later, &race.earlier}) {
       trace->Append({a->step, static_cast<uint8_t>(a->thread), TraceKind::kRace,
-                     static_cast<uint8_t>(a == &race.earlier), 0, a->where.file_name(),
-                     static_cast<int64_t>(a->where.line()), a->write ? 1 : 0});
+                     static_cast<uint8_t>(a == &race.earlier), 0, a->where.file,
+                     static_cast<int64_t>(a->where.line), a->write ? 1 : 0});
     }
   }
   EndTrial(RunResult::Kind::kDataRace, DescribeRace(race));

@@ -9,7 +9,6 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
-#include <source_location>
 #include <string>
 #include <vector>
 
@@ -91,10 +90,10 @@ class Scheduler {
   }
   // A Var access: checked against happens-before; a race ends the trial (kDataRace) and unwinds
   // the accessing thread at once, before the racy value is used.
-  void VarRead(VarShadow& v, std::source_location where) {
+  void VarRead(VarShadow& v, CodeSite where) {
     if (options_.race_detection && !ending_) VarAccessed(v, false, where);
   }
-  void VarWrite(VarShadow& v, std::source_location where) {
+  void VarWrite(VarShadow& v, CodeSite where) {
     if (options_.race_detection && !ending_) VarAccessed(v, true, where);
   }
 
@@ -109,7 +108,7 @@ class Scheduler {
   [[gnu::noinline, gnu::cold]] void StepBoundReached(TraceKind kind, const char* label);
   [[gnu::always_inline]] inline void SwitchTo(int next);
   void UnwindAt(TraceKind kind);
-  void VarAccessed(VarShadow& v, bool write, std::source_location where);
+  void VarAccessed(VarShadow& v, bool write, CodeSite where);
   [[gnu::noinline, gnu::cold]] void RaceFound(const DataRace& race);
   void EndTrial(RunResult::Kind kind, std::string detail);
   boost::context::fiber MakeFiber(int index);

@@ -13,7 +13,6 @@
 #include <concepts>
 #include <mutex>
 #include <shared_mutex>
-#include <source_location>
 #include <thread>
 
 #include "harness/engine/perturbation.h"
@@ -231,22 +230,22 @@ struct ControlledSync {
     explicit Var(T v) : v_(v) {}
     Var(const Var&) = delete;
     Var& operator=(const Var&) = delete;
-    T Get(std::source_location where = std::source_location::current()) const {
-      if (Scheduler* s = Scheduler::Current()) s->VarRead(shadow_, where);
+    T Get(const char* file = __builtin_FILE(), unsigned line = __builtin_LINE()) const {
+      if (Scheduler* s = Scheduler::Current()) s->VarRead(shadow_, {file, line});
       return v_;
     }
-    void Set(T v, std::source_location where = std::source_location::current()) {
-      if (Scheduler* s = Scheduler::Current()) s->VarWrite(shadow_, where);
+    void Set(T v, const char* file = __builtin_FILE(), unsigned line = __builtin_LINE()) {
+      if (Scheduler* s = Scheduler::Current()) s->VarWrite(shadow_, {file, line});
       v_ = v;
     }
     // In-place access to a value that is not a scalar (a container, a struct): checked as one read
     // (View) or one write (Mut) of the whole value.
-    const T& View(std::source_location where = std::source_location::current()) const {
-      if (Scheduler* s = Scheduler::Current()) s->VarRead(shadow_, where);
+    const T& View(const char* file = __builtin_FILE(), unsigned line = __builtin_LINE()) const {
+      if (Scheduler* s = Scheduler::Current()) s->VarRead(shadow_, {file, line});
       return v_;
     }
-    T& Mut(std::source_location where = std::source_location::current()) {
-      if (Scheduler* s = Scheduler::Current()) s->VarWrite(shadow_, where);
+    T& Mut(const char* file = __builtin_FILE(), unsigned line = __builtin_LINE()) {
+      if (Scheduler* s = Scheduler::Current()) s->VarWrite(shadow_, {file, line});
       return v_;
     }
 
@@ -314,10 +313,10 @@ struct RealSync {
     explicit Var(T v) : v_(v) {}
     Var(const Var&) = delete;
     Var& operator=(const Var&) = delete;
-    T Get(std::source_location = std::source_location::current()) const { return v_; }
-    void Set(T v, std::source_location = std::source_location::current()) { v_ = v; }
-    const T& View(std::source_location = std::source_location::current()) const { return v_; }
-    T& Mut(std::source_location = std::source_location::current()) { return v_; }
+    T Get(const char* = nullptr, unsigned = 0) const { return v_; }
+    void Set(T v, const char* = nullptr, unsigned = 0) { v_ = v; }
+    const T& View(const char* = nullptr, unsigned = 0) const { return v_; }
+    T& Mut(const char* = nullptr, unsigned = 0) { return v_; }
 
    private:
     T v_{};
