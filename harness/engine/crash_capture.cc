@@ -14,7 +14,8 @@
 namespace mapfault {
 namespace {
 
-constexpr int kSignals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP, SIGSYS};
+[[maybe_unused]] constexpr int kSignals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP,
+                                             SIGSYS};
 // Enough for the handler, the unwinder and dl_iterate_phdr (SIGSTKSZ is too small for the
 // unwinder's DWARF interpretation).
 constexpr size_t kAltStackBytes = 64 * 1024;
