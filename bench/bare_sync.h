@@ -10,6 +10,8 @@
 #include <mutex>
 #include <shared_mutex>
 
+#include "harness/engine/sync.h"
+
 namespace mapfault {
 
 struct BareSync {
@@ -41,22 +43,9 @@ struct BareSync {
     std::atomic_thread_fence(order);
   }
 
-  // A plain field, as RealSync's.
+  // A plain field: RealSync's, which has no perturbation point either.
   template <class T>
-  class Var {
-   public:
-    Var() = default;
-    explicit Var(T v) : v_(v) {}
-    Var(const Var&) = delete;
-    Var& operator=(const Var&) = delete;
-    T Get() const { return v_; }
-    void Set(T v) { v_ = v; }
-    const T& View() const { return v_; }
-    T& Mut() { return v_; }
-
-   private:
-    T v_{};
-  };
+  using Var = RealSync::Var<T>;
 };
 
 }  // namespace mapfault

@@ -231,12 +231,10 @@ struct ControlledSync {
     Var(const Var&) = delete;
     Var& operator=(const Var&) = delete;
     T Get(const char* file = __builtin_FILE(), unsigned line = __builtin_LINE()) const {
-      if (Scheduler* s = Scheduler::Current()) s->VarRead(shadow_, {file, line});
-      return v_;
+      return View(file, line);
     }
     void Set(T v, const char* file = __builtin_FILE(), unsigned line = __builtin_LINE()) {
-      if (Scheduler* s = Scheduler::Current()) s->VarWrite(shadow_, {file, line});
-      v_ = v;
+      Mut(file, line) = v;
     }
     // In-place access to a value that is not a scalar (a container, a struct): checked as one read
     // (View) or one write (Mut) of the whole value.
