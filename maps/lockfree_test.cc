@@ -3,7 +3,8 @@
 // writes, an iteration that survives erases of the node it stands on (the epoch keeps it), where
 // the early-reclaim policy faults when another thread erased it, and real threads. Its concurrent
 // contract (controlled interleavings, real threads, 10,000-trial acceptance runs of every built-in
-// scenario) is tested by the typed suite maps/concurrent_contract_test.cc.
+// scenario, c11 with weak atomics) is tested by the typed suite maps/concurrent_contract_test.cc;
+// here the same acceptance under the sc memory model.
 #include "maps/lockfree.h"
 
 #include <sys/wait.h>
@@ -19,6 +20,7 @@
 #include "harness/engine/scheduler.h"
 #include "harness/engine/sync.h"
 #include "harness/strategies/random_strategy.h"
+#include "maps/acceptance_test_util.h"
 #include "maps/mutants/lockfree_mutants.h"
 
 namespace mapfault {
@@ -270,6 +272,16 @@ TEST(LockFreeMapTest, RealThreadsKeepDisjointKeysAndAgreeAtRest) {
   const std::map<Key, Value> contents = Contents(m);
   EXPECT_EQ(contents.size(), m.Size());
   for (const auto& [k, v] : contents) EXPECT_EQ(m.Find(k), v) << k;
+}
+
+// The typed suite runs the acceptance under c11 (weak atomics, the default); the lock-free map's
+// claims must hold under sc as well (issue 14: both memory models).
+TEST(LockFreeMapTest, HoldsEveryClaimUnderTheScMemoryModelOverTenThousandTrialsPerScenario) {
+  acceptance::ExpectEveryClaimHolds(
+      "lockfree",
+      acceptance::RunEveryScenario("lockfree", ExecMode::kControlled, "random+sc",
+                                   acceptance::kControlledTrials, 2027),
+      acceptance::kControlledTrials);
 }
 
 }  // namespace

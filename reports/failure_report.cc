@@ -42,18 +42,32 @@ std::vector<std::string> Wrap(const std::string& text, size_t width) {
   return lines;
 }
 
-// The two accesses of a data race (TraceKind::kRace events), by (thread, step): each is shown on
-// the row of its thread's scheduling point at that step, the one it was executing.
-using RaceMarks = std::map<std::pair<int, uint32_t>, std::string>;
+// What a scheduling point's access did, by (thread, step): the two accesses of a data race
+// (TraceKind::kRace) and the stores weak loads read when not the latest (kStaleRead). Each is
+// shown on the row of its thread's scheduling point at that step, the one it was executing.
+using PointMarks = std::map<std::pair<int, uint32_t>, std::string>;
 
-RaceMarks RaceMarksOf(const std::vector<TraceEvent>& trace) {
-  RaceMarks marks;
+bool IsPointMark(TraceKind kind) {
+  return kind == TraceKind::kRace || kind == TraceKind::kStaleRead;
+}
+
+PointMarks PointMarksOf(const std::vector<TraceEvent>& trace) {
+  PointMarks marks;
   for (const TraceEvent& e : trace) {
-    if (e.kind != TraceKind::kRace) continue;
-    marks[{e.thread, e.step}] = fmt::format("! racing {} ({}:{})", e.b ? "write" : "read",
-                                            SourcePath(e.label), e.a);
+    if (e.kind == TraceKind::kRace) {
+      marks[{e.thread, e.step}] = fmt::format("! racing {} ({}:{})", e.b ? "write" : "read",
+                                              SourcePath(e.label), e.a);
+    } else if (e.kind == TraceKind::kStaleRead) {
+      marks[{e.thread, e.step}] = fmt::format("-> read store #{} (stale: {} newer)", e.a, e.b);
+    }
   }
   return marks;
+}
+
+bool HasKind(const std::vector<TraceEvent>& trace, TraceKind kind) {
+  return std::any_of(trace.begin(), trace.end(), [kind](const TraceEvent& e) {
+    return e.kind == kind;
+  });
 }
 
 bool IsSchedulingPoint(TraceKind kind) {
@@ -208,8 +222,7 @@ std::string Interleaving(const ReplayToken& token, const Program& program,
   out += "\n";
   uint32_t last_step = ~0u;
   int running = -1;
-  RaceMarks races = RaceMarksOf(trace);
-  const bool raced = !races.empty();
+  PointMarks marks = PointMarksOf(trace);
   for (const TraceEvent& e : trace) {
     if (e.thread >= threads) continue;
     if (e.kind == TraceKind::kSwitch) {
@@ -217,16 +230,16 @@ std::string Interleaving(const ReplayToken& token, const Program& program,
       continue;  // shown as the thread column changing
     }
     std::string text = EventText(e, program);
-    if (e.kind == TraceKind::kRace) {
-      const auto mark = races.find({e.thread, e.step});
-      if (mark == races.end()) continue;  // already shown on its point's row
+    if (IsPointMark(e.kind)) {
+      const auto mark = marks.find({e.thread, e.step});
+      if (mark == marks.end()) continue;  // already shown on its point's row
       text = mark->second;  // an access before the thread's first point
-      races.erase(mark);
+      marks.erase(mark);
     } else if (IsSchedulingPoint(e.kind)) {
-      const auto mark = races.find({e.thread, e.step});
-      if (mark != races.end()) {
+      const auto mark = marks.find({e.thread, e.step});
+      if (mark != marks.end()) {
         text += " " + mark->second;
-        races.erase(mark);
+        marks.erase(mark);
       }
     }
     std::string step = e.step != last_step ? fmt::format("{}{}", e.step, e.preempted ? "*" : " ")
@@ -238,9 +251,15 @@ std::string Interleaving(const ReplayToken& token, const Program& program,
          "starts, '<' it returns, 'visit k=v' the iterator shows an entry; '*' a preemption: the\n"
          "thread was switched out at that point although it could have continued. A step too long\n"
          "for its column goes on, indented, in the rows below it.\n";
-  if (raced) {
+  if (HasKind(trace, TraceKind::kRace)) {
     out += "'!' marks the two accesses of the data race, each on the row of the step that made "
            "it.\n";
+  }
+  if (HasKind(trace, TraceKind::kStaleRead)) {
+    out += "'->' names the store an atomic load read when it was not the latest it could read:\n"
+           "#k is its place in the location's modification order in this trial (#0: the value\n"
+           "before the trial), 'n newer' the stores after it the load did not see "
+           "(docs/memory-model.md).\n";
   }
   if (outcome.kind != IsolatedOutcome::Kind::kCompleted && running >= 0) {
     std::string where;

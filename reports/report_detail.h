@@ -251,6 +251,8 @@ inline std::string EventText(const TraceEvent& e, const Program& program) {
                          e.op == static_cast<uint8_t>(VisitAction::kEraseThis) ? " -> erase" : "");
     case TraceKind::kBlocked: return fmt::format("blocked: {}", label);
     case TraceKind::kFinished: return "(thread finished)";
+    case TraceKind::kStaleRead:
+      return fmt::format("-> read store #{} (stale: {} newer)", e.a, e.b);
     default: return label;
   }
 }

@@ -532,4 +532,17 @@ TEST(ReportersTest, FailureReportMarksBothAccessesOfADataRace) {
   EXPECT_NE(report.find("'!' marks the two accesses of the data race"), std::string::npos);
 }
 
+TEST(ReportersTest, FailureReportNamesTheStoreAStaleLoadRead) {
+  BreakDetail d = SampleBreakDetails()[0];
+  d.outcome.trace.push_back(Ev(20, 0, TraceKind::kAtomic, "atomic.store"));
+  d.outcome.trace.push_back(Ev(21, 1, TraceKind::kAtomic, "atomic.load"));
+  d.outcome.trace.push_back(Ev(21, 1, TraceKind::kStaleRead, "stale read", 3, 1));
+  const std::string report = FormatFailureReport(d.decoded, d.program, d.outcome);
+  // The load's row names the store (wrapped at the column's width).
+  EXPECT_NE(report.find("atomic.load -> read store #3"), std::string::npos) << report;
+  EXPECT_NE(report.find("(stale: 1 newer)"), std::string::npos) << report;
+  EXPECT_NE(report.find("'->' names the store an atomic load read"), std::string::npos) << report;
+  EXPECT_EQ(report.find("'!' marks"), std::string::npos) << report;
+}
+
 }  // namespace mapfault

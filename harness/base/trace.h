@@ -23,6 +23,8 @@ enum class TraceKind : uint8_t {
   kSwitch,        // the scheduler switched to this thread
   kRace,          // a racing Var access (op 0: the later one, 1: the earlier one; label = its
                   // file, a = its line, b = 1 for a write); both end a trace the race ended
+  kStaleRead,     // a weak atomic load read an older store than the latest (a = its place in the
+                  // location's modification order, b = how many newer stores it did not read)
 };
 
 struct TraceEvent {

@@ -78,6 +78,7 @@ struct RunOptions {
   bool no_progress = false;
   bool preempt = false;
   std::string memory_model;  // --memory-model: "sc" or "c11" ("": each strategy's own, c11)
+  int latest_percent = StrategySpec::kDefaultLatestPercent;  // --latest-store
   bool trials_set = false, strategy_set = false, mode_set = false;  // given on the command line
   std::string shard;  // "I/N"; empty: GTEST_SHARD_INDEX / GTEST_TOTAL_SHARDS, else unsharded
 };
@@ -263,6 +264,7 @@ std::optional<std::vector<StrategySpec>> StrategiesFor(const RunOptions& o) {
     if (!o.memory_model.empty()) {
       strategy->memory_model = o.memory_model == "sc" ? MemoryModel::kSc : MemoryModel::kC11;
     }
+    strategy->latest_percent = o.latest_percent;
     if (o.max_schedules != 0 && strategy->kind == StrategyKind::kExhaustive) {
       strategy->max_schedules = o.max_schedules;
     }
@@ -540,6 +542,10 @@ CLI::App* AddRunCommand(CLI::App& app, RunOptions& ro, uint64_t& seed) {
                   "memory_order (a relaxed store publishes nothing); sc: every atomic operation "
                   "is seq_cst (same as a +sc strategy suffix). docs/memory-model.md")
       ->check(CLI::IsMember({"sc", "c11"}));
+  run->add_option("--latest-store", ro.latest_percent,
+                  "Controlled cells under c11: the chance, in percent, that an atomic load that "
+                  "may read older stores reads the latest one (default 50)")
+      ->check(CLI::Range(0, 100));
 
   return run;  // then --plugin and --shard (CliMain)
 }

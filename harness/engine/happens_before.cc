@@ -68,6 +68,8 @@ void HappensBefore::Begin(int threads, MemoryModel model) {
   release_fence_.assign(cells, 0);
   acquire_fence_.assign(cells, 0);
   for (int t = 0; t < threads; ++t) thread_clocks_[Index(t, t)] = 1;
+  sc_fence_step_.assign(threads, 0);
+  returned_step_.assign(threads, 0);
   pool_.assign(static_cast<size_t>(threads), 0);  // slot 0
   read_sets_.clear();
 }
@@ -77,13 +79,18 @@ const uint32_t* HappensBefore::Find(const SyncClock& c) const {
   return &pool_[static_cast<size_t>(c.slot) * n_];
 }
 
+uint32_t HappensBefore::NewSlot() {
+  const auto slot = static_cast<uint32_t>(pool_.size() / std::max(n_, 1));
+  pool_.resize(pool_.size() + n_, 0);
+  return slot;
+}
+
 uint32_t* HappensBefore::Slot(SyncClock& c) {
   if (c.gen != gen_ || c.slot == 0) {
     c.gen = gen_;
-    c.slot = static_cast<uint32_t>(pool_.size() / std::max(n_, 1));
-    pool_.resize(pool_.size() + n_, 0);
+    c.slot = NewSlot();
   }
-  return &pool_[static_cast<size_t>(c.slot) * n_];
+  return SlotAt(c.slot);
 }
 
 void HappensBefore::Join(uint32_t* into, const uint32_t* from) const {
@@ -130,13 +137,92 @@ void HappensBefore::AtomicRmw(SyncClock& c, int t, std::memory_order order) {
   }
 }
 
-void HappensBefore::Fence(int t, std::memory_order order) {
+void HappensBefore::Fence(int t, std::memory_order order, uint32_t step) {
   if (order == std::memory_order_relaxed) return;
+  if (order == std::memory_order_seq_cst) sc_fence_step_[t] = step;
   if (Acquires(order, model_)) Join(Clock(t), &acquire_fence_[Index(t, 0)]);
   if (Releases(order, model_)) {
     std::copy_n(Clock(t), n_, &release_fence_[Index(t, 0)]);
     Tick(t);
   }
+}
+
+bool HappensBefore::Fresh(StoreHistory& h) const {
+  if (h.gen == gen_) return false;
+  h.gen = gen_;
+  h.count = 1;
+  h.records[0] = StoreRecord{};  // epoch 0: happens-before every load of the trial
+  return true;
+}
+
+// Coherence (C++20 [intro.races]): a load may not read older than a store that happens-before it
+// (write-read) or than a store another read read, when that read happens-before it (read-read; a
+// thread's own earlier reads included). [atomics.order]'s seq_cst fence rules are approximated
+// from above: after its seq_cst fence a thread sees every store made before the fence. That is
+// stronger than C++ asks, so it hides some weak behaviours but never shows one C++ forbids. So is
+// the last rule: a store of a scenario operation that has returned is seen by every later load
+// (mapfault's checkers judge histories in real time; C++ has no real time, only [atomics.order]
+// p11's "should be visible within a reasonable amount of time").
+bool HappensBefore::MustSee(const StoreRecord& r, int t) const {
+  const uint32_t* now = &thread_clocks_[Index(t, 0)];
+  if (r.epoch <= now[r.thread] || r.step < sc_fence_step_[t]) return true;
+  if (r.step < returned_step_[r.thread]) return true;
+  if (r.seen == 0) return false;
+  const uint32_t* seen = SlotAt(r.seen);
+  for (int u = 0; u < n_; ++u) {
+    if (seen[u] != 0 && seen[u] <= now[u]) return true;
+  }
+  return false;
+}
+
+int HappensBefore::Readable(const StoreHistory& h, int t) const {
+  const uint32_t oldest = h.count > kStoreHistory ? h.count - kStoreHistory : 0;
+  int readable = 0;
+  for (uint32_t i = h.count; i-- > oldest;) {
+    ++readable;
+    if (MustSee(h.Of(i), t)) break;
+  }
+  return readable;
+}
+
+void HappensBefore::ReadFrom(StoreHistory& h, uint32_t index, int t, std::memory_order order) {
+  StoreRecord& r = h.Of(index);
+  if (r.release != 0) {
+    Join(Acquires(order, model_) ? Clock(t) : &acquire_fence_[Index(t, 0)], SlotAt(r.release));
+  }
+  if (r.seen == 0) r.seen = NewSlot();
+  uint32_t& first = SlotAt(r.seen)[t];
+  if (first == 0) first = Now(t);
+}
+
+// A store's release clock: the release sequence it continues (an RMW's), joined with the thread's
+// clock when it releases, or else with the clock of the thread's last release fence.
+uint32_t HappensBefore::Append(StoreHistory& h, int t, std::memory_order order, uint32_t step,
+                               uint32_t continues) {
+  const bool releases = Releases(order, model_);
+  StoreRecord r;
+  r.thread = static_cast<uint8_t>(t);
+  r.step = step;
+  r.epoch = Now(t);
+  r.release = NewSlot();
+  uint32_t* clock = SlotAt(r.release);
+  if (continues != 0) std::copy_n(SlotAt(continues), n_, clock);
+  Join(clock, releases ? Clock(t) : &release_fence_[Index(t, 0)]);
+  if (releases) Tick(t);
+  const uint32_t index = h.count++;
+  h.Of(index) = r;
+  return index;
+}
+
+uint32_t HappensBefore::Store(StoreHistory& h, int t, std::memory_order order, uint32_t step) {
+  return Append(h, t, order, step, 0);
+}
+
+// A read-modify-write reads the latest store and continues its release sequence.
+uint32_t HappensBefore::Rmw(StoreHistory& h, int t, std::memory_order order, uint32_t step) {
+  const uint32_t latest = h.count - 1;
+  ReadFrom(h, latest, t, order);
+  return Append(h, t, order, step, h.Of(latest).release);
 }
 
 void HappensBefore::Fresh(VarShadow& v) const {

@@ -63,6 +63,28 @@ struct VarShadow {
   CodeSite read_where;
 };
 
+// The modification order of one atomic location under MemoryModel::kC11 (weak atomics): its last
+// kStoreHistory stores, oldest first; a load may read any of them that coherence and
+// happens-before allow (HappensBefore::Readable). Stores join the order at its end, in execution
+// order; older stores than the history holds can no longer be read.
+inline constexpr int kStoreHistory = 4;
+
+struct StoreRecord {
+  uint32_t release = 0;  // pool slot of the release-sequence clock the store carries; 0: none
+  uint32_t seen = 0;     // pool slot: per thread, the epoch it first read the store in; 0: none
+  uint32_t epoch = 0;    // the storing thread's epoch at the store; 0: before the trial
+  uint32_t step = 0;     // the scheduling step of the store (seq_cst fences order by steps)
+  uint8_t thread = 0;
+};
+
+struct StoreHistory {
+  uint32_t gen = 0;    // the trial generation; another one: only the value before the trial
+  uint32_t count = 0;  // stores in this trial's order, the value before the trial as store #0
+  StoreRecord records[kStoreHistory];  // store #i is records[i % kStoreHistory]
+  StoreRecord& Of(uint32_t i) { return records[i % kStoreHistory]; }
+  const StoreRecord& Of(uint32_t i) const { return records[i % kStoreHistory]; }
+};
+
 // A race: `earlier` and `later` touch one Var, at least one writes, and `later`'s thread had seen
 // `earlier`'s thread only up to `seen` (its clock of that thread) while `earlier` was at `epoch`.
 struct DataRace {
@@ -96,7 +118,24 @@ class HappensBefore {
   void AtomicLoad(const SyncClock& c, int t, std::memory_order order);
   void AtomicStore(SyncClock& c, int t, std::memory_order order);
   void AtomicRmw(SyncClock& c, int t, std::memory_order order);
-  void Fence(int t, std::memory_order order);
+  void Fence(int t, std::memory_order order, uint32_t step);
+
+  // Weak atomics (kC11). `Fresh` starts the location's order in this trial with the value it had
+  // before (store #0; true when it did: the caller records that value). `Readable` is how many
+  // stores, newest first, a load of thread t may read: those after the newest store it must see
+  // (one that happens-before it, one a thread read whose read happens-before it, and, after a
+  // seq_cst fence of t, any store made before that fence). `ReadFrom` reads store #index with
+  // `order` (joining its release clock); `Store` and `Rmw` append a store (an RMW reads the
+  // latest). Each returns the store's place in the order.
+  bool Fresh(StoreHistory& h) const;
+  int Readable(const StoreHistory& h, int t) const;
+  void ReadFrom(StoreHistory& h, uint32_t index, int t, std::memory_order order);
+  uint32_t Store(StoreHistory& h, int t, std::memory_order order, uint32_t step);
+  uint32_t Rmw(StoreHistory& h, int t, std::memory_order order, uint32_t step);
+  // Thread t's operation of the scenario returned; its last step was `step`. From then on every
+  // load sees the stores it made (the history checkers judge in real time: an operation that
+  // returned before a read precedes it).
+  void Returned(int t, uint32_t step) { returned_step_[t] = step + 1; }
 
   // Checks one access and records it; false (and `race` filled) when it races.
   bool Read(VarShadow& v, const VarAccess& a, DataRace& race);
@@ -121,6 +160,12 @@ class HappensBefore {
   const uint32_t* Find(const SyncClock& c) const;
   uint32_t* Slot(SyncClock& c);  // allocates an empty clock when `c` has none in this trial
   void Join(uint32_t* into, const uint32_t* from) const;
+  uint32_t NewSlot();  // an empty clock in the pool; pointers into the pool are invalidated
+  uint32_t* SlotAt(uint32_t slot) { return &pool_[static_cast<size_t>(slot) * n_]; }
+  const uint32_t* SlotAt(uint32_t slot) const { return &pool_[static_cast<size_t>(slot) * n_]; }
+  bool MustSee(const StoreRecord& r, int t) const;  // a load of t may not read older than r
+  uint32_t Append(StoreHistory& h, int t, std::memory_order order, uint32_t step,
+                  uint32_t continues);
   void Tick(int t) { ++thread_clocks_[Index(t, t)]; }
   void Fresh(VarShadow& v) const;
   static VarAccess WriteOf(const VarShadow& v);
@@ -133,6 +178,8 @@ class HappensBefore {
   std::vector<uint32_t> thread_clocks_;   // n x n
   std::vector<uint32_t> release_fence_;   // n x n: each thread's clock at its last release fence
   std::vector<uint32_t> acquire_fence_;   // n x n: what its relaxed loads read (for a fence)
+  std::vector<uint32_t> sc_fence_step_;   // per thread: the step of its last seq_cst fence
+  std::vector<uint32_t> returned_step_;   // per thread: its stores before it are of returned ops
   std::vector<uint32_t> pool_;            // sync clocks, n each; slot 0 is unused
   std::vector<ReadEntry> read_sets_;      // n entries each
 };

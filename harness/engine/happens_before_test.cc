@@ -10,6 +10,8 @@
 #include "gtest/gtest.h"
 #include "harness/engine/scheduler.h"
 #include "harness/engine/sync.h"
+#include "harness/strategies/random_strategy.h"
+#include "harness/strategies/replay_strategy.h"
 
 namespace mapfault {
 namespace {
@@ -124,10 +126,10 @@ TEST_F(HappensBeforeTest, FencesTurnRelaxedAccessesIntoASynchronisation) {
   Begin(2);
   SyncClock flag;
   EXPECT_TRUE(Write(0));
-  hb_.Fence(0, std::memory_order_release);
+  hb_.Fence(0, std::memory_order_release, 1);
   hb_.AtomicStore(flag, 0, std::memory_order_relaxed);
   hb_.AtomicLoad(flag, 1, std::memory_order_relaxed);
-  hb_.Fence(1, std::memory_order_acquire);
+  hb_.Fence(1, std::memory_order_acquire, 1);
   EXPECT_TRUE(Read(1));
 }
 
@@ -135,7 +137,7 @@ TEST_F(HappensBeforeTest, ARelaxedLoadWithoutAnAcquireFenceDoesNotSynchronise) {
   Begin(2);
   SyncClock flag;
   EXPECT_TRUE(Write(0));
-  hb_.Fence(0, std::memory_order_release);
+  hb_.Fence(0, std::memory_order_release, 1);
   hb_.AtomicStore(flag, 0, std::memory_order_relaxed);
   hb_.AtomicLoad(flag, 1, std::memory_order_relaxed);
   EXPECT_FALSE(Read(1));
@@ -159,6 +161,105 @@ TEST_F(HappensBeforeTest, ARelaxedStoreEndsTheReleaseSequence) {
   hb_.AtomicStore(flag, 1, std::memory_order_relaxed);
   hb_.AtomicLoad(flag, 2, std::memory_order_acquire);
   EXPECT_FALSE(Read(2));
+}
+
+// Weak atomics: which stores of a location's modification order a load may read.
+class WeakAtomicsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    hb_.Begin(3, MemoryModel::kC11);
+    hb_.Fresh(x_);
+  }
+  uint32_t Store(int t, std::memory_order o = std::memory_order_relaxed) {
+    return hb_.Store(x_, t, o, ++step_);
+  }
+  uint32_t ReadBack(int t, int back, std::memory_order o = std::memory_order_relaxed) {
+    const uint32_t index = x_.count - 1 - back;
+    hb_.ReadFrom(x_, index, t, o);
+    return index;
+  }
+
+  HappensBefore hb_;
+  StoreHistory x_;
+  uint32_t step_ = 0;
+};
+
+TEST_F(WeakAtomicsTest, ALoadMayReadAnOlderStoreOfAnotherThreadButNotOlderThanItsOwn) {
+  EXPECT_EQ(hb_.Readable(x_, 1), 1);  // only the value before the trial
+  Store(0);
+  EXPECT_EQ(hb_.Readable(x_, 1), 2);  // T0's store or the value before it
+  EXPECT_EQ(hb_.Readable(x_, 0), 1);  // T0's own store happens-before its load
+}
+
+TEST_F(WeakAtomicsTest, ReadsOfOneThreadNeverGoBackInTheOrder) {
+  Store(0);
+  Store(0);
+  Store(0);
+  EXPECT_EQ(hb_.Readable(x_, 1), 4);
+  EXPECT_EQ(ReadBack(1, 1), 2u);      // T1 reads store #2 of #0..#3
+  EXPECT_EQ(hb_.Readable(x_, 1), 2);  // from now on #2 or #3
+  EXPECT_EQ(hb_.Readable(x_, 2), 4);  // T2 has read nothing
+}
+
+TEST_F(WeakAtomicsTest, AStoreThatHappensBeforeTheLoadMustBeSeen) {
+  Store(0);
+  SyncClock flag;
+  hb_.Release(flag, 0);
+  EXPECT_EQ(hb_.Readable(x_, 1), 2);
+  hb_.Acquire(flag, 1);
+  EXPECT_EQ(hb_.Readable(x_, 1), 1);
+}
+
+TEST_F(WeakAtomicsTest, AReadThatHappensBeforeTheLoadBindsItToo) {
+  Store(0);
+  Store(0);
+  ReadBack(1, 1);  // T1 read #1
+  SyncClock flag;
+  hb_.Release(flag, 1);
+  hb_.Acquire(flag, 2);
+  EXPECT_EQ(hb_.Readable(x_, 2), 2);  // #1 or #2, not #0
+}
+
+TEST_F(WeakAtomicsTest, AfterASeqCstFenceEveryEarlierStoreIsSeen) {
+  Store(0);
+  hb_.Fence(1, std::memory_order_seq_cst, ++step_);
+  EXPECT_EQ(hb_.Readable(x_, 1), 1);
+  Store(0);  // after the fence: may be missed
+  EXPECT_EQ(hb_.Readable(x_, 1), 2);
+}
+
+TEST_F(WeakAtomicsTest, TheStoresOfAReturnedOperationAreSeen) {
+  Store(0);
+  EXPECT_EQ(hb_.Readable(x_, 1), 2);
+  hb_.Returned(0, step_);  // T0's operation returned after its store
+  EXPECT_EQ(hb_.Readable(x_, 1), 1);
+  Store(0);  // its next operation's store: not yet
+  EXPECT_EQ(hb_.Readable(x_, 1), 2);
+}
+
+TEST_F(WeakAtomicsTest, OnlyTheLastStoresOfTheHistoryCanBeRead) {
+  for (int i = 0; i < 10; ++i) Store(0);
+  EXPECT_EQ(hb_.Readable(x_, 1), kStoreHistory);
+}
+
+TEST_F(WeakAtomicsTest, AnAcquireLoadOfAnOlderReleaseStoreSynchronisesWithIt) {
+  VarShadow data;
+  DataRace race;
+  ASSERT_TRUE(hb_.Write(data, At(0, true), race));
+  Store(0, std::memory_order_release);  // #1 publishes the write
+  Store(2, std::memory_order_relaxed);  // #2 by another thread: no release sequence
+  ReadBack(1, 1, std::memory_order_acquire);  // T1 reads #1
+  EXPECT_TRUE(hb_.Read(data, At(1, false), race));
+}
+
+TEST_F(WeakAtomicsTest, AnRmwReadsTheLatestAndContinuesTheReleaseSequence) {
+  VarShadow data;
+  DataRace race;
+  ASSERT_TRUE(hb_.Write(data, At(0, true), race));
+  Store(0, std::memory_order_release);
+  hb_.Rmw(x_, 2, std::memory_order_relaxed, ++step_);  // T2's relaxed RMW continues it
+  ReadBack(1, 0, std::memory_order_acquire);  // T1 reads the RMW's store
+  EXPECT_TRUE(hb_.Read(data, At(1, false), race));
 }
 
 // Through the scheduler and ControlledSync: T0 writes a Var, T1 reads it; the choices make T0 run
@@ -272,6 +373,158 @@ TEST(ControlledRaceTest, ReadersOfASharedLockDoNotSynchroniseWithEachOther) {
         (void)s.x.Get();
       });
   EXPECT_EQ(r.kind, RunResult::Kind::kDataRace) << r.detail;
+}
+
+// Litmus tests through ControlledSync::Atomic under the random walk: which outcomes each memory
+// model allows, over many seeds. Each returns how often `outcome` was seen.
+template <class Body0, class Body1, class Outcome>
+int CountOutcomes(MemoryModel model, Body0 body0, Body1 body1, Outcome outcome, int seeds = 400) {
+  int seen = 0;
+  for (int seed = 0; seed < seeds; ++seed) {
+    RandomStrategy strategy(static_cast<uint64_t>(seed));
+    Scheduler::Options options;
+    options.memory_model = model;
+    Scheduler scheduler(strategy, options);
+    int r0 = -1;
+    int r1 = -1;
+    auto x = std::make_unique<ControlledSync::Atomic<int>>(0);
+    auto y = std::make_unique<ControlledSync::Atomic<int>>(0);
+    const RunResult r = scheduler.Run({[&] { r0 = body0(*x, *y); }, [&] { r1 = body1(*x, *y); }});
+    EXPECT_EQ(r.kind, RunResult::Kind::kCompleted) << r.detail;
+    if (outcome(r0, r1)) ++seen;
+  }
+  return seen;
+}
+
+using A = ControlledSync::Atomic<int>;
+
+// Message passing: T1 sees the flag but not the data it guards.
+int MessagePassingStale(MemoryModel model, std::memory_order publish, std::memory_order consume) {
+  return CountOutcomes(
+      model,
+      [=](A& data, A& flag) {
+        data.store(1, std::memory_order_relaxed);
+        flag.store(1, publish);
+        return 0;
+      },
+      [=](A& data, A& flag) {
+        return flag.load(consume) == 1 ? data.load(std::memory_order_relaxed) : -1;
+      },
+      [](int, int r1) { return r1 == 0; });
+}
+
+TEST(WeakAtomicsLitmusTest, MessagePassingIsStaleOnlyWithoutReleaseAcquireUnderC11) {
+  EXPECT_GT(MessagePassingStale(MemoryModel::kC11, std::memory_order_relaxed,
+                                std::memory_order_relaxed), 0);
+  EXPECT_GT(MessagePassingStale(MemoryModel::kC11, std::memory_order_release,
+                                std::memory_order_relaxed), 0);
+  EXPECT_EQ(MessagePassingStale(MemoryModel::kC11, std::memory_order_release,
+                                std::memory_order_acquire), 0);
+  EXPECT_EQ(MessagePassingStale(MemoryModel::kSc, std::memory_order_relaxed,
+                                std::memory_order_relaxed), 0);
+}
+
+// Store buffering: each thread stores to one location and loads the other; both loads read the
+// value before the trial. Allowed by release/acquire, forbidden by seq_cst.
+int StoreBufferingBothZero(MemoryModel model, std::memory_order store, std::memory_order load) {
+  return CountOutcomes(
+      model,
+      [=](A& x, A& y) {
+        x.store(1, store);
+        return y.load(load);
+      },
+      [=](A& x, A& y) {
+        y.store(1, store);
+        return x.load(load);
+      },
+      [](int r0, int r1) { return r0 == 0 && r1 == 0; });
+}
+
+TEST(WeakAtomicsLitmusTest, StoreBufferingNeedsSeqCstToForbidBothZero) {
+  EXPECT_GT(StoreBufferingBothZero(MemoryModel::kC11, std::memory_order_release,
+                                   std::memory_order_acquire), 0);
+  EXPECT_EQ(StoreBufferingBothZero(MemoryModel::kC11, std::memory_order_seq_cst,
+                                   std::memory_order_seq_cst), 0);
+  EXPECT_EQ(StoreBufferingBothZero(MemoryModel::kSc, std::memory_order_relaxed,
+                                   std::memory_order_relaxed), 0);
+}
+
+TEST(WeakAtomicsLitmusTest, SeqCstFencesForbidStoreBuffering) {
+  const int both_zero = CountOutcomes(
+      MemoryModel::kC11,
+      [](A& x, A& y) {
+        x.store(1, std::memory_order_relaxed);
+        ControlledSync::Fence(std::memory_order_seq_cst);
+        return y.load(std::memory_order_relaxed);
+      },
+      [](A& x, A& y) {
+        y.store(1, std::memory_order_relaxed);
+        ControlledSync::Fence(std::memory_order_seq_cst);
+        return x.load(std::memory_order_relaxed);
+      },
+      [](int r0, int r1) { return r0 == 0 && r1 == 0; });
+  EXPECT_EQ(both_zero, 0);
+}
+
+// Coherence of reads: T1 reading x twice never sees the second store and then the first.
+TEST(WeakAtomicsLitmusTest, TwoReadsOfOneThreadNeverGoBackwards) {
+  int r1_first = -1;
+  const int backwards = CountOutcomes(
+      MemoryModel::kC11,
+      [](A& x, A&) {
+        x.store(1, std::memory_order_relaxed);
+        x.store(2, std::memory_order_relaxed);
+        return 0;
+      },
+      [&](A& x, A&) {
+        r1_first = x.load(std::memory_order_relaxed);
+        return x.load(std::memory_order_relaxed);
+      },
+      [&](int, int r1) { return r1 < r1_first; });
+  EXPECT_EQ(backwards, 0);
+}
+
+// A trial whose load read an older store replays exactly from its recorded choices (the store
+// choice is one of them), and its trace names the store it read.
+struct StaleReadRun {
+  RunResult result;
+  int read = -1;
+  bool traced = false;  // a kStaleRead event: T1 read store #0, one store newer unseen
+};
+
+StaleReadRun RunStoreAndLoad(Strategy& strategy) {
+  std::vector<TraceEvent> events(64);
+  size_t count = 0;
+  TraceBuffer trace{events.data(), events.size(), &count};
+  Scheduler::Options options;
+  options.trace = &trace;
+  Scheduler scheduler(strategy, options);
+  A x(0);
+  StaleReadRun run;
+  run.result = scheduler.Run({[&] { x.store(1, std::memory_order_relaxed); },
+                              [&] { run.read = x.load(std::memory_order_relaxed); }});
+  for (size_t i = 0; i < count; ++i) {
+    const TraceEvent& e = events[i];
+    run.traced |= e.kind == TraceKind::kStaleRead && e.thread == 1 && e.a == 0 && e.b == 1;
+  }
+  return run;
+}
+
+TEST(WeakAtomicsLitmusTest, AStaleReadIsARecordedChoiceThatReplaysAndIsTraced) {
+  for (int seed = 0; seed < 400; ++seed) {
+    RandomStrategy random(static_cast<uint64_t>(seed));
+    const StaleReadRun first = RunStoreAndLoad(random);
+    if (!first.traced) continue;
+    EXPECT_EQ(first.read, 0);
+    ReplayStrategy replay(first.result.choices);
+    const StaleReadRun again = RunStoreAndLoad(replay);
+    EXPECT_EQ(again.result.kind, RunResult::Kind::kCompleted) << again.result.detail;
+    EXPECT_EQ(again.result.choices, first.result.choices);
+    EXPECT_EQ(again.read, 0);
+    EXPECT_TRUE(again.traced);
+    return;
+  }
+  FAIL() << "no seed of 400 read the stale value";
 }
 
 }  // namespace

@@ -231,6 +231,38 @@ void Scheduler::RaceFound(const DataRace& race) {
   if (!unwinding_ && std::uncaught_exceptions() == 0) throw TrialOver{};
 }
 
+uint32_t Scheduler::WeakLoad(StoreHistory& h, std::memory_order o) {
+  const uint32_t latest = h.count - 1;
+  int back = 0;
+  if (o != std::memory_order_seq_cst) {
+    const int readable = hb_.Readable(h, current_);
+    if (readable > 1) back = ChooseStore(readable);
+  }
+  const uint32_t index = latest - static_cast<uint32_t>(back);
+  hb_.ReadFrom(h, index, current_, o);
+  if (back > 0 && options_.trace != nullptr) {
+    options_.trace->Append({last_step_[current_], static_cast<uint8_t>(current_),
+                            TraceKind::kStaleRead, 0, 0, "stale read", index, back});
+  }
+  return index;
+}
+
+// Which of `readable` stores (0: the latest) a weak load reads: the strategy's choice, recorded.
+int Scheduler::ChooseStore(int readable) {
+  const int back = strategy_.ChooseStore(readable, result_.steps);
+  if (back < 0 || back >= readable) [[unlikely]] {
+    std::string why = strategy_.Error();
+    if (why.empty()) {
+      why = absl::StrCat("the strategy chose store ", back, " of ", readable, " at step ",
+                         result_.steps);
+    }
+    EndTrial(RunResult::Kind::kDivergence, std::move(why));
+    return 0;
+  }
+  result_.choices.push_back(static_cast<uint8_t>(back));
+  return back;
+}
+
 bool Scheduler::Block(const void* object, const char* label) {
   if (ending_) {
     UnwindAt(TraceKind::kBlocked);

@@ -86,7 +86,29 @@ class Scheduler {
     if (!ending_) hb_.AtomicRmw(c, current_, o);
   }
   void Fence(std::memory_order o) {
-    if (!ending_) hb_.Fence(current_, o);
+    if (!ending_) hb_.Fence(current_, o, last_step_[current_]);
+  }
+  // Weak atomics (MemoryModel::kC11, while the trial runs): each atomic keeps its modification
+  // order (StoreHistory) and a load reads one of the stores coherence allows, as the strategy
+  // chooses (a recorded choice, like a thread choice). Each returns the store's place in the
+  // order. A seq_cst load, an RMW and a failed CAS read the latest store.
+  bool WeakMemory() const { return options_.memory_model == MemoryModel::kC11 && !ending_; }
+  bool FreshHistory(StoreHistory& h) const { return hb_.Fresh(h); }
+  uint32_t WeakLoad(StoreHistory& h, std::memory_order o);
+  uint32_t WeakLoadLatest(StoreHistory& h, std::memory_order o) {
+    hb_.ReadFrom(h, h.count - 1, current_, o);
+    return h.count - 1;
+  }
+  uint32_t WeakStore(StoreHistory& h, std::memory_order o) {
+    return hb_.Store(h, current_, o, last_step_[current_]);
+  }
+  uint32_t WeakRmw(StoreHistory& h, std::memory_order o) {
+    return hb_.Rmw(h, current_, o, last_step_[current_]);
+  }
+  // The running thread's scenario operation returned (or an iteration's erase-this reported its
+  // outcome, which the history dates there): its stores are seen by every later load.
+  void OperationReturned() {
+    if (!ending_) hb_.Returned(current_, last_step_[current_]);
   }
   // A Var access: checked against happens-before; a race ends the trial (kDataRace) and unwinds
   // the accessing thread at once, before the racy value is used.
@@ -110,6 +132,7 @@ class Scheduler {
   void UnwindAt(TraceKind kind);
   void VarAccessed(VarShadow& v, bool write, CodeSite where);
   [[gnu::noinline, gnu::cold]] void RaceFound(const DataRace& race);
+  int ChooseStore(int readable);
   void EndTrial(RunResult::Kind kind, std::string detail);
   boost::context::fiber MakeFiber(int index);
 

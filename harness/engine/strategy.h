@@ -20,6 +20,10 @@ class Strategy {
   // Called only when more than one thread is runnable. Returns the thread to run, or -1 when the
   // strategy cannot continue (a replay that diverged; Error() says why).
   virtual int Choose(ThreadMask runnable, int current, uint64_t step) = 0;
+  // Called only when a weak atomic load (MemoryModel::kC11) may read more than one store:
+  // `readable` stores, 0 the latest, k the k-th older one. Returns the one to read, or -1 when
+  // the strategy cannot continue. By default the latest.
+  virtual int ChooseStore(int /*readable*/, uint64_t /*step*/) { return 0; }
   virtual std::string Error() const { return ""; }
 };
 

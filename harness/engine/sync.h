@@ -122,9 +122,12 @@ struct ControlledSync {
     SyncClock read_clock_;
   };
 
-  // An atomic; each operation is a scheduling point. The memory orders feed happens-before (under
-  // MemoryModel::kC11 a release store -> an acquire load that reads it, release sequences, fences;
-  // under kSc every operation synchronises); every load reads the latest store.
+  // An atomic; each operation is a scheduling point. Under MemoryModel::kSc every load reads the
+  // latest store and every operation synchronises. Under kC11 (weak atomics) the memory orders
+  // feed happens-before (a release store -> an acquire load that reads it, release sequences,
+  // fences) and a relaxed or acquire load may read an older store of the location's modification
+  // order when coherence allows it, as the strategy chooses (Scheduler::WeakLoad); seq_cst loads,
+  // RMWs and failed CASes read the latest store.
   template <class T>
   class Atomic {
    public:
@@ -133,11 +136,20 @@ struct ControlledSync {
     Atomic(const Atomic&) = delete;
     Atomic& operator=(const Atomic&) = delete;
     T load(std::memory_order o = std::memory_order_seq_cst) const {
-      if (Scheduler* s = Point("atomic.load")) s->AtomicLoad(clock_, o);
+      Scheduler* s = Point("atomic.load");
+      if (s == nullptr) return v_;
+      if (s->WeakMemory()) return values_[s->WeakLoad(History(*s), o) % kStoreHistory];
+      s->AtomicLoad(clock_, o);
       return v_;
     }
     void store(T v, std::memory_order o = std::memory_order_seq_cst) {
-      if (Scheduler* s = Point("atomic.store")) s->AtomicStore(clock_, o);
+      if (Scheduler* s = Point("atomic.store")) {
+        if (s->WeakMemory()) {
+          values_[s->WeakStore(History(*s), o) % kStoreHistory] = v;
+        } else {
+          s->AtomicStore(clock_, o);
+        }
+      }
       v_ = v;
     }
     T exchange(T v, std::memory_order o = std::memory_order_seq_cst) {
@@ -146,12 +158,21 @@ struct ControlledSync {
     bool compare_exchange_strong(T& expected, T desired, std::memory_order success,
                                  std::memory_order failure) {
       Scheduler* s = Point("atomic.cas");
+      const bool weak = s != nullptr && s->WeakMemory();
       if (v_ == expected) {
-        if (s != nullptr) s->AtomicRmw(clock_, success);
+        if (weak) {
+          values_[s->WeakRmw(History(*s), success) % kStoreHistory] = desired;
+        } else if (s != nullptr) {
+          s->AtomicRmw(clock_, success);
+        }
         v_ = desired;
         return true;
       }
-      if (s != nullptr) s->AtomicLoad(clock_, failure);
+      if (weak) {
+        s->WeakLoadLatest(History(*s), failure);
+      } else if (s != nullptr) {
+        s->AtomicLoad(clock_, failure);
+      }
       expected = v_;
       return false;
     }
@@ -200,15 +221,28 @@ struct ControlledSync {
       if (o == std::memory_order_release) return std::memory_order_relaxed;
       return o;
     }
+    // The location's modification order in this trial (weak atomics), started with the value it
+    // had before.
+    StoreHistory& History(Scheduler& s) const {
+      if (s.FreshHistory(history_)) values_[0] = v_;
+      return history_;
+    }
     template <class F>
     T Rmw(const char* label, std::memory_order o, F next) {
-      if (Scheduler* s = Point(label)) s->AtomicRmw(clock_, o);
+      Scheduler* s = Point(label);
       const T old = v_;
+      if (s != nullptr && s->WeakMemory()) {
+        values_[s->WeakRmw(History(*s), o) % kStoreHistory] = next(old);
+      } else if (s != nullptr) {
+        s->AtomicRmw(clock_, o);
+      }
       v_ = next(old);
       return old;
     }
-    T v_{};
-    SyncClock clock_;  // happens-before: the clock of the release sequence the last store heads
+    T v_{};            // the latest store
+    SyncClock clock_;  // kSc: the clock of the release sequence the last store heads
+    mutable StoreHistory history_;      // kC11: the last stores' places in the order ...
+    mutable T values_[kStoreHistory]{};  // ... and their values
   };
 
   // A stand-alone fence (std::atomic_thread_fence): a scheduling point.

@@ -68,7 +68,7 @@ std::vector<BugBenchStrategy> DefaultBugBenchStrategies() {
   std::vector<BugBenchStrategy> out;
   for (const char* s :
        {"stress", "reference-loop", "noise", "random", "pct:d=1", "pct:d=2", "pct:d=3",
-        "portfolio"}) {
+        "portfolio", "random+sc"}) {
     out.push_back(*ParseBugBenchStrategy(s));
   }
   return out;

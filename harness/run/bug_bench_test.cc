@@ -99,7 +99,9 @@ TEST(BugBenchTest, StrategiesPickTheirMode) {
   EXPECT_EQ(ParseBugBenchStrategy("pct:d=2")->mode, ExecMode::kControlled);
   EXPECT_EQ(ParseBugBenchStrategy("random")->mode, ExecMode::kControlled);
   EXPECT_FALSE(ParseBugBenchStrategy("dfs").ok());
-  EXPECT_EQ(DefaultBugBenchStrategies().size(), 8u);
+  // The last default is the memory-model column: the random walk under sc, beside it under c11.
+  EXPECT_EQ(DefaultBugBenchStrategies().size(), 9u);
+  EXPECT_EQ(DefaultBugBenchStrategies().back().spec.memory_model, MemoryModel::kSc);
   EXPECT_EQ(DefaultBugBenchStrategies()[1].Label(), "perturbed reference-loop");
   EXPECT_EQ(ParseBugBenchStrategy("reference-loop")->mode, ExecMode::kPerturbed);
   EXPECT_EQ(ParseBugBenchStrategy("portfolio")->mode, ExecMode::kControlled);

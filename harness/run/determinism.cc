@@ -28,6 +28,7 @@ std::string_view KindName(TraceKind kind) {
     case TraceKind::kFinished: return "finished";
     case TraceKind::kSwitch: return "switch";
     case TraceKind::kRace: return "race";
+    case TraceKind::kStaleRead: return "stale read";
   }
   return "?";
 }
@@ -235,6 +236,8 @@ std::string DescribeTraceEvent(const TraceEvent& e) {
     case TraceKind::kFinished: return absl::StrCat(who, " finishing");
     case TraceKind::kRace:
       return absl::StrCat(who, " racing ", e.b ? "write" : "read", " at ", label, ":", e.a);
+    case TraceKind::kStaleRead:
+      return absl::StrCat(who, " reading store #", e.a, " (", e.b, " newer)");
     default: return absl::StrCat(who, " ", std::string(KindName(e.kind)), " \"", label, "\"");
   }
 }

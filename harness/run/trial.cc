@@ -91,6 +91,7 @@ class OpRunner {
       case OpKind::kForEach: result = RunForEach(spec, thread, rec); break;
     }
     rec.response = Tick();
+    if (s != nullptr) s->OperationReturned();
     Trace(s, rec.response, thread, TraceKind::kOpResponse, static_cast<uint8_t>(spec.kind),
           spec.key, result, OpLabel(spec.kind));
   }
@@ -153,6 +154,8 @@ class OpRunner::Iteration final : public VisitSink {
       if (it->erase != EraseOutcome::kNone) break;  // the latest one already has its outcome
       it->erase = erased ? EraseOutcome::kErased : EraseOutcome::kDeclined;
       it->erase_at = Tick();
+      // The history dates the erase here: from now on every load sees its stores.
+      if (Scheduler* s = Scheduler::Current()) s->OperationReturned();
       return;
     }
   }

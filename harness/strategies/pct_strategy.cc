@@ -6,6 +6,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "harness/strategies/random_strategy.h"
 
 namespace mapfault {
 
@@ -39,6 +40,11 @@ int PctStrategy::Choose(ThreadMask runnable, int current, uint64_t step) {
   return best;
 }
 
+// PCT orders threads, not stores: a weak load's store is chosen as the random walk does.
+int PctStrategy::ChooseStore(int readable, uint64_t) {
+  return ChooseStoreBiased(rng_, readable, latest_percent_);
+}
+
 absl::Status ParsePctParams(std::string_view text, std::string_view params, StrategySpec& spec) {
   constexpr std::string_view kDepth = "d=";
   if (params.substr(0, kDepth.size()) != kDepth) return absl::NotFoundError("not pct's syntax");
@@ -55,7 +61,7 @@ absl::Status ParsePctParams(std::string_view text, std::string_view params, Stra
 std::string FormatPctParams(const StrategySpec& spec) { return absl::StrCat("d=", spec.depth); }
 
 std::unique_ptr<Strategy> MakePctStrategy(const StrategySpec& spec, uint64_t seed) {
-  return std::make_unique<PctStrategy>(seed, spec.depth);
+  return std::make_unique<PctStrategy>(seed, spec.depth, spec.latest_percent);
 }
 
 NoisePolicy PctNoise(const StrategySpec& spec, uint64_t) {

@@ -22,13 +22,17 @@ namespace mapfault {
 
 class PctStrategy final : public Strategy {
  public:
-  PctStrategy(uint64_t seed, int depth) : rng_(seed), depth_(depth) {}
+  PctStrategy(uint64_t seed, int depth,
+              int latest_percent = StrategySpec::kDefaultLatestPercent)
+      : rng_(seed), depth_(depth), latest_percent_(latest_percent) {}
   void Begin(int threads, uint64_t expected_steps) override;
   int Choose(ThreadMask runnable, int current, uint64_t step) override;
+  int ChooseStore(int readable, uint64_t step) override;
 
  private:
   Rng rng_;
   int depth_;
+  int latest_percent_;
   std::vector<int> priority_;             // per thread; higher runs first
   std::vector<uint64_t> change_points_;   // ascending steps
   size_t next_change_ = 0;

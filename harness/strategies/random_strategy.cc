@@ -10,12 +10,17 @@ int NthSetBit(ThreadMask mask, int n) {
   return std::countr_zero(mask);
 }
 
+int ChooseStoreBiased(Rng& rng, int readable, int latest_percent) {
+  if (readable <= 1 || static_cast<int>(rng.Below(100)) < latest_percent) return 0;
+  return 1 + static_cast<int>(rng.Below(static_cast<uint64_t>(readable - 1)));
+}
+
 int RandomStrategy::Choose(ThreadMask runnable, int, uint64_t) {
   return NthSetBit(runnable, static_cast<int>(rng_.Below(std::popcount(runnable))));
 }
 
-std::unique_ptr<Strategy> MakeRandomStrategy(const StrategySpec&, uint64_t seed) {
-  return std::make_unique<RandomStrategy>(seed);
+std::unique_ptr<Strategy> MakeRandomStrategy(const StrategySpec& spec, uint64_t seed) {
+  return std::make_unique<RandomStrategy>(seed, spec.latest_percent);
 }
 
 }  // namespace mapfault

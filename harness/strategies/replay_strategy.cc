@@ -39,4 +39,25 @@ int ReplayStrategy::Choose(ThreadMask runnable, int current, uint64_t step) {
   return want;
 }
 
+int ReplayStrategy::ChooseStore(int readable, uint64_t step) {
+  if (lenient_) {
+    const int want = next_ < choices_.size() ? choices_[next_] : 0;
+    ++next_;
+    return want < readable ? want : 0;
+  }
+  if (next_ >= choices_.size()) {
+    error_ = absl::StrCat("replay diverged at step ", step, ": the recording has only ",
+                          choices_.size(), " choices but a load may read ", readable, " stores");
+    return -1;
+  }
+  const int want = choices_[next_++];
+  if (want >= readable) {
+    error_ = absl::StrCat("replay diverged at step ", step, " (choice ", next_,
+                          "): expected the load to read store ", want, " back, but only ",
+                          readable, " could be read");
+    return -1;
+  }
+  return want;
+}
+
 }  // namespace mapfault

@@ -21,6 +21,8 @@ class ReplayStrategy final : public Strategy {
       : choices_(std::move(choices)), lenient_(lenient) {}
   void Begin(int, uint64_t) override { next_ = 0; error_.clear(); }
   int Choose(ThreadMask runnable, int current, uint64_t step) override;
+  // A recorded store choice; a lenient replay reads the latest where the recording does not fit.
+  int ChooseStore(int readable, uint64_t step) override;
   std::string Error() const override { return error_; }
 
  private:

@@ -39,6 +39,11 @@ struct StrategySpec {
   // race. Off when no-data-race is not asked for (a suite's `invariants`), so the trials run on
   // and judge the rest; not part of the spelling (a replay token carries it).
   bool race_detection = true;
+  // Controlled mode under kC11 only: the chance, in percent, that a weak atomic load that may read
+  // several stores reads the latest; the others read one of the older ones, uniformly
+  // (--latest-store). Not part of the spelling (a replay follows its recorded choices).
+  int latest_percent = kDefaultLatestPercent;
+  static constexpr int kDefaultLatestPercent = 50;
 
   std::string ToString() const;  // canonical: "pct:d=3" for "pct"
   // A row's name or "name:params" ("random", "pct", "pct:d=2", ...), optionally followed by

@@ -34,9 +34,9 @@ _mapfault() {
         --out) _mapfault_reply "" dirs; return ;;
         --memory-model) _mapfault_reply "sc c11"; return ;;
         --plugin) _mapfault_reply "" files; return ;;
-        --trials|--time-budget|--seed|--jobs|--threads|--keys|--initial|--ops|--max-steps|--max-schedules|--watchdog|--shard) return ;;
+        --trials|--time-budget|--seed|--jobs|--threads|--keys|--initial|--ops|--max-steps|--max-schedules|--watchdog|--latest-store|--shard) return ;;
       esac
-      _mapfault_reply "-h --help --help-all --suite --file --scenario --backend --strategy --mode --trials --time-budget --seed --jobs --out --threads --keys --initial --ops --max-steps --max-schedules --watchdog --no-progress --preempt --memory-model --plugin --shard" ;;
+      _mapfault_reply "-h --help --help-all --suite --file --scenario --backend --strategy --mode --trials --time-budget --seed --jobs --out --threads --keys --initial --ops --max-steps --max-schedules --watchdog --no-progress --preempt --memory-model --latest-store --plugin --shard" ;;
     merge)
       case $prev in
         --out) _mapfault_reply "" dirs; return ;;
