@@ -38,6 +38,10 @@ std::string SampledText(const CellResult& cell) {
     text += fmt::format(", {}", Plural(*c.distinct_schedules, "distinct schedule",
                                        "distinct schedules"));
   }
+  if (c.stale_reads && *c.stale_reads > 0) {
+    text += fmt::format(", {} (c11)", Plural(*c.stale_reads, "stale atomic read",
+                                             "stale atomic reads"));
+  }
   if (c.pct_bound && *c.pct_bound > 0) {
     const double survive = std::pow(1 - *c.pct_bound, static_cast<double>(cell.trials));
     text += fmt::format("; a bug of PCT's depth survives them with probability <= {:.3g}",

@@ -41,6 +41,7 @@ CellResult ExhaustiveCell() {
 CellResult SampledCell() {
   CellResult c = HoldingCell("random", 10000);
   c.coverage.distinct_schedules = 9412;
+  c.coverage.stale_reads = 2345;  // weak atomic loads that read an older store (c11)
   return c;
 }
 
@@ -53,7 +54,8 @@ RunResults TwoCellRun() {
 
 constexpr std::string_view kExhaustiveWords =
     "HOLDS: every schedule with <= 2 preemptions of 50 programs, 41,312 schedules";
-constexpr std::string_view kSampledWords = "HOLDS: 10,000 sampled trials, 9,412 distinct schedules";
+constexpr std::string_view kSampledWords =
+    "HOLDS: 10,000 sampled trials, 9,412 distinct schedules, 2,345 stale atomic reads (c11)";
 
 TEST(CoverageTextTest, SaysWhatAnExhaustiveOrSampledVerdictCovers) {
   EXPECT_EQ(CellCoverageLine(ExhaustiveCell()), kExhaustiveWords);
@@ -71,6 +73,20 @@ TEST(CoverageTextTest, AnIncompleteSearchSaysHowFarItGot) {
   EXPECT_EQ(CoverageText(c),
             "schedules with <= 2 preemptions of 50 programs searched, 41,312 schedules "
             "(INCOMPLETE: 47 programs fully explored, every program up to 1 preemption)");
+}
+
+// A cell whose loads never read an older store (a lock-based map, or sc) says nothing of them in
+// words; results.json keeps the 0 (c11) or null (sc, perturbed).
+TEST(CoverageTextTest, StaleReadsAreNamedOnlyWhenThereWereSome) {
+  CellResult c = SampledCell();
+  c.coverage.stale_reads = 0;
+  EXPECT_EQ(CoverageText(c), "10,000 sampled trials, 9,412 distinct schedules");
+  RunResults run;
+  run.cells = {c};
+  EXPECT_EQ(ResultsToJson(run)["results"][0]["coverage"]["stale_reads"], 0);
+  c.coverage.stale_reads.reset();
+  run.cells = {c};
+  EXPECT_TRUE(ResultsToJson(run)["results"][0]["coverage"]["stale_reads"].is_null());
 }
 
 TEST(CoverageTextTest, PctStatesItsSurvivalBound) {
@@ -110,7 +126,7 @@ TEST(CoverageTextTest, ResultsJsonCarriesCoverageAndReadsItBack) {
                 "bound_complete": 2})"));
   const nlohmann::json& sampled = j["results"][kAllInvariants.size()]["coverage"];
   EXPECT_EQ(sampled, nlohmann::json::parse(R"({"kind": "sampled", "trials": 10000,
-                "distinct_schedules": 9412, "pct_bound": null})"));
+                "distinct_schedules": 9412, "stale_reads": 2345, "pct_bound": null})"));
   const absl::StatusOr<RunResults> back = ResultsFromJson(j);
   ASSERT_TRUE(back.ok()) << back.status();
   EXPECT_EQ(CellCoverageLine(back->cells[0]), kExhaustiveWords);

@@ -42,6 +42,7 @@ nlohmann::json CoverageToJson(const CellResult& c) {
           {"trials", c.trials},
           {"distinct_schedules",
            v.distinct_schedules ? json(*v.distinct_schedules) : json(nullptr)},
+          {"stale_reads", v.stale_reads ? json(*v.stale_reads) : json(nullptr)},
           {"pct_bound", v.pct_bound ? json(*v.pct_bound) : json(nullptr)}};
 }
 
@@ -257,6 +258,9 @@ void ReadCoverage(const json& row, FieldReader& in, CellResult& c) {
     in.Count(*v, "trials");
     if (const json d = v->value("distinct_schedules", json(nullptr)); !d.is_null()) {
       cov.distinct_schedules = in.Count(*v, "distinct_schedules", 0, c.trials);
+    }
+    if (const json w = v->value("stale_reads", json(nullptr)); !w.is_null()) {
+      cov.stale_reads = in.Count(*v, "stale_reads");
     }
     if (const json p = v->value("pct_bound", json(nullptr)); !p.is_null()) {
       if (!p.is_number() || !(p.get<double>() >= 0 && p.get<double>() <= 1)) {

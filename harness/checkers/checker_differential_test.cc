@@ -19,7 +19,9 @@
 
 // GCC 12 reports std::optional<Value> copies in the brute-force loop below as maybe-uninitialized
 // (a known false positive of its optional at -O2).
+#if !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 
 namespace mapfault {
 namespace {

@@ -31,6 +31,7 @@ struct RunResult {
   int preemptions = 0;           // switches away from a thread that could have continued
   std::vector<uint8_t> choices;  // one entry per step where more than one thread was runnable
   std::optional<DataRace> race;  // with kDataRace: the two accesses
+  uint32_t stale_reads = 0;      // weak atomic loads that read an older store than the latest
 };
 
 class Scheduler {

@@ -68,6 +68,7 @@ Coverage CellTally::CoverageOf(const CellSpec& cell, uint64_t planned) const {
   }
   if (cell.mode != ExecMode::kControlled) return c;
   c.distinct_schedules = schedule_hashes.size();
+  if (cell.strategy.memory_model == MemoryModel::kC11) c.stale_reads = stale_reads;
   if (cell.strategy.kind == StrategyKind::kPct && trials > 0) {
     const double k = static_cast<double>(std::max<uint64_t>(most_steps, 1));
     c.pct_bound = 1 / (cell.params.threads * std::pow(k, cell.strategy.depth - 1));

@@ -60,6 +60,7 @@ struct CellTally {
   uint64_t programs_complete = 0;
   int bound_complete = std::numeric_limits<int>::max();
   uint64_t most_steps = 0;
+  uint64_t stale_reads = 0;  // weak atomic loads that read an older store (Coverage)
   absl::flat_hash_set<uint64_t> schedule_hashes;
 
   // A failure of `inv` reported by a worker that completed 0-based trial `trial` (`original`: how

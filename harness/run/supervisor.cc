@@ -118,6 +118,7 @@ class CoverageLine {
     }
     ++pending_.schedules;
     pending_.most_steps = std::max(pending_.most_steps, r.run.steps);
+    pending_.stale_reads += r.run.stale_reads;
     if (spec.mode == ExecMode::kControlled) {
       pending_.hashes[pending_.hash_count++] = ScheduleHash(r.run.choices);
     }
@@ -129,7 +130,8 @@ class CoverageLine {
     if (!now && programs_ == 0 && !full) return;
     json line = {{"cov",
                   {{"s", schedules_ + pending_.schedules},
-                   {"k", std::max(most_steps_, pending_.most_steps)}}},
+                   {"k", std::max(most_steps_, pending_.most_steps)},
+                   {"w", pending_.stale_reads}}},
                  {"h", std::vector<uint64_t>(pending_.hashes,
                                              pending_.hashes + pending_.hash_count)}};
     if (programs_ > 0) {
@@ -138,7 +140,7 @@ class CoverageLine {
       line["cov"]["bc"] = bound_complete_;
     }
     const std::string text = line.dump() + "\n";
-    pending_.schedules = pending_.most_steps = 0;
+    pending_.schedules = pending_.most_steps = pending_.stale_reads = 0;
     pending_.hash_count = 0;
     schedules_ = most_steps_ = programs_ = programs_complete_ = 0;
     bound_complete_ = std::numeric_limits<int>::max();
@@ -335,6 +337,7 @@ void HandleCoverageLine(const json& j, CellTally& cell) {
   const json& cov = j["cov"];
   cell.schedules += cov.value("s", uint64_t{0});
   cell.most_steps = std::max(cell.most_steps, cov.value("k", uint64_t{0}));
+  cell.stale_reads += cov.value("w", uint64_t{0});
   if (cov.contains("p")) {
     cell.programs += cov["p"].get<uint64_t>();
     cell.programs_complete += cov.value("pc", uint64_t{0});
@@ -367,6 +370,7 @@ void Dispatcher::OnExit(const WorkerExit& exit) {
   const PendingCoverage& pending = exit.slot->pending;
   cell.schedules += pending.schedules;
   cell.most_steps = std::max(cell.most_steps, pending.most_steps);
+  cell.stale_reads += pending.stale_reads;
   const uint32_t hashes = std::min(pending.hash_count, PendingCoverage::kHashes);
   cell.schedule_hashes.insert(pending.hashes, pending.hashes + hashes);
   cell.worker_seconds += exit.seconds;

@@ -33,6 +33,11 @@ void MergeCoverage(Coverage& into, const Coverage& shard) {
   } else {
     into.distinct_schedules.reset();
   }
+  if (into.stale_reads && shard.stale_reads) {
+    *into.stale_reads += *shard.stale_reads;
+  } else {
+    into.stale_reads.reset();
+  }
   if (into.pct_bound && shard.pct_bound) {
     into.pct_bound = std::min(*into.pct_bound, *shard.pct_bound);
   } else {

@@ -53,6 +53,9 @@ struct Coverage {
   // kSampled: distinct schedules among the trials (hashes of their choice sequences; controlled
   // mode only, else absent; summed over merged shards, so then an upper bound).
   std::optional<uint64_t> distinct_schedules;
+  // kSampled, controlled under --memory-model c11: the weak atomic loads that read an older store
+  // than the latest (memory-model.md); 0 says weak behaviours were never exercised. Else absent.
+  std::optional<uint64_t> stale_reads;
   // kSampled with PCT depth d: the per-trial probability 1/(n k^(d-1)) of hitting a given depth-d
   // bug (n threads, k the most scheduling steps a trial took); a depth-d bug survives N trials
   // with probability at most (1-p)^N.

@@ -79,6 +79,7 @@ struct PendingCoverage {
   static constexpr uint32_t kHashes = 256;
   uint64_t schedules;   // trials run
   uint64_t most_steps;  // the most scheduling steps one took
+  uint64_t stale_reads;  // their weak atomic loads that read an older store (RunResult)
   uint32_t hash_count;
   uint64_t hashes[kHashes];  // their schedules' hashes (controlled trials)
 };

@@ -15,7 +15,9 @@
 namespace mapfault {
 namespace {
 
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__) || defined(MAPFAULT_TSAN)
+// MAPFAULT_ASAN too: clang 14 does not define __SANITIZE_ADDRESS__ (GCC does).
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__) || defined(MAPFAULT_ASAN) || \
+    defined(MAPFAULT_TSAN)
 constexpr bool kSanitized = true;
 #else
 constexpr bool kSanitized = false;
