@@ -58,7 +58,7 @@ PointMarks PointMarksOf(const std::vector<TraceEvent>& trace) {
       marks[{e.thread, e.step}] = fmt::format("! racing {} ({}:{})", e.b ? "write" : "read",
                                               SourcePath(e.label), e.a);
     } else if (e.kind == TraceKind::kStaleRead) {
-      marks[{e.thread, e.step}] = fmt::format("-> read store #{} (stale: {} newer)", e.a, e.b);
+      marks[{e.thread, e.step}] = report_internal::StaleReadText(e);
     }
   }
   return marks;

@@ -235,6 +235,12 @@ inline const OpSpec* ProgramOp(const Program& program, const TraceEvent& e) {
   return e.a >= 0 && static_cast<size_t>(e.a) < ops.size() ? &ops[e.a] : nullptr;
 }
 
+// A weak atomic load that read an older store (TraceKind::kStaleRead): "-> read store #3 (stale:
+// 1 newer)".
+inline std::string StaleReadText(const TraceEvent& e) {
+  return fmt::format("-> read store #{} (stale: {} newer)", e.a, e.b);
+}
+
 // An event as one line of its thread's column, as the failure report's step table shows it:
 // "> insert(3, 10)", "< true", "visit 3=10", "blocked: mutex.lock", or the scheduling point's
 // label.
@@ -251,8 +257,7 @@ inline std::string EventText(const TraceEvent& e, const Program& program) {
                          e.op == static_cast<uint8_t>(VisitAction::kEraseThis) ? " -> erase" : "");
     case TraceKind::kBlocked: return fmt::format("blocked: {}", label);
     case TraceKind::kFinished: return "(thread finished)";
-    case TraceKind::kStaleRead:
-      return fmt::format("-> read store #{} (stale: {} newer)", e.a, e.b);
+    case TraceKind::kStaleRead: return StaleReadText(e);
     default: return label;
   }
 }

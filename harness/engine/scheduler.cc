@@ -240,10 +240,12 @@ uint32_t Scheduler::WeakLoad(StoreHistory& h, std::memory_order o) {
   }
   const uint32_t index = latest - static_cast<uint32_t>(back);
   hb_.ReadFrom(h, index, current_, o);
-  if (back > 0) ++result_.stale_reads;
-  if (back > 0 && options_.trace != nullptr) {
-    options_.trace->Append({last_step_[current_], static_cast<uint8_t>(current_),
-                            TraceKind::kStaleRead, 0, 0, "stale read", index, back});
+  if (back > 0) {
+    ++result_.stale_reads;
+    if (options_.trace != nullptr) {
+      options_.trace->Append({last_step_[current_], static_cast<uint8_t>(current_),
+                              TraceKind::kStaleRead, 0, 0, "stale read", index, back});
+    }
   }
   return index;
 }

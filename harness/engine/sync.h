@@ -158,17 +158,11 @@ struct ControlledSync {
     bool compare_exchange_strong(T& expected, T desired, std::memory_order success,
                                  std::memory_order failure) {
       Scheduler* s = Point("atomic.cas");
-      const bool weak = s != nullptr && s->WeakMemory();
       if (v_ == expected) {
-        if (weak) {
-          values_[s->WeakRmw(History(*s), success) % kStoreHistory] = desired;
-        } else if (s != nullptr) {
-          s->AtomicRmw(clock_, success);
-        }
-        v_ = desired;
+        RmwWrite(s, success, desired);
         return true;
       }
-      if (weak) {
+      if (s != nullptr && s->WeakMemory()) {
         s->WeakLoadLatest(History(*s), failure);
       } else if (s != nullptr) {
         s->AtomicLoad(clock_, failure);
@@ -231,13 +225,17 @@ struct ControlledSync {
     T Rmw(const char* label, std::memory_order o, F next) {
       Scheduler* s = Point(label);
       const T old = v_;
+      RmwWrite(s, o, next(old));
+      return old;
+    }
+    // The write of a read-modify-write (it read the latest store): `v` becomes the latest.
+    void RmwWrite(Scheduler* s, std::memory_order o, T v) {
       if (s != nullptr && s->WeakMemory()) {
-        values_[s->WeakRmw(History(*s), o) % kStoreHistory] = next(old);
+        values_[s->WeakRmw(History(*s), o) % kStoreHistory] = v;
       } else if (s != nullptr) {
         s->AtomicRmw(clock_, o);
       }
-      v_ = next(old);
-      return old;
+      v_ = v;
     }
     T v_{};            // the latest store
     SyncClock clock_;  // kSc: the clock of the release sequence the last store heads
