@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <new>
 #include <vector>
 
 namespace mapfault {
@@ -16,17 +17,28 @@ namespace mapfault {
 template <class Node, size_t kChunk = 64>
 class NodeArena {
  public:
-  // A node from the free list, or fresh storage. Its contents are whatever it last held.
+  NodeArena() = default;
+  NodeArena(const NodeArena&) = delete;
+  NodeArena& operator=(const NodeArena&) = delete;
+  ~NodeArena() {
+    for (size_t c = 0; c < chunks_.size(); ++c) {
+      std::destroy_n(chunks_[c].get(), c + 1 == chunks_.size() ? used_ : kChunk);
+    }
+  }
+
+  // A node from the free list, or fresh storage. Its contents are whatever it last held (a fresh
+  // node is value-initialised). Storage is constructed as it is carved, not a chunk at a time: a
+  // trial's map uses a few nodes of its first chunk, and a node of Vars is a few hundred bytes.
   Node* Take() {
     if (Node* n = free_) {
       free_ = n->free_next;
       return n;
     }
     if (used_ == kChunk || chunks_.empty()) {
-      chunks_.push_back(std::make_unique<Node[]>(kChunk));
+      chunks_.emplace_back(std::allocator<Node>().allocate(kChunk));
       used_ = 0;
     }
-    return &chunks_.back()[used_++];
+    return ::new (static_cast<void*>(chunks_.back().get() + used_++)) Node();
   }
   // Makes `n` the next node Take() returns.
   void Release(Node* n) {
@@ -35,8 +47,11 @@ class NodeArena {
   }
 
  private:
-  std::vector<std::unique_ptr<Node[]>> chunks_;
-  size_t used_ = 0;
+  struct Deallocate {
+    void operator()(Node* chunk) const { std::allocator<Node>().deallocate(chunk, kChunk); }
+  };
+  std::vector<std::unique_ptr<Node, Deallocate>> chunks_;
+  size_t used_ = 0;  // nodes constructed in the last chunk (every earlier chunk is full)
   Node* free_ = nullptr;
 };
 
