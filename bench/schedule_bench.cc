@@ -13,6 +13,7 @@
 
 #include <benchmark/benchmark.h>
 
+#include "harness/checkers/checkers.h"
 #include "harness/engine/backend.h"
 #include "harness/run/trial.h"
 #include "maps/builtin_backends.h"
@@ -84,12 +85,16 @@ void RunSchedules(benchmark::State& state, const std::string& backend,
   uint64_t iteration = 0;
   int64_t points = 0;
   int64_t completed = 0;
+  int64_t scheduled_ns = 0;  // the parallel part under the scheduler
+  int64_t checking_ns = 0;   // the checkers
   for (auto _ : state) {
     spec.seed = seeds.empty() ? iteration : seeds[iteration % seeds.size()];
     ++iteration;
     TrialResult result = RunControlledTrial(spec);
     points += static_cast<int64_t>(result.run.steps);
     completed += result.run.kind == RunResult::Kind::kCompleted;
+    scheduled_ns += result.phases.trial_ns;
+    checking_ns += result.phases.checking_ns;
     benchmark::DoNotOptimize(result);
   }
   const auto iterations = static_cast<int64_t>(state.iterations());
@@ -98,6 +103,12 @@ void RunSchedules(benchmark::State& state, const std::string& backend,
                                                          benchmark::Counter::kIsRate);
   state.counters["points_per_schedule"] =
       benchmark::Counter(static_cast<double>(points), benchmark::Counter::kAvgIterations);
+  // Where a trial's time goes: per trial, the scheduled parallel part and the checkers (the rest
+  // is program generation, the map, the init and post parts, the result's allocation).
+  state.counters["scheduled_ns"] =
+      benchmark::Counter(static_cast<double>(scheduled_ns), benchmark::Counter::kAvgIterations);
+  state.counters["checking_ns"] =
+      benchmark::Counter(static_cast<double>(checking_ns), benchmark::Counter::kAvgIterations);
   state.counters["completed_frac"] =
       benchmark::Counter(static_cast<double>(completed), benchmark::Counter::kAvgIterations);
 }
@@ -124,6 +135,27 @@ void BM_ControlledSchedulesMutexNoRaceCheck(benchmark::State& state) {
   RunSchedules(state, "mutex", {}, /*race_detection=*/false);
 }
 BENCHMARK(BM_ControlledSchedulesMutexNoRaceCheck)->Unit(benchmark::kMicrosecond);
+
+// 4c. The checkers alone on the histories of 256 mutex trials (the same program as 4b, race
+// detection on): what one schedule's judgement costs, without the schedule.
+void BM_CheckTrialHistories(benchmark::State& state) {
+  TrialSpec spec = MakeSpec("mutex", 0);
+  std::vector<History> histories;
+  for (uint64_t seed = 0; seed < 256; ++seed) {
+    spec.seed = seed;
+    histories.push_back(RunControlledTrial(spec).history);
+  }
+  CheckOptions options;
+  options.duplicate_allows_reinsert = spec.backend->duplicate_allows_reinsert;
+  size_t i = 0;
+  for (auto _ : state) {
+    CheckResult checked = CheckHistory(histories[i++ % histories.size()], options);
+    benchmark::DoNotOptimize(checked);
+  }
+  state.counters["histories_per_s"] = benchmark::Counter(
+      static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_CheckTrialHistories)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 }  // namespace mapfault

@@ -62,9 +62,17 @@ void AppendOps(const std::vector<OpRecord>& ops, std::vector<const OpRecord*>& o
 
 std::vector<const OpRecord*> History::AllOps() const {
   std::vector<const OpRecord*> out;
+  AllOpsInto(out);
+  return out;
+}
+
+void History::AllOpsInto(std::vector<const OpRecord*>& out) const {
+  size_t n = post.size();
+  for (const auto& t : threads) n += t.size();
+  out.clear();
+  out.reserve(n);  // visitor writes (rare) may grow it once
   for (const auto& t : threads) AppendOps(t, out);
   AppendOps(post, out);
-  return out;
 }
 
 }  // namespace mapfault

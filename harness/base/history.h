@@ -75,6 +75,8 @@ struct History {
 
   // Every operation (parallel then post, visitor writes after the for_each that made them).
   std::vector<const OpRecord*> AllOps() const;
+  // The same, into `out` (cleared first; its buffer is reused).
+  void AllOpsInto(std::vector<const OpRecord*>& out) const;
 };
 
 inline uint64_t ReadFrom(const OpRecord& f, const YieldRecord& y) {

@@ -9,6 +9,34 @@
 namespace mapfault {
 namespace {
 
+// Buffers kept per thread across indexes (a thread checks one history after another): a big
+// history's event arrays are megabytes, and a fresh allocation of that size is a fresh mapping
+// whose first touch page-faults page by page (~25% of checking a 100,000-operation history here);
+// a small history's index is a dozen small vectors, whose allocations were a third of its cost.
+// An index borrows each spare buffer while it lives and gives the larger one back when it dies.
+struct Spares {
+  std::vector<std::pair<Key, KeyEvent>> raw;  // the events with their keys (scratch)
+  std::vector<uint32_t> start, next;          // the counting sort's buckets (scratch)
+  std::vector<const OpRecord*> ops, iterations, sizes;
+  std::vector<KeyEvent> events;
+  std::vector<std::pair<Key, KeyEvents>> keys;
+  std::vector<int32_t> dense;
+};
+thread_local Spares spares;
+
+template <class T>
+void Borrow(std::vector<T>& v, std::vector<T>& spare) {
+  v.swap(spare);
+  v.clear();
+}
+
+template <class T>
+void GiveBack(std::vector<T>& v, std::vector<T>& spare) {
+  if (v.capacity() <= spare.capacity()) return;
+  v.clear();
+  spare.swap(v);
+}
+
 bool IsPresenceSource(KeyEvent::Kind kind) {
   return kind == KeyEvent::Kind::kInitial || kind == KeyEvent::Kind::kWrite ||
          kind == KeyEvent::Kind::kInsertNoop || kind == KeyEvent::Kind::kFound;
@@ -105,11 +133,14 @@ void SortEvents(std::vector<std::pair<Key, KeyEvent>>& raw, std::vector<KeyEvent
   const auto slot = [base](Key k) {
     return static_cast<uint64_t>(k) - static_cast<uint64_t>(base);
   };
-  std::vector<uint32_t> start(width + 2, 0);
+  std::vector<uint32_t>& start = spares.start;
+  start.assign(width + 2, 0);
   for (const auto& e : raw) ++start[slot(e.first) + 1];
   for (size_t i = 1; i < start.size(); ++i) start[i] += start[i - 1];
-  std::vector<uint32_t> next(start.begin(), start.end() - 1);
+  std::vector<uint32_t>& next = spares.next;
+  next.assign(start.begin(), start.end() - 1);
   events.resize(raw.size());
+  keys.reserve(width + 1);
   for (const auto& [k, e] : raw) events[next[slot(k)]++] = e;
   const auto by_begin = [](const KeyEvent& a, const KeyEvent& b) { return a.begin < b.begin; };
   for (size_t s = 0; s + 1 < start.size(); ++s) {
@@ -183,21 +214,14 @@ struct HistoryIndex::Judges {
   std::vector<std::unique_ptr<KeyJudge>> by_ordinal;  // by KeyOrdinal; null until first asked
 };
 
-namespace {
-// Buffers kept per thread across indexes (a thread checks one history after another): a big
-// history's event arrays are megabytes, and a fresh allocation of that size is a fresh mapping
-// whose first touch page-faults page by page (~25% of checking a 100,000-operation history here).
-// The scratch of the events with their keys, and one spare events array an index returns when it
-// dies.
-thread_local std::vector<std::pair<Key, KeyEvent>> raw_scratch;
-thread_local std::vector<KeyEvent> spare_events;
-}  // namespace
 
 HistoryIndex::~HistoryIndex() {
-  if (events_.capacity() > spare_events.capacity()) {
-    events_.clear();
-    spare_events.swap(events_);
-  }
+  GiveBack(ops_, spares.ops);
+  GiveBack(iterations_, spares.iterations);
+  GiveBack(sizes_, spares.sizes);
+  GiveBack(events_, spares.events);
+  GiveBack(keys_, spares.keys);
+  GiveBack(dense_, spares.dense);
 }
 
 const HistoryIndex::KeyJudge& HistoryIndex::JudgeFor(int ordinal) const {
@@ -231,14 +255,18 @@ std::string KeyEvent::Describe() const {
 
 HistoryIndex::HistoryIndex(const History& history, size_t scan_limit)
     : history_(history), scan_limit_(scan_limit) {
-  ops_ = history.AllOps();
+  Borrow(ops_, spares.ops);
+  Borrow(iterations_, spares.iterations);
+  Borrow(sizes_, spares.sizes);
+  Borrow(events_, spares.events);
+  Borrow(keys_, spares.keys);
+  Borrow(dense_, spares.dense);
+  history.AllOpsInto(ops_);
   // Every event with its key, in the order the per-key lists keep for equal begins: the initial
   // state, the operations, then the clears' removals.
-  std::vector<std::pair<Key, KeyEvent>>& raw = raw_scratch;  // not reentrant: no index builds one
+  std::vector<std::pair<Key, KeyEvent>>& raw = spares.raw;  // not reentrant: no index builds one
   raw.clear();
   raw.reserve(history.initial.size() + ops_.size() + 8);
-  events_.swap(spare_events);  // an earlier index's array, when there is one
-  events_.clear();
   for (const auto& [k, v] : history.initial) {
     raw.push_back({k, {KeyEvent::Kind::kInitial, 0, 0, v}});
   }

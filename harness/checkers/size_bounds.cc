@@ -11,17 +11,34 @@
 
 namespace mapfault::checkers {
 
+namespace {
+
+// The keys certainly present throughout [from, to], and those possibly present at some instant of
+// it (counted by SizeBounds; listed only for a violation's explanation).
+void Bounds(const HistoryIndex& index, const OpRecord& s, std::vector<Key>& certain,
+            std::vector<Key>& possible) {
+  for (const auto& [k, events] : index.keys()) {
+    if (index.DefinitelyPresentThroughout(k, s.invoke, s.response, nullptr, nullptr)) {
+      certain.push_back(k);
+    }
+    if (index.PossiblyPresent(k, s.invoke, s.response, nullptr, nullptr)) possible.push_back(k);
+  }
+}
+
+}  // namespace
+
 Finding SizeBounds(const HistoryIndex& index, const CheckOptions&) {
   for (const OpRecord* s : index.sizes()) {
     if (!s->completed()) continue;
-    std::vector<Key> certain, possible;
+    size_t certain_count = 0, possible_count = 0;
+    const uint64_t from = s->invoke, to = s->response;
     for (const auto& [k, events] : index.keys()) {
-      if (index.DefinitelyPresentThroughout(k, s->invoke, s->response, nullptr, nullptr)) {
-        certain.push_back(k);
-      }
-      if (index.PossiblyPresent(k, s->invoke, s->response, nullptr, nullptr)) possible.push_back(k);
+      certain_count += index.DefinitelyPresentThroughout(k, from, to, nullptr, nullptr);
+      possible_count += index.PossiblyPresent(k, from, to, nullptr, nullptr);
     }
-    if (s->size >= certain.size() && s->size <= possible.size()) continue;
+    if (s->size >= certain_count && s->size <= possible_count) continue;
+    std::vector<Key> certain, possible;
+    Bounds(index, *s, certain, possible);
     const bool low = s->size < certain.size();
     return {Violation{
         Invariant::kSizeBounds,

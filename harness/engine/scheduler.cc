@@ -26,9 +26,40 @@ constexpr int kUnwindAtomicAllowance = 10000;
 
 constinit thread_local Scheduler* Scheduler::current_scheduler_ = nullptr;
 
-Scheduler::Scheduler(Strategy& strategy, Options options) : strategy_(strategy), options_(options) {}
+struct Scheduler::Spares {
+  HappensBefore hb;
+  std::vector<State> state;
+  std::vector<const void*> blocked_on;
+  std::vector<boost::context::fiber> conts;
+  std::vector<FiberSanitizerState> sanitizer;
+  std::vector<const char*> last_label;
+  std::vector<uint32_t> last_step;
+};
 
-Scheduler::~Scheduler() = default;
+Scheduler::Spares& Scheduler::ThreadSpares() {
+  thread_local Spares spares;
+  return spares;
+}
+
+void Scheduler::SwapBuffers(Spares& spares) {
+  std::swap(hb_, spares.hb);
+  state_.swap(spares.state);
+  blocked_on_.swap(spares.blocked_on);
+  conts_.swap(spares.conts);
+  sanitizer_.swap(spares.sanitizer);
+  last_label_.swap(spares.last_label);
+  last_step_.swap(spares.last_step);
+}
+
+// A nested scheduler (a test's) finds the spares taken and starts with empty buffers.
+Scheduler::Scheduler(Strategy& strategy, Options options) : strategy_(strategy), options_(options) {
+  SwapBuffers(ThreadSpares());
+}
+
+Scheduler::~Scheduler() {
+  conts_.clear();  // no suspended fiber outlives its scheduler (Run clears them; an error may not)
+  SwapBuffers(ThreadSpares());
+}
 
 boost::context::fiber Scheduler::MakeFiber(int index) {
   boost::context::stack_context stack;

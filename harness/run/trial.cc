@@ -194,10 +194,14 @@ class OpRunner::Iteration final : public VisitSink {
   uint32_t shown_ = 0;
 };
 
+// A trial's map holds a few entries: one allocation for the yields of most iterations.
+constexpr size_t kYieldsReserved = 16;
+
 int64_t OpRunner::RunForEach(const OpSpec& spec, int thread, OpRecord& rec) {
   const IterKind kind =
       spec.visit.mode == VisitPlan::Mode::kContinue ? IterKind::kReadOnly : IterKind::kMayErase;
   Iteration iteration(*this, spec, thread, rec);
+  rec.yields.reserve(kYieldsReserved);
   map_.ForEach(Visitor([&](Key k, Value v) { return iteration.Visit(k, v); }, &iteration), kind);
   iteration.Finish(backend_.erase_this_may_decline);
   return static_cast<int64_t>(rec.yields.size());
@@ -300,34 +304,46 @@ namespace {
 // What both modes share: the program, the map after the init part, the history shell, and one
 // body per logical thread.
 struct TrialSetup {
+  TrialResult* result = nullptr;
   std::unique_ptr<AnyMap> map;
   std::atomic<uint64_t> clock{0};
-  std::unique_ptr<OpRunner> runner;
+  std::optional<OpRunner> runner;
   std::vector<std::function<void()>> bodies;
+};
+
+// Logical thread `thread`'s body: its operations in order. Two words, so std::function keeps it
+// without allocating (libstdc++ stores up to 16 bytes in place).
+struct ThreadBody {
+  TrialSetup* setup;
+  size_t thread;
+  void operator()() const {
+    const std::vector<OpSpec>& ops = setup->result->program.threads[thread];
+    std::vector<OpRecord>& records = setup->result->history.threads[thread];
+    setup->map->ThreadAttach();
+    for (size_t i = 0; i < ops.size(); ++i) {
+      setup->runner->Run(ops[i], static_cast<int>(thread), static_cast<int>(i), records[i]);
+    }
+    setup->map->ThreadDetach();
+  }
 };
 
 void Prepare(const TrialSpec& spec, std::unique_ptr<AnyMap> map, TrialResult& r, TrialSetup& setup,
              TraceBuffer* perturbed_trace) {
   current_trial_seed = spec.seed;
+  setup.result = &r;
   r.program = ProgramFor(spec);
   setup.map = std::move(map);
   setup.map->ThreadAttach();  // the harness's thread runs the init and post parts
   for (const auto& [k, v] : r.program.init) setup.map->Insert(k, v);
   setup.map->ThreadDetach();
   r.history.initial = r.program.init;
-  setup.runner =
-      std::make_unique<OpRunner>(*setup.map, setup.clock, perturbed_trace, *spec.backend);
-  const int threads = static_cast<int>(r.program.threads.size());
+  setup.runner.emplace(*setup.map, setup.clock, perturbed_trace, *spec.backend);
+  const size_t threads = r.program.threads.size();
   r.history.threads.resize(threads);
-  for (int t = 0; t < threads; ++t) r.history.threads[t].resize(r.program.threads[t].size());
-  for (int t = 0; t < threads; ++t) {
-    setup.bodies.push_back([&r, &setup, t] {
-      setup.map->ThreadAttach();
-      for (size_t i = 0; i < r.program.threads[t].size(); ++i) {
-        setup.runner->Run(r.program.threads[t][i], t, static_cast<int>(i), r.history.threads[t][i]);
-      }
-      setup.map->ThreadDetach();
-    });
+  setup.bodies.reserve(threads);
+  for (size_t t = 0; t < threads; ++t) {
+    r.history.threads[t].resize(r.program.threads[t].size());
+    setup.bodies.emplace_back(ThreadBody{&setup, t});
   }
 }
 
