@@ -17,6 +17,7 @@
 #ifndef MAPFAULT_MAPS_CHAINED_TABLE_H_
 #define MAPFAULT_MAPS_CHAINED_TABLE_H_
 
+#include <array>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -219,18 +220,18 @@ class ChainedTable {
       n->value.Set(static_cast<Value>(kPoison));
       n->next.Set(reinterpret_cast<Node*>(kPoison));
       n->freed = true;
-      // Freed nodes are reused LIFO through a separate list, as malloc's tcache does.
-      freed_.push_back(n);
-      if (freed_.size() > kQuarantine) {
-        arena_.Release(freed_.front());
-        freed_.erase(freed_.begin());
-      }
+      // Freed nodes are reused LIFO through a separate list, as malloc's tcache does, after a
+      // quarantine: a ring of the last kQuarantine frees, the oldest released when one comes.
+      Node*& slot = freed_[freed_count_++ % kQuarantine];
+      if (slot != nullptr) arena_.Release(slot);
+      slot = n;
     }
 
    private:
     static constexpr size_t kQuarantine = 4;  // recently freed nodes stay poisoned for a while
     NodeArena<Node> arena_;
-    std::vector<Node*> freed_;
+    std::array<Node*, kQuarantine> freed_{};
+    size_t freed_count_ = 0;
   };
 
   static size_t BucketOf(Key k, size_t nbuckets) {

@@ -15,6 +15,16 @@ std::vector<std::pair<Key, Value>> InitEntries(const ScenarioParams& p, Rng& rng
   return RandomInitEntries(p.keys, p.initial, rng);
 }
 
+// A program with its initial entries and `params.threads` empty threads, each with room for
+// `params.ops` operations (most generators give each thread that many).
+Program NewProgram(const ScenarioParams& params, Rng& rng) {
+  Program p;
+  p.init = InitEntries(params, rng);
+  p.threads.resize(params.threads);
+  for (auto& ops : p.threads) ops.reserve(static_cast<size_t>(std::max(params.ops, 0)));
+  return p;
+}
+
 OpSpec Op(OpKind kind, Key key = 0, Value value = 0) {
   OpSpec op;
   op.kind = kind;
@@ -50,9 +60,7 @@ Program RangeEraseSameThread(const ScenarioParams& params, Rng& rng) {
 }
 
 Program IterateWhileErase(const ScenarioParams& params, Rng& rng) {
-  Program p;
-  p.init = InitEntries(params, rng);
-  p.threads.resize(params.threads);
+  Program p = NewProgram(params, rng);
   p.threads[0].push_back(ForEach());
   for (int t = 1; t < params.threads; ++t) {
     for (int i = 0; i < params.ops; ++i) {
@@ -64,9 +72,7 @@ Program IterateWhileErase(const ScenarioParams& params, Rng& rng) {
 }
 
 Program IterateWhileGrow(const ScenarioParams& params, Rng& rng) {
-  Program p;
-  p.init = InitEntries(params, rng);
-  p.threads.resize(params.threads);
+  Program p = NewProgram(params, rng);
   p.threads[0].push_back(ForEach());
   for (int t = 1; t < params.threads; ++t) {
     for (int i = 0; i < params.ops; ++i) {
@@ -80,9 +86,7 @@ Program IterateWhileGrow(const ScenarioParams& params, Rng& rng) {
 }
 
 Program ConcurrentEraseAll(const ScenarioParams& params, Rng& rng) {
-  Program p;
-  p.init = InitEntries(params, rng);
-  p.threads.resize(params.threads);
+  Program p = NewProgram(params, rng);
   VisitPlan erase_all;
   erase_all.mode = VisitPlan::Mode::kEraseKeyMod;
   erase_all.param = 1;
@@ -123,9 +127,7 @@ Program ConditionalErase(const ScenarioParams& params, Rng& rng) {
 }
 
 Program IterateWhileFind(const ScenarioParams& params, Rng& rng) {
-  Program p;
-  p.init = InitEntries(params, rng);
-  p.threads.resize(params.threads);
+  Program p = NewProgram(params, rng);
   p.threads[0].push_back(ForEach());
   p.threads[0].push_back(ForEach());
   for (int t = 1; t < params.threads; ++t) {
@@ -142,9 +144,7 @@ Program IterateWhileFind(const ScenarioParams& params, Rng& rng) {
 // erased and re-inserted while it ran.
 Program GrowShrinkCycle(const ScenarioParams& params, Rng& rng) {
   constexpr int kCycles = 2;
-  Program p;
-  p.init = InitEntries(params, rng);
-  p.threads.resize(params.threads);
+  Program p = NewProgram(params, rng);
   p.threads[0].push_back(ForEach());
   p.threads[0].push_back(ForEach());
   for (int t = 1; t < params.threads; ++t) {
@@ -169,9 +169,7 @@ Program GrowShrinkCycle(const ScenarioParams& params, Rng& rng) {
 // values in place and churn keys (erase and re-insert): the values and counts it reads must be ones
 // the map really held during its window.
 Program SnapshotRead(const ScenarioParams& params, Rng& rng) {
-  Program p;
-  p.init = InitEntries(params, rng);
-  p.threads.resize(params.threads);
+  Program p = NewProgram(params, rng);
   p.threads[0].push_back(Op(OpKind::kSize));
   p.threads[0].push_back(ForEach());
   p.threads[0].push_back(Op(OpKind::kSize));
@@ -191,9 +189,7 @@ Program SnapshotRead(const ScenarioParams& params, Rng& rng) {
 }
 
 Program MixedOps(const ScenarioParams& params, Rng& rng) {
-  Program p;
-  p.init = InitEntries(params, rng);
-  p.threads.resize(params.threads);
+  Program p = NewProgram(params, rng);
   for (int t = 0; t < params.threads; ++t) {
     for (int i = 0; i < params.ops; ++i) {
       const Key k = static_cast<Key>(rng.Below(params.keys));
@@ -250,9 +246,7 @@ Program RangeInsertSameThread(const ScenarioParams& params, Rng& rng) {
 // T0's visitor inserts fresh keys while it iterates, and erases odd keys through erase-this; the
 // other threads erase random keys and assign init keys meanwhile.
 Program RangeInsertWhileErase(const ScenarioParams& params, Rng& rng) {
-  Program p;
-  p.init = InitEntries(params, rng);
-  p.threads.resize(params.threads);
+  Program p = NewProgram(params, rng);
   VisitPlan plan;
   plan.mode = VisitPlan::Mode::kEraseKeyMod;
   plan.param = 2;

@@ -67,8 +67,10 @@ std::vector<Key> DistinctKeys(int keys, int count, Rng& rng) {
 }
 
 std::vector<std::pair<Key, Value>> RandomInitEntries(int keys, int initial, Rng& rng) {
+  const std::vector<Key> chosen = DistinctKeys(keys, initial, rng);
   std::vector<std::pair<Key, Value>> init;
-  for (Key k : DistinctKeys(keys, initial, rng)) init.emplace_back(k, kInitValueBase + k);
+  init.reserve(chosen.size());
+  for (Key k : chosen) init.emplace_back(k, kInitValueBase + k);
   return init;
 }
 

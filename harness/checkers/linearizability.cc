@@ -274,6 +274,7 @@ void KeyOpsInto(const HistoryIndex& index, Key k, bool include_post, std::vector
   ops.clear();
   const KeyEvents* events = index.Events(k);
   if (events == nullptr) return;
+  ops.reserve(events->size() + 1);  // and the quiescent-state check's observation
   for (const KeyEvent& e : *events) {
     if (e.kind == KeyEvent::Kind::kInitial || e.end == 0) continue;
     if (!include_post && e.op->thread < 0) continue;

@@ -34,7 +34,7 @@ std::vector<std::string> DescribeOps(const std::vector<LinOp>& ops, uint64_t unt
 
 Finding Linearizable(const HistoryIndex& index, const CheckOptions& options) {
   Finding finding;
-  std::vector<LinOp> ops;  // one buffer for every key
+  thread_local std::vector<LinOp> ops;  // one buffer for every key, kept for the next history
   for (const auto& [k, events] : index.keys()) {
     if (OnlyInitial(events)) continue;  // no operation on it: nothing to order
     KeyOpsInto(index, k, /*include_post=*/true, ops);

@@ -54,7 +54,8 @@ Finding QuiescentState(const HistoryIndex& index, const CheckOptions& options) {
   // The contents by key (a key the final iteration yielded twice counts with its first value):
   // keys with events by their ordinal, the others (no operation wrote them: rare) sorted apart.
   const auto& keys = index.keys();
-  std::vector<std::optional<Value>> held(keys.size());
+  thread_local std::vector<std::optional<Value>> held;  // kept for the next history
+  held.assign(keys.size(), std::nullopt);
   std::vector<std::pair<Key, Value>> others;
   for (const auto& [k, v] : *h.final_state) {
     const int i = index.KeyOrdinal(k);
@@ -69,7 +70,7 @@ Finding QuiescentState(const HistoryIndex& index, const CheckOptions& options) {
   others.erase(std::unique(others.begin(), others.end(),
                            [](const auto& a, const auto& b) { return a.first == b.first; }),
                others.end());
-  std::vector<LinOp> ops;  // one buffer for every key
+  thread_local std::vector<LinOp> ops;  // one buffer for every key, kept for the next history
   // Every key of the history or of the final state, in ascending order: a merge of the two.
   size_t i = 0, j = 0;
   while (i < keys.size() || j < others.size()) {

@@ -352,6 +352,7 @@ void Finish(const TrialSpec& spec, TrialResult& r, TrialSetup& setup) {
   r.history.parallel_end = setup.runner->Tick();
   setup.map->ThreadAttach();
   std::vector<std::pair<Key, Value>> contents;
+  contents.reserve(r.program.init.size() + kYieldsReserved);
   setup.map->ForEach(
       [&](Key k, Value v) {
         contents.emplace_back(k, v);
