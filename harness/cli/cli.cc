@@ -511,8 +511,8 @@ int RunReplay(const std::string& text, int times, double watchdog) {
 CLI::App* AddRunCommand(CLI::App& app, RunOptions& ro, uint64_t& seed) {
   CLI::App* run = app.add_subcommand("run", "Run scenarios against backends and report verdicts");
   run->add_option("--suite", ro.suite,
-                  "Suite: default, quick, folklore, mutants, go (needs --plugin libmapfault_go.so), "
-                  "a suite of a --file, or FILE.toml[:ID]");
+                  "Suite: default, quick, folklore, mutants, go (needs --plugin "
+                  "libmapfault_go.so), a suite of a --file, or FILE.toml[:ID]");
   run->add_option("--file", ro.files, "Load scenarios and suites from a TOML file (repeatable)");
   run->add_option("--scenario", ro.scenarios, "Scenario id (repeatable; default: all)");
   run->add_option("--backend", ro.backends, "Backend id or 'all' (repeatable; default: all)");

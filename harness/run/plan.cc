@@ -48,9 +48,9 @@ absl::StatusOr<std::vector<std::string>> ResolveSuiteBackends(const SuiteSpec& s
 }
 
 absl::Status PluginMissingError(const SuiteSpec& suite, std::string_view id) {
-  return absl::InvalidArgumentError(absl::StrCat("suite '", suite.id, "' runs a plugin's backends ('",
-                                                 std::string(id), "' is not loaded): pass --plugin ",
-                                                 suite.plugin));
+  return absl::InvalidArgumentError(absl::StrCat("suite '", suite.id, "' runs a plugin's backends",
+                                                 " ('", std::string(id), "' is not loaded): ",
+                                                 "pass --plugin ", suite.plugin));
 }
 
 std::optional<ExecMode> ModeFor(const BackendInfo& backend, const std::string& mode) {
