@@ -111,6 +111,11 @@ TEST(CliTest, TheGoSuiteWithoutItsPluginSaysWhatToPass) {
   ExpectUsageError("run --suite go --backend go.mapp" + out, "unknown backend 'go.mapp'");
   const CommandResult list = RunMapfault("list suites");
   EXPECT_NE(list.out.find("\n  go "), std::string::npos) << list.out;
+  const nlohmann::json suites = nlohmann::json::parse(RunMapfault("list suites --json").out);
+  for (const auto& suite : suites["suites"]) {
+    const bool go = suite["id"] == "go";
+    EXPECT_EQ(suite["plugin"].get<std::string>().rfind("PATH/libmapfault_go.so, ", 0) == 0, go);
+  }
 }
 
 // The scenario file of docs/scenarios.md ("Write a scenario"), as the docs run it.

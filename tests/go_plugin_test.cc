@@ -181,7 +181,8 @@ TEST(GoPluginTest, LockedGoMapsHoldEverythingTheyClaim) {
   for (const char* backend : {"go.map_rwmutex", "go.map_mutex_delete_in_range"}) {
     for (const char* scenario : {"range-erase-same-thread", "iterate-while-erase",
                                  "iterate-while-grow", "concurrent-erase-all",
-                                 "conditional-erase", "snapshot-read", "mixed-ops"}) {
+                                 "conditional-erase", "snapshot-read", "mixed-ops",
+                                 "go-iterate-erase-fixed", "sync-map-range-delete-store"}) {
       const RunResults r = RunGo(backend, scenario, 200, 4);
       EXPECT_EQ(Inv(r, Invariant::kNoCrash).verdict, Verdict::kHolds) << backend << " " << scenario;
       EXPECT_EQ(Inv(r, Invariant::kMisuseDetected).verdict, Verdict::kHolds)
@@ -264,7 +265,7 @@ TEST(GoPluginTest, ARunOfTheGoSuiteReportsGosFindingAndItsReproductionRate) {
   const std::string plugin = std::string(" --plugin ") + kGoPlugin;
   const CommandResult run = RunMapfault(
       "run --suite go --backend go.map --scenario iterate-while-grow --strategy noise+preempt "
-      "--trials 300 --seed 1 --no-progress --out " + dir + plugin);
+      "--trials 200 --seed 1 --no-progress --out " + dir + plugin);
   EXPECT_EQ(run.status, 0) << run.out << run.err;  // DETECTED is not a broken claim
   const nlohmann::json results = nlohmann::json::parse(ReadFile(dir + "/results.json"));
   std::string token;

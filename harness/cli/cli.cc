@@ -149,7 +149,8 @@ int RunList(const std::string& what, bool as_json) {
                       {"description", s.description},
                       {"file", s.path},
                       {"backends", s.backends},
-                      {"scenarios", s.scenarios}});
+                      {"scenarios", s.scenarios},
+                      {"plugin", s.plugin}});  // "": built-in backends only
     }
     all["suites"] = rows;
   }
