@@ -96,7 +96,7 @@ struct SuiteSpec {
   std::string strategy;                           // "": the command line's default
   std::string mode;                               // "": the command line's default
   // "": built-in backends only. Else the suite runs a plugin's backends, and this says what to pass
-  // to --plugin and how to build it ("PATH/libmapfault_go.so (the Go plugin: ...)").
+  // to --plugin and how to build it ("PATH/libmapfault_go.so, the Go plugin (...)").
   std::string plugin;
 };
 
