@@ -402,7 +402,8 @@ absl::Status Parser::ParseScenario(const toml::table& t) {
 absl::Status Parser::ParseSuite(const toml::table& t) {
   MF_RETURN_IF_ERROR(CheckKeys(
       t, "[[suite]]",
-      {"id", "description", "backends", "scenarios", "invariants", "trials", "strategy", "mode"}));
+      {"id", "description", "backends", "scenarios", "invariants", "trials", "strategy", "mode",
+       "plugin"}));
   SuiteSpec suite;
   suite.path = path();
   MF_RETURN_IF_ERROR(GetId(t, "[[suite]]", suite.id));
@@ -413,6 +414,7 @@ absl::Status Parser::ParseSuite(const toml::table& t) {
   }
   suite_where_.emplace(suite.id, Where(id_where));
   MF_RETURN_IF_ERROR(GetString(t, "description", suite.description));
+  MF_RETURN_IF_ERROR(GetString(t, "plugin", suite.plugin));
 
   std::vector<const toml::value<std::string>*> list;
   MF_RETURN_IF_ERROR(GetStringList(t, "backends", list));

@@ -58,6 +58,9 @@
 //   trials = 2000                 #    optional, 1..1000000000 (default: the command line's)
 //   strategy = "pct:d=2"          #    optional, as --strategy (validated)
 //   mode = "controlled"           #    optional: auto, controlled or perturbed
+//   plugin = "PATH/libx.so (...)" #    optional: the suite's backends need a plugin; what to pass
+//                                 #    to --plugin and how to build it. A run whose backends are
+//                                 #    not loaded fails with "pass --plugin <this>"
 //
 // Every error is one line "FILE:LINE:COLUMN: what is wrong; what was expected" (no newline), the
 // position being that of the offending key or value (or of the table, for a missing key).
@@ -92,6 +95,9 @@ struct SuiteSpec {
   uint64_t trials = 0;                            // 0: the command line's default
   std::string strategy;                           // "": the command line's default
   std::string mode;                               // "": the command line's default
+  // "": built-in backends only. Else the suite runs a plugin's backends, and this says what to pass
+  // to --plugin and how to build it ("PATH/libmapfault_go.so, the Go plugin (...)").
+  std::string plugin;
 };
 
 struct ScenarioFile {

@@ -96,6 +96,28 @@ TEST(CliTest, SuitesFromTheShippedFilesAndFromTomlFiles) {
                    "bad_op.toml:");
 }
 
+// The go suite ships in the binary, but its go.* backends come from the Go plugin: without
+// --plugin a run stops before any trial with one line saying what to pass and how to build it.
+TEST(CliTest, TheGoSuiteWithoutItsPluginSaysWhatToPass) {
+  const std::string fragment =
+      "error: suite 'go' runs a plugin's backends ('go.map' is not loaded): pass --plugin "
+      "PATH/libmapfault_go.so, the Go plugin (apt-get install golang-go, re-run cmake, then ninja "
+      "-C build mapfault_go_plugin";
+  const std::string out = " --no-progress --out " + TempDir("go_suite");
+  ExpectUsageError("run --suite go" + out, fragment, "MAPFAULT_PLUGIN_PATH= ");
+  ExpectUsageError("run --suite go --backend mutex --backend go.map" + out, fragment,
+                   "MAPFAULT_PLUGIN_PATH= ");
+  // A typo stays a typo, not a request for the plugin.
+  ExpectUsageError("run --suite go --backend go.mapp" + out, "unknown backend 'go.mapp'");
+  const CommandResult list = RunMapfault("list suites");
+  EXPECT_NE(list.out.find("\n  go "), std::string::npos) << list.out;
+  const nlohmann::json suites = nlohmann::json::parse(RunMapfault("list suites --json").out);
+  for (const auto& suite : suites["suites"]) {
+    const bool go = suite["id"] == "go";
+    EXPECT_EQ(suite["plugin"].get<std::string>().rfind("PATH/libmapfault_go.so, ", 0) == 0, go);
+  }
+}
+
 // The scenario file of docs/scenarios.md ("Write a scenario"), as the docs run it.
 TEST(CliTest, TheReadmeScenarioFileRuns) {
   const std::string dir = TempDir("readme-suite");

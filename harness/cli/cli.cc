@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <deque>
 #include <cstdio>
@@ -148,7 +149,8 @@ int RunList(const std::string& what, bool as_json) {
                       {"description", s.description},
                       {"file", s.path},
                       {"backends", s.backends},
-                      {"scenarios", s.scenarios}});
+                      {"scenarios", s.scenarios},
+                      {"plugin", s.plugin}});  // "": built-in backends only
     }
     all["suites"] = rows;
   }
@@ -303,6 +305,14 @@ std::optional<RunRequest> RequestFor(RunOptions& o, ScenarioSource& source) {
       if (!ids.ok()) return UsageFailure(ids.status());
       o.backends = *ids;
       backends_from = absl::StrCat("suite '", suite->id, "'");
+    } else if (!suite->plugin.empty()) {  // --backend go.map --suite go, without the plugin
+      for (const std::string& id : o.backends) {
+        const bool named =
+            std::find(suite->backends.begin(), suite->backends.end(), id) != suite->backends.end();
+        if (named && GlobalBackends().Find(id) == nullptr) {
+          return UsageFailure(PluginMissingError(*suite, id));
+        }
+      }
     }
     if (o.scenarios.empty()) o.scenarios = suite->scenarios;
   } else if (o.scenarios.empty()) {  // a file with scenarios only: run them all
@@ -502,7 +512,8 @@ int RunReplay(const std::string& text, int times, double watchdog) {
 CLI::App* AddRunCommand(CLI::App& app, RunOptions& ro, uint64_t& seed) {
   CLI::App* run = app.add_subcommand("run", "Run scenarios against backends and report verdicts");
   run->add_option("--suite", ro.suite,
-                  "Suite: default, quick, folklore, mutants, a suite of a --file, or FILE.toml[:ID]");
+                  "Suite: default, quick, folklore, mutants, go (needs --plugin "
+                  "libmapfault_go.so), a suite of a --file, or FILE.toml[:ID]");
   run->add_option("--file", ro.files, "Load scenarios and suites from a TOML file (repeatable)");
   run->add_option("--scenario", ro.scenarios, "Scenario id (repeatable; default: all)");
   run->add_option("--backend", ro.backends, "Backend id or 'all' (repeatable; default: all)");

@@ -28,6 +28,7 @@ absl::StatusOr<std::vector<std::string>> ResolveSuiteBackends(const SuiteSpec& s
           matched = true;
         }
       }
+      if (!matched && !suite.plugin.empty()) return PluginMissingError(suite, entry);
       if (!matched) {
         return absl::InvalidArgumentError(
             absl::StrCat(where, ": backend pattern '", entry,
@@ -35,6 +36,8 @@ absl::StatusOr<std::vector<std::string>> ResolveSuiteBackends(const SuiteSpec& s
       }
     } else if (registry.Find(entry) != nullptr) {
       add(entry);
+    } else if (!suite.plugin.empty()) {
+      return PluginMissingError(suite, entry);
     } else {
       return absl::InvalidArgumentError(absl::StrCat(where, ": unknown backend '", entry,
                                             "'; valid backends: ", registry.ValidIds(),
@@ -42,6 +45,12 @@ absl::StatusOr<std::vector<std::string>> ResolveSuiteBackends(const SuiteSpec& s
     }
   }
   return ids;
+}
+
+absl::Status PluginMissingError(const SuiteSpec& suite, std::string_view id) {
+  return absl::InvalidArgumentError(absl::StrCat("suite '", suite.id, "' runs a plugin's backends",
+                                                 " ('", std::string(id), "' is not loaded): ",
+                                                 "pass --plugin ", suite.plugin));
 }
 
 std::optional<ExecMode> ModeFor(const BackendInfo& backend, const std::string& mode) {

@@ -19,9 +19,14 @@ namespace mapfault {
 // The backend ids `suite` names, against `registry` (after plugins are loaded): "all" is every
 // listed backend, "PREFIX*" every listed backend whose id starts with PREFIX, any other entry an id
 // the registry must know (listed or not). In the suite's order, each id once. An unknown id or a
-// pattern that matches nothing is an error "FILE:LINE:COLUMN: ..." at the entry.
+// pattern that matches nothing is an error "FILE:LINE:COLUMN: ..." at the entry; for a suite that
+// needs a plugin (SuiteSpec::plugin) it is PluginMissingError instead.
 absl::StatusOr<std::vector<std::string>> ResolveSuiteBackends(const SuiteSpec& suite,
                                                               const BackendRegistry& registry);
+
+// The one-line error of a run of `suite` (which needs a plugin) whose backend `id` is not loaded:
+// "suite 'go' runs a plugin's backends ('go.map' is not loaded): pass --plugin <suite.plugin>".
+absl::Status PluginMissingError(const SuiteSpec& suite, std::string_view id);
 
 // The mode `backend` runs in for a requested mode "auto" (controlled for a white-box backend, one
 // with a ControlledSync instantiation; perturbed for a black-box one), "controlled" or "perturbed"
