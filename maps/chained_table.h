@@ -60,8 +60,8 @@ class ChainedTable {
     Var<Key> key;
     Var<Value> value;
     Var<Node*> next;
-    Node* free_next;  // pool free list
-    bool freed;
+    Node* free_next = nullptr;  // pool free list
+    bool freed = false;
   };
   using Slot = Var<Node*>;  // a bucket
 

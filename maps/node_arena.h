@@ -27,8 +27,9 @@ class NodeArena {
   }
 
   // A node from the free list, or fresh storage. Its contents are whatever it last held (a fresh
-  // node is value-initialised). Storage is constructed as it is carved, not a chunk at a time: a
-  // trial's map uses a few nodes of its first chunk, and a node of Vars is a few hundred bytes.
+  // node is default-initialised: its members' initialisers, which every node type has). Storage
+  // is constructed as it is carved, not a chunk at a time: a trial's map uses a few nodes of its
+  // first chunk, and a node of Vars is a few hundred bytes.
   Node* Take() {
     if (Node* n = free_) {
       free_ = n->free_next;
@@ -38,7 +39,7 @@ class NodeArena {
       chunks_.emplace_back(std::allocator<Node>().allocate(kChunk));
       used_ = 0;
     }
-    return ::new (static_cast<void*>(chunks_.back().get() + used_++)) Node();
+    return ::new (static_cast<void*>(chunks_.back().get() + used_++)) Node;
   }
   // Makes `n` the next node Take() returns.
   void Release(Node* n) {

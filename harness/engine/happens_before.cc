@@ -74,6 +74,19 @@ void HappensBefore::Begin(int threads, MemoryModel model) {
   read_sets_.clear();
 }
 
+void HappensBefore::Swap(HappensBefore& other) noexcept {
+  std::swap(n_, other.n_);
+  std::swap(model_, other.model_);
+  std::swap(gen_, other.gen_);
+  thread_clocks_.swap(other.thread_clocks_);
+  release_fence_.swap(other.release_fence_);
+  acquire_fence_.swap(other.acquire_fence_);
+  sc_fence_step_.swap(other.sc_fence_step_);
+  returned_step_.swap(other.returned_step_);
+  pool_.swap(other.pool_);
+  read_sets_.swap(other.read_sets_);
+}
+
 const uint32_t* HappensBefore::Find(const SyncClock& c) const {
   if (c.gen != gen_ || c.slot == 0) return nullptr;
   return &pool_[static_cast<size_t>(c.slot) * n_];
@@ -230,14 +243,16 @@ void HappensBefore::Fresh(VarShadow& v) const {
   v.gen = gen_;
   v.write_clock = 0;
   v.read_clock = 0;
+  v.write_thread = 0;  // indexes a clock before the first write
+  v.read_thread = 0;
 }
 
 VarAccess HappensBefore::WriteOf(const VarShadow& v) {
-  return {v.write_step, v.write_thread, true, v.write_label, v.write_where};
+  return {v.write_step, v.write_thread, true, v.write_label, {v.write_file, v.write_line}};
 }
 
 VarAccess HappensBefore::ReadOf(const VarShadow& v) {
-  return {v.read_step, v.read_thread, false, v.read_label, v.read_where};
+  return {v.read_step, v.read_thread, false, v.read_label, {v.read_file, v.read_line}};
 }
 
 bool HappensBefore::Race(const VarAccess& earlier, uint32_t epoch, const VarAccess& later,
@@ -264,7 +279,7 @@ bool HappensBefore::Read(VarShadow& v, const VarAccess& a, DataRace& race) {
     v.read_set = static_cast<uint32_t>(read_sets_.size() / n_);
     read_sets_.resize(read_sets_.size() + n_);
     ReadEntry* set = &read_sets_[static_cast<size_t>(v.read_set) * n_];
-    set[v.read_thread] = {v.read_clock, v.read_step, v.read_label, v.read_where};
+    set[v.read_thread] = {v.read_clock, v.read_step, v.read_label, {v.read_file, v.read_line}};
     set[a.thread] = {mine, a.step, a.label, a.where};
     v.read_clock = kReadSet;
     return true;
@@ -273,7 +288,8 @@ bool HappensBefore::Read(VarShadow& v, const VarAccess& a, DataRace& race) {
   v.read_thread = static_cast<uint8_t>(a.thread);
   v.read_step = a.step;
   v.read_label = a.label;
-  v.read_where = a.where;
+  v.read_file = a.where.file;
+  v.read_line = a.where.line;
   return true;
 }
 
@@ -297,7 +313,8 @@ bool HappensBefore::Write(VarShadow& v, const VarAccess& a, DataRace& race) {
   v.write_thread = static_cast<uint8_t>(a.thread);
   v.write_step = a.step;
   v.write_label = a.label;
-  v.write_where = a.where;
+  v.write_file = a.where.file;
+  v.write_line = a.where.line;
   v.read_clock = 0;  // every earlier read is ordered before this write, or raced with it
   return true;
 }

@@ -47,20 +47,24 @@ struct VarAccess {
   CodeSite where;                // the Get / Set call
 };
 
-// The shadow state of one Var.
+// The shadow state of one Var. Only `gen` is initialised: HappensBefore::Fresh resets the rest on
+// the Var's first access in a trial, so constructing a Var (a node's three, a bucket array's
+// hundreds) costs one store besides its value.
 struct VarShadow {
   uint32_t gen = 0;
-  uint32_t write_clock = 0;  // the last write's epoch clock; 0: not written in this trial
-  uint32_t read_clock = 0;   // the last read's epoch clock; 0: none since the write; or kReadSet
-  uint32_t read_set = 0;     // with read_clock == kReadSet: index of the read set
-  uint32_t write_step = 0;
-  uint32_t read_step = 0;
-  uint8_t write_thread = 0;
-  uint8_t read_thread = 0;
-  const char* write_label = nullptr;
-  const char* read_label = nullptr;
-  CodeSite write_where;
-  CodeSite read_where;
+  uint32_t write_clock;  // the last write's epoch clock; 0: not written in this trial
+  uint32_t read_clock;   // the last read's epoch clock; 0: none since the write; or kReadSet
+  uint32_t read_set;     // with read_clock == kReadSet: index of the read set
+  uint32_t write_step;
+  uint32_t read_step;
+  uint8_t write_thread;
+  uint8_t read_thread;
+  const char* write_label;
+  const char* read_label;
+  const char* write_file;  // the last write's call site (CodeSite), and the last read's
+  const char* read_file;
+  uint32_t write_line;
+  uint32_t read_line;
 };
 
 // The modification order of one atomic location under MemoryModel::kC11 (weak atomics): its last
@@ -106,6 +110,8 @@ class HappensBefore {
 
   // A new trial of `threads` threads: every clock starts over (a new generation).
   void Begin(int threads, MemoryModel model);
+  // Exchanges the buffers with `other` (a scheduler borrows a spare state's; see Begin).
+  void Swap(HappensBefore& other) noexcept;
   MemoryModel model() const { return model_; }
 
   // Lock hand-off: a lock acquires the clock its last unlock released.

@@ -42,7 +42,7 @@ Scheduler::Spares& Scheduler::ThreadSpares() {
 }
 
 void Scheduler::SwapBuffers(Spares& spares) {
-  std::swap(hb_, spares.hb);
+  hb_.Swap(spares.hb);
   state_.swap(spares.state);
   blocked_on_.swap(spares.blocked_on);
   conts_.swap(spares.conts);

@@ -258,7 +258,9 @@ struct ControlledSync {
   template <class T>
   class Var {
    public:
-    Var() = default;
+    // User-provided, so that value-initialising an array of Vars (a bucket array) does not zero
+    // each shadow before constructing it: a Var costs its value and one store (VarShadow::gen).
+    Var() {}  // NOLINT(modernize-use-equals-default)
     explicit Var(T v) : v_(v) {}
     Var(const Var&) = delete;
     Var& operator=(const Var&) = delete;
