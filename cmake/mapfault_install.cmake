@@ -95,16 +95,18 @@ if(MAPFAULT_SANITIZE OR MAPFAULT_FUZZ)
 endif()
 set(docs_dir ${PROJECT_BINARY_DIR}/generated)
 add_custom_command(
-  OUTPUT ${docs_dir}/mapfault.1 ${docs_dir}/mapfault
+  OUTPUT ${docs_dir}/mapfault.1 ${docs_dir}/mapfault.1.gz ${docs_dir}/mapfault
   COMMAND ${CMAKE_COMMAND} -E make_directory ${docs_dir}
   COMMAND sh -c "unset MAPFAULT_PLUGIN_PATH; \"$1\" man > \"$2/mapfault.1\"" sh
           $<TARGET_FILE:mapfault> ${docs_dir}
   COMMAND sh -c "unset MAPFAULT_PLUGIN_PATH; \"$1\" completion bash > \"$2/mapfault\"" sh
           $<TARGET_FILE:mapfault> ${docs_dir}
+  # Installed compressed, as Debian policy asks (gzip -9n: no name or time stamp, reproducible).
+  COMMAND sh -c "gzip -9n -c \"$1/mapfault.1\" > \"$1/mapfault.1.gz\"" sh ${docs_dir}
   DEPENDS mapfault
   COMMENT "Generating the man page and bash completion of mapfault"
   VERBATIM)
 add_custom_target(mapfault_docs ALL DEPENDS ${docs_dir}/mapfault.1 ${docs_dir}/mapfault)
-install(FILES ${docs_dir}/mapfault.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1 COMPONENT runtime)
+install(FILES ${docs_dir}/mapfault.1.gz DESTINATION ${CMAKE_INSTALL_MANDIR}/man1 COMPONENT runtime)
 install(FILES ${docs_dir}/mapfault DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions
         COMPONENT runtime)
