@@ -4,7 +4,6 @@
 #include <bit>
 #include <utility>
 
-#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -46,19 +45,21 @@ int ExhaustiveStrategy::Choose(ThreadMask runnable, int current, uint64_t step) 
     ChoicePoint point;
     point.runnable = runnable;
     point.current = current;
-    const bool stay = current >= 0 && current < 64 && ((runnable >> current) & 1u) != 0;
-    point.chosen = stay ? current : std::countr_zero(runnable);
-    point.tried = ThreadMask{1} << point.chosen;
-    point.preemptions_before = preemptions_;
     if (reduction_) {
       point.asleep = SleepMask();
       point.fresh_from = footprint_.next_id();
       point.steps.resize(static_cast<size_t>(threads_));
     }
+    // Stay on the running thread, else the lowest runnable one that is awake (no preemption).
+    const bool stay = current >= 0 && current < 64 && ((runnable >> current) & 1u) != 0;
+    const ThreadMask awake = runnable & ~point.asleep;
+    point.chosen = stay ? current : std::countr_zero(awake != 0 ? awake : runnable);
+    point.tried = ThreadMask{1} << point.chosen;
+    point.preemptions_before = preemptions_;
     path_.push_back(std::move(point));
     if ((path_.back().asleep & path_.back().tried) != 0) {
-      // The extension's thread sleeps: its continuations were explored (Advance() tries the
-      // other threads here).
+      // The extension's thread sleeps: its continuations are equivalent to explored ones
+      // (Advance() tries the other threads here).
       ++next_;
       pruned_ = true;
       return -1;
@@ -129,19 +130,20 @@ bool ExhaustiveStrategy::Advance() {
 
 absl::Status ParseExhaustiveParams(std::string_view text, std::string_view params,
                                    StrategySpec& spec) {
-  constexpr std::string_view kBound = "pb=", kMax = "max=", kPor = "por=";
+  constexpr std::string_view kBound = "pb=";
   if (params.substr(0, kBound.size()) != kBound) return absl::NotFoundError("not exhaustive's");
-  const std::vector<std::string_view> parts = absl::StrSplit(params.substr(kBound.size()), ',');
+  const std::vector<std::string> parts =
+      absl::StrSplit(std::string(params.substr(kBound.size())), ',');
   int bound = -1;
   uint64_t max_schedules = 0;
   bool reduction = true;
   bool ok = absl::SimpleAtoi(parts[0], &bound) && bound >= 0 && bound <= kMaxPreemptionBound;
   for (size_t i = 1; ok && i < parts.size(); ++i) {
-    const std::string_view part = parts[i];
-    if (absl::StartsWith(part, kMax)) {
-      ok = absl::SimpleAtoi(part.substr(kMax.size()), &max_schedules) && max_schedules > 0;
+    const std::string& part = parts[i];
+    if (part.rfind("max=", 0) == 0) {
+      ok = absl::SimpleAtoi(part.substr(4), &max_schedules) && max_schedules > 0;
     } else if (part == "por=off" || part == "por=on") {
-      reduction = part.substr(kPor.size()) == "on";
+      reduction = part == "por=on";
     } else {
       ok = false;
     }
