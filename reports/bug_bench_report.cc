@@ -190,8 +190,12 @@ nlohmann::json BugBenchToJson(const BugBenchResults& results) {
 namespace {
 
 std::string CertifyText(const CertifySearch& s) {
-  return fmt::format("{} | {:.2f} s | {}", GroupThousands(s.schedules), s.seconds,
-                     !s.holds ? "BROKEN" : s.complete ? "yes" : "INCOMPLETE");
+  // A program outside the contract (OUT_OF_CONTRACT) stops its search like any failure.
+  const char* verdict = s.broken            ? "BROKEN"
+                        : s.out_of_contract ? "out of contract"
+                        : !s.complete       ? "INCOMPLETE"
+                                            : "yes";
+  return fmt::format("{} | {:.2f} s | {}", GroupThousands(s.schedules), s.seconds, verdict);
 }
 
 }  // namespace
@@ -227,7 +231,8 @@ nlohmann::json CertifyToJson(const CertifyBenchResults& results) {
     return json{{"schedules", s.schedules},
                 {"seconds", s.seconds},
                 {"complete", s.complete},
-                {"holds", s.holds}};
+                {"broken", s.broken},
+                {"out_of_contract", s.out_of_contract}};
   };
   json rows = json::array();
   for (const CertifyBenchRow& r : results.rows) {

@@ -140,7 +140,12 @@ std::optional<TrialSpec> RunRepetitions(const CellSpec& cell, const BugBenchOpti
       continue;
     }
     ++row.found;
-    if (exhaustive) row.schedules_to_failure.push_back(c.coverage.schedules);
+    // A crash kills the worker before its search reports: its schedules are not known.
+    const bool died = first->first == Invariant::kNoCrash;
+    if (exhaustive) {
+      row.schedules_to_failure.push_back(died ? std::nullopt
+                                              : std::optional<uint64_t>(c.coverage.schedules));
+    }
     row.trials_to_failure.push_back(first->second->first_failure_trial);
     row.seconds_to_failure.push_back(c.first_failure_seconds);
     if (row.first_token.empty()) {

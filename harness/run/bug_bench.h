@@ -65,9 +65,9 @@ struct BugBenchRow : CellLabel {
   // `cap` trials all miss such a bug, when no repetition found one.
   double pct_trial_bound = 0;
   // Exhaustive only (`--trials` are programs): per repetition, the schedules its searches judged
-  // up to and including the first failing one (nullopt when not found; a search a crash ended
-  // counts none of its own), and the first failure's preemptions (its program searched again in a
-  // fresh worker: the fewest any failing schedule of it has).
+  // up to and including the first failing one (nullopt when not found, or when the failure is a
+  // crash: its search never reported), and the first failure's preemptions (its program searched
+  // again in a fresh worker: the fewest any failing schedule of it has).
   std::vector<std::optional<uint64_t>> schedules_to_failure;
   std::optional<int> first_preemptions;
 

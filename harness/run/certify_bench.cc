@@ -31,8 +31,10 @@ CertifySearch Certify(const BackendInfo& backend, const Scenario& scenario,
   s.schedules = c.coverage.schedules;
   s.seconds = run.seconds;
   s.complete = c.coverage.complete;
-  s.holds = true;
-  for (const InvariantResult& r : c.invariants) s.holds &= r.failures == 0;
+  for (const InvariantResult& r : c.invariants) {
+    s.broken |= r.verdict == Verdict::kBroken;
+    s.out_of_contract |= r.verdict == Verdict::kOutOfContract;
+  }
   return s;
 }
 

@@ -34,7 +34,10 @@ struct CertifySearch {
   uint64_t schedules = 0;
   double seconds = 0;
   bool complete = false;  // every program fully explored
-  bool holds = false;     // no invariant failed
+  bool broken = false;    // a claimed invariant failed (BROKEN)
+  // An unclaimed invariant failed (OUT_OF_CONTRACT: a program outside the backend's contract,
+  // e.g. a visitor write on a backend that only claims the rest then; not a finding).
+  bool out_of_contract = false;
 };
 
 struct CertifyBenchRow {
