@@ -1,6 +1,4 @@
 // Step footprints (see footprint.h).
-#include <cstddef>  // TODO(por): footprint.h's size_t; move there with the next change to it
-
 #include "harness/engine/footprint.h"
 
 #include <algorithm>

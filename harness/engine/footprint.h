@@ -21,6 +21,7 @@
 #ifndef MAPFAULT_HARNESS_ENGINE_FOOTPRINT_H_
 #define MAPFAULT_HARNESS_ENGINE_FOOTPRINT_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 

@@ -1,8 +1,6 @@
 // Tests of step footprints: objects are numbered by first touch per execution, a step lists each
 // object once with its strongest access, and Dependent() is exact below the shared prefix and
 // conservative above it.
-#include <cstddef>  // TODO(por): footprint.h's size_t; move there with the next change to it
-
 #include "harness/engine/footprint.h"
 
 #include "gtest/gtest.h"
