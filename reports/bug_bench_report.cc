@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "fmt/format.h"
+#include "reports/coverage_text.h"
 #include "reports/json_report.h"
 
 namespace mapfault {
@@ -57,10 +58,33 @@ std::string Ratio(const BugBenchRow& best, const BugBenchRow* base, uint64_t cap
 
 // One line per bug: its best strategy, and how it compares with the stronger of the two plain
 // real-thread baselines (perturbed `stress` and the hand-written `reference-loop`) and with noise.
+bool IsExhaustive(const BugBenchRow& r) { return r.strategy.rfind("exhaustive", 0) == 0; }
+
+// The bounded-exhaustive rows: their trials are programs, each a whole search, so they are not
+// ranked with the sampling strategies; what they show is the schedules to the first failure and
+// that failure's preemptions (the fewest any failing schedule of its program has).
+void AppendExhaustive(const BugBenchResults& results, std::string& out) {
+  std::string rows;
+  for (const BugBenchRow& r : results.rows) {
+    if (!IsExhaustive(r)) continue;
+    const std::optional<double> schedules = r.MedianSchedules();
+    fmt::format_to(std::back_inserter(rows), "| `{}` | `{}` | {} | {}/{} | {} | {} | {} | {} |\n",
+                   r.backend, r.scenario, r.strategy, r.found, r.repetitions,
+                   TrialsText(r, results.exhaustive_cap),
+                   schedules ? fmt::format("{:g}", *schedules) : "-", SecondsText(r),
+                   r.first_preemptions ? fmt::format("{}", *r.first_preemptions) : "-");
+  }
+  if (rows.empty()) return;
+  out += "\n| backend | scenario | strategy | found | median programs to first failure | "
+         "median schedules | median time | preemptions of the first failure |\n"
+         "|---|---|---|---:|---:|---:|---:|---:|\n" + rows;
+}
+
 void AppendSummary(const BugBenchResults& results, std::string& out) {
   std::map<std::pair<std::string, std::string>, std::vector<const BugBenchRow*>> bugs;
   std::vector<std::pair<std::string, std::string>> order;
   for (const BugBenchRow& r : results.rows) {
+    if (IsExhaustive(r)) continue;
     auto key = std::make_pair(r.backend, r.scenario);
     if (!bugs.count(key)) order.push_back(key);
     bugs[key].push_back(&r);
@@ -103,6 +127,7 @@ std::string FormatBugBenchMarkdown(const BugBenchResults& results) {
       "| backend | scenario | strategy | found | median trials to first failure | median time "
       "| reproduces | PCT bound per trial |\n|---|---|---|---:|---:|---:|---:|---:|\n";
   for (const BugBenchRow& r : results.rows) {
+    if (IsExhaustive(r)) continue;
     fmt::format_to(it, "| `{}` | `{}` | {} {} | {}/{} | {} | {} | {} | {} |\n", r.backend,
                    r.scenario, r.mode, r.strategy, r.found, r.repetitions,
                    TrialsText(r, results.cap), SecondsText(r),
@@ -110,6 +135,7 @@ std::string FormatBugBenchMarkdown(const BugBenchResults& results) {
                    r.pct_trial_bound > 0 ? fmt::format("{:.2g}", r.pct_trial_bound) : "-");
   }
   AppendSummary(results, out);
+  AppendExhaustive(results, out);
   return out;
 }
 
@@ -119,6 +145,9 @@ nlohmann::json BugBenchToJson(const BugBenchResults& results) {
   for (const BugBenchRow& r : results.rows) {
     json trials = json::array();
     for (const auto& t : r.trials_to_failure) trials.push_back(t ? json(*t) : json(nullptr));
+    json schedules = json::array();
+    for (const auto& s : r.schedules_to_failure) schedules.push_back(s ? json(*s) : json(nullptr));
+    const std::optional<double> median_schedules = r.MedianSchedules();
     const std::optional<double> median = r.MedianTrials();
     const std::optional<double> seconds = r.MedianSeconds();
     rows.push_back({{"backend", r.backend},
@@ -143,11 +172,81 @@ nlohmann::json BugBenchToJson(const BugBenchResults& results) {
                                          : json(ReplayCheckName(r.first_replay_check))},
                     {"pct_trial_bound", r.pct_trial_bound > 0 ? json(r.pct_trial_bound)
                                                               : json(nullptr)}});
+    if (IsExhaustive(r)) {
+      rows.back()["schedules_to_first_failure"] = schedules;
+      rows.back()["median_schedules"] = median_schedules ? json(*median_schedules) : json(nullptr);
+      rows.back()["first_preemptions"] =
+          r.first_preemptions ? json(*r.first_preemptions) : json(nullptr);
+    }
   }
   return {{"schema_version", 1},
           {"seed", results.seed},
           {"cap", results.cap},
           {"repetitions", results.repetitions},
+          {"partial", results.partial},
+          {"rows", rows}};
+}
+
+namespace {
+
+std::string CertifyText(const CertifySearch& s) {
+  // A program outside the contract (OUT_OF_CONTRACT) stops its search like any failure.
+  const char* verdict = s.broken            ? "BROKEN"
+                        : s.out_of_contract ? "out of contract"
+                        : !s.complete       ? "INCOMPLETE"
+                                            : "yes";
+  return fmt::format("{} | {:.2f} s | {}", GroupThousands(s.schedules), s.seconds, verdict);
+}
+
+}  // namespace
+
+std::string FormatCertifyMarkdown(const CertifyBenchResults& results) {
+  std::string out = fmt::format(
+      "# mapfault certification benchmark\n\nSeed `{}`: {} programs per backend x scenario, every "
+      "schedule with <= {} preemptions, with sleep sets and without (`por=off`){}.\n\n"
+      "| backend | scenario | schedules (sleep sets) | time | certified | schedules (unreduced) "
+      "| time | certified | reduction factor |\n|---|---|---:|---:|---|---:|---:|---|---:|\n",
+      results.seed, results.programs, results.preemption_bound,
+      results.partial ? " (PARTIAL: interrupted)" : "");
+  uint64_t reduced = 0, unreduced = 0;
+  double reduced_s = 0, unreduced_s = 0;
+  for (const CertifyBenchRow& r : results.rows) {
+    fmt::format_to(std::back_inserter(out), "| `{}` | `{}` | {} | {} | {:.1f}x |\n", r.backend,
+                   r.scenario, CertifyText(r.reduced), CertifyText(r.unreduced), r.Factor());
+    reduced += r.reduced.schedules, unreduced += r.unreduced.schedules;
+    reduced_s += r.reduced.seconds, unreduced_s += r.unreduced.seconds;
+  }
+  const double factor =
+      reduced == 0 ? 0.0 : static_cast<double>(unreduced) / static_cast<double>(reduced);
+  fmt::format_to(std::back_inserter(out),
+                 "| all | | {} | {:.2f} s | | {} | {:.2f} s | | {:.1f}x |\n",
+                 GroupThousands(reduced), reduced_s, GroupThousands(unreduced), unreduced_s,
+                 factor);
+  return out;
+}
+
+nlohmann::json CertifyToJson(const CertifyBenchResults& results) {
+  using json = nlohmann::json;
+  const auto search = [](const CertifySearch& s) {
+    return json{{"schedules", s.schedules},
+                {"seconds", s.seconds},
+                {"complete", s.complete},
+                {"broken", s.broken},
+                {"out_of_contract", s.out_of_contract}};
+  };
+  json rows = json::array();
+  for (const CertifyBenchRow& r : results.rows) {
+    rows.push_back({{"backend", r.backend},
+                    {"scenario", r.scenario},
+                    {"params", ParamsToJson(r.params)},
+                    {"sleep_sets", search(r.reduced)},
+                    {"unreduced", search(r.unreduced)},
+                    {"reduction_factor", r.Factor()}});
+  }
+  return {{"schema_version", 1},
+          {"seed", results.seed},
+          {"programs", results.programs},
+          {"preemption_bound", results.preemption_bound},
           {"partial", results.partial},
           {"rows", rows}};
 }

@@ -16,13 +16,15 @@ std::string ExhaustiveText(const Coverage& c) {
   const std::string bound = Plural(c.preemption_bound, "preemption", "preemptions");
   const std::string programs = Plural(c.programs, "program", "programs");
   const std::string schedules = Plural(c.schedules, "schedule", "schedules");
+  const std::string_view reduced = c.reduced ? " (reduced by sleep sets)" : "";
   if (c.complete) {
-    return fmt::format("every schedule with <= {} of {}, {}", bound, programs, schedules);
+    return fmt::format("every schedule with <= {} of {}, {}{}", bound, programs, schedules,
+                       reduced);
   }
   // Stopped early (a failure, a crash, --max-schedules, --time-budget): say how far it got.
-  std::string text = fmt::format("schedules with <= {} of {} searched, {} (INCOMPLETE: {} fully "
-                                 "explored",
-                                 bound, programs, schedules,
+  std::string text = fmt::format("schedules with <= {} of {} searched, {}{} (INCOMPLETE: {} "
+                                 "fully explored",
+                                 bound, programs, schedules, reduced,
                                  Plural(c.programs_complete, "program", "programs"));
   if (c.bound_complete >= 0 && c.bound_complete < c.preemption_bound) {
     text += fmt::format(", every program up to {}",

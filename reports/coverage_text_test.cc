@@ -123,7 +123,7 @@ TEST(CoverageTextTest, ResultsJsonCarriesCoverageAndReadsItBack) {
   EXPECT_EQ(j["results"][0]["coverage"],
             nlohmann::json::parse(R"({"kind": "exhaustive", "preemption_bound": 2,
                 "programs": 50, "schedules": 41312, "complete": true, "programs_complete": 50,
-                "bound_complete": 2})"));
+                "bound_complete": 2, "reduction": "none"})"));
   const nlohmann::json& sampled = j["results"][kAllInvariants.size()]["coverage"];
   EXPECT_EQ(sampled, nlohmann::json::parse(R"({"kind": "sampled", "trials": 10000,
                 "distinct_schedules": 9412, "stale_reads": 2345, "pct_bound": null})"));
@@ -134,6 +134,30 @@ TEST(CoverageTextTest, ResultsJsonCarriesCoverageAndReadsItBack) {
   nlohmann::json bad = j;
   bad["results"][0]["coverage"]["kind"] = "guessed";
   EXPECT_FALSE(ResultsFromJson(bad).ok());
+}
+
+// A search with partial-order reduction says so, in results.json and in words; a file written
+// before the field existed reads as unreduced.
+TEST(CoverageTextTest, AReducedSearchSaysSo) {
+  RunResults run = TwoCellRun();
+  run.cells[0].coverage.reduced = true;
+  const std::string words =
+      "HOLDS: every schedule with <= 2 preemptions of 50 programs, 41,312 schedules "
+      "(reduced by sleep sets)";
+  EXPECT_EQ(CellCoverageLine(run.cells[0]), words);
+  nlohmann::json j = ResultsToJson(run);
+  EXPECT_EQ(j["results"][0]["coverage"]["reduction"], "sleep-sets");
+  absl::StatusOr<RunResults> back = ResultsFromJson(j);
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(CellCoverageLine(back->cells[0]), words);
+  for (size_t i = 0; i < kAllInvariants.size(); ++i) j["results"][i]["coverage"].erase("reduction");
+  back = ResultsFromJson(j);
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_FALSE(back->cells[0].coverage.reduced);
+  Coverage other = run.cells[0].coverage;
+  other.reduced = false;
+  MergeCoverage(run.cells[0].coverage, other);  // a merge is reduced only if every shard was
+  EXPECT_FALSE(run.cells[0].coverage.reduced);
 }
 
 }  // namespace

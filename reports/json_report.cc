@@ -36,7 +36,8 @@ nlohmann::json CoverageToJson(const CellResult& c) {
             {"schedules", v.schedules},
             {"complete", v.complete},
             {"programs_complete", v.programs_complete},
-            {"bound_complete", v.bound_complete < 0 ? json(nullptr) : json(v.bound_complete)}};
+            {"bound_complete", v.bound_complete < 0 ? json(nullptr) : json(v.bound_complete)},
+            {"reduction", v.reduced ? "sleep-sets" : "none"}};
   }
   return {{"kind", "sampled"},
           {"trials", c.trials},
@@ -249,6 +250,7 @@ void ReadCoverage(const json& row, FieldReader& in, CellResult& c) {
     cov.programs = in.Count(*v, "programs");
     cov.schedules = in.Count(*v, "schedules");
     cov.complete = in.Bool(*v, "complete");
+    cov.reduced = v->value("reduction", std::string("none")) == "sleep-sets";  // absent: older
     cov.programs_complete = in.Count(*v, "programs_complete", 0, cov.programs);
     const json bound = v->value("bound_complete", json(nullptr));
     cov.bound_complete = bound.is_null() ? -1

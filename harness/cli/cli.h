@@ -48,6 +48,11 @@ struct BenchBugsOptions {
   int threads = 0, keys = 0, initial = 0, ops = 0;  // scenario overrides (0: defaults)
   std::string out = "mapfault-bench";
   bool no_progress = false;
+  uint64_t exhaustive_cap = 20;  // exhaustive rows: programs per repetition
+  // --certify N: instead of the bug rows, the certification table (certify_bench.h) of N
+  // programs per correct white-box backend x built-in scenario, at --certify-bound K.
+  int certify = 0;
+  int certify_bound = 2;
 };
 CLI::App* AddBenchBugsCommand(CLI::App& app, BenchBugsOptions& options);
 int RunBenchBugs(const BenchBugsOptions& options);

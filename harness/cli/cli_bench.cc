@@ -8,6 +8,7 @@
 #include "absl/strings/str_join.h"
 #include "fmt/format.h"
 #include "harness/run/bug_bench.h"
+#include "harness/run/certify_bench.h"
 #include "harness/run/plan.h"
 #include "harness/cli/cli.h"
 #include "harness/base/limits.h"
@@ -67,7 +68,18 @@ CLI::App* AddBenchBugsCommand(CLI::App& app, BenchBugsOptions& o) {
       ->check(CLI::Range(1, kMaxKeys));
   bench->add_option("--ops", o.ops, "Override operations per thread")
       ->check(CLI::Range(1, kMaxOps));
-  bench->add_option("--out", o.out, "Directory for bench.md and bench.json");
+  bench->add_option("--exhaustive-cap", o.exhaustive_cap,
+                    "Exhaustive rows: programs per repetition before it counts as not found")
+      ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 32));
+  bench->add_option("--certify", o.certify,
+                    "Instead: the certification table, N programs per correct white-box backend "
+                    "x built-in scenario, searched with and without partial-order reduction")
+      ->check(CLI::Range(1, 100000));
+  bench->add_option("--certify-bound", o.certify_bound,
+                    "The preemption bound of --certify's searches")
+      ->check(CLI::Range(0, kMaxPreemptionBound));
+  bench->add_option("--out", o.out,
+                    "Directory for bench.md and bench.json (--certify: certify.md, certify.json)");
   bench->add_flag("--no-progress", o.no_progress, "Do not print a line per finished row");
   return bench;
 }
@@ -130,10 +142,49 @@ absl::StatusOr<std::vector<BugBenchTarget>> BenchTargets(const BenchBugsOptions&
 
 }  // namespace
 
+namespace {
+
+// `bench-bugs --certify N`: the certification table.
+int RunCertify(const BenchBugsOptions& o) {
+  CertifyBenchOptions options;
+  options.programs = o.certify;
+  options.preemption_bound = o.certify_bound;
+  options.seed = o.seed;
+  options.watchdog_seconds = o.watchdog;
+  options.stop = &g_stop;
+  if (o.backends.empty()) {
+    options.backends = CertifiableBackends(GlobalBackends());
+  } else {
+    absl::StatusOr<std::vector<const BackendInfo*>> named = BenchBackends(o, GlobalBackends());
+    if (!named.ok()) return UsageError(std::string(named.status().message()));
+    options.backends = *std::move(named);
+  }
+  if (absl::Status s = CheckReportDir(o.out); !s.ok()) return UsageError(std::string(s.message()));
+  if (!o.no_progress) {
+    options.on_progress = [](const std::string& line) { fmt::print(stderr, "{}\n", line); };
+  }
+  CatchStopSignals();
+  const CertifyBenchResults results = RunCertifyBench(options);
+  const std::string md = FormatCertifyMarkdown(results);
+  fmt::print("{}", md);
+  const std::filesystem::path dir(o.out);
+  for (absl::Status s : {WriteFileAtomically(dir / "certify.md", md),
+                         WriteFileAtomically(dir / "certify.json",
+                                             CertifyToJson(results).dump(2) + "\n")}) {
+    if (!s.ok()) return UsageError(std::string(s.message()));
+  }
+  fmt::print("\nwritten to {}/ (certify.md, certify.json)\n", o.out);
+  return g_stop ? kExitPartial : kExitHolds;
+}
+
+}  // namespace
+
 int RunBenchBugs(const BenchBugsOptions& o) {
+  if (o.certify > 0) return RunCertify(o);
   BugBenchOptions options;
   options.repetitions = o.repetitions;
   options.cap = o.cap;
+  options.exhaustive_cap = o.exhaustive_cap;
   options.seed = o.seed;
   options.reproduction_replays = o.replays;
   options.watchdog_seconds = o.watchdog;

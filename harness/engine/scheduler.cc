@@ -83,6 +83,7 @@ boost::context::fiber Scheduler::MakeFiber(int index) {
         }
         state_[index] = State::kFinished;
         runnable_ &= ~(ThreadMask{1} << index);
+        if (footprint_ != nullptr && !ending_) strategy_.StepEnded(index, false);
         if (options_.trace != nullptr && !ending_) {
           options_.trace->Append({static_cast<uint32_t>(result_.steps), static_cast<uint8_t>(index),
                                   TraceKind::kFinished, 0, 0, "thread finished", 0, 0});
@@ -114,6 +115,8 @@ RunResult Scheduler::Run(std::vector<std::function<void()>> bodies) {
   conts_.reserve(threads_ + 1);
   for (int i = 0; i < threads_; ++i) conts_.push_back(MakeFiber(i));
   conts_.emplace_back();  // main
+  footprint_ = strategy_.StepFootprint();
+  if (footprint_ != nullptr) footprint_->BeginExecution();
   strategy_.Begin(threads_, options_.expected_steps);
 
   Scheduler* outer = std::exchange(current_scheduler_, this);
@@ -228,6 +231,7 @@ void Scheduler::Point(TraceKind kind, const char* label) {
     StepBoundReached(kind, label);
     return;
   }
+  if (footprint_ != nullptr) [[unlikely]] strategy_.StepEnded(current_, true);
   Reschedule(true);
   if (ending_) [[unlikely]] UnwindAt(kind);
 }
@@ -310,6 +314,7 @@ bool Scheduler::Block(const void* object, const char* label) {
     options_.trace->Append({static_cast<uint32_t>(result_.steps), static_cast<uint8_t>(me),
                             TraceKind::kBlocked, 0, 0, label, 0, 0});
   }
+  if (footprint_ != nullptr) [[unlikely]] strategy_.StepEnded(me, false);
   Reschedule(false);
   if (ending_) UnwindAt(TraceKind::kBlocked);
   return !ending_;

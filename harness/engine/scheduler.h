@@ -119,6 +119,14 @@ class Scheduler {
   void VarWrite(VarShadow& v, CodeSite where) {
     if (options_.race_detection && !ending_) VarAccessed(v, true, where);
   }
+  // Partial-order reduction: the running step touched `object` (footprint.h). One predictable
+  // branch unless the strategy records footprints (only the exhaustive search's sleep sets do).
+  void Touch(ObjectId& object, bool write) {
+    if (footprint_ != nullptr) [[unlikely]] footprint_->Touch(object, write);
+  }
+  void TouchReserved(uint32_t id, bool write) {
+    if (footprint_ != nullptr) [[unlikely]] footprint_->TouchReserved(id, write);
+  }
 
  private:
   enum class State : uint8_t { kRunnable, kBlocked, kFinished };
@@ -160,6 +168,7 @@ class Scheduler {
   HappensBefore hb_;
   std::vector<const char*> last_label_;  // per thread: its last scheduling point's label
   std::vector<uint32_t> last_step_;      // ... and its step
+  Footprint* footprint_ = nullptr;       // the strategy's, when it records step footprints
 
   static constinit thread_local Scheduler* current_scheduler_;
 };

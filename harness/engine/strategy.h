@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <string>
 
+#include "harness/engine/footprint.h"
+
 namespace mapfault {
 
 // Bitmask of runnable logical threads (bit i = thread i); a trial has at most 64 threads.
@@ -25,6 +27,13 @@ class Strategy {
   // the strategy cannot continue. By default the latest.
   virtual int ChooseStore(int /*readable*/, uint64_t /*step*/) { return 0; }
   virtual std::string Error() const { return ""; }
+  // Partial-order reduction (the exhaustive search's sleep sets): a strategy that returns a
+  // Footprint has the scheduler record into it the objects each step touches (footprint.h) and
+  // call StepEnded at the end of every step (a scheduling point, a block, a thread's end), before
+  // any choice that follows it; `runnable` says whether the thread can still run. Recording is
+  // off (nullptr, the default) for every other strategy.
+  virtual Footprint* StepFootprint() { return nullptr; }
+  virtual void StepEnded(int /*thread*/, bool /*runnable*/) {}
 };
 
 }  // namespace mapfault

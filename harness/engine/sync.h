@@ -40,14 +40,19 @@ struct ControlledSync {
         return;
       }
       s->Point(TraceKind::kLock, label);
+      s->Touch(id_, true);
       while (locked_ && s->Block(this, label)) {
+        s->Touch(id_, true);  // a new step: woken, it tries again
       }
       locked_ = true;
       s->Acquire(clock_);
     }
     bool try_lock() {
       Scheduler* s = Scheduler::Current();
-      if (s != nullptr) s->Point(TraceKind::kLock, "mutex.try_lock");
+      if (s != nullptr) {
+        s->Point(TraceKind::kLock, "mutex.try_lock");
+        s->Touch(id_, true);
+      }
       if (locked_) return false;
       locked_ = true;
       if (s != nullptr) s->Acquire(clock_);
@@ -56,6 +61,7 @@ struct ControlledSync {
     void unlock(const char* label = "mutex.unlock") {
       locked_ = false;
       if (Scheduler* s = Scheduler::Current()) {
+        s->Touch(id_, true);
         s->Release(clock_);
         s->WakeAll(this);
         s->Point(TraceKind::kUnlock, label);
@@ -65,6 +71,7 @@ struct ControlledSync {
    private:
     bool locked_ = false;
     SyncClock clock_;  // happens-before: the last unlock's clock
+    ObjectId id_;      // partial-order reduction: every operation writes the lock
   };
 
   class SharedMutex {
@@ -77,7 +84,9 @@ struct ControlledSync {
         return;
       }
       s->Point(TraceKind::kLock, label);
+      s->Touch(id_, true);
       while ((writer_ || readers_ > 0) && s->Block(this, label)) {
+        s->Touch(id_, true);
       }
       writer_ = true;
       s->Acquire(write_clock_);
@@ -86,6 +95,7 @@ struct ControlledSync {
     void unlock(const char* label = "rwlock.unlock") {
       writer_ = false;
       if (Scheduler* s = Scheduler::Current()) {
+        s->Touch(id_, true);
         s->Release(write_clock_);
         s->WakeAll(this);
         s->Point(TraceKind::kUnlock, label);
@@ -99,7 +109,9 @@ struct ControlledSync {
         return;
       }
       s->Point(TraceKind::kLockShared, label);
+      s->Touch(id_, true);  // a shared acquire writes the reader count
       while (writer_ && s->Block(this, label)) {
+        s->Touch(id_, true);
       }
       ++readers_;
       s->Acquire(write_clock_);
@@ -107,6 +119,7 @@ struct ControlledSync {
     void unlock_shared(const char* label = "rwlock.unlock_shared") {
       --readers_;
       if (Scheduler* s = Scheduler::Current()) {
+        s->Touch(id_, true);
         s->ReleaseJoin(read_clock_);
         if (readers_ == 0) s->WakeAll(this);
         s->Point(TraceKind::kUnlock, label);
@@ -120,6 +133,7 @@ struct ControlledSync {
     // the next writer only (readers do not synchronise with each other).
     SyncClock write_clock_;
     SyncClock read_clock_;
+    ObjectId id_;  // partial-order reduction: every operation writes the lock
   };
 
   // An atomic; each operation is a scheduling point. Under MemoryModel::kSc every load reads the
@@ -138,12 +152,14 @@ struct ControlledSync {
     T load(std::memory_order o = std::memory_order_seq_cst) const {
       Scheduler* s = Point("atomic.load");
       if (s == nullptr) return v_;
+      s->Touch(id_, false);
       if (s->WeakMemory()) return values_[s->WeakLoad(History(*s), o) % kStoreHistory];
       s->AtomicLoad(clock_, o);
       return v_;
     }
     void store(T v, std::memory_order o = std::memory_order_seq_cst) {
       if (Scheduler* s = Point("atomic.store")) {
+        s->Touch(id_, true);
         if (s->WeakMemory()) {
           values_[s->WeakStore(History(*s), o) % kStoreHistory] = v;
         } else {
@@ -158,6 +174,7 @@ struct ControlledSync {
     bool compare_exchange_strong(T& expected, T desired, std::memory_order success,
                                  std::memory_order failure) {
       Scheduler* s = Point("atomic.cas");
+      if (s != nullptr) s->Touch(id_, true);  // a failed CAS too (conservative)
       if (v_ == expected) {
         RmwWrite(s, success, desired);
         return true;
@@ -224,6 +241,7 @@ struct ControlledSync {
     template <class F>
     T Rmw(const char* label, std::memory_order o, F next) {
       Scheduler* s = Point(label);
+      if (s != nullptr) s->Touch(id_, true);
       const T old = v_;
       RmwWrite(s, o, next(old));
       return old;
@@ -241,6 +259,7 @@ struct ControlledSync {
     SyncClock clock_;  // kSc: the clock of the release sequence the last store heads
     mutable StoreHistory history_;      // kC11: the last stores' places in the order ...
     mutable T values_[kStoreHistory]{};  // ... and their values
+    mutable ObjectId id_;               // partial-order reduction: the location
   };
 
   // A stand-alone fence (std::atomic_thread_fence): a scheduling point.
@@ -248,6 +267,8 @@ struct ControlledSync {
     Scheduler* s = Scheduler::Current();
     if (s == nullptr) return;
     s->Point(TraceKind::kAtomic, label);
+    // Other fences act on their own thread's clocks only; seq_cst fences form one total order.
+    if (o == std::memory_order_seq_cst) s->TouchReserved(Footprint::kScFence, true);
     s->Fence(o);
   }
 
@@ -273,17 +294,24 @@ struct ControlledSync {
     // In-place access to a value that is not a scalar (a container, a struct): checked as one read
     // (View) or one write (Mut) of the whole value.
     const T& View(const char* file = __builtin_FILE(), unsigned line = __builtin_LINE()) const {
-      if (Scheduler* s = Scheduler::Current()) s->VarRead(shadow_, {file, line});
+      if (Scheduler* s = Scheduler::Current()) {
+        s->VarRead(shadow_, {file, line});
+        s->Touch(id_, false);
+      }
       return v_;
     }
     T& Mut(const char* file = __builtin_FILE(), unsigned line = __builtin_LINE()) {
-      if (Scheduler* s = Scheduler::Current()) s->VarWrite(shadow_, {file, line});
+      if (Scheduler* s = Scheduler::Current()) {
+        s->VarWrite(shadow_, {file, line});
+        s->Touch(id_, true);
+      }
       return v_;
     }
 
    private:
     T v_{};
     mutable VarShadow shadow_;
+    mutable ObjectId id_;  // partial-order reduction: the cell
   };
 };
 

@@ -47,6 +47,17 @@ std::optional<double> BugBenchRow::MedianTrials() const {
   return m;
 }
 
+std::optional<double> BugBenchRow::MedianSchedules() const {
+  if (schedules_to_failure.empty()) return std::nullopt;
+  std::vector<double> v;
+  for (const auto& s : schedules_to_failure) {
+    v.push_back(s ? static_cast<double>(*s) : INFINITY);
+  }
+  const std::optional<double> m = Median(std::move(v));
+  if (!m || std::isinf(*m)) return std::nullopt;
+  return m;
+}
+
 std::optional<double> BugBenchRow::MedianSeconds() const {
   std::vector<double> v;
   for (size_t i = 0; i < trials_to_failure.size(); ++i) {
@@ -68,7 +79,7 @@ std::vector<BugBenchStrategy> DefaultBugBenchStrategies() {
   std::vector<BugBenchStrategy> out;
   for (const char* s :
        {"stress", "reference-loop", "noise", "random", "pct:d=1", "pct:d=2", "pct:d=3",
-        "portfolio", "random+sc"}) {
+        "portfolio", "random+sc", "exhaustive:pb=1", "exhaustive:pb=2"}) {
     out.push_back(*ParseBugBenchStrategy(s));
   }
   return out;
@@ -100,6 +111,7 @@ bool Stopped(const BugBenchOptions& options) {
 std::optional<TrialSpec> RunRepetitions(const CellSpec& cell, const BugBenchOptions& options,
                                         BugBenchRow& row, bool& partial) {
   std::optional<TrialSpec> first_spec;
+  const bool exhaustive = cell.strategy.kind == StrategyKind::kExhaustive;
   for (int rep = 0; rep < options.repetitions; ++rep) {
     if (Stopped(options)) {
       partial = true;
@@ -122,11 +134,18 @@ std::optional<TrialSpec> RunRepetitions(const CellSpec& cell, const BugBenchOpti
     }
     ++row.repetitions;
     if (!first) {
+      if (exhaustive) row.schedules_to_failure.push_back(std::nullopt);
       row.trials_to_failure.push_back(std::nullopt);
       row.seconds_to_failure.push_back(run.seconds);
       continue;
     }
     ++row.found;
+    // A crash kills the worker before its search reports: its schedules are not known.
+    const bool died = first->first == Invariant::kNoCrash;
+    if (exhaustive) {
+      row.schedules_to_failure.push_back(died ? std::nullopt
+                                              : std::optional<uint64_t>(c.coverage.schedules));
+    }
     row.trials_to_failure.push_back(first->second->first_failure_trial);
     row.seconds_to_failure.push_back(c.first_failure_seconds);
     if (row.first_token.empty()) {
@@ -164,14 +183,18 @@ double PctTrialBound(const BugBenchTarget& target, int depth, uint64_t seed) {
 // One row: `strategy` (as it runs on the target's backend) against `target`.
 BugBenchRow RunRow(const BugBenchTarget& target, const BugBenchStrategy& strategy,
                    const BugBenchOptions& options, bool& partial) {
+  const bool exhaustive = strategy.spec.kind == StrategyKind::kExhaustive;
   CellSpec cell = MakeCell(strategy.mode, *target.backend, *target.scenario, target.params,
-                           strategy.spec, options.cap);
+                           strategy.spec, exhaustive ? options.exhaustive_cap : options.cap);
   cell.stop_at_first_failure = true;
   BugBenchRow row;
   row.label() = LabelOf(cell);
   const std::optional<TrialSpec> first_spec = RunRepetitions(cell, options, row, partial);
   if (first_spec && strategy.mode == ExecMode::kPerturbed) {
     MeasureRowReproduction(*first_spec, options, row);
+  }
+  if (first_spec && exhaustive && !Stopped(options)) {
+    row.first_preemptions = RunTrialIsolated(*first_spec, options.watchdog_seconds).preemptions;
   }
   if (strategy.mode == ExecMode::kControlled && strategy.spec.kind == StrategySpec::Kind::kPct) {
     row.pct_trial_bound = PctTrialBound(target, strategy.spec.depth, options.seed);
@@ -191,6 +214,7 @@ BugBenchResults RunBugBench(const BugBenchOptions& options) {
   BugBenchResults results;
   results.seed = options.seed;
   results.cap = options.cap;
+  results.exhaustive_cap = options.exhaustive_cap;
   results.repetitions = options.repetitions;
   for (const BugBenchTarget& target : options.targets) {
     for (const BugBenchStrategy& requested : options.strategies) {

@@ -37,6 +37,7 @@ struct BugBenchOptions {
   std::vector<BugBenchStrategy> strategies;
   int repetitions = 10;
   uint64_t cap = 10000;          // trials per repetition before it counts as "not found"
+  uint64_t exhaustive_cap = 20;  // ... for exhaustive rows: programs (each a whole search)
   uint64_t seed = 1;
   int reproduction_replays = 20;  // perturbed strategies: replays of the first failure found
   double watchdog_seconds = 5;
@@ -63,17 +64,25 @@ struct BugBenchRow : CellLabel {
   // n threads and k the program's scheduling steps (Burckhardt et al.); and the probability that
   // `cap` trials all miss such a bug, when no repetition found one.
   double pct_trial_bound = 0;
+  // Exhaustive only (`--trials` are programs): per repetition, the schedules its searches judged
+  // up to and including the first failing one (nullopt when not found, or when the failure is a
+  // crash: its search never reported), and the first failure's preemptions (its program searched
+  // again in a fresh worker: the fewest any failing schedule of it has).
+  std::vector<std::optional<uint64_t>> schedules_to_failure;
+  std::optional<int> first_preemptions;
 
   // Median trials to the first failure over all repetitions, censored ones counting as infinite;
   // nullopt when at least half the repetitions found nothing.
   std::optional<double> MedianTrials() const;
   std::optional<double> MedianSeconds() const;  // over the repetitions that found it
+  std::optional<double> MedianSchedules() const;  // exhaustive: as MedianTrials, in schedules
   double FoundFraction() const { return repetitions ? static_cast<double>(found) / repetitions : 0; }
 };
 
 struct BugBenchResults {
   uint64_t seed = 0;
   uint64_t cap = 0;
+  uint64_t exhaustive_cap = 0;
   int repetitions = 0;
   bool partial = false;
   std::vector<BugBenchRow> rows;
@@ -85,8 +94,8 @@ BugBenchResults RunBugBench(const BugBenchOptions& options);
 // Parses a comma-free strategy label list element: "stress", "reference-loop", "noise",
 // "noise+preempt" (perturbed), "random", "pct:d=N" (controlled).
 absl::StatusOr<BugBenchStrategy> ParseBugBenchStrategy(const std::string& text);
-// The default strategies: perturbed stress, reference-loop and noise, controlled random, PCT d=1..3
-// and portfolio.
+// The default strategies: perturbed stress, reference-loop and noise, controlled random, PCT
+// d=1..3, portfolio, random+sc, and the bounded-exhaustive search at pb=1 and pb=2.
 std::vector<BugBenchStrategy> DefaultBugBenchStrategies();
 
 }  // namespace mapfault

@@ -99,9 +99,12 @@ TEST(BugBenchTest, StrategiesPickTheirMode) {
   EXPECT_EQ(ParseBugBenchStrategy("pct:d=2")->mode, ExecMode::kControlled);
   EXPECT_EQ(ParseBugBenchStrategy("random")->mode, ExecMode::kControlled);
   EXPECT_FALSE(ParseBugBenchStrategy("dfs").ok());
-  // The last default is the memory-model column: the random walk under sc, beside it under c11.
-  EXPECT_EQ(DefaultBugBenchStrategies().size(), 9u);
-  EXPECT_EQ(DefaultBugBenchStrategies().back().spec.memory_model, MemoryModel::kSc);
+  // The memory-model column (the random walk under sc, beside it under c11), then the
+  // bounded-exhaustive search at pb=1 and pb=2.
+  EXPECT_EQ(DefaultBugBenchStrategies().size(), 11u);
+  EXPECT_EQ(DefaultBugBenchStrategies()[8].spec.memory_model, MemoryModel::kSc);
+  EXPECT_EQ(DefaultBugBenchStrategies()[9].Label(), "controlled exhaustive:pb=1");
+  EXPECT_EQ(DefaultBugBenchStrategies()[10].Label(), "controlled exhaustive:pb=2");
   EXPECT_EQ(DefaultBugBenchStrategies()[1].Label(), "perturbed reference-loop");
   EXPECT_EQ(ParseBugBenchStrategy("reference-loop")->mode, ExecMode::kPerturbed);
   EXPECT_EQ(ParseBugBenchStrategy("portfolio")->mode, ExecMode::kControlled);

@@ -1,6 +1,8 @@
 // Per-cell accumulation and result building.
 #include "harness/run/cell_tally.h"
 
+#include "harness/run/exhaustive_search.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -57,6 +59,7 @@ Coverage CellTally::CoverageOf(const CellSpec& cell, uint64_t planned) const {
   if (cell.mode == ExecMode::kControlled && cell.strategy.kind == StrategyKind::kExhaustive) {
     c.kind = Coverage::Kind::kExhaustive;
     c.preemption_bound = cell.strategy.preemption_bound;
+    c.reduced = ExhaustiveReduces(cell.strategy, *cell.backend);
     // A search a crash or hang ended reported nothing: its program counts, not fully explored
     // (the schedules it ran before are not counted).
     c.programs = programs + deaths;

@@ -22,11 +22,16 @@ void Annotate(TrialResult& r, const SearchOutcome& search) {
 
 }  // namespace
 
+bool ExhaustiveReduces(const StrategySpec& strategy, const BackendInfo& backend) {
+  return strategy.reduction && backend.race_checked;
+}
+
 TrialResult RunExhaustiveSearch(const TrialSpec& spec) {
   TrialSpec each = spec;
   each.program = spec.program ? spec.program : std::make_shared<const Program>(ProgramFor(spec));
   const uint64_t budget = spec.strategy.max_schedules;
-  ExhaustiveStrategy strategy(spec.strategy.preemption_bound);
+  ExhaustiveStrategy strategy(spec.strategy.preemption_bound,
+                              ExhaustiveReduces(spec.strategy, *spec.backend));
   SearchOutcome search;
   InvariantSet undecided;
   TrialResult last;
@@ -58,6 +63,7 @@ TrialResult RunExhaustiveSearch(const TrialSpec& spec) {
       last = std::move(r);
       break;
     }
+    search.pruned += strategy.pruned() ? 1 : 0;
     if (strategy.IsNewSchedule()) {
       ++search.schedules;
       undecided = InvariantSet::FromBits(undecided.bits() | r.undecided.bits());
@@ -69,7 +75,7 @@ TrialResult RunExhaustiveSearch(const TrialSpec& spec) {
         return r;
       }
     }
-    last = std::move(r);
+    if (!strategy.pruned()) last = std::move(r);  // a pruned one ended early, unjudged
     const int round = strategy.round();
     if (!strategy.Advance()) {
       search.bound_complete = round;

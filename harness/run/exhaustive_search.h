@@ -8,6 +8,9 @@
 // One search is one trial of the run: `--trials N` searches N programs (trial seeds as for any
 // strategy), each in the worker process that runs its batch, so a crash or hang is attributed to
 // the program whose search it ended. The watchdog bounds one schedule (ScheduleStarted).
+//
+// With partial-order reduction (ExhaustiveReduces), an execution the sleep sets cut short is
+// equivalent to a schedule run before: it is neither counted nor judged (SearchOutcome::pruned).
 #ifndef MAPFAULT_HARNESS_RUN_EXHAUSTIVE_SEARCH_H_
 #define MAPFAULT_HARNESS_RUN_EXHAUSTIVE_SEARCH_H_
 
@@ -20,6 +23,11 @@ namespace mapfault {
 // (its run.choices and run.preemptions; each violation's explanation says the preemptions), else
 // the last schedule's; `search` says what ran. With spec.trace, the trace holds the last schedule.
 TrialResult RunExhaustiveSearch(const TrialSpec& spec);
+
+// Whether a search with `strategy` on `backend` uses partial-order reduction: asked for (not
+// "por=off") and sound, i.e. every shared access of the backend is seen (its shared plain fields
+// are all Vars: BackendInfo::race_checked). Else the search is unreduced.
+bool ExhaustiveReduces(const StrategySpec& strategy, const BackendInfo& backend);
 
 }  // namespace mapfault
 

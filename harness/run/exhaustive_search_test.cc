@@ -1,7 +1,9 @@
 // Tests of the bounded-exhaustive search through the run stage: it finds known bugs with the
 // fewest preemptions, certifies correct backends within the bound, its counterexamples' tokens
 // replay exactly in a fresh worker, a crash is attributed to its program, a budget stops it
-// incomplete, and every run's results carry coverage (exhaustive and sampled) that merges.
+// incomplete, and every run's results carry coverage (exhaustive and sampled) that merges. With
+// partial-order reduction (the default) it finds every mutant the unreduced search finds, with the
+// same fewest preemptions, never breaks a correct backend, and says so in its coverage.
 #include "harness/run/exhaustive_search.h"
 
 #include "absl/strings/str_cat.h"
@@ -240,6 +242,95 @@ TEST(ExhaustiveSearchTest, CoverageMergesBySumming) {
   MergeCoverage(s, t);
   EXPECT_EQ(s.distinct_schedules, 17u);
   EXPECT_EQ(s.pct_bound, 0.01);
+}
+
+// Every mutant the unreduced search finds within 2 preemptions on its witness scenario, the reduced
+// search finds too, with the same fewest preemptions (each search in a fresh worker: some mutants
+// crash). Race detection on, as a run has it.
+TEST(ExhaustiveSearchTest, ReductionFindsEveryMutantWithTheSameFewestPreemptions) {
+  testing::RegisterTestBackends();
+  int found = 0;
+  for (const BackendInfo* b : GlobalBackends().Listed()) {
+    if (b->id.rfind("mutant.", 0) != 0 || b->witness_scenario.empty()) continue;
+    for (uint64_t seed : {1, 2}) {
+      const TrialSpec full = Spec(b->id, b->witness_scenario, "exhaustive:pb=2,por=off", seed);
+      const TrialSpec reduced = Spec(b->id, b->witness_scenario, "exhaustive:pb=2", seed);
+      const IsolatedOutcome f = RunTrialIsolated(full, 60);
+      const IsolatedOutcome r = RunTrialIsolated(reduced, 60);
+      const std::string where = absl::StrCat(b->id, " / ", b->witness_scenario, " seed ", seed);
+      ASSERT_EQ(f.AllViolations().empty(), r.AllViolations().empty()) << where;
+      if (f.AllViolations().empty()) continue;
+      ++found;
+      EXPECT_EQ(r.preemptions, f.preemptions) << where;
+      EXPECT_EQ(r.AllViolations()[0].invariant, f.AllViolations()[0].invariant) << where;
+    }
+  }
+  EXPECT_GE(found, 10);  // most mutants are found by one of the two programs
+}
+
+// The correct white-box backends hold every schedule with <= 2 preemptions of a few programs of
+// every scenario with reduction (a false BROKEN is the worst bug), in no more schedules than the
+// unreduced search, and in fewer over all.
+TEST(ExhaustiveSearchTest, ReductionNeverBreaksACorrectBackendAndRunsFewerSchedules) {
+  uint64_t reduced_total = 0, full_total = 0;
+  for (const char* backend : {"mutex", "rwlock", "lockfree", "versioned_cas", "tombstone"}) {
+    for (const Scenario& scenario : ScenarioRegistry::Builtin().All()) {
+      if (scenario.visitor_writes && !GlobalBackends().Find(backend)->visitor_writes) continue;
+      const TrialSpec spec = Spec(backend, scenario.id, "exhaustive:pb=2,max=3000", 3);
+      const TrialResult r = RunExhaustiveSearch(spec);
+      const std::string where = absl::StrCat(backend, " / ", scenario.id);
+      EXPECT_TRUE(r.violations.empty()) << where << ": " << r.violations[0].explanation;
+      ASSERT_TRUE(r.search.has_value());
+      TrialSpec off = spec;
+      off.strategy.reduction = false;
+      const TrialResult f = RunExhaustiveSearch(off);
+      ASSERT_TRUE(f.search.has_value());
+      if (r.search->complete && f.search->complete) {
+        EXPECT_LE(r.search->schedules, f.search->schedules) << where;
+        reduced_total += r.search->schedules;
+        full_total += f.search->schedules;
+      }
+    }
+  }
+  EXPECT_LT(reduced_total, full_total);
+}
+
+// A reduced search's counterexample is an ordinary schedule: its token replays it exactly; and a
+// token of the unreduced search says so (a dead worker's token replays the same search).
+TEST(ExhaustiveSearchTest, TokensCarryTheReductionAndReplayExactly) {
+  TrialSpec spec = Spec("mutant.cow_publish_early", "mixed-ops", "exhaustive:pb=2", 4);
+  const TrialResult r = RunExhaustiveSearch(spec);
+  ASSERT_FALSE(r.violations.empty());
+  const absl::StatusOr<ReplayToken> token =
+      ReplayToken::Decode(MakeToken(spec, r.violations[0].invariant, r.run.choices).Encode());
+  ASSERT_TRUE(token.ok()) << token.status();
+  EXPECT_TRUE(token->strategy.reduction);
+  const IsolatedOutcome o = RunTrialIsolated(*TrialSpecFromToken(*token), 10);
+  EXPECT_FALSE(o.diverged);
+  EXPECT_EQ(o.choices, r.run.choices);
+  EXPECT_EQ(o.preemptions, r.run.preemptions);
+  spec.strategy.reduction = false;
+  const absl::StatusOr<ReplayToken> off =
+      ReplayToken::Decode(MakeToken(spec, r.violations[0].invariant, {}).Encode());
+  ASSERT_TRUE(off.ok()) << off.status();
+  EXPECT_FALSE(off->strategy.reduction);
+  EXPECT_EQ(off->strategy.preemption_bound, 2);
+}
+
+TEST(ExhaustiveSearchTest, CoverageSaysWhetherTheSearchWasReduced) {
+  SupervisorOptions options;
+  options.seed = 8;
+  const RunResults results =
+      RunCells({Cell("mutex", "iterate-while-erase", "exhaustive:pb=1", 2),
+                Cell("mutex", "iterate-while-erase", "exhaustive:pb=1,por=off", 2),
+                Cell("go_checked", "iterate-while-erase", "exhaustive:pb=1", 2)},
+               options);
+  EXPECT_TRUE(results.cells[0].coverage.reduced);
+  EXPECT_FALSE(results.cells[1].coverage.reduced);
+  EXPECT_FALSE(results.cells[2].coverage.reduced);  // not race_checked: unreduced
+  // The same programs (trial seeds do not depend on the strategy), fewer schedules reduced.
+  EXPECT_LT(results.cells[0].coverage.schedules, results.cells[1].coverage.schedules);
+  EXPECT_TRUE(results.cells[0].coverage.complete);
 }
 
 }  // namespace

@@ -15,6 +15,9 @@ constexpr std::string_view kPrefix = "mf";
 constexpr uint64_t kPreemptBit = 16;  // in the strategy-kind field: `+preempt`
 constexpr uint64_t kScBit = 32;       // ... and `+sc` (MemoryModel::kSc)
 constexpr uint64_t kNoRaceBit = 64;   // ... and race detection off
+// In the exhaustive search's parameter field (its preemption bound): the search without
+// partial-order reduction ("por=off"; a dead worker's token replays the same search).
+constexpr uint64_t kNoReductionParam = 16;
 
 uint32_t Fnv1a(std::string_view data) {
   uint32_t h = 2166136261u;
@@ -117,7 +120,10 @@ std::string ReplayToken::Encode() const {
            (strategy.memory_model == MemoryModel::kSc ? kScBit : 0) |
            (strategy.race_detection ? 0 : kNoRaceBit));
   // The strategy's parameter: PCT's depth, the exhaustive search's preemption bound.
-  w.Varint(strategy.kind == StrategyKind::kExhaustive ? strategy.preemption_bound : strategy.depth);
+  w.Varint(strategy.kind == StrategyKind::kExhaustive
+               ? static_cast<uint64_t>(strategy.preemption_bound) +
+                     (strategy.reduction ? 0 : kNoReductionParam)
+               : static_cast<uint64_t>(strategy.depth));
   w.Varint(seed);
   w.Varint(max_steps);
   w.Varint(static_cast<uint64_t>(invariant));
@@ -222,9 +228,12 @@ absl::Status ReadHeader(Reader& r, ReplayToken& t, uint64_t& has_choices) {
   const bool sc = (kind & kScBit) != 0;
   const bool no_race = (kind & kNoRaceBit) != 0;
   kind &= ~(kPreemptBit | kScBit | kNoRaceBit);
+  const bool exhaustive = kind == static_cast<uint64_t>(StrategyKind::kExhaustive);
+  const bool no_reduction = exhaustive && depth >= kNoReductionParam;
+  if (no_reduction) depth -= kNoReductionParam;
   if (mode > 1 || !IsKnownStrategyCode(kind) || inv >= kInvariantCount ||
       depth > kMaxStrategyDepth ||
-      (kind == static_cast<uint64_t>(StrategyKind::kExhaustive) && depth > kMaxPreemptionBound)) {
+      (exhaustive && depth > kMaxPreemptionBound)) {
     return Bad("a field is out of range");
   }
   // The same bounds as the command line and scenario files (harness/base/limits.h).
@@ -240,6 +249,7 @@ absl::Status ReadHeader(Reader& r, ReplayToken& t, uint64_t& has_choices) {
   t.strategy.race_detection = !no_race;
   if (t.strategy.kind == StrategyKind::kExhaustive) {
     t.strategy.preemption_bound = static_cast<int>(depth);
+    t.strategy.reduction = !no_reduction;
   } else {
     t.strategy.depth = static_cast<int>(depth);
   }

@@ -61,7 +61,12 @@ class OpRunner {
     Execute(spec, thread, index, rec);
   }
 
-  uint64_t Tick() { return clock_.fetch_add(1, std::memory_order_acq_rel) + 1; }
+  // Every stamp orders the step that takes it against every other stamp (partial-order reduction:
+  // the history clock is one object, written).
+  uint64_t Tick() {
+    if (Scheduler* s = Scheduler::Current()) s->TouchReserved(Footprint::kHistoryClock, true);
+    return clock_.fetch_add(1, std::memory_order_acq_rel) + 1;
+  }
 
  private:
   class Iteration;

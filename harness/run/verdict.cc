@@ -28,6 +28,7 @@ void MergeCoverage(Coverage& into, const Coverage& shard) {
   into.schedules += shard.schedules;
   into.bound_complete = std::min(into.bound_complete, shard.bound_complete);
   into.complete = into.complete && shard.complete;
+  into.reduced = into.reduced && shard.reduced;
   if (into.distinct_schedules && shard.distinct_schedules) {
     *into.distinct_schedules += *shard.distinct_schedules;
   } else {

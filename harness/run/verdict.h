@@ -50,6 +50,10 @@ struct Coverage {
   int bound_complete = -1;
   // Every planned program's bounded space fully explored (no failure, no budget stop).
   bool complete = false;
+  // kExhaustive: the searches ran with partial-order reduction (sleep sets: of interleavings that
+  // differ only in the order of independent steps, one runs), so `schedules` counts
+  // representatives; results.json's "reduction": "sleep-sets", else "none".
+  bool reduced = false;
   // kSampled: distinct schedules among the trials (hashes of their choice sequences; controlled
   // mode only, else absent; summed over merged shards, so then an upper bound).
   std::optional<uint64_t> distinct_schedules;

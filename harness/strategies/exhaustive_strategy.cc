@@ -2,9 +2,11 @@
 #include "harness/strategies/exhaustive_strategy.h"
 
 #include <bit>
+#include <utility>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 
 namespace mapfault {
 
@@ -14,13 +16,24 @@ bool ExhaustiveStrategy::Preempts(const ChoicePoint& point, int thread) {
   return current_runnable && thread != point.current;
 }
 
-void ExhaustiveStrategy::Begin(int, uint64_t) {
+void ExhaustiveStrategy::Begin(int threads, uint64_t) {
+  threads_ = threads;
   next_ = 0;
   preemptions_ = 0;
   error_.clear();
+  sleep_.clear();
+  pending_ = kNone;
+  pruned_ = false;
+}
+
+ThreadMask ExhaustiveStrategy::SleepMask() const {
+  ThreadMask mask = 0;
+  for (const Sleeper& s : sleep_) mask |= ThreadMask{1} << s.thread;
+  return mask;
 }
 
 int ExhaustiveStrategy::Choose(ThreadMask runnable, int current, uint64_t step) {
+  if (pruned_) return -1;  // the rest of a pruned execution is not needed
   if (next_ < path_.size()) {  // replaying the prefix
     const ChoicePoint& point = path_[next_];
     if (point.runnable != runnable || point.current != current) {
@@ -32,15 +45,68 @@ int ExhaustiveStrategy::Choose(ThreadMask runnable, int current, uint64_t step) 
     ChoicePoint point;
     point.runnable = runnable;
     point.current = current;
+    if (reduction_) {
+      point.asleep = SleepMask();
+      point.fresh_from = footprint_.next_id();
+      point.steps.resize(static_cast<size_t>(threads_));
+    }
+    // Stay on the running thread, else the lowest runnable one that is awake (no preemption).
     const bool stay = current >= 0 && current < 64 && ((runnable >> current) & 1u) != 0;
-    point.chosen = stay ? current : std::countr_zero(runnable);
+    const ThreadMask awake = runnable & ~point.asleep;
+    point.chosen = stay ? current : std::countr_zero(awake != 0 ? awake : runnable);
     point.tried = ThreadMask{1} << point.chosen;
     point.preemptions_before = preemptions_;
-    path_.push_back(point);
+    path_.push_back(std::move(point));
+    if ((path_.back().asleep & path_.back().tried) != 0) {
+      // The extension's thread sleeps: its continuations are equivalent to explored ones
+      // (Advance() tries the other threads here).
+      ++next_;
+      pruned_ = true;
+      return -1;
+    }
   }
-  const ChoicePoint& point = path_[next_++];
+  const ChoicePoint& point = path_[next_];
   if (Preempts(point, point.chosen)) ++preemptions_;
+  if (reduction_) {
+    SleepSiblings(next_);
+    pending_ = next_;
+  }
+  ++next_;
   return point.chosen;
+}
+
+// Sibling z (explored before `chosen` here) sleeps when cost(z) + [z runnable after its step] <=
+// cost(chosen): a schedule pruned for z's sleep is equivalent to one that runs z's step here and
+// has no more preemptions (docs/exhaustive.md).
+void ExhaustiveStrategy::SleepSiblings(size_t index) {
+  const ChoicePoint& point = path_[index];
+  const int cost = Preempts(point, point.chosen) ? 1 : 0;
+  const ThreadMask explored = point.tried & ~point.asleep & ~(ThreadMask{1} << point.chosen);
+  for (ThreadMask m = explored; m != 0; m &= m - 1) {
+    const int z = std::countr_zero(m);
+    const StepRecord& r = point.steps[static_cast<size_t>(z)];
+    if (!r.recorded) continue;  // its step never ended (the trial did): not known
+    if ((Preempts(point, z) ? 1 : 0) + (r.runnable ? 1 : 0) > cost) continue;
+    sleep_.push_back({z, index});
+  }
+}
+
+void ExhaustiveStrategy::StepEnded(int thread, bool runnable) {
+  const StepAccesses& step = footprint_.step();
+  if (pending_ != kNone) {
+    ChoicePoint& point = path_[pending_];
+    if (point.chosen == thread) point.steps[static_cast<size_t>(thread)] = {step, runnable, true};
+    pending_ = kNone;
+  }
+  std::erase_if(sleep_, [&](const Sleeper& s) {
+    if (s.thread == thread) {  // a sleeping thread ran (it alone could): equivalent, explored
+      pruned_ = true;
+      return true;
+    }
+    const ChoicePoint& at = path_[s.point];
+    return Dependent(at.steps[static_cast<size_t>(s.thread)].step, at.fresh_from, step);
+  });
+  footprint_.ClearStep();
 }
 
 bool ExhaustiveStrategy::Advance() {
@@ -48,7 +114,7 @@ bool ExhaustiveStrategy::Advance() {
   path_.resize(next_);
   while (!path_.empty()) {
     ChoicePoint& point = path_.back();
-    for (ThreadMask m = point.runnable & ~point.tried; m != 0; m &= m - 1) {
+    for (ThreadMask m = point.runnable & ~point.tried & ~point.asleep; m != 0; m &= m - 1) {
       const int thread = std::countr_zero(m);
       if (point.preemptions_before + (Preempts(point, thread) ? 1 : 0) > round_) continue;
       point.tried |= ThreadMask{1} << thread;
@@ -64,34 +130,40 @@ bool ExhaustiveStrategy::Advance() {
 
 absl::Status ParseExhaustiveParams(std::string_view text, std::string_view params,
                                    StrategySpec& spec) {
-  constexpr std::string_view kBound = "pb=", kMax = ",max=";
+  constexpr std::string_view kBound = "pb=";
   if (params.substr(0, kBound.size()) != kBound) return absl::NotFoundError("not exhaustive's");
-  std::string bound_text(params.substr(kBound.size()));
-  std::string max_text;
-  if (const size_t comma = bound_text.find(','); comma != std::string::npos) {
-    max_text = bound_text.substr(comma);
-    bound_text.resize(comma);
-  }
+  const std::vector<std::string> parts =
+      absl::StrSplit(std::string(params.substr(kBound.size())), ',');
   int bound = -1;
   uint64_t max_schedules = 0;
-  const bool max_ok = max_text.empty() ||
-                      (max_text.compare(0, kMax.size(), kMax) == 0 &&
-                       absl::SimpleAtoi(max_text.substr(kMax.size()), &max_schedules) &&
-                       max_schedules > 0);
-  if (!absl::SimpleAtoi(bound_text, &bound) || bound < 0 || bound > kMaxPreemptionBound ||
-      !max_ok) {
+  bool reduction = true;
+  bool ok = absl::SimpleAtoi(parts[0], &bound) && bound >= 0 && bound <= kMaxPreemptionBound;
+  for (size_t i = 1; ok && i < parts.size(); ++i) {
+    const std::string& part = parts[i];
+    if (part.rfind("max=", 0) == 0) {
+      ok = absl::SimpleAtoi(part.substr(4), &max_schedules) && max_schedules > 0;
+    } else if (part == "por=off" || part == "por=on") {
+      reduction = part == "por=on";
+    } else {
+      ok = false;
+    }
+  }
+  if (!ok) {
     return absl::InvalidArgumentError(absl::StrCat(
         "bad exhaustive strategy '", std::string(text), "': use exhaustive:pb=K with K from 0 to ",
-        kMaxPreemptionBound, " (optionally exhaustive:pb=K,max=N, N > 0 schedules per program)"));
+        kMaxPreemptionBound, " (optionally exhaustive:pb=K,max=N, N > 0 schedules per program, "
+        "and ,por=off for the search without partial-order reduction)"));
   }
   spec.preemption_bound = bound;
   spec.max_schedules = max_schedules;
+  spec.reduction = reduction;
   return absl::OkStatus();
 }
 
 std::string FormatExhaustiveParams(const StrategySpec& spec) {
   std::string text = absl::StrCat("pb=", spec.preemption_bound);
   if (spec.max_schedules != 0) absl::StrAppend(&text, ",max=", spec.max_schedules);
+  if (!spec.reduction) absl::StrAppend(&text, ",por=off");
   return text;
 }
 

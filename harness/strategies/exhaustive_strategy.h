@@ -11,9 +11,14 @@
 // another thread because the current one blocked or finished (and the first pick of a trial) is
 // not one. The scheduler counts preemptions the same way (RunResult::preemptions).
 //
-// Later, a sleep-set reduction keeps per choice point the threads whose next step is independent
-// of what ran since (the step's touched object: a sync object, atomic or Var cell; a bare Yield
-// touches everything) and skips them as alternatives (docs/exhaustive.md).
+// Partial-order reduction (sleep sets, on unless "por=off"): the scheduler records each step's
+// footprint (engine/footprint.h); after thread z was explored at a choice point, z sleeps in the
+// siblings explored after it while every step run since is independent of z's step there, and a
+// sleeping thread is not chosen (an execution that runs one anyway is cut short: its schedule is
+// equivalent to one already explored). Under the preemption bound, z is put to sleep in sibling y
+// only when cost(z) + [z still runnable after its step] <= cost(y), cost being 1 for a preemption:
+// then the equivalent schedule that runs z's step first has no more preemptions than the one
+// pruned, so it lies within the bound and was explored (docs/exhaustive.md gives the argument).
 #ifndef MAPFAULT_HARNESS_STRATEGIES_EXHAUSTIVE_STRATEGY_H_
 #define MAPFAULT_HARNESS_STRATEGIES_EXHAUSTIVE_STRATEGY_H_
 
@@ -32,11 +37,16 @@ namespace mapfault {
 
 class ExhaustiveStrategy final : public Strategy {
  public:
-  explicit ExhaustiveStrategy(int max_bound) : max_bound_(max_bound) {}
+  // `reduction`: sleep sets (sound only when every shared access is recorded: a backend whose
+  // shared plain fields are all Vars).
+  explicit ExhaustiveStrategy(int max_bound, bool reduction = false)
+      : max_bound_(max_bound), reduction_(reduction) {}
 
   void Begin(int threads, uint64_t expected_steps) override;
   int Choose(ThreadMask runnable, int current, uint64_t step) override;
   std::string Error() const override { return error_; }
+  Footprint* StepFootprint() override { return reduction_ ? &footprint_ : nullptr; }
+  void StepEnded(int thread, bool runnable) override;
 
   // After an execution: prepares the next one. Returns false when every schedule with at most
   // max_bound preemptions was executed (or the execution diverged from its prefix).
@@ -47,33 +57,63 @@ class ExhaustiveStrategy final : public Strategy {
   int preemptions() const { return preemptions_; }
   // Whether the execution that just ran is a schedule this round counts (exactly round()
   // preemptions); the others re-ran schedules of earlier rounds.
-  bool IsNewSchedule() const { return preemptions_ == round_; }
+  bool IsNewSchedule() const { return !pruned_ && preemptions_ == round_; }
+  // Whether the sleep sets cut the last execution short: it ran (or was about to run) a sleeping
+  // thread, so its schedule is equivalent to one explored before; it is neither counted nor judged.
+  bool pruned() const { return pruned_; }
   // Whether the last execution diverged from its recorded prefix (a nondeterministic backend).
   bool diverged() const { return !error_.empty(); }
 
  private:
   // A scheduling point with more than one runnable thread, on the current path.
+  // What a thread's step from a choice point touched (recorded when it ran there).
+  struct StepRecord {
+    StepAccesses step;
+    bool runnable = false;  // the thread could still run after the step
+    bool recorded = false;
+  };
   struct ChoicePoint {
     ThreadMask runnable = 0;
     int current = 0;          // the thread that reached the point (blocked, finished, or none)
     int chosen = 0;
     ThreadMask tried = 0;     // alternatives explored in this round, `chosen` included
     int preemptions_before = 0;
+    // Reduction only:
+    ThreadMask asleep = 0;         // sleeping on arrival: never chosen here
+    uint32_t fresh_from = 0;       // object ids from here on are the suffix's (footprint.h)
+    std::vector<StepRecord> steps;  // per thread, its step from this point
+  };
+  // A sleeping thread and the choice point whose recorded step of it keeps it asleep.
+  struct Sleeper {
+    int thread = 0;
+    size_t point = 0;
   };
   // Whether picking `thread` at `point` preempts its current thread.
   static bool Preempts(const ChoicePoint& point, int thread);
+  ThreadMask SleepMask() const;
+  // Puts to sleep the threads explored at path_[index] before its chosen one that may sleep.
+  void SleepSiblings(size_t index);
+
+  static constexpr size_t kNone = ~size_t{0};
 
   const int max_bound_;
+  const bool reduction_;
+  int threads_ = 0;
   int round_ = 0;
   std::vector<ChoicePoint> path_;
   size_t next_ = 0;      // the next choice point of this execution
   int preemptions_ = 0;  // of this execution so far
   std::string error_;
+  Footprint footprint_;
+  std::vector<Sleeper> sleep_;  // the sleep set now
+  size_t pending_ = kNone;      // the choice point whose chosen thread's step is running
+  bool pruned_ = false;
 };
 
 // The exhaustive row's hooks (strategy_table.h): "exhaustive:pb=K" (K in 0..kMaxPreemptionBound,
-// optionally ",max=N": at most N schedules per program), and the controlled strategy of one
-// execution outside a search: the schedule without preemptions (the search's first).
+// optionally ",max=N": at most N schedules per program, and ",por=off": no reduction), and the
+// controlled strategy of one execution outside a search: the schedule without preemptions (the
+// search's first).
 absl::Status ParseExhaustiveParams(std::string_view text, std::string_view params,
                                    StrategySpec& spec);
 std::string FormatExhaustiveParams(const StrategySpec& spec);

@@ -29,6 +29,9 @@ struct StrategySpec {
   // "exhaustive" alone is exhaustive:pb=2.
   int preemption_bound = 2;
   uint64_t max_schedules = 0;
+  // kExhaustive: partial-order reduction by sleep sets (exhaustive_strategy.h); ",por=off" turns it
+  // off (the unreduced search, to measure the reduction or to cross-check it).
+  bool reduction = true;
   // Perturbed mode only: timer-signal preemption inside library code (preempt.h), spelled with a
   // "+preempt" suffix ("noise+preempt").
   bool preempt = false;

@@ -1,0 +1,56 @@
+// Step footprints (see footprint.h).
+#include "harness/engine/footprint.h"
+
+#include <algorithm>
+#include <atomic>
+
+namespace mapfault {
+namespace {
+
+// Generations are process-wide, so an object that outlives an execution (or a Footprint) is never
+// taken for one numbered in a later execution.
+std::atomic<uint32_t> next_generation{1};
+
+}  // namespace
+
+void Footprint::BeginExecution() {
+  gen_ = next_generation.fetch_add(1, std::memory_order_relaxed);
+  next_id_ = kFirstId;
+  ClearStep();
+}
+
+void Footprint::Add(uint32_t id, bool write) {
+  if (step_.all) return;
+  for (Access& a : step_.accesses) {
+    if (a.id == id) {
+      a.write |= write;
+      return;
+    }
+  }
+  if (step_.accesses.size() == kMaxAccesses) {
+    step_.all = true;
+    return;
+  }
+  step_.accesses.push_back({id, write});
+}
+
+bool Dependent(const StepAccesses& a, uint32_t fresh_from, const StepAccesses& b) {
+  if (a.all || b.all) return true;
+  // The strongest access `a` made to an object first touched after the shared prefix.
+  bool a_fresh = false, a_fresh_write = false;
+  for (const Access& x : a.accesses) {
+    if (x.id >= fresh_from) a_fresh = true, a_fresh_write |= x.write;
+  }
+  for (const Access& y : b.accesses) {
+    if (y.id >= fresh_from) {
+      if (a_fresh && (a_fresh_write || y.write)) return true;
+      continue;
+    }
+    const auto same = std::find_if(a.accesses.begin(), a.accesses.end(),
+                                   [&y](const Access& x) { return x.id == y.id; });
+    if (same != a.accesses.end() && (same->write || y.write)) return true;
+  }
+  return false;
+}
+
+}  // namespace mapfault
