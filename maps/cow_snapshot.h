@@ -346,7 +346,8 @@ class CowSnapshotMap {
   // publishes the new snapshot as soon as it is allocated and fills it afterwards ("the copy is ours:
   // we hold writer_mu_"), while readers that acquired it are already reading it.
   bool PublishThenFill(Snapshot& cur, Key k, std::optional<Value> v, Pin*& busy) {
-    cur.refs.fetch_add(1);  // keeps the source alive while it is copied after the publish
+    cur.refs.fetch_add(1);  // keeps the source alive while it is copied after the publish ...
+    const SnapshotRef source(*this, &cur);  // ... and drops it after, also when a trial unwinds
     std::unique_ptr<Snapshot> next = NewSnapshot();
     next->entries.Mut().reserve(cur.entries.View().size() + 1);  // filled in place: never moves
     Snapshot* s = next.get();  // the map's reference keeps it alive; writer_mu_ keeps it published
@@ -355,7 +356,6 @@ class CowSnapshotMap {
       const Entry fresh{k, v.value_or(0), v ? NextVersion() : 0};
       CopyEntries(cur, k, v ? &fresh : nullptr, s->entries.Mut(), /*yield_each=*/true);
     }
-    Release(&cur);
     return published;
   }
 
