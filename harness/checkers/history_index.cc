@@ -214,7 +214,6 @@ struct HistoryIndex::Judges {
   std::vector<std::unique_ptr<KeyJudge>> by_ordinal;  // by KeyOrdinal; null until first asked
 };
 
-
 HistoryIndex::~HistoryIndex() {
   GiveBack(ops_, spares.ops);
   GiveBack(iterations_, spares.iterations);

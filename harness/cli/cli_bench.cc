@@ -140,10 +140,6 @@ absl::StatusOr<std::vector<BugBenchTarget>> BenchTargets(const BenchBugsOptions&
   return targets;
 }
 
-}  // namespace
-
-namespace {
-
 // `bench-bugs --certify N`: the certification table.
 int RunCertify(const BenchBugsOptions& o) {
   CertifyBenchOptions options;
