@@ -37,16 +37,6 @@ void GiveBack(std::vector<T>& v, std::vector<T>& spare) {
   spare.swap(v);
 }
 
-bool IsPresenceSource(KeyEvent::Kind kind) {
-  return kind == KeyEvent::Kind::kInitial || kind == KeyEvent::Kind::kWrite ||
-         kind == KeyEvent::Kind::kInsertNoop || kind == KeyEvent::Kind::kFound;
-}
-
-constexpr uint64_t kNever = std::numeric_limits<uint64_t>::max();
-
-// An event's end for ordering purposes: one that never returned ends after everything.
-uint64_t EffectiveEnd(const KeyEvent& e) { return e.end == 0 ? kNever : e.end; }
-
 // The largest value added so far, and the largest added by any op other than the best one's, so
 // that the maximum over all ops but one (`ignore`) is known. 0 = nothing (every value added is > 0
 // where the absence matters, and a 0 never decides a comparison where it does not).

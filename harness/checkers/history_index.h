@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <span>
@@ -47,6 +48,19 @@ struct KeyEvent {
   // "T1 erase(3) -> true [t=4..9]", "the initial state", "T0 for_each()'s erase-this at t=7".
   std::string Describe() const;
 };
+
+// The end of an event that never returned: after everything.
+inline constexpr uint64_t kNever = std::numeric_limits<uint64_t>::max();
+
+// An event that makes the key present: the initial state, a write, an insert that found the key,
+// a find that found it.
+inline bool IsPresenceSource(KeyEvent::Kind kind) {
+  return kind == KeyEvent::Kind::kInitial || kind == KeyEvent::Kind::kWrite ||
+         kind == KeyEvent::Kind::kInsertNoop || kind == KeyEvent::Kind::kFound;
+}
+
+// An event's end for ordering purposes: one that never returned ends after everything.
+inline uint64_t EffectiveEnd(const KeyEvent& e) { return e.end == 0 ? kNever : e.end; }
 
 // One key's events, in ascending begin time (a view into the index).
 using KeyEvents = std::span<const KeyEvent>;

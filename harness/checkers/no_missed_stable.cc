@@ -1,15 +1,58 @@
 // iter.no-missed-stable: judged only for iterations that returned without the visitor saying stop.
 // A key is stable for iteration F when it was certainly present throughout F's window
 // (HistoryIndex::DefinitelyPresentThroughout, ignoring F's own erase-this: F can only erase what it
-// has already yielded); a stable key must be yielded.
+// has already yielded); a stable key must be yielded. A presence sweep (presence_sweep.h) first
+// finds whether any iteration missed a stable key at all, for every key and iteration at once; only
+// then are the iterations judged one by one to name the first miss.
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "harness/checkers/checkers_internal.h"
+#include "harness/checkers/presence_sweep.h"
 
 namespace mapfault::checkers {
 
+namespace {
+
+// Whether some judged iteration did not yield a key that was certainly present throughout it.
+// The iteration's own erase-this events need not be ignored here (as the exact judgement does):
+// it erased only keys it had yielded, and yielded keys are not asked about.
+bool AnyStableKeyMissed(const HistoryIndex& index) {
+  thread_local std::vector<PresenceWindow> windows;  // kept for the next history
+  thread_local std::vector<uint64_t> yielded;        // window x key ordinal bits
+  thread_local PresenceSweep sweep;
+  windows.clear();
+  const size_t keys = index.keys().size(), words = (keys + 63) / 64;
+  yielded.clear();
+  for (const OpRecord* f : index.iterations()) {
+    if (!f->completed() || f->stopped) continue;
+    const size_t row = windows.size() * words;
+    windows.push_back({f->invoke, f->response});
+    yielded.resize(row + words, 0);
+    for (const YieldRecord& y : f->yields) {
+      const int i = index.KeyOrdinal(y.key);
+      if (i >= 0) yielded[row + static_cast<size_t>(i) / 64] |= uint64_t{1} << (i % 64);
+    }
+  }
+  if (windows.empty()) return false;
+  sweep.Reset(windows);
+  for (size_t k = 0; k < keys; ++k) {
+    const KeyEvents& events = index.keys()[k].second;
+    const bool untouched = OnlyInitial(events);  // present throughout every window
+    if (!untouched) sweep.Judge(events);
+    for (size_t w = 0; w < windows.size(); ++w) {
+      if ((untouched || sweep.certain()[w]) && !(yielded[w * words + k / 64] >> (k % 64) & 1)) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
 Finding NoMissedStable(const HistoryIndex& index, const CheckOptions&) {
+  if (!AnyStableKeyMissed(index)) return {};
   // Whether the iteration yielded each key of the index, by KeyOrdinal (a key without events can
   // never be stable, so its yields need no slot).
   std::vector<uint32_t> yielded_by(index.keys().size(), 0);

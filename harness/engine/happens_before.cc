@@ -255,21 +255,20 @@ VarAccess HappensBefore::ReadOf(const VarShadow& v) {
   return {v.read_step, v.read_thread, false, v.read_label, {v.read_file, v.read_line}};
 }
 
-bool HappensBefore::Race(const VarAccess& earlier, uint32_t epoch, const VarAccess& later,
-                         DataRace& race) {
-  race.earlier = earlier;
-  race.later = later;
-  race.epoch = epoch;
-  race.seen = thread_clocks_[Index(later.thread, earlier.thread)];
+bool HappensBefore::Race(const VarAccess& earlier, uint32_t epoch, const VarAccess& later) {
+  race_.earlier = earlier;
+  race_.later = later;
+  race_.epoch = epoch;
+  race_.seen = thread_clocks_[Index(later.thread, earlier.thread)];
   return false;
 }
 
-bool HappensBefore::Read(VarShadow& v, const VarAccess& a, DataRace& race) {
+bool HappensBefore::Read(VarShadow& v, const VarAccess& a) {
   Fresh(v);
   const uint32_t* now = Clock(a.thread);
   const uint32_t mine = now[a.thread];
   if (v.read_clock == mine && v.read_thread == a.thread) return true;  // read in this epoch
-  if (v.write_clock > now[v.write_thread]) return Race(WriteOf(v), v.write_clock, a, race);
+  if (v.write_clock > now[v.write_thread]) return Race(WriteOf(v), v.write_clock, a);
   if (v.read_clock == kReadSet) {
     read_sets_[static_cast<size_t>(v.read_set) * n_ + a.thread] = {mine, a.step, a.label, a.where};
     return true;
@@ -293,21 +292,21 @@ bool HappensBefore::Read(VarShadow& v, const VarAccess& a, DataRace& race) {
   return true;
 }
 
-bool HappensBefore::Write(VarShadow& v, const VarAccess& a, DataRace& race) {
+bool HappensBefore::Write(VarShadow& v, const VarAccess& a) {
   Fresh(v);
   const uint32_t* now = Clock(a.thread);
   const uint32_t mine = now[a.thread];
   if (v.write_clock == mine && v.write_thread == a.thread && v.read_clock == 0) return true;
-  if (v.write_clock > now[v.write_thread]) return Race(WriteOf(v), v.write_clock, a, race);
+  if (v.write_clock > now[v.write_thread]) return Race(WriteOf(v), v.write_clock, a);
   if (v.read_clock == kReadSet) {
     const ReadEntry* set = &read_sets_[static_cast<size_t>(v.read_set) * n_];
     for (int i = 0; i < n_; ++i) {
       if (set[i].clock > now[i]) {
-        return Race({set[i].step, i, false, set[i].label, set[i].where}, set[i].clock, a, race);
+        return Race({set[i].step, i, false, set[i].label, set[i].where}, set[i].clock, a);
       }
     }
   } else if (v.read_clock != 0 && v.read_clock > now[v.read_thread]) {
-    return Race(ReadOf(v), v.read_clock, a, race);
+    return Race(ReadOf(v), v.read_clock, a);
   }
   v.write_clock = mine;
   v.write_thread = static_cast<uint8_t>(a.thread);

@@ -246,9 +246,8 @@ void Scheduler::StepBoundReached(TraceKind kind, const char* label) {
 
 void Scheduler::VarAccessed(VarShadow& v, bool write, CodeSite where) {
   const VarAccess a{last_step_[current_], current_, write, last_label_[current_], where};
-  DataRace race;
-  if (write ? hb_.Write(v, a, race) : hb_.Read(v, a, race)) [[likely]] return;
-  RaceFound(race);
+  if (write ? hb_.Write(v, a) : hb_.Read(v, a)) [[likely]] return;
+  RaceFound(hb_.race());
 }
 
 // Ends the trial at the race, marks both accesses in the trace, and unwinds the racing thread
