@@ -37,11 +37,17 @@ bool AnyStableKeyMissed(const HistoryIndex& index) {
   if (windows.empty()) return false;
   sweep.Reset(windows);
   for (size_t k = 0; k < keys; ++k) {
-    const KeyEvents& events = index.keys()[k].second;
+    const auto& [key, events] = index.keys()[k];
     const bool untouched = OnlyInitial(events);  // present throughout every window
-    if (!untouched) sweep.Judge(events);
+    const bool swept = !untouched && sweep.SweepPays(events.size());
+    if (swept) sweep.Sweep(events);
     for (size_t w = 0; w < windows.size(); ++w) {
-      if ((untouched || sweep.certain()[w]) && !(yielded[w * words + k / 64] >> (k % 64) & 1)) {
+      if (yielded[w * words + k / 64] >> (k % 64) & 1) continue;
+      // Few windows for many events: ask the index about the unyielded ones only.
+      if (untouched || (swept ? sweep.certain()[w] != 0
+                              : index.DefinitelyPresentThroughout(key, windows[w].from,
+                                                                  windows[w].to, nullptr,
+                                                                  nullptr))) {
         return true;
       }
     }

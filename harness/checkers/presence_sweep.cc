@@ -51,7 +51,21 @@ void PresenceSweep::Reset(std::span<const PresenceWindow> windows) {
   possible_.resize(windows.size());
 }
 
-void PresenceSweep::Judge(KeyEvents events) {
+void PresenceSweep::Judge(const HistoryIndex& index, Key k, KeyEvents events) {
+  // A lookup is two binary searches and a tree walk; the sweep sorts the key's events by their
+  // ends (measured with callgrind: lookups win below about one window per four events).
+  if (SweepPays(events.size())) {
+    Sweep(events);
+    return;
+  }
+  for (size_t w = 0; w < windows_.size(); ++w) {
+    const PresenceWindow& window = windows_[w];
+    certain_[w] = index.DefinitelyPresentThroughout(k, window.from, window.to, nullptr, nullptr);
+    possible_[w] = index.PossiblyPresent(k, window.from, window.to, nullptr, nullptr);
+  }
+}
+
+void PresenceSweep::Sweep(KeyEvents events) {
   completed_sources_.clear();   // (end, begin + 1)
   completed_removals_.clear();  // (end, begin): certain removals that completed
   removals_.clear();            // (begin, effective end + 1), ascending begin

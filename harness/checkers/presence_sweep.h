@@ -31,8 +31,15 @@ class PresenceSweep {
  public:
   // Starts a sweep over `windows` (sorted once here; kept by reference until the next Reset).
   void Reset(std::span<const PresenceWindow> windows);
-  // Judges one key: afterwards certain()[i] and possible()[i] answer window i of Reset's span.
-  void Judge(KeyEvents events);
+  // Judges key k of `index` (its events): afterwards certain()[i] and possible()[i] answer window
+  // i of Reset's span. A key with many events and few windows is cheaper to ask the index about
+  // window by window (its per-key judge is built once and shared with no-phantom and
+  // value-valid); any other by the sweep.
+  void Judge(const HistoryIndex& index, Key k, KeyEvents events);
+  // Whether sweeping a key of `events` events beats asking the index about every window.
+  bool SweepPays(size_t events) const { return windows_.size() * 4 >= events; }
+  // The sweep alone (tests compare it with the index).
+  void Sweep(KeyEvents events);
   std::span<const uint8_t> certain() const { return certain_; }
   std::span<const uint8_t> possible() const { return possible_; }
 

@@ -39,7 +39,7 @@ bool AnySizeOutOfBounds(const HistoryIndex& index) {
       ++untouched;
       continue;
     }
-    sweep.Judge(events);
+    sweep.Judge(index, k, events);
     for (size_t w = 0; w < windows.size(); ++w) {
       certain[w] += sweep.certain()[w];
       possible[w] += sweep.possible()[w];
