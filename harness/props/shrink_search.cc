@@ -134,9 +134,9 @@ Minimality SearchFewestPreemptions(const TrialSpec& spec, ShrinkCase& current,
     found.searched = o.preemptions;
     if (o.kind == IsolatedOutcome::Kind::kCompleted) found.choices = o.choices;
     m.proven = true;
-    const std::string how = absl::StrCat(
-        "bounded search: the first schedule breaking it",
-        o.search ? absl::StrCat(" of ", o.search->schedules) : std::string(" (its worker died)"));
+    const std::string how =
+        o.search ? absl::StrCat("bounded search: found at schedule ", o.search->schedules)
+                 : std::string("bounded search: found where its worker died");
     m.text = found.preemptions == 0
                  ? absl::StrCat("proven: 0 preemptions, the fewest any schedule has (", how, ")")
                  : absl::StrCat("proven: no schedule with fewer than ",

@@ -107,10 +107,38 @@ TEST(ShrinkSearchTest, AShrunkFailureHasTheFewestPreemptionsTheExhaustiveSearchF
   EXPECT_TRUE(s.minimal) << s.minimality;
   EXPECT_EQ(s.searches > 0, s.shrunk_preemptions > 0);
   EXPECT_EQ(ExhaustiveFewest(f.spec, s.shrunk, f.invariant, 3), s.shrunk_preemptions);
+  // Here the original program needs as many: the operations removed were not what it needed.
+  EXPECT_EQ(ExhaustiveFewest(f.spec, s.original, f.invariant, 3), s.shrunk_preemptions);
   // The token replays the minimal case exactly, with the count the shrinker showed.
   const IsolatedOutcome again = Replay(s.token);
   EXPECT_FALSE(again.diverged) << again.detail;
   EXPECT_TRUE(Breaks(again, f.invariant));
+  EXPECT_EQ(again.preemptions, s.shrunk_preemptions);
+  EXPECT_EQ(MarkedPreemptions(again), s.shrunk_preemptions);
+}
+
+// A crash the search finds ends its worker before it reports a schedule: the crashing schedule's
+// preemptions come from the worker's trace, and its token (an exhaustive one without choices)
+// replays the search, which stops at the same crash.
+TEST(ShrinkSearchTest, ACrashFoundBySearchReplaysFromItsSearch) {
+  const Found f = FirstFinding("mutant.iter_stale_successor", "concurrent-erase-all",
+                               ScenarioRegistry::Builtin().Find("concurrent-erase-all")->defaults,
+                               3);
+  ASSERT_NE(f.spec.backend, nullptr);
+  ASSERT_EQ(f.invariant, Invariant::kNoCrash);
+  const ShrinkOutcome s = ShrinkFailure(f.spec, f.invariant, ShrinkOptions{});
+  ASSERT_TRUE(s.reproduced);
+  EXPECT_GE(s.original_preemptions, 3);
+  EXPECT_LT(s.shrunk_preemptions, s.original_preemptions);
+  EXPECT_TRUE(s.minimal) << s.minimality;
+  EXPECT_EQ(ExhaustiveFewest(f.spec, s.shrunk, f.invariant, 3), s.shrunk_preemptions);
+  const absl::StatusOr<ReplayToken> token = ReplayToken::Decode(s.token);
+  ASSERT_TRUE(token.ok());
+  EXPECT_EQ(token->strategy.kind, StrategyKind::kExhaustive);
+  EXPECT_EQ(token->strategy.preemption_bound, s.shrunk_preemptions);
+  EXPECT_FALSE(token->choices.has_value()) << "a crash's worker reports no schedule";
+  const IsolatedOutcome again = Replay(s.token);
+  EXPECT_TRUE(Breaks(again, Invariant::kNoCrash)) << again.detail;
   EXPECT_EQ(again.preemptions, s.shrunk_preemptions);
   EXPECT_EQ(MarkedPreemptions(again), s.shrunk_preemptions);
 }
