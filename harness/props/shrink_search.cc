@@ -60,10 +60,12 @@ Minimality Unfound(const IsolatedOutcome& o, const ShrinkCase& current, int boun
             0, 0};
   }
   if (s.complete) {
-    return NotProven(absl::StrCat("no schedule with at most ", Preemptions(bound), " breaks ", id,
-                                  " in this program (the bounded search's bound, ", s.schedules,
-                                  " schedules); fewer than ", current.preemptions,
-                                  " was not searched"));
+    const int above = bound + 1, below = current.preemptions - 1;
+    return NotProven(absl::StrCat(
+        "no schedule with at most ", Preemptions(bound), " breaks ", id, " in this program (",
+        s.schedules, " schedules); the bounded search's bound left ",
+        above == below ? Preemptions(above) : absl::StrCat(above, " to ", Preemptions(below)),
+        " unsearched"));
   }
   const std::string reached =
       s.bound_complete >= 0

@@ -194,6 +194,8 @@ TEST(ShrinkSearchTest, ASearchCutShortClaimsNoMinimality) {
   EXPECT_FALSE(bounded.proven);
   EXPECT_NE(bounded.text.find("not proven: no schedule with at most 1 preemption breaks"),
             std::string::npos) << bounded.text;
+  EXPECT_NE(bounded.text.find("the bounded search's bound left 2 preemptions unsearched"),
+            std::string::npos) << bounded.text;
   ShrinkOptions runs_out;
   runs_out.max_runs = 10;
   const shrink_internal::Minimality none = search(runs_out, 10);
