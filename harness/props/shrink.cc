@@ -123,21 +123,26 @@ ShrinkCase SearchAndShrink(const TrialSpec& spec, Invariant inv, ShrinkCase best
   }
 }
 
-// The common tail of both entry points, from the case shrunk with the seed fixed: its preemptions,
-// then the schedule-preserving rounds, then the bounded search; fills `out` and its token.
-void FinishShrink(const TrialSpec& shrunk, Invariant inv, const ShrinkOptions& options,
-                  ShrinkOutcome& out) {
-  TrialSpec spec = shrunk;
-  spec.search_target = inv;  // an exhaustive search (the strategy's, or the bounded one) seeks inv
+// The case the seed's schedule makes of `spec`'s program: its recorded choices (replayed leniently
+// they are the same schedule), or none when its worker died (its schedule stays the seed's).
+ShrinkCase SeedCase(const TrialSpec& spec, Invariant inv, const ShrinkOptions& options, int* runs) {
   IsolatedOutcome run;
-  Fails(spec, inv, options, &run, &out.runs);
-  ShrinkCase best;
-  best.program = out.shrunk;
-  best.preemptions = run.preemptions;
-  best.stale_reads = run.stale_reads;
-  // A completed run recorded its schedule; replayed leniently it is the same schedule. (A run that
-  // killed its worker recorded nothing: its schedule stays the seed's.)
-  if (run.kind == IsolatedOutcome::Kind::kCompleted) best.choices = run.choices;
+  Fails(spec, inv, options, &run, runs);
+  ShrinkCase c;
+  c.program = ProgramFor(spec);
+  c.preemptions = run.preemptions;
+  c.stale_reads = run.stale_reads;
+  if (run.kind == IsolatedOutcome::Kind::kCompleted) c.choices = run.choices;
+  return c;
+}
+
+// The common tail of both entry points, from `best` (the case shrunk with the seed fixed, or a
+// shrunk token's own): its preemptions, then the schedule-preserving rounds, then the bounded
+// search; fills `out` and its token.
+void FinishShrink(const TrialSpec& base, Invariant inv, ShrinkCase best,
+                  const ShrinkOptions& options, ShrinkOutcome& out) {
+  TrialSpec spec = base;
+  spec.search_target = inv;  // an exhaustive search (the strategy's, or the bounded one) seeks inv
   best = ShrinkPreemptions(spec, inv, std::move(best), options, &out.runs);
   best = ShrinkWithSchedule(spec, inv, std::move(best), options, &out.runs);
   best = SearchAndShrink(spec, inv, std::move(best), options, out);
@@ -162,17 +167,32 @@ ShrinkOutcome ShrinkFailure(const TrialSpec& failing, Invariant inv, const Shrin
   ShrinkOutcome out;
   out.invariant = inv;
   out.original = ProgramFor(failing);
-  TrialSpec base = WithProgram(failing, out.original);
-  base.search_target = inv;  // an exhaustive token's search stops at this invariant's schedule
+  // The trial as the token gives it (its recorded schedule included): what "original" means.
+  TrialSpec given = failing;
+  given.program = std::make_shared<const Program>(out.original);
+  given.search_target = inv;  // an exhaustive token's search stops at this invariant's schedule
   IsolatedOutcome first;
-  if (!Fails(base, inv, options, &first, &out.runs)) {
+  if (!Fails(given, inv, options, &first, &out.runs)) {
     out.interrupted = options.Interrupted();
     return out;
   }
   out.reproduced = true;
   out.original_preemptions = first.preemptions;
+  const TrialSpec base = WithProgram(given, out.original);
+  if (failing.replay_choices && failing.lenient_replay) {
+    // A shrunk case's token: its schedule is its choices replayed leniently, not the seed's, so
+    // its operations shrink with that schedule fixed.
+    ShrinkCase own;
+    own.program = out.original;
+    own.choices = failing.replay_choices;
+    own.preemptions = first.preemptions;
+    own.stale_reads = first.stale_reads;
+    FinishShrink(base, inv, std::move(own), options, out);
+    return out;
+  }
   out.shrunk = ShrinkOps(base, inv, out.original, options, &out.runs);
-  FinishShrink(WithProgram(base, out.shrunk), inv, options, out);
+  const TrialSpec shrunk = WithProgram(base, out.shrunk);
+  FinishShrink(shrunk, inv, SeedCase(shrunk, inv, options, &out.runs), options, out);
   return out;
 }
 
@@ -256,7 +276,7 @@ PropertyOutcome CheckBackendProperty(const BackendInfo& backend, const PropertyO
   IsolatedOutcome original_run;
   Fails(original_spec, *target, shrink, &original_run, &s.runs);
   s.original_preemptions = original_run.preemptions;
-  FinishShrink(shrunk_spec, *target, shrink, s);
+  FinishShrink(shrunk_spec, *target, SeedCase(shrunk_spec, *target, shrink, &s.runs), shrink, s);
   out.interrupted = out.interrupted || s.interrupted;
   out.failure = std::move(s);
   return out;

@@ -60,7 +60,9 @@ struct ShrinkOutcome {
 };
 
 // Shrinks `failing` (a controlled trial that breaks `inv`): its operations, then its preemptions,
-// then searches for the fewest preemptions.
+// then searches for the fewest preemptions. `original_preemptions` are those of `failing` as given
+// (its recorded choices included). A shrunk case's token (lenient choices: a schedule its seed does
+// not make) is shrunk from that schedule, its operations with the schedule fixed.
 ShrinkOutcome ShrinkFailure(const TrialSpec& failing, Invariant inv, const ShrinkOptions& options);
 
 struct PropertyOptions {

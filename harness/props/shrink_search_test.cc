@@ -59,15 +59,21 @@ Found FirstFinding(const std::string& backend, const std::string& scenario, Scen
   return f;
 }
 
-// Replays a token as `mapfault replay` does, in a fresh worker.
-IsolatedOutcome Replay(const std::string& text) {
+// The trial a token describes, as `mapfault replay` and `mapfault shrink` take it.
+TrialSpec SpecOfToken(const std::string& text) {
   const absl::StatusOr<ReplayToken> token = ReplayToken::Decode(text);
   EXPECT_TRUE(token.ok()) << token.status();
   if (!token.ok()) return {};
   const absl::StatusOr<TrialSpec> spec = TrialSpecFromToken(*token);
   EXPECT_TRUE(spec.ok()) << spec.status();
-  if (!spec.ok()) return {};
-  return RunTrialIsolated(*spec, 10);
+  return spec.ok() ? *spec : TrialSpec{};
+}
+
+// Replays a token as `mapfault replay` does, in a fresh worker.
+IsolatedOutcome Replay(const std::string& text) {
+  const TrialSpec spec = SpecOfToken(text);
+  if (spec.backend == nullptr) return {};
+  return RunTrialIsolated(spec, 10);
 }
 
 bool Breaks(const IsolatedOutcome& o, Invariant inv) {
@@ -115,6 +121,31 @@ TEST(ShrinkSearchTest, AShrunkFailureHasTheFewestPreemptionsTheExhaustiveSearchF
   EXPECT_TRUE(Breaks(again, f.invariant));
   EXPECT_EQ(again.preemptions, s.shrunk_preemptions);
   EXPECT_EQ(MarkedPreemptions(again), s.shrunk_preemptions);
+}
+
+// A shrunk case's token replays its choices leniently, a schedule the seed does not make: shrinking
+// it again starts from that schedule, whose preemptions are its "original" ones. (The shrinker
+// used to start from the seed's schedule of the program and show its count: 15, not 8, here.)
+TEST(ShrinkSearchTest, AShrunkTokenIsShrunkFromItsOwnSchedule) {
+  const Found f = FirstFinding("mutant.mutex_iter_unlocked", "iterate-while-grow",
+                               {.threads = 3, .keys = 6, .initial = 4, .ops = 6}, 3);
+  ASSERT_NE(f.spec.backend, nullptr);
+  ShrinkOptions no_search;
+  no_search.search_bound = -1;
+  const ShrinkOutcome first = ShrinkFailure(f.spec, f.invariant, no_search);
+  ASSERT_TRUE(first.reproduced);
+  ASSERT_GT(first.shrunk_preemptions, 1);
+  const TrialSpec token = SpecOfToken(first.token);
+  ASSERT_TRUE(token.lenient_replay);
+  const IsolatedOutcome replay = Replay(first.token);
+  EXPECT_EQ(replay.preemptions, first.shrunk_preemptions);
+  const ShrinkOutcome again = ShrinkFailure(token, f.invariant, ShrinkOptions{});
+  ASSERT_TRUE(again.reproduced);
+  EXPECT_EQ(again.original_preemptions, first.shrunk_preemptions);
+  EXPECT_LE(ParallelOps(again.shrunk), ParallelOps(first.shrunk));
+  EXPECT_TRUE(again.minimal) << again.minimality;
+  EXPECT_EQ(ExhaustiveFewest(f.spec, again.shrunk, f.invariant, 3), again.shrunk_preemptions);
+  EXPECT_TRUE(Breaks(Replay(again.token), f.invariant));
 }
 
 // A crash the search finds ends its worker before it reports a schedule: the crashing schedule's
