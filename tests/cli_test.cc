@@ -204,6 +204,56 @@ TEST(CliTest, BreakPrintsAReplayLineThatReproduces) {
   EXPECT_NE(times.out.find("identical traces: 5/5"), std::string::npos) << times.out;
 }
 
+// A failure the exhaustive strategy finds, a failing schedule's or a crash's (whose search
+// reported nothing: the confirmation replay's trace counts), says its preemptions in every report.
+TEST(CliTest, ExhaustiveFindingsSayTheirPreemptionsInEveryReport) {
+  const std::string out = TempDir("exhaustive_preemptions");
+  const CommandResult run = RunMapfault(
+      "run --backend mutant.iter_stale_successor --backend mutant.mutex_iter_unlocked "
+      "--scenario concurrent-erase-all --scenario iterate-while-grow --strategy exhaustive:pb=2 "
+      "--trials 3 --seed 1 --jobs 1 --no-progress --out " + out);
+  ASSERT_EQ(run.status, 1) << run.err;
+  for (const char* file : {"report.txt", "results.json", "report.md", "report.html",
+                           "report.junit.xml"}) {
+    const std::string text = ReadFile(std::filesystem::path(out) / file);
+    EXPECT_NE(text.find("(exhaustive search: the first failing schedule of 4, with 1 preemption, "
+                        "the fewest any failing schedule of this program has)"),
+              std::string::npos) << file;
+    EXPECT_NE(text.find("(exhaustive search: the schedule it died in has 1 preemption, the "
+                        "fewest any failing schedule of this program has)"),
+              std::string::npos) << file;
+  }
+}
+
+// `mapfault shrink` prints the original and the shrunk preemptions and what the bounded search
+// proved; its token replays the minimal case.
+TEST(CliTest, ShrinkSaysThePreemptionsAndWhetherTheFewestIsProven) {
+  const std::string out = TempDir("shrink_search");
+  const CommandResult run = RunMapfault(
+      "run --backend mutant.mutex_iter_unlocked --scenario iterate-while-grow --strategy random "
+      "--trials 200 --seed 3 --jobs 1 --threads 3 --ops 6 --no-progress --out " + out);
+  ASSERT_EQ(run.status, 1) << run.err;
+  const std::string token = FirstReplayToken(run.out);
+  ASSERT_FALSE(token.empty()) << run.out;
+  const CommandResult shrink = RunMapfault("shrink " + token);
+  EXPECT_EQ(shrink.status, 1) << shrink.err;
+  EXPECT_NE(shrink.out.find("  original: 13 operations in the parallel part, 52 preemptions\n"),
+            std::string::npos) << shrink.out;
+  EXPECT_NE(shrink.out.find("  shrunk:   4 operations in the parallel part, 1 preemption ("),
+            std::string::npos) << shrink.out;
+  EXPECT_NE(shrink.out.find("  fewest preemptions: proven: no schedule with fewer than 1 "
+                            "preemption breaks iter.no-duplicate in this program"),
+            std::string::npos) << shrink.out;
+  const CommandResult replay = RunMapfault("replay " + FirstReplayToken(shrink.out));
+  EXPECT_EQ(replay.status, 1) << replay.err;
+  EXPECT_NE(replay.out.find("strategy exhaustive:pb=1"), std::string::npos) << replay.out;
+  EXPECT_NE(replay.out.find("scheduling steps, 1 preemptions)"), std::string::npos) << replay.out;
+  const CommandResult unproven = RunMapfault("shrink " + token + " --max-schedules 1");
+  EXPECT_NE(unproven.out.find("  fewest preemptions: not proven: the bounded search stopped by "
+                              "--max-schedules after 1 schedules"),
+            std::string::npos) << unproven.out;
+}
+
 TEST(CliTest, ListPrintsJson) {
   const CommandResult r = RunMapfault("list --json");
   ASSERT_EQ(r.status, 0);

@@ -631,8 +631,8 @@ int CliMain(int argc, char** argv) {
   CheckCommandOptions co;
   CLI::App* check = AddCheckCommands(app, co);
   AddPluginOption(check, plugins);
-  std::string shrink_token;
-  CLI::App* shrink = AddShrinkCommand(app, shrink_token);
+  ShrinkCommandOptions so;
+  CLI::App* shrink = AddShrinkCommand(app, so);
   AddPluginOption(shrink, plugins);
 
   std::string shell;
@@ -667,7 +667,7 @@ int CliMain(int argc, char** argv) {
   if (*merge) return RunMerge(merge_dirs, merge_out, allow_partial);
   if (*bench) return RunBenchBugs(bo);
   if (*check) return RunCheck(co);
-  if (*shrink) return RunShrink(shrink_token);
+  if (*shrink) return RunShrink(so);
   return UsageError(
       "no command given; valid commands: list, run, replay, merge, bench-bugs, check, shrink, "
       "completion, man");

@@ -69,9 +69,15 @@ struct CheckCommandOptions {
   double watchdog = 5;
 };
 CLI::App* AddCheckCommands(CLI::App& app, CheckCommandOptions& options);
-CLI::App* AddShrinkCommand(CLI::App& app, std::string& token);
+struct ShrinkCommandOptions {
+  std::string token;
+  int max_runs = 3000;             // ShrinkOptions::max_runs
+  int search_bound = 3;            // ShrinkOptions::search_bound
+  uint64_t max_schedules = 100000;  // ShrinkOptions::search_schedules
+};
+CLI::App* AddShrinkCommand(CLI::App& app, ShrinkCommandOptions& options);
 int RunCheck(const CheckCommandOptions& options);
-int RunShrink(const std::string& token);
+int RunShrink(const ShrinkCommandOptions& options);
 
 }  // namespace mapfault
 

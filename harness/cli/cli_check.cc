@@ -29,11 +29,22 @@ void PrintProgram(const Program& p) {
 
 std::string Preemptions(int n) { return absl::StrCat(n, n == 1 ? " preemption" : " preemptions"); }
 
+// ", 1 of them a bounded search (12 schedules)": the searches among the candidate trials.
+std::string SearchesText(const ShrinkOutcome& s) {
+  if (s.searches == 0) return "";
+  const std::string schedules =
+      s.search_schedules == 0 ? "" : fmt::format(" ({} schedules)", s.search_schedules);
+  return s.searches == 1 ? fmt::format(", 1 of them a bounded search{}", schedules)
+                         : fmt::format(", {} of them bounded searches{}", s.searches, schedules);
+}
+
 void PrintShrink(const ShrinkOutcome& s) {
   fmt::print("  original: {} operations in the parallel part, {}\n", ParallelOps(s.original),
              Preemptions(s.original_preemptions));
-  fmt::print("  shrunk:   {} operations in the parallel part, {} ({} candidate trials)\n",
-             ParallelOps(s.shrunk), Preemptions(s.shrunk_preemptions), s.runs);
+  fmt::print("  shrunk:   {} operations in the parallel part, {} ({} candidate trials{})\n",
+             ParallelOps(s.shrunk), Preemptions(s.shrunk_preemptions), s.runs,
+             SearchesText(s));
+  if (!s.minimality.empty()) fmt::print("  fewest preemptions: {}\n", s.minimality);
   if (s.interrupted) fmt::print("  (interrupted: the smallest failing case found so far)\n");
   fmt::print("shrunk program:\n");
   PrintProgram(s.shrunk);
@@ -64,14 +75,26 @@ CLI::App* AddCheckCommands(CLI::App& app, CheckCommandOptions& o) {
   return check;
 }
 
-CLI::App* AddShrinkCommand(CLI::App& app, std::string& token) {
+CLI::App* AddShrinkCommand(CLI::App& app, ShrinkCommandOptions& o) {
   CLI::App* shrink = app.add_subcommand(
       "shrink", "Shrink a controlled failure: fewer operations (same schedule seed), then fewer "
-                "preemptions; prints the shrunk program and its token");
-  shrink->add_option("token", token,
+                "preemptions, then a bounded search for the fewest; prints the shrunk program and "
+                "its token");
+  shrink->add_option("token", o.token,
                   "The token printed after `mapfault replay`, @FILE holding it, or "
                   "DIR/results.json#SUFFIX")
       ->required();
+  shrink->add_option("--max-runs", o.max_runs,
+                     "Candidate trials at most (each bounded search is one)")
+      ->check(CLI::Range(1, 100000000));
+  shrink->add_option("--search-bound", o.search_bound,
+                     "The bounded search for fewer preemptions goes up to this many (and below "
+                     "the shrunk case's own count); -1: no search")
+      ->check(CLI::Range(-1, kMaxPreemptionBound));
+  shrink->add_option("--max-schedules", o.max_schedules,
+                     "Schedules one bounded search may judge before it stops (minimality then "
+                     "not proven)")
+      ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 40));
   return shrink;
 }
 
@@ -132,7 +155,8 @@ int RunCheck(const CheckCommandOptions& o) {
   return kExitBroken;
 }
 
-int RunShrink(const std::string& text) {
+int RunShrink(const ShrinkCommandOptions& o) {
+  const std::string& text = o.token;
   // TOKEN, @FILE or DIR/results.json#SUFFIX
   const absl::StatusOr<std::string> argument = ResolveTokenArgument(text);
   if (!argument.ok()) return UsageError(std::string(argument.status().message()));
@@ -147,6 +171,9 @@ int RunShrink(const std::string& text) {
   if (!spec.ok()) return UsageError(std::string(spec.status().message()));
   ShrinkOptions options;
   options.stop = &g_stop;
+  options.max_runs = o.max_runs;
+  options.search_bound = o.search_bound;
+  options.search_schedules = o.max_schedules;
   CatchStopSignals();
   fmt::print("mapfault shrink: {} / {} / {}\n", token->backend, token->scenario,
              InvariantId(token->invariant));

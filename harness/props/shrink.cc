@@ -1,11 +1,14 @@
-// Shrinking: operations first (schedule seed fixed), then preemptions.
+// Shrinking: operations first (schedule seed fixed), then preemptions, then the bounded search
+// for the fewest preemptions (shrink_search.h).
 #include "harness/props/shrink.h"
 
+#include <climits>
 #include <memory>
 #include <string>
 #include <unordered_map>
 #include <utility>
 
+#include "harness/props/shrink_search.h"
 #include "harness/strategies/replay_strategy.h"
 #include "rapidcheck/Check.h"
 #include "rapidcheck/detail/TestListener.h"
@@ -13,23 +16,11 @@
 namespace mapfault {
 namespace {
 
-// Runs `spec` in a fresh worker; whether it broke `inv`, and the outcome.
-bool Fails(const TrialSpec& spec, Invariant inv, const ShrinkOptions& options,
-           IsolatedOutcome* out, int* runs) {
-  ++*runs;
-  IsolatedOutcome o = RunTrialIsolated(spec, options.watchdog_seconds, options.stop);
-  bool hit = false;
-  for (const Violation& v : o.AllViolations()) hit |= v.invariant == inv;
-  if (out != nullptr) *out = std::move(o);
-  return hit;
-}
-
-TrialSpec WithProgram(TrialSpec spec, const Program& program) {
-  spec.program = std::make_shared<const Program>(program);
-  spec.replay_choices.reset();  // a different program: the schedule comes from the seed again
-  spec.lenient_replay = false;
-  return spec;
-}
+using shrink_internal::Fails;
+using shrink_internal::Minimality;
+using shrink_internal::ShrinkCase;
+using shrink_internal::SpecOf;
+using shrink_internal::WithProgram;
 
 // Greedy descent over ShrinkProgram's candidates, as rapidcheck shrinks: take the first smaller
 // program that still fails, repeat until none does.
@@ -51,28 +42,11 @@ Program ShrinkOps(const TrialSpec& spec, Invariant inv, Program current,
   return current;
 }
 
-// A failing case: its program, and the schedule that makes it fail -- a lenient replay of `choices`,
-// or (no choices) the strategy seeded by the trial seed.
-struct Shrunk {
-  Program program;
-  std::optional<std::vector<uint8_t>> choices;
-  int preemptions = 0;
-};
-
-TrialSpec SpecOf(const TrialSpec& spec, const Shrunk& c) {
-  TrialSpec s = WithProgram(spec, c.program);
-  if (c.choices) {
-    s.replay_choices = c.choices;
-    s.lenient_replay = true;
-  }
-  return s;
-}
-
 // Removes preemptions one at a time: choice i becomes "keep running the current thread"; kept when
 // the failure persists with fewer preemptions. Passes repeat until one removes nothing (a removal
 // can make an earlier preemption removable).
-Shrunk ShrinkPreemptions(const TrialSpec& spec, Invariant inv, Shrunk current,
-                         const ShrinkOptions& options, int* runs) {
+ShrinkCase ShrinkPreemptions(const TrialSpec& spec, Invariant inv, ShrinkCase current,
+                             const ShrinkOptions& options, int* runs) {
   for (bool progress = true; progress;) {
     progress = false;
     const size_t n = current.choices ? current.choices->size() : 0;
@@ -80,11 +54,14 @@ Shrunk ShrinkPreemptions(const TrialSpec& spec, Invariant inv, Shrunk current,
       if ((*current.choices)[i] == ReplayStrategy::kStay) continue;
       std::vector<uint8_t> choices = *current.choices;
       choices[i] = ReplayStrategy::kStay;
-      Shrunk candidate{current.program, std::move(choices), 0};
+      ShrinkCase candidate;
+      candidate.program = current.program;
+      candidate.choices = std::move(choices);
       IsolatedOutcome o;
       if (Fails(SpecOf(spec, candidate), inv, options, &o, runs) &&
           o.preemptions < current.preemptions) {
         candidate.preemptions = o.preemptions;
+        candidate.stale_reads = o.stale_reads;
         current = std::move(candidate);
         progress = true;
       }
@@ -95,21 +72,28 @@ Shrunk ShrinkPreemptions(const TrialSpec& spec, Invariant inv, Shrunk current,
 
 // With the schedule fixed instead of the seed: candidates replay the current choices leniently, so
 // removing an operation keeps the shape of the failing interleaving. Alternates with preemption
-// removal until neither makes progress.
-Shrunk ShrinkWithSchedule(const TrialSpec& spec, Invariant inv, Shrunk current,
-                          const ShrinkOptions& options, int* runs) {
+// removal until neither makes progress. A candidate with more than `most_preemptions` preemptions
+// is not taken. `*changed` (when given) says whether the program changed.
+ShrinkCase ShrinkWithSchedule(const TrialSpec& spec, Invariant inv, ShrinkCase current,
+                              const ShrinkOptions& options, int* runs,
+                              int most_preemptions = INT_MAX, bool* changed = nullptr) {
   if (!current.choices) return current;
   for (bool progress = true; progress && !options.Exhausted(*runs);) {
     progress = false;
     rc::Seq<Program> candidates = ShrinkProgram(current.program);
     while (rc::Maybe<Program> program = candidates.next()) {
       if (options.Exhausted(*runs)) break;
-      Shrunk candidate{std::move(*program), current.choices, 0};
+      ShrinkCase candidate;
+      candidate.program = std::move(*program);
+      candidate.choices = current.choices;
       IsolatedOutcome o;
-      if (Fails(SpecOf(spec, candidate), inv, options, &o, runs)) {
+      if (Fails(SpecOf(spec, candidate), inv, options, &o, runs) &&
+          o.preemptions <= most_preemptions) {
         candidate.preemptions = o.preemptions;
+        candidate.stale_reads = o.stale_reads;
         current = std::move(candidate);
         progress = true;
+        if (changed != nullptr) *changed = true;
         break;
       }
     }
@@ -118,22 +102,54 @@ Shrunk ShrinkWithSchedule(const TrialSpec& spec, Invariant inv, Shrunk current,
   return current;
 }
 
-// The common tail of both entry points, from the case shrunk with the seed fixed: its preemptions,
-// then the schedule-preserving rounds; fills `out` and its token.
-void FinishShrink(const TrialSpec& shrunk_spec, Invariant inv, const ShrinkOptions& options,
-                  ShrinkOutcome& out) {
+// Bounded searches for fewer preemptions (shrink_search.h), each followed by one more round of
+// operation shrinking with the found schedule fixed (never taking more preemptions); a round that
+// changes the program is searched again, so the minimality said is the final program's.
+ShrinkCase SearchAndShrink(const TrialSpec& spec, Invariant inv, ShrinkCase best,
+                           const ShrinkOptions& options, ShrinkOutcome& out) {
+  constexpr int kSearches = 3;  // searches at most: the last one speaks for the final program
+  for (int i = 0;; ++i) {
+    const Minimality m =
+        shrink_internal::SearchFewestPreemptions(spec, best, options, &out.runs);
+    out.minimal = m.proven;
+    out.minimality = m.text;
+    out.search_schedules += m.schedules;
+    out.searches += m.searches;
+    if (i + 1 >= kSearches || !best.choices || options.Exhausted(out.runs)) return best;
+    bool changed = false;
+    best = ShrinkWithSchedule(spec, inv, std::move(best), options, &out.runs, best.preemptions,
+                              &changed);
+    if (!changed) return best;
+  }
+}
+
+// The case the seed's schedule makes of `spec`'s program: its recorded choices (replayed leniently
+// they are the same schedule), or none when its worker died (its schedule stays the seed's).
+ShrinkCase SeedCase(const TrialSpec& spec, Invariant inv, const ShrinkOptions& options, int* runs) {
   IsolatedOutcome run;
-  Fails(shrunk_spec, inv, options, &run, &out.runs);
-  Shrunk best{out.shrunk, std::nullopt, run.preemptions};
-  // A completed run recorded its schedule; replayed leniently it is the same schedule. (A run that
-  // killed its worker recorded nothing: its schedule stays the seed's.)
-  if (run.kind == IsolatedOutcome::Kind::kCompleted) best.choices = run.choices;
-  best = ShrinkPreemptions(shrunk_spec, inv, std::move(best), options, &out.runs);
-  best = ShrinkWithSchedule(shrunk_spec, inv, std::move(best), options, &out.runs);
+  Fails(spec, inv, options, &run, runs);
+  ShrinkCase c;
+  c.program = ProgramFor(spec);
+  c.preemptions = run.preemptions;
+  c.stale_reads = run.stale_reads;
+  if (run.kind == IsolatedOutcome::Kind::kCompleted) c.choices = run.choices;
+  return c;
+}
+
+// The common tail of both entry points, from `best` (the case shrunk with the seed fixed, or a
+// shrunk token's own): its preemptions, then the schedule-preserving rounds, then the bounded
+// search; fills `out` and its token.
+void FinishShrink(const TrialSpec& base, Invariant inv, ShrinkCase best,
+                  const ShrinkOptions& options, ShrinkOutcome& out) {
+  TrialSpec spec = base;
+  spec.search_target = inv;  // an exhaustive search (the strategy's, or the bounded one) seeks inv
+  best = ShrinkPreemptions(spec, inv, std::move(best), options, &out.runs);
+  best = ShrinkWithSchedule(spec, inv, std::move(best), options, &out.runs);
+  best = SearchAndShrink(spec, inv, std::move(best), options, out);
   out.shrunk = best.program;
   out.shrunk_preemptions = best.preemptions;
   out.interrupted = options.Interrupted();
-  out.token = MakeToken(SpecOf(shrunk_spec, best), inv, best.choices).Encode();
+  out.token = MakeToken(SpecOf(spec, best), inv, best.choices).Encode();
 }
 
 // rapidcheck's default listener prints a "to reproduce" banner at exit; mapfault prints its own
@@ -151,16 +167,32 @@ ShrinkOutcome ShrinkFailure(const TrialSpec& failing, Invariant inv, const Shrin
   ShrinkOutcome out;
   out.invariant = inv;
   out.original = ProgramFor(failing);
-  const TrialSpec base = WithProgram(failing, out.original);
+  // The trial as the token gives it (its recorded schedule included): what "original" means.
+  TrialSpec given = failing;
+  given.program = std::make_shared<const Program>(out.original);
+  given.search_target = inv;  // an exhaustive token's search stops at this invariant's schedule
   IsolatedOutcome first;
-  if (!Fails(base, inv, options, &first, &out.runs)) {
+  if (!Fails(given, inv, options, &first, &out.runs)) {
     out.interrupted = options.Interrupted();
     return out;
   }
   out.reproduced = true;
   out.original_preemptions = first.preemptions;
+  const TrialSpec base = WithProgram(given, out.original);
+  if (failing.replay_choices && failing.lenient_replay) {
+    // A shrunk case's token: its schedule is its choices replayed leniently, not the seed's, so
+    // its operations shrink with that schedule fixed.
+    ShrinkCase own;
+    own.program = out.original;
+    own.choices = failing.replay_choices;
+    own.preemptions = first.preemptions;
+    own.stale_reads = first.stale_reads;
+    FinishShrink(base, inv, std::move(own), options, out);
+    return out;
+  }
   out.shrunk = ShrinkOps(base, inv, out.original, options, &out.runs);
-  FinishShrink(WithProgram(base, out.shrunk), inv, options, out);
+  const TrialSpec shrunk = WithProgram(base, out.shrunk);
+  FinishShrink(shrunk, inv, SeedCase(shrunk, inv, options, &out.runs), options, out);
   return out;
 }
 
@@ -244,7 +276,7 @@ PropertyOutcome CheckBackendProperty(const BackendInfo& backend, const PropertyO
   IsolatedOutcome original_run;
   Fails(original_spec, *target, shrink, &original_run, &s.runs);
   s.original_preemptions = original_run.preemptions;
-  FinishShrink(shrunk_spec, *target, shrink, s);
+  FinishShrink(shrunk_spec, *target, SeedCase(shrunk_spec, *target, shrink, &s.runs), shrink, s);
   out.interrupted = out.interrupted || s.interrupted;
   out.failure = std::move(s);
   return out;

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
 #include "harness/run/determinism.h"
 #include "harness/run/token.h"
 
@@ -74,10 +75,20 @@ TrialCheck CheckTrial(const CellSpec& cell, uint64_t run_seed, const CellTally::
 
 void ConfirmDeaths(const CellSpec& cell, uint64_t run_seed, double watchdog_seconds,
                    CellTally& tally) {
+  const bool searched =
+      cell.mode == ExecMode::kControlled && cell.strategy.kind == StrategyKind::kExhaustive;
   for (CellTally::First& f : tally.first) {
     if (!f.found() || f.failure.confirmed) continue;
     const IsolatedOutcome o = RunTrialIsolated(SpecFor(cell, run_seed, f.trial()), watchdog_seconds);
     f.failure.confirmed = o.kind == f.kind && o.signal == f.signal;
+    // A search's death reported nothing: its replay's trace (the schedule it died in) says how
+    // many preemptions that schedule has, as a failing schedule's explanation says it.
+    if (searched && f.failure.confirmed) {
+      absl::StrAppend(&f.failure.explanation,
+                      " (exhaustive search: the schedule it died in has ", o.preemptions,
+                      o.preemptions == 1 ? " preemption" : " preemptions",
+                      ", the fewest any failing schedule of this program has)");
+    }
   }
 }
 

@@ -2,6 +2,8 @@
 #include "harness/run/exhaustive_search.h"
 
 #include <memory>
+#include <optional>
+#include <string>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -11,13 +13,30 @@ namespace mapfault {
 namespace {
 
 // Each violation of the failing schedule says how it was found.
-void Annotate(TrialResult& r, const SearchOutcome& search) {
+void Annotate(TrialResult& r, const SearchOutcome& search, std::optional<Invariant> target) {
+  const std::string p =
+      absl::StrCat(r.run.preemptions, r.run.preemptions == 1 ? " preemption" : " preemptions");
   for (Violation& v : r.violations) {
-    absl::StrAppend(&v.explanation, " (exhaustive search: the first failing schedule of ",
-                    search.schedules, ", with ", r.run.preemptions,
-                    r.run.preemptions == 1 ? " preemption" : " preemptions",
-                    ", the fewest any failing schedule of this program has)");
+    if (target) {
+      const std::string id(InvariantId(*target));
+      absl::StrAppend(&v.explanation, " (exhaustive search: the first of ", search.schedules,
+                      " schedules to break ", id, ", with ", p, ", the fewest any schedule of this "
+                      "program breaking ", id, " has)");
+    } else {
+      absl::StrAppend(&v.explanation, " (exhaustive search: the first failing schedule of ",
+                      search.schedules, ", with ", p,
+                      ", the fewest any failing schedule of this program has)");
+    }
   }
+}
+
+// Whether the schedule `r` ends the search: it breaks `target`, or (no target) anything.
+bool EndsSearch(const TrialResult& r, std::optional<Invariant> target) {
+  if (!target) return !r.violations.empty();
+  for (const Violation& v : r.violations) {
+    if (v.invariant == *target) return true;
+  }
+  return false;
 }
 
 }  // namespace
@@ -67,8 +86,8 @@ TrialResult RunExhaustiveSearch(const TrialSpec& spec) {
     if (strategy.IsNewSchedule()) {
       ++search.schedules;
       undecided = InvariantSet::FromBits(undecided.bits() | r.undecided.bits());
-      if (!r.violations.empty()) {
-        Annotate(r, search);
+      if (EndsSearch(r, spec.search_target)) {
+        Annotate(r, search, spec.search_target);
         r.undecided = undecided;
         r.search = std::move(search);
         finish(r);

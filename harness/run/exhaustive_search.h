@@ -19,7 +19,8 @@
 namespace mapfault {
 
 // Searches the program of `spec` (strategy kExhaustive; spec.strategy.max_schedules, when not 0,
-// stops it after that many schedules, incomplete). The result is the first failing schedule's
+// stops it after that many schedules, incomplete; spec.search_target, when set, is the only
+// invariant whose violation ends it). The result is the first failing schedule's
 // (its run.choices and run.preemptions; each violation's explanation says the preemptions), else
 // the last schedule's; `search` says what ran. With spec.trace, the trace holds the last schedule.
 TrialResult RunExhaustiveSearch(const TrialSpec& spec);

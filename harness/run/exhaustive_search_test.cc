@@ -97,6 +97,31 @@ TEST(ExhaustiveSearchTest, FindsAMutantWithTheFewestPreemptions) {
   EXPECT_LT(below.search->schedules, r.search->schedules);
 }
 
+// With a search target the search passes over schedules that break only other invariants (the
+// shrinker's bounded search seeks its case's invariant); the target's first schedule is the one the
+// untargeted search stops at when that schedule breaks the target.
+TEST(ExhaustiveSearchTest, ASearchTargetPassesOverOtherInvariants) {
+  const TrialSpec spec = WithoutRaceDetection(
+      Spec("mutant.cow_publish_early", "snapshot-read", "exhaustive:pb=2", 4));
+  const TrialResult first = RunExhaustiveSearch(spec);
+  ASSERT_FALSE(first.violations.empty());
+  TrialSpec same = spec;
+  same.search_target = first.violations[0].invariant;
+  const TrialResult targeted = RunExhaustiveSearch(same);
+  EXPECT_EQ(targeted.run.choices, first.run.choices);
+  EXPECT_NE(targeted.violations[0].explanation.find(absl::StrCat(
+                " schedules to break ", std::string(InvariantId(first.violations[0].invariant)),
+                ", with ", first.run.preemptions)),
+            std::string::npos)
+      << targeted.violations[0].explanation;
+  TrialSpec other = spec;
+  other.search_target = Invariant::kNoCrash;  // no schedule crashes: every one is searched
+  const TrialResult none = RunExhaustiveSearch(other);
+  ASSERT_TRUE(none.search.has_value());
+  EXPECT_TRUE(none.search->complete) << none.search->stopped;
+  EXPECT_GT(none.search->schedules, first.search->schedules);
+}
+
 TEST(ExhaustiveSearchTest, CorrectBackendsHoldEveryScheduleWithOnePreemption) {
   for (const char* backend : {"mutex", "rwlock"}) {
     for (const char* scenario : {"iterate-while-erase", "iterate-while-grow", "mixed-ops"}) {
@@ -160,6 +185,10 @@ TEST(ExhaustiveSearchTest, ACrashInASearchIsAttributedToItsProgramAndReplaysFrom
   EXPECT_EQ(crash.failures, 1u);
   EXPECT_EQ(crash.first_failure_trial, 4u);
   EXPECT_TRUE(crash.confirmed);
+  // The confirmation replay's trace gives the preemptions of the schedule the search died in.
+  EXPECT_NE(crash.explanation.find("(exhaustive search: the schedule it died in has 0 preemptions"),
+            std::string::npos)
+      << crash.explanation;
   EXPECT_EQ(c.coverage.kind, Coverage::Kind::kExhaustive);
   EXPECT_EQ(c.coverage.programs, 6u);  // the crashed search counts, not fully explored
   EXPECT_EQ(c.coverage.programs_complete, 5u);

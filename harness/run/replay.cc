@@ -64,6 +64,12 @@ absl::StatusOr<TrialSpec> TrialSpecFromToken(const ReplayToken& token,
   spec.seed = token.seed;
   spec.replay_choices = token.choices;
   spec.lenient_replay = token.lenient;
+  // Without choices an exhaustive token replays its program's search, up to the first schedule
+  // breaking the token's invariant (the one the run's search stopped at: no schedule before it
+  // broke anything; the one the shrinker's bounded search found).
+  if (spec.strategy.kind == StrategyKind::kExhaustive && !token.choices) {
+    spec.search_target = token.invariant;
+  }
   if (token.program) spec.program = std::make_shared<const Program>(*token.program);
   return spec;
 }

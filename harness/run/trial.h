@@ -28,6 +28,10 @@ struct TrialSpec : TrialIdentity {
   std::optional<std::vector<uint8_t>> replay_choices;
   // Replay leniently (ReplayStrategy): never diverge; the shrinker's preemption removal.
   bool lenient_replay = false;
+  // An exhaustive search (strategy exhaustive, no replay_choices) stops only at a schedule that
+  // breaks this invariant (the shrinker's bounded search; a replay of an exhaustive token without
+  // choices: its invariant); unset, at the first schedule that breaks any.
+  std::optional<Invariant> search_target;
   // Run in a fresh worker (RunTrialIsolated) with its heap shifted first: every allocation of the
   // trial lands elsewhere than in an unshifted replay. The determinism check's probe for backends
   // whose behaviour depends on heap addresses (confirmation.h).

@@ -308,6 +308,13 @@ void ShiftHeap() {
     j["violations"].push_back(
         {{"i", static_cast<int>(v.invariant)}, {"e", v.explanation}, {"x", v.evidence}});
   }
+  j["stale_reads"] = r.run.stale_reads;
+  if (r.search) {
+    const SearchOutcome& s = *r.search;
+    j["search"] = {{"schedules", s.schedules}, {"executions", s.executions},
+                   {"pruned", s.pruned},       {"bound_complete", s.bound_complete},
+                   {"complete", s.complete},   {"stopped", s.stopped}};
+  }
   WriteAll(out_fd, j.dump());
   _exit(0);
 }
@@ -326,6 +333,13 @@ IsolatedOutcome ParseIsolatedReport(const json& j) {
   for (const json& v : j["violations"]) {
     o.violations.push_back({static_cast<Invariant>(v["i"].get<int>()), v["e"].get<std::string>(),
                             v["x"].get<std::vector<std::string>>()});
+  }
+  o.stale_reads = j["stale_reads"].get<uint32_t>();
+  if (j.contains("search")) {
+    const json& s = j["search"];
+    o.search = SearchOutcome{s["schedules"].get<uint64_t>(), s["executions"].get<uint64_t>(),
+                             s["pruned"].get<uint64_t>(),    s["bound_complete"].get<int>(),
+                             s["complete"].get<bool>(),      s["stopped"].get<std::string>()};
   }
   return o;
 }

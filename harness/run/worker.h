@@ -9,6 +9,7 @@
 #include <atomic>
 #include <csignal>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,7 +37,10 @@ struct IsolatedOutcome {
   bool diverged = false;              // replay could not follow its recorded schedule
   uint64_t steps = 0;
   int preemptions = 0;
+  uint32_t stale_reads = 0;  // for kCompleted: weak atomic loads that read an older store
   std::vector<uint8_t> choices;
+  // For kCompleted, a trial that was an exhaustive search (TrialResult::search): what it ran.
+  std::optional<SearchOutcome> search;
   std::vector<TraceEvent> trace;      // full interleaving, also when the worker died
   // Results of each operation, per parallel thread and then the post part (last entry), when the
   // trial completed; empty when the worker died (the trace then tells how far each thread got).

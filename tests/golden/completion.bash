@@ -70,8 +70,9 @@ _mapfault() {
     shrink)
       case $prev in
         --plugin) _mapfault_reply "" files; return ;;
+        --max-runs|--search-bound|--max-schedules) return ;;
       esac
-      if [[ $cur == -* ]]; then _mapfault_reply "-h --help --help-all --plugin"; else _mapfault_reply "" files; fi ;;
+      if [[ $cur == -* ]]; then _mapfault_reply "-h --help --help-all --max-runs --search-bound --max-schedules --plugin"; else _mapfault_reply "" files; fi ;;
     completion)
       if [[ $cur == -* ]]; then _mapfault_reply "-h --help --help-all"; else _mapfault_reply "bash"; fi ;;
     man)
