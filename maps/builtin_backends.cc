@@ -62,16 +62,11 @@ BackendInfo BlackBox(std::string id, std::string description, InvariantSet claim
   return info;
 }
 
-void MustRegister(BackendRegistry& registry, BackendInfo info) {
-  const absl::Status status = registry.Register(std::move(info));
-  if (!status.ok()) std::abort();  // built-in ids are unique by construction
-}
-
 }  // namespace
 
 void RegisterBuiltinBackends(BackendRegistry& registry) {
-  MustRegister(registry, WhiteBox<NaiveMap>("naive", "own chained hash table, no synchronisation",
-                                            kSafeMapClaims));
+  registry.MustRegister(
+      WhiteBox<NaiveMap>("naive", "own chained hash table, no synchronisation", kSafeMapClaims));
   // Racy by design, as Go's runtime map is (its check is a plain flag): it is not run under the
   // race detector, so that its own check, not the detector, meets the misuse (as `go run` without
   // -race does).
@@ -79,13 +74,15 @@ void RegisterBuiltinBackends(BackendRegistry& registry) {
       "go_checked", "naive plus Go's runtime hashWriting misuse check",
       InvariantSet{Invariant::kNoHang});
   go_checked.race_checked = false;
-  MustRegister(registry, std::move(go_checked));
-  MustRegister(registry, WhiteBox<MutexMap>("mutex", "one mutex around every operation and the "
-                                                     "whole iteration",
+  registry.MustRegister(std::move(go_checked));
+  registry.MustRegister(WhiteBox<MutexMap>("mutex",
+                                           "one mutex around every operation and the "
+                                           "whole iteration",
+                                           kSafeMapClaims));
+  registry.MustRegister(WhiteBox<RwLockMap>("rwlock",
+                                            "reader-writer lock; readers and read-only "
+                                            "iteration share it",
                                             kSafeMapClaims));
-  MustRegister(registry, WhiteBox<RwLockMap>("rwlock", "reader-writer lock; readers and read-only "
-                                                       "iteration share it",
-                                             kSafeMapClaims));
   // Its visitor runs on a copy with no lock held: it may write through the map.
   BackendInfo collect = WhiteBox<CollectThenDeleteMap>(
       "collect_then_delete", "iteration copies entries under the lock, deletes chosen ones after",
@@ -94,7 +91,7 @@ void RegisterBuiltinBackends(BackendRegistry& registry) {
   // It visits a copy: an entry its own visitor erased before reaching it is still shown.
   collect.unsafe_concurrent_ops = BackendInfo::kVisitorWritesBit;
   collect.claims_if_unsafe = WithoutEraseHonoured(kSafeMapClaims);
-  MustRegister(registry, std::move(collect));
+  registry.MustRegister(std::move(collect));
   // Both erase an entry through the visitor only if it is unchanged since it was shown; their
   // visitor runs with no map lock held and may write through the map (not the key an erasing
   // iteration is showing: it would wait for its own pin; the built-in scenarios never do).
@@ -105,7 +102,7 @@ void RegisterBuiltinBackends(BackendRegistry& registry) {
       kSafeMapClaims);
   tombstone.erase_this_may_decline = true;
   tombstone.visitor_writes = true;
-  MustRegister(registry, std::move(tombstone));
+  registry.MustRegister(std::move(tombstone));
   BackendInfo cow = WhiteBox<CowSnapshotMap>(
       "cow_snapshot",
       "copy-on-write: readers take a reference-counted snapshot, writers copy under a lock and "
@@ -116,7 +113,7 @@ void RegisterBuiltinBackends(BackendRegistry& registry) {
   // A read-only iteration shows its snapshot: an entry its own visitor erased is still shown.
   cow.unsafe_concurrent_ops = BackendInfo::kVisitorWritesBit;
   cow.claims_if_unsafe = WithoutEraseHonoured(kSafeMapClaims);
-  MustRegister(registry, std::move(cow));
+  registry.MustRegister(std::move(cow));
   BackendInfo vcas = WhiteBox<VersionedCasMap>(
       "versioned_cas",
       "lock-free reads and iteration over immutable value cells, writers under one mutex; "
@@ -124,7 +121,7 @@ void RegisterBuiltinBackends(BackendRegistry& registry) {
       kSafeMapClaims);
   vcas.erase_this_may_decline = true;
   vcas.visitor_writes = true;
-  MustRegister(registry, std::move(vcas));
+  registry.MustRegister(std::move(vcas));
   BackendInfo lockfree = WhiteBox<LockFreeMap>(
       "lockfree",
       "lock-free split-ordered lists over a Harris/Michael list, epoch-based reclamation; weakly "
@@ -132,7 +129,7 @@ void RegisterBuiltinBackends(BackendRegistry& registry) {
       kSafeMapClaims);
   lockfree.erase_this_may_decline = true;
   lockfree.visitor_writes = true;
-  MustRegister(registry, std::move(lockfree));
+  registry.MustRegister(std::move(lockfree));
   // A weakly consistent iterator may show a key erased and re-inserted during the iteration twice
   // (as Go's spec allows): that is its contract.
   BackendInfo ordered = WhiteBox<InsertionOrderedMap>(
@@ -141,24 +138,23 @@ void RegisterBuiltinBackends(BackendRegistry& registry) {
       "erased nodes reused only when no iteration runs",
       kSafeMapClaims);
   ordered.duplicate_allows_reinsert = true;
-  MustRegister(registry, std::move(ordered));
+  registry.MustRegister(std::move(ordered));
   BackendInfo erase_shared = WhiteBox<RwLockEraseSharedMap>(
       "mutant.rwlock_erase_shared", "MUTANT: rwlock whose erase takes the shared lock",
       kSafeMapClaims);
   erase_shared.witness_scenario = "iterate-while-erase";
-  MustRegister(registry, std::move(erase_shared));
+  registry.MustRegister(std::move(erase_shared));
   BackendInfo iter_unlocked = WhiteBox<MutexIterUnlockedMap>(
       "mutant.mutex_iter_unlocked",
       "MUTANT: mutex map whose iteration drops the lock between buckets", kSafeMapClaims);
   iter_unlocked.witness_scenario = "iterate-while-grow";
-  MustRegister(registry, std::move(iter_unlocked));
-  MustRegister(registry, BlackBox<StdUnorderedMap>(
-                             "std_unordered", "std::unordered_map, no lock (real threads)",
-                             kSafeMapClaims));
-  MustRegister(registry, BlackBox<AbslMutexMap>(
-                             "absl_mutex", "absl::flat_hash_map + absl::Mutex (reader lock for "
-                                           "find and read-only iteration)",
-                             kSafeMapClaims, /*tsan_visible=*/false));
+  registry.MustRegister(std::move(iter_unlocked));
+  registry.MustRegister(BlackBox<StdUnorderedMap>(
+      "std_unordered", "std::unordered_map, no lock (real threads)", kSafeMapClaims));
+  registry.MustRegister(BlackBox<AbslMutexMap>("absl_mutex",
+                                               "absl::flat_hash_map + absl::Mutex (reader lock for "
+                                               "find and read-only iteration)",
+                                               kSafeMapClaims, /*tsan_visible=*/false));
   BackendInfo tbb_hash = BlackBox<TbbHashMap>(
       "tbb_hash",
       "tbb::concurrent_hash_map via accessors; iteration concurrent with anything is undefined "
@@ -167,7 +163,7 @@ void RegisterBuiltinBackends(BackendRegistry& registry) {
   tbb_hash.unsafe_concurrent_ops =
       1u << static_cast<int>(OpKind::kForEach) | BackendInfo::kEraseThisBit;
   tbb_hash.claims_if_unsafe = InvariantSet{};  // undefined behaviour: nothing is claimed
-  MustRegister(registry, std::move(tbb_hash));
+  registry.MustRegister(std::move(tbb_hash));
   BackendInfo tbb_unordered = BlackBox<TbbUnorderedMap>(
       "tbb_unordered",
       "tbb::concurrent_unordered_map; insert, find and traversal are concurrency-safe, "
@@ -177,7 +173,7 @@ void RegisterBuiltinBackends(BackendRegistry& registry) {
                                         1u << static_cast<int>(OpKind::kClear) |
                                         BackendInfo::kEraseThisBit;
   tbb_unordered.claims_if_unsafe = InvariantSet{};  // undefined behaviour: nothing is claimed
-  MustRegister(registry, std::move(tbb_unordered));
+  registry.MustRegister(std::move(tbb_unordered));
   RegisterMutantBackends(registry);  // maps/mutants/mutant_backends.cc
 }
 

@@ -11,22 +11,12 @@
 #include <string>
 
 #include "absl/strings/string_view.h"
+#include "scenarios/cat.h"
 
 namespace mapfault {
 namespace {
 
-// absl::StrCat does not take std::string_view in this abseil; fmt does.
-template <typename T>
-const T& Fmt(const T& x) {
-  return x;
-}
-[[maybe_unused]] inline std::string_view Fmt(absl::string_view s) { return {s.data(), s.size()}; }
-template <typename... Args>
-std::string Cat(const Args&... args) {
-  std::string out;
-  (fmt::format_to(std::back_inserter(out), "{}", Fmt(args)), ...);
-  return out;
-}
+using file_internal::Cat;
 
 constexpr std::string_view kOpSyntax =
     "insert(KEY, VALUE), assign(KEY, VALUE), erase(KEY), find(KEY), size(), clear() or "

@@ -18,22 +18,9 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "scenarios/cat.h"
 
 namespace mapfault::file_internal {
-
-// String concatenation that takes std::string_view and absl::string_view alike (this abseil's
-// StrCat does not take std::string_view).
-template <typename T>
-const T& CatArg(const T& x) {
-  return x;
-}
-inline std::string_view CatArg(absl::string_view s) { return {s.data(), s.size()}; }
-template <typename... Args>
-std::string Cat(const Args&... args) {
-  std::string out;
-  (fmt::format_to(std::back_inserter(out), "{}", CatArg(args)), ...);
-  return out;
-}
 
 template <typename Range>
 std::string Join(const Range& items, std::string_view separator) {

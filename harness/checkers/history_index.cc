@@ -37,6 +37,12 @@ void GiveBack(std::vector<T>& v, std::vector<T>& spare) {
   spare.swap(v);
 }
 
+}  // namespace
+
+// The per-key judges' building blocks (named, not anonymous: KeyJudge, a member of HistoryIndex,
+// holds them).
+namespace history_index_internal {
+
 // The largest value added so far, and the largest added by any op other than the best one's, so
 // that the maximum over all ops but one (`ignore`) is known. 0 = nothing (every value added is > 0
 // where the absence matters, and a 0 never decides a comparison where it does not).
@@ -94,6 +100,14 @@ class MinTree {
   size_t size_ = 1;
   std::vector<uint64_t> tree_;
 };
+
+}  // namespace history_index_internal
+
+using history_index_internal::MinTree;
+using history_index_internal::PrefixTop2;
+using history_index_internal::Top2;
+
+namespace {
 
 // Every key's events, sorted by key then begin, stably (equal begins keep their order in `raw`),
 // into `events` with the keys' slices in `keys`: a counting sort by key straight into `events` when

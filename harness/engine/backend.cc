@@ -1,9 +1,15 @@
 // The backend registry.
 #include "harness/engine/backend.h"
 
+#include <cstdlib>
+
 #include "absl/strings/str_cat.h"
 
 namespace mapfault {
+
+void BackendRegistry::MustRegister(BackendInfo info) {
+  if (!Register(std::move(info)).ok()) std::abort();
+}
 
 absl::Status BackendRegistry::Register(BackendInfo info) {
   if (info.id.empty()) return absl::InvalidArgumentError("backend id is empty");

@@ -175,6 +175,8 @@ class BackendRegistry {
  public:
   // Fails (AlreadyExists) on a duplicate id, (InvalidArgument) on an empty id or no factory.
   absl::Status Register(BackendInfo info);
+  // Registers a backend whose id is unique by construction (a built-in table); aborts if not.
+  void MustRegister(BackendInfo info);
   const BackendInfo* Find(const std::string& id) const;
   std::vector<const BackendInfo*> Listed() const;
   // "naive, go_checked, ..." for error messages.

@@ -9,12 +9,12 @@ namespace {
 
 // Generations are process-wide, so an object that outlives an execution (or a Footprint) is never
 // taken for one numbered in a later execution.
-std::atomic<uint32_t> next_generation{1};
+std::atomic<uint32_t> next_footprint_generation{1};
 
 }  // namespace
 
 void Footprint::BeginExecution() {
-  gen_ = next_generation.fetch_add(1, std::memory_order_relaxed);
+  gen_ = next_footprint_generation.fetch_add(1, std::memory_order_relaxed);
   next_id_ = kFirstId;
   ClearStep();
 }

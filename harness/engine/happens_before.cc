@@ -9,7 +9,7 @@ namespace mapfault {
 namespace {
 
 // Generations are unique in the process, so shadow state left by any earlier trial is stale.
-std::atomic<uint32_t> next_generation{1};
+std::atomic<uint32_t> next_clock_generation{1};
 
 bool Acquires(std::memory_order o, MemoryModel model) {
   return model == MemoryModel::kSc || o == std::memory_order_acquire ||
@@ -62,7 +62,7 @@ std::string DescribeRace(const DataRace& race) {
 void HappensBefore::Begin(int threads, MemoryModel model) {
   n_ = threads;
   model_ = model;
-  gen_ = next_generation.fetch_add(1, std::memory_order_relaxed);
+  gen_ = next_clock_generation.fetch_add(1, std::memory_order_relaxed);
   const size_t cells = static_cast<size_t>(threads) * threads;
   thread_clocks_.assign(cells, 0);
   release_fence_.assign(cells, 0);

@@ -41,11 +41,6 @@ BackendInfo Mutant(std::string name, std::string description, std::string witnes
   return info;
 }
 
-void MustRegister(BackendRegistry& registry, BackendInfo info) {
-  const absl::Status status = registry.Register(std::move(info));
-  if (!status.ok()) std::abort();  // mutant ids are unique by construction
-}
-
 // The lock-free map's policies (maps/mutants/lockfree_mutants.h). The erase-this contract is the
 // original's: it may decline.
 void RegisterLockFreeMutants(BackendRegistry& registry) {
@@ -54,23 +49,23 @@ void RegisterLockFreeMutants(BackendRegistry& registry) {
     info.visitor_writes = true;
     return info;
   };
-  MustRegister(registry, lockfree(Mutant<LockFreeRelaxedPublishMap>(
-                             "lockfree_relaxed_publish",
-                             "lock-free map that links a fresh node with a relaxed CAS (no "
-                             "release)",
-                             "iterate-while-grow")));
-  MustRegister(registry, lockfree(Mutant<LockFreeMissingAcquireMap>(
-                             "lockfree_missing_acquire",
-                             "lock-free map whose traversal loads of next links are relaxed (no "
-                             "acquire)",
-                             "iterate-while-grow")));
-  MustRegister(registry, lockfree(Mutant<LockFreeEarlyReclaimMap>(
-                             "lockfree_early_reclaim",
-                             "lock-free map whose unlinking thread frees a node when its own "
-                             "operation ends, without a grace period",
-                             "concurrent-erase-all")));
-  MustRegister(registry, lockfree(Mutant<LockFreeAbaMap>(
-                             "lockfree_aba",
+  registry.MustRegister(lockfree(Mutant<LockFreeRelaxedPublishMap>(
+      "lockfree_relaxed_publish",
+      "lock-free map that links a fresh node with a relaxed CAS (no "
+      "release)",
+      "iterate-while-grow")));
+  registry.MustRegister(lockfree(Mutant<LockFreeMissingAcquireMap>(
+      "lockfree_missing_acquire",
+      "lock-free map whose traversal loads of next links are relaxed (no "
+      "acquire)",
+      "iterate-while-grow")));
+  registry.MustRegister(lockfree(Mutant<LockFreeEarlyReclaimMap>(
+      "lockfree_early_reclaim",
+      "lock-free map whose unlinking thread frees a node when its own "
+      "operation ends, without a grace period",
+      "concurrent-erase-all")));
+  registry.MustRegister(lockfree(
+      Mutant<LockFreeAbaMap>("lockfree_aba",
                              "lock-free map that recycles an unlinked node at once: a CAS on a raw "
                              "pointer succeeds on the recycled node (ABA)",
                              "range-insert-while-erase")));
@@ -79,31 +74,27 @@ void RegisterLockFreeMutants(BackendRegistry& registry) {
 }  // namespace
 
 void RegisterMutantBackends(BackendRegistry& registry) {
-  MustRegister(registry, Mutant<RehashUnlockedMap>(
-                             "rehash_unlocked", "mutex map whose insert rehashes after unlocking",
-                             "iterate-while-grow"));
-  MustRegister(registry, Mutant<AssignSplitMap>(
-                             "assign_split",
+  registry.MustRegister(Mutant<RehashUnlockedMap>(
+      "rehash_unlocked", "mutex map whose insert rehashes after unlocking", "iterate-while-grow"));
+  registry.MustRegister(
+      Mutant<AssignSplitMap>("assign_split",
                              "mutex map whose assign is find, then erase + insert, each locked "
                              "separately",
                              "snapshot-read"));
-  MustRegister(registry, Mutant<CtaUpgradeGapMap>(
-                             "cta_upgrade_gap",
-                             "rwlock map whose conditional erase chooses under the shared lock and "
-                             "erases after re-locking exclusively, without a re-check",
-                             "conditional-erase"));
-  MustRegister(registry, Mutant<SizeCounterRacyMap>(
-                             "size_counter_racy",
-                             "lock-free size() counter adjusted with a load and a store",
-                             "concurrent-erase-all"));
-  MustRegister(registry, Mutant<TombstoneSweepRaceMap>(
-                             "tombstone_sweep_race",
-                             "tombstone map whose erase sweeps while an iteration is walking",
-                             "concurrent-erase-all"));
-  MustRegister(registry, Mutant<CowPublishEarlyMap>(
-                             "cow_publish_early",
-                             "copy-on-write map that publishes a new snapshot before filling it",
-                             "snapshot-read"));
+  registry.MustRegister(Mutant<CtaUpgradeGapMap>(
+      "cta_upgrade_gap",
+      "rwlock map whose conditional erase chooses under the shared lock and "
+      "erases after re-locking exclusively, without a re-check",
+      "conditional-erase"));
+  registry.MustRegister(Mutant<SizeCounterRacyMap>(
+      "size_counter_racy", "lock-free size() counter adjusted with a load and a store",
+      "concurrent-erase-all"));
+  registry.MustRegister(Mutant<TombstoneSweepRaceMap>(
+      "tombstone_sweep_race", "tombstone map whose erase sweeps while an iteration is walking",
+      "concurrent-erase-all"));
+  registry.MustRegister(Mutant<CowPublishEarlyMap>(
+      "cow_publish_early", "copy-on-write map that publishes a new snapshot before filling it",
+      "snapshot-read"));
   // A weakly consistent iterator may show a key erased and re-inserted during the iteration twice
   // (as Go's spec allows): that is its contract, not the bug.
   BackendInfo aba = Mutant<AbaIterRecycledMap>(
@@ -111,11 +102,11 @@ void RegisterMutantBackends(BackendRegistry& registry) {
       "weakly consistent iterator resumes from a node the free list recycled: ABA",
       "conditional-erase");
   aba.duplicate_allows_reinsert = true;
-  MustRegister(registry, std::move(aba));
-  MustRegister(registry, Mutant<IterStaleSuccessorMap>(
-                             "iter_stale_successor",
-                             "step-by-step iteration resumes from a successor read before unlocking",
-                             "concurrent-erase-all"));
+  registry.MustRegister(std::move(aba));
+  registry.MustRegister(Mutant<IterStaleSuccessorMap>(
+      "iter_stale_successor",
+      "step-by-step iteration resumes from a successor read before unlocking",
+      "concurrent-erase-all"));
   RegisterLockFreeMutants(registry);
 }
 

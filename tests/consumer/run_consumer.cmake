@@ -3,6 +3,7 @@
 # run its ctest; each step's seconds are printed. With PREFIX, first installs mapfault's build tree
 # BUILD into a fresh PREFIX (cmake --install). Any failing step fails the test.
 #   cmake -DSOURCE=.. -DBINARY=.. [-DPREFIX=.. -DBUILD=..] [-DMAPFAULT_SOURCE=..] [-DBUILD_TYPE=..]
+#         [-DUNITY_BUILD=ON]
 #         -DJOBS=N -DGENERATOR=.. -DOPTIONS_FILE=<a file that sets OPTIONS> -P run_consumer.cmake
 function(step name)
   string(TIMESTAMP start "%s")
@@ -21,6 +22,9 @@ if(MAPFAULT_SOURCE)
 endif()
 if(BUILD_TYPE)
   list(APPEND OPTIONS -DCMAKE_BUILD_TYPE=${BUILD_TYPE})  # after the build's own: the last one wins
+endif()
+if(UNITY_BUILD)
+  list(APPEND OPTIONS -DCMAKE_UNITY_BUILD=ON)
 endif()
 if(PREFIX)
   file(REMOVE_RECURSE ${PREFIX})
