@@ -2,6 +2,7 @@
 #include "harness/run/exhaustive_search.h"
 
 #include <memory>
+#include <string>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -10,13 +11,18 @@
 namespace mapfault {
 namespace {
 
-// Each violation of the failing schedule says how it was found.
-void Annotate(TrialResult& r, const SearchOutcome& search) {
+// Each violation of the failing schedule says how it was found (and in which tree shard).
+void Annotate(TrialResult& r, const SearchOutcome& search, const StrategySpec& strategy) {
+  const bool shard = strategy.tree_shards > 1;
   for (Violation& v : r.violations) {
-    absl::StrAppend(&v.explanation, " (exhaustive search: the first failing schedule of ",
-                    search.schedules, ", with ", r.run.preemptions,
-                    r.run.preemptions == 1 ? " preemption" : " preemptions",
-                    ", the fewest any failing schedule of this program has)");
+    absl::StrAppend(&v.explanation, " (exhaustive search",
+                    shard ? absl::StrCat(" of shard ", strategy.tree_shard, "/",
+                                         strategy.tree_shards, " of the schedule tree")
+                          : std::string(),
+                    ": the first failing schedule of ", search.schedules, ", with ",
+                    r.run.preemptions, r.run.preemptions == 1 ? " preemption" : " preemptions",
+                    shard ? ", the fewest any failing schedule of this shard's part has)"
+                          : ", the fewest any failing schedule of this program has)");
   }
 }
 
@@ -31,7 +37,8 @@ TrialResult RunExhaustiveSearch(const TrialSpec& spec) {
   each.program = spec.program ? spec.program : std::make_shared<const Program>(ProgramFor(spec));
   const uint64_t budget = spec.strategy.max_schedules;
   ExhaustiveStrategy strategy(spec.strategy.preemption_bound,
-                              ExhaustiveReduces(spec.strategy, *spec.backend));
+                              ExhaustiveReduces(spec.strategy, *spec.backend),
+                              spec.strategy.tree_shard, spec.strategy.tree_shards);
   SearchOutcome search;
   InvariantSet undecided;
   TrialResult last;
@@ -63,19 +70,22 @@ TrialResult RunExhaustiveSearch(const TrialSpec& spec) {
       last = std::move(r);
       break;
     }
-    search.pruned += strategy.pruned() ? 1 : 0;
+    search.pruned += strategy.pruned() && !strategy.foreign() ? 1 : 0;
+    search.foreign += strategy.foreign() ? 1 : 0;
     if (strategy.IsNewSchedule()) {
       ++search.schedules;
       undecided = InvariantSet::FromBits(undecided.bits() | r.undecided.bits());
       if (!r.violations.empty()) {
-        Annotate(r, search);
+        Annotate(r, search, spec.strategy);
         r.undecided = undecided;
         r.search = std::move(search);
         finish(r);
         return r;
       }
     }
-    if (!strategy.pruned()) last = std::move(r);  // a pruned one ended early, unjudged
+    // A pruned one ended early, unjudged; one that failed without being judged is another tree
+    // shard's schedule (or its path to it), which that shard reports.
+    if (!strategy.pruned() && r.violations.empty()) last = std::move(r);
     const int round = strategy.round();
     if (!strategy.Advance()) {
       search.bound_complete = round;

@@ -1,0 +1,86 @@
+// Tests of the partition of a schedule tree among shards: a non-preempting child keeps its
+// parent's shards and passes the turn on, preempting children are dealt one shard each in turn, the
+// alternatives of a free choice split the shards into contiguous ranges (or are dealt when there
+// are fewer shards than alternatives), and every shard of a subtree owns one of its children.
+#include "harness/strategies/tree_shard.h"
+
+#include <bit>
+#include <set>
+
+#include "gtest/gtest.h"
+#include "harness/base/rng.h"
+
+namespace mapfault {
+namespace {
+
+constexpr ThreadMask Mask(std::initializer_list<int> threads) {
+  ThreadMask m = 0;
+  for (int t : threads) m |= ThreadMask{1} << t;
+  return m;
+}
+
+TEST(TreeShardTest, ARunKeepsItsShardsAndDealsItsPreemptionsInTurn) {
+  const TreeOwners root = TreeOwners::Root(4);
+  EXPECT_EQ(root, (TreeOwners{0, 4, 0}));
+  // Thread 1 runs and can continue; threads 0 and 2 would preempt it.
+  const ThreadMask runnable = Mask({0, 1, 2});
+  EXPECT_EQ(ChildOwners(root, runnable, 1, 0), (TreeOwners{0, 1, 0}));
+  EXPECT_EQ(ChildOwners(root, runnable, 1, 2), (TreeOwners{1, 1, 0}));
+  const TreeOwners stay = ChildOwners(root, runnable, 1, 1);
+  EXPECT_EQ(stay, (TreeOwners{0, 4, 2}));
+  // The next point of the run deals from shard 2 on, wrapping around.
+  EXPECT_EQ(ChildOwners(stay, runnable, 1, 0), (TreeOwners{2, 1, 0}));
+  EXPECT_EQ(ChildOwners(stay, runnable, 1, 2), (TreeOwners{3, 1, 0}));
+  EXPECT_EQ(ChildOwners(stay, runnable, 1, 1).turn, 0);
+  EXPECT_EQ(ChildOwners(ChildOwners(stay, runnable, 1, 1), runnable, 1, 2), (TreeOwners{1, 1, 0}));
+}
+
+TEST(TreeShardTest, AFreeChoiceSplitsTheShardsIntoContiguousRanges) {
+  const TreeOwners root = TreeOwners::Root(5);
+  const ThreadMask runnable = Mask({0, 3});  // the first pick: no current thread
+  EXPECT_EQ(ChildOwners(root, runnable, -1, 0), (TreeOwners{0, 2, 0}));
+  EXPECT_EQ(ChildOwners(root, runnable, -1, 3), (TreeOwners{2, 3, 0}));
+  // The current thread blocked (not runnable): a free choice too.
+  EXPECT_EQ(ChildOwners({2, 3, 1}, runnable, 1, 0), (TreeOwners{2, 1, 0}));
+  EXPECT_EQ(ChildOwners({2, 3, 1}, runnable, 1, 3), (TreeOwners{3, 2, 0}));
+  // Fewer shards than alternatives: dealt in turn.
+  const ThreadMask three = Mask({0, 1, 2});
+  EXPECT_EQ(ChildOwners({4, 2, 1}, three, -1, 0), (TreeOwners{5, 1, 0}));
+  EXPECT_EQ(ChildOwners({4, 2, 1}, three, -1, 1), (TreeOwners{4, 1, 0}));
+  EXPECT_EQ(ChildOwners({4, 2, 1}, three, -1, 2), (TreeOwners{5, 1, 0}));
+}
+
+TEST(TreeShardTest, ASingleShardOwnsItsWholeSubtree) {
+  const TreeOwners one{3, 1, 0};
+  EXPECT_EQ(ChildOwners(one, Mask({0, 1}), 0, 1), one);
+  EXPECT_EQ(ChildOwners(one, Mask({0, 1}), -1, 0), one);
+  EXPECT_EQ(one.LeafOwner(), 3);
+  EXPECT_EQ(TreeOwners::Root(1).LeafOwner(), 0);
+}
+
+// Random choice points: the children's owners lie within their parent's, and every shard of the
+// parent owns at least one child (so a shard that owns a point always has a way on).
+TEST(TreeShardTest, EveryShardOfAPointOwnsOneOfItsChildren) {
+  Rng rng(7);
+  for (int i = 0; i < 2000; ++i) {
+    const int count = 1 + static_cast<int>(rng.Below(9));
+    const TreeOwners owners{static_cast<int>(rng.Below(4)), count,
+                            static_cast<int>(rng.Below(static_cast<uint64_t>(count)))};
+    ThreadMask runnable = 0;
+    while (std::popcount(runnable) < 2) runnable |= ThreadMask{1} << rng.Below(6);
+    const int current = static_cast<int>(rng.Below(7)) - 1;
+    std::set<int> covered;
+    for (ThreadMask m = runnable; m != 0; m &= m - 1) {
+      const TreeOwners child = ChildOwners(owners, runnable, current, std::countr_zero(m));
+      ASSERT_GE(child.count, 1);
+      ASSERT_TRUE(owners.Contains(child.first));
+      ASSERT_TRUE(owners.Contains(child.first + child.count - 1));
+      ASSERT_TRUE(child.turn >= 0 && child.turn < child.count);
+      for (int s = child.first; s < child.first + child.count; ++s) covered.insert(s);
+    }
+    EXPECT_EQ(static_cast<int>(covered.size()), count);
+  }
+}
+
+}  // namespace
+}  // namespace mapfault
