@@ -281,14 +281,17 @@ TinyProgram RandomTinyProgram(uint64_t seed) {
 // count are disjoint and together exactly the unsharded search's (the same choices, each with the
 // same preemptions): a shard's sleep sets are the unsharded search's, other shards' subtrees
 // included (their steps probed where a later sibling of the shard's needs them). Random programs,
-// and three threads that block on one lock or one that finishes in its first step: there an
-// alternative explored before another (by another shard) sleeps in it, which only a probe of its
-// step can tell the later one's shard.
+// three threads on one lock, and threads that finish in their first step: two of those preempting
+// a running thread are dealt to two shards, and the first sleeps in the second (it finished:
+// running it first costs no more preemptions), which only a probe of its step tells the second's
+// shard.
 TEST(ExhaustiveStrategyTest, TreeShardsSplitTheSearchIntoDisjointPartsOfTheSameSchedules) {
   const TinyOp lock{TinyOp::kLockedIncrement, 0};
+  const TinyOp store{TinyOp::kStore, 1};
   std::vector<TinyProgram> programs = {{{lock}, {lock}, {lock}},
-                                       {{lock, lock}, {lock}, {{TinyOp::kStore, 1}, lock}},
-                                       {{}, {{TinyOp::kStore, 0}}, {{TinyOp::kLoad, 0}}}};
+                                       {{lock, lock}, {lock}, {store, lock}},
+                                       {{store, store}, {}, {}},
+                                       {{lock, store}, {}, {store}, {}}};
   for (uint64_t seed = 1; seed <= 24; ++seed) programs.push_back(RandomTinyProgram(seed));
   int split = 0;  // shards that counted some but not all schedules
   for (size_t p = 0; p < programs.size(); ++p) {

@@ -15,23 +15,19 @@ int RankIn(ThreadMask mask, int thread) {
 
 TreeOwners ChildOwners(const TreeOwners& owners, ThreadMask runnable, int current, int thread) {
   if (owners.count <= 1) return owners;
-  const auto dealt = [&owners](int j) {
-    return TreeOwners{owners.first + (owners.turn + j) % owners.count, 1, 0};
-  };
+  TreeOwners next = owners;
   const bool stay = current >= 0 && current < 64 && ((runnable >> current) & 1u) != 0;
-  if (stay) {
-    const ThreadMask preempting = runnable & ~(ThreadMask{1} << current);
-    if (thread != current) return dealt(RankIn(preempting, thread));
-    TreeOwners next = owners;
+  if (!stay) {  // a free choice: every alternative keeps the shards, each from its own turn
+    next.turn = (owners.turn + RankIn(runnable, thread)) % owners.count;
+    return next;
+  }
+  const ThreadMask preempting = runnable & ~(ThreadMask{1} << current);
+  if (thread == current) {  // no preemption: the shards dealt to the preempting ones are passed
     next.turn = (owners.turn + std::popcount(preempting)) % owners.count;
     return next;
   }
-  const int k = std::popcount(runnable);
-  const int j = RankIn(runnable, thread);
-  if (owners.count < k) return dealt(j);
-  const int begin = owners.first + j * owners.count / k;
-  const int end = owners.first + (j + 1) * owners.count / k;
-  return {begin, end - begin, 0};
+  // A preemption: its whole subtree is the next shard's in turn.
+  return {owners.first + (owners.turn + RankIn(preempting, thread)) % owners.count, 1, 0};
 }
 
 }  // namespace mapfault

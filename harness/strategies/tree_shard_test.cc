@@ -1,7 +1,7 @@
 // Tests of the partition of a schedule tree among shards: a non-preempting child keeps its
-// parent's shards and passes the turn on, preempting children are dealt one shard each in turn, the
-// alternatives of a free choice split the shards into contiguous ranges (or are dealt when there
-// are fewer shards than alternatives), and every shard of a subtree owns one of its children.
+// parent's shards and passes the turn on, preempting children are dealt one shard each in turn,
+// the alternatives of a free choice keep every shard from their own turns, and every shard of a
+// subtree owns one of its children.
 #include "harness/strategies/tree_shard.h"
 
 #include <bit>
@@ -35,19 +35,16 @@ TEST(TreeShardTest, ARunKeepsItsShardsAndDealsItsPreemptionsInTurn) {
   EXPECT_EQ(ChildOwners(ChildOwners(stay, runnable, 1, 1), runnable, 1, 2), (TreeOwners{1, 1, 0}));
 }
 
-TEST(TreeShardTest, AFreeChoiceSplitsTheShardsIntoContiguousRanges) {
+TEST(TreeShardTest, AFreeChoiceKeepsEveryShardAndAdvancesTheTurn) {
   const TreeOwners root = TreeOwners::Root(5);
-  const ThreadMask runnable = Mask({0, 3});  // the first pick: no current thread
-  EXPECT_EQ(ChildOwners(root, runnable, -1, 0), (TreeOwners{0, 2, 0}));
-  EXPECT_EQ(ChildOwners(root, runnable, -1, 3), (TreeOwners{2, 3, 0}));
-  // The current thread blocked (not runnable): a free choice too.
-  EXPECT_EQ(ChildOwners({2, 3, 1}, runnable, 1, 0), (TreeOwners{2, 1, 0}));
-  EXPECT_EQ(ChildOwners({2, 3, 1}, runnable, 1, 3), (TreeOwners{3, 2, 0}));
-  // Fewer shards than alternatives: dealt in turn.
-  const ThreadMask three = Mask({0, 1, 2});
-  EXPECT_EQ(ChildOwners({4, 2, 1}, three, -1, 0), (TreeOwners{5, 1, 0}));
-  EXPECT_EQ(ChildOwners({4, 2, 1}, three, -1, 1), (TreeOwners{4, 1, 0}));
-  EXPECT_EQ(ChildOwners({4, 2, 1}, three, -1, 2), (TreeOwners{5, 1, 0}));
+  const ThreadMask runnable = Mask({0, 3, 4});  // the first pick: no current thread
+  EXPECT_EQ(ChildOwners(root, runnable, -1, 0), (TreeOwners{0, 5, 0}));
+  EXPECT_EQ(ChildOwners(root, runnable, -1, 3), (TreeOwners{0, 5, 1}));
+  EXPECT_EQ(ChildOwners(root, runnable, -1, 4), (TreeOwners{0, 5, 2}));
+  // The current thread blocked (not runnable): a free choice too; turns wrap around.
+  EXPECT_EQ(ChildOwners({0, 5, 4}, runnable, 1, 4), (TreeOwners{0, 5, 1}));
+  // A schedule without a preemption belongs to the shard whose turn it is.
+  EXPECT_EQ((TreeOwners{0, 5, 4}).LeafOwner(), 4);
 }
 
 TEST(TreeShardTest, ASingleShardOwnsItsWholeSubtree) {
