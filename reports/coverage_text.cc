@@ -12,19 +12,35 @@ std::string Plural(uint64_t n, std::string_view one, std::string_view many) {
   return fmt::format("{} {}", GroupThousands(n), n == 1 ? one : many);
 }
 
+// Where the schedules lie when --shard split each program's schedule tree: ", in shard 1/4 of
+// each program's schedule tree" (a shard), ", each program's schedule tree searched in 4 shards"
+// (merged).
+std::string TreeShardText(const Coverage& c) {
+  if (c.tree_shards <= 1) return "";
+  if (c.tree_shard >= 0) {
+    return fmt::format(", in shard {}/{} of each program's schedule tree", c.tree_shard,
+                       c.tree_shards);
+  }
+  return fmt::format(", each program's schedule tree searched in {} shards", c.tree_shards);
+}
+
 std::string ExhaustiveText(const Coverage& c) {
   const std::string bound = Plural(c.preemption_bound, "preemption", "preemptions");
   const std::string programs = Plural(c.programs, "program", "programs");
   const std::string schedules = Plural(c.schedules, "schedule", "schedules");
   const std::string_view reduced = c.reduced ? " (reduced by sleep sets)" : "";
+  const std::string shards = TreeShardText(c);
   if (c.complete) {
-    return fmt::format("every schedule with <= {} of {}, {}{}", bound, programs, schedules,
-                       reduced);
+    return fmt::format("every schedule with <= {} of {}, {}{}{}", bound, programs, schedules,
+                       reduced, shards);
   }
-  // Stopped early (a failure, a crash, --max-schedules, --time-budget): say how far it got.
-  std::string text = fmt::format("schedules with <= {} of {} searched, {}{} (INCOMPLETE: {} "
+  // Stopped early (a failure, a crash, --max-schedules, --time-budget): say how far it got. Merged
+  // tree shards know only a lower bound of the programs every shard fully explored.
+  const bool at_least = c.tree_shards > 1 && c.tree_shard < 0;
+  std::string text = fmt::format("schedules with <= {} of {} searched, {}{}{} (INCOMPLETE: {}{} "
                                  "fully explored",
-                                 bound, programs, schedules, reduced,
+                                 bound, programs, schedules, reduced, shards,
+                                 at_least ? "at least " : "",
                                  Plural(c.programs_complete, "program", "programs"));
   if (c.bound_complete >= 0 && c.bound_complete < c.preemption_bound) {
     text += fmt::format(", every program up to {}",

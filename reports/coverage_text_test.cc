@@ -160,5 +160,36 @@ TEST(CoverageTextTest, AReducedSearchSaysSo) {
   EXPECT_FALSE(run.cells[0].coverage.reduced);
 }
 
+// Under --shard I/N an exhaustive cell's words say which part of each program's tree a shard
+// searched, and a merge how many shards searched each; results.json records the split.
+TEST(CoverageTextTest, TreeShardsSayWhichPartOfTheTreeTheySearched) {
+  RunResults run = TwoCellRun();
+  Coverage& c = run.cells[0].coverage;
+  c.tree_shards = 4;
+  c.tree_shard = 1;
+  EXPECT_EQ(CellCoverageLine(run.cells[0]),
+            "HOLDS: every schedule with <= 2 preemptions of 50 programs, 41,312 schedules, in "
+            "shard 1/4 of each program's schedule tree");
+  nlohmann::json j = ResultsToJson(run);
+  EXPECT_EQ(j["results"][0]["coverage"]["tree_shards"], 4);
+  EXPECT_EQ(j["results"][0]["coverage"]["tree_shard"], 1);
+  const absl::StatusOr<RunResults> back = ResultsFromJson(j);
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->cells[0].coverage.tree_shards, 4);
+  EXPECT_EQ(back->cells[0].coverage.tree_shard, 1);
+  EXPECT_FALSE(j["results"][kAllInvariants.size()]["coverage"].contains("tree_shards"));
+  c.tree_shard = -1;
+  c.complete = false;
+  c.programs_complete = 47;
+  EXPECT_EQ(CoverageText(run.cells[0]),
+            "schedules with <= 2 preemptions of 50 programs searched, 41,312 schedules, each "
+            "program's schedule tree searched in 4 shards (INCOMPLETE: at least 47 programs fully "
+            "explored)");
+  j = ResultsToJson(run);
+  EXPECT_TRUE(j["results"][0]["coverage"]["tree_shard"].is_null());
+  j["results"][0]["coverage"]["tree_shards"] = 1;  // a split needs 2 shards or more
+  EXPECT_FALSE(ResultsFromJson(j).ok());
+}
+
 }  // namespace
 }  // namespace mapfault

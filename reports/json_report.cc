@@ -30,14 +30,19 @@ nlohmann::json CoverageToJson(const CellResult& c) {
   using json = nlohmann::json;
   const Coverage& v = c.coverage;
   if (v.kind == Coverage::Kind::kExhaustive) {
-    return {{"kind", "exhaustive"},
-            {"preemption_bound", v.preemption_bound},
-            {"programs", v.programs},
-            {"schedules", v.schedules},
-            {"complete", v.complete},
-            {"programs_complete", v.programs_complete},
-            {"bound_complete", v.bound_complete < 0 ? json(nullptr) : json(v.bound_complete)},
-            {"reduction", v.reduced ? "sleep-sets" : "none"}};
+    json out = {{"kind", "exhaustive"},
+               {"preemption_bound", v.preemption_bound},
+               {"programs", v.programs},
+               {"schedules", v.schedules},
+               {"complete", v.complete},
+               {"programs_complete", v.programs_complete},
+               {"bound_complete", v.bound_complete < 0 ? json(nullptr) : json(v.bound_complete)},
+               {"reduction", v.reduced ? "sleep-sets" : "none"}};
+    if (v.tree_shards > 1) {  // --shard I/N split each program's schedule tree
+      out["tree_shards"] = v.tree_shards;
+      out["tree_shard"] = v.tree_shard < 0 ? json(nullptr) : json(v.tree_shard);
+    }
+    return out;
   }
   return {{"kind", "sampled"},
           {"trials", c.trials},
@@ -111,6 +116,7 @@ nlohmann::json ResultsToJson(const RunResults& results) {
           {"coverage", CoverageToJson(c)},
       });
       if (!r.stacks.empty()) rows.back()["stacks"] = StacksToJson(r.stacks);
+      if (r.preemptions >= 0) rows.back()["first_failure_preemptions"] = r.preemptions;
       if (c.watchdog_cuts > 0) {  // only in a cell the adaptive watchdog cut trials of
         rows.back()["watchdog_cuts"] = c.watchdog_cuts;
         rows.back()["adaptive_watchdog_seconds"] = c.adaptive_watchdog_seconds;
@@ -256,6 +262,13 @@ void ReadCoverage(const json& row, FieldReader& in, CellResult& c) {
     cov.bound_complete = bound.is_null() ? -1
                          : static_cast<int>(in.Count(*v, "bound_complete", 0,
                                                      static_cast<uint64_t>(cov.preemption_bound)));
+    if (v->contains("tree_shards")) {  // --shard I/N split each program's schedule tree
+      cov.tree_shards = static_cast<int>(in.Count(*v, "tree_shards", 2, INT32_MAX));
+      const json shard = v->value("tree_shard", json(nullptr));
+      cov.tree_shard = shard.is_null() ? -1
+                       : static_cast<int>(in.Count(*v, "tree_shard", 0,
+                                                   static_cast<uint64_t>(cov.tree_shards - 1)));
+    }
   } else if (kind == "sampled") {
     in.Count(*v, "trials");
     if (const json d = v->value("distinct_schedules", json(nullptr)); !d.is_null()) {
@@ -384,6 +397,9 @@ void ReadInvariant(const json& row, const CellResult& cell, Invariant inv, Field
   }
   ReadReplayCheck(row, in, ir);
   ReadStacks(row, in, ir.stacks);
+  if (row.contains("first_failure_preemptions")) {  // an exhaustive search's failure
+    ir.preemptions = static_cast<int>(in.Count(row, "first_failure_preemptions", 0, 64));
+  }
 }
 
 // The results array: rows grouped into cells by (backend, scenario, mode, strategy): a run with

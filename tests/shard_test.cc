@@ -1,6 +1,9 @@
 // Sharding and merging: the shards of a run, merged (through results.json), equal the unsharded run
-// for a fixed seed; slices cover every trial exactly once.
+// for a fixed seed; slices cover every trial exactly once. An exhaustive run's shards (through the
+// command line) split every program's schedule tree and merge into the unsharded run's coverage.
 #include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
+#include "tests/cli_util.h"
 #include "harness/run/supervisor.h"
 #include "maps/builtin_backends.h"
 #include "reports/json_report.h"
@@ -85,6 +88,57 @@ TEST(ShardTest, MergedShardsEqualTheUnshardedRun) {
   }
   EXPECT_TRUE(any_failure);  // the comparison covered findings, not only HOLDS
   EXPECT_EQ(merged->ExitCode(), whole.ExitCode());
+}
+
+// `mapfault run --strategy exhaustive:pb=2 --shard I/3` three times and `mapfault merge`: the same
+// coverage numbers as the unsharded run (programs are not summed, schedules are, exactly).
+TEST(ShardTest, ExhaustiveShardsThroughTheCliMergeIntoTheUnshardedCoverage) {
+  const std::string base = TempDir("tree_shards");
+  const std::string args =
+      "run --seed 5 --trials 3 --backend mutex --scenario iterate-while-erase "
+      "--scenario mixed-ops --strategy exhaustive:pb=2 --no-progress --jobs 1 ";
+  const CommandResult whole = RunMapfault(args + "--out " + base + "/whole");
+  ASSERT_EQ(whole.status, 0) << whole.err;
+  std::string dirs;
+  for (int i = 0; i < 3; ++i) {
+    const std::string dir = base + "/s" + std::to_string(i);
+    const CommandResult shard =
+        RunMapfault(args + "--shard " + std::to_string(i) + "/3 --out " + dir);
+    ASSERT_EQ(shard.status, 0) << shard.err;
+    EXPECT_NE(shard.out.find("in shard " + std::to_string(i) +
+                             "/3 of each program's schedule tree"),
+              std::string::npos)
+        << shard.out;
+    dirs += dir + " ";
+  }
+  const CommandResult merged = RunMapfault("merge " + dirs + "--out " + base + "/merged");
+  ASSERT_EQ(merged.status, 0) << merged.err;
+  const auto coverage = [](const std::string& file) {
+    return nlohmann::json::parse(ReadFile(file))["results"];
+  };
+  const nlohmann::json a = coverage(base + "/whole/results.json");
+  const nlohmann::json b = coverage(base + "/merged/results.json");
+  ASSERT_EQ(a.size(), b.size());
+  uint64_t schedules = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    const nlohmann::json& x = a[i]["coverage"];
+    const nlohmann::json& y = b[i]["coverage"];
+    for (const char* field : {"programs", "schedules", "complete", "programs_complete",
+                              "bound_complete", "reduction"}) {
+      EXPECT_EQ(x[field], y[field]) << field << " of " << a[i]["scenario"];
+    }
+    EXPECT_EQ(y["tree_shards"], 3);
+    EXPECT_TRUE(y["tree_shard"].is_null());
+    EXPECT_EQ(b[i]["trials_run"], 3);
+    EXPECT_EQ(a[i]["verdict"], b[i]["verdict"]);
+    schedules += x["schedules"].get<uint64_t>();
+  }
+  EXPECT_EQ(a[0]["coverage"]["programs"], 3);
+  EXPECT_TRUE(a[0]["coverage"]["complete"].get<bool>());
+  EXPECT_GT(schedules, 100u);
+  EXPECT_NE(ReadFile(base + "/merged/report.md").find("each program's schedule tree searched in 3 "
+                                                     "shards"),
+            std::string::npos);
 }
 
 TEST(ShardTest, MergeRefusesShardsOfDifferentRuns) {

@@ -393,7 +393,8 @@ bool SupervisorOptionsFor(const RunOptions& o, SupervisorOptions& so) {
   }
   if (!shard.empty() && !ParseShard(shard, &so.shard_index, &so.shard_count)) {
     UsageError(absl::StrCat("bad shard '", shard,
-                            "': use --shard I/N with 0 <= I < N (or GTEST_SHARD_INDEX and "
+                            "': use --shard I/N with 0 <= I < N <= ", kMaxShards,
+                            " (or GTEST_SHARD_INDEX and "
                             "GTEST_TOTAL_SHARDS)"));
     return false;
   }

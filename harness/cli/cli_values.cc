@@ -9,6 +9,7 @@
 #include <exception>
 
 #include "absl/strings/str_cat.h"
+#include "harness/base/limits.h"
 
 namespace mapfault {
 
@@ -48,7 +49,7 @@ bool ParseShard(const std::string& text, int* index, int* count) {
   } catch (const std::exception&) {
     return false;
   }
-  return *count >= 1 && *index >= 0 && *index < *count;
+  return *count >= 1 && *count <= kMaxShards && *index >= 0 && *index < *count;
 }
 
 namespace {

@@ -21,7 +21,7 @@ namespace mapfault {
 absl::StatusOr<uint64_t> ParseSeed(std::string_view text);
 // A finite decimal number (nan and inf are errors).
 absl::StatusOr<double> ParseFiniteNumber(std::string_view text);
-// "I/N" with 0 <= I < N.
+// "I/N" with 0 <= I < N <= kMaxShards.
 bool ParseShard(const std::string& text, int* index, int* count);
 
 // CLI11 validators over the above (they check the text before CLI11 converts it).

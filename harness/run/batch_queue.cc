@@ -11,11 +11,15 @@ ShardSlice SliceForShard(uint64_t trials, int shard_index, int shard_count) {
   return {trials * i / n, trials * (i + 1) / n};
 }
 
-BatchQueue::BatchQueue(const std::vector<uint64_t>& trials, const Options& options)
+BatchQueue::BatchQueue(const std::vector<uint64_t>& trials, const Options& options,
+                       const std::vector<bool>& unsliced)
     : jobs_(static_cast<uint64_t>(std::max(1, options.jobs))), automatic_(options.batch == 0) {
   const uint64_t jobs = jobs_;
-  for (uint64_t total : trials) {
-    const ShardSlice slice = SliceForShard(total, options.shard_index, options.shard_count);
+  for (size_t c = 0; c < trials.size(); ++c) {
+    const uint64_t total = trials[c];
+    const bool whole = c < unsliced.size() && unsliced[c];
+    const ShardSlice slice = whole ? ShardSlice{0, total}
+                                   : SliceForShard(total, options.shard_index, options.shard_count);
     const uint64_t n = slice.end - slice.begin;
     planned_ += n;
     uint64_t batch = options.batch;

@@ -43,8 +43,11 @@ class BatchQueue {
     uint64_t batch = 0;  // trials per batch; 0 = automatic (from the slice and the jobs)
     int jobs = 1;
   };
-  // `trials[c]`: the trials of cell c in the whole run.
-  BatchQueue(const std::vector<uint64_t>& trials, const Options& options);
+  // `trials[c]`: the trials of cell c in the whole run. `unsliced[c]`: cell c is not sliced, every
+  // shard runs all its trials (an exhaustive cell, whose shards split each program's schedule tree
+  // instead: strategies/tree_shard.h); absent: sliced.
+  BatchQueue(const std::vector<uint64_t>& trials, const Options& options,
+             const std::vector<bool>& unsliced = {});
 
   bool Pending() const;
   // The next batch: a retried rest first, else the next cell in round robin with trials left.

@@ -19,7 +19,8 @@ bool RaceJudged(const CellSpec& cell) {
 }  // namespace
 
 void CellTally::Fail(Invariant inv, uint64_t trial, std::string token, std::string explanation,
-                     std::vector<std::string> evidence, TrialFingerprint original) {
+                     std::vector<std::string> evidence, TrialFingerprint original,
+                     int preemptions) {
   First& f = first[static_cast<int>(inv)];
   if (!f.Precedes(trial)) return;
   f.failure.first_failure_trial = trial + 1;
@@ -28,6 +29,7 @@ void CellTally::Fail(Invariant inv, uint64_t trial, std::string token, std::stri
   f.failure.evidence = std::move(evidence);
   f.failure.confirmed = true;  // the worker reported it: nothing to confirm
   f.failure.stacks.clear();
+  f.failure.preemptions = preemptions;
   f.kind = IsolatedOutcome::Kind::kCompleted;
   f.signal = 0;
   f.original = std::move(original);
@@ -43,6 +45,7 @@ void CellTally::Died(Invariant inv, uint64_t trial, std::string token,
   f.failure.explanation = death.AllViolations().front().explanation;
   f.failure.confirmed = false;  // until a replay alone dies the same way
   f.failure.stacks = death.stacks;
+  f.failure.preemptions = -1;  // the search's schedule died with its worker
   f.kind = death.kind;
   f.signal = death.signal;
   f.original = TrialFingerprint{};
@@ -67,6 +70,10 @@ Coverage CellTally::CoverageOf(const CellSpec& cell, uint64_t planned) const {
     c.schedules = schedules;
     c.bound_complete = programs == 0 ? -1 : bound_complete;
     c.complete = programs_complete == planned;
+    if (cell.strategy.tree_shards > 1) {
+      c.tree_shards = cell.strategy.tree_shards;
+      c.tree_shard = cell.strategy.tree_shard;
+    }
     return c;
   }
   if (cell.mode != ExecMode::kControlled) return c;

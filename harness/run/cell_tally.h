@@ -65,8 +65,10 @@ struct CellTally {
 
   // A failure of `inv` reported by a worker that completed 0-based trial `trial` (`original`: how
   // that run looked, for the determinism check of its replays).
+  // `preemptions`: the failing schedule's, when an exhaustive search found it (-1: not known).
   void Fail(Invariant inv, uint64_t trial, std::string token, std::string explanation,
-            std::vector<std::string> evidence, TrialFingerprint original = {});
+            std::vector<std::string> evidence, TrialFingerprint original = {},
+            int preemptions = -1);
   // A failure of `inv` by a worker that died running 0-based trial `trial`, the way `death` says.
   void Died(Invariant inv, uint64_t trial, std::string token, const IsolatedOutcome& death);
   // Counts one trial in which the invariants of `set` were not evaluated.

@@ -12,20 +12,27 @@
 namespace mapfault {
 namespace {
 
-// Each violation of the failing schedule says how it was found.
-void Annotate(TrialResult& r, const SearchOutcome& search, std::optional<Invariant> target) {
+// Each violation of the failing schedule says how it was found (and in which tree shard).
+void Annotate(TrialResult& r, const SearchOutcome& search, const StrategySpec& strategy,
+              std::optional<Invariant> target) {
   const std::string p =
       absl::StrCat(r.run.preemptions, r.run.preemptions == 1 ? " preemption" : " preemptions");
+  const bool shard = strategy.tree_shards > 1;
+  const std::string where =
+      shard ? absl::StrCat(" of shard ", strategy.tree_shard, "/", strategy.tree_shards,
+                           " of the schedule tree")
+            : std::string();
+  const std::string part = shard ? "this shard's part" : "this program";
   for (Violation& v : r.violations) {
     if (target) {
       const std::string id(InvariantId(*target));
-      absl::StrAppend(&v.explanation, " (exhaustive search: the first of ", search.schedules,
-                      " schedules to break ", id, ", with ", p, ", the fewest any schedule of this "
-                      "program breaking ", id, " has)");
+      absl::StrAppend(&v.explanation, " (exhaustive search", where, ": the first of ",
+                      search.schedules, " schedules to break ", id, ", with ", p,
+                      ", the fewest any schedule of ", part, " breaking ", id, " has)");
     } else {
-      absl::StrAppend(&v.explanation, " (exhaustive search: the first failing schedule of ",
-                      search.schedules, ", with ", p,
-                      ", the fewest any failing schedule of this program has)");
+      absl::StrAppend(&v.explanation, " (exhaustive search", where,
+                      ": the first failing schedule of ", search.schedules, ", with ", p,
+                      ", the fewest any failing schedule of ", part, " has)");
     }
   }
 }
@@ -50,7 +57,8 @@ TrialResult RunExhaustiveSearch(const TrialSpec& spec) {
   each.program = spec.program ? spec.program : std::make_shared<const Program>(ProgramFor(spec));
   const uint64_t budget = spec.strategy.max_schedules;
   ExhaustiveStrategy strategy(spec.strategy.preemption_bound,
-                              ExhaustiveReduces(spec.strategy, *spec.backend));
+                              ExhaustiveReduces(spec.strategy, *spec.backend),
+                              spec.strategy.tree_shard, spec.strategy.tree_shards);
   SearchOutcome search;
   InvariantSet undecided;
   TrialResult last;
@@ -82,19 +90,22 @@ TrialResult RunExhaustiveSearch(const TrialSpec& spec) {
       last = std::move(r);
       break;
     }
-    search.pruned += strategy.pruned() ? 1 : 0;
+    search.pruned += strategy.pruned() && !strategy.foreign() ? 1 : 0;
+    search.foreign += strategy.foreign() ? 1 : 0;
     if (strategy.IsNewSchedule()) {
       ++search.schedules;
       undecided = InvariantSet::FromBits(undecided.bits() | r.undecided.bits());
       if (EndsSearch(r, spec.search_target)) {
-        Annotate(r, search, spec.search_target);
+        Annotate(r, search, spec.strategy, spec.search_target);
         r.undecided = undecided;
         r.search = std::move(search);
         finish(r);
         return r;
       }
     }
-    if (!strategy.pruned()) last = std::move(r);  // a pruned one ended early, unjudged
+    // A pruned one ended early, unjudged; one that failed without being judged is another tree
+    // shard's schedule (or its path to it), which that shard reports.
+    if (!strategy.pruned() && r.violations.empty()) last = std::move(r);
     const int round = strategy.round();
     if (!strategy.Advance()) {
       search.bound_complete = round;

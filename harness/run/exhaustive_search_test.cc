@@ -3,15 +3,26 @@
 // replay exactly in a fresh worker, a crash is attributed to its program, a budget stops it
 // incomplete, and every run's results carry coverage (exhaustive and sampled) that merges. With
 // partial-order reduction (the default) it finds every mutant the unreduced search finds, with the
-// same fewest preemptions, never breaks a correct backend, and says so in its coverage.
+// same fewest preemptions, never breaks a correct backend, and says so in its coverage. Tree
+// shards (--shard I/N) split each program's search into disjoint parts whose union is the unsharded
+// search, find its fewest preemptions, and merge into its coverage.
 #include "harness/run/exhaustive_search.h"
+
+#include <algorithm>
+#include <climits>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "harness/run/merge.h"
 #include "harness/run/replay.h"
 #include "harness/run/supervisor.h"
 #include "harness/run/token.h"
 #include "harness/run/worker.h"
+#include "harness/strategies/exhaustive_strategy.h"
 #include "maps/builtin_backends.h"
 #include "tests/test_backends.h"
 
@@ -360,6 +371,153 @@ TEST(ExhaustiveSearchTest, CoverageSaysWhetherTheSearchWasReduced) {
   // The same programs (trial seeds do not depend on the strategy), fewer schedules reduced.
   EXPECT_LT(results.cells[0].coverage.schedules, results.cells[1].coverage.schedules);
   EXPECT_TRUE(results.cells[0].coverage.complete);
+}
+
+// Every schedule a search (tree shard `shard` of `shards`) judges, not stopping at failures: its
+// choices, and whether it failed.
+std::map<std::vector<uint8_t>, bool> JudgedSchedules(TrialSpec spec, int shard, int shards) {
+  spec.program = std::make_shared<const Program>(ProgramFor(spec));
+  ExhaustiveStrategy strategy(spec.strategy.preemption_bound,
+                              ExhaustiveReduces(spec.strategy, *spec.backend), shard, shards);
+  std::map<std::vector<uint8_t>, bool> judged;
+  do {
+    const TrialResult r = RunControlledSchedule(spec, strategy);
+    EXPECT_FALSE(strategy.diverged()) << strategy.Error();
+    if (!strategy.IsNewSchedule()) continue;
+    EXPECT_TRUE(judged.emplace(r.run.choices, !r.violations.empty()).second) << "twice";
+  } while (strategy.Advance());
+  return judged;
+}
+
+// The programs tree shards are checked on: a mutant (race detection off: its missed entries, not
+// its racy fill) and correct backends, reduced (race_checked) and not (go_checked).
+std::vector<TrialSpec> TreeShardSpecs() {
+  return {WithoutRaceDetection(Spec("mutant.cow_publish_early", "snapshot-read",
+                                    "exhaustive:pb=2", 4)),
+          Spec("mutex", "iterate-while-erase", "exhaustive:pb=2", 1),
+          Spec("lockfree", "conditional-erase", "exhaustive:pb=1", 2),
+          Spec("go_checked", "iterate-while-find", "exhaustive:pb=1", 3)};
+}
+
+// --shard I/N of an exhaustive run: the shards' judged schedules are disjoint and together exactly
+// the unsharded search's (the same failing ones among them), with and without reduction.
+TEST(ExhaustiveSearchTest, TreeShardsJudgeDisjointPartsOfTheUnshardedSchedules) {
+  for (TrialSpec spec : TreeShardSpecs()) {
+    for (bool reduction : {true, false}) {
+      spec.strategy.reduction = reduction;
+      const auto whole = JudgedSchedules(spec, 0, 1);
+      for (int shards : {2, 3, 5}) {
+        const std::string where = absl::StrCat(spec.backend->id, " / ", spec.scenario->id,
+                                               reduction ? "" : " por=off", ", ", shards,
+                                               " shards");
+        std::map<std::vector<uint8_t>, bool> together;
+        size_t counted = 0, largest = 0;
+        for (int shard = 0; shard < shards; ++shard) {
+          const auto part = JudgedSchedules(spec, shard, shards);
+          counted += part.size();
+          largest = std::max(largest, part.size());
+          together.insert(part.begin(), part.end());
+        }
+        EXPECT_EQ(counted, whole.size()) << where;
+        EXPECT_EQ(together, whole) << where;
+        EXPECT_LT(largest, whole.size()) << where;  // no shard ran the whole search
+      }
+    }
+  }
+}
+
+// Each shard stops at its part's first failure; the fewest preemptions over the shards' failures is
+// the unsharded search's, and a shard's token replays its schedule exactly in a fresh worker (its
+// choices make the replay unsharded: the tree shard it carries is for a dead worker's token).
+TEST(ExhaustiveSearchTest, TreeShardsFindTheFewestPreemptionsAndTheirTokensReplay) {
+  const TrialSpec spec = TreeShardSpecs()[0];
+  const TrialResult whole = RunExhaustiveSearch(spec);
+  ASSERT_FALSE(whole.violations.empty());
+  for (int shards : {2, 3, 5}) {
+    int fewest = INT_MAX;
+    for (int shard = 0; shard < shards; ++shard) {
+      TrialSpec part = spec;
+      part.strategy.tree_shard = shard;
+      part.strategy.tree_shards = shards;
+      const TrialResult r = RunExhaustiveSearch(part);
+      ASSERT_TRUE(r.search.has_value());
+      if (r.violations.empty()) {
+        EXPECT_TRUE(r.search->complete);
+        continue;
+      }
+      fewest = std::min(fewest, r.run.preemptions);
+      EXPECT_NE(r.violations[0].explanation.find(absl::StrCat("shard ", shard, "/", shards)),
+                std::string::npos) << r.violations[0].explanation;
+      const Invariant inv = r.violations[0].invariant;
+      const absl::StatusOr<ReplayToken> token =
+          ReplayToken::Decode(MakeToken(part, inv, r.run.choices).Encode());
+      ASSERT_TRUE(token.ok()) << token.status();
+      EXPECT_EQ(token->strategy.tree_shard, shard);
+      EXPECT_EQ(token->strategy.tree_shards, shards);
+      const IsolatedOutcome o = RunTrialIsolated(*TrialSpecFromToken(*token), 10);
+      EXPECT_FALSE(o.diverged);
+      EXPECT_EQ(o.choices, r.run.choices);
+      EXPECT_EQ(o.preemptions, r.run.preemptions);
+      bool again = false;
+      for (const Violation& v : o.AllViolations()) again |= v.invariant == inv;
+      EXPECT_TRUE(again);
+      // Without its choices (a dead worker's token), the replay searches the same shard's part.
+      const IsolatedOutcome search = RunTrialIsolated(
+          *TrialSpecFromToken(*ReplayToken::Decode(MakeToken(part, inv, {}).Encode())), 30);
+      EXPECT_EQ(search.choices, r.run.choices);
+    }
+    EXPECT_EQ(fewest, whole.run.preemptions) << shards << " shards";
+  }
+}
+
+// A sharded run of an exhaustive cell: every shard searches every program (its part of each), and
+// merging the shards gives the unsharded run's coverage: the same programs, the schedules summed
+// exactly, complete; the first failure is the earliest program's with the fewest preemptions.
+// (Searches that fail stop at their part's first failure, so there the schedules differ.)
+TEST(ExhaustiveSearchTest, MergedTreeShardsCoverWhatTheUnshardedRunCovers) {
+  const std::vector<CellSpec> cells = {Cell("mutex", "iterate-while-erase", "exhaustive:pb=2", 4),
+                                       Cell("mutant.cow_publish_early", "mixed-ops",
+                                            "exhaustive:pb=2", 3)};
+  SupervisorOptions options;
+  options.seed = 12;
+  options.reproduction_replays = 0;
+  const RunResults whole = RunCells(cells, options);
+  std::vector<RunResults> shards;
+  for (int i = 0; i < 3; ++i) {
+    options.shard_index = i;
+    options.shard_count = 3;
+    shards.push_back(RunCells(cells, options));
+    const Coverage& c = shards.back().cells[0].coverage;
+    EXPECT_EQ(c.programs, 4u);
+    EXPECT_EQ(c.tree_shards, 3);
+    EXPECT_EQ(c.tree_shard, i);
+    EXPECT_TRUE(c.complete);
+    EXPECT_EQ(shards.back().cells[0].trials, 4u);
+  }
+  const absl::StatusOr<RunResults> merged = MergeResults(shards);
+  ASSERT_TRUE(merged.ok()) << merged.status();
+  for (size_t k = 0; k < cells.size(); ++k) {
+    const CellResult& a = whole.cells[k];
+    const CellResult& b = merged->cells[k];
+    SCOPED_TRACE(a.backend);
+    EXPECT_EQ(b.coverage.programs, a.coverage.programs);
+    if (a.coverage.complete) {
+      EXPECT_EQ(b.coverage.schedules, a.coverage.schedules);
+    }
+    EXPECT_EQ(b.coverage.complete, a.coverage.complete);
+    EXPECT_EQ(b.coverage.tree_shards, 3);
+    EXPECT_EQ(b.coverage.tree_shard, -1);
+    EXPECT_EQ(b.trials, a.trials);
+    for (int i = 0; i < kInvariantCount; ++i) {
+      const InvariantResult& x = a.invariants[i];
+      const InvariantResult& y = b.invariants[i];
+      EXPECT_EQ(x.verdict, y.verdict);
+      EXPECT_EQ(x.first_failure_trial, y.first_failure_trial);
+      EXPECT_EQ(x.preemptions, y.preemptions);
+    }
+  }
+  EXPECT_EQ(merged->cells[0].coverage.programs_complete, 4u);
+  EXPECT_EQ(merged->ExitCode(), whole.ExitCode());
 }
 
 }  // namespace

@@ -101,6 +101,10 @@ struct FirstFailure {
   // crashing thread's stack, or ThreadSanitizer's racing accesses. Empty for a failure judged from
   // a history.
   std::vector<Stack> stacks;
+  // The failing schedule's preemptions when an exhaustive search found it (-1: not known, or not
+  // a search's): `mapfault merge` picks, of tree shards' failures in the same program, the one with
+  // the fewest.
+  int preemptions = -1;
 
   FirstFailure& first_failure() { return *this; }
   const FirstFailure& first_failure() const { return *this; }

@@ -2,9 +2,12 @@
 #include "harness/run/merge.h"
 
 #include <algorithm>
+#include <climits>
 #include <map>
 #include <string>
 #include <tuple>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -98,6 +101,57 @@ absl::Status CheckShards(const std::vector<RunResults>& shards, const MergeOptio
   return absl::OkStatus();
 }
 
+// Whether shard `s`'s first failure replaces `r` (from shard `r_shard`): it failed in an earlier
+// trial, or tree shards found the same program failing and s's schedule has fewer preemptions
+// (an unknown count counts as more; a tie goes to the lower shard).
+bool Replaces(const FirstFailure& r, int r_shard, const FirstFailure& s, int s_shard) {
+  if (r.IsLaterThan(s)) return true;
+  if (s.first_failure_trial == 0 || s.first_failure_trial != r.first_failure_trial) return false;
+  const auto fewer = [](int p) { return p < 0 ? INT_MAX : p; };
+  return std::make_pair(fewer(s.preemptions), s_shard) <
+         std::make_pair(fewer(r.preemptions), r_shard);
+}
+
+// A cell of a merge: the first shard's labels and coverage, counts zeroed for AddShard.
+CellResult FreshCell(const CellResult& c) {
+  CellResult fresh = c;
+  fresh.trials = fresh.trials_planned = 0;
+  fresh.worker_seconds = 0;
+  fresh.phase_seconds = PhaseSeconds{};
+  fresh.watchdog_cuts = 0;
+  fresh.adaptive_watchdog_seconds = 0;
+  for (InvariantResult& r : fresh.invariants) r = InvariantResult{};
+  return fresh;
+}
+
+// Adds shard `shard`'s cell `c` into `m` (`from`: the shard each first failure came from). Trial
+// slices add up; tree shards each ran every program, so their trial and failure counts are not
+// added: the largest is kept (a lower bound of the programs that failed in some shard).
+void AddShard(CellResult& m, const CellResult& c, int shard, std::vector<int>& from) {
+  const bool tree = c.coverage.tree_shards > 1;
+  const auto add = [tree](uint64_t& into, uint64_t n) {
+    into = tree ? std::max(into, n) : into + n;
+  };
+  add(m.trials, c.trials);
+  add(m.trials_planned, c.trials_planned);
+  m.worker_seconds += c.worker_seconds;
+  m.phase_seconds += c.phase_seconds;
+  m.watchdog_cuts += c.watchdog_cuts;
+  m.adaptive_watchdog_seconds = std::max(m.adaptive_watchdog_seconds, c.adaptive_watchdog_seconds);
+  for (int i = 0; i < kInvariantCount; ++i) {
+    const InvariantResult& s = c.invariants[i];
+    InvariantResult& r = m.invariants[i];
+    add(r.evaluated, s.evaluated);
+    add(r.failures, s.failures);
+    add(r.undecided, s.undecided);
+    if (Replaces(r, from[i], s, shard)) {
+      r.first_failure() = s.first_failure();
+      from[i] = shard;
+    }
+    if (s.failures > 0 && Strength(s.verdict) > Strength(r.verdict)) r.verdict = s.verdict;
+  }
+}
+
 }  // namespace
 
 absl::StatusOr<RunResults> MergeResults(const std::vector<RunResults>& shards,
@@ -107,6 +161,7 @@ absl::StatusOr<RunResults> MergeResults(const std::vector<RunResults>& shards,
     return absl::InvalidArgumentError("nothing to merge: give result directories");
   if (absl::Status s = CheckShards(shards, options, merged); !s.ok()) return s;
   std::map<std::tuple<std::string, std::string, std::string, std::string>, size_t> index;
+  std::vector<std::vector<int>> from;  // per merged cell and invariant: the first failure's shard
   for (const RunResults& shard : shards) {
     merged.partial |= shard.partial;
     merged.seconds = std::max(merged.seconds, shard.seconds);
@@ -114,38 +169,26 @@ absl::StatusOr<RunResults> MergeResults(const std::vector<RunResults>& shards,
       const auto key = std::make_tuple(c.backend, c.scenario, c.strategy, c.mode);
       auto [it, inserted] = index.emplace(key, merged.cells.size());
       if (inserted) {
-        CellResult fresh = c;
-        fresh.trials = fresh.trials_planned = 0;
-        fresh.worker_seconds = 0;
-        fresh.phase_seconds = PhaseSeconds{};
-        fresh.watchdog_cuts = 0;
-        fresh.adaptive_watchdog_seconds = 0;
-        for (InvariantResult& r : fresh.invariants) r = InvariantResult{};
-        merged.cells.push_back(std::move(fresh));
+        merged.cells.push_back(FreshCell(c));
+        from.emplace_back(kInvariantCount, INT_MAX);
       }
       CellResult& m = merged.cells[it->second];
       if (!inserted) MergeCoverage(m.coverage, c.coverage);  // the first shard's is m's already
-      m.trials += c.trials;
-      m.trials_planned += c.trials_planned;
-      m.worker_seconds += c.worker_seconds;
-      m.phase_seconds += c.phase_seconds;
-      m.watchdog_cuts += c.watchdog_cuts;
-      m.adaptive_watchdog_seconds = std::max(m.adaptive_watchdog_seconds,
-                                             c.adaptive_watchdog_seconds);
-      for (int i = 0; i < kInvariantCount; ++i) {
-        const InvariantResult& s = c.invariants[i];
-        InvariantResult& r = m.invariants[i];
-        r.evaluated += s.evaluated;
-        r.failures += s.failures;
-        r.undecided += s.undecided;
-        if (r.IsLaterThan(s)) r.first_failure() = s.first_failure();
-        if (s.failures > 0 && Strength(s.verdict) > Strength(r.verdict)) r.verdict = s.verdict;
-      }
+      AddShard(m, c, shard.run.shard_index, from[it->second]);
     }
   }
   for (CellResult& c : merged.cells) {
     for (InvariantResult& r : c.invariants) {
       if (r.failures == 0) r.verdict = r.evaluated > 0 ? Verdict::kHolds : Verdict::kNotRun;
+    }
+    Coverage& cov = c.coverage;
+    if (cov.tree_shards > 1) {
+      cov.tree_shard = -1;
+      if (!merged.run.missing_shards.empty()) {  // a missing shard's parts were never searched
+        cov.complete = false;
+        cov.programs_complete = 0;
+        cov.bound_complete = -1;
+      }
     }
   }
   return merged;

@@ -1,6 +1,9 @@
 // Merge integrity: shards are added up only when they make up one run exactly once (same seed, plan
-// and version, shards I/N of one N, none twice, none missing unless allowed).
+// and version, shards I/N of one N, none twice, none missing unless allowed). Tree shards of an
+// exhaustive cell add their schedules up but not their programs.
 #include "harness/run/merge.h"
+
+#include <string>
 
 #include "gtest/gtest.h"
 
@@ -137,6 +140,85 @@ TEST(MergeTest, SampledCoverageSumsDistinctSchedulesAndKeepsTheWeakestPctBound) 
   ASSERT_TRUE(merged.ok()) << merged.status();
   EXPECT_EQ(merged->cells[0].coverage.distinct_schedules, 330u);
   EXPECT_EQ(merged->cells[0].coverage.pct_bound, 0.005);
+}
+
+// Tree shards of an exhaustive cell (`tree_shards`): every shard ran all 50 programs, each its part
+// of every program's schedule tree.
+RunResults TreeShard(int index, int count) {
+  RunResults r = Shard(index, count);
+  CellResult& c = r.cells[0];
+  c.strategy = "exhaustive:pb=2";
+  c.trials = c.trials_planned = 50;
+  c.invariants[0].evaluated = 50;
+  Coverage& cov = c.coverage;
+  cov.kind = Coverage::Kind::kExhaustive;
+  cov.preemption_bound = 2;
+  cov.programs = cov.programs_complete = 50;
+  cov.schedules = 1000 + static_cast<uint64_t>(index);
+  cov.bound_complete = 2;
+  cov.complete = true;
+  cov.tree_shards = count;
+  cov.tree_shard = index;
+  return r;
+}
+
+TEST(MergeTest, TreeShardsSumSchedulesButNotPrograms) {
+  absl::StatusOr<RunResults> merged = MergeResults({TreeShard(2, 3), TreeShard(0, 3),
+                                                    TreeShard(1, 3)});
+  ASSERT_TRUE(merged.ok()) << merged.status();
+  const CellResult& c = merged->cells[0];
+  EXPECT_EQ(c.trials, 50u);
+  EXPECT_EQ(c.trials_planned, 50u);
+  EXPECT_EQ(c.invariants[0].evaluated, 50u);
+  EXPECT_EQ(c.coverage.programs, 50u);
+  EXPECT_EQ(c.coverage.programs_complete, 50u);
+  EXPECT_EQ(c.coverage.schedules, 3003u);
+  EXPECT_TRUE(c.coverage.complete);
+  EXPECT_EQ(c.coverage.tree_shards, 3);
+  EXPECT_EQ(c.coverage.tree_shard, -1);
+  // A program is fully explored only when every shard explored its part: of 50, shards that
+  // completed 48 and 49 leave at least 47 complete in both.
+  RunResults a = TreeShard(0, 3), b = TreeShard(1, 3), d = TreeShard(2, 3);
+  a.cells[0].coverage.programs_complete = 48;
+  b.cells[0].coverage.programs_complete = 49;
+  b.cells[0].coverage.bound_complete = 1;
+  a.cells[0].coverage.complete = b.cells[0].coverage.complete = false;
+  merged = MergeResults({a, b, d});
+  ASSERT_TRUE(merged.ok()) << merged.status();
+  EXPECT_EQ(merged->cells[0].coverage.programs_complete, 47u);
+  EXPECT_EQ(merged->cells[0].coverage.bound_complete, 1);
+  EXPECT_FALSE(merged->cells[0].coverage.complete);
+  // A missing shard's parts were never searched: nothing is fully explored.
+  merged = MergeResults({TreeShard(0, 3), TreeShard(2, 3)}, {true, {}});
+  ASSERT_TRUE(merged.ok()) << merged.status();
+  EXPECT_TRUE(merged->partial);
+  EXPECT_FALSE(merged->cells[0].coverage.complete);
+  EXPECT_EQ(merged->cells[0].coverage.programs_complete, 0u);
+  EXPECT_EQ(merged->cells[0].coverage.bound_complete, -1);
+}
+
+// Tree shards that failed in the same (earliest) program: the failure with the fewest
+// preemptions is the merged one, a tie goes to the lowest shard, an earlier program wins first.
+TEST(MergeTest, TreeShardsFailuresInOneProgramKeepTheFewestPreemptions) {
+  const auto failing = [](int index, uint64_t trial, int preemptions) {
+    RunResults r = TreeShard(index, 3);
+    InvariantResult& f = r.cells[0].invariants[0];
+    f.verdict = Verdict::kBroken;
+    f.failures = 1;
+    f.first_failure_trial = trial;
+    f.preemptions = preemptions;
+    f.token = "mf1_shard" + std::to_string(index);
+    r.cells[0].coverage.complete = false;
+    return r;
+  };
+  const auto first = [](const std::vector<RunResults>& shards) {
+    const absl::StatusOr<RunResults> merged = MergeResults(shards);
+    return merged.ok() ? merged->cells[0].invariants[0].token : merged.status().ToString();
+  };
+  EXPECT_EQ(first({failing(0, 3, 2), failing(1, 3, 1), TreeShard(2, 3)}), "mf1_shard1");
+  EXPECT_EQ(first({failing(2, 3, 1), failing(0, 3, 2), failing(1, 3, 1)}), "mf1_shard1");
+  EXPECT_EQ(first({failing(0, 3, 2), failing(1, 5, 0), failing(2, 3, -1)}), "mf1_shard0");
+  EXPECT_EQ(first({failing(0, 4, 0), failing(1, 5, 0), failing(2, 2, 2)}), "mf1_shard2");
 }
 
 }  // namespace

@@ -75,7 +75,8 @@ std::optional<std::vector<uint8_t>> Choices(const TrialSpec& spec, const TrialRe
 
 // The report line of a failing trial: its index, the invariants it broke ("b") and of those the
 // ones its contract claimed ("c"), the undecided ones ("u"), and in full ("f": invariant, token,
-// explanation, evidence) each invariant not yet sent in full in this batch (bits in `detailed`).
+// explanation, evidence) each invariant not yet sent in full in this batch (bits in `detailed`),
+// and an exhaustive search's failing schedule's preemptions ("p").
 json FailureLine(const TrialSpec& spec, uint64_t t, const TrialResult& r, uint32_t& detailed) {
   const InvariantSet claimed = ClaimsFor(*spec.backend, r.program);
   json line = {{"t", t},
@@ -83,6 +84,7 @@ json FailureLine(const TrialSpec& spec, uint64_t t, const TrialResult& r, uint32
                {"c", r.violated().bits() & claimed.bits()},
                {"f", json::array()}};
   if (!r.undecided.empty()) line["u"] = r.undecided.bits();
+  if (r.search && !r.violations.empty()) line["p"] = r.run.preemptions;
   for (const Violation& v : r.violations) {
     const uint32_t bit = 1u << static_cast<int>(v.invariant);
     if (detailed & bit) continue;
@@ -247,7 +249,8 @@ bool HandleLine(const std::string& line, CellTally& cell) {
   const TrialFingerprint original = FingerprintFromJson(j.value("o", json(nullptr)));
   for (const json& f : j["f"]) {
     cell.Fail(static_cast<Invariant>(f["i"].get<int>()), trial, f["k"].get<std::string>(),
-              f["e"].get<std::string>(), f["x"].get<std::vector<std::string>>(), original);
+              f["e"].get<std::string>(), f["x"].get<std::vector<std::string>>(), original,
+              j.value("p", -1));
   }
   return !bits.empty();
 }
@@ -260,8 +263,9 @@ class Dispatcher {
       : cells_(cells),
         options_(options),
         start_(start),
-        queue_(TrialCounts(cells), {options.shard_index, options.shard_count, options.batch,
-                                    options.jobs}),
+        queue_(TrialCounts(cells),
+               {options.shard_index, options.shard_count, options.batch, options.jobs},
+               TreeSplit(cells)),
         tallies_(cells.size()) {}
 
   void Run();
@@ -275,6 +279,12 @@ class Dispatcher {
     std::vector<uint64_t> trials;
     for (const CellSpec& c : cells) trials.push_back(c.trials);
     return trials;
+  }
+  // The cells whose trials every shard runs (each searching its part of every program's tree).
+  static std::vector<bool> TreeSplit(const std::vector<CellSpec>& cells) {
+    std::vector<bool> split;
+    for (const CellSpec& c : cells) split.push_back(c.strategy.tree_shards > 1);
+    return split;
   }
   bool StopRequested() const { return options_.stop != nullptr && *options_.stop != 0; }
   bool OutOfTime() const {
@@ -542,8 +552,20 @@ std::string PlanFingerprint(const std::vector<CellSpec>& cells) {
   return absl::StrCat(absl::Hex(hash, absl::kZeroPad16));
 }
 
-RunResults RunCells(const std::vector<CellSpec>& cells, const SupervisorOptions& options) {
+bool SplitsScheduleTrees(const CellSpec& cell) {
+  return cell.mode == ExecMode::kControlled && cell.strategy.kind == StrategyKind::kExhaustive;
+}
+
+RunResults RunCells(const std::vector<CellSpec>& planned, const SupervisorOptions& options) {
   const int64_t start = NowNs();
+  // Under --shard I/N an exhaustive cell runs every program, searching tree shard I of each.
+  std::vector<CellSpec> cells = planned;
+  for (CellSpec& cell : cells) {
+    if (options.shard_count > 1 && SplitsScheduleTrees(cell)) {
+      cell.strategy.tree_shard = options.shard_index;
+      cell.strategy.tree_shards = options.shard_count;
+    }
+  }
   Dispatcher dispatcher(cells, options, start);
   dispatcher.Run();
   std::vector<CellTally>& tallies = dispatcher.tallies();
@@ -567,7 +589,7 @@ RunResults RunCells(const std::vector<CellSpec>& cells, const SupervisorOptions&
   RunResults results;
   results.seed = options.seed;
   results.run.version = std::string(MapfaultVersion());
-  results.run.plan = PlanFingerprint(cells);
+  results.run.plan = PlanFingerprint(planned);
   results.run.shard_index = options.shard_index;
   results.run.shard_count = options.shard_count;
   for (size_t c = 0; c < cells.size(); ++c) {

@@ -65,7 +65,9 @@ struct SupervisorOptions {
   // `abandon_at_stop` or more to also abandon the running batches (their finished trials count).
   const volatile std::sig_atomic_t* stop = nullptr;
   int abandon_at_stop = 2;  // 1: the first stop request kills running batches too (one long batch)
-  // Run only this shard's slice of every cell (see SliceForShard).
+  // Run only this shard's slice of every cell's trials (see SliceForShard), or of an exhaustive
+  // cell (SplitsScheduleTrees) every trial, searching only this shard's part of each program's
+  // schedule tree (strategies/tree_shard.h).
   int shard_index = 0;
   int shard_count = 1;
   // Replays of each perturbed cell's first failing trial, to measure its reproduction rate (0: off).
@@ -90,7 +92,9 @@ std::string PlanFingerprint(const std::vector<CellSpec>& cells);
 // Runs every cell in worker processes and returns their results with verdicts.
 RunResults RunCells(const std::vector<CellSpec>& cells, const SupervisorOptions& options);
 
-// (SliceForShard, the shard slice of a cell's trials: batch_queue.h.)
+// Whether --shard splits `cell`'s programs' schedule trees rather than its trials: an exhaustive
+// search in controlled mode. (SliceForShard, the shard slice of a cell's trials: batch_queue.h.)
+bool SplitsScheduleTrees(const CellSpec& cell);
 
 // Cell key for seeds: stable across processes and machines.
 uint64_t CellKey(const std::string& backend, const std::string& scenario);

@@ -18,6 +18,20 @@ constexpr uint64_t kNoRaceBit = 64;   // ... and race detection off
 // In the exhaustive search's parameter field (its preemption bound): the search without
 // partial-order reduction ("por=off"; a dead worker's token replays the same search).
 constexpr uint64_t kNoReductionParam = 16;
+// ... and above it, the tree shard a sharded run's search explored (strategies/tree_shard.h), as
+// (shard << 16 | shards) * kTreeShardParam, 0 for the whole tree: a dead worker's token replays
+// that shard's search, which reached the schedule that killed it.
+constexpr uint64_t kTreeShardParam = 32;
+constexpr uint64_t kTreeShardsBits = 16;
+
+uint64_t ExhaustiveParam(const StrategySpec& s) {
+  const uint64_t tree = s.tree_shards > 1 ? (static_cast<uint64_t>(s.tree_shard)
+                                                 << kTreeShardsBits) |
+                                                static_cast<uint64_t>(s.tree_shards)
+                                          : 0;
+  return static_cast<uint64_t>(s.preemption_bound) + (s.reduction ? 0 : kNoReductionParam) +
+         tree * kTreeShardParam;
+}
 
 uint32_t Fnv1a(std::string_view data) {
   uint32_t h = 2166136261u;
@@ -120,10 +134,8 @@ std::string ReplayToken::Encode() const {
            (strategy.memory_model == MemoryModel::kSc ? kScBit : 0) |
            (strategy.race_detection ? 0 : kNoRaceBit));
   // The strategy's parameter: PCT's depth, the exhaustive search's preemption bound.
-  w.Varint(strategy.kind == StrategyKind::kExhaustive
-               ? static_cast<uint64_t>(strategy.preemption_bound) +
-                     (strategy.reduction ? 0 : kNoReductionParam)
-               : static_cast<uint64_t>(strategy.depth));
+  w.Varint(strategy.kind == StrategyKind::kExhaustive ? ExhaustiveParam(strategy)
+                                                       : static_cast<uint64_t>(strategy.depth));
   w.Varint(seed);
   w.Varint(max_steps);
   w.Varint(static_cast<uint64_t>(invariant));
@@ -229,11 +241,16 @@ absl::Status ReadHeader(Reader& r, ReplayToken& t, uint64_t& has_choices) {
   const bool no_race = (kind & kNoRaceBit) != 0;
   kind &= ~(kPreemptBit | kScBit | kNoRaceBit);
   const bool exhaustive = kind == static_cast<uint64_t>(StrategyKind::kExhaustive);
+  const uint64_t tree = exhaustive ? depth / kTreeShardParam : 0;
+  if (exhaustive) depth %= kTreeShardParam;
+  const uint64_t shards = tree & ((uint64_t{1} << kTreeShardsBits) - 1);
+  const uint64_t shard = tree >> kTreeShardsBits;
   const bool no_reduction = exhaustive && depth >= kNoReductionParam;
   if (no_reduction) depth -= kNoReductionParam;
   if (mode > 1 || !IsKnownStrategyCode(kind) || inv >= kInvariantCount ||
       depth > kMaxStrategyDepth ||
-      (exhaustive && depth > kMaxPreemptionBound)) {
+      (exhaustive && depth > kMaxPreemptionBound) ||
+      (tree != 0 && (shards < 2 || shard >= shards))) {
     return Bad("a field is out of range");
   }
   // The same bounds as the command line and scenario files (harness/base/limits.h).
@@ -250,6 +267,8 @@ absl::Status ReadHeader(Reader& r, ReplayToken& t, uint64_t& has_choices) {
   if (t.strategy.kind == StrategyKind::kExhaustive) {
     t.strategy.preemption_bound = static_cast<int>(depth);
     t.strategy.reduction = !no_reduction;
+    t.strategy.tree_shard = tree != 0 ? static_cast<int>(shard) : 0;
+    t.strategy.tree_shards = tree != 0 ? static_cast<int>(shards) : 1;
   } else {
     t.strategy.depth = static_cast<int>(depth);
   }

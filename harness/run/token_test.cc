@@ -180,6 +180,28 @@ TEST(TokenTest, RejectsCraftedTokensWithOutOfRangeParameters) {
   ExpectRejected(t.Encode(), "out of range");
 }
 
+// A sharded exhaustive run's token names its tree shard (a dead worker's replay searches that part
+// again), next to the bound and the reduction; a shard out of its count is rejected.
+TEST(TokenTest, RoundTripsAnExhaustiveSearchsTreeShard) {
+  ReplayToken t = Sample();
+  t.strategy = *StrategySpec::Parse("exhaustive:pb=3,por=off");
+  t.strategy.tree_shard = 4;
+  t.strategy.tree_shards = kMaxShards;
+  auto back = ReplayToken::Decode(t.Encode());
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->strategy.preemption_bound, 3);
+  EXPECT_FALSE(back->strategy.reduction);
+  EXPECT_EQ(back->strategy.tree_shard, 4);
+  EXPECT_EQ(back->strategy.tree_shards, kMaxShards);
+  t.strategy.tree_shards = 1;
+  back = ReplayToken::Decode(t.Encode());
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->strategy.tree_shard, 0);
+  EXPECT_EQ(back->strategy.tree_shards, 1);
+  t.strategy.tree_shards = 3;
+  ExpectRejected(t.Encode(), "out of range");
+}
+
 TEST(TokenTest, TokenFromPayloadAddsAValidChecksum) {
   const std::string text = Sample().Encode();
   std::string raw;

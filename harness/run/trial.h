@@ -46,6 +46,7 @@ struct SearchOutcome {
   uint64_t schedules = 0;   // distinct schedules judged, each with at most the bound's preemptions
   uint64_t executions = 0;  // executions, re-runs of earlier rounds' schedules included
   uint64_t pruned = 0;      // ... of which the sleep sets cut short (equivalent to one run before)
+  uint64_t foreign = 0;     // ... that reached another tree shard's subtree (cut there, unjudged)
   int bound_complete = -1;  // the largest bound all of whose schedules ran (-1: not even bound 0)
   bool complete = false;    // every schedule within the bound ran, and none failed
   std::string stopped;      // why it stopped before that ("" when complete or at a failure)

@@ -23,8 +23,18 @@ Verdict Judge(Invariant inv, uint64_t evaluated, uint64_t failures, uint64_t cla
 }
 
 void MergeCoverage(Coverage& into, const Coverage& shard) {
-  into.programs += shard.programs;
-  into.programs_complete += shard.programs_complete;
+  if (into.tree_shards > 1) {
+    // The same programs in every shard: a program is fully explored when every shard's part of
+    // it is, and of P programs at least a + b - P are complete in both of two shards.
+    const uint64_t programs = std::max(into.programs, shard.programs);
+    const uint64_t both = into.programs_complete + shard.programs_complete;
+    into.programs_complete = both > programs ? both - programs : 0;
+    into.programs = programs;
+    into.tree_shard = -1;
+  } else {
+    into.programs += shard.programs;
+    into.programs_complete += shard.programs_complete;
+  }
   into.schedules += shard.schedules;
   into.bound_complete = std::min(into.bound_complete, shard.bound_complete);
   into.complete = into.complete && shard.complete;

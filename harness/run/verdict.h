@@ -54,6 +54,11 @@ struct Coverage {
   // differ only in the order of independent steps, one runs), so `schedules` counts
   // representatives; results.json's "reduction": "sleep-sets", else "none".
   bool reduced = false;
+  // kExhaustive under --shard I/N: each program's schedule tree was split `tree_shards` ways
+  // (strategies/tree_shard.h) and every shard searched every program; these results are tree
+  // shard `tree_shard`'s part (-1: merged, the parts of the shards that were merged). 1: whole.
+  int tree_shards = 1;
+  int tree_shard = -1;
   // kSampled: distinct schedules among the trials (hashes of their choice sequences; controlled
   // mode only, else absent; summed over merged shards, so then an upper bound).
   std::optional<uint64_t> distinct_schedules;
@@ -88,7 +93,9 @@ struct CellResult : CellLabel {
   Coverage coverage;
 };
 // Adds `shard`'s coverage of a cell into `into` (`mapfault merge`); `into` starts as the first
-// shard's.
+// shard's. Trial slices sum their programs; tree shards (tree_shards > 1) all searched the same
+// programs, so those are not summed: schedules are (the parts are disjoint), programs_complete
+// becomes a lower bound of the programs every shard fully explored.
 void MergeCoverage(Coverage& into, const Coverage& shard);
 
 // Which run, and which shard of it, produced a set of results: what `mapfault merge` checks before

@@ -24,6 +24,7 @@ void ExhaustiveStrategy::Begin(int threads, uint64_t) {
   sleep_.clear();
   pending_ = kNone;
   pruned_ = false;
+  foreign_ = false;
 }
 
 ThreadMask ExhaustiveStrategy::SleepMask() const {
@@ -32,8 +33,47 @@ ThreadMask ExhaustiveStrategy::SleepMask() const {
   return mask;
 }
 
+// Adds the choice point an execution reached beyond its prefix and picks without preempting: stay
+// on the running thread, else the lowest runnable one that is awake. Returns false when the
+// execution ends there: the pick sleeps (its continuations are equivalent to explored ones;
+// Advance() tries the other threads here), or its subtree is another shard's and no later sibling
+// needs its step.
+bool ExhaustiveStrategy::Extend(ThreadMask runnable, int current) {
+  ChoicePoint point;
+  point.runnable = runnable;
+  point.current = current;
+  if (next_ == 0) {
+    point.owners = root_;
+  } else {
+    const ChoicePoint& parent = path_[next_ - 1];
+    point.owners = ChildOwners(parent.owners, parent.runnable, parent.current, parent.chosen);
+  }
+  if (reduction_) {
+    point.asleep = SleepMask();
+    point.fresh_from = footprint_.next_id();
+    point.steps.resize(static_cast<size_t>(threads_));
+  }
+  const bool stay = current >= 0 && current < 64 && ((runnable >> current) & 1u) != 0;
+  const ThreadMask awake = runnable & ~point.asleep;
+  point.chosen = stay ? current : std::countr_zero(awake != 0 ? awake : runnable);
+  point.tried = ThreadMask{1} << point.chosen;
+  point.preemptions_before = preemptions_;
+  path_.push_back(std::move(point));
+  ChoicePoint& added = path_.back();
+  if ((added.asleep & added.tried) != 0) {
+    pruned_ = true;
+    return false;
+  }
+  if (!Owns(added, added.chosen)) {  // another shard's subtree: cut here, or after one step
+    added.probe = NeedsProbe(added, added.chosen);
+    foreign_ = !added.probe;
+    return added.probe;
+  }
+  return true;
+}
+
 int ExhaustiveStrategy::Choose(ThreadMask runnable, int current, uint64_t step) {
-  if (pruned_) return -1;  // the rest of a pruned execution is not needed
+  if (pruned()) return -1;  // the rest of a pruned execution is not needed
   if (next_ < path_.size()) {  // replaying the prefix
     const ChoicePoint& point = path_[next_];
     if (point.runnable != runnable || point.current != current) {
@@ -41,31 +81,12 @@ int ExhaustiveStrategy::Choose(ThreadMask runnable, int current, uint64_t step) 
                             "): the backend ran differently on re-execution");
       return -1;
     }
-  } else {  // extending without a preemption
-    ChoicePoint point;
-    point.runnable = runnable;
-    point.current = current;
-    if (reduction_) {
-      point.asleep = SleepMask();
-      point.fresh_from = footprint_.next_id();
-      point.steps.resize(static_cast<size_t>(threads_));
-    }
-    // Stay on the running thread, else the lowest runnable one that is awake (no preemption).
-    const bool stay = current >= 0 && current < 64 && ((runnable >> current) & 1u) != 0;
-    const ThreadMask awake = runnable & ~point.asleep;
-    point.chosen = stay ? current : std::countr_zero(awake != 0 ? awake : runnable);
-    point.tried = ThreadMask{1} << point.chosen;
-    point.preemptions_before = preemptions_;
-    path_.push_back(std::move(point));
-    if ((path_.back().asleep & path_.back().tried) != 0) {
-      // The extension's thread sleeps: its continuations are equivalent to explored ones
-      // (Advance() tries the other threads here).
-      ++next_;
-      pruned_ = true;
-      return -1;
-    }
+  } else if (!Extend(runnable, current)) {
+    ++next_;
+    return -1;
   }
   const ChoicePoint& point = path_[next_];
+  if (point.probe) foreign_ = true;  // the probe's step runs; the next choice ends the execution
   if (Preempts(point, point.chosen)) ++preemptions_;
   if (reduction_) {
     SleepSiblings(next_);
@@ -116,9 +137,11 @@ bool ExhaustiveStrategy::Advance() {
     ChoicePoint& point = path_.back();
     for (ThreadMask m = point.runnable & ~point.tried & ~point.asleep; m != 0; m &= m - 1) {
       const int thread = std::countr_zero(m);
-      if (point.preemptions_before + (Preempts(point, thread) ? 1 : 0) > round_) continue;
+      if (!WithinBound(point, thread)) continue;
       point.tried |= ThreadMask{1} << thread;
       point.chosen = thread;
+      point.probe = !Owns(point, thread) && NeedsProbe(point, thread);
+      if (!Owns(point, thread) && !point.probe) continue;  // explored by its shard alone
       return true;
     }
     path_.pop_back();
@@ -126,6 +149,32 @@ bool ExhaustiveStrategy::Advance() {
   if (round_ >= max_bound_) return false;
   ++round_;  // the next round starts again at the root, with the schedule without preemptions
   return true;
+}
+
+bool ExhaustiveStrategy::Owns(const ChoicePoint& point, int thread) const {
+  if (root_.count == 1) return true;
+  return ChildOwners(point.owners, point.runnable, point.current, thread).Contains(shard_);
+}
+
+// The sleep set a later sibling y inherits from `thread` (z) needs z's step: only with reduction,
+// and only when z may sleep there (cost(z) <= cost(y)) and y is explored in this round by this
+// shard. Siblings go in ascending order after the extension's, so the later ones are the untried.
+bool ExhaustiveStrategy::NeedsProbe(const ChoicePoint& point, int thread) const {
+  if (!reduction_) return false;
+  const bool preempts = Preempts(point, thread);
+  for (ThreadMask m = point.runnable & ~point.tried & ~point.asleep; m != 0; m &= m - 1) {
+    const int later = std::countr_zero(m);
+    if (preempts && !Preempts(point, later)) continue;
+    if (WithinBound(point, later) && Owns(point, later)) return true;
+  }
+  return false;
+}
+
+bool ExhaustiveStrategy::OwnsSchedule() const {
+  if (root_.count == 1) return true;
+  if (next_ == 0) return root_.LeafOwner() == shard_;
+  const ChoicePoint& last = path_[next_ - 1];
+  return ChildOwners(last.owners, last.runnable, last.current, last.chosen).LeafOwner() == shard_;
 }
 
 absl::Status ParseExhaustiveParams(std::string_view text, std::string_view params,

@@ -19,6 +19,13 @@
 // only when cost(z) + [z still runnable after its step] <= cost(y), cost being 1 for a preemption:
 // then the equivalent schedule that runs z's step first has no more preemptions than the one
 // pruned, so it lies within the bound and was explored (docs/exhaustive.md gives the argument).
+//
+// Tree shards (`--shard I/N` of an exhaustive run; tree_shard.h): shard I explores and judges only
+// the subtrees it owns. Another shard's subtree is cut where it starts, without running it, unless
+// one of this shard's later siblings needs the sleep set the unsharded search would give it there:
+// then the other shard's alternative runs one step (a probe, neither counted nor judged) so that
+// its step is recorded and puts its thread to sleep in the later siblings exactly as it would
+// unsharded. The shards' judged schedules are then disjoint and together the unsharded search's.
 #ifndef MAPFAULT_HARNESS_STRATEGIES_EXHAUSTIVE_STRATEGY_H_
 #define MAPFAULT_HARNESS_STRATEGIES_EXHAUSTIVE_STRATEGY_H_
 
@@ -32,15 +39,18 @@
 #include "harness/base/limits.h"
 #include "harness/engine/strategy.h"
 #include "harness/strategies/strategy_spec.h"
+#include "harness/strategies/tree_shard.h"
 
 namespace mapfault {
 
 class ExhaustiveStrategy final : public Strategy {
  public:
   // `reduction`: sleep sets (sound only when every shared access is recorded: a backend whose
-  // shared plain fields are all Vars).
-  explicit ExhaustiveStrategy(int max_bound, bool reduction = false)
-      : max_bound_(max_bound), reduction_(reduction) {}
+  // shared plain fields are all Vars). `shard` of `shards`: explore only that tree shard's part
+  // (tree_shard.h); 0 of 1 is the whole tree.
+  explicit ExhaustiveStrategy(int max_bound, bool reduction = false, int shard = 0, int shards = 1)
+      : max_bound_(max_bound), reduction_(reduction), shard_(shard),
+        root_(TreeOwners::Root(shards)) {}
 
   void Begin(int threads, uint64_t expected_steps) override;
   int Choose(ThreadMask runnable, int current, uint64_t step) override;
@@ -56,11 +66,15 @@ class ExhaustiveStrategy final : public Strategy {
   // The preemptions of the execution that just ran.
   int preemptions() const { return preemptions_; }
   // Whether the execution that just ran is a schedule this round counts (exactly round()
-  // preemptions); the others re-ran schedules of earlier rounds.
-  bool IsNewSchedule() const { return !pruned_ && preemptions_ == round_; }
-  // Whether the sleep sets cut the last execution short: it ran (or was about to run) a sleeping
-  // thread, so its schedule is equivalent to one explored before; it is neither counted nor judged.
-  bool pruned() const { return pruned_; }
+  // preemptions, and this tree shard's); the others re-ran schedules of earlier rounds.
+  bool IsNewSchedule() const { return !pruned() && preemptions_ == round_ && OwnsSchedule(); }
+  // Whether the last execution was cut short, neither counted nor judged: the sleep sets cut it
+  // (it ran, or was about to run, a sleeping thread, so its schedule is equivalent to one explored
+  // before), or it reached another tree shard's subtree.
+  bool pruned() const { return pruned_ || foreign_; }
+  // Whether the last execution reached another tree shard's subtree (cut there, or after the
+  // probe's one step).
+  bool foreign() const { return foreign_; }
   // Whether the last execution diverged from its recorded prefix (a nondeterministic backend).
   bool diverged() const { return !error_.empty(); }
 
@@ -82,6 +96,10 @@ class ExhaustiveStrategy final : public Strategy {
     ThreadMask asleep = 0;         // sleeping on arrival: never chosen here
     uint32_t fresh_from = 0;       // object ids from here on are the suffix's (footprint.h)
     std::vector<StepRecord> steps;  // per thread, its step from this point
+    // Tree shards: the shards that own this point's subtree, and whether `chosen` is another
+    // shard's alternative run only for its step (a probe).
+    TreeOwners owners;
+    bool probe = false;
   };
   // A sleeping thread and the choice point whose recorded step of it keeps it asleep.
   struct Sleeper {
@@ -91,13 +109,26 @@ class ExhaustiveStrategy final : public Strategy {
   // Whether picking `thread` at `point` preempts its current thread.
   static bool Preempts(const ChoicePoint& point, int thread);
   ThreadMask SleepMask() const;
+  bool Extend(ThreadMask runnable, int current);
   // Puts to sleep the threads explored at path_[index] before its chosen one that may sleep.
   void SleepSiblings(size_t index);
+  // Tree shards: whether `thread`'s subtree at `point` is this shard's; whether another shard's
+  // alternative `thread` (already in point.tried) must run its step because a later sibling of
+  // this shard's may have it asleep; whether the schedule that just ran is this shard's.
+  bool Owns(const ChoicePoint& point, int thread) const;
+  bool NeedsProbe(const ChoicePoint& point, int thread) const;
+  bool OwnsSchedule() const;
+  // Whether picking `thread` at `point` stays within the round's bound.
+  bool WithinBound(const ChoicePoint& point, int thread) const {
+    return point.preemptions_before + (Preempts(point, thread) ? 1 : 0) <= round_;
+  }
 
   static constexpr size_t kNone = ~size_t{0};
 
   const int max_bound_;
   const bool reduction_;
+  const int shard_;
+  const TreeOwners root_;
   int threads_ = 0;
   int round_ = 0;
   std::vector<ChoicePoint> path_;
@@ -108,6 +139,7 @@ class ExhaustiveStrategy final : public Strategy {
   std::vector<Sleeper> sleep_;  // the sleep set now
   size_t pending_ = kNone;      // the choice point whose chosen thread's step is running
   bool pruned_ = false;
+  bool foreign_ = false;
 };
 
 // The exhaustive row's hooks (strategy_table.h): "exhaustive:pb=K" (K in 0..kMaxPreemptionBound,

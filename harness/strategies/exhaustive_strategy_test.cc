@@ -2,12 +2,14 @@
 // preemption bound, every schedule it runs is distinct, rounds go by increasing preemptions, its
 // preemption count is the scheduler's, and "exhaustive:pb=K" parses and prints canonically. The
 // sleep-set reduction reaches every outcome the unreduced search reaches, per bound, on tiny and
-// random programs, in fewer schedules when steps are independent and as many when none are.
+// random programs, in fewer schedules when steps are independent and as many when none are. Tree
+// shards split the search into disjoint parts that together are the unsharded search.
 #include "harness/strategies/exhaustive_strategy.h"
 
 #include <functional>
 #include <map>
 #include <set>
+#include <string>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -137,14 +139,17 @@ struct Search {
   std::set<Outcome> outcomes;
   int schedules = 0;
   int pruned = 0;
+  std::map<std::vector<uint8_t>, int> runs;  // each schedule counted: its preemptions
+  bool distinct = true;
 };
 
 // `shared_log`: each thread writes a shared Var (race detection off) first and after each op, so
 // every step touches it (a thread's first step, before its first scheduling point, is otherwise
 // empty, and so is the step between an unlock and the next lock).
-Search SearchTiny(const TinyProgram& program, int bound, bool reduction,
-                  bool shared_log = false) {
-  ExhaustiveStrategy strategy(bound, reduction);
+// `shard` of `shards`: that tree shard's part of the search only.
+Search SearchTiny(const TinyProgram& program, int bound, bool reduction, bool shared_log = false,
+                  int shard = 0, int shards = 1) {
+  ExhaustiveStrategy strategy(bound, reduction, shard, shards);
   Search search;
   do {
     ControlledSync::Atomic<int> atomics[3];
@@ -188,6 +193,7 @@ Search SearchTiny(const TinyProgram& program, int bound, bool reduction,
     EXPECT_EQ(r.preemptions, strategy.preemptions());
     if (!strategy.IsNewSchedule()) continue;
     ++search.schedules;
+    search.distinct &= search.runs.emplace(r.choices, r.preemptions).second;
     Outcome o;
     for (const auto& values : seen) o.insert(o.end(), values.begin(), values.end());
     for (auto& a : atomics) o.push_back(a.load());
@@ -255,6 +261,65 @@ TEST(ExhaustiveStrategyTest, ReductionReachesEveryOutcomeOfTheUnreducedSearchPer
     }
   }
   EXPECT_GT(fewer, 10);  // the reduction is not vacuous on these programs
+}
+
+// A random tiny program (2 or 3 threads of 1 to 3 ops on 3 objects).
+TinyProgram RandomTinyProgram(uint64_t seed) {
+  Rng rng(seed);
+  TinyProgram program(static_cast<size_t>(2 + rng.Below(2)));
+  for (auto& ops : program) {
+    ops.resize(1 + rng.Below(3));
+    for (TinyOp& op : ops) {
+      op.kind = static_cast<TinyOp::Kind>(rng.Below(4));
+      op.object = static_cast<int>(rng.Below(3));
+    }
+  }
+  return program;
+}
+
+// Tree shards (--shard I/N): per bound, with and without reduction, the schedules the shards
+// count are disjoint and together exactly the unsharded search's (the same choices, each with the
+// same preemptions): a shard's sleep sets are the unsharded search's, other shards' subtrees
+// included (their steps probed where a later sibling of the shard's needs them). Random programs,
+// three threads on one lock, and threads that finish in their first step: two of those preempting
+// a running thread are dealt to two shards, and the first sleeps in the second (it finished:
+// running it first costs no more preemptions), which only a probe of its step tells the second's
+// shard.
+TEST(ExhaustiveStrategyTest, TreeShardsSplitTheSearchIntoDisjointPartsOfTheSameSchedules) {
+  const TinyOp lock{TinyOp::kLockedIncrement, 0};
+  const TinyOp store{TinyOp::kStore, 1};
+  std::vector<TinyProgram> programs = {{{lock}, {lock}, {lock}},
+                                       {{lock, lock}, {lock}, {store, lock}},
+                                       {{store, store}, {}, {}},
+                                       {{lock, store}, {}, {store}, {}}};
+  for (uint64_t seed = 1; seed <= 24; ++seed) programs.push_back(RandomTinyProgram(seed));
+  int split = 0;  // shards that counted some but not all schedules
+  for (size_t p = 0; p < programs.size(); ++p) {
+    const TinyProgram& program = programs[p];
+    for (int bound = 0; bound <= 2; ++bound) {
+      for (bool reduction : {true, false}) {
+        const Search whole = SearchTiny(program, bound, reduction);
+        ASSERT_TRUE(whole.distinct);
+        for (int shards : {2, 3, 5}) {
+          std::map<std::vector<uint8_t>, int> together;
+          int counted = 0;
+          for (int shard = 0; shard < shards; ++shard) {
+            const Search part = SearchTiny(program, bound, reduction, false, shard, shards);
+            ASSERT_TRUE(part.distinct);
+            counted += part.schedules;
+            together.insert(part.runs.begin(), part.runs.end());
+            split += part.schedules > 0 && part.schedules < whole.schedules ? 1 : 0;
+          }
+          const std::string where = "program " + std::to_string(p) + ", bound " +
+                                    std::to_string(bound) + (reduction ? "" : ", por=off") +
+                                    ", " + std::to_string(shards) + " shards";
+          EXPECT_EQ(counted, whole.schedules) << where;  // disjoint
+          EXPECT_EQ(together, whole.runs) << where;      // the same schedules
+        }
+      }
+    }
+  }
+  EXPECT_GT(split, 100);  // the parts are proper parts, not one shard doing everything
 }
 
 }  // namespace

@@ -32,6 +32,11 @@ struct StrategySpec {
   // kExhaustive: partial-order reduction by sleep sets (exhaustive_strategy.h); ",por=off" turns it
   // off (the unreduced search, to measure the reduction or to cross-check it).
   bool reduction = true;
+  // kExhaustive in controlled mode: the part of each program's schedule tree this search explores,
+  // tree shard `tree_shard` of `tree_shards` (tree_shard.h); 0 of 1 is the whole tree. A run's
+  // --shard I/N sets it (each shard then searches every program); not part of the spelling.
+  int tree_shard = 0;
+  int tree_shards = 1;
   // Perturbed mode only: timer-signal preemption inside library code (preempt.h), spelled with a
   // "+preempt" suffix ("noise+preempt").
   bool preempt = false;
