@@ -312,7 +312,8 @@ void ShiftHeap() {
   if (r.search) {
     const SearchOutcome& s = *r.search;
     j["search"] = {{"schedules", s.schedules}, {"executions", s.executions},
-                   {"pruned", s.pruned},       {"bound_complete", s.bound_complete},
+                   {"pruned", s.pruned},       {"foreign", s.foreign},
+                   {"bound_complete", s.bound_complete},
                    {"complete", s.complete},   {"stopped", s.stopped}};
   }
   WriteAll(out_fd, j.dump());
@@ -337,9 +338,13 @@ IsolatedOutcome ParseIsolatedReport(const json& j) {
   o.stale_reads = j["stale_reads"].get<uint32_t>();
   if (j.contains("search")) {
     const json& s = j["search"];
-    o.search = SearchOutcome{s["schedules"].get<uint64_t>(), s["executions"].get<uint64_t>(),
-                             s["pruned"].get<uint64_t>(),    s["bound_complete"].get<int>(),
-                             s["complete"].get<bool>(),      s["stopped"].get<std::string>()};
+    o.search = SearchOutcome{.schedules = s["schedules"].get<uint64_t>(),
+                             .executions = s["executions"].get<uint64_t>(),
+                             .pruned = s["pruned"].get<uint64_t>(),
+                             .foreign = s["foreign"].get<uint64_t>(),
+                             .bound_complete = s["bound_complete"].get<int>(),
+                             .complete = s["complete"].get<bool>(),
+                             .stopped = s["stopped"].get<std::string>()};
   }
   return o;
 }
