@@ -16,7 +16,8 @@ int ChooseStoreBiased(Rng& rng, int readable, int latest_percent) {
 }
 
 int RandomStrategy::Choose(ThreadMask runnable, int, uint64_t) {
-  return NthSetBit(runnable, static_cast<int>(rng_.Below(std::popcount(runnable))));
+  const auto threads = static_cast<uint64_t>(ThreadCount(runnable));
+  return NthSetBit(runnable, static_cast<int>(rng_.Below(threads)));
 }
 
 std::unique_ptr<Strategy> MakeRandomStrategy(const StrategySpec& spec, uint64_t seed) {
