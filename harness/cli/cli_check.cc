@@ -8,6 +8,7 @@
 #include "harness/cli/cli.h"
 #include "harness/base/limits.h"
 #include "harness/cli/cli_values.h"
+#include "harness/run/exhaustive_search.h"
 #include "harness/run/replay.h"
 #include "reports/replay_argument.h"
 #include "harness/props/shrink.h"
@@ -26,8 +27,6 @@ void PrintProgram(const Program& p) {
     fmt::print("  T{}: {}\n", t, ops.empty() ? "(nothing)" : ops);
   }
 }
-
-std::string Preemptions(int n) { return absl::StrCat(n, n == 1 ? " preemption" : " preemptions"); }
 
 // ", 1 of them a bounded search (12 schedules)": the searches among the candidate trials.
 std::string SearchesText(const ShrinkOutcome& s) {

@@ -7,11 +7,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "harness/base/limits.h"
+#include "harness/run/exhaustive_search.h"
 
 namespace mapfault::shrink_internal {
 namespace {
-
-std::string Preemptions(int n) { return absl::StrCat(n, n == 1 ? " preemption" : " preemptions"); }
 
 // The qualifier every exhaustive guarantee carries when weak atomics were exercised: the search
 // reads the latest store at every load (docs/exhaustive.md, known limits).

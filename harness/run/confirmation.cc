@@ -8,6 +8,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "harness/run/determinism.h"
+#include "harness/run/exhaustive_search.h"
 #include "harness/run/token.h"
 
 namespace mapfault {
@@ -85,9 +86,8 @@ void ConfirmDeaths(const CellSpec& cell, uint64_t run_seed, double watchdog_seco
     // many preemptions that schedule has, as a failing schedule's explanation says it.
     if (searched && f.failure.confirmed) {
       absl::StrAppend(&f.failure.explanation,
-                      " (exhaustive search: the schedule it died in has ", o.preemptions,
-                      o.preemptions == 1 ? " preemption" : " preemptions",
-                      ", the fewest any failing schedule of this program has)");
+                      " (exhaustive search: the schedule it died in has ",
+                      Preemptions(o.preemptions), ", the fewest any failing schedule of this program has)");
     }
   }
 }

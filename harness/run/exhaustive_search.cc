@@ -15,8 +15,7 @@ namespace {
 // Each violation of the failing schedule says how it was found (and in which tree shard).
 void Annotate(TrialResult& r, const SearchOutcome& search, const StrategySpec& strategy,
               std::optional<Invariant> target) {
-  const std::string p =
-      absl::StrCat(r.run.preemptions, r.run.preemptions == 1 ? " preemption" : " preemptions");
+  const std::string p = Preemptions(r.run.preemptions);
   const bool shard = strategy.tree_shards > 1;
   const std::string where =
       shard ? absl::StrCat(" of shard ", strategy.tree_shard, "/", strategy.tree_shards,
@@ -47,6 +46,10 @@ bool EndsSearch(const TrialResult& r, std::optional<Invariant> target) {
 }
 
 }  // namespace
+
+std::string Preemptions(int n) {
+  return absl::StrCat(n, n == 1 ? " preemption" : " preemptions");
+}
 
 bool ExhaustiveReduces(const StrategySpec& strategy, const BackendInfo& backend) {
   return strategy.reduction && backend.race_checked;

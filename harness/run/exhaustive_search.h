@@ -14,6 +14,8 @@
 #ifndef MAPFAULT_HARNESS_RUN_EXHAUSTIVE_SEARCH_H_
 #define MAPFAULT_HARNESS_RUN_EXHAUSTIVE_SEARCH_H_
 
+#include <string>
+
 #include "harness/run/trial.h"
 
 namespace mapfault {
@@ -29,6 +31,9 @@ TrialResult RunExhaustiveSearch(const TrialSpec& spec);
 // "por=off") and sound, i.e. every shared access of the backend is seen (its shared plain fields
 // are all Vars: BackendInfo::race_checked). Else the search is unreduced.
 bool ExhaustiveReduces(const StrategySpec& strategy, const BackendInfo& backend);
+
+// "1 preemption", "3 preemptions": how every search result names a schedule's preemptions.
+std::string Preemptions(int n);
 
 }  // namespace mapfault
 
