@@ -155,7 +155,8 @@ std::string FormatConsoleReport(const RunResults& results) {
   // watchdog) ended: not verdicts.
   for (const CellResult& c : results.cells) {
     const InvariantResult& hang = c.invariants[static_cast<int>(Invariant::kNoHang)];
-    const uint64_t step_bound = hang.undecided - std::min(hang.undecided, c.watchdog_cuts);
+    const uint64_t step_bound =
+        hang.undecided - std::min(hang.undecided, c.watchdog_cuts + c.watchdog_overruns);
     if (step_bound > 0) {
       out += fmt::format(
           "\nHARNESS LIMIT {} / {}: {} trials reached --max-steps, which is below what the program "
@@ -169,6 +170,15 @@ std::string FormatConsoleReport(const RunResults& results) {
           "longer than the cell's adaptive watchdog of {:.2f} s and were cut; no-hang and the rest of those trials are undecided, not hangs\n",
           EscapeControlBytes(c.backend), EscapeControlBytes(c.scenario), c.watchdog_cuts,
           c.adaptive_watchdog_seconds);
+    }
+    if (c.watchdog_overruns > 0) {
+      out += fmt::format(
+          "\nWATCHDOG OVERRUN {} / {}: {} trials ran past the watchdog, but each one's replay "
+          "alone completed (the longest in {:.2f} s): the machine was too slow or too loaded for "
+          "the watchdog, not a hang; no-hang and the rest of those trials are undecided (raise "
+          "--watchdog)\n",
+          EscapeControlBytes(c.backend), EscapeControlBytes(c.scenario), c.watchdog_overruns,
+          c.overrun_replay_seconds);
     }
   }
   out += fmt::format(

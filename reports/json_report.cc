@@ -121,6 +121,10 @@ nlohmann::json ResultsToJson(const RunResults& results) {
         rows.back()["watchdog_cuts"] = c.watchdog_cuts;
         rows.back()["adaptive_watchdog_seconds"] = c.adaptive_watchdog_seconds;
       }
+      if (c.watchdog_overruns > 0) {  // only in a cell with a retracted hang
+        rows.back()["watchdog_overruns"] = c.watchdog_overruns;
+        rows.back()["overrun_replay_seconds"] = c.overrun_replay_seconds;
+      }
     }
   }
   return {{"schema_version", kResultsSchemaVersion},
@@ -313,6 +317,10 @@ CellResult ReadCell(const json& row, FieldReader& in) {
   if (row.contains("watchdog_cuts")) {
     c.watchdog_cuts = in.Count(row, "watchdog_cuts", 0, c.trials);
     c.adaptive_watchdog_seconds = in.Seconds(row, "adaptive_watchdog_seconds");
+  }
+  if (row.contains("watchdog_overruns")) {
+    c.watchdog_overruns = in.Count(row, "watchdog_overruns", 0, c.trials);
+    c.overrun_replay_seconds = in.Seconds(row, "overrun_replay_seconds");
   }
   ReadCoverage(row, in, c);
   return c;

@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "gtest/gtest.h"
+#include "reports/console_report.h"
 
 namespace mapfault {
 namespace {
@@ -86,6 +87,48 @@ TEST(JsonReportTest, PhaseSecondsRoundTripAndOlderFilesReadWithout) {
   EXPECT_NE(ErrorAfter([](json& j) { j["results"][0]["phase_seconds"].erase("fork"); })
                 .find("result 0: field 'fork' is missing"),
             std::string::npos);
+}
+
+// The watchdog's harness limits (adaptive cuts, overruns a replay took back) read back, and the
+// console report states each one; a file from before them reads as none.
+TEST(JsonReportTest, WatchdogCutsAndOverrunsRoundTripAndAreReported) {
+  RunResults run = ShardOfARun();
+  CellResult& cell = run.cells[0];
+  InvariantResult& hang = cell.invariants[static_cast<int>(Invariant::kNoHang)];
+  hang.undecided = 3;
+  hang.evaluated = 197;
+  cell.watchdog_cuts = 2;
+  cell.adaptive_watchdog_seconds = 0.25;
+  cell.watchdog_overruns = 1;
+  cell.overrun_replay_seconds = 1.5;
+  json j = ResultsToJson(run);
+  absl::StatusOr<RunResults> back = ResultsFromJson(j);
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->cells[0].watchdog_cuts, 2u);
+  EXPECT_EQ(back->cells[0].adaptive_watchdog_seconds, 0.25);
+  EXPECT_EQ(back->cells[0].watchdog_overruns, 1u);
+  EXPECT_EQ(back->cells[0].overrun_replay_seconds, 1.5);
+  const std::string text = FormatConsoleReport(*back);
+  EXPECT_NE(text.find("ADAPTIVE WATCHDOG naive / iterate-while-erase: after a trial overran the "
+                      "full watchdog, 2 trials ran longer"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("WATCHDOG OVERRUN naive / iterate-while-erase: 1 trials ran past the "
+                      "watchdog, but each one's replay alone completed (the longest in 1.50 s)"),
+            std::string::npos)
+      << text;
+  // Neither is a --max-steps limit: the three undecided trials are all the watchdog's.
+  EXPECT_EQ(text.find("reached --max-steps"), std::string::npos) << text;
+  for (json& row : j["results"]) {
+    for (const char* f : {"watchdog_cuts", "adaptive_watchdog_seconds", "watchdog_overruns",
+                          "overrun_replay_seconds"}) {
+      row.erase(f);
+    }
+  }
+  back = ResultsFromJson(j);
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->cells[0].watchdog_overruns, 0u);
+  EXPECT_EQ(back->cells[0].watchdog_cuts, 0u);
 }
 
 TEST(JsonReportTest, ImpossibleCountsAreRefusedNamingResultAndField) {

@@ -4,11 +4,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <csignal>
 #include <cstdint>
 #include <memory>
-#include <optional>
 #include <new>
+#include <optional>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -129,6 +130,20 @@ class KilledOnChosenTrial : public MutexMap<Sync> {
   }
 };
 
+// Sleeps g_slow_ms in the chosen trial while g_slow_left allows (a machine that stalled once): in
+// either mode, a trial that overruns a short watchdog once and completes when replayed.
+template <class Sync>
+class SlowOnceOnChosenTrial : public MutexMap<Sync> {
+ public:
+  bool Erase(Key k) {
+    if (CurrentTrialSeed() == g_misbehave_seed && g_slow_left != nullptr &&
+        std::atomic_ref<int>(*g_slow_left).fetch_sub(1) > 0) {
+      usleep(g_slow_ms * 1000);
+    }
+    return MutexMap<Sync>::Erase(k);
+  }
+};
+
 // Allocates 8 GB (more than a test's worker address-space limit) on the chosen trial.
 template <class Sync>
 class HogOnChosenTrial : public MutexMap<Sync> {
@@ -244,6 +259,8 @@ void RegisterTestBackends() {
       "test.fork", "TEST: forks a long-lived grandchild, then crashes, in the chosen trial");
   RegisterHidden<KilledOnChosenTrial<ControlledSync>>(
       "test.killed_once", "TEST: its worker is SIGKILLed (once) in the chosen trial");
+  RegisterHidden<SlowOnceOnChosenTrial<ControlledSync>, SlowOnceOnChosenTrial<RealSync>>(
+      "test.slow_once", "TEST: sleeps g_slow_ms (while g_slow_left allows) in the chosen trial");
   RegisterHidden<HogOnChosenTrial<ControlledSync>>(
       "test.hog", "TEST: allocates 8 GB in the chosen trial");
   RegisterHidden<HashOrderedMap<ControlledSync, true>>(

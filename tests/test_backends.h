@@ -23,6 +23,9 @@ inline Grandchildren* g_grandchildren = nullptr;
 // How many more times "test.killed_once" SIGKILLs its worker on the chosen trial (MAP_SHARED
 // memory, set by the test): a kill from outside (an operator, the OOM killer) that does not recur.
 inline int* g_kills_left = nullptr;
+// How many more times "test.slow_once" sleeps g_slow_ms in the chosen trial (MAP_SHARED memory,
+// set by the test; decremented by every erase of that trial, so once means once).
+inline int* g_slow_left = nullptr;
 // When set (MAP_SHARED, so a worker's write reaches the test), "test.spin" stores 1 here as it
 // starts spinning: a stop flag that becomes set while the isolated trial runs, without a thread.
 inline volatile std::sig_atomic_t* g_spin_started = nullptr;

@@ -51,6 +51,18 @@ void CellTally::Died(Invariant inv, uint64_t trial, std::string token,
   f.original = TrialFingerprint{};
 }
 
+void CellTally::RetractHang(uint64_t trial, bool claimed, double replay_seconds) {
+  constexpr int kHang = static_cast<int>(Invariant::kNoHang);
+  failures[kHang] -= std::min<uint64_t>(failures[kHang], 1);
+  if (claimed) claimed_failures[kHang] -= std::min<uint64_t>(claimed_failures[kHang], 1);
+  hangs -= std::min<uint64_t>(hangs, 1);
+  ++undecided[kHang];
+  NotEvaluated(InvariantSet{Invariant::kNoHang});
+  ++watchdog_overruns;
+  overrun_replay_seconds = std::max(overrun_replay_seconds, replay_seconds);
+  if (first[kHang].found() && first[kHang].trial() == trial) first[kHang] = First{};
+}
+
 void CellTally::NotEvaluated(InvariantSet set) {
   for (Invariant inv : kAllInvariants) {
     if (set.Contains(inv)) ++not_evaluated[static_cast<int>(inv)];
@@ -96,6 +108,8 @@ CellResult CellTally::ToResult(const CellSpec& cell, uint64_t planned) const {
   r.first_failure_seconds = first_failure_ns / 1e9;
   r.watchdog_cuts = watchdog_cuts;
   r.adaptive_watchdog_seconds = adaptive_watchdog_seconds;
+  r.watchdog_overruns = watchdog_overruns;
+  r.overrun_replay_seconds = overrun_replay_seconds;
   r.coverage = CoverageOf(cell, planned);
   for (Invariant inv : kAllInvariants) {
     const int i = static_cast<int>(inv);

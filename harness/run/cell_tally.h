@@ -45,6 +45,14 @@ struct CellTally {
   // and the history invariants undecided. The longest such limit, in seconds.
   uint64_t watchdog_cuts = 0;
   double adaptive_watchdog_seconds = 0;
+  // 0-based trials the full watchdog killed, in the order their deaths were recorded; each is
+  // replayed (ConfirmHangs, confirmation.h) and either confirmed or retracted.
+  std::vector<uint64_t> hang_trials;
+  // Retracted hangs: trials that overran the full watchdog while a replay alone completed (the
+  // machine, not the backend, was slow): no-hang and what the death hides are undecided. The
+  // longest such replay, in seconds.
+  uint64_t watchdog_overruns = 0;
+  double overrun_replay_seconds = 0;
   // Per batch that completed a trial: the mean wall time of its completed trials.
   std::vector<double> batch_trial_seconds;
   int64_t first_failure_ns = 0;  // when the supervisor learned of the first failure (0: none)
@@ -71,6 +79,9 @@ struct CellTally {
             int preemptions = -1);
   // A failure of `inv` by a worker that died running 0-based trial `trial`, the way `death` says.
   void Died(Invariant inv, uint64_t trial, std::string token, const IsolatedOutcome& death);
+  // Takes back the hang of 0-based trial `trial` (one of hang_trials; `claimed`: whether its
+  // backend claimed no-hang for its program): its replay alone completed in `replay_seconds`.
+  void RetractHang(uint64_t trial, bool claimed, double replay_seconds);
   // Counts one trial in which the invariants of `set` were not evaluated.
   void NotEvaluated(InvariantSet set);
 

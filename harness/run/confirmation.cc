@@ -2,6 +2,7 @@
 #include "harness/run/confirmation.h"
 
 #include <algorithm>
+#include <chrono>
 #include <optional>
 #include <vector>
 
@@ -72,23 +73,88 @@ TrialCheck CheckTrial(const CellSpec& cell, uint64_t run_seed, const CellTally::
   return c;
 }
 
+// How a trial the full watchdog killed ran when replayed alone.
+struct HangReplay {
+  IsolatedOutcome outcome;  // the last replay's
+  double seconds = 0;       // the longest completed replay's wall time
+  bool completed = true;    // every replay completed: the overrun was not the trial's doing
+};
+
+// Replays 0-based `trial` of `cell` alone up to kHangReplays times (once in controlled mode, where
+// a replay runs the same schedule), until one does not complete.
+HangReplay ReplayHang(const CellSpec& cell, uint64_t run_seed, uint64_t trial,
+                      double watchdog_seconds) {
+  constexpr int kHangReplays = 3;
+  const int replays = cell.mode == ExecMode::kControlled ? 1 : kHangReplays;
+  HangReplay r;
+  for (int i = 0; i < replays && r.completed; ++i) {
+    const auto start = std::chrono::steady_clock::now();
+    r.outcome = RunTrialIsolated(SpecFor(cell, run_seed, trial), watchdog_seconds);
+    const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+    r.completed = r.outcome.kind == IsolatedOutcome::Kind::kCompleted;
+    if (r.completed) r.seconds = std::max(r.seconds, took.count());
+  }
+  return r;
+}
+
+// A search's death reported nothing: its replay's trace (the schedule it died in) says how many
+// preemptions that schedule has, as a failing schedule's explanation says it.
+void NoteSearchDeath(const CellSpec& cell, const IsolatedOutcome& replay, FirstFailure& failure) {
+  if (cell.mode != ExecMode::kControlled || cell.strategy.kind != StrategyKind::kExhaustive) return;
+  absl::StrAppend(&failure.explanation, " (exhaustive search: the schedule it died in has ",
+                  Preemptions(replay.preemptions),
+                  ", the fewest any failing schedule of this program has)");
+}
+
+// Replays every trial the full watchdog killed (tally.hang_trials). A trial whose replays alone
+// all complete did not hang: the machine was too slow or too loaded for the watchdog, and the hang
+// is retracted (CellTally::RetractHang), a harness limit. A replay that hangs too confirms it; one
+// that dies another way leaves it unconfirmed. When the cell's first hang is retracted, the
+// earliest hang kept becomes the first failure.
+void ConfirmHangs(const CellSpec& cell, uint64_t run_seed, double watchdog_seconds,
+                  CellTally& tally) {
+  CellTally::First& first = tally.first[static_cast<int>(Invariant::kNoHang)];
+  std::vector<uint64_t> trials = tally.hang_trials;
+  std::sort(trials.begin(), trials.end());
+  for (uint64_t trial : trials) {
+    const HangReplay r = ReplayHang(cell, run_seed, trial, watchdog_seconds);
+    const TrialSpec spec = SpecFor(cell, run_seed, trial);
+    if (r.completed) {
+      tally.RetractHang(trial,
+                        ClaimsFor(*cell.backend, ProgramFor(spec)).Contains(Invariant::kNoHang),
+                        r.seconds);
+      continue;
+    }
+    const bool hung = r.outcome.kind == IsolatedOutcome::Kind::kHang;
+    if (!first.found()) {  // an earlier hang was retracted: this one is the first
+      IsolatedOutcome death = r.outcome;
+      if (!hung) {
+        death.kind = IsolatedOutcome::Kind::kHang;
+        death.detail = absl::StrCat("the trial ran past the watchdog; its replay alone did not: ",
+                                    r.outcome.detail);
+      }
+      tally.Died(Invariant::kNoHang, trial,
+                 MakeToken(spec, Invariant::kNoHang, std::nullopt).Encode(), death);
+    }
+    if (first.found() && first.trial() == trial && first.kind == IsolatedOutcome::Kind::kHang &&
+        !first.failure.confirmed) {
+      first.failure.confirmed = hung;
+      if (hung) NoteSearchDeath(cell, r.outcome, first.failure);
+    }
+  }
+  tally.hang_trials.clear();
+}
+
 }  // namespace
 
 void ConfirmDeaths(const CellSpec& cell, uint64_t run_seed, double watchdog_seconds,
                    CellTally& tally) {
-  const bool searched =
-      cell.mode == ExecMode::kControlled && cell.strategy.kind == StrategyKind::kExhaustive;
+  ConfirmHangs(cell, run_seed, watchdog_seconds, tally);
   for (CellTally::First& f : tally.first) {
-    if (!f.found() || f.failure.confirmed) continue;
+    if (!f.found() || f.failure.confirmed || f.kind == IsolatedOutcome::Kind::kHang) continue;
     const IsolatedOutcome o = RunTrialIsolated(SpecFor(cell, run_seed, f.trial()), watchdog_seconds);
     f.failure.confirmed = o.kind == f.kind && o.signal == f.signal;
-    // A search's death reported nothing: its replay's trace (the schedule it died in) says how
-    // many preemptions that schedule has, as a failing schedule's explanation says it.
-    if (searched && f.failure.confirmed) {
-      absl::StrAppend(&f.failure.explanation,
-                      " (exhaustive search: the schedule it died in has ",
-                      Preemptions(o.preemptions), ", the fewest any failing schedule of this program has)");
-    }
+    if (f.failure.confirmed) NoteSearchDeath(cell, o, f.failure);
   }
 }
 

@@ -17,7 +17,9 @@
 namespace mapfault {
 
 // Replays the unconfirmed first failures of `tally` (trials of `cell` in a run seeded `run_seed`)
-// and sets their `confirmed`.
+// and sets their `confirmed`. Every trial the full watchdog killed (tally.hang_trials) is replayed
+// first: one whose replays alone complete did not hang, and its hang is taken back
+// (CellTally::RetractHang: undecided, a harness limit; docs/cli.md "A slow machine is not a hang").
 void ConfirmDeaths(const CellSpec& cell, uint64_t run_seed, double watchdog_seconds,
                    CellTally& tally);
 

@@ -120,6 +120,8 @@ CellResult FreshCell(const CellResult& c) {
   fresh.phase_seconds = PhaseSeconds{};
   fresh.watchdog_cuts = 0;
   fresh.adaptive_watchdog_seconds = 0;
+  fresh.watchdog_overruns = 0;
+  fresh.overrun_replay_seconds = 0;
   for (InvariantResult& r : fresh.invariants) r = InvariantResult{};
   return fresh;
 }
@@ -138,6 +140,8 @@ void AddShard(CellResult& m, const CellResult& c, int shard, std::vector<int>& f
   m.phase_seconds += c.phase_seconds;
   m.watchdog_cuts += c.watchdog_cuts;
   m.adaptive_watchdog_seconds = std::max(m.adaptive_watchdog_seconds, c.adaptive_watchdog_seconds);
+  m.watchdog_overruns += c.watchdog_overruns;
+  m.overrun_replay_seconds = std::max(m.overrun_replay_seconds, c.overrun_replay_seconds);
   for (int i = 0; i < kInvariantCount; ++i) {
     const InvariantResult& s = c.invariants[i];
     InvariantResult& r = m.invariants[i];

@@ -63,6 +63,25 @@ TEST(MergeTest, PhaseSecondsAreSummedOverShards) {
   EXPECT_EQ(c.phase_seconds.Total(), 6);
 }
 
+TEST(MergeTest, WatchdogCutsAndOverrunsAreSummedAndTheLongestLimitsKept) {
+  RunResults a = Shard(0, 2), b = Shard(1, 2);
+  a.cells[0].watchdog_cuts = 2;
+  a.cells[0].adaptive_watchdog_seconds = 0.5;
+  a.cells[0].watchdog_overruns = 1;
+  a.cells[0].overrun_replay_seconds = 2;
+  b.cells[0].watchdog_cuts = 1;
+  b.cells[0].adaptive_watchdog_seconds = 0.25;
+  b.cells[0].watchdog_overruns = 2;
+  b.cells[0].overrun_replay_seconds = 3;
+  const absl::StatusOr<RunResults> merged = MergeResults({a, b});
+  ASSERT_TRUE(merged.ok()) << merged.status();
+  const CellResult& c = merged->cells[0];
+  EXPECT_EQ(c.watchdog_cuts, 3u);
+  EXPECT_EQ(c.adaptive_watchdog_seconds, 0.5);
+  EXPECT_EQ(c.watchdog_overruns, 3u);
+  EXPECT_EQ(c.overrun_replay_seconds, 3);
+}
+
 TEST(MergeTest, TheSameShardTwiceIsRefused) {
   EXPECT_EQ(MergeError({Shard(0, 2), Shard(0, 2)}, {false, {"s0/results.json", "s0/results.json"}}),
             "shard 0/2 is given twice (s0/results.json and s0/results.json); give each shard once");

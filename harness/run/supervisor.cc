@@ -490,7 +490,10 @@ void Dispatcher::RecordDeath(const WorkerExit& exit, uint64_t trial) {
   if (trial + 1 < b.end && !spec_of_cell.stop_at_first_failure && !too_many) {
     queue_.RetryFirst({b.cell, trial + 1, b.end});
   }
-  if (o.kind == IsolatedOutcome::Kind::kHang) ++cell.hangs;
+  if (o.kind == IsolatedOutcome::Kind::kHang) {
+    ++cell.hangs;
+    cell.hang_trials.push_back(trial);
+  }
   if (cell.deaths >= options_.max_crashes_per_cell || cell.hangs >= options_.max_hangs_per_cell) {
     queue_.DropCell(b.cell);
   }

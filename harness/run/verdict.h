@@ -89,6 +89,10 @@ struct CellResult : CellLabel {
   // longest adaptive limit used, in seconds (0: none).
   uint64_t watchdog_cuts = 0;
   double adaptive_watchdog_seconds = 0;
+  // Trials that overran the full watchdog but whose replay alone completed (CellTally): undecided,
+  // a harness limit. The longest such replay, in seconds.
+  uint64_t watchdog_overruns = 0;
+  double overrun_replay_seconds = 0;
   InvariantResult invariants[kInvariantCount];
   Coverage coverage;
 };

@@ -10,17 +10,18 @@
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
-#include <limits>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <limits>
 #include <memory>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "harness/engine/misuse.h"
 #include "harness/base/rng.h"
+#include "harness/engine/misuse.h"
+#include "harness/run/stall_clock.h"
 #include "harness/run/symbolize.h"
 #include "harness/run/tsan_report.h"
 #include "harness/run/worker_limits.h"
@@ -374,7 +375,7 @@ IsolatedWait AwaitIsolated(pid_t pid, const Pipe& out, const Pipe& err, const Wo
     if (stop != nullptr && *stop != 0) {
       kill(pid, SIGKILL);
       w.interrupted = true;
-    } else if (NowNs() > SaturatingAdd(slot->started_ns.load(), allowed_ns)) {
+    } else if (TrialOverran(NowNs(), slot->started_ns.load(), allowed_ns)) {
       kill(pid, SIGKILL);
       w.killed = true;
     }

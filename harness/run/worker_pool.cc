@@ -7,13 +7,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
-#include <algorithm>
 #include <new>
 
 #include "absl/strings/str_cat.h"
+#include "harness/run/stall_clock.h"
 #include "nlohmann/json.hpp"
 
 namespace mapfault {
@@ -203,7 +204,7 @@ int64_t WorkerPool::Poll(const Events& events) {
           watchdog_seconds_ *
           static_cast<double>(std::max<uint64_t>(1, w.slot->watchdog_scale.load()));
       const double limit = trial_limit_ ? std::min(full, trial_limit_(w.batch.cell, full)) : full;
-      if (now - w.slot->started_ns.load() > SecondsToNs(limit)) {
+      if (TrialOverran(now, w.slot->started_ns.load(), SecondsToNs(limit))) {
         kill(w.pid, SIGKILL);
         w.watchdog_killed = true;
         w.adaptive_cut = limit < full;
