@@ -110,7 +110,8 @@ void NoteSearchDeath(const CellSpec& cell, const IsolatedOutcome& replay, FirstF
 // all complete did not hang: the machine was too slow or too loaded for the watchdog, and the hang
 // is retracted (CellTally::RetractHang), a harness limit. A replay that hangs too confirms it; one
 // that dies another way leaves it unconfirmed. When the cell's first hang is retracted, the
-// earliest hang kept becomes the first failure.
+// earliest hang kept becomes the first failure. The trials after the first confirmed hang are not
+// replayed.
 void ConfirmHangs(const CellSpec& cell, uint64_t run_seed, double watchdog_seconds,
                   CellTally& tally) {
   CellTally::First& first = tally.first[static_cast<int>(Invariant::kNoHang)];
@@ -141,6 +142,9 @@ void ConfirmHangs(const CellSpec& cell, uint64_t run_seed, double watchdog_secon
       first.failure.confirmed = hung;
       if (hung) NoteSearchDeath(cell, r.outcome, first.failure);
     }
+    // A confirmed hang decides the verdict: the later ones are not replayed (each replay of a
+    // hang costs a watchdog period) and stay counted, unconfirmed, as before.
+    if (hung && first.found() && first.failure.confirmed) break;
   }
   tally.hang_trials.clear();
 }
