@@ -3,9 +3,9 @@
 // the yield's read window, ignoring the yielding iteration itself,
 //   HistoryIndex::PossiblyPresent(y.key, ReadFrom(f, y), ReadTo(y), f).
 // Asked one yield at a time, each question was a lookup that scans the key's events or builds the
-// key's judge (a dozen small vectors) on its first question; here every key's two step functions
-// are laid out once in flat arrays (O(E log E) for a key's E events, no per-key allocation) and
-// each yield is two binary searches:
+// key's judge (a dozen small vectors) on its first question; here a key with a few events is
+// scanned, and one with more has its two step functions laid out in flat arrays on its first yield
+// (O(E log E) for its E events, no per-key allocation), each later yield two binary searches:
 //   possible = B(to) >= M(from), where
 //     B(to)   = the latest effective end of a presence source invoked before `to` (the initial
 //               state ends at 0, one that never returned never), and
