@@ -48,7 +48,7 @@ bool AnyStableKeyMissed(const HistoryIndex& index) {
         if (~by_key[i] & (i + 1 == words ? last : ~uint64_t{0})) return true;
       }
     } else if (sweep.SweepPays(events.size())) {
-      sweep.Sweep(events);
+      sweep.Sweep(events, /*possible=*/false);
       for (size_t i = 0; i < words; ++i) {
         if (sweep.certain_bits()[i] & ~by_key[i]) return true;
       }

@@ -104,7 +104,7 @@ void PresenceSweep::Judge(const HistoryIndex& index, Key k, KeyEvents events) {
   }
 }
 
-void PresenceSweep::Sweep(KeyEvents events) {
+void PresenceSweep::Sweep(KeyEvents events, bool possible) {
   std::fill(certain_.begin(), certain_.end(), 0);
   std::fill(possible_.begin(), possible_.end(), 0);
   // In ascending begin: every removal's (begin, the largest effective end + 1 up to it), and the
@@ -137,10 +137,10 @@ void PresenceSweep::Sweep(KeyEvents events) {
   for (const KeyEvent& e : events) {
     if (e.kind == KeyEvent::Kind::kInitial) {
       Add(certain_, none, ToAtMost(u(1)));
-      Add(possible_, none, FromAtMost(v(1)));
+      if (possible) Add(possible_, none, FromAtMost(v(1)));
     } else if (IsPresenceSource(e.kind)) {
       if (e.end != 0) Add(certain_, FromAtMost(e.end), ToAtMost(u(e.begin + 1)));
-      Add(possible_, ToAtMost(e.begin), FromAtMost(v(PlusOne(EffectiveEnd(e)))));
+      if (possible) Add(possible_, ToAtMost(e.begin), FromAtMost(v(PlusOne(EffectiveEnd(e)))));
     }
   }
 }

@@ -44,8 +44,9 @@ class PresenceSweep {
     return windows_.size() >= kMinWindows && windows_.size() * 4 >= events;
   }
   static constexpr size_t kMinWindows = 8;
-  // The sweep alone (tests compare it with the index).
-  void Sweep(KeyEvents events);
+  // The sweep alone (tests compare it with the index). With `possible` false only certain() is
+  // answered (possible() is then all false).
+  void Sweep(KeyEvents events, bool possible = true);
   bool certain(size_t w) const { return certain_[w / 64] >> (w % 64) & 1; }
   bool possible(size_t w) const { return possible_[w / 64] >> (w % 64) & 1; }
   // The same as bitsets: bit w % 64 of word w / 64 (bits past the last window are 0).

@@ -90,6 +90,9 @@ TEST(PresenceSweepTest, AnswersWhatTheIndexAnswersForEveryKeyAndWindow) {
     }
     sweep.Reset(windows);
     for (const auto& [k, events] : index.keys()) {
+      sweep.Sweep(events, /*possible=*/false);
+      std::vector<uint8_t> certain_only;
+      for (size_t i = 0; i < windows.size(); ++i) certain_only.push_back(sweep.certain(i));
       sweep.Sweep(events);
       std::vector<uint8_t> swept, swept_possible;
       for (size_t i = 0; i < windows.size(); ++i) {
@@ -104,6 +107,7 @@ TEST(PresenceSweepTest, AnswersWhatTheIndexAnswersForEveryKeyAndWindow) {
         const std::string where = absl::StrCat("round ", round, ", key ", k, ", window ", w.from,
                                                "..", w.to);
         ASSERT_EQ(swept[i] != 0, c) << where;
+        ASSERT_EQ(certain_only[i] != 0, c) << where;
         ASSERT_EQ(swept_possible[i] != 0, p) << where;
         ASSERT_EQ(sweep.certain(i) != 0, c) << where;
         ASSERT_EQ(sweep.possible(i) != 0, p) << where;
