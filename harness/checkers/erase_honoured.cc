@@ -5,7 +5,9 @@
 // write erase(k) -> true. A later yield of that key is explained only by a write of the key that
 // could lie between the removal and the later yield's read (invoked before the read window ends, not
 // completed before the removal began); writes by the visitor itself count.
-#include "absl/container/flat_hash_map.h"
+#include <cstdint>
+#include <vector>
+
 #include "absl/strings/str_cat.h"
 #include "harness/checkers/checkers_internal.h"
 
@@ -38,14 +40,23 @@ std::string DescribeRemoval(const OpRecord& f, const OwnRemoval& r) {
 }  // namespace
 
 Finding EraseHonoured(const HistoryIndex& index, const CheckOptions&) {
+  // The iteration's own removals by key ordinal (every key an iteration removes has events: its
+  // erase-this or its visitor write): slot i holds one when removed_in[i] is the iteration's
+  // number. Kept for the next history (a hash map per iteration was most of this checker's cost).
+  thread_local std::vector<OwnRemoval> removed;
+  thread_local std::vector<uint32_t> removed_in;
+  removed.resize(index.keys().size());
+  removed_in.assign(index.keys().size(), 0);
+  uint32_t number = 0;
+  const auto slot = [&index](Key k) { return static_cast<size_t>(index.KeyOrdinal(k)); };
   for (const OpRecord* f : index.iterations()) {
-    absl::flat_hash_map<Key, OwnRemoval> removed;
+    ++number;
     size_t next_write = 0;
     for (size_t i = 0; i < f->yields.size(); ++i) {
       const YieldRecord& y = f->yields[i];
-      auto it = removed.find(y.key);
-      if (it != removed.end()) {
-        const OwnRemoval& e = it->second;
+      const int ordinal = index.KeyOrdinal(y.key);
+      if (ordinal >= 0 && removed_in[static_cast<size_t>(ordinal)] == number) {
+        const OwnRemoval& e = removed[static_cast<size_t>(ordinal)];
         if (!Reinserted(index, *f, y.key, e.at, ReadTo(y))) {
           return {Violation{
               Invariant::kIterEraseHonoured,
@@ -54,17 +65,24 @@ Finding EraseHonoured(const HistoryIndex& index, const CheckOptions&) {
                            " but yielded it again at t=", y.at, " although no one re-inserted it"),
               {DescribeRemoval(*f, e), DescribeYield(*f, y)}}};
         }
-        removed.erase(it);
+        removed_in[static_cast<size_t>(ordinal)] = 0;
       }
       const bool erased = y.erase == EraseOutcome::kErased || y.erase == EraseOutcome::kNone;
-      if (y.action == VisitAction::kEraseThis && erased) removed[y.key] = {y.at, &y, nullptr};
+      if (y.action == VisitAction::kEraseThis && erased) {
+        removed[slot(y.key)] = {y.at, &y, nullptr};
+        removed_in[slot(y.key)] = number;
+      }
       for (; next_write < f->visit_writes.size() &&
              f->visit_writes[next_write].visit == static_cast<int>(i);
            ++next_write) {
         const OpRecord& w = f->visit_writes[next_write];
-        if (w.kind == OpKind::kErase && w.ok) removed[w.key] = {w.invoke, nullptr, &w};
-        // The visitor's own insert or assign re-inserts it.
-        if (w.kind != OpKind::kErase) removed.erase(w.key);
+        if (w.kind == OpKind::kErase && w.ok) {
+          removed[slot(w.key)] = {w.invoke, nullptr, &w};
+          removed_in[slot(w.key)] = number;
+        }
+        // The visitor's own insert or assign re-inserts it (a key without events was not removed).
+        const int o = index.KeyOrdinal(w.key);
+        if (w.kind != OpKind::kErase && o >= 0) removed_in[static_cast<size_t>(o)] = 0;
       }
     }
   }

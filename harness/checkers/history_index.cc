@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "absl/strings/str_cat.h"
+#include "harness/checkers/yield_presence.h"
 
 namespace mapfault {
 namespace {
@@ -21,6 +22,7 @@ struct Spares {
   std::vector<KeyEvent> events;
   std::vector<std::pair<Key, KeyEvents>> keys;
   std::vector<int32_t> dense;
+  std::vector<uint8_t> yield_presence;
 };
 thread_local Spares spares;
 
@@ -225,6 +227,7 @@ HistoryIndex::~HistoryIndex() {
   GiveBack(events_, spares.events);
   GiveBack(keys_, spares.keys);
   GiveBack(dense_, spares.dense);
+  GiveBack(yield_presence_, spares.yield_presence);
 }
 
 const HistoryIndex::KeyJudge& HistoryIndex::JudgeFor(int ordinal) const {
@@ -237,6 +240,14 @@ const HistoryIndex::KeyJudge& HistoryIndex::JudgeFor(int ordinal) const {
     judge = std::make_unique<KeyJudge>(keys_[static_cast<size_t>(ordinal)].second);
   }
   return *judge;
+}
+
+std::span<const uint8_t> HistoryIndex::YieldsPossiblyPresent() const {
+  if (!yields_judged_) {
+    JudgeYieldPresence(*this, yield_presence_);
+    yields_judged_ = true;
+  }
+  return yield_presence_;
 }
 
 std::string Who(const OpRecord& op) {
@@ -264,6 +275,7 @@ HistoryIndex::HistoryIndex(const History& history, size_t scan_limit)
   Borrow(events_, spares.events);
   Borrow(keys_, spares.keys);
   Borrow(dense_, spares.dense);
+  Borrow(yield_presence_, spares.yield_presence);
   history.AllOpsInto(ops_);
   // Every event with its key, in the order the per-key lists keep for equal begins: the initial
   // state, the operations, then the clears' removals.

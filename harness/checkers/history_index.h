@@ -122,6 +122,10 @@ class HistoryIndex {
   // that made it present.
   bool DefinitelyPresentThroughout(Key k, uint64_t from, uint64_t to, const OpRecord* ignore,
                                    const KeyEvent** since) const;
+  // PossiblyPresent(y.key, ReadFrom(*f, y), ReadTo(y), f, nullptr) for every yield y of every
+  // iteration f, one entry per yield in iterations() order (no-phantom and value-valid both ask
+  // it of every yield): judged for all yields at once on the first call (yield_presence.h).
+  std::span<const uint8_t> YieldsPossiblyPresent() const;
 
  private:
   const History& history_;
@@ -146,6 +150,8 @@ class HistoryIndex {
   // Built on the first judgement (a linearizable-only check never pays for it). Not thread-safe: a
   // history is checked on one thread (std::call_once cost a futex wake per history here).
   mutable std::unique_ptr<Judges> judges_;
+  mutable std::vector<uint8_t> yield_presence_;  // YieldsPossiblyPresent, once judged
+  mutable bool yields_judged_ = false;
 };
 
 }  // namespace mapfault

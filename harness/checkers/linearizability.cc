@@ -46,6 +46,16 @@ class Memo {
   Memo(const Memo&) = delete;
   Memo& operator=(const Memo&) = delete;
 
+  // Empties the memo for the next search, keeping its buffers (but not a huge node array).
+  void Reset() {
+    if (nodes_.capacity() > kKeptNodes) {
+      std::vector<Node>().swap(nodes_);
+    } else {
+      nodes_.clear();
+    }
+    set_.clear();
+  }
+
   static uint64_t OpWord(int op) {
     return Mix64(static_cast<uint64_t>(op) ^ 0x6c696e6561726973ull);
   }
@@ -99,6 +109,7 @@ class Memo {
     return path_a_ == path_b_;
   }
 
+  static constexpr size_t kKeptNodes = size_t{1} << 16;  // 2 MB: a trial's searches fit
   std::vector<Node> nodes_;
   absl::flat_hash_set<int, NodeHash, NodeEq> set_;
   mutable std::vector<int> path_a_, path_b_;  // scratch for Equal
@@ -116,8 +127,8 @@ struct Entry {
 class EntryList {
  public:
   // The 2n call and return entries of `ops` by time; at equal times calls come first (overlap is
-  // the conservative view).
-  explicit EntryList(const std::vector<LinOp>& ops);
+  // the conservative view). Replaces the previous list, keeping the buffers.
+  void Reset(const std::vector<LinOp>& ops);
   const Entry& operator[](int e) const { return list_[e]; }
   int First() const { return list_[0].next; }
   void Unlink(int e) {
@@ -130,17 +141,20 @@ class EntryList {
   }
 
  private:
-  std::vector<Entry> list_;
-};
-
-EntryList::EntryList(const std::vector<LinOp>& ops) {
-  const int n = static_cast<int>(ops.size());
   struct Ev {
     uint64_t t;
     bool is_return;
     int op;
   };
-  std::vector<Ev> evs;
+  std::vector<Entry> list_;
+  std::vector<Ev> evs_;  // Reset's scratch
+  std::vector<int> call_of_, return_of_;
+};
+
+void EntryList::Reset(const std::vector<LinOp>& ops) {
+  const int n = static_cast<int>(ops.size());
+  std::vector<Ev>& evs = evs_;
+  evs.clear();
   evs.reserve(2 * n);
   for (int i = 0; i < n; ++i) {
     evs.push_back({ops[i].invoke, false, i});
@@ -150,7 +164,10 @@ EntryList::EntryList(const std::vector<LinOp>& ops) {
     return a.t != b.t ? a.t < b.t : (a.is_return < b.is_return);
   });
   list_.resize(2 * n + 1);
-  std::vector<int> call_of(n), return_of(n);
+  std::vector<int>& call_of = call_of_;
+  std::vector<int>& return_of = return_of_;
+  call_of.resize(n);
+  return_of.resize(n);
   list_[0] = {-1, false, -1, 1, -1};
   for (int i = 0; i < 2 * n; ++i) {
     const int idx = i + 1;
@@ -184,8 +201,12 @@ LinOutcome CheckKeyLinearizable(std::optional<Value> initial, const std::vector<
                                 uint64_t budget) {
   LinOutcome out;
   if (ops.empty() || SequentialLinearizable(initial, ops, budget, out)) return out;
-  EntryList list(ops);
-  Memo memo;
+  // The search's buffers are kept per thread for the next key (a trial searches every key it
+  // touched twice, for linearizable and quiescent-state: a dozen allocations a search).
+  thread_local EntryList list;
+  thread_local Memo memo;
+  list.Reset(ops);
+  memo.Reset();
   struct Frame {
     int entry;
     int node;       // the search-tree node before this step (-1: the root)
@@ -193,7 +214,8 @@ LinOutcome CheckKeyLinearizable(std::optional<Value> initial, const std::vector<
     std::optional<Value> state;
     int alternative;  // the effect of the op this step took (LinOpAlternatives)
   };
-  std::vector<Frame> stack;
+  thread_local std::vector<Frame> stack;
+  stack.clear();
   std::optional<Value> state = initial;
   int node = -1;
   uint64_t hash = 0;

@@ -19,36 +19,46 @@ namespace {
 // it erased only keys it had yielded, and yielded keys are not asked about.
 bool AnyStableKeyMissed(const HistoryIndex& index) {
   thread_local std::vector<PresenceWindow> windows;  // kept for the next history
-  thread_local std::vector<uint64_t> yielded;        // window x key ordinal bits
+  thread_local std::vector<const OpRecord*> judged;
+  thread_local std::vector<uint64_t> yielded;  // key ordinal x window bits (words per key)
   thread_local PresenceSweep sweep;
   windows.clear();
-  const size_t keys = index.keys().size(), words = (keys + 63) / 64;
-  yielded.clear();
+  judged.clear();
   for (const OpRecord* f : index.iterations()) {
     if (!f->completed() || f->stopped) continue;
-    const size_t row = windows.size() * words;
     windows.push_back({f->invoke, f->response});
-    yielded.resize(row + words, 0);
-    for (const YieldRecord& y : f->yields) {
-      const int i = index.KeyOrdinal(y.key);
-      if (i >= 0) yielded[row + static_cast<size_t>(i) / 64] |= uint64_t{1} << (i % 64);
-    }
+    judged.push_back(f);
   }
   if (windows.empty()) return false;
+  const size_t keys = index.keys().size(), n = windows.size(), words = (n + 63) / 64;
+  yielded.assign(keys * words, 0);
+  for (size_t w = 0; w < n; ++w) {
+    for (const YieldRecord& y : judged[w]->yields) {
+      const int i = index.KeyOrdinal(y.key);
+      if (i >= 0) yielded[static_cast<size_t>(i) * words + w / 64] |= uint64_t{1} << (w % 64);
+    }
+  }
+  const uint64_t last = n % 64 == 0 ? ~uint64_t{0} : (uint64_t{1} << (n % 64)) - 1;
   sweep.Reset(windows);
   for (size_t k = 0; k < keys; ++k) {
     const auto& [key, events] = index.keys()[k];
-    const bool untouched = OnlyInitial(events);  // present throughout every window
-    const bool swept = !untouched && sweep.SweepPays(events.size());
-    if (swept) sweep.Sweep(events);
-    for (size_t w = 0; w < windows.size(); ++w) {
-      if (yielded[w * words + k / 64] >> (k % 64) & 1) continue;
-      // Few windows for many events: ask the index about the unyielded ones only.
-      if (untouched || (swept ? sweep.certain()[w] != 0
-                              : index.DefinitelyPresentThroughout(key, windows[w].from,
-                                                                  windows[w].to, nullptr,
-                                                                  nullptr))) {
-        return true;
+    const uint64_t* by_key = &yielded[k * words];
+    if (OnlyInitial(events)) {  // present throughout every window: each must have yielded it
+      for (size_t i = 0; i < words; ++i) {
+        if (~by_key[i] & (i + 1 == words ? last : ~uint64_t{0})) return true;
+      }
+    } else if (sweep.SweepPays(events.size())) {
+      sweep.Sweep(events, /*possible=*/false);
+      for (size_t i = 0; i < words; ++i) {
+        if (sweep.certain_bits()[i] & ~by_key[i]) return true;
+      }
+    } else {  // few windows for many events: ask the index about the unyielded ones only
+      for (size_t w = 0; w < n; ++w) {
+        if (by_key[w / 64] >> (w % 64) & 1) continue;
+        if (index.DefinitelyPresentThroughout(key, windows[w].from, windows[w].to, nullptr,
+                                              nullptr)) {
+          return true;
+        }
       }
     }
   }

@@ -13,8 +13,17 @@
 //     M(from) = the latest begin of a certain removal that completed before `from` (0 if none);
 //     i.e. some source outlived every removal that certainly took effect before the window.
 // Values are stored plus one with 0 for "no such event" (kNever stays kNever), so "none" loses
-// every comparison it must lose. The brute-force checker tests and presence_sweep_test.cc check the
-// equivalence against the index's own judgements.
+// every comparison it must lose.
+// The sweep answers them per presence source instead of per window. A(from) > L(to) holds iff some
+// completed source s with end_s < from (value a_s = begin_s + 1; the initial state: 1, for every
+// window) has L(to) < a_s, i.e. to <= U(a_s), the earliest begin of a removal whose effective end
+// + 1 is at least a_s (infinity if none). B(to) > M(from) holds iff some source p with
+// begin_p < to (value b_p = its effective end + 1; the initial state: 1, for every window) has
+// M(from) < b_p, i.e. from <= V(b_p), the earliest end of a certain completed removal that began
+// at or after b_p (infinity if none). So each answer is a union over the key's sources of
+// {from > x} & {to <= y} (certain) or {to > x} & {from <= y} (possible): a prefix of the windows
+// sorted by one end and the complement of a prefix by the other. The brute-force checker tests
+// and presence_sweep_test.cc check the equivalence against the index's own judgements.
 #include "harness/checkers/presence_sweep.h"
 
 #include <algorithm>
@@ -26,91 +35,113 @@ namespace {
 
 uint64_t PlusOne(uint64_t v) { return v == kNever ? kNever : v + 1; }
 
-}  // namespace
-
-void PresenceSweep::SortByKey(Points& points) {
-  if (points.size() > 16) {
-    std::sort(points.begin(), points.end());
-    return;
-  }
-  for (size_t i = 1; i < points.size(); ++i) {  // insertion sort: most keys have a few events
-    for (size_t j = i; j > 0 && points[j] < points[j - 1]; --j) std::swap(points[j], points[j - 1]);
+// The windows' `end` values ascending in `sorted`, and in `prefix` (windows.size() + 1) rows of
+// `words` words: row r the bitset of the first r windows in that order.
+void SortedPrefixes(std::span<const PresenceWindow> windows, uint64_t PresenceWindow::*end,
+                    size_t words, std::vector<uint32_t>& order, std::vector<uint64_t>& sorted,
+                    std::vector<uint64_t>& prefix) {
+  const size_t n = windows.size();
+  order.resize(n);
+  std::iota(order.begin(), order.end(), 0u);
+  std::sort(order.begin(), order.end(),
+            [&](uint32_t a, uint32_t b) { return windows[a].*end < windows[b].*end; });
+  sorted.resize(n);
+  prefix.assign((n + 1) * words, 0);
+  for (size_t r = 0; r < n; ++r) {
+    sorted[r] = windows[order[r]].*end;
+    std::copy_n(prefix.begin() + static_cast<ptrdiff_t>(r * words), words,
+                prefix.begin() + static_cast<ptrdiff_t>((r + 1) * words));
+    prefix[(r + 1) * words + order[r] / 64] |= uint64_t{1} << (order[r] % 64);
   }
 }
 
+}  // namespace
+
 void PresenceSweep::Reset(std::span<const PresenceWindow> windows) {
   windows_ = windows;
-  by_from_.resize(windows.size());
-  std::iota(by_from_.begin(), by_from_.end(), 0u);
-  by_to_ = by_from_;
-  std::sort(by_from_.begin(), by_from_.end(),
-            [&](uint32_t a, uint32_t b) { return windows[a].from < windows[b].from; });
-  std::sort(by_to_.begin(), by_to_.end(),
-            [&](uint32_t a, uint32_t b) { return windows[a].to < windows[b].to; });
-  certain_.resize(windows.size());
-  possible_.resize(windows.size());
+  words_ = (windows.size() + 63) / 64;
+  SortedPrefixes(windows, &PresenceWindow::from, words_, order_, from_sorted_, from_prefix_);
+  SortedPrefixes(windows, &PresenceWindow::to, words_, order_, to_sorted_, to_prefix_);
+  certain_.assign(words_, 0);
+  possible_.assign(words_, 0);
+}
+
+const uint64_t* PresenceSweep::FromAtMost(uint64_t x) const {
+  const size_t r = static_cast<size_t>(
+      std::upper_bound(from_sorted_.begin(), from_sorted_.end(), x) - from_sorted_.begin());
+  return from_prefix_.data() + r * words_;
+}
+
+const uint64_t* PresenceSweep::ToAtMost(uint64_t x) const {
+  const size_t r = static_cast<size_t>(std::upper_bound(to_sorted_.begin(), to_sorted_.end(), x) -
+                                       to_sorted_.begin());
+  return to_prefix_.data() + r * words_;
+}
+
+void PresenceSweep::Add(std::vector<uint64_t>& out, const uint64_t* excluded,
+                        const uint64_t* included) const {
+  for (size_t i = 0; i < words_; ++i) out[i] |= ~excluded[i] & included[i];
 }
 
 void PresenceSweep::Judge(const HistoryIndex& index, Key k, KeyEvents events) {
   // A lookup scans a key's few events or asks its judge (two binary searches and a tree walk); the
-  // sweep sorts the key's events by their ends (see SweepPays).
+  // sweep sorts the key's removals (see SweepPays).
   if (SweepPays(events.size())) {
     Sweep(events);
     return;
   }
+  std::fill(certain_.begin(), certain_.end(), 0);
+  std::fill(possible_.begin(), possible_.end(), 0);
   for (size_t w = 0; w < windows_.size(); ++w) {
     const PresenceWindow& window = windows_[w];
-    certain_[w] = index.DefinitelyPresentThroughout(k, window.from, window.to, nullptr, nullptr);
-    possible_[w] = index.PossiblyPresent(k, window.from, window.to, nullptr, nullptr);
+    const uint64_t bit = uint64_t{1} << (w % 64);
+    if (index.DefinitelyPresentThroughout(k, window.from, window.to, nullptr, nullptr)) {
+      certain_[w / 64] |= bit;
+    }
+    if (index.PossiblyPresent(k, window.from, window.to, nullptr, nullptr)) {
+      possible_[w / 64] |= bit;
+    }
   }
 }
 
-void PresenceSweep::Sweep(KeyEvents events) {
-  completed_sources_.clear();   // (end, begin + 1)
-  completed_removals_.clear();  // (end, begin): certain removals that completed
-  removals_.clear();            // (begin, effective end + 1), ascending begin
-  sources_.clear();             // (begin, effective end + 1), ascending begin
-  bool initial = false;
-  for (const KeyEvent& e : events) {  // in ascending begin
+void PresenceSweep::Sweep(KeyEvents events, bool possible) {
+  std::fill(certain_.begin(), certain_.end(), 0);
+  std::fill(possible_.begin(), possible_.end(), 0);
+  // In ascending begin: every removal's (begin, the largest effective end + 1 up to it), and the
+  // certain completed removals' (begin, end), the ends then made suffix minima.
+  removals_.clear();
+  certain_removals_.clear();
+  for (const KeyEvent& e : events) {
+    if (!e.MayRemove()) continue;
+    const uint64_t end = PlusOne(EffectiveEnd(e));
+    removals_.push_back(
+        {e.begin, removals_.empty() ? end : std::max(end, removals_.back().second)});
+    if (e.kind == KeyEvent::Kind::kRemove && e.end != 0)
+      certain_removals_.push_back({e.begin, e.end});
+  }
+  for (size_t i = certain_removals_.size(); i-- > 1;) {
+    certain_removals_[i - 1].second =
+        std::min(certain_removals_[i - 1].second, certain_removals_[i].second);
+  }
+  const auto u = [this](uint64_t a) {  // U(a)
+    const auto it = std::partition_point(removals_.begin(), removals_.end(),
+                                         [a](const auto& r) { return r.second < a; });
+    return it == removals_.end() ? kNever : it->first;
+  };
+  const auto v = [this](uint64_t b) {  // V(b)
+    const auto it = std::partition_point(certain_removals_.begin(), certain_removals_.end(),
+                                         [b](const auto& r) { return r.first < b; });
+    return it == certain_removals_.end() ? kNever : it->second;
+  };
+  const uint64_t* none = from_prefix_.data();  // row 0 of either: no window
+  for (const KeyEvent& e : events) {
     if (e.kind == KeyEvent::Kind::kInitial) {
-      initial = true;
+      Add(certain_, none, ToAtMost(u(1)));
+      if (possible) Add(possible_, none, FromAtMost(v(1)));
     } else if (IsPresenceSource(e.kind)) {
-      sources_.push_back({e.begin, PlusOne(EffectiveEnd(e))});
-      if (e.end != 0) completed_sources_.push_back({e.end, e.begin + 1});
-    } else if (e.MayRemove()) {
-      removals_.push_back({e.begin, PlusOne(EffectiveEnd(e))});
-      if (e.kind == KeyEvent::Kind::kRemove && e.end != 0) {
-        completed_removals_.push_back({e.end, e.begin});
-      }
+      if (e.end != 0) Add(certain_, FromAtMost(e.end), ToAtMost(u(e.begin + 1)));
+      if (possible) Add(possible_, ToAtMost(e.begin), FromAtMost(v(PlusOne(EffectiveEnd(e)))));
     }
-  }
-  SortByKey(completed_sources_);
-  SortByKey(completed_removals_);
-  // By ascending `from`: A and M of each window.
-  a_m_.resize(windows_.size());
-  uint64_t a = initial ? 1 : 0, m = 0;
-  size_t s = 0, r = 0;
-  for (const uint32_t w : by_from_) {
-    const uint64_t from = windows_[w].from;
-    for (; s < completed_sources_.size() && completed_sources_[s].first < from; ++s) {
-      a = std::max(a, completed_sources_[s].second);
-    }
-    for (; r < completed_removals_.size() && completed_removals_[r].first < from; ++r) {
-      m = std::max(m, completed_removals_[r].second);
-    }
-    a_m_[w] = {a, m};
-  }
-  // By ascending `to`: L and B, and the answers.
-  uint64_t l = 0, b = initial ? 1 : 0;
-  s = r = 0;
-  for (const uint32_t w : by_to_) {
-    const uint64_t to = windows_[w].to;
-    for (; r < removals_.size() && removals_[r].first < to; ++r) {
-      l = std::max(l, removals_[r].second);
-    }
-    for (; s < sources_.size() && sources_[s].first < to; ++s) b = std::max(b, sources_[s].second);
-    certain_[w] = a_m_[w].first > l;
-    possible_[w] = b > a_m_[w].second;
   }
 }
 

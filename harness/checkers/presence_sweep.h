@@ -5,9 +5,11 @@
 //   certain[i]:  DefinitelyPresentThroughout(k, from_i, to_i, nullptr)
 //   possible[i]: PossiblyPresent(k, from_i, to_i, nullptr)
 // Each is a comparison of two monotone step functions of the window's ends (see presence_sweep.cc),
-// evaluated by walking the key's events and the windows sorted by `from` and by `to`: per key
-// O(E log E + W) for its E events and W windows, instead of W index lookups of O(log E) each with
-// a per-key judge to build. The checkers use it as a filter: when the sweep finds nothing, the
+// answered per presence source of the key as a set of windows: those whose `from` and `to` lie on
+// the right sides of two thresholds, an AND of two prefix bitsets of the windows sorted by `from`
+// and by `to` (built once in Reset). Per key O(E log W + E * W / 64) for its E events and W
+// windows, instead of W index lookups of O(log E) each with a per-key judge to build, or a walk of
+// all W windows per key. The checkers use it as a filter: when the sweep finds nothing, the
 // history is clean; otherwise they run their exact per-key judgement to name the violation, so a
 // finding's text does not depend on the sweep.
 #ifndef MAPFAULT_HARNESS_CHECKERS_PRESENCE_SWEEP_H_
@@ -31,10 +33,9 @@ class PresenceSweep {
  public:
   // Starts a sweep over `windows` (sorted once here; kept by reference until the next Reset).
   void Reset(std::span<const PresenceWindow> windows);
-  // Judges key k of `index` (its events): afterwards certain()[i] and possible()[i] answer window
-  // i of Reset's span. A key with many events and few windows is cheaper to ask the index about
-  // window by window (its per-key judge is built once and shared with no-phantom and
-  // value-valid); any other by the sweep.
+  // Judges key k of `index` (its events): afterwards certain(i) and possible(i) answer window i of
+  // Reset's span. A key with many events and few windows is cheaper to ask the index about window
+  // by window; any other by the sweep.
   void Judge(const HistoryIndex& index, Key k, KeyEvents events);
   // Whether sweeping a key of `events` events beats asking the index about every window: with
   // many windows and at most four events per window (callgrind on the benchmarks' trials: a
@@ -43,21 +44,31 @@ class PresenceSweep {
     return windows_.size() >= kMinWindows && windows_.size() * 4 >= events;
   }
   static constexpr size_t kMinWindows = 8;
-  // The sweep alone (tests compare it with the index).
-  void Sweep(KeyEvents events);
-  std::span<const uint8_t> certain() const { return certain_; }
-  std::span<const uint8_t> possible() const { return possible_; }
+  // The sweep alone (tests compare it with the index). With `possible` false only certain() is
+  // answered (possible() is then all false).
+  void Sweep(KeyEvents events, bool possible = true);
+  bool certain(size_t w) const { return certain_[w / 64] >> (w % 64) & 1; }
+  bool possible(size_t w) const { return possible_[w / 64] >> (w % 64) & 1; }
+  // The same as bitsets: bit w % 64 of word w / 64 (bits past the last window are 0).
+  std::span<const uint64_t> certain_bits() const { return certain_; }
+  std::span<const uint64_t> possible_bits() const { return possible_; }
 
  private:
-  // (sort key, value) pairs; the running maximum of the values over a prefix of the sort keys.
-  using Points = std::vector<std::pair<uint64_t, uint64_t>>;
-  static void SortByKey(Points& points);
+  // The windows whose `from` (`to`) is at most x, as a bitset of words_ words: a row of
+  // from_prefix_ (to_prefix_). A set "from > x" is its complement.
+  const uint64_t* FromAtMost(uint64_t x) const;
+  const uint64_t* ToAtMost(uint64_t x) const;
+  // out |= ~excluded & included, word by word.
+  void Add(std::vector<uint64_t>& out, const uint64_t* excluded, const uint64_t* included) const;
 
   std::span<const PresenceWindow> windows_;
-  std::vector<uint32_t> by_from_, by_to_;  // window indices in ascending from / to
-  std::vector<uint8_t> certain_, possible_;
-  std::vector<std::pair<uint64_t, uint64_t>> a_m_;  // per window: A(from) and M(from)
-  Points completed_sources_, completed_removals_, removals_, sources_;  // per-key scratch
+  size_t words_ = 0;
+  std::vector<uint64_t> from_sorted_, to_sorted_;        // the windows' ends, ascending
+  std::vector<uint64_t> from_prefix_, to_prefix_;        // (W + 1) rows of words_: first r windows
+  std::vector<uint64_t> certain_, possible_;             // words_ each
+  std::vector<uint32_t> order_;                          // Reset's scratch
+  std::vector<std::pair<uint64_t, uint64_t>> removals_;  // per-key scratch, see Sweep
+  std::vector<std::pair<uint64_t, uint64_t>> certain_removals_;
 };
 
 }  // namespace mapfault

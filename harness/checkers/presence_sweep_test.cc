@@ -3,7 +3,7 @@
 // known outcome), random windows; for every key and window the sweep must answer exactly what
 // DefinitelyPresentThroughout and PossiblyPresent answer with no operation ignored. Up to 60
 // events a key, so the index's scanned keys and its per-key judges are both compared, and the
-// sweep's insertion sort and std::sort paths are both taken.
+// sweep's one-word and several-word window sets are both taken.
 #include "harness/checkers/presence_sweep.h"
 
 #include <algorithm>
@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "harness/base/rng.h"
+#include "harness/checkers/checkers.h"
 #include "harness/checkers/history_index.h"
 
 namespace mapfault {
@@ -20,12 +21,13 @@ namespace {
 
 constexpr uint64_t kSpan = 60;  // logical times 1..kSpan
 
-OpRecord RandomOp(Rng& rng, int thread, Key keys) {
+// `skip_one_in`: an iteration skips each key with probability 1 / skip_one_in (0: yields a third).
+OpRecord RandomOp(Rng& rng, int thread, Key keys, uint64_t skip_one_in = 0, uint64_t span = kSpan) {
   OpRecord op;
   op.thread = thread;
   op.key = static_cast<Key>(rng.Below(static_cast<uint64_t>(keys)));
   op.value = 1;
-  op.invoke = 1 + rng.Below(kSpan);
+  op.invoke = 1 + rng.Below(span);
   op.response = rng.Below(8) == 0 ? 0 : op.invoke + 1 + rng.Below(10);  // 1 in 8 never returns
   const uint64_t kind = rng.Below(12);
   op.kind = kind < 3 ? OpKind::kInsert
@@ -39,12 +41,13 @@ OpRecord RandomOp(Rng& rng, int thread, Key keys) {
   if (op.kind == OpKind::kForEach) {
     op.response = op.invoke + 2 + rng.Below(20);
     for (Key k = 0; k < keys; ++k) {
-      if (rng.Below(3) != 0) continue;
+      if (skip_one_in == 0 ? rng.Below(3) != 0 : rng.Below(skip_one_in) == 0) continue;
       YieldRecord y;
       y.key = k;
       y.value = 1;
       y.at = op.invoke + 1 + rng.Below(op.response - op.invoke - 1);
-      y.action = VisitAction::kEraseThis;
+      y.action =
+          skip_one_in == 0 || rng.Below(4) == 0 ? VisitAction::kEraseThis : VisitAction::kContinue;
       const uint64_t outcome = rng.Below(3);
       y.erase = outcome == 0 ? EraseOutcome::kErased
                 : outcome == 1 ? EraseOutcome::kUnknown
@@ -56,18 +59,18 @@ OpRecord RandomOp(Rng& rng, int thread, Key keys) {
   return op;
 }
 
-History RandomHistory(Rng& rng) {
+History RandomHistory(Rng& rng, int max_ops = 60, uint64_t skip_one_in = 0, uint64_t span = kSpan) {
   History h;
   const Key keys = static_cast<Key>(1 + rng.Below(4));
   for (Key k = 0; k < keys; ++k) {
     if (rng.Below(2) == 0) h.initial.push_back({k, 1});
   }
   const int threads = 1 + static_cast<int>(rng.Below(4));
-  const int ops = static_cast<int>(rng.Below(60));
+  const int ops = static_cast<int>(rng.Below(static_cast<uint64_t>(max_ops)));
   h.threads.resize(static_cast<size_t>(threads));
   for (int i = 0; i < ops; ++i) {
     const int t = static_cast<int>(rng.Below(static_cast<uint64_t>(threads)));
-    h.threads[static_cast<size_t>(t)].push_back(RandomOp(rng, t, keys));
+    h.threads[static_cast<size_t>(t)].push_back(RandomOp(rng, t, keys, skip_one_in, span));
   }
   return h;
 }
@@ -79,16 +82,23 @@ TEST(PresenceSweepTest, AnswersWhatTheIndexAnswersForEveryKeyAndWindow) {
   for (int round = 0; round < 3000; ++round) {
     const History h = RandomHistory(rng);
     const HistoryIndex index(h);
-    std::vector<PresenceWindow> windows(1 + rng.Below(12));
+    // Mostly a few windows; one round in ten more than 64 (several words of bits).
+    std::vector<PresenceWindow> windows(1 + rng.Below(round % 10 == 0 ? 150 : 12));
     for (PresenceWindow& w : windows) {
       w.from = rng.Below(kSpan + 20);
       w.to = w.from + rng.Below(15);
     }
     sweep.Reset(windows);
     for (const auto& [k, events] : index.keys()) {
+      sweep.Sweep(events, /*possible=*/false);
+      std::vector<uint8_t> certain_only;
+      for (size_t i = 0; i < windows.size(); ++i) certain_only.push_back(sweep.certain(i));
       sweep.Sweep(events);
-      std::vector<uint8_t> swept(sweep.certain().begin(), sweep.certain().end());
-      std::vector<uint8_t> swept_possible(sweep.possible().begin(), sweep.possible().end());
+      std::vector<uint8_t> swept, swept_possible;
+      for (size_t i = 0; i < windows.size(); ++i) {
+        swept.push_back(sweep.certain(i));
+        swept_possible.push_back(sweep.possible(i));
+      }
       sweep.Judge(index, k, events);  // the sweep or lookups, whichever is cheaper for this key
       for (size_t i = 0; i < windows.size(); ++i) {
         const PresenceWindow& w = windows[i];
@@ -97,9 +107,10 @@ TEST(PresenceSweepTest, AnswersWhatTheIndexAnswersForEveryKeyAndWindow) {
         const std::string where = absl::StrCat("round ", round, ", key ", k, ", window ", w.from,
                                                "..", w.to);
         ASSERT_EQ(swept[i] != 0, c) << where;
+        ASSERT_EQ(certain_only[i] != 0, c) << where;
         ASSERT_EQ(swept_possible[i] != 0, p) << where;
-        ASSERT_EQ(sweep.certain()[i] != 0, c) << where;
-        ASSERT_EQ(sweep.possible()[i] != 0, p) << where;
+        ASSERT_EQ(sweep.certain(i) != 0, c) << where;
+        ASSERT_EQ(sweep.possible(i) != 0, p) << where;
         ++compared;
         certain += c;
         possible += p;
@@ -113,6 +124,57 @@ TEST(PresenceSweepTest, AnswersWhatTheIndexAnswersForEveryKeyAndWindow) {
   EXPECT_LT(possible, compared - compared / 20);
 }
 
+// The checkers that use the sweep as a filter (no-missed-stable, size-bounds) judge exactly as
+// their one-by-one pass over the index does, on histories with enough iterations and size() calls
+// for the sweep to be taken (up to ~100 windows: one or two words of bits).
+TEST(PresenceSweepTest, FilteredCheckersJudgeAsTheIndexDoes) {
+  Rng rng(1130);
+  int missed = 0, out_of_bounds = 0;
+  const int rounds = 1500;
+  for (int round = 0; round < rounds; ++round) {
+    History h = RandomHistory(rng, 800, 12, 2000);
+    for (auto& ops : h.threads) {
+      for (OpRecord& op : ops) {
+        if (op.kind != OpKind::kFind || rng.Below(2) != 0) continue;
+        op.kind = OpKind::kSize;  // a size() call with a plausible count
+        op.size = rng.Below(5);
+      }
+    }
+    const HistoryIndex index(h);
+    bool miss = false;
+    for (const OpRecord* f : index.iterations()) {
+      if (!f->completed() || f->stopped) continue;
+      for (const auto& [k, events] : index.keys()) {
+        bool yielded = false;
+        for (const YieldRecord& y : f->yields) yielded |= y.key == k;
+        miss |=
+            !yielded && index.DefinitelyPresentThroughout(k, f->invoke, f->response, f, nullptr);
+      }
+    }
+    bool out = false;
+    for (const OpRecord* s : index.sizes()) {
+      if (!s->completed()) continue;
+      uint64_t certain = 0, possible = 0;
+      for (const auto& [k, events] : index.keys()) {
+        certain += index.DefinitelyPresentThroughout(k, s->invoke, s->response, nullptr, nullptr);
+        possible += index.PossiblyPresent(k, s->invoke, s->response, nullptr, nullptr);
+      }
+      out |= s->size < certain || s->size > possible;
+    }
+    CheckOptions options;
+    options.which = InvariantSet{Invariant::kIterNoMissedStable, Invariant::kSizeBounds};
+    const InvariantSet violated = CheckHistory(h, options).violated();
+    ASSERT_EQ(violated.Contains(Invariant::kIterNoMissedStable), miss) << "round " << round;
+    ASSERT_EQ(violated.Contains(Invariant::kSizeBounds), out) << "round " << round;
+    missed += miss;
+    out_of_bounds += out;
+  }
+  EXPECT_GT(missed, rounds / 20);
+  EXPECT_LT(missed, rounds - rounds / 20);
+  EXPECT_GT(out_of_bounds, rounds / 20);
+  EXPECT_LT(out_of_bounds, rounds - rounds / 20);
+}
+
 TEST(PresenceSweepTest, AKeyOnlyInTheInitialStateIsPresentInEveryWindow) {
   History h;
   h.initial = {{7, 1}};
@@ -122,8 +184,8 @@ TEST(PresenceSweepTest, AKeyOnlyInTheInitialStateIsPresentInEveryWindow) {
   sweep.Reset(windows);
   sweep.Sweep(index.keys().front().second);
   for (size_t i = 0; i < windows.size(); ++i) {
-    EXPECT_TRUE(sweep.certain()[i]) << i;
-    EXPECT_TRUE(sweep.possible()[i]) << i;
+    EXPECT_TRUE(sweep.certain(i)) << i;
+    EXPECT_TRUE(sweep.possible(i)) << i;
   }
 }
 
@@ -140,10 +202,10 @@ TEST(PresenceSweepTest, AnEraseThatNeverReturnedEndsCertaintyButNotPossibility) 
   PresenceSweep sweep;
   sweep.Reset(windows);
   sweep.Sweep(index.keys().front().second);
-  EXPECT_TRUE(sweep.certain()[0]);   // before the erase began
-  EXPECT_FALSE(sweep.certain()[1]);  // the erase may have taken effect inside the window
-  EXPECT_FALSE(sweep.certain()[2]);
-  for (size_t i = 0; i < windows.size(); ++i) EXPECT_TRUE(sweep.possible()[i]) << i;
+  EXPECT_TRUE(sweep.certain(0));   // before the erase began
+  EXPECT_FALSE(sweep.certain(1));  // the erase may have taken effect inside the window
+  EXPECT_FALSE(sweep.certain(2));
+  for (size_t i = 0; i < windows.size(); ++i) EXPECT_TRUE(sweep.possible(i)) << i;
 }
 
 }  // namespace

@@ -41,8 +41,8 @@ bool AnySizeOutOfBounds(const HistoryIndex& index) {
     }
     sweep.Judge(index, k, events);
     for (size_t w = 0; w < windows.size(); ++w) {
-      certain[w] += sweep.certain()[w];
-      possible[w] += sweep.possible()[w];
+      certain[w] += sweep.certain(w);
+      possible[w] += sweep.possible(w);
     }
   }
   for (size_t w = 0; w < windows.size(); ++w) {

@@ -10,10 +10,13 @@
 namespace mapfault::checkers {
 
 Finding ValueValid(const HistoryIndex& index, const CheckOptions&) {
+  // PossiblyPresent(y.key, r0, r1, f) of every yield, judged once for no-phantom and this checker.
+  const std::span<const uint8_t> possible = index.YieldsPossiblyPresent();
+  size_t i = 0;
   for (const OpRecord* f : index.iterations()) {
     for (const YieldRecord& y : f->yields) {
       const uint64_t r0 = ReadFrom(*f, y), r1 = ReadTo(y);
-      if (!index.PossiblyPresent(y.key, r0, r1, f, nullptr)) continue;
+      if (possible[i++] == 0) continue;
       const KeyEvents& events = *index.Events(y.key);
       const KeyEvent* writer = nullptr;
       const KeyEvent* superseded_by = nullptr;
