@@ -306,6 +306,8 @@ uint64_t CurrentTrialSeed() { return current_trial_seed; }
 
 namespace {
 
+void (*program_ready_hook)(const Program&) = nullptr;
+
 // What both modes share: the program, the map after the init part, the history shell, and one
 // body per logical thread.
 struct TrialSetup {
@@ -337,6 +339,7 @@ void Prepare(const TrialSpec& spec, std::unique_ptr<AnyMap> map, TrialResult& r,
   current_trial_seed = spec.seed;
   setup.result = &r;
   r.program = ProgramFor(spec);
+  if (program_ready_hook != nullptr) program_ready_hook(r.program);
   setup.map = std::move(map);
   setup.map->ThreadAttach();  // the harness's thread runs the init and post parts
   for (const auto& [k, v] : r.program.init) setup.map->Insert(k, v);
@@ -386,6 +389,8 @@ bool (*schedule_start_hook)() = nullptr;
 }  // namespace
 
 void SetScheduleStartHook(bool (*hook)()) { schedule_start_hook = hook; }
+
+void SetProgramReadyHook(void (*hook)(const Program& program)) { program_ready_hook = hook; }
 
 bool ScheduleStarted() { return schedule_start_hook == nullptr || schedule_start_hook(); }
 

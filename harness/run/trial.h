@@ -119,6 +119,10 @@ TrialResult RunControlledSchedule(const TrialSpec& spec, Strategy& strategy);
 // (ScheduleStarted returns true).
 void SetScheduleStartHook(bool (*hook)());
 bool ScheduleStarted();
+// Called by every trial (and every schedule of a search) once its program is known, before any
+// of it runs: a worker sets its watchdog's scale from it (WatchdogScale), instead of generating
+// the program a second time. Null: nothing.
+void SetProgramReadyHook(void (*hook)(const Program& program));
 
 }  // namespace mapfault
 

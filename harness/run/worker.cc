@@ -141,12 +141,16 @@ bool RestartWatchdog() {
   watchdog_slot->started_ns.store(now);
   return search_deadline_ns == 0 || now < search_deadline_ns;
 }
+void ScaleWatchdog(const Program& program) {
+  watchdog_slot->watchdog_scale.store(WatchdogScale(program));
+}
 }  // namespace
 
 void RestartWatchdogAtEachSchedule(WorkerSlot* slot, int64_t deadline_ns) {
   watchdog_slot = slot;
   search_deadline_ns = deadline_ns;
   SetScheduleStartHook(&RestartWatchdog);
+  SetProgramReadyHook(&ScaleWatchdog);
 }
 
 std::string MisuseLine(const std::string& err, const std::vector<std::string>& patterns) {

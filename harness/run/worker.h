@@ -120,8 +120,10 @@ Pipe MakePipe();
 // capture into the slot.
 void EnterWorker(const Pipe& out, const Pipe& err, WorkerSlot* slot);
 // Makes every schedule a trial starts in this process (ScheduleStarted, trial.h) restart the
-// watchdog of `slot`: an exhaustive search's watchdog bounds each schedule, not the whole search.
-// After `deadline_ns` (NowNs; 0: none, the run's --time-budget) a search stops at its next schedule.
+// watchdog of `slot`: an exhaustive search's watchdog bounds each schedule, not the whole search;
+// and every trial's program set the slot's watchdog scale (SetProgramReadyHook).
+// After `deadline_ns` (NowNs; 0: none, the run's --time-budget) a search stops at its next
+// schedule.
 void RestartWatchdogAtEachSchedule(WorkerSlot* slot, int64_t deadline_ns = 0);
 // Classifies a worker that died (or was killed) while running a trial. A worker that printed a
 // line containing one of `misuse_patterns` (BackendInfo::misuse_patterns) on stderr detected misuse

@@ -6,6 +6,8 @@
 #include <limits>
 
 #include "gtest/gtest.h"
+#include "harness/run/trial.h"
+#include "maps/builtin_backends.h"
 
 namespace mapfault {
 namespace {
@@ -26,6 +28,31 @@ TEST(WorkerTest, SecondsToNanosecondsSaturates) {
   EXPECT_EQ(SecondsToNs(-3), 0);
   EXPECT_EQ(SaturatingAdd(kMax - 5, 10), kMax);
   EXPECT_EQ(SaturatingAdd(7, 10), 17);
+}
+
+// A worker's trial sets the watchdog's scale from the program it generated (the worker no longer
+// generates it a second time for that): a program far longer than the default step bound gets as
+// many watchdog periods as it needs, a small one gets one.
+TEST(WorkerTest, ATrialSetsItsWorkersWatchdogScaleFromItsProgram) {
+  worker_internal::WorkerSlot slot;
+  slot.watchdog_scale.store(0);
+  worker_internal::RestartWatchdogAtEachSchedule(&slot);
+  TrialSpec spec;
+  spec.backend = GlobalBackends().Find("mutex");
+  spec.scenario = ScenarioRegistry::Builtin().Find("mixed-ops");
+  spec.params = spec.scenario->defaults;
+  spec.params.threads = 2;
+  spec.params.ops = 8000;
+  spec.seed = 3;
+  const Program big = ProgramFor(spec);
+  ASSERT_GT(WatchdogScale(big), 1u);  // the program needs more than one period
+  (void)RunTrial(spec);
+  EXPECT_EQ(slot.watchdog_scale.load(), WatchdogScale(big));
+  spec.params.ops = 4;
+  (void)RunTrial(spec);
+  EXPECT_EQ(slot.watchdog_scale.load(), 1u);
+  SetScheduleStartHook(nullptr);
+  SetProgramReadyHook(nullptr);
 }
 
 }  // namespace
