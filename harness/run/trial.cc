@@ -61,25 +61,27 @@ class OpRunner {
     Execute(spec, thread, index, rec);
   }
 
-  // Every stamp orders the step that takes it against every other stamp (partial-order reduction:
-  // the history clock is one object, written).
-  uint64_t Tick() {
-    if (Scheduler* s = Scheduler::Current()) s->TouchReserved(Footprint::kHistoryClock, true);
+  // A stamp of kind `kind` (partial-order reduction: the step that takes it stays ordered with the
+  // steps of other threads whose stamps the checkers compare with it, footprint.h's kStampKinds).
+  uint64_t Tick(StampKind kind) {
+    if (Scheduler* s = Scheduler::Current()) s->Stamp(kind);
     return clock_.fetch_add(1, std::memory_order_acq_rel) + 1;
   }
 
  private:
   class Iteration;
 
-  // Records and runs one operation, from its invoke stamp to its response stamp.
-  void Execute(const OpSpec& spec, int thread, int index, OpRecord& rec) {
+  // Records and runs one operation, from its invoke stamp to its response stamp (of kind
+  // `response`: a visitor write's differs from a top-level operation's).
+  void Execute(const OpSpec& spec, int thread, int index, OpRecord& rec,
+               StampKind response = StampKind::kResponse) {
     Scheduler* s = Scheduler::Current();
     rec.kind = spec.kind;
     rec.key = spec.key;
     rec.value = spec.value;
     rec.thread = thread;
     rec.index = index;
-    rec.invoke = Tick();
+    rec.invoke = Tick(StampKind::kInvoke);
     Trace(s, rec.invoke, thread, TraceKind::kOpInvoke, static_cast<uint8_t>(spec.kind), index, 0,
           OpLabel(spec.kind));
     int64_t result = 0;
@@ -95,7 +97,7 @@ class OpRunner {
       case OpKind::kClear: map_.Clear(); break;
       case OpKind::kForEach: result = RunForEach(spec, thread, rec); break;
     }
-    rec.response = Tick();
+    rec.response = Tick(response);
     if (s != nullptr) s->OperationReturned();
     Trace(s, rec.response, thread, TraceKind::kOpResponse, static_cast<uint8_t>(spec.kind),
           spec.key, result, OpLabel(spec.kind));
@@ -135,7 +137,7 @@ class OpRunner::Iteration final : public VisitSink {
       return action;
     }
     ++shown_;
-    YieldRecord y{k, v, Tick(), action};
+    YieldRecord y{k, v, Tick(StampKind::kVisit), action};
     if (read_to_ != 0) y.read_from = read_from_, y.read_to = read_to_;
     read_to_ = 0;
     rec_.yields.push_back(y);
@@ -150,7 +152,7 @@ class OpRunner::Iteration final : public VisitSink {
 
   void ReadPoint() override {
     read_from_ = last_tick_;
-    read_to_ = Tick();
+    read_to_ = Tick(StampKind::kReadPoint);
   }
 
   void EraseResult(Key k, bool erased) override {
@@ -158,7 +160,7 @@ class OpRunner::Iteration final : public VisitSink {
       if (it->key != k || it->action != VisitAction::kEraseThis) continue;
       if (it->erase != EraseOutcome::kNone) break;  // the latest one already has its outcome
       it->erase = erased ? EraseOutcome::kErased : EraseOutcome::kDeclined;
-      it->erase_at = Tick();
+      it->erase_at = Tick(StampKind::kEraseOutcome);
       // The history dates the erase here: from now on every load sees its stores.
       if (Scheduler* s = Scheduler::Current()) s->OperationReturned();
       return;
@@ -176,7 +178,7 @@ class OpRunner::Iteration final : public VisitSink {
   }
 
  private:
-  uint64_t Tick() { return last_tick_ = runner_.Tick(); }
+  uint64_t Tick(StampKind kind) { return last_tick_ = runner_.Tick(kind); }
 
   // A visitor write: an operation of this thread nested in the for_each.
   void Write(const VisitWrite& w) {
@@ -186,7 +188,7 @@ class OpRunner::Iteration final : public VisitSink {
     op.value = w.value;
     OpRecord& nested = rec_.visit_writes.emplace_back();
     nested.visit = static_cast<int>(rec_.yields.size()) - 1;
-    runner_.Execute(op, thread_, rec_.index, nested);
+    runner_.Execute(op, thread_, rec_.index, nested, StampKind::kNestedResponse);
     last_tick_ = nested.response;
   }
 
@@ -354,7 +356,7 @@ void Prepare(const TrialSpec& spec, std::unique_ptr<AnyMap> map, TrialResult& r,
 
 // After the threads joined: the quiescent contents, the post part, and the checkers.
 void Finish(const TrialSpec& spec, TrialResult& r, TrialSetup& setup) {
-  r.history.parallel_end = setup.runner->Tick();
+  r.history.parallel_end = setup.runner->Tick(StampKind::kParallelEnd);
   setup.map->ThreadAttach();
   std::vector<std::pair<Key, Value>> contents;
   contents.reserve(r.program.init.size() + kYieldsReserved);
