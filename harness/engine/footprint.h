@@ -37,49 +37,84 @@ struct ObjectId {
 };
 
 // The kinds of stamp a step takes on the history clock (harness/run/trial.cc, OpRunner::Tick).
-// The checkers compare two stamps of different threads only as the start of one interval or
-// window against the end of another (a response before an invoke, a removal completed before a
-// read window began, ...; the audit is in docs/exhaustive.md, "Which stamps the checkers
-// compare"). So the order of two stamps matters only when one of them is used as a start and the
-// other as an end: two invokes commute, and so do two responses.
+// A checker uses a stamp in four ways: as an event's begin or end (an operation's interval on one
+// key, an erase-this's from its visit to its outcome) or as a window's start or end (a size()'s or
+// an iteration's span, a visit's read window). It compares two stamps of different threads only
+// as an event's end against another event's begin (real-time order), an event's end against a
+// window's start (done before it), or an event's begin against a window's end (begun within it);
+// never two begins, two ends, or two windows (the audit: docs/exhaustive.md, "Which stamps the
+// checkers compare"). So two kinds of stamp stay ordered only when one has a use that is compared
+// with a use of the other: two invokes commute, two responses, two visits.
 enum class StampKind : uint8_t {
-  kInvoke,          // an operation's invoke (a visitor write's too)
-  kResponse,        // a top-level operation's response
-  kNestedResponse,  // a visitor write's response: also where a later read window may begin
-  kVisit,           // an iteration's visit: a read window's end, an erase-this's start
-  kReadPoint,       // a read point the backend reported: a read window's end, a later one's start
-  kEraseOutcome,    // an erase-this's reported outcome: its end, a later read window's start
-  kParallelEnd,     // after the threads joined (never in a step of the search)
+  kInvoke,             // a single-key operation's or a clear's invoke
+  kResponse,           // its response
+  kWindowInvoke,       // a size()'s or a for_each's invoke
+  kSizeResponse,       // a size()'s response
+  kIterationResponse,  // a for_each's response
+  kNestedInvoke,       // a visitor write's invoke
+  kNestedResponse,     // a visitor write's response
+  kVisit,              // a visit whose visitor continues or stops
+  kEraseVisit,         // a visit whose visitor answers erase-this
+  kReadPoint,          // a read point the backend reported
+  kEraseOutcome,       // an erase-this's reported outcome
+  kParallelEnd,        // after the threads joined (never in a step of the search)
 };
 
-// One row per StampKind, in its order: how the checkers use a stamp of that kind (directly, or
-// as a copy: a read window begins at its thread's previous stamp, whatever its kind).
+// The uses of a stamp (bits).
+enum StampUse : uint8_t {
+  kEventBegin = 1,   // the begin of an event (an invoke, an erase-this's visit)
+  kEventEnd = 2,     // the end of an event (a response, an erase-this's outcome)
+  kWindowStart = 4,  // a window's start; a read window starts at its thread's previous stamp
+  kWindowEnd = 8,    // a window's end (a size()'s or for_each's response, a read's end)
+};
+
+// The pairs of uses the checkers compare across threads.
+inline constexpr uint8_t kComparedUses[][2] = {
+    {kEventEnd, kEventBegin},   // real-time order of two events
+    {kEventEnd, kWindowStart},  // an event done before a window
+    {kEventBegin, kWindowEnd},  // an event begun before a window ended
+};
+
+// One row per StampKind, in its order: every use of a stamp of that kind, direct or as a copy.
 struct StampKindInfo {
   StampKind kind;
   const char* name;
-  bool starts;  // used as the start of an interval or window
-  bool ends;    // used as the end of one
+  uint8_t uses;
 };
 inline constexpr StampKindInfo kStampKinds[] = {
-    {StampKind::kInvoke, "invoke", true, false},
-    {StampKind::kResponse, "response", false, true},
-    {StampKind::kNestedResponse, "visitor-write response", true, true},
-    {StampKind::kVisit, "visit", true, true},
-    {StampKind::kReadPoint, "read point", true, true},
-    {StampKind::kEraseOutcome, "erase outcome", true, true},
-    {StampKind::kParallelEnd, "parallel end", true, true},
+    {StampKind::kInvoke, "invoke", kEventBegin},
+    {StampKind::kResponse, "response", kEventEnd},
+    {StampKind::kWindowInvoke, "size/for_each invoke", kWindowStart},
+    {StampKind::kSizeResponse, "size response", kWindowEnd},
+    // The end of its erase-this events that reported no outcome.
+    {StampKind::kIterationResponse, "for_each response", kWindowEnd | kEventEnd},
+    // erase-honoured dates the visitor's own erase by its invoke.
+    {StampKind::kNestedInvoke, "visitor-write invoke", kEventBegin | kWindowStart},
+    {StampKind::kNestedResponse, "visitor-write response", kEventEnd | kWindowStart},
+    {StampKind::kVisit, "visit", kWindowEnd | kWindowStart},
+    // erase-honoured dates an erase-this by its visit.
+    {StampKind::kEraseVisit, "erase-this visit", kEventBegin | kWindowEnd | kWindowStart},
+    {StampKind::kReadPoint, "read point", kWindowEnd | kWindowStart},
+    {StampKind::kEraseOutcome, "erase outcome", kEventEnd | kWindowStart},
+    {StampKind::kParallelEnd, "parallel end", kEventBegin | kEventEnd | kWindowStart | kWindowEnd},
 };
 inline constexpr size_t kStampKindCount = std::size(kStampKinds);
 
-// Per kind, the kinds (bits) whose stamps on another thread it must stay ordered with: one
-// starts where the other ends.
-inline constexpr std::array<uint8_t, kStampKindCount> kStampOrderedWith = [] {
-  std::array<uint8_t, kStampKindCount> out{};
+// Whether uses `a` and `b` (sets of StampUse) include a pair the checkers compare.
+constexpr bool UsesCompared(uint8_t a, uint8_t b) {
+  for (const auto& pair : kComparedUses) {
+    if (((a & pair[0]) && (b & pair[1])) || ((a & pair[1]) && (b & pair[0]))) return true;
+  }
+  return false;
+}
+
+// Per kind, the kinds (bits) whose stamps on another thread it must stay ordered with.
+inline constexpr std::array<uint16_t, kStampKindCount> kStampOrderedWith = [] {
+  std::array<uint16_t, kStampKindCount> out{};
   for (size_t a = 0; a < kStampKindCount; ++a) {
     for (size_t b = 0; b < kStampKindCount; ++b) {
-      if ((kStampKinds[a].starts && kStampKinds[b].ends) ||
-          (kStampKinds[a].ends && kStampKinds[b].starts)) {
-        out[a] |= static_cast<uint8_t>(1u << b);
+      if (UsesCompared(kStampKinds[a].uses, kStampKinds[b].uses)) {
+        out[a] = static_cast<uint16_t>(out[a] | 1u << b);
       }
     }
   }
@@ -101,7 +136,7 @@ struct Access {
 // (too many objects to list, or an access the recording does not see): dependent on every step.
 struct StepAccesses {
   std::vector<Access> accesses;
-  uint8_t stamps = 0;
+  uint16_t stamps = 0;
   bool all = false;
 };
 
@@ -131,7 +166,9 @@ class Footprint {
   void TouchReserved(uint32_t id, bool write) { Add(id, write); }
   void TouchAll() { step_.all = true; }
   // The step took a history stamp of kind `kind`.
-  void Stamp(StampKind kind) { step_.stamps |= static_cast<uint8_t>(1u << static_cast<int>(kind)); }
+  void Stamp(StampKind kind) {
+    step_.stamps = static_cast<uint16_t>(step_.stamps | 1u << static_cast<int>(kind));
+  }
   // The next id an object first touched from now on gets.
   uint32_t next_id() const { return next_id_; }
   // The step that is open (since the last ClearStep).

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <memory>
 #include <optional>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "harness/strategies/noise.h"
@@ -36,6 +37,15 @@ const char* OpLabel(OpKind kind) {
     case OpKind::kForEach: return "op: for_each";
   }
   return "op";
+}
+
+// The kinds of an operation's invoke and response stamps (engine/footprint.h): a size() or a
+// for_each spans a window; a visitor write is nested in the visit that made it.
+std::pair<StampKind, StampKind> OpStampKinds(OpKind kind, bool nested) {
+  if (nested) return {StampKind::kNestedInvoke, StampKind::kNestedResponse};
+  if (kind == OpKind::kSize) return {StampKind::kWindowInvoke, StampKind::kSizeResponse};
+  if (kind == OpKind::kForEach) return {StampKind::kWindowInvoke, StampKind::kIterationResponse};
+  return {StampKind::kInvoke, StampKind::kResponse};
 }
 
 // Executes operations against `map`, recording them in the history on one clock shared by all
@@ -71,17 +81,17 @@ class OpRunner {
  private:
   class Iteration;
 
-  // Records and runs one operation, from its invoke stamp to its response stamp (of kind
-  // `response`: a visitor write's differs from a top-level operation's).
-  void Execute(const OpSpec& spec, int thread, int index, OpRecord& rec,
-               StampKind response = StampKind::kResponse) {
+  // Records and runs one operation, from its invoke stamp to its response stamp (`nested`: a
+  // visitor write).
+  void Execute(const OpSpec& spec, int thread, int index, OpRecord& rec, bool nested = false) {
+    const auto [invoke_kind, response_kind] = OpStampKinds(spec.kind, nested);
     Scheduler* s = Scheduler::Current();
     rec.kind = spec.kind;
     rec.key = spec.key;
     rec.value = spec.value;
     rec.thread = thread;
     rec.index = index;
-    rec.invoke = Tick(StampKind::kInvoke);
+    rec.invoke = Tick(invoke_kind);
     Trace(s, rec.invoke, thread, TraceKind::kOpInvoke, static_cast<uint8_t>(spec.kind), index, 0,
           OpLabel(spec.kind));
     int64_t result = 0;
@@ -97,7 +107,7 @@ class OpRunner {
       case OpKind::kClear: map_.Clear(); break;
       case OpKind::kForEach: result = RunForEach(spec, thread, rec); break;
     }
-    rec.response = Tick(response);
+    rec.response = Tick(response_kind);
     if (s != nullptr) s->OperationReturned();
     Trace(s, rec.response, thread, TraceKind::kOpResponse, static_cast<uint8_t>(spec.kind),
           spec.key, result, OpLabel(spec.kind));
@@ -137,7 +147,9 @@ class OpRunner::Iteration final : public VisitSink {
       return action;
     }
     ++shown_;
-    YieldRecord y{k, v, Tick(StampKind::kVisit), action};
+    YieldRecord y{
+        k, v, Tick(action == VisitAction::kEraseThis ? StampKind::kEraseVisit : StampKind::kVisit),
+        action};
     if (read_to_ != 0) y.read_from = read_from_, y.read_to = read_to_;
     read_to_ = 0;
     rec_.yields.push_back(y);
@@ -188,7 +200,7 @@ class OpRunner::Iteration final : public VisitSink {
     op.value = w.value;
     OpRecord& nested = rec_.visit_writes.emplace_back();
     nested.visit = static_cast<int>(rec_.yields.size()) - 1;
-    runner_.Execute(op, thread_, rec_.index, nested, StampKind::kNestedResponse);
+    runner_.Execute(op, thread_, rec_.index, nested, /*nested=*/true);
     last_tick_ = nested.response;
   }
 
