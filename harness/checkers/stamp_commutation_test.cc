@@ -58,14 +58,22 @@ void Stamp(History& h, const std::vector<Slot>& order) {
     OpRecord& op = OpOf(h, s);
     YieldRecord* y = s.yield < 0 ? nullptr : &op.yields[static_cast<size_t>(s.yield)];
     switch (s.field) {
-      case Field::kInvoke: op.invoke = t; break;
-      case Field::kResponse: op.response = t; break;
-      case Field::kVisit: y->at = t; break;
+      case Field::kInvoke:
+        op.invoke = t;
+        break;
+      case Field::kResponse:
+        op.response = t;
+        break;
+      case Field::kVisit:
+        y->at = t;
+        break;
       case Field::kReadPoint:
         y->read_from = last[static_cast<size_t>(s.thread)];
         y->read_to = t;
         break;
-      case Field::kEraseOutcome: y->erase_at = t; break;
+      case Field::kEraseOutcome:
+        y->erase_at = t;
+        break;
     }
     last[static_cast<size_t>(s.thread)] = t;
   }
@@ -78,14 +86,14 @@ void Stamp(History& h, const std::vector<Slot>& order) {
 void AppendSlots(const OpRecord& op, int thread, int index, std::vector<Slot>& out, Rng& rng,
                  std::vector<bool>& reported) {
   const bool window = op.kind == OpKind::kSize || op.kind == OpKind::kForEach;
-  out.push_back({window ? StampKind::kWindowInvoke : StampKind::kInvoke, Field::kInvoke, thread,
-                 index});
+  out.push_back(
+      {window ? StampKind::kWindowInvoke : StampKind::kInvoke, Field::kInvoke, thread, index});
   for (size_t i = 0; i < op.yields.size(); ++i) {
     const int y = static_cast<int>(i);
     if (rng.Chance(30)) out.push_back({StampKind::kReadPoint, Field::kReadPoint, thread, index, y});
     const bool erase = op.yields[i].action == VisitAction::kEraseThis;
-    out.push_back({erase ? StampKind::kEraseVisit : StampKind::kVisit, Field::kVisit, thread, index,
-                   y});
+    out.push_back(
+        {erase ? StampKind::kEraseVisit : StampKind::kVisit, Field::kVisit, thread, index, y});
     for (size_t w = 0; w < op.visit_writes.size(); ++w) {
       if (op.visit_writes[w].visit != y) continue;
       const int n = static_cast<int>(w);
@@ -141,17 +149,28 @@ OpRecord RandomOp(Rng& rng, int thread, int index) {
 // with probability `noise` percent the result is replaced by a random one.
 void ApplyAtResponse(OpRecord& op, std::map<Key, Value>& model, Rng& rng, uint32_t noise) {
   switch (op.kind) {
-    case OpKind::kInsert: op.ok = model.emplace(op.key, op.value).second; break;
-    case OpKind::kAssign: model[op.key] = op.value; break;
-    case OpKind::kErase: op.ok = model.erase(op.key) == 1; break;
+    case OpKind::kInsert:
+      op.ok = model.emplace(op.key, op.value).second;
+      break;
+    case OpKind::kAssign:
+      model[op.key] = op.value;
+      break;
+    case OpKind::kErase:
+      op.ok = model.erase(op.key) == 1;
+      break;
     case OpKind::kFind: {
       const auto it = model.find(op.key);
       op.found = it == model.end() ? std::nullopt : std::optional<Value>(it->second);
       break;
     }
-    case OpKind::kSize: op.size = model.size(); break;
-    case OpKind::kClear: model.clear(); break;
-    case OpKind::kForEach: return;
+    case OpKind::kSize:
+      op.size = model.size();
+      break;
+    case OpKind::kClear:
+      model.clear();
+      break;
+    case OpKind::kForEach:
+      return;
   }
   if (!rng.Chance(noise)) return;
   op.ok = rng.Chance(50);
@@ -174,7 +193,7 @@ void ApplyVisit(YieldRecord& y, bool reported, std::map<Key, Value>& model, Rng&
   }
   if (y.action != VisitAction::kEraseThis) return;
   const bool declined = reported && rng.Chance(25);
-  y.erase = !reported ? (rng.Chance(50) ? EraseOutcome::kErased : EraseOutcome::kUnknown)
+  y.erase = !reported  ? (rng.Chance(50) ? EraseOutcome::kErased : EraseOutcome::kUnknown)
             : declined ? EraseOutcome::kDeclined
                        : EraseOutcome::kErased;
   if (!declined) model.erase(y.key);
@@ -242,7 +261,8 @@ Verdict Judge(const RandomHistory& r) {
 std::string Names(InvariantSet s) {
   std::string out;
   for (Invariant inv : kAllInvariants) {
-    if (s.Contains(inv)) absl::StrAppend(&out, out.empty() ? "" : ",", std::string(InvariantId(inv)));
+    if (s.Contains(inv))
+      absl::StrAppend(&out, out.empty() ? "" : ",", std::string(InvariantId(inv)));
   }
   return out.empty() ? "none" : out;
 }
@@ -323,10 +343,10 @@ bool WindowsOnlyStartNotEnd(StampKind a, StampKind b) {  // forgets "begun befor
 }
 
 TEST(StampCommutationTest, AWrongTableChangesSomeVerdict) {
-  for (const auto& [name, mutant] : {std::pair<const char*, OrderFn>{"invoke/response commute",
-                                                                      &InvokeResponseCommute},
-                                     {"a visit starts no read", &VisitNeverStartsARead},
-                                     {"no window end", &WindowsOnlyStartNotEnd}}) {
+  for (const auto& [name, mutant] :
+       {std::pair<const char*, OrderFn>{"invoke/response commute", &InvokeResponseCommute},
+        {"a visit starts no read", &VisitNeverStartsARead},
+        {"no window end", &WindowsOnlyStartNotEnd}}) {
     uint64_t swaps = 0, violating = 0;
     EXPECT_NE(FindVerdictChange(mutant, &swaps, &violating), "") << name;
   }
@@ -360,8 +380,10 @@ TEST(StampCommutationTest, TheCommonOrderedPairsEachDecideSomeVerdict) {
   }
   std::cout << "ordered pairs no exchange decided: " << undecided << "\n";
   using K = StampKind;
-  for (const auto& [x, y] : {std::pair{K::kInvoke, K::kResponse}, {K::kInvoke, K::kVisit},
-                             {K::kResponse, K::kWindowInvoke}, {K::kInvoke, K::kSizeResponse},
+  for (const auto& [x, y] : {std::pair{K::kInvoke, K::kResponse},
+                             {K::kInvoke, K::kVisit},
+                             {K::kResponse, K::kWindowInvoke},
+                             {K::kInvoke, K::kSizeResponse},
                              {K::kInvoke, K::kIterationResponse}}) {
     EXPECT_TRUE(decided[static_cast<size_t>(x)][static_cast<size_t>(y)])
         << kStampKinds[static_cast<size_t>(x)].name << " / "

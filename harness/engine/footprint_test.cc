@@ -84,7 +84,7 @@ TEST(FootprintTest, StampsAreOrderedOnlyWhereTheCheckersCompareThem) {
   // Windows are compared with events, never with each other.
   EXPECT_FALSE(Dependent(Stamps({K::kVisit}), fresh, Stamps({K::kVisit, K::kReadPoint})));
   EXPECT_FALSE(Dependent(Stamps({K::kWindowInvoke}), fresh, Stamps({K::kSizeResponse})));
-  EXPECT_TRUE(Dependent(Stamps({K::kVisit}), fresh, Stamps({K::kInvoke})));  // begun in a read
+  EXPECT_TRUE(Dependent(Stamps({K::kVisit}), fresh, Stamps({K::kInvoke})));    // begun in a read
   EXPECT_TRUE(Dependent(Stamps({K::kResponse}), fresh, Stamps({K::kVisit})));  // a read's start
   EXPECT_TRUE(Dependent(Stamps({K::kEraseVisit}), fresh, Stamps({K::kVisit})));
   EXPECT_TRUE(Dependent(Stamps({K::kEraseOutcome}), fresh, Stamps({K::kReadPoint})));
