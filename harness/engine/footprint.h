@@ -53,7 +53,7 @@ enum class StampKind : uint8_t {
   kIterationResponse,  // a for_each's response
   kNestedInvoke,       // a visitor write's invoke
   kNestedResponse,     // a visitor write's response
-  kVisit,              // a visit whose visitor continues or stops
+  kVisit,              // a visit whose visitor continues (a stop is not stamped)
   kEraseVisit,         // a visit whose visitor answers erase-this
   kReadPoint,          // a read point the backend reported
   kEraseOutcome,       // an erase-this's reported outcome

@@ -81,10 +81,10 @@ class OpRunner {
  private:
   class Iteration;
 
-  // Records and runs one operation, from its invoke stamp to its response stamp (`nested`: a
-  // visitor write).
-  void Execute(const OpSpec& spec, int thread, int index, OpRecord& rec, bool nested = false) {
-    const auto [invoke_kind, response_kind] = OpStampKinds(spec.kind, nested);
+  // Records and runs one operation, from its invoke stamp to its response stamp (a visitor
+  // write's record names its visit before it runs).
+  void Execute(const OpSpec& spec, int thread, int index, OpRecord& rec) {
+    const auto [invoke_kind, response_kind] = OpStampKinds(spec.kind, /*nested=*/rec.visit >= 0);
     Scheduler* s = Scheduler::Current();
     rec.kind = spec.kind;
     rec.key = spec.key;
@@ -200,7 +200,7 @@ class OpRunner::Iteration final : public VisitSink {
     op.value = w.value;
     OpRecord& nested = rec_.visit_writes.emplace_back();
     nested.visit = static_cast<int>(rec_.yields.size()) - 1;
-    runner_.Execute(op, thread_, rec_.index, nested, /*nested=*/true);
+    runner_.Execute(op, thread_, rec_.index, nested);
     last_tick_ = nested.response;
   }
 
