@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <bit>
 
 namespace mapfault {
 namespace {
@@ -36,6 +37,9 @@ void Footprint::Add(uint32_t id, bool write) {
 
 bool Dependent(const StepAccesses& a, uint32_t fresh_from, const StepAccesses& b) {
   if (a.all || b.all) return true;
+  for (unsigned m = a.stamps; m != 0; m &= m - 1) {
+    if ((b.stamps & kStampOrderedWith[static_cast<size_t>(std::countr_zero(m))]) != 0) return true;
+  }
   // The strongest access `a` made to an object first touched after the shared prefix.
   bool a_fresh = false, a_fresh_write = false;
   for (const Access& x : a.accesses) {

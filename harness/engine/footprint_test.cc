@@ -1,6 +1,6 @@
 // Tests of step footprints: objects are numbered by first touch per execution, a step lists each
-// object once with its strongest access, and Dependent() is exact below the shared prefix and
-// conservative above it.
+// object once with its strongest access, Dependent() is exact below the shared prefix and
+// conservative above it, and history stamps are ordered by the stamp table.
 #include "harness/engine/footprint.h"
 
 #include "gtest/gtest.h"
@@ -54,9 +54,50 @@ TEST(FootprintTest, StepsDependOnlyThroughAWriteToACommonObject) {
   EXPECT_TRUE(Dependent(Step({{3, true}}), fresh, Step({{3, false}})));
   EXPECT_TRUE(Dependent(Step({{3, false}}), fresh, Step({{3, true}})));
   EXPECT_TRUE(Dependent(Step({{4, false}, {3, true}}), fresh, Step({{5, true}, {3, true}})));
-  // The history clock is a reserved id, the same in every execution.
-  EXPECT_TRUE(Dependent(Step({{Footprint::kHistoryClock, true}}), fresh,
-                        Step({{Footprint::kHistoryClock, true}})));
+}
+
+StepAccesses Stamps(std::initializer_list<StampKind> kinds) {
+  Footprint f;
+  f.BeginExecution();
+  for (StampKind k : kinds) f.Stamp(k);
+  return f.step();
+}
+
+TEST(FootprintTest, TheStampTableListsEveryKindInItsOrder) {
+  static_assert(kStampKindCount <= 16, "StepAccesses::stamps has a bit per kind");
+  for (size_t i = 0; i < kStampKindCount; ++i) {
+    EXPECT_EQ(static_cast<size_t>(kStampKinds[i].kind), i) << kStampKinds[i].name;
+    EXPECT_NE(kStampKinds[i].uses, 0) << kStampKinds[i].name;
+  }
+}
+
+// Two stamps stay ordered when a use of one is compared with a use of the other: an event's end
+// with another's begin or a window's start, an event's begin with a window's end.
+TEST(FootprintTest, StampsAreOrderedOnlyWhereTheCheckersCompareThem) {
+  const uint32_t fresh = 10;
+  using K = StampKind;
+  EXPECT_FALSE(Dependent(Stamps({K::kInvoke}), fresh, Stamps({K::kInvoke})));
+  EXPECT_FALSE(Dependent(Stamps({K::kResponse}), fresh, Stamps({K::kResponse})));
+  EXPECT_TRUE(Dependent(Stamps({K::kInvoke}), fresh, Stamps({K::kResponse})));
+  EXPECT_TRUE(Dependent(Stamps({K::kResponse}), fresh, Stamps({K::kInvoke})));
+  EXPECT_TRUE(Dependent(Stamps({K::kResponse}), fresh, Stamps({K::kInvoke, K::kResponse})));
+  // Windows are compared with events, never with each other.
+  EXPECT_FALSE(Dependent(Stamps({K::kVisit}), fresh, Stamps({K::kVisit, K::kReadPoint})));
+  EXPECT_FALSE(Dependent(Stamps({K::kWindowInvoke}), fresh, Stamps({K::kSizeResponse})));
+  EXPECT_TRUE(Dependent(Stamps({K::kVisit}), fresh, Stamps({K::kInvoke})));    // begun in a read
+  EXPECT_TRUE(Dependent(Stamps({K::kResponse}), fresh, Stamps({K::kVisit})));  // a read's start
+  EXPECT_TRUE(Dependent(Stamps({K::kEraseVisit}), fresh, Stamps({K::kVisit})));
+  EXPECT_TRUE(Dependent(Stamps({K::kEraseOutcome}), fresh, Stamps({K::kReadPoint})));
+  // A stamp makes no object shared: a step without stamps commutes with any stamping one.
+  EXPECT_FALSE(Dependent(Step({{3, true}}), fresh, Stamps({K::kVisit})));
+  EXPECT_FALSE(Dependent(Stamps({K::kVisit}), fresh, Step({{4, true}})));
+  for (size_t a = 0; a < kStampKindCount; ++a) {
+    for (size_t b = 0; b < kStampKindCount; ++b) {
+      EXPECT_EQ(StampsOrdered(static_cast<K>(a), static_cast<K>(b)),
+                StampsOrdered(static_cast<K>(b), static_cast<K>(a)));
+    }
+    EXPECT_TRUE(StampsOrdered(static_cast<K>(a), K::kParallelEnd));
+  }
 }
 
 // Ids at or above `fresh` may name different objects in the two executions: any two of them

@@ -127,6 +127,10 @@ class Scheduler {
   void TouchReserved(uint32_t id, bool write) {
     if (footprint_ != nullptr) [[unlikely]] footprint_->TouchReserved(id, write);
   }
+  // The running step took a history stamp of kind `kind` (footprint.h).
+  void Stamp(StampKind kind) {
+    if (footprint_ != nullptr) [[unlikely]] footprint_->Stamp(kind);
+  }
 
  private:
   enum class State : uint8_t { kRunnable, kBlocked, kFinished };

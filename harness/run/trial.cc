@@ -6,6 +6,7 @@
 #include <atomic>
 #include <memory>
 #include <optional>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "harness/strategies/noise.h"
@@ -38,6 +39,15 @@ const char* OpLabel(OpKind kind) {
   return "op";
 }
 
+// The kinds of an operation's invoke and response stamps (engine/footprint.h): a size() or a
+// for_each spans a window; a visitor write is nested in the visit that made it.
+std::pair<StampKind, StampKind> OpStampKinds(OpKind kind, bool nested) {
+  if (nested) return {StampKind::kNestedInvoke, StampKind::kNestedResponse};
+  if (kind == OpKind::kSize) return {StampKind::kWindowInvoke, StampKind::kSizeResponse};
+  if (kind == OpKind::kForEach) return {StampKind::kWindowInvoke, StampKind::kIterationResponse};
+  return {StampKind::kInvoke, StampKind::kResponse};
+}
+
 // Executes operations against `map`, recording them in the history on one clock shared by all
 // threads (an atomic counter: in perturbed mode its order is consistent with real time, so an
 // operation that returned before another was invoked has a smaller stamp). Scheduling points (in
@@ -61,25 +71,27 @@ class OpRunner {
     Execute(spec, thread, index, rec);
   }
 
-  // Every stamp orders the step that takes it against every other stamp (partial-order reduction:
-  // the history clock is one object, written).
-  uint64_t Tick() {
-    if (Scheduler* s = Scheduler::Current()) s->TouchReserved(Footprint::kHistoryClock, true);
+  // A stamp of kind `kind` (partial-order reduction: the step that takes it stays ordered with the
+  // steps of other threads whose stamps the checkers compare with it, footprint.h's kStampKinds).
+  uint64_t Tick(StampKind kind) {
+    if (Scheduler* s = Scheduler::Current()) s->Stamp(kind);
     return clock_.fetch_add(1, std::memory_order_acq_rel) + 1;
   }
 
  private:
   class Iteration;
 
-  // Records and runs one operation, from its invoke stamp to its response stamp.
+  // Records and runs one operation, from its invoke stamp to its response stamp (a visitor
+  // write's record names its visit before it runs).
   void Execute(const OpSpec& spec, int thread, int index, OpRecord& rec) {
+    const auto [invoke_kind, response_kind] = OpStampKinds(spec.kind, /*nested=*/rec.visit >= 0);
     Scheduler* s = Scheduler::Current();
     rec.kind = spec.kind;
     rec.key = spec.key;
     rec.value = spec.value;
     rec.thread = thread;
     rec.index = index;
-    rec.invoke = Tick();
+    rec.invoke = Tick(invoke_kind);
     Trace(s, rec.invoke, thread, TraceKind::kOpInvoke, static_cast<uint8_t>(spec.kind), index, 0,
           OpLabel(spec.kind));
     int64_t result = 0;
@@ -95,7 +107,7 @@ class OpRunner {
       case OpKind::kClear: map_.Clear(); break;
       case OpKind::kForEach: result = RunForEach(spec, thread, rec); break;
     }
-    rec.response = Tick();
+    rec.response = Tick(response_kind);
     if (s != nullptr) s->OperationReturned();
     Trace(s, rec.response, thread, TraceKind::kOpResponse, static_cast<uint8_t>(spec.kind),
           spec.key, result, OpLabel(spec.kind));
@@ -135,7 +147,9 @@ class OpRunner::Iteration final : public VisitSink {
       return action;
     }
     ++shown_;
-    YieldRecord y{k, v, Tick(), action};
+    YieldRecord y{
+        k, v, Tick(action == VisitAction::kEraseThis ? StampKind::kEraseVisit : StampKind::kVisit),
+        action};
     if (read_to_ != 0) y.read_from = read_from_, y.read_to = read_to_;
     read_to_ = 0;
     rec_.yields.push_back(y);
@@ -150,7 +164,7 @@ class OpRunner::Iteration final : public VisitSink {
 
   void ReadPoint() override {
     read_from_ = last_tick_;
-    read_to_ = Tick();
+    read_to_ = Tick(StampKind::kReadPoint);
   }
 
   void EraseResult(Key k, bool erased) override {
@@ -158,7 +172,7 @@ class OpRunner::Iteration final : public VisitSink {
       if (it->key != k || it->action != VisitAction::kEraseThis) continue;
       if (it->erase != EraseOutcome::kNone) break;  // the latest one already has its outcome
       it->erase = erased ? EraseOutcome::kErased : EraseOutcome::kDeclined;
-      it->erase_at = Tick();
+      it->erase_at = Tick(StampKind::kEraseOutcome);
       // The history dates the erase here: from now on every load sees its stores.
       if (Scheduler* s = Scheduler::Current()) s->OperationReturned();
       return;
@@ -176,7 +190,7 @@ class OpRunner::Iteration final : public VisitSink {
   }
 
  private:
-  uint64_t Tick() { return last_tick_ = runner_.Tick(); }
+  uint64_t Tick(StampKind kind) { return last_tick_ = runner_.Tick(kind); }
 
   // A visitor write: an operation of this thread nested in the for_each.
   void Write(const VisitWrite& w) {
@@ -357,7 +371,7 @@ void Prepare(const TrialSpec& spec, std::unique_ptr<AnyMap> map, TrialResult& r,
 
 // After the threads joined: the quiescent contents, the post part, and the checkers.
 void Finish(const TrialSpec& spec, TrialResult& r, TrialSetup& setup) {
-  r.history.parallel_end = setup.runner->Tick();
+  r.history.parallel_end = setup.runner->Tick(StampKind::kParallelEnd);
   setup.map->ThreadAttach();
   std::vector<std::pair<Key, Value>> contents;
   contents.reserve(r.program.init.size() + kYieldsReserved);
