@@ -61,6 +61,9 @@ inline bool IsPresenceSource(KeyEvent::Kind kind) {
 
 // An event's end for ordering purposes: one that never returned ends after everything.
 inline uint64_t EffectiveEnd(const KeyEvent& e) { return e.end == 0 ? kNever : e.end; }
+// A stamp plus one, kNever staying kNever: the presence sweeps store values plus one, with 0 for
+// "no such event" (presence_sweep.cc, yield_presence.cc).
+inline uint64_t StampPlusOne(uint64_t v) { return v == kNever ? kNever : v + 1; }
 
 // One key's events, in ascending begin time (a view into the index).
 using KeyEvents = std::span<const KeyEvent>;

@@ -33,8 +33,6 @@ namespace mapfault {
 
 namespace {
 
-uint64_t PlusOne(uint64_t v) { return v == kNever ? kNever : v + 1; }
-
 // The windows' `end` values ascending in `sorted`, and in `prefix` (windows.size() + 1) rows of
 // `words` words: row r the bitset of the first r windows in that order.
 void SortedPrefixes(std::span<const PresenceWindow> windows, uint64_t PresenceWindow::*end,
@@ -113,7 +111,7 @@ void PresenceSweep::Sweep(KeyEvents events, bool possible) {
   certain_removals_.clear();
   for (const KeyEvent& e : events) {
     if (!e.MayRemove()) continue;
-    const uint64_t end = PlusOne(EffectiveEnd(e));
+    const uint64_t end = StampPlusOne(EffectiveEnd(e));
     removals_.push_back(
         {e.begin, removals_.empty() ? end : std::max(end, removals_.back().second)});
     if (e.kind == KeyEvent::Kind::kRemove && e.end != 0)
@@ -140,7 +138,7 @@ void PresenceSweep::Sweep(KeyEvents events, bool possible) {
       if (possible) Add(possible_, none, FromAtMost(v(1)));
     } else if (IsPresenceSource(e.kind)) {
       if (e.end != 0) Add(certain_, FromAtMost(e.end), ToAtMost(u(e.begin + 1)));
-      if (possible) Add(possible_, ToAtMost(e.begin), FromAtMost(v(PlusOne(EffectiveEnd(e)))));
+      if (possible) Add(possible_, ToAtMost(e.begin), FromAtMost(v(StampPlusOne(EffectiveEnd(e)))));
     }
   }
 }

@@ -9,8 +9,6 @@
 namespace mapfault {
 namespace {
 
-uint64_t PlusOne(uint64_t v) { return v == kNever ? kNever : v + 1; }
-
 // B' > M by one pass over a key's events (a key with a few: most keys of a small trial).
 bool ScanPossiblyPresent(KeyEvents events, uint64_t from, uint64_t to) {
   uint64_t b = 0, m = 0;
@@ -18,7 +16,7 @@ bool ScanPossiblyPresent(KeyEvents events, uint64_t from, uint64_t to) {
     if (e.kind == KeyEvent::Kind::kInitial) {
       b = std::max<uint64_t>(b, 1);
     } else if (IsPresenceSource(e.kind)) {
-      if (e.begin < to) b = std::max(b, PlusOne(EffectiveEnd(e)));
+      if (e.begin < to) b = std::max(b, StampPlusOne(EffectiveEnd(e)));
     } else if (e.kind == KeyEvent::Kind::kRemove && e.end != 0 && e.end < from) {
       m = std::max(m, e.begin);
     }
@@ -65,7 +63,7 @@ void StepFunctions::Build(size_t ordinal, KeyEvents events) {
     if (e.kind == KeyEvent::Kind::kInitial) {
       span.initial = true;
     } else if (IsPresenceSource(e.kind)) {
-      latest_end = std::max(latest_end, PlusOne(EffectiveEnd(e)));
+      latest_end = std::max(latest_end, StampPlusOne(EffectiveEnd(e)));
       sources_.push_back({e.begin, latest_end});
     } else if (e.kind == KeyEvent::Kind::kRemove && e.end != 0) {
       removals_.push_back({e.end, e.begin});
