@@ -50,27 +50,12 @@ inline void InitMainFiber([[maybe_unused]] FiberSanitizerState& main) {
 #endif
 }
 
-// Call right before constructing fiber `f`'s context, and EndFiberCreation right after. Boost's
-// fiber entry frame is entered while the context is constructed (it jumps in and back), so
-// ThreadSanitizer must count that frame on the new fiber's shadow stack, not on the creator's:
-// else the creator's shadow stack grows by a frame per fiber, every stack TSan stores after that
-// is new and longer, and a long search used gigabytes (tens of thousands of stacks of ~40 KB).
-inline void BeginFiberCreation([[maybe_unused]] FiberSanitizerState& f) {
-#if defined(MAPFAULT_TSAN)
-  f.tsan_fiber = __tsan_create_fiber(0);
-  f.owns_tsan_fiber = true;
-  __tsan_switch_to_fiber(f.tsan_fiber, 0);
-#endif
-}
-
-// `creator`: the context that called BeginFiberCreation, and runs again now.
-inline void EndFiberCreation(FiberSanitizerState& f,
-                             [[maybe_unused]] const FiberSanitizerState& creator,
-                             const void* bottom, size_t size) {
+inline void InitFiber([[maybe_unused]] FiberSanitizerState& f, const void* bottom, size_t size) {
   f.stack_bottom = bottom;
   f.stack_size = size;
 #if defined(MAPFAULT_TSAN)
-  __tsan_switch_to_fiber(creator.tsan_fiber, 0);
+  f.tsan_fiber = __tsan_create_fiber(0);
+  f.owns_tsan_fiber = true;
 #endif
 }
 

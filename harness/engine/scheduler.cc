@@ -63,7 +63,6 @@ Scheduler::~Scheduler() {
 
 boost::context::fiber Scheduler::MakeFiber(int index) {
   boost::context::stack_context stack;
-  BeginFiberCreation(sanitizer_[index]);
   boost::context::fiber fiber(
       std::allocator_arg, PooledStackAllocator(&stack),
       [this, index](boost::context::fiber&& caller) {
@@ -94,8 +93,7 @@ boost::context::fiber Scheduler::MakeFiber(int index) {
         BeforeFiberSwitch(sanitizer_[index], sanitizer_[current_], /*from_is_dying=*/true);
         return std::move(conts_[current_]);
       });
-  EndFiberCreation(sanitizer_[index], sanitizer_[threads_],
-                   static_cast<char*>(stack.sp) - stack.size, stack.size);
+  InitFiber(sanitizer_[index], static_cast<char*>(stack.sp) - stack.size, stack.size);
   return fiber;
 }
 
