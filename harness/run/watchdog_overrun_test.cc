@@ -29,19 +29,26 @@ CellSpec Cell(const std::string& backend, uint64_t trials, ExecMode mode) {
   return cell;
 }
 
-// Runs 30 trials of test.slow_once in `mode`: trial 4 sleeps 1.5 s once (the first time it runs),
-// past the 0.5 s watchdog; its confirmation replay does not sleep.
+// The watchdog of these tests: a perturbed trial of the default size takes about a second under
+// ThreadSanitizer, a few milliseconds otherwise.
+constexpr double kWatchdog = kTsanBuild ? 5 : 1;
+
+// Runs 30 trials of test.slow_once in `mode`: trial 4 sleeps 3 watchdog periods once (the first
+// time it runs); its confirmation replay does not sleep.
 RunResults RunSlowOnce(ExecMode mode) {
   int* left = static_cast<int*>(worker_internal::MapShared(sizeof(int)));
   *left = 1;
   testing::g_slow_left = left;
-  testing::g_slow_ms = 1500;
+  testing::g_slow_ms = static_cast<unsigned>(3000 * kWatchdog);
   const CellSpec cell = Cell("test.slow_once", 30, mode);
   SupervisorOptions options;
   options.seed = 8;
   options.jobs = 1;
-  options.watchdog_seconds = 0.5;
+  options.watchdog_seconds = kWatchdog;
   options.reproduction_replays = 0;
+  // After the overrun (a hang until its replay), the adaptive watchdog would cut slow trials
+  // (AdaptiveWatchdogTest): off, so every other trial is judged here.
+  options.adaptive_watchdog = false;
   testing::g_misbehave_seed = TrialSeed(8, CellKey("test.slow_once", "iterate-while-erase"), 4);
   RunResults r = RunCells({cell}, options);
   testing::g_misbehave_seed = 0;
@@ -97,7 +104,7 @@ TEST(WatchdogOverrunTest, WhenTheFirstHangIsTakenBackTheNextConfirmedOneIsTheFin
     ++tally.hangs;
     tally.hang_trials.push_back(t);
   }
-  ConfirmDeaths(cell, kSeed, 0.3, tally);
+  ConfirmDeaths(cell, kSeed, kWatchdog, tally);
   testing::g_hang_every = 0;
   const CellTally::First& first = tally.first[kNoHang];
   ASSERT_TRUE(first.found());
