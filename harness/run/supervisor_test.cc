@@ -127,7 +127,8 @@ TEST(AdaptiveWatchdogTest, SlowTrialsOfACellWithoutAHangGetTheFullWatchdog) {
   options.seed = 12;
   options.jobs = 2;
   options.batch = 10;
-  options.watchdog_seconds = 3;
+  // Under ThreadSanitizer a trial of this size takes about a second before its sleeps.
+  options.watchdog_seconds = kTsanBuild ? 15 : 3;
   options.reproduction_replays = 0;
   testing::g_slow_every = 5;  // about one trial in five sleeps 0.6 s: > the 0.25 s floor
   testing::g_slow_ms = 600;
