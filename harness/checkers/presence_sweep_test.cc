@@ -21,6 +21,13 @@ namespace {
 
 constexpr uint64_t kSpan = 60;  // logical times 1..kSpan
 
+// That `yes` of `total` answers (`what`) is neither rare nor nearly all (over 1 in 20 each way): a
+// randomized comparison did not compare constant functions.
+void ExpectBothAnswersCommon(int yes, int total, const char* what) {
+  EXPECT_GT(yes, total / 20) << what;
+  EXPECT_LT(yes, total - total / 20) << what;
+}
+
 // `skip_one_in`: an iteration skips each key with probability 1 / skip_one_in (0: yields a third).
 OpRecord RandomOp(Rng& rng, int thread, Key keys, uint64_t skip_one_in = 0, uint64_t span = kSpan) {
   OpRecord op;
@@ -118,10 +125,8 @@ TEST(PresenceSweepTest, AnswersWhatTheIndexAnswersForEveryKeyAndWindow) {
     }
   }
   // Both answers were common: the comparison was not between constant functions.
-  EXPECT_GT(certain, compared / 20);
-  EXPECT_LT(certain, compared - compared / 20);
-  EXPECT_GT(possible, compared / 20);
-  EXPECT_LT(possible, compared - compared / 20);
+  ExpectBothAnswersCommon(certain, compared, "certain");
+  ExpectBothAnswersCommon(possible, compared, "possible");
 }
 
 // The checkers that use the sweep as a filter (no-missed-stable, size-bounds) judge exactly as
@@ -169,10 +174,8 @@ TEST(PresenceSweepTest, FilteredCheckersJudgeAsTheIndexDoes) {
     missed += miss;
     out_of_bounds += out;
   }
-  EXPECT_GT(missed, rounds / 20);
-  EXPECT_LT(missed, rounds - rounds / 20);
-  EXPECT_GT(out_of_bounds, rounds / 20);
-  EXPECT_LT(out_of_bounds, rounds - rounds / 20);
+  ExpectBothAnswersCommon(missed, rounds, "missed");
+  ExpectBothAnswersCommon(out_of_bounds, rounds, "out_of_bounds");
 }
 
 TEST(PresenceSweepTest, AKeyOnlyInTheInitialStateIsPresentInEveryWindow) {

@@ -80,16 +80,15 @@ struct HangReplay {
   bool completed = true;    // every replay completed: the overrun was not the trial's doing
 };
 
-// Replays 0-based `trial` of `cell` alone up to kHangReplays times (once in controlled mode, where
-// a replay runs the same schedule), until one does not complete.
-HangReplay ReplayHang(const CellSpec& cell, uint64_t run_seed, uint64_t trial,
-                      double watchdog_seconds) {
+// Replays the trial `spec` alone up to kHangReplays times (once in controlled mode, where a replay
+// runs the same schedule), until one does not complete.
+HangReplay ReplayHang(const TrialSpec& spec, double watchdog_seconds) {
   constexpr int kHangReplays = 3;
-  const int replays = cell.mode == ExecMode::kControlled ? 1 : kHangReplays;
+  const int replays = spec.mode == ExecMode::kControlled ? 1 : kHangReplays;
   HangReplay r;
   for (int i = 0; i < replays && r.completed; ++i) {
     const auto start = std::chrono::steady_clock::now();
-    r.outcome = RunTrialIsolated(SpecFor(cell, run_seed, trial), watchdog_seconds);
+    r.outcome = RunTrialIsolated(spec, watchdog_seconds);
     const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
     r.completed = r.outcome.kind == IsolatedOutcome::Kind::kCompleted;
     if (r.completed) r.seconds = std::max(r.seconds, took.count());
@@ -118,8 +117,8 @@ void ConfirmHangs(const CellSpec& cell, uint64_t run_seed, double watchdog_secon
   std::vector<uint64_t> trials = tally.hang_trials;
   std::sort(trials.begin(), trials.end());
   for (uint64_t trial : trials) {
-    const HangReplay r = ReplayHang(cell, run_seed, trial, watchdog_seconds);
     const TrialSpec spec = SpecFor(cell, run_seed, trial);
+    const HangReplay r = ReplayHang(spec, watchdog_seconds);
     if (r.completed) {
       tally.RetractHang(trial,
                         ClaimsFor(*cell.backend, ProgramFor(spec)).Contains(Invariant::kNoHang),

@@ -320,6 +320,8 @@ uint64_t CurrentTrialSeed() { return current_trial_seed; }
 
 namespace {
 
+// The hooks of SetScheduleStartHook and SetProgramReadyHook (null: none).
+bool (*schedule_start_hook)() = nullptr;
 void (*program_ready_hook)(const Program&) = nullptr;
 
 // What both modes share: the program, the map after the init part, the history shell, and one
@@ -396,10 +398,6 @@ void Finish(const TrialSpec& spec, TrialResult& r, TrialSetup& setup) {
   r.undecided = checked.undecided;
 }
 
-}  // namespace
-
-namespace {
-bool (*schedule_start_hook)() = nullptr;
 }  // namespace
 
 void SetScheduleStartHook(bool (*hook)()) { schedule_start_hook = hook; }
