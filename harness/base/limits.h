@@ -20,6 +20,7 @@ inline constexpr uint64_t kMaxProgramOps = uint64_t{1} << 20;  // all ops and in
                                                                // explicit program, together
 inline constexpr int kMaxStrategyDepth = 10;   // pct:d=N
 inline constexpr int kMaxPreemptionBound = 8;  // exhaustive:pb=K (at most kMaxStrategyDepth)
+inline constexpr int kMaxStaleBound = 8;       // exhaustive:pb=K,stale=S
 inline constexpr int kMaxShards = 65535;        // --shard I/N (a token's tree shard holds N)
 inline constexpr size_t kMaxScenarioFileBytes = size_t{1} << 20;  // a scenario or suite file
 inline constexpr size_t kMaxTokenFileBytes = size_t{64} << 20;    // replay @FILE

@@ -35,6 +35,24 @@ void Footprint::Add(uint32_t id, bool write) {
   step_.accesses.push_back({id, write});
 }
 
+void Merge(StepAccesses& into, const StepAccesses& b) {
+  into.stamps = static_cast<uint16_t>(into.stamps | b.stamps);
+  into.all |= b.all;
+  if (into.all) return;
+  for (const Access& y : b.accesses) {
+    const auto same = std::find_if(into.accesses.begin(), into.accesses.end(),
+                                   [&y](const Access& x) { return x.id == y.id; });
+    if (same != into.accesses.end()) {
+      same->write |= y.write;
+    } else if (into.accesses.size() == Footprint::kMaxAccesses) {
+      into.all = true;
+      return;
+    } else {
+      into.accesses.push_back(y);
+    }
+  }
+}
+
 bool Dependent(const StepAccesses& a, uint32_t fresh_from, const StepAccesses& b) {
   if (a.all || b.all) return true;
   for (unsigned m = a.stamps; m != 0; m &= m - 1) {

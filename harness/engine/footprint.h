@@ -146,11 +146,17 @@ struct StepAccesses {
 // two stamps that must stay ordered (StampsOrdered).
 bool Dependent(const StepAccesses& a, uint32_t fresh_from, const StepAccesses& b);
 
+// Adds `b`'s accesses and stamps to `into` (a step that ran differently in two executions from
+// the same point: dependent on whatever either variant is dependent on).
+void Merge(StepAccesses& into, const StepAccesses& b);
+
 class Footprint {
  public:
   // Reserved ids: the same object in every execution.
   static constexpr uint32_t kScFence = 1;  // seq_cst fences (one total order)
-  static constexpr uint32_t kFirstId = 2;
+  // Thread t's operation returns (kReturned + t; readability under reads-from enumeration).
+  static constexpr uint32_t kReturned = 2;
+  static constexpr uint32_t kFirstId = kReturned + 64;
   // A step that touches more objects is recorded as touching everything.
   static constexpr size_t kMaxAccesses = 48;
 
@@ -169,6 +175,12 @@ class Footprint {
   void Stamp(StampKind kind) {
     step_.stamps = static_cast<uint16_t>(step_.stamps | 1u << static_cast<int>(kind));
   }
+  // Reads-from enumeration (the exhaustive search's store choices): which stores a weak load may
+  // read then depends on the order of steps that otherwise commute, and the scheduler records
+  // those dependencies too (scheduler.h). Off, every load reads the latest store, and they do not
+  // matter.
+  void set_weak_reads(bool on) { weak_reads_ = on; }
+  bool weak_reads() const { return weak_reads_; }
   // The next id an object first touched from now on gets.
   uint32_t next_id() const { return next_id_; }
   // The step that is open (since the last ClearStep).
@@ -184,6 +196,7 @@ class Footprint {
 
   uint32_t gen_ = 0;
   uint32_t next_id_ = kFirstId;
+  bool weak_reads_ = false;
   StepAccesses step_;
 };
 

@@ -270,6 +270,13 @@ uint32_t Scheduler::WeakLoad(StoreHistory& h, std::memory_order o) {
   int back = 0;
   if (o != std::memory_order_seq_cst) {
     const int readable = hb_.Readable(h, current_);
+    if (footprint_ != nullptr && footprint_->weak_reads()) [[unlikely]] {
+      // Which stores are readable depends on whether their threads' operations returned before
+      // this load (HappensBefore::MustSee): the load does not commute with those returns.
+      for (int i = 0; i < readable; ++i) {
+        footprint_->TouchReserved(Footprint::kReturned + h.Of(latest - i).thread, false);
+      }
+    }
     if (readable > 1) back = ChooseStore(readable);
   }
   const uint32_t index = latest - static_cast<uint32_t>(back);

@@ -101,14 +101,19 @@ class Scheduler {
     return h.count - 1;
   }
   uint32_t WeakStore(StoreHistory& h, std::memory_order o) {
+    WeakReadsDependOnStore();
     return hb_.Store(h, current_, o, last_step_[current_]);
   }
   uint32_t WeakRmw(StoreHistory& h, std::memory_order o) {
+    WeakReadsDependOnStore();
     return hb_.Rmw(h, current_, o, last_step_[current_]);
   }
   // The running thread's scenario operation returned (or an iteration's erase-this reported its
   // outcome, which the history dates there): its stores are seen by every later load.
   void OperationReturned() {
+    if (footprint_ != nullptr && footprint_->weak_reads()) [[unlikely]] {
+      footprint_->TouchReserved(Footprint::kReturned + static_cast<uint32_t>(current_), true);
+    }
     if (!ending_) hb_.Returned(current_, last_step_[current_]);
   }
   // A Var access: checked against happens-before; a race ends the trial (kDataRace) and unwinds
@@ -133,6 +138,14 @@ class Scheduler {
   }
 
  private:
+  // Reads-from enumeration (Footprint::weak_reads): a store and a seq_cst fence of another thread
+  // no longer commute, since a load after the fence must see the stores before it
+  // (HappensBefore::MustSee) and so may read fewer stores when the fence comes second.
+  void WeakReadsDependOnStore() {
+    if (footprint_ != nullptr && footprint_->weak_reads()) [[unlikely]] {
+      footprint_->TouchReserved(Footprint::kScFence, false);
+    }
+  }
   enum class State : uint8_t { kRunnable, kBlocked, kFinished };
 
   // Inlined into the scheduling points: each call level is a return the CPU mispredicts after a

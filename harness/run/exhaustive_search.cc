@@ -51,6 +51,10 @@ std::string Preemptions(int n) {
   return absl::StrCat(n, n == 1 ? " preemption" : " preemptions");
 }
 
+int SearchedStaleBound(const StrategySpec& strategy) {
+  return strategy.memory_model == MemoryModel::kC11 ? strategy.stale_bound : 0;
+}
+
 bool ExhaustiveReduces(const StrategySpec& strategy, const BackendInfo& backend) {
   return strategy.reduction && backend.race_checked;
 }
@@ -59,9 +63,9 @@ TrialResult RunExhaustiveSearch(const TrialSpec& spec) {
   TrialSpec each = spec;
   each.program = spec.program ? spec.program : std::make_shared<const Program>(ProgramFor(spec));
   const uint64_t budget = spec.strategy.max_schedules;
-  ExhaustiveStrategy strategy(spec.strategy.preemption_bound,
-                              ExhaustiveReduces(spec.strategy, *spec.backend),
-                              spec.strategy.tree_shard, spec.strategy.tree_shards);
+  ExhaustiveStrategy strategy(
+      spec.strategy.preemption_bound, ExhaustiveReduces(spec.strategy, *spec.backend),
+      spec.strategy.tree_shard, spec.strategy.tree_shards, SearchedStaleBound(spec.strategy));
   SearchOutcome search;
   InvariantSet undecided;
   TrialResult last;

@@ -32,6 +32,10 @@ TrialResult RunExhaustiveSearch(const TrialSpec& spec);
 // are all Vars: BackendInfo::race_checked). Else the search is unreduced.
 bool ExhaustiveReduces(const StrategySpec& strategy, const BackendInfo& backend);
 
+// The stale reads a search with `strategy` enumerates per schedule: its ",stale=S" under the c11
+// memory model, 0 under sc (every load reads the latest store there).
+int SearchedStaleBound(const StrategySpec& strategy);
+
 // "1 preemption", "3 preemptions": how every search result names a schedule's preemptions.
 std::string Preemptions(int n);
 

@@ -15,6 +15,7 @@ constexpr std::string_view kPrefix = "mf";
 constexpr uint64_t kPreemptBit = 16;  // in the strategy-kind field: `+preempt`
 constexpr uint64_t kScBit = 32;       // ... and `+sc` (MemoryModel::kSc)
 constexpr uint64_t kNoRaceBit = 64;   // ... and race detection off
+constexpr uint64_t kStaleBit = 128;   // ... and an exhaustive search's stale-read bound follows
 // In the exhaustive search's parameter field (its preemption bound): the search without
 // partial-order reduction ("por=off"; a dead worker's token replays the same search).
 constexpr uint64_t kNoReductionParam = 16;
@@ -130,12 +131,17 @@ std::string ReplayToken::Encode() const {
   w.Varint(params.initial);
   w.Varint(params.ops);
   w.String(backend);
-  w.Varint(static_cast<uint64_t>(strategy.kind) | (strategy.preempt ? kPreemptBit : 0) |
-           (strategy.memory_model == MemoryModel::kSc ? kScBit : 0) |
-           (strategy.race_detection ? 0 : kNoRaceBit));
+  w.Varint(
+      static_cast<uint64_t>(strategy.kind) | (strategy.preempt ? kPreemptBit : 0) |
+      (strategy.memory_model == MemoryModel::kSc ? kScBit : 0) |
+      (strategy.race_detection ? 0 : kNoRaceBit) |
+      (strategy.kind == StrategyKind::kExhaustive && strategy.stale_bound != 0 ? kStaleBit : 0));
   // The strategy's parameter: PCT's depth, the exhaustive search's preemption bound.
   w.Varint(strategy.kind == StrategyKind::kExhaustive ? ExhaustiveParam(strategy)
                                                        : static_cast<uint64_t>(strategy.depth));
+  if (strategy.kind == StrategyKind::kExhaustive && strategy.stale_bound != 0) {
+    w.Varint(static_cast<uint64_t>(strategy.stale_bound));
+  }
   w.Varint(seed);
   w.Varint(max_steps);
   w.Varint(static_cast<uint64_t>(invariant));
@@ -227,11 +233,11 @@ absl::StatusOr<std::string> DecodePayload(std::string_view text) {
 // The fixed fields: the identity, seed, invariant and whether a schedule follows (0 none, 1
 // exact, 2 lenient).
 absl::Status ReadHeader(Reader& r, ReplayToken& t, uint64_t& has_choices) {
-  uint64_t mode, threads, keys, initial, ops, kind, depth, inv;
+  uint64_t mode, threads, keys, initial, ops, kind, depth, inv, stale = 0;
   if (!r.Varint(mode) || !r.String(t.scenario) || !r.Varint(threads) || !r.Varint(keys) ||
       !r.Varint(initial) || !r.Varint(ops) || !r.String(t.backend) || !r.Varint(kind) ||
-      !r.Varint(depth) || !r.Varint(t.seed) || !r.Varint(t.max_steps) || !r.Varint(inv) ||
-      !r.Varint(has_choices)) {
+      !r.Varint(depth) || ((kind & kStaleBit) != 0 && !r.Varint(stale)) || !r.Varint(t.seed) ||
+      !r.Varint(t.max_steps) || !r.Varint(inv) || !r.Varint(has_choices)) {
     return Bad("it is truncated");
   }
   if (has_choices > 2) return Bad("a field is out of range");
@@ -239,7 +245,8 @@ absl::Status ReadHeader(Reader& r, ReplayToken& t, uint64_t& has_choices) {
   const bool preempt = (kind & kPreemptBit) != 0;
   const bool sc = (kind & kScBit) != 0;
   const bool no_race = (kind & kNoRaceBit) != 0;
-  kind &= ~(kPreemptBit | kScBit | kNoRaceBit);
+  const bool has_stale = (kind & kStaleBit) != 0;
+  kind &= ~(kPreemptBit | kScBit | kNoRaceBit | kStaleBit);
   const bool exhaustive = kind == static_cast<uint64_t>(StrategyKind::kExhaustive);
   const uint64_t tree = exhaustive ? depth / kTreeShardParam : 0;
   if (exhaustive) depth %= kTreeShardParam;
@@ -248,8 +255,8 @@ absl::Status ReadHeader(Reader& r, ReplayToken& t, uint64_t& has_choices) {
   const bool no_reduction = exhaustive && depth >= kNoReductionParam;
   if (no_reduction) depth -= kNoReductionParam;
   if (mode > 1 || !IsKnownStrategyCode(kind) || inv >= kInvariantCount ||
-      depth > kMaxStrategyDepth ||
-      (exhaustive && depth > kMaxPreemptionBound) ||
+      depth > kMaxStrategyDepth || (exhaustive && depth > kMaxPreemptionBound) ||
+      (has_stale && (!exhaustive || stale < 1 || stale > kMaxStaleBound)) ||
       (tree != 0 && (shards < 2 || shard >= shards))) {
     return Bad("a field is out of range");
   }
@@ -267,6 +274,7 @@ absl::Status ReadHeader(Reader& r, ReplayToken& t, uint64_t& has_choices) {
   if (t.strategy.kind == StrategyKind::kExhaustive) {
     t.strategy.preemption_bound = static_cast<int>(depth);
     t.strategy.reduction = !no_reduction;
+    t.strategy.stale_bound = static_cast<int>(stale);
     t.strategy.tree_shard = tree != 0 ? static_cast<int>(shard) : 0;
     t.strategy.tree_shards = tree != 0 ? static_cast<int>(shards) : 1;
   } else {

@@ -1,6 +1,7 @@
 // The exhaustive strategy (iterative context bounding), and its row hooks in the strategy table.
 #include "harness/strategies/exhaustive_strategy.h"
 
+#include <algorithm>
 #include <bit>
 #include <utility>
 
@@ -20,9 +21,11 @@ void ExhaustiveStrategy::Begin(int threads, uint64_t) {
   threads_ = threads;
   next_ = 0;
   preemptions_ = 0;
+  stale_ = 0;
   error_.clear();
   sleep_.clear();
   pending_ = kNone;
+  step_begin_ = 0;
   pruned_ = false;
   foreign_ = false;
 }
@@ -46,7 +49,7 @@ bool ExhaustiveStrategy::Extend(ThreadMask runnable, int current) {
     point.owners = root_;
   } else {
     const ChoicePoint& parent = path_[next_ - 1];
-    point.owners = ChildOwners(parent.owners, parent.runnable, parent.current, parent.chosen);
+    point.owners = ChildOwnersOf(parent, parent.chosen);
   }
   if (reduction_) {
     point.asleep = SleepMask();
@@ -76,7 +79,7 @@ int ExhaustiveStrategy::Choose(ThreadMask runnable, int current, uint64_t step) 
   if (pruned()) return -1;  // the rest of a pruned execution is not needed
   if (next_ < path_.size()) {  // replaying the prefix
     const ChoicePoint& point = path_[next_];
-    if (point.runnable != runnable || point.current != current) {
+    if (point.readable != 0 || point.runnable != runnable || point.current != current) {
       error_ = absl::StrCat("exhaustive search diverged at step ", step, " (choice ", next_ + 1,
                             "): the backend ran differently on re-execution");
       return -1;
@@ -93,7 +96,44 @@ int ExhaustiveStrategy::Choose(ThreadMask runnable, int current, uint64_t step) 
     pending_ = next_;
   }
   ++next_;
+  step_begin_ = next_;
   return point.chosen;
+}
+
+// A weak load's store: the latest when the path is extended; the alternatives are Advance()'s.
+// Never cut short: a probe's step (another shard's, run for its footprint) explores every store
+// its loads may read, as the unsharded search does, so that the union of its variants is known.
+int ExhaustiveStrategy::ChooseStore(int readable, uint64_t step) {
+  if (stale_bound_ == 0 || pruned_) return 0;
+  if (next_ < path_.size()) {
+    const ChoicePoint& point = path_[next_];
+    if (point.readable != readable) {
+      error_ = absl::StrCat("exhaustive search diverged at step ", step, " (choice ", next_ + 1,
+                            "): the backend ran differently on re-execution");
+      return -1;
+    }
+  } else {
+    ExtendStore(readable);
+  }
+  const ChoicePoint& point = path_[next_++];
+  if (point.chosen > 0) ++stale_;
+  return point.chosen;
+}
+
+void ExhaustiveStrategy::ExtendStore(int readable) {
+  ChoicePoint point;
+  point.readable = readable;
+  point.current = -1;
+  point.stale_before = stale_;
+  point.preemptions_before = preemptions_;
+  point.tried = 1;
+  point.owners = next_ == 0 ? root_ : ChildOwnersOf(path_[next_ - 1], path_[next_ - 1].chosen);
+  path_.push_back(std::move(point));
+}
+
+TreeOwners ExhaustiveStrategy::ChildOwnersOf(const ChoicePoint& point, int alternative) const {
+  if (point.readable != 0) return point.owners;
+  return ChildOwners(point.owners, point.runnable, point.current, alternative);
 }
 
 // Sibling z (explored before `chosen` here) sleeps when cost(z) + [z runnable after its step] <=
@@ -114,9 +154,18 @@ void ExhaustiveStrategy::SleepSiblings(size_t index) {
 
 void ExhaustiveStrategy::StepEnded(int thread, bool runnable) {
   const StepAccesses& step = footprint_.step();
+  const bool was_pruned = pruned_;
   if (pending_ != kNone) {
     ChoicePoint& point = path_[pending_];
-    if (point.chosen == thread) point.steps[static_cast<size_t>(thread)] = {step, runnable, true};
+    if (point.chosen == thread) {
+      StepRecord& r = point.steps[static_cast<size_t>(thread)];
+      if (r.recorded && stale_bound_ > 0) {  // another variant of the step: the union
+        Merge(r.step, step);
+        r.runnable |= runnable;
+      } else {
+        r = {step, runnable, true};
+      }
+    }
     pending_ = kNone;
   }
   std::erase_if(sleep_, [&](const Sleeper& s) {
@@ -127,6 +176,9 @@ void ExhaustiveStrategy::StepEnded(int thread, bool runnable) {
     const ChoicePoint& at = path_[s.point];
     return Dependent(at.steps[static_cast<size_t>(s.thread)].step, at.fresh_from, step);
   });
+  // A pruned step's store choices are not explored: every variant of it would be pruned too.
+  if (pruned_ && !was_pruned) next_ = std::min(next_, step_begin_);
+  step_begin_ = next_;
   footprint_.ClearStep();
 }
 
@@ -135,6 +187,11 @@ bool ExhaustiveStrategy::Advance() {
   path_.resize(next_);
   while (!path_.empty()) {
     ChoicePoint& point = path_.back();
+    if (point.readable != 0) {
+      if (AdvanceStore(point)) return true;
+      path_.pop_back();
+      continue;
+    }
     for (ThreadMask m = point.runnable & ~point.tried & ~point.asleep; m != 0; m &= m - 1) {
       const int thread = std::countr_zero(m);
       if (!WithinBound(point, thread)) continue;
@@ -151,9 +208,18 @@ bool ExhaustiveStrategy::Advance() {
   return true;
 }
 
+// A store choice's next store: every readable one, while the schedule has stale reads to spend.
+bool ExhaustiveStrategy::AdvanceStore(ChoicePoint& point) {
+  const int next = point.chosen + 1;
+  if (next >= point.readable || point.stale_before >= stale_bound_) return false;
+  point.chosen = next;
+  point.tried |= ThreadMask{1} << next;
+  return true;
+}
+
 bool ExhaustiveStrategy::Owns(const ChoicePoint& point, int thread) const {
   if (root_.count == 1) return true;
-  return ChildOwners(point.owners, point.runnable, point.current, thread).Contains(shard_);
+  return ChildOwnersOf(point, thread).Contains(shard_);
 }
 
 // The sleep set a later sibling y inherits from `thread` (z) needs z's step: only with reduction,
@@ -174,7 +240,7 @@ bool ExhaustiveStrategy::OwnsSchedule() const {
   if (root_.count == 1) return true;
   if (next_ == 0) return root_.LeafOwner() == shard_;
   const ChoicePoint& last = path_[next_ - 1];
-  return ChildOwners(last.owners, last.runnable, last.current, last.chosen).LeafOwner() == shard_;
+  return ChildOwnersOf(last, last.chosen).LeafOwner() == shard_;
 }
 
 absl::Status ParseExhaustiveParams(std::string_view text, std::string_view params,
@@ -186,11 +252,14 @@ absl::Status ParseExhaustiveParams(std::string_view text, std::string_view param
   int bound = -1;
   uint64_t max_schedules = 0;
   bool reduction = true;
+  int stale = 0;
   bool ok = absl::SimpleAtoi(parts[0], &bound) && bound >= 0 && bound <= kMaxPreemptionBound;
   for (size_t i = 1; ok && i < parts.size(); ++i) {
     const std::string& part = parts[i];
     if (part.rfind("max=", 0) == 0) {
       ok = absl::SimpleAtoi(part.substr(4), &max_schedules) && max_schedules > 0;
+    } else if (part.rfind("stale=", 0) == 0) {
+      ok = absl::SimpleAtoi(part.substr(6), &stale) && stale >= 0 && stale <= kMaxStaleBound;
     } else if (part == "por=off" || part == "por=on") {
       reduction = part == "por=on";
     } else {
@@ -198,20 +267,26 @@ absl::Status ParseExhaustiveParams(std::string_view text, std::string_view param
     }
   }
   if (!ok) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "bad exhaustive strategy '", std::string(text), "': use exhaustive:pb=K with K from 0 to ",
-        kMaxPreemptionBound, " (optionally exhaustive:pb=K,max=N, N > 0 schedules per program, "
-        "and ,por=off for the search without partial-order reduction)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("bad exhaustive strategy '", std::string(text),
+                     "': use exhaustive:pb=K with K from 0 to ", kMaxPreemptionBound,
+                     " (optionally exhaustive:pb=K,max=N, N > 0 schedules per program, "
+                     "and ,stale=S, S from 0 to ",
+                     kMaxStaleBound,
+                     " weak loads that may read an older store, "
+                     "and ,por=off for the search without partial-order reduction)"));
   }
   spec.preemption_bound = bound;
   spec.max_schedules = max_schedules;
   spec.reduction = reduction;
+  spec.stale_bound = stale;
   return absl::OkStatus();
 }
 
 std::string FormatExhaustiveParams(const StrategySpec& spec) {
   std::string text = absl::StrCat("pb=", spec.preemption_bound);
   if (spec.max_schedules != 0) absl::StrAppend(&text, ",max=", spec.max_schedules);
+  if (spec.stale_bound != 0) absl::StrAppend(&text, ",stale=", spec.stale_bound);
   if (!spec.reduction) absl::StrAppend(&text, ",por=off");
   return text;
 }

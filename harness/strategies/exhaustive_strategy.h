@@ -26,6 +26,16 @@
 // then the other shard's alternative runs one step (a probe, neither counted nor judged) so that
 // its step is recorded and puts its thread to sleep in the later siblings exactly as it would
 // unsharded. The shards' judged schedules are then disjoint and together the unsharded search's.
+//
+// Reads-from enumeration (`stale_bound` S > 0, under the c11 memory model): a weak load that may
+// read several stores (Strategy::ChooseStore) is a store choice point of the path, whose
+// alternatives are its readable stores, the latest first; reading an older one costs one of the
+// schedule's S stale reads and no preemption. A thread's step from a choice point may then run
+// differently in different executions (its loads read different stores), so the step a sleeping
+// thread is kept asleep by is the union of every variant explored (the sleep-set argument needs
+// the step's footprint in every execution the sibling's subtree may prune), and the scheduler
+// records the extra dependencies of readability (scheduler.h: a seq_cst fence against every
+// store, an operation's return against the loads that may read its stores).
 #ifndef MAPFAULT_HARNESS_STRATEGIES_EXHAUSTIVE_STRATEGY_H_
 #define MAPFAULT_HARNESS_STRATEGIES_EXHAUSTIVE_STRATEGY_H_
 
@@ -48,12 +58,21 @@ class ExhaustiveStrategy final : public Strategy {
   // `reduction`: sleep sets (sound only when every shared access is recorded: a backend whose
   // shared plain fields are all Vars). `shard` of `shards`: explore only that tree shard's part
   // (tree_shard.h); 0 of 1 is the whole tree.
-  explicit ExhaustiveStrategy(int max_bound, bool reduction = false, int shard = 0, int shards = 1)
-      : max_bound_(max_bound), reduction_(reduction), shard_(shard),
-        root_(TreeOwners::Root(shards)) {}
+  // `stale_bound`: at most that many weak loads per schedule read an older store than the latest
+  // (the reads-from enumeration above); 0, every load reads the latest.
+  explicit ExhaustiveStrategy(int max_bound, bool reduction = false, int shard = 0, int shards = 1,
+                              int stale_bound = 0)
+      : max_bound_(max_bound),
+        reduction_(reduction),
+        shard_(shard),
+        stale_bound_(stale_bound),
+        root_(TreeOwners::Root(shards)) {
+    footprint_.set_weak_reads(stale_bound > 0);
+  }
 
   void Begin(int threads, uint64_t expected_steps) override;
   int Choose(ThreadMask runnable, int current, uint64_t step) override;
+  int ChooseStore(int readable, uint64_t step) override;
   std::string Error() const override { return error_; }
   Footprint* StepFootprint() override { return reduction_ ? &footprint_ : nullptr; }
   void StepEnded(int thread, bool runnable) override;
@@ -63,8 +82,9 @@ class ExhaustiveStrategy final : public Strategy {
   bool Advance();
   // The bound of the current round (0 .. max_bound).
   int round() const { return round_; }
-  // The preemptions of the execution that just ran.
+  // The preemptions of the execution that just ran, and its loads that read an older store.
   int preemptions() const { return preemptions_; }
+  int stale_reads() const { return stale_; }
   // Whether the execution that just ran is a schedule this round counts (exactly round()
   // preemptions, and this tree shard's); the others re-ran schedules of earlier rounds.
   bool IsNewSchedule() const { return !pruned() && preemptions_ == round_ && OwnsSchedule(); }
@@ -79,14 +99,18 @@ class ExhaustiveStrategy final : public Strategy {
   bool diverged() const { return !error_.empty(); }
 
  private:
-  // A scheduling point with more than one runnable thread, on the current path.
-  // What a thread's step from a choice point touched (recorded when it ran there).
+  // What a thread's step from a choice point touched (recorded when it ran there; with store
+  // choices, the union over the variants that ran).
   struct StepRecord {
     StepAccesses step;
     bool runnable = false;  // the thread could still run after the step
     bool recorded = false;
   };
+  // A scheduling point with more than one runnable thread on the current path, or a store choice
+  // (`readable` > 0: a weak load's readable stores; `chosen` is the store, 0 the latest).
   struct ChoicePoint {
+    int readable = 0;
+    int stale_before = 0;  // store choices: the stale reads of the execution before it
     ThreadMask runnable = 0;
     int current = 0;          // the thread that reached the point (blocked, finished, or none)
     int chosen = 0;
@@ -110,6 +134,11 @@ class ExhaustiveStrategy final : public Strategy {
   static bool Preempts(const ChoicePoint& point, int thread);
   ThreadMask SleepMask() const;
   bool Extend(ThreadMask runnable, int current);
+  void ExtendStore(int readable);
+  // The owners of the subtree below `point`'s alternative `alternative` (a store choice's
+  // alternatives stay in its subtree's owners: shards split at thread choices only).
+  TreeOwners ChildOwnersOf(const ChoicePoint& point, int alternative) const;
+  bool AdvanceStore(ChoicePoint& point);
   // Puts to sleep the threads explored at path_[index] before its chosen one that may sleep.
   void SleepSiblings(size_t index);
   // Tree shards: whether `thread`'s subtree at `point` is this shard's; whether another shard's
@@ -128,22 +157,26 @@ class ExhaustiveStrategy final : public Strategy {
   const int max_bound_;
   const bool reduction_;
   const int shard_;
+  const int stale_bound_;
   const TreeOwners root_;
   int threads_ = 0;
   int round_ = 0;
   std::vector<ChoicePoint> path_;
   size_t next_ = 0;      // the next choice point of this execution
   int preemptions_ = 0;  // of this execution so far
+  int stale_ = 0;        // its loads that read an older store so far
   std::string error_;
   Footprint footprint_;
   std::vector<Sleeper> sleep_;  // the sleep set now
   size_t pending_ = kNone;      // the choice point whose chosen thread's step is running
+  size_t step_begin_ = 0;       // next_ when the running step began (its store choices follow)
   bool pruned_ = false;
   bool foreign_ = false;
 };
 
 // The exhaustive row's hooks (strategy_table.h): "exhaustive:pb=K" (K in 0..kMaxPreemptionBound,
-// optionally ",max=N": at most N schedules per program, and ",por=off": no reduction), and the
+// optionally ",max=N": at most N schedules per program, ",stale=S": reads-from enumeration with at
+// most S stale reads per schedule, and ",por=off": no reduction), and the
 // controlled strategy of one execution outside a search: the schedule without preemptions (the
 // search's first).
 absl::Status ParseExhaustiveParams(std::string_view text, std::string_view params,

@@ -32,6 +32,11 @@ struct StrategySpec {
   // kExhaustive: partial-order reduction by sleep sets (exhaustive_strategy.h); ",por=off" turns it
   // off (the unreduced search, to measure the reduction or to cross-check it).
   bool reduction = true;
+  // kExhaustive under kC11: at most this many weak loads of a schedule read an older store than
+  // the latest ("exhaustive:pb=K,stale=S"); each load's readable stores are then branches of the
+  // search, free of the preemption bound (CDSChecker's reads-from enumeration, bounded). 0: every
+  // load reads the latest store, and the search's guarantee is about those executions only.
+  int stale_bound = 0;
   // kExhaustive in controlled mode: the part of each program's schedule tree this search explores,
   // tree shard `tree_shard` of `tree_shards` (tree_shard.h); 0 of 1 is the whole tree. A run's
   // --shard I/N sets it (each shard then searches every program); not part of the spelling.
