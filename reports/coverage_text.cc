@@ -24,8 +24,16 @@ std::string TreeShardText(const Coverage& c) {
   return fmt::format(", each program's schedule tree searched in {} shards", c.tree_shards);
 }
 
+// Which stores the search let weak loads read (under c11): " and <= 1 stale read", or " (weak
+// loads reading the latest store)"; nothing under sc.
+std::string StaleText(const Coverage& c) {
+  if (!c.stale_read_bound) return "";
+  if (*c.stale_read_bound == 0) return " (weak loads reading the latest store)";
+  return fmt::format(" and <= {}", Plural(*c.stale_read_bound, "stale read", "stale reads"));
+}
+
 std::string ExhaustiveText(const Coverage& c) {
-  const std::string bound = Plural(c.preemption_bound, "preemption", "preemptions");
+  const std::string bound = Plural(c.preemption_bound, "preemption", "preemptions") + StaleText(c);
   const std::string programs = Plural(c.programs, "program", "programs");
   const std::string schedules = Plural(c.schedules, "schedule", "schedules");
   const std::string_view reduced = c.reduced ? " (reduced by sleep sets)" : "";

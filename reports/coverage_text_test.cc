@@ -123,7 +123,7 @@ TEST(CoverageTextTest, ResultsJsonCarriesCoverageAndReadsItBack) {
   EXPECT_EQ(j["results"][0]["coverage"],
             nlohmann::json::parse(R"({"kind": "exhaustive", "preemption_bound": 2,
                 "programs": 50, "schedules": 41312, "complete": true, "programs_complete": 50,
-                "bound_complete": 2, "reduction": "none"})"));
+                "bound_complete": 2, "reduction": "none", "stale_read_bound": null})"));
   const nlohmann::json& sampled = j["results"][kAllInvariants.size()]["coverage"];
   EXPECT_EQ(sampled, nlohmann::json::parse(R"({"kind": "sampled", "trials": 10000,
                 "distinct_schedules": 9412, "stale_reads": 2345, "pct_bound": null})"));
@@ -134,6 +134,39 @@ TEST(CoverageTextTest, ResultsJsonCarriesCoverageAndReadsItBack) {
   nlohmann::json bad = j;
   bad["results"][0]["coverage"]["kind"] = "guessed";
   EXPECT_FALSE(ResultsFromJson(bad).ok());
+}
+
+// Under c11 an exhaustive verdict says which stores its weak loads read: at most S stale reads
+// per schedule (the reads-from enumeration), or only the latest store; under sc nothing (every
+// load reads the latest there). results.json's stale_read_bound reads back, and merge keeps it.
+TEST(CoverageTextTest, AnExhaustiveVerdictSaysWhichStoresItsLoadsRead) {
+  CellResult c = ExhaustiveCell();
+  c.coverage.stale_read_bound = 1;
+  EXPECT_EQ(CoverageText(c),
+            "every schedule with <= 2 preemptions and <= 1 stale read of 50 programs, 41,312 "
+            "schedules");
+  c.coverage.stale_read_bound = 3;
+  EXPECT_NE(CoverageText(c).find("<= 2 preemptions and <= 3 stale reads of"), std::string::npos);
+  RunResults run;
+  run.cells = {c};
+  const nlohmann::json j = ResultsToJson(run);
+  EXPECT_EQ(j["results"][0]["coverage"]["stale_read_bound"], 3);
+  const absl::StatusOr<RunResults> back = ResultsFromJson(j);
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->cells[0].coverage.stale_read_bound, 3);
+  nlohmann::json bad = j;
+  bad["results"][0]["coverage"]["stale_read_bound"] = 99;
+  EXPECT_FALSE(ResultsFromJson(bad).ok());
+  c.coverage.stale_read_bound = 0;
+  EXPECT_EQ(CoverageText(c),
+            "every schedule with <= 2 preemptions (weak loads reading the latest store) of 50 "
+            "programs, 41,312 schedules");
+  Coverage merged = c.coverage;
+  MergeCoverage(merged, c.coverage);
+  EXPECT_EQ(merged.stale_read_bound, 0);
+  Coverage sc = ExhaustiveCell().coverage;
+  MergeCoverage(merged, sc);
+  EXPECT_FALSE(merged.stale_read_bound.has_value());
 }
 
 // A search with partial-order reduction says so, in results.json and in words; a file written

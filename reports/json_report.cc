@@ -30,14 +30,16 @@ nlohmann::json CoverageToJson(const CellResult& c) {
   using json = nlohmann::json;
   const Coverage& v = c.coverage;
   if (v.kind == Coverage::Kind::kExhaustive) {
-    json out = {{"kind", "exhaustive"},
-               {"preemption_bound", v.preemption_bound},
-               {"programs", v.programs},
-               {"schedules", v.schedules},
-               {"complete", v.complete},
-               {"programs_complete", v.programs_complete},
-               {"bound_complete", v.bound_complete < 0 ? json(nullptr) : json(v.bound_complete)},
-               {"reduction", v.reduced ? "sleep-sets" : "none"}};
+    json out = {
+        {"kind", "exhaustive"},
+        {"preemption_bound", v.preemption_bound},
+        {"programs", v.programs},
+        {"schedules", v.schedules},
+        {"complete", v.complete},
+        {"programs_complete", v.programs_complete},
+        {"bound_complete", v.bound_complete < 0 ? json(nullptr) : json(v.bound_complete)},
+        {"reduction", v.reduced ? "sleep-sets" : "none"},
+        {"stale_read_bound", v.stale_read_bound ? json(*v.stale_read_bound) : json(nullptr)}};
     if (v.tree_shards > 1) {  // --shard I/N split each program's schedule tree
       out["tree_shards"] = v.tree_shards;
       out["tree_shard"] = v.tree_shard < 0 ? json(nullptr) : json(v.tree_shard);
@@ -261,6 +263,9 @@ void ReadCoverage(const json& row, FieldReader& in, CellResult& c) {
     cov.schedules = in.Count(*v, "schedules");
     cov.complete = in.Bool(*v, "complete");
     cov.reduced = v->value("reduction", std::string("none")) == "sleep-sets";  // absent: older
+    if (const json s = v->value("stale_read_bound", json(nullptr)); !s.is_null()) {
+      cov.stale_read_bound = static_cast<int>(in.Count(*v, "stale_read_bound", 0, kMaxStaleBound));
+    }
     cov.programs_complete = in.Count(*v, "programs_complete", 0, cov.programs);
     const json bound = v->value("bound_complete", json(nullptr));
     cov.bound_complete = bound.is_null() ? -1

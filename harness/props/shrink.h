@@ -47,8 +47,8 @@ struct ShrinkOutcome {
   int original_preemptions = 0;
   int shrunk_preemptions = 0;
   // The bounded search proved shrunk_preemptions minimal: no schedule of `shrunk` with fewer
-  // preemptions breaks `invariant` (among schedules whose atomic loads read the latest store, as
-  // every exhaustive guarantee under --memory-model c11). `minimality` says it in words, or why it
+  // preemptions breaks `invariant` (under --memory-model c11, among schedules with at most as many
+  // stale reads as the failing one's, up to 8). `minimality` says it in words, or why it
   // is not proven (the search's bound, its budget, an interruption, ...).
   bool minimal = false;
   std::string minimality;

@@ -12,12 +12,24 @@
 namespace mapfault::shrink_internal {
 namespace {
 
-// The qualifier every exhaustive guarantee carries when weak atomics were exercised: the search
-// reads the latest store at every load (docs/exhaustive.md, known limits).
+// The stale reads the bounded search enumerates per schedule: as many as the case's schedule read
+// (at most kMaxStaleBound), so that a failure that needs a weak load's older store is searched for
+// with it (reads-from enumeration, docs/exhaustive.md).
+int StaleBoundFor(const ShrinkCase& c) {
+  return static_cast<int>(std::min<uint32_t>(c.stale_reads, kMaxStaleBound));
+}
+
+// The qualifier an exhaustive guarantee carries when weak atomics were exercised: the search
+// enumerated at most that many stale reads per schedule.
 std::string LatestStoreNote(const ShrinkCase& c) {
-  return c.stale_reads != 0 ? " (among schedules whose atomic loads read the latest store; the "
-                              "failing schedule reads older ones)"
-                            : "";
+  if (c.stale_reads == 0) return "";
+  const int bound = StaleBoundFor(c);
+  std::string note = absl::StrCat(" (among schedules with at most ", bound,
+                                  bound == 1 ? " stale read" : " stale reads");
+  if (c.stale_reads > static_cast<uint32_t>(bound)) {
+    absl::StrAppend(&note, "; the failing schedule reads ", c.stale_reads, " older stores");
+  }
+  return note + ")";
 }
 
 Minimality NotProven(std::string why) { return {false, absl::StrCat("not proven: ", why), 0, 0}; }
@@ -31,6 +43,7 @@ TrialSpec SearchSpec(const TrialSpec& spec, const ShrinkCase& c, int bound,
   s.strategy.preemption_bound = bound;
   s.strategy.max_schedules = options.search_schedules;
   s.strategy.reduction = true;  // sound under the bound; off by itself where it would not be
+  s.strategy.stale_bound = StaleBoundFor(c);
   return s;
 }
 
@@ -100,6 +113,7 @@ TrialSpec SpecOf(const TrialSpec& spec, const ShrinkCase& c) {
     s.strategy.preemption_bound = *c.searched;
     s.strategy.max_schedules = 0;
     s.strategy.reduction = true;
+    s.strategy.stale_bound = StaleBoundFor(c);
     if (c.choices) s.replay_choices = c.choices;  // exactly: the search's own schedule
   } else if (c.choices) {
     s.replay_choices = c.choices;
@@ -138,12 +152,12 @@ Minimality SearchFewestPreemptions(const TrialSpec& spec, ShrinkCase& current,
     const std::string how =
         o.search ? absl::StrCat("bounded search: found at schedule ", o.search->schedules)
                  : std::string("bounded search: found where its worker died");
-    m.text = found.preemptions == 0
-                 ? absl::StrCat("proven: 0 preemptions, the fewest any schedule has (", how, ")")
-                 : absl::StrCat("proven: no schedule with fewer than ",
-                                Preemptions(found.preemptions), " breaks ",
-                                std::string(InvariantId(inv)), " in this program",
-                                LatestStoreNote(found), " (", how, ")");
+    m.text =
+        found.preemptions == 0
+            ? absl::StrCat("proven: 0 preemptions, the fewest any schedule has (", how, ")")
+            : absl::StrCat("proven: no schedule with fewer than ", Preemptions(found.preemptions),
+                           " breaks ", std::string(InvariantId(inv)), " in this program",
+                           LatestStoreNote(current), " (", how, ")");
     current = std::move(found);
   } else if (hit) {  // cannot be: the search's bound is below the case's count
     m = NotProven(absl::StrCat("the bounded search found a schedule with ",

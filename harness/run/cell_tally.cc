@@ -75,6 +75,9 @@ Coverage CellTally::CoverageOf(const CellSpec& cell, uint64_t planned) const {
     c.kind = Coverage::Kind::kExhaustive;
     c.preemption_bound = cell.strategy.preemption_bound;
     c.reduced = ExhaustiveReduces(cell.strategy, *cell.backend);
+    if (cell.strategy.memory_model == MemoryModel::kC11) {
+      c.stale_read_bound = SearchedStaleBound(cell.strategy);
+    }
     // A search a crash or hang ended reported nothing: its program counts, not fully explored
     // (the schedules it ran before are not counted).
     c.programs = programs + deaths;

@@ -202,6 +202,28 @@ TEST(TokenTest, RoundTripsAnExhaustiveSearchsTreeShard) {
   ExpectRejected(t.Encode(), "out of range");
 }
 
+// An exhaustive search's stale-read bound (reads-from enumeration) rides in the token, so that a
+// token without choices re-runs the same search; a token written before the field existed (or
+// with the bound 0) has none and reads the latest store, as such searches did. Out of range: 9.
+TEST(TokenTest, RoundTripsAnExhaustiveSearchsStaleBound) {
+  ReplayToken t = Sample();
+  t.strategy = *StrategySpec::Parse("exhaustive:pb=2,stale=3");
+  auto back = ReplayToken::Decode(t.Encode());
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->strategy.stale_bound, 3);
+  EXPECT_EQ(back->strategy.preemption_bound, 2);
+  EXPECT_EQ(back->strategy.ToString(), "exhaustive:pb=2,stale=3");
+  const std::string with = t.Encode();
+  t.strategy.stale_bound = 0;
+  const std::string without = t.Encode();
+  EXPECT_LT(without.size(), with.size());  // no field at all: the encoding of older tokens
+  back = ReplayToken::Decode(without);
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->strategy.stale_bound, 0);
+  t.strategy.stale_bound = kMaxStaleBound + 1;
+  ExpectRejected(t.Encode(), "out of range");
+}
+
 TEST(TokenTest, TokenFromPayloadAddsAValidChecksum) {
   const std::string text = Sample().Encode();
   std::string raw;

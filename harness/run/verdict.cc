@@ -39,6 +39,11 @@ void MergeCoverage(Coverage& into, const Coverage& shard) {
   into.bound_complete = std::min(into.bound_complete, shard.bound_complete);
   into.complete = into.complete && shard.complete;
   into.reduced = into.reduced && shard.reduced;
+  if (into.stale_read_bound && shard.stale_read_bound) {
+    into.stale_read_bound = std::min(*into.stale_read_bound, *shard.stale_read_bound);
+  } else {
+    into.stale_read_bound.reset();
+  }
   if (into.distinct_schedules && shard.distinct_schedules) {
     *into.distinct_schedules += *shard.distinct_schedules;
   } else {

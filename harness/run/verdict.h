@@ -54,6 +54,10 @@ struct Coverage {
   // differ only in the order of independent steps, one runs), so `schedules` counts
   // representatives; results.json's "reduction": "sleep-sets", else "none".
   bool reduced = false;
+  // kExhaustive under the c11 memory model: at most this many weak loads of a schedule read an
+  // older store than the latest ("exhaustive:pb=K,stale=S"; 0: every load read the latest, and
+  // the guarantee is about those executions only). Absent under sc, where loads read the latest.
+  std::optional<int> stale_read_bound;
   // kExhaustive under --shard I/N: each program's schedule tree was split `tree_shards` ways
   // (strategies/tree_shard.h) and every shard searched every program; these results are tree
   // shard `tree_shard`'s part (-1: merged, the parts of the shards that were merged). 1: whole.
