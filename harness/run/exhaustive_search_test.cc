@@ -520,5 +520,51 @@ TEST(ExhaustiveSearchTest, MergedTreeShardsCoverWhatTheUnshardedRunCovers) {
   EXPECT_EQ(merged->ExitCode(), whole.ExitCode());
 }
 
+// Reads-from enumeration (exhaustive:pb=K,stale=S) on lockfree, whose relaxed and acquire loads
+// may read older stores under c11: the search judges more schedules than reading the latest
+// store only, some of them with stale reads, and the correct backend still holds; under sc the
+// bound means nothing (every load reads the latest). The cell's coverage names the bound (c11)
+// or not (sc), and a counterexample found with stale reads enumerated replays exactly from its
+// token, which carries the bound.
+TEST(ExhaustiveSearchTest, ReadsFromEnumerationExploresStaleReadsAndHoldsOnACorrectBackend) {
+  const TrialResult latest =
+      RunExhaustiveSearch(Spec("lockfree", "iterate-while-erase", "exhaustive:pb=1", 2));
+  const TrialResult stale =
+      RunExhaustiveSearch(Spec("lockfree", "iterate-while-erase", "exhaustive:pb=1,stale=1", 2));
+  ASSERT_TRUE(latest.search && stale.search);
+  EXPECT_TRUE(latest.search->complete && stale.search->complete);
+  EXPECT_TRUE(stale.violations.empty()) << stale.violations[0].explanation;
+  EXPECT_GT(stale.search->schedules, latest.search->schedules);
+  const TrialResult sc =
+      RunExhaustiveSearch(Spec("lockfree", "iterate-while-erase", "exhaustive:pb=1,stale=1+sc", 2));
+  const TrialResult sc_latest =
+      RunExhaustiveSearch(Spec("lockfree", "iterate-while-erase", "exhaustive:pb=1+sc", 2));
+  ASSERT_TRUE(sc.search && sc_latest.search);
+  EXPECT_EQ(sc.search->schedules, sc_latest.search->schedules);
+
+  SupervisorOptions options;
+  options.seed = 2;
+  options.jobs = 1;
+  const RunResults c11 =
+      RunCells({Cell("lockfree", "iterate-while-erase", "exhaustive:pb=1,stale=1", 1)}, options);
+  EXPECT_EQ(c11.cells[0].coverage.stale_read_bound, 1);
+  EXPECT_EQ(c11.ExitCode(), kExitHolds);
+  const RunResults sc_run =
+      RunCells({Cell("lockfree", "iterate-while-erase", "exhaustive:pb=1+sc", 1)}, options);
+  EXPECT_FALSE(sc_run.cells[0].coverage.stale_read_bound.has_value());
+
+  const TrialSpec spec =
+      Spec("mutant.lockfree_missing_acquire", "iterate-while-grow", "exhaustive:pb=1,stale=1", 1);
+  const TrialResult r = RunExhaustiveSearch(spec);
+  ASSERT_FALSE(r.violations.empty());
+  const absl::StatusOr<ReplayToken> token =
+      ReplayToken::Decode(MakeToken(spec, r.violations[0].invariant, r.run.choices).Encode());
+  ASSERT_TRUE(token.ok()) << token.status();
+  EXPECT_EQ(token->strategy.stale_bound, 1);
+  const IsolatedOutcome o = RunTrialIsolated(*TrialSpecFromToken(*token), 10);
+  EXPECT_FALSE(o.diverged);
+  EXPECT_EQ(o.choices, r.run.choices);
+}
+
 }  // namespace
 }  // namespace mapfault
