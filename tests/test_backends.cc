@@ -230,16 +230,75 @@ class HashOrderedMap {
   std::vector<std::pair<Key, Value>> entries_;
 };
 
+// A mutex map whose size() reads two counters without the lock: the entries linked and the
+// entries unlinked, each incremented inside the critical section that (un)links. kRelaxed: relaxed
+// increments and loads. Then a size() concurrent with an insert of a key and an erase of it in
+// another thread may read the erase's count and the linked count from before the insert: one below
+// every size the map had (size-bounds). A weak-memory bug without a data race (the counters are
+// atomics), invisible while every load reads the latest store. Otherwise: release increments and
+// acquire loads, the unlinked count first, and an acquire load that reads an erase's count sees
+// the insert before it (the erase took the lock after it): correct.
+template <class Sync, bool kRelaxed>
+class SplitSizeMap : public MutexMap<Sync> {
+ public:
+  bool Insert(Key k, Value v) {
+    LockGuard g(this->mu_, "mutex.lock: insert");
+    return Counted(this->table_.Insert(k, v), linked_);
+  }
+  void Assign(Key k, Value v) {
+    LockGuard g(this->mu_, "mutex.lock: assign");
+    Counted(this->table_.Assign(k, v), linked_);
+  }
+  bool Erase(Key k) {
+    LockGuard g(this->mu_, "mutex.lock: erase");
+    return Counted(this->table_.Erase(k), unlinked_);
+  }
+  void Clear() {
+    LockGuard g(this->mu_, "mutex.lock: clear");
+    const int64_t n = static_cast<int64_t>(this->table_.Size());
+    this->table_.Clear();
+    if (n > 0) unlinked_.fetch_add(n, kIncrement);
+  }
+  void ForEach(Visitor visit, IterKind kind) {
+    LockGuard g(this->mu_, "mutex.lock: for_each");
+    this->table_.ForEach(Visitor(
+                             [&](Key k, Value v) {
+                               const VisitAction a = visit(k, v);
+                               Counted(a == VisitAction::kEraseThis, unlinked_);
+                               return a;
+                             },
+                             visit),
+                         kind);
+  }
+  size_t Size() {  // no lock
+    const int64_t unlinked = unlinked_.load(kRead);
+    return static_cast<size_t>(linked_.load(kRead) - unlinked);
+  }
+
+ private:
+  static constexpr std::memory_order kIncrement =
+      kRelaxed ? std::memory_order_relaxed : std::memory_order_release;
+  static constexpr std::memory_order kRead =
+      kRelaxed ? std::memory_order_relaxed : std::memory_order_acquire;
+  bool Counted(bool changed, typename Sync::template Atomic<int64_t>& counter) {
+    if (changed) counter.fetch_add(1, kIncrement);
+    return changed;
+  }
+
+  typename Sync::template Atomic<int64_t> linked_{0};
+  typename Sync::template Atomic<int64_t> unlinked_{0};
+};
+
 constexpr InvariantSet kClaims = {Invariant::kNoCrash, Invariant::kNoHang,
                                   Invariant::kIterNoDuplicate, Invariant::kIterNoMissedStable,
                                   Invariant::kIterNoPhantom};
 
 template <class M, class RealM = void>
-void RegisterHidden(const char* id, const char* description) {
+void RegisterHidden(const char* id, const char* description, InvariantSet claims = kClaims) {
   BackendInfo info;
   info.id = id;
   info.description = description;
-  info.claims = kClaims;
+  info.claims = claims;
   info.make_controlled = Factory<M>();
   if constexpr (!std::is_void_v<RealM>) info.make_real = Factory<RealM>();
   info.listed = false;
@@ -277,6 +336,14 @@ void RegisterTestBackends() {
     info.listed = false;
     (void)GlobalBackends().Register(std::move(info));
   }
+  InvariantSet sized = kClaims;
+  sized.Add(Invariant::kSizeBounds);
+  RegisterHidden<SplitSizeMap<ControlledSync, true>>(
+      "test.split_size_relaxed",
+      "TEST: size() reads two relaxed counters without the lock (a weak-memory bug)", sized);
+  RegisterHidden<SplitSizeMap<ControlledSync, false>>(
+      "test.split_size_acquire",
+      "TEST: size() reads two counters without the lock, release/acquire (correct)", sized);
   RegisterHidden<NullDerefOnChosenTrial<ControlledSync>, NullDerefOnChosenTrial<RealSync>>(
       "test.null_deref", "TEST: erase writes through a null pointer in the chosen trial");
   RegisterHidden<BadAllocOnChosenTrial<ControlledSync>, BadAllocOnChosenTrial<RealSync>>(

@@ -566,5 +566,55 @@ TEST(ExhaustiveSearchTest, ReadsFromEnumerationExploresStaleReadsAndHoldsOnACorr
   EXPECT_EQ(o.choices, r.run.choices);
 }
 
+// Three threads: insert key 7, erase it, size(). On test.split_size_relaxed (size() reads two
+// relaxed counters without the lock) a size() that reads the erase's count and the linked count
+// from before the insert returns one less than any size the map had.
+TrialSpec SplitSizeSpec(const std::string& backend, const std::string& strategy) {
+  TrialSpec spec = Spec(backend, "mixed-ops", strategy, 1);
+  spec.params.threads = 3;
+  Program p;
+  p.init = {{0, 1000}, {1, 1001}};
+  p.threads = {{{OpKind::kInsert, 7, WriteValue(0, 0), {}}},
+               {{OpKind::kErase, 7, 0, {}}},
+               {{OpKind::kSize, 0, 0, {}}}};
+  p.post = DefaultPostOps();
+  spec.program = std::make_shared<const Program>(p);
+  return spec;
+}
+
+// A bug only a stale read shows: the search that reads the latest store certifies the relaxed
+// counters (complete, no failure); with one stale read per schedule it finds size-bounds broken,
+// and the counterexample's token (store choices included) replays it exactly in a fresh worker.
+// The release/acquire version holds with two stale reads enumerated.
+TEST(ExhaustiveSearchTest, ReadsFromEnumerationFindsABugOnlyAStaleReadShows) {
+  const TrialResult latest =
+      RunExhaustiveSearch(SplitSizeSpec("test.split_size_relaxed", "exhaustive:pb=2"));
+  ASSERT_TRUE(latest.search.has_value());
+  EXPECT_TRUE(latest.search->complete);
+  EXPECT_TRUE(latest.violations.empty()) << latest.violations[0].explanation;
+
+  const TrialSpec spec = SplitSizeSpec("test.split_size_relaxed", "exhaustive:pb=2,stale=1");
+  const TrialResult stale = RunExhaustiveSearch(spec);
+  ASSERT_FALSE(stale.violations.empty());
+  EXPECT_EQ(stale.violations[0].invariant, Invariant::kSizeBounds)
+      << stale.violations[0].explanation;
+  EXPECT_GE(stale.run.stale_reads, 1u);
+  const absl::StatusOr<ReplayToken> token =
+      ReplayToken::Decode(MakeToken(spec, Invariant::kSizeBounds, stale.run.choices).Encode());
+  ASSERT_TRUE(token.ok()) << token.status();
+  const IsolatedOutcome o = RunTrialIsolated(*TrialSpecFromToken(*token), 10);
+  EXPECT_FALSE(o.diverged);
+  EXPECT_EQ(o.choices, stale.run.choices);
+  ASSERT_FALSE(o.violations.empty());
+  EXPECT_EQ(o.violations[0].invariant, Invariant::kSizeBounds);
+
+  const TrialResult correct =
+      RunExhaustiveSearch(SplitSizeSpec("test.split_size_acquire", "exhaustive:pb=2,stale=2"));
+  ASSERT_TRUE(correct.search.has_value());
+  EXPECT_TRUE(correct.search->complete);
+  EXPECT_TRUE(correct.violations.empty()) << correct.violations[0].explanation;
+  EXPECT_GT(correct.search->schedules, 0u);
+}
+
 }  // namespace
 }  // namespace mapfault
