@@ -203,10 +203,13 @@ std::string CertifyText(const CertifySearch& s) {
 std::string FormatCertifyMarkdown(const CertifyBenchResults& results) {
   std::string out = fmt::format(
       "# mapfault certification benchmark\n\nSeed `{}`: {} programs per backend x scenario, every "
-      "schedule with <= {} preemptions, with sleep sets and without (`por=off`){}.\n\n"
+      "schedule with <= {} preemptions{}, with sleep sets and without (`por=off`){}.\n\n"
       "| backend | scenario | schedules (sleep sets) | time | certified | schedules (unreduced) "
       "| time | certified | reduction factor |\n|---|---|---:|---:|---|---:|---:|---|---:|\n",
       results.seed, results.programs, results.preemption_bound,
+      results.stale_bound == 0 ? std::string()
+                               : fmt::format(" and <= {} stale read{}", results.stale_bound,
+                                             results.stale_bound == 1 ? "" : "s"),
       results.partial ? " (PARTIAL: interrupted)" : "");
   uint64_t reduced = 0, unreduced = 0;
   double reduced_s = 0, unreduced_s = 0;
@@ -247,6 +250,7 @@ nlohmann::json CertifyToJson(const CertifyBenchResults& results) {
           {"seed", results.seed},
           {"programs", results.programs},
           {"preemption_bound", results.preemption_bound},
+          {"stale_read_bound", results.stale_bound},
           {"partial", results.partial},
           {"rows", rows}};
 }

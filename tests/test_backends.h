@@ -42,8 +42,8 @@ inline unsigned g_slow_ms = 0;
 // And two unsynchronised maps that break iteration invariants in many trials:
 // "test.salted", whose order is a hash seeded from a heap address (a nondeterministic backend: its
 // replays diverge), and "test.unsalted", the same map unseeded (deterministic).
-// "test.split_size_relaxed" (size() reads two relaxed counters without the lock: a weak-memory bug
-// only a stale read shows) and "test.split_size_acquire" (the same with release/acquire: correct).
+// "test.split_size" (size() reads two relaxed counters without the lock: wrong; in one program
+// only a stale read shows it) and "test.counted_size" (one counter: correct).
 // Idempotent.
 void RegisterTestBackends();
 

@@ -53,6 +53,7 @@ struct BenchBugsOptions {
   // programs per correct white-box backend x built-in scenario, at --certify-bound K.
   int certify = 0;
   int certify_bound = 2;
+  int certify_stale = 0;
 };
 CLI::App* AddBenchBugsCommand(CLI::App& app, BenchBugsOptions& options);
 int RunBenchBugs(const BenchBugsOptions& options);

@@ -177,9 +177,12 @@ bool HappensBefore::Fresh(StoreHistory& h) const {
 // (mapfault's checkers judge histories in real time; C++ has no real time, only [atomics.order]
 // p11's "should be visible within a reasonable amount of time").
 bool HappensBefore::MustSee(const StoreRecord& r, int t) const {
+  return r.step < returned_step_[r.thread] || MustSeeOrdered(r, t);
+}
+
+bool HappensBefore::MustSeeOrdered(const StoreRecord& r, int t) const {
   const uint32_t* now = &thread_clocks_[Index(t, 0)];
   if (r.epoch <= now[r.thread] || r.step < sc_fence_step_[t]) return true;
-  if (r.step < returned_step_[r.thread]) return true;
   if (r.seen == 0) return false;
   const uint32_t* seen = SlotAt(r.seen);
   for (int u = 0; u < n_; ++u) {

@@ -135,6 +135,13 @@ class HappensBefore {
   // latest). Each returns the store's place in the order.
   bool Fresh(StoreHistory& h) const;
   int Readable(const StoreHistory& h, int t) const;
+  // Whether a load of t must see store `i` of `h` (not read older) by the order of the trial's
+  // steps alone (happens-before, a seq_cst fence, a read that happens-before it), not because the
+  // storing thread's operation returned before the load. The exhaustive search's reads-from
+  // enumeration orders a load after the returns that decide its readable stores (scheduler.cc).
+  bool MustSeeByOrder(const StoreHistory& h, uint32_t i, int t) const {
+    return MustSeeOrdered(h.Of(i), t);
+  }
   void ReadFrom(StoreHistory& h, uint32_t index, int t, std::memory_order order);
   uint32_t Store(StoreHistory& h, int t, std::memory_order order, uint32_t step);
   uint32_t Rmw(StoreHistory& h, int t, std::memory_order order, uint32_t step);
@@ -174,6 +181,7 @@ class HappensBefore {
   uint32_t* SlotAt(uint32_t slot) { return &pool_[static_cast<size_t>(slot) * n_]; }
   const uint32_t* SlotAt(uint32_t slot) const { return &pool_[static_cast<size_t>(slot) * n_]; }
   bool MustSee(const StoreRecord& r, int t) const;  // a load of t may not read older than r
+  bool MustSeeOrdered(const StoreRecord& r, int t) const;  // ... without the returned rule
   uint32_t Append(StoreHistory& h, int t, std::memory_order order, uint32_t step,
                   uint32_t continues);
   void Tick(int t) { ++thread_clocks_[Index(t, t)]; }

@@ -272,9 +272,12 @@ uint32_t Scheduler::WeakLoad(StoreHistory& h, std::memory_order o) {
     const int readable = hb_.Readable(h, current_);
     if (footprint_ != nullptr && footprint_->weak_reads()) [[unlikely]] {
       // Which stores are readable depends on whether their threads' operations returned before
-      // this load (HappensBefore::MustSee): the load does not commute with those returns.
+      // this load (HappensBefore::MustSee): the load does not commute with the returns of the
+      // threads whose examined stores it need not see by the order of steps alone.
       for (int i = 0; i < readable; ++i) {
-        footprint_->TouchReserved(Footprint::kReturned + h.Of(latest - i).thread, false);
+        const uint32_t index = latest - static_cast<uint32_t>(i);
+        if (hb_.MustSeeByOrder(h, index, current_)) continue;
+        footprint_->TouchReserved(Footprint::kReturned + h.Of(index).thread, false);
       }
     }
     if (readable > 1) back = ChooseStore(readable);

@@ -63,9 +63,11 @@ CertifyBenchResults RunCertifyBench(const CertifyBenchOptions& options) {
   results.seed = options.seed;
   results.programs = options.programs;
   results.preemption_bound = options.preemption_bound;
+  results.stale_bound = options.stale_bound;
   StrategySpec reduced;
   reduced.kind = StrategyKind::kExhaustive;
   reduced.preemption_bound = options.preemption_bound;
+  reduced.stale_bound = options.stale_bound;
   StrategySpec unreduced = reduced;
   unreduced.reduction = false;
   for (const BackendInfo* b : options.backends) {

@@ -23,6 +23,7 @@ struct CertifyBenchOptions {
   std::vector<const BackendInfo*> backends;  // default (empty): CertifiableBackends()
   int programs = 20;
   int preemption_bound = 2;
+  int stale_bound = 0;  // exhaustive:pb=K,stale=S (reads-from enumeration under c11)
   uint64_t seed = 1;
   double watchdog_seconds = 5;
   const volatile std::sig_atomic_t* stop = nullptr;
@@ -54,6 +55,7 @@ struct CertifyBenchResults {
   uint64_t seed = 0;
   int programs = 0;
   int preemption_bound = 0;
+  int stale_bound = 0;
   bool partial = false;
   std::vector<CertifyBenchRow> rows;
 };

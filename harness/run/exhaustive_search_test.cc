@@ -566,7 +566,7 @@ TEST(ExhaustiveSearchTest, ReadsFromEnumerationExploresStaleReadsAndHoldsOnACorr
   EXPECT_EQ(o.choices, r.run.choices);
 }
 
-// Three threads: insert key 7, erase it, size(). On test.split_size_relaxed (size() reads two
+// Three threads: insert key 7, erase it, size(). On test.split_size (size() reads two
 // relaxed counters without the lock) a size() that reads the erase's count and the linked count
 // from before the insert returns one less than any size the map had.
 TrialSpec SplitSizeSpec(const std::string& backend, const std::string& strategy) {
@@ -585,15 +585,15 @@ TrialSpec SplitSizeSpec(const std::string& backend, const std::string& strategy)
 // A bug only a stale read shows: the search that reads the latest store certifies the relaxed
 // counters (complete, no failure); with one stale read per schedule it finds size-bounds broken,
 // and the counterexample's token (store choices included) replays it exactly in a fresh worker.
-// The release/acquire version holds with two stale reads enumerated.
+// One counter instead of two (test.counted_size) holds with two stale reads enumerated.
 TEST(ExhaustiveSearchTest, ReadsFromEnumerationFindsABugOnlyAStaleReadShows) {
   const TrialResult latest =
-      RunExhaustiveSearch(SplitSizeSpec("test.split_size_relaxed", "exhaustive:pb=2"));
+      RunExhaustiveSearch(SplitSizeSpec("test.split_size", "exhaustive:pb=2"));
   ASSERT_TRUE(latest.search.has_value());
   EXPECT_TRUE(latest.search->complete);
   EXPECT_TRUE(latest.violations.empty()) << latest.violations[0].explanation;
 
-  const TrialSpec spec = SplitSizeSpec("test.split_size_relaxed", "exhaustive:pb=2,stale=1");
+  const TrialSpec spec = SplitSizeSpec("test.split_size", "exhaustive:pb=2,stale=1");
   const TrialResult stale = RunExhaustiveSearch(spec);
   ASSERT_FALSE(stale.violations.empty());
   EXPECT_EQ(stale.violations[0].invariant, Invariant::kSizeBounds)
@@ -609,7 +609,7 @@ TEST(ExhaustiveSearchTest, ReadsFromEnumerationFindsABugOnlyAStaleReadShows) {
   EXPECT_EQ(o.violations[0].invariant, Invariant::kSizeBounds);
 
   const TrialResult correct =
-      RunExhaustiveSearch(SplitSizeSpec("test.split_size_acquire", "exhaustive:pb=2,stale=2"));
+      RunExhaustiveSearch(SplitSizeSpec("test.counted_size", "exhaustive:pb=2,stale=2"));
   ASSERT_TRUE(correct.search.has_value());
   EXPECT_TRUE(correct.search->complete);
   EXPECT_TRUE(correct.violations.empty()) << correct.violations[0].explanation;
