@@ -46,7 +46,7 @@ TEST(WorkerTest, ScheduleHashesRoundTripThroughTheirHexString) {
   back.erase(back.begin());
   EXPECT_EQ(back, hashes);
   EXPECT_EQ(HashesToHex(nullptr, 0), "");
-  for (const std::string bad : {hex.substr(1), hex.substr(0, 15) + "g", std::string(16, 'F')}) {
+  for (const std::string& bad : {hex.substr(1), hex.substr(0, 15) + "g", std::string(16, 'F')}) {
     std::vector<uint64_t> none = {7};
     EXPECT_FALSE(HashesFromHex(bad, none)) << bad;
     EXPECT_EQ(none, std::vector<uint64_t>{7});
