@@ -241,15 +241,6 @@ uint32_t HappensBefore::Rmw(StoreHistory& h, int t, std::memory_order order, uin
   return Append(h, t, order, step, h.Of(latest).release);
 }
 
-void HappensBefore::Fresh(VarShadow& v) const {
-  if (v.gen == gen_) return;
-  v.gen = gen_;
-  v.write_clock = 0;
-  v.read_clock = 0;
-  v.write_thread = 0;  // indexes a clock before the first write
-  v.read_thread = 0;
-}
-
 VarAccess HappensBefore::WriteOf(const VarShadow& v) {
   return {v.write_step, v.write_thread, true, v.write_label, {v.write_file, v.write_line}};
 }
@@ -268,13 +259,12 @@ bool HappensBefore::Race(const VarAccess& earlier, uint32_t epoch, const VarAcce
 
 namespace {
 
-// Read's rare paths, out of line: inlined, their registers made every read save and restore six
-// callee-saved ones (a quarter of a common read's instructions, callgrind). `Entry` is
-// HappensBefore::ReadEntry. With a read set: records the read in it. Else two concurrent reads:
-// keeps both, in a new read set.
+// A read that is not ordered after the Var's last one (HappensBefore::Read, out of line with it:
+// TryRead takes the common paths). `Entry` is HappensBefore::ReadEntry. With a read set: records
+// the read in it. Else two concurrent reads: keeps both, in a new read set.
 template <class Entry>
-[[gnu::noinline]] void ReadShared(std::vector<Entry>& read_sets, int n, VarShadow& v,
-                                  const VarAccess& a, uint32_t mine) {
+void ReadShared(std::vector<Entry>& read_sets, int n, VarShadow& v, const VarAccess& a,
+                uint32_t mine) {
   if (v.read_clock == HappensBefore::kReadSet) {
     read_sets[static_cast<size_t>(v.read_set) * n + a.thread] = {mine, a.step, a.label, a.where};
     return;
@@ -294,20 +284,12 @@ bool HappensBefore::Read(VarShadow& v, const VarAccess& a) {
   const uint32_t* now = Clock(a.thread);
   const uint32_t mine = now[a.thread];
   if (v.read_clock == mine && v.read_thread == a.thread) return true;  // read in this epoch
-  if (v.write_clock > now[v.write_thread]) [[unlikely]] {
-    return Race(WriteOf(v), v.write_clock, a);
-  }
-  if (v.read_clock == kReadSet || (v.read_clock != 0 && v.read_clock > now[v.read_thread]))
-      [[unlikely]] {
+  if (v.write_clock > now[v.write_thread]) return Race(WriteOf(v), v.write_clock, a);
+  if (v.read_clock == kReadSet || (v.read_clock != 0 && v.read_clock > now[v.read_thread])) {
     ReadShared(read_sets_, n_, v, a, mine);
     return true;
   }
-  v.read_clock = mine;
-  v.read_thread = static_cast<uint8_t>(a.thread);
-  v.read_step = a.step;
-  v.read_label = a.label;
-  v.read_file = a.where.file;
-  v.read_line = a.where.line;
+  RecordRead(v, a, mine);
   return true;
 }
 
@@ -327,13 +309,7 @@ bool HappensBefore::Write(VarShadow& v, const VarAccess& a) {
   } else if (v.read_clock != 0 && v.read_clock > now[v.read_thread]) {
     return Race(ReadOf(v), v.read_clock, a);
   }
-  v.write_clock = mine;
-  v.write_thread = static_cast<uint8_t>(a.thread);
-  v.write_step = a.step;
-  v.write_label = a.label;
-  v.write_file = a.where.file;
-  v.write_line = a.where.line;
-  v.read_clock = 0;  // every earlier read is ordered before this write, or raced with it
+  RecordWrite(v, a, mine);
   return true;
 }
 

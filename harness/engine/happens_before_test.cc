@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "harness/base/rng.h"
 #include "harness/engine/scheduler.h"
 #include "harness/engine/sync.h"
 #include "harness/strategies/random_strategy.h"
@@ -94,6 +95,73 @@ TEST_F(HappensBeforeTest, ANewTrialForgetsTheLastOnesAccesses) {
   EXPECT_TRUE(Write(0));
   Begin(2);
   EXPECT_TRUE(Read(1));
+}
+
+// Two shadows record the same accesses (their generations differ: each HappensBefore::Begin takes
+// a new one from a process-wide counter).
+bool SameShadow(const VarShadow& a, const VarShadow& b) {
+  return a.write_clock == b.write_clock && a.read_clock == b.read_clock &&
+         a.read_set == b.read_set && a.write_step == b.write_step && a.read_step == b.read_step &&
+         a.write_thread == b.write_thread && a.read_thread == b.read_thread &&
+         a.write_label == b.write_label && a.read_label == b.read_label &&
+         a.write_file == b.write_file && a.read_file == b.read_file &&
+         a.write_line == b.write_line && a.read_line == b.read_line;
+}
+
+// TryRead / TryWrite (the scheduler's inline common path, falling back to Read / Write when they
+// return false) judge and record every access exactly as Read / Write alone: random accesses of
+// up to 4 threads to 3 Vars, ordered here and there by lock hand-offs, over two trials; each
+// access's answer, each race's description and every shadow afterwards compared.
+TEST(HappensBeforeFastPathTest, TryThenFallBackIsReadAndWriteAlone) {
+  Rng rng(16);
+  int races = 0, read_sets = 0;  // the paths Read / Write take alone, exercised too
+  for (int round = 0; round < 2000; ++round) {
+    const int n = 2 + static_cast<int>(rng.Below(3));
+    HappensBefore whole, fast;
+    VarShadow whole_vars[3] = {}, fast_vars[3] = {};
+    SyncClock whole_locks[2], fast_locks[2];
+    for (int trial = 0; trial < 2; ++trial) {
+      whole.Begin(n, MemoryModel::kC11);
+      fast.Begin(n, MemoryModel::kC11);
+      for (int step = 1; step <= 40; ++step) {
+        const int t = static_cast<int>(rng.Below(n));
+        const int what = static_cast<int>(rng.Below(10));
+        if (what == 0) {
+          const int l = static_cast<int>(rng.Below(2));
+          whole.Release(whole_locks[l], t);
+          fast.Release(fast_locks[l], t);
+          continue;
+        }
+        if (what == 1) {
+          const int l = static_cast<int>(rng.Below(2));
+          whole.Acquire(whole_locks[l], t);
+          fast.Acquire(fast_locks[l], t);
+          continue;
+        }
+        const int x = static_cast<int>(rng.Below(3));
+        const bool write = what < 5;
+        const VarAccess a{static_cast<uint32_t>(step),
+                          t,
+                          write,
+                          write ? "w" : "r",
+                          {"f.h", static_cast<uint32_t>(step)}};
+        const bool expected = write ? whole.Write(whole_vars[x], a) : whole.Read(whole_vars[x], a);
+        const bool got = write ? fast.TryWrite(fast_vars[x], a) || fast.Write(fast_vars[x], a)
+                               : fast.TryRead(fast_vars[x], a) || fast.Read(fast_vars[x], a);
+        ASSERT_EQ(got, expected) << "round " << round << " step " << step;
+        if (!got) {
+          ASSERT_EQ(DescribeRace(fast.race()), DescribeRace(whole.race()));
+        }
+        races += !got;
+        read_sets += whole_vars[x].read_clock == HappensBefore::kReadSet;
+        for (int i = 0; i < 3; ++i) {
+          ASSERT_TRUE(SameShadow(fast_vars[i], whole_vars[i])) << "round " << round << " Var " << i;
+        }
+      }
+    }
+  }
+  EXPECT_GT(races, 1000);
+  EXPECT_GT(read_sets, 1000);
 }
 
 // Release/acquire through one atomic location, by memory order.

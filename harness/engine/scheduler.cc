@@ -244,8 +244,9 @@ void Scheduler::StepBoundReached(TraceKind kind, const char* label) {
   UnwindAt(kind);
 }
 
+// An access TryRead / TryWrite left undecided: the whole judgement (a race ends the trial).
 void Scheduler::VarAccessed(VarShadow& v, bool write, CodeSite where) {
-  const VarAccess a{last_step_[current_], current_, write, last_label_[current_], where};
+  const VarAccess a = AccessHere(write, where);
   if (write ? hb_.Write(v, a) : hb_.Read(v, a)) [[likely]] return;
   RaceFound(hb_.race());
 }

@@ -104,7 +104,8 @@ json FailureLine(const TrialSpec& spec, uint64_t t, const TrialResult& r, uint32
 // What a worker's trials covered since its last coverage line ("cov"): programs searched
 // exhaustively (schedules, fully explored, least bound fully explored; sent after each search) and
 // sampled trials (kept in the slot's PendingCoverage until 256 schedule hashes piled up, so that a
-// worker's death loses none of them: the supervisor counts what is pending).
+// worker's death loses none of them: the supervisor counts what is pending). The hashes follow the
+// JSON line on a kHashesLine line.
 class CoverageLine {
  public:
   explicit CoverageLine(WorkerSlot* slot) : pending_(slot->pending) {}
@@ -133,15 +134,19 @@ class CoverageLine {
     json line = {{"cov",
                   {{"s", schedules_ + pending_.schedules},
                    {"k", std::max(most_steps_, pending_.most_steps)},
-                   {"w", pending_.stale_reads}}},
-                 {"h", std::vector<uint64_t>(pending_.hashes,
-                                             pending_.hashes + pending_.hash_count)}};
+                   {"w", pending_.stale_reads}}}};
     if (programs_ > 0) {
       line["cov"]["p"] = programs_;
       line["cov"]["pc"] = programs_complete_;
       line["cov"]["bc"] = bound_complete_;
     }
-    const std::string text = line.dump() + "\n";
+    std::string text = line.dump() + "\n";
+    // The schedule hashes on a line of their own, outside JSON (worker.h, kHashesLine).
+    if (pending_.hash_count > 0) {
+      text += kHashesLine;
+      text += HashesToHex(pending_.hashes, pending_.hash_count);
+      text += '\n';
+    }
     pending_.schedules = pending_.most_steps = pending_.stale_reads = 0;
     pending_.hash_count = 0;
     schedules_ = most_steps_ = programs_ = programs_complete_ = 0;
@@ -355,10 +360,16 @@ void HandleCoverageLine(const json& j, CellTally& cell) {
     cell.programs_complete += cov.value("pc", uint64_t{0});
     cell.bound_complete = std::min(cell.bound_complete, cov.value("bc", -1));
   }
-  for (const json& h : j["h"]) cell.schedule_hashes.insert(h.get<uint64_t>());
 }
 
 void Dispatcher::OnLine(const TrialBatch& batch, const std::string& line) {
+  if (line.rfind(kHashesLine, 0) == 0) {
+    std::vector<uint64_t> hashes;
+    if (HashesFromHex(std::string_view(line).substr(kHashesLine.size()), hashes)) {
+      tallies_[batch.cell].schedule_hashes.insert(hashes.begin(), hashes.end());
+    }
+    return;
+  }
   if (line.rfind("{\"cov\"", 0) == 0) {
     const json j = json::parse(line, nullptr, /*allow_exceptions=*/false);
     if (!j.is_discarded()) HandleCoverageLine(j, tallies_[batch.cell]);

@@ -219,6 +219,38 @@ IsolatedOutcome ClassifyDeath(int status, bool watchdog_killed, const WorkerSlot
   return o;
 }
 
+std::string HashesToHex(const uint64_t* hashes, size_t count) {
+  constexpr char kDigits[] = "0123456789abcdef";
+  std::string hex(count * 16, '0');
+  for (size_t i = 0; i < count; ++i) {
+    for (int d = 0; d < 16; ++d) hex[i * 16 + d] = kDigits[(hashes[i] >> (60 - 4 * d)) & 0xf];
+  }
+  return hex;
+}
+
+bool HashesFromHex(std::string_view hex, std::vector<uint64_t>& out) {
+  if (hex.size() % 16 != 0) return false;
+  const size_t first = out.size();
+  for (size_t i = 0; i < hex.size(); i += 16) {
+    uint64_t h = 0;
+    for (size_t d = i; d < i + 16; ++d) {
+      const char c = hex[d];
+      uint64_t digit;
+      if (c >= '0' && c <= '9') {
+        digit = static_cast<uint64_t>(c - '0');
+      } else if (c >= 'a' && c <= 'f') {
+        digit = static_cast<uint64_t>(c - 'a' + 10);
+      } else {
+        out.resize(first);
+        return false;
+      }
+      h = h << 4 | digit;
+    }
+    out.push_back(h);
+  }
+  return true;
+}
+
 }  // namespace worker_internal
 
 using namespace worker_internal;

@@ -4,6 +4,8 @@
 
 #include <cmath>
 #include <limits>
+#include <string>
+#include <vector>
 
 #include "gtest/gtest.h"
 #include "harness/run/trial.h"
@@ -28,6 +30,27 @@ TEST(WorkerTest, SecondsToNanosecondsSaturates) {
   EXPECT_EQ(SecondsToNs(-3), 0);
   EXPECT_EQ(SaturatingAdd(kMax - 5, 10), kMax);
   EXPECT_EQ(SaturatingAdd(7, 10), 17);
+}
+
+// A coverage line's schedule hashes survive the trip through their hex string, every bit of
+// them, and a malformed string adds none.
+TEST(WorkerTest, ScheduleHashesRoundTripThroughTheirHexString) {
+  using worker_internal::HashesFromHex;
+  using worker_internal::HashesToHex;
+  const std::vector<uint64_t> hashes = {
+      0, 1, 0xfedcba9876543210, ~uint64_t{0}, 0x8000000000000000, 0x0123456789abcdef};
+  const std::string hex = HashesToHex(hashes.data(), hashes.size());
+  EXPECT_EQ(hex.substr(32, 16), "fedcba9876543210");
+  std::vector<uint64_t> back = {42};
+  ASSERT_TRUE(HashesFromHex(hex, back));
+  back.erase(back.begin());
+  EXPECT_EQ(back, hashes);
+  EXPECT_EQ(HashesToHex(nullptr, 0), "");
+  for (const std::string& bad : {hex.substr(1), hex.substr(0, 15) + "g", std::string(16, 'F')}) {
+    std::vector<uint64_t> none = {7};
+    EXPECT_FALSE(HashesFromHex(bad, none)) << bad;
+    EXPECT_EQ(none, std::vector<uint64_t>{7});
+  }
 }
 
 // A worker's trial sets the watchdog's scale from the program it generated (the worker no longer
