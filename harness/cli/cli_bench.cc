@@ -78,9 +78,10 @@ CLI::App* AddBenchBugsCommand(CLI::App& app, BenchBugsOptions& o) {
   bench->add_option("--certify-bound", o.certify_bound,
                     "The preemption bound of --certify's searches")
       ->check(CLI::Range(0, kMaxPreemptionBound));
-  bench->add_option("--certify-stale", o.certify_stale,
-                    "The stale reads per schedule --certify's searches enumerate (c11; default 0: "
-                    "every weak load reads the latest store)")
+  bench
+      ->add_option("--certify-stale", o.certify_stale,
+                   "The stale reads per schedule --certify's searches enumerate (c11; default 0: "
+                   "every weak load reads the latest store)")
       ->check(CLI::Range(0, kMaxStaleBound));
   bench->add_option("--out", o.out,
                     "Directory for bench.md and bench.json (--certify: certify.md, certify.json)");
