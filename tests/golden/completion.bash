@@ -56,9 +56,9 @@ _mapfault() {
         --strategy) _mapfault_reply "<registry ids>"; return ;;
         --out) _mapfault_reply "" dirs; return ;;
         --plugin) _mapfault_reply "" files; return ;;
-        --reps|--cap|--seed|--replays|--watchdog|--threads|--keys|--initial|--ops|--exhaustive-cap|--certify|--certify-bound) return ;;
+        --reps|--cap|--seed|--replays|--watchdog|--threads|--keys|--initial|--ops|--exhaustive-cap|--certify|--certify-bound|--certify-stale) return ;;
       esac
-      _mapfault_reply "-h --help --help-all --backend --scenario --strategy --reps --cap --seed --replays --watchdog --threads --keys --initial --ops --exhaustive-cap --certify --certify-bound --out --no-progress --plugin" ;;
+      _mapfault_reply "-h --help --help-all --backend --scenario --strategy --reps --cap --seed --replays --watchdog --threads --keys --initial --ops --exhaustive-cap --certify --certify-bound --certify-stale --out --no-progress --plugin" ;;
     check)
       case $prev in
         --backend) _mapfault_reply "<registry ids>"; return ;;
