@@ -205,8 +205,9 @@ TEST(SchedulerTest, TrialEndingWhileAThreadIsInsideAnUnlockDoesNotTerminate) {
 // Fiber switches keep TSan's shadow stacks balanced: many trials ending every way (completed,
 // deadlock with unwinding, livelock, escaped exception, never-started threads) leave the main
 // context's shadow stack as deep as before, and a thread that a finishing thread switched to is as
-// deep as before that switch. Before fiber_entry.cc, main's grew a frame per fiber, so every stack
-// TSan stored was new and longer and a long search grew TSan's stack depot without bound.
+// deep as before that switch. Before fiber_entry.cc, main's grew every trial (here from 4 frames
+// to 124) and T0's lost a frame, so every stack TSan stored was new and longer and a long search
+// grew TSan's stack depot without bound.
 // Deterministic: it counts frames, not time or memory. Only meaningful under TSan.
 TEST(SchedulerTest, FiberSwitchesKeepTsanShadowStacksBalanced) {
 #if !defined(MAPFAULT_TSAN)
