@@ -10,7 +10,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "harness/engine/fiber_stack.h"
+#include "harness/engine/fiber_entry.h"
 
 namespace mapfault {
 namespace {
@@ -61,38 +61,42 @@ Scheduler::~Scheduler() {
   SwapBuffers(ThreadSpares());
 }
 
+// The fiber's entry and final switch are CreateFiber's (fiber_entry.cc, uninstrumented under TSan);
+// this body runs between them, on the fiber's own stack, and returns where the fiber goes next.
+// Captureless, so it converts to the plain function CreateFiber takes (and may use the private
+// members, being defined in a member function).
 boost::context::fiber Scheduler::MakeFiber(int index) {
   boost::context::stack_context stack;
-  boost::context::fiber fiber(
-      std::allocator_arg, PooledStackAllocator(&stack),
-      [this, index](boost::context::fiber&& caller) {
-        AfterFiberSwitch(sanitizer_[index], sanitizer_[from_]);
-        conts_[from_] = std::move(caller);
-        if (!ending_) {
-          try {
-            bodies_[index]();
-          } catch (const TrialOver&) {
-            // unwound because the trial ended while this thread was suspended
-          } catch (const std::exception& e) {
-            EndTrial(RunResult::Kind::kException,
-                     absl::StrCat("T", index, " let an exception escape: ", e.what()));
-          } catch (...) {
-            EndTrial(RunResult::Kind::kException,
-                     absl::StrCat("T", index, " let a non-standard exception escape"));
-          }
-        }
-        state_[index] = State::kFinished;
-        runnable_ &= ~(ThreadMask{1} << index);
-        if (footprint_ != nullptr && !ending_) strategy_.StepEnded(index, false);
-        if (options_.trace != nullptr && !ending_) {
-          options_.trace->Append({static_cast<uint32_t>(result_.steps), static_cast<uint8_t>(index),
-                                  TraceKind::kFinished, 0, 0, "thread finished", 0, 0});
-        }
-        // For a finished thread Reschedule only picks the next context; the switch is this return.
-        Reschedule(false);
-        BeforeFiberSwitch(sanitizer_[index], sanitizer_[current_], /*from_is_dying=*/true);
-        return std::move(conts_[current_]);
-      });
+  constexpr FiberBody kBody = [](void* owner, int thread, boost::context::fiber&& caller) {
+    Scheduler& s = *static_cast<Scheduler*>(owner);
+    AfterFiberSwitch(s.sanitizer_[thread], s.sanitizer_[s.from_]);
+    s.conts_[s.from_] = std::move(caller);
+    if (!s.ending_) {
+      try {
+        s.bodies_[thread]();
+      } catch (const TrialOver&) {
+        // unwound because the trial ended while this thread was suspended
+      } catch (const std::exception& e) {
+        s.EndTrial(RunResult::Kind::kException,
+                   absl::StrCat("T", thread, " let an exception escape: ", e.what()));
+      } catch (...) {
+        s.EndTrial(RunResult::Kind::kException,
+                   absl::StrCat("T", thread, " let a non-standard exception escape"));
+      }
+    }
+    s.state_[thread] = State::kFinished;
+    s.runnable_ &= ~(ThreadMask{1} << thread);
+    if (s.footprint_ != nullptr && !s.ending_) s.strategy_.StepEnded(thread, false);
+    if (s.options_.trace != nullptr && !s.ending_) {
+      s.options_.trace->Append({static_cast<uint32_t>(s.result_.steps),
+                                static_cast<uint8_t>(thread), TraceKind::kFinished, 0, 0,
+                                "thread finished", 0, 0});
+    }
+    // For a finished thread Reschedule only picks the next context; CreateFiber's entry switches.
+    s.Reschedule(false);
+    return FiberExit{&s.sanitizer_[thread], &s.sanitizer_[s.current_], &s.conts_[s.current_]};
+  };
+  boost::context::fiber fiber = CreateFiber(&stack, kBody, this, index);
   InitFiber(sanitizer_[index], static_cast<char*>(stack.sp) - stack.size, stack.size);
   return fiber;
 }

@@ -2,14 +2,25 @@
 // divergence and escaped exceptions.
 #include "harness/engine/scheduler.h"
 
+#include <cstdint>
+#include <memory>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "gtest/gtest.h"
-#include "harness/strategies/replay_strategy.h"
-#include "harness/strategies/random_strategy.h"
 #include "harness/engine/sync.h"
+#include "harness/strategies/random_strategy.h"
+#include "harness/strategies/replay_strategy.h"
+
+#if defined(MAPFAULT_TSAN)
+// TSan's debugging interface (tsan_debugging.cpp; not in its public headers): the allocation stack
+// of a heap block, as TSan stored it, and its size. That stack is the allocating context's shadow
+// stack, so its depth shows whether fiber switches left that shadow stack unbalanced.
+extern "C" int __tsan_get_alloc_stack(uintptr_t addr, uintptr_t* trace, uintptr_t size,
+                                      int* thread_id, uint64_t* os_id);
+#endif
 
 namespace mapfault {
 namespace {
@@ -176,6 +187,77 @@ TEST(SchedulerTest, TrialEndingWhileAThreadIsInsideAnUnlockDoesNotTerminate) {
     EXPECT_EQ(scheduler.Run(std::move(bodies)).kind, RunResult::Kind::kLivelock);
     EXPECT_TRUE(m.try_lock()) << "an unwound guard did not release the lock, seed " << seed;
   }
+}
+
+#if defined(MAPFAULT_TSAN)
+// The depth of TSan's shadow stack of the running context where this is called (the frames of the
+// stack TSan stores for an allocation made here).
+[[gnu::noinline]] int ShadowStackDepthHere() {
+  const auto block = std::make_unique<char[]>(16);
+  static uintptr_t trace[1 << 16];  // deeper than any plausible drift
+  int thread = 0;
+  uint64_t os_id = 0;
+  return __tsan_get_alloc_stack(reinterpret_cast<uintptr_t>(block.get()), trace, 1 << 16, &thread,
+                                &os_id);
+}
+#endif
+
+// Fiber switches keep TSan's shadow stacks balanced: many trials ending every way (completed,
+// deadlock with unwinding, livelock, escaped exception, never-started threads) leave the main
+// context's shadow stack as deep as before, and a thread that a finishing thread switched to is as
+// deep as before that switch. Before fiber_entry.cc, main's grew every trial (here from 4 frames
+// to 124) and T0's lost a frame, so every stack TSan stored was new and longer and a long search
+// grew TSan's stack depot without bound.
+// Deterministic: it counts frames, not time or memory. Only meaningful under TSan.
+TEST(SchedulerTest, FiberSwitchesKeepTsanShadowStacksBalanced) {
+#if !defined(MAPFAULT_TSAN)
+  GTEST_SKIP() << "checks ThreadSanitizer's shadow stacks; this is not a TSan build";
+#else
+  const int main_depth = ShadowStackDepthHere();
+  ASSERT_GT(main_depth, 0);
+  for (uint64_t seed = 0; seed < 50; ++seed) {
+    // T0 is suspended while T1 finishes, so T1's last switch lands in T0 (choices: T0 first, then
+    // T1 at T0's yield; T1 then runs to its end, and T0 is the only one left).
+    int before = -1, after = -2;
+    std::vector<std::function<void()>> bodies = {[&] {
+                                                   before = ShadowStackDepthHere();
+                                                   ControlledSync::Yield("let T1 finish");
+                                                   after = ShadowStackDepthHere();
+                                                 },
+                                                 [] {}};
+    ReplayStrategy replay({0, 1});
+    Scheduler scheduler(replay, {});
+    EXPECT_EQ(scheduler.Run(std::move(bodies)).kind, RunResult::Kind::kCompleted);
+    EXPECT_EQ(after, before) << "seed " << seed;
+
+    ControlledSync::Mutex a, b;
+    std::vector<std::function<void()>> deadlocking = {[&] {
+                                                        LockGuard ga(a, "lock a");
+                                                        LockGuard gb(b, "lock b");
+                                                      },
+                                                      [&] {
+                                                        LockGuard gb(b, "lock b");
+                                                        LockGuard ga(a, "lock a");
+                                                      },
+                                                      [] { ControlledSync::Yield("third"); }};
+    RandomStrategy random(seed);
+    Scheduler deadlock_scheduler(random, {});
+    deadlock_scheduler.Run(std::move(deadlocking));
+
+    ControlledSync::Atomic<bool> flag(false);
+    std::vector<std::function<void()>> spinning = {[&] {
+                                                     while (!flag.load()) {
+                                                     }
+                                                   },
+                                                   [] { throw std::runtime_error("boom"); }};
+    Scheduler::Options options;
+    options.max_steps = 20 + seed % 5;
+    RandomStrategy random2(seed);
+    Scheduler spin_scheduler(random2, options);
+    spin_scheduler.Run(std::move(spinning));
+  }
+  EXPECT_EQ(ShadowStackDepthHere(), main_depth);
+#endif
 }
 
 TEST(SchedulerTest, TraceRecordsPointsAndPreemptions) {
