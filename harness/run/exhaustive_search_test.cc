@@ -313,7 +313,13 @@ TEST(ExhaustiveSearchTest, ReductionFindsEveryMutantWithTheSameFewestPreemptions
 // unreduced search, and in fewer over all.
 TEST(ExhaustiveSearchTest, ReductionNeverBreaksACorrectBackendAndRunsFewerSchedules) {
   uint64_t reduced_total = 0, full_total = 0;
-  for (const char* backend : {"mutex", "rwlock", "lockfree", "versioned_cas", "tombstone"}) {
+  // Under TSan (5-10x slower) two of the five backends, so that the test fits ctest's timeout
+  // (all five took 528 s there); the normal build checks all five.
+  const std::vector<const char*> backends =
+      kTsanBuild ? std::vector<const char*>{"mutex", "lockfree"}
+                 : std::vector<const char*>{"mutex", "rwlock", "lockfree", "versioned_cas",
+                                            "tombstone"};
+  for (const char* backend : backends) {
     for (const Scenario& scenario : ScenarioRegistry::Builtin().All()) {
       if (scenario.visitor_writes && !GlobalBackends().Find(backend)->visitor_writes) continue;
       const TrialSpec spec = Spec(backend, scenario.id, "exhaustive:pb=2,max=3000", 3);
