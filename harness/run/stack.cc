@@ -29,7 +29,7 @@ const std::vector<CollapseRule>& CollapseRules() {
         // The Sync seam's plain cells: the access's own line is the backend's frame below.
         "mapfault::ControlledSync::Var<", "mapfault::RealSync::Var<"},
        {"fiber_fcontext.hpp", "functional", "invoke.h", "std_function.h", "std_thread.h",
-        "scheduler.cc"},
+        "scheduler.cc", "fiber_entry.cc"},
        {},
        false},
       {"C library", {}, {}, {"libc.so", "libc-"}, true},
