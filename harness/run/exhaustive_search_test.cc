@@ -534,7 +534,7 @@ TEST(ExhaustiveSearchTest, MergedTreeShardsCoverWhatTheUnshardedRunCovers) {
 // token, which carries the bound.
 TEST(ExhaustiveSearchTest, ReadsFromEnumerationExploresStaleReadsAndHoldsOnACorrectBackend) {
   const TrialResult latest =
-      RunExhaustiveSearch(Spec("lockfree", "iterate-while-erase", "exhaustive:pb=1", 2));
+      RunExhaustiveSearch(Spec("lockfree", "iterate-while-erase", "exhaustive:pb=1,stale=0", 2));
   const TrialResult stale =
       RunExhaustiveSearch(Spec("lockfree", "iterate-while-erase", "exhaustive:pb=1,stale=1", 2));
   ASSERT_TRUE(latest.search && stale.search);
@@ -544,7 +544,7 @@ TEST(ExhaustiveSearchTest, ReadsFromEnumerationExploresStaleReadsAndHoldsOnACorr
   const TrialResult sc =
       RunExhaustiveSearch(Spec("lockfree", "iterate-while-erase", "exhaustive:pb=1,stale=1+sc", 2));
   const TrialResult sc_latest =
-      RunExhaustiveSearch(Spec("lockfree", "iterate-while-erase", "exhaustive:pb=1+sc", 2));
+      RunExhaustiveSearch(Spec("lockfree", "iterate-while-erase", "exhaustive:pb=1,stale=0+sc", 2));
   ASSERT_TRUE(sc.search && sc_latest.search);
   EXPECT_EQ(sc.search->schedules, sc_latest.search->schedules);
 
@@ -556,7 +556,7 @@ TEST(ExhaustiveSearchTest, ReadsFromEnumerationExploresStaleReadsAndHoldsOnACorr
   EXPECT_EQ(c11.cells[0].coverage.stale_read_bound, 1);
   EXPECT_EQ(c11.ExitCode(), kExitHolds);
   const RunResults sc_run =
-      RunCells({Cell("lockfree", "iterate-while-erase", "exhaustive:pb=1+sc", 1)}, options);
+      RunCells({Cell("lockfree", "iterate-while-erase", "exhaustive:pb=1,stale=0+sc", 1)}, options);
   EXPECT_FALSE(sc_run.cells[0].coverage.stale_read_bound.has_value());
 
   const TrialSpec spec =
@@ -594,12 +594,12 @@ TrialSpec SplitSizeSpec(const std::string& backend, const std::string& strategy)
 // One counter instead of two (test.counted_size) holds with two stale reads enumerated.
 TEST(ExhaustiveSearchTest, ReadsFromEnumerationFindsABugOnlyAStaleReadShows) {
   const TrialResult latest =
-      RunExhaustiveSearch(SplitSizeSpec("test.split_size", "exhaustive:pb=2"));
+      RunExhaustiveSearch(SplitSizeSpec("test.split_size", "exhaustive:pb=2,stale=0"));
   ASSERT_TRUE(latest.search.has_value());
   EXPECT_TRUE(latest.search->complete);
   EXPECT_TRUE(latest.violations.empty()) << latest.violations[0].explanation;
 
-  const TrialSpec spec = SplitSizeSpec("test.split_size", "exhaustive:pb=2,stale=1");
+  const TrialSpec spec = SplitSizeSpec("test.split_size", "exhaustive:pb=2");  // stale=1
   const TrialResult stale = RunExhaustiveSearch(spec);
   ASSERT_FALSE(stale.violations.empty());
   EXPECT_EQ(stale.violations[0].invariant, Invariant::kSizeBounds)

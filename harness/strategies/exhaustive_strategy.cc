@@ -252,7 +252,7 @@ absl::Status ParseExhaustiveParams(std::string_view text, std::string_view param
   int bound = -1;
   uint64_t max_schedules = 0;
   bool reduction = true;
-  int stale = 0;
+  int stale = StrategySpec::kDefaultStaleBound;
   bool ok = absl::SimpleAtoi(parts[0], &bound) && bound >= 0 && bound <= kMaxPreemptionBound;
   for (size_t i = 1; ok && i < parts.size(); ++i) {
     const std::string& part = parts[i];
@@ -286,7 +286,9 @@ absl::Status ParseExhaustiveParams(std::string_view text, std::string_view param
 std::string FormatExhaustiveParams(const StrategySpec& spec) {
   std::string text = absl::StrCat("pb=", spec.preemption_bound);
   if (spec.max_schedules != 0) absl::StrAppend(&text, ",max=", spec.max_schedules);
-  if (spec.stale_bound != 0) absl::StrAppend(&text, ",stale=", spec.stale_bound);
+  if (spec.stale_bound != StrategySpec::kDefaultStaleBound) {
+    absl::StrAppend(&text, ",stale=", spec.stale_bound);
+  }
   if (!spec.reduction) absl::StrAppend(&text, ",por=off");
   return text;
 }

@@ -528,12 +528,15 @@ TEST(ExhaustiveStrategyTest, TreeShardsSplitASearchWithStoreChoices) {
 }
 
 TEST(ExhaustiveStrategyTest, ParsesAndPrintsItsStaleBound) {
-  const auto spec = StrategySpec::Parse("exhaustive:pb=2,stale=1");
+  const auto spec = StrategySpec::Parse("exhaustive:pb=2,stale=3");
   ASSERT_TRUE(spec.ok()) << spec.status();
-  EXPECT_EQ(spec->stale_bound, 1);
-  EXPECT_EQ(spec->ToString(), "exhaustive:pb=2,stale=1");
-  EXPECT_EQ(StrategySpec::Parse("exhaustive:pb=2,stale=0")->ToString(), "exhaustive:pb=2");
-  EXPECT_EQ(StrategySpec::Parse("exhaustive:pb=2")->stale_bound, 0);
+  EXPECT_EQ(spec->stale_bound, 3);
+  EXPECT_EQ(spec->ToString(), "exhaustive:pb=2,stale=3");
+  // One stale read per schedule by default, spelled only when it is not.
+  EXPECT_EQ(StrategySpec::Parse("exhaustive:pb=2")->stale_bound, 1);
+  EXPECT_EQ(StrategySpec::Parse("exhaustive:pb=2,stale=1")->ToString(), "exhaustive:pb=2");
+  EXPECT_EQ(StrategySpec::Parse("exhaustive:pb=2,stale=0")->ToString(), "exhaustive:pb=2,stale=0");
+  EXPECT_EQ(StrategySpec::Parse("exhaustive:pb=2,stale=0")->stale_bound, 0);
   for (const char* bad :
        {"exhaustive:pb=2,stale=9", "exhaustive:pb=2,stale=-1", "exhaustive:pb=2,stale=x"}) {
     const auto parsed = StrategySpec::Parse(bad);

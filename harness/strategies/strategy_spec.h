@@ -33,10 +33,11 @@ struct StrategySpec {
   // off (the unreduced search, to measure the reduction or to cross-check it).
   bool reduction = true;
   // kExhaustive under kC11: at most this many weak loads of a schedule read an older store than
-  // the latest ("exhaustive:pb=K,stale=S"); each load's readable stores are then branches of the
-  // search, free of the preemption bound (CDSChecker's reads-from enumeration, bounded). 0: every
-  // load reads the latest store, and the search's guarantee is about those executions only.
-  int stale_bound = 0;
+  // the latest ("exhaustive:pb=K,stale=S", default 1); each load's readable stores are then
+  // branches of the search, free of the preemption bound (CDSChecker's reads-from enumeration,
+  // bounded). 0: every load reads the latest store, and the guarantee is about those executions.
+  int stale_bound = kDefaultStaleBound;
+  static constexpr int kDefaultStaleBound = 1;
   // kExhaustive in controlled mode: the part of each program's schedule tree this search explores,
   // tree shard `tree_shard` of `tree_shards` (tree_shard.h); 0 of 1 is the whole tree. A run's
   // --shard I/N sets it (each shard then searches every program); not part of the spelling.
