@@ -48,8 +48,8 @@ struct ShrinkOutcome {
   int shrunk_preemptions = 0;
   // The bounded search proved shrunk_preemptions minimal: no schedule of `shrunk` with fewer
   // preemptions breaks `invariant` (under --memory-model c11, among schedules with at most as many
-  // stale reads as the failing one's, up to 8). `minimality` says it in words, or why it
-  // is not proven (the search's bound, its budget, an interruption, ...).
+  // stale reads as the failing one's, at least 1 and at most 8). `minimality` says it in words, or
+  // why it is not proven (the search's bound, its budget, an interruption, ...).
   bool minimal = false;
   std::string minimality;
   uint64_t search_schedules = 0;  // schedules the bounded searches judged

@@ -12,18 +12,21 @@
 namespace mapfault::shrink_internal {
 namespace {
 
-// The stale reads the bounded search enumerates per schedule: as many as the case's schedule read
-// (at most kMaxStaleBound), so that a failure that needs a weak load's older store is searched for
-// with it (reads-from enumeration, docs/exhaustive.md).
-int StaleBoundFor(const ShrinkCase& c) {
-  return static_cast<int>(std::min<uint32_t>(c.stale_reads, kMaxStaleBound));
+// The stale reads the bounded search enumerates per schedule under c11 (reads-from enumeration,
+// docs/exhaustive.md): the strategy's default, or as many as the case's schedule read (at most
+// kMaxStaleBound), so that a failure that needs a weak load's older store is searched for with it.
+// Under sc every load reads the latest store: none.
+int StaleBoundFor(const TrialSpec& spec, const ShrinkCase& c) {
+  if (spec.strategy.memory_model != MemoryModel::kC11) return 0;
+  return std::max(StrategySpec::kDefaultStaleBound,
+                  static_cast<int>(std::min<uint32_t>(c.stale_reads, kMaxStaleBound)));
 }
 
-// The qualifier an exhaustive guarantee carries when weak atomics were exercised: the search
-// enumerated at most that many stale reads per schedule.
-std::string LatestStoreNote(const ShrinkCase& c) {
-  if (c.stale_reads == 0) return "";
-  const int bound = StaleBoundFor(c);
+// The qualifier an exhaustive guarantee carries under c11: the search enumerated at most that
+// many stale reads per schedule.
+std::string LatestStoreNote(const TrialSpec& spec, const ShrinkCase& c) {
+  const int bound = StaleBoundFor(spec, c);
+  if (bound == 0) return "";
   std::string note = absl::StrCat(" (among schedules with at most ", bound,
                                   bound == 1 ? " stale read" : " stale reads");
   if (c.stale_reads > static_cast<uint32_t>(bound)) {
@@ -43,12 +46,13 @@ TrialSpec SearchSpec(const TrialSpec& spec, const ShrinkCase& c, int bound,
   s.strategy.preemption_bound = bound;
   s.strategy.max_schedules = options.search_schedules;
   s.strategy.reduction = true;  // sound under the bound; off by itself where it would not be
-  s.strategy.stale_bound = StaleBoundFor(c);
+  s.strategy.stale_bound = StaleBoundFor(spec, c);
   return s;
 }
 
 // What a search that found nothing showed.
-Minimality Unfound(const IsolatedOutcome& o, const ShrinkCase& current, int bound, Invariant inv) {
+Minimality Unfound(const IsolatedOutcome& o, const TrialSpec& spec, const ShrinkCase& current,
+                   int bound, Invariant inv) {
   const std::string id(InvariantId(inv));
   if (o.kind != IsolatedOutcome::Kind::kCompleted) {
     // Its rounds below the schedule it died in (whose preemptions its trace marks) were complete.
@@ -67,7 +71,7 @@ Minimality Unfound(const IsolatedOutcome& o, const ShrinkCase& current, int boun
   if (s.complete && bound == current.preemptions - 1) {
     return {true,
             absl::StrCat("proven: no schedule with fewer than ", Preemptions(current.preemptions),
-                         " breaks ", id, " in this program", LatestStoreNote(current),
+                         " breaks ", id, " in this program", LatestStoreNote(spec, current),
                          " (bounded search, ", s.schedules, " schedules)"),
             0, 0};
   }
@@ -113,7 +117,7 @@ TrialSpec SpecOf(const TrialSpec& spec, const ShrinkCase& c) {
     s.strategy.preemption_bound = *c.searched;
     s.strategy.max_schedules = 0;
     s.strategy.reduction = true;
-    s.strategy.stale_bound = StaleBoundFor(c);
+    s.strategy.stale_bound = StaleBoundFor(spec, c);
     if (c.choices) s.replay_choices = c.choices;  // exactly: the search's own schedule
   } else if (c.choices) {
     s.replay_choices = c.choices;
@@ -157,13 +161,13 @@ Minimality SearchFewestPreemptions(const TrialSpec& spec, ShrinkCase& current,
             ? absl::StrCat("proven: 0 preemptions, the fewest any schedule has (", how, ")")
             : absl::StrCat("proven: no schedule with fewer than ", Preemptions(found.preemptions),
                            " breaks ", std::string(InvariantId(inv)), " in this program",
-                           LatestStoreNote(current), " (", how, ")");
+                           LatestStoreNote(spec, current), " (", how, ")");
     current = std::move(found);
   } else if (hit) {  // cannot be: the search's bound is below the case's count
     m = NotProven(absl::StrCat("the bounded search found a schedule with ",
                                Preemptions(o.preemptions), ", not fewer"));
   } else {
-    m = Unfound(o, current, bound, inv);
+    m = Unfound(o, spec, current, bound, inv);
   }
   m.searches = 1;
   m.schedules = o.search ? o.search->schedules : 0;
