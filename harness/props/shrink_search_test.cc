@@ -200,7 +200,8 @@ TEST(ShrinkSearchTest, ACompleteSearchBelowTheCountProvesItMinimal) {
                          "iter.no-duplicate in this program", 0), 0u) << m.text;
   // Under c11 (the default) the search enumerated one stale read per schedule, and says so.
   EXPECT_NE(m.text.find("in this program (among schedules with at most 1 stale read)"),
-            std::string::npos) << m.text;
+            std::string::npos)
+      << m.text;
   EXPECT_EQ(runs, 1);
   EXPECT_EQ(m.searches, 1);
   EXPECT_GT(m.schedules, 1u);
