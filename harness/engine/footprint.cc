@@ -12,6 +12,23 @@ namespace {
 // taken for one numbered in a later execution.
 std::atomic<uint32_t> next_footprint_generation{1};
 
+// Adds one access to `s`: a second access of the same object makes it a write if either is; past
+// kMaxAccesses objects the step is recorded as touching everything.
+void AddAccess(StepAccesses& s, uint32_t id, bool write) {
+  if (s.all) return;
+  for (Access& a : s.accesses) {
+    if (a.id == id) {
+      a.write |= write;
+      return;
+    }
+  }
+  if (s.accesses.size() == Footprint::kMaxAccesses) {
+    s.all = true;
+    return;
+  }
+  s.accesses.push_back({id, write});
+}
+
 }  // namespace
 
 void Footprint::BeginExecution() {
@@ -20,37 +37,12 @@ void Footprint::BeginExecution() {
   ClearStep();
 }
 
-void Footprint::Add(uint32_t id, bool write) {
-  if (step_.all) return;
-  for (Access& a : step_.accesses) {
-    if (a.id == id) {
-      a.write |= write;
-      return;
-    }
-  }
-  if (step_.accesses.size() == kMaxAccesses) {
-    step_.all = true;
-    return;
-  }
-  step_.accesses.push_back({id, write});
-}
+void Footprint::Add(uint32_t id, bool write) { AddAccess(step_, id, write); }
 
 void Merge(StepAccesses& into, const StepAccesses& b) {
   into.stamps = static_cast<uint16_t>(into.stamps | b.stamps);
   into.all |= b.all;
-  if (into.all) return;
-  for (const Access& y : b.accesses) {
-    const auto same = std::find_if(into.accesses.begin(), into.accesses.end(),
-                                   [&y](const Access& x) { return x.id == y.id; });
-    if (same != into.accesses.end()) {
-      same->write |= y.write;
-    } else if (into.accesses.size() == Footprint::kMaxAccesses) {
-      into.all = true;
-      return;
-    } else {
-      into.accesses.push_back(y);
-    }
-  }
+  for (const Access& y : b.accesses) AddAccess(into, y.id, y.write);
 }
 
 bool Dependent(const StepAccesses& a, uint32_t fresh_from, const StepAccesses& b) {
