@@ -80,9 +80,7 @@ int ExhaustiveStrategy::Choose(ThreadMask runnable, int current, uint64_t step) 
   if (next_ < path_.size()) {  // replaying the prefix
     const ChoicePoint& point = path_[next_];
     if (point.readable != 0 || point.runnable != runnable || point.current != current) {
-      error_ = absl::StrCat("exhaustive search diverged at step ", step, " (choice ", next_ + 1,
-                            "): the backend ran differently on re-execution");
-      return -1;
+      return Diverged(step);
     }
   } else if (!Extend(runnable, current)) {
     ++next_;
@@ -107,11 +105,7 @@ int ExhaustiveStrategy::ChooseStore(int readable, uint64_t step) {
   if (stale_bound_ == 0 || pruned_) return 0;
   if (next_ < path_.size()) {
     const ChoicePoint& point = path_[next_];
-    if (point.readable != readable) {
-      error_ = absl::StrCat("exhaustive search diverged at step ", step, " (choice ", next_ + 1,
-                            "): the backend ran differently on re-execution");
-      return -1;
-    }
+    if (point.readable != readable) return Diverged(step);
   } else {
     ExtendStore(readable);
   }
@@ -126,7 +120,6 @@ void ExhaustiveStrategy::ExtendStore(int readable) {
   point.current = -1;
   point.stale_before = stale_;
   point.preemptions_before = preemptions_;
-  point.tried = 1;
   point.owners = next_ == 0 ? root_ : ChildOwnersOf(path_[next_ - 1], path_[next_ - 1].chosen);
   path_.push_back(std::move(point));
 }
@@ -213,8 +206,13 @@ bool ExhaustiveStrategy::AdvanceStore(ChoicePoint& point) {
   const int next = point.chosen + 1;
   if (next >= point.readable || point.stale_before >= stale_bound_) return false;
   point.chosen = next;
-  point.tried |= ThreadMask{1} << next;
   return true;
+}
+
+int ExhaustiveStrategy::Diverged(uint64_t step) {
+  error_ = absl::StrCat("exhaustive search diverged at step ", step, " (choice ", next_ + 1,
+                        "): the backend ran differently on re-execution");
+  return -1;
 }
 
 bool ExhaustiveStrategy::Owns(const ChoicePoint& point, int thread) const {

@@ -107,7 +107,8 @@ class ExhaustiveStrategy final : public Strategy {
     bool recorded = false;
   };
   // A scheduling point with more than one runnable thread on the current path, or a store choice
-  // (`readable` > 0: a weak load's readable stores; `chosen` is the store, 0 the latest).
+  // (`readable` > 0: a weak load's readable stores; `chosen` is the store, 0 the latest, and the
+  // stores below it were tried; its thread fields stay unused).
   struct ChoicePoint {
     int readable = 0;
     int stale_before = 0;  // store choices: the stale reads of the execution before it
@@ -139,6 +140,8 @@ class ExhaustiveStrategy final : public Strategy {
   // alternatives stay in its subtree's owners: shards split at thread choices only).
   TreeOwners ChildOwnersOf(const ChoicePoint& point, int alternative) const;
   bool AdvanceStore(ChoicePoint& point);
+  // The replayed prefix does not match what the backend did at `step`: records why; returns -1.
+  int Diverged(uint64_t step);
   // Puts to sleep the threads explored at path_[index] before its chosen one that may sleep.
   void SleepSiblings(size_t index);
   // Tree shards: whether `thread`'s subtree at `point` is this shard's; whether another shard's
