@@ -131,17 +131,14 @@ std::string ReplayToken::Encode() const {
   w.Varint(params.initial);
   w.Varint(params.ops);
   w.String(backend);
-  w.Varint(
-      static_cast<uint64_t>(strategy.kind) | (strategy.preempt ? kPreemptBit : 0) |
-      (strategy.memory_model == MemoryModel::kSc ? kScBit : 0) |
-      (strategy.race_detection ? 0 : kNoRaceBit) |
-      (strategy.kind == StrategyKind::kExhaustive && strategy.stale_bound != 0 ? kStaleBit : 0));
+  const bool exhaustive = strategy.kind == StrategyKind::kExhaustive;
+  const bool stale = exhaustive && strategy.stale_bound != 0;  // the field older tokens lack
+  w.Varint(static_cast<uint64_t>(strategy.kind) | (strategy.preempt ? kPreemptBit : 0) |
+           (strategy.memory_model == MemoryModel::kSc ? kScBit : 0) |
+           (strategy.race_detection ? 0 : kNoRaceBit) | (stale ? kStaleBit : 0));
   // The strategy's parameter: PCT's depth, the exhaustive search's preemption bound.
-  w.Varint(strategy.kind == StrategyKind::kExhaustive ? ExhaustiveParam(strategy)
-                                                       : static_cast<uint64_t>(strategy.depth));
-  if (strategy.kind == StrategyKind::kExhaustive && strategy.stale_bound != 0) {
-    w.Varint(static_cast<uint64_t>(strategy.stale_bound));
-  }
+  w.Varint(exhaustive ? ExhaustiveParam(strategy) : static_cast<uint64_t>(strategy.depth));
+  if (stale) w.Varint(static_cast<uint64_t>(strategy.stale_bound));
   w.Varint(seed);
   w.Varint(max_steps);
   w.Varint(static_cast<uint64_t>(invariant));
