@@ -2,6 +2,7 @@
 #include "harness/run/verdict.h"
 
 #include <algorithm>
+#include <optional>
 
 namespace mapfault {
 
@@ -22,6 +23,20 @@ Verdict Judge(Invariant inv, uint64_t evaluated, uint64_t failures, uint64_t cla
   return claimed_failures > 0 ? Verdict::kBroken : Verdict::kOutOfContract;
 }
 
+namespace {
+
+// An optional figure of merged shards: combined when both have it, else unknown.
+template <class T, class Combine>
+void MergeKnown(std::optional<T>& into, const std::optional<T>& shard, Combine combine) {
+  if (into && shard) {
+    into = combine(*into, *shard);
+  } else {
+    into.reset();
+  }
+}
+
+}  // namespace
+
 void MergeCoverage(Coverage& into, const Coverage& shard) {
   if (into.tree_shards > 1) {
     // The same programs in every shard: a program is fully explored when every shard's part of
@@ -39,26 +54,12 @@ void MergeCoverage(Coverage& into, const Coverage& shard) {
   into.bound_complete = std::min(into.bound_complete, shard.bound_complete);
   into.complete = into.complete && shard.complete;
   into.reduced = into.reduced && shard.reduced;
-  if (into.stale_read_bound && shard.stale_read_bound) {
-    into.stale_read_bound = std::min(*into.stale_read_bound, *shard.stale_read_bound);
-  } else {
-    into.stale_read_bound.reset();
-  }
-  if (into.distinct_schedules && shard.distinct_schedules) {
-    *into.distinct_schedules += *shard.distinct_schedules;
-  } else {
-    into.distinct_schedules.reset();
-  }
-  if (into.stale_reads && shard.stale_reads) {
-    *into.stale_reads += *shard.stale_reads;
-  } else {
-    into.stale_reads.reset();
-  }
-  if (into.pct_bound && shard.pct_bound) {
-    into.pct_bound = std::min(*into.pct_bound, *shard.pct_bound);
-  } else {
-    into.pct_bound.reset();
-  }
+  const auto least = [](auto a, auto b) { return std::min(a, b); };
+  const auto sum = [](uint64_t a, uint64_t b) { return a + b; };
+  MergeKnown(into.stale_read_bound, shard.stale_read_bound, least);
+  MergeKnown(into.distinct_schedules, shard.distinct_schedules, sum);
+  MergeKnown(into.stale_reads, shard.stale_reads, sum);
+  MergeKnown(into.pct_bound, shard.pct_bound, least);
 }
 
 int RunResults::ExitCode() const {
