@@ -275,7 +275,7 @@ uint32_t Scheduler::WeakLoad(StoreHistory& h, std::memory_order o) {
   int back = 0;
   if (o != std::memory_order_seq_cst) {
     const int readable = hb_.Readable(h, current_);
-    if (footprint_ != nullptr && footprint_->weak_reads()) [[unlikely]] {
+    if (WeakReads()) [[unlikely]] {
       // Which stores are readable depends on whether their threads' operations returned before
       // this load (HappensBefore::MustSee): the load does not commute with the returns of the
       // threads whose examined stores it need not see by the order of steps alone.

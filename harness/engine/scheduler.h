@@ -111,7 +111,7 @@ class Scheduler {
   // The running thread's scenario operation returned (or an iteration's erase-this reported its
   // outcome, which the history dates there): its stores are seen by every later load.
   void OperationReturned() {
-    if (footprint_ != nullptr && footprint_->weak_reads()) [[unlikely]] {
+    if (WeakReads()) [[unlikely]] {
       footprint_->TouchReserved(Footprint::kReturned + static_cast<uint32_t>(current_), true);
     }
     if (!ending_) hb_.Returned(current_, last_step_[current_]);
@@ -145,11 +145,14 @@ class Scheduler {
   }
 
  private:
-  // Reads-from enumeration (Footprint::weak_reads): a store and a seq_cst fence of another thread
-  // no longer commute, since a load after the fence must see the stores before it
-  // (HappensBefore::MustSee) and so may read fewer stores when the fence comes second.
+  // Whether the strategy enumerates weak loads' stores (Footprint::weak_reads): the footprint then
+  // records what decides which stores a load may read.
+  bool WeakReads() const { return footprint_ != nullptr && footprint_->weak_reads(); }
+  // Under it a store and a seq_cst fence of another thread no longer commute, since a load after
+  // the fence must see the stores before it (HappensBefore::MustSee) and so may read fewer stores
+  // when the fence comes second.
   void WeakReadsDependOnStore() {
-    if (footprint_ != nullptr && footprint_->weak_reads()) [[unlikely]] {
+    if (WeakReads()) [[unlikely]] {
       footprint_->TouchReserved(Footprint::kScFence, false);
     }
   }
