@@ -35,22 +35,25 @@ bool BatchQueue::Pending() const {
                      [](const Cursor& k) { return k.next < k.end; });
 }
 
-TrialBatch BatchQueue::Next() {
-  if (!retry_.empty()) {
-    const TrialBatch b = retry_.front();
-    retry_.pop_front();
-    return b;
-  }
+TrialBatch BatchQueue::Peek() const {
+  if (!retry_.empty()) return retry_.front();
   for (size_t k = 0; k < cursors_.size(); ++k) {
     const size_t c = (round_robin_ + k) % cursors_.size();
-    Cursor& cur = cursors_[c];
-    if (cur.next >= cur.end) continue;
-    const TrialBatch b{c, cur.next, std::min(cur.end, cur.next + cur.batch)};
-    cur.next = b.end;
-    round_robin_ = c + 1;
-    return b;
+    const Cursor& cur = cursors_[c];
+    if (cur.next < cur.end) return {c, cur.next, std::min(cur.end, cur.next + cur.batch)};
   }
   return TrialBatch{};  // unreachable: callers check Pending()
+}
+
+TrialBatch BatchQueue::Next() {
+  const TrialBatch b = Peek();
+  if (!retry_.empty()) {
+    retry_.pop_front();
+  } else {
+    cursors_[b.cell].next = b.end;
+    round_robin_ = b.cell + 1;
+  }
+  return b;
 }
 
 void BatchQueue::GrowBatch(size_t cell, uint64_t trials) {

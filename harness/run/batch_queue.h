@@ -53,6 +53,8 @@ class BatchQueue {
   // The next batch: a retried rest first, else the next cell in round robin with trials left.
   // Requires Pending().
   TrialBatch Next();
+  // The batch Next() would return, left in the queue. Requires Pending().
+  TrialBatch Peek() const;
   // Puts the rest of a batch in front of the queue.
   void RetryFirst(const TrialBatch& rest) { retry_.push_front(rest); }
   // Grows the cell's further automatic batches to `trials` each (the supervisor asks for what a

@@ -7,12 +7,12 @@
 
 #include <unistd.h>
 
-#include <csignal>
-
 #include <algorithm>
-#include <limits>
+#include <csignal>
 #include <filesystem>
+#include <limits>
 #include <optional>
+#include <span>
 
 #include "absl/strings/str_cat.h"
 #include "harness/base/rng.h"
@@ -141,12 +141,8 @@ class CoverageLine {
       line["cov"]["bc"] = bound_complete_;
     }
     std::string text = line.dump() + "\n";
-    // The schedule hashes on a line of their own, outside JSON (worker.h, kHashesLine).
-    if (pending_.hash_count > 0) {
-      text += kHashesLine;
-      text += HashesToHex(pending_.hashes, pending_.hash_count);
-      text += '\n';
-    }
+    // The schedule hashes in a frame of their own, outside JSON (worker.h, kHashesLine).
+    if (pending_.hash_count > 0) AppendHashesFrame(text, pending_.hashes, pending_.hash_count);
     pending_.schedules = pending_.most_steps = pending_.stale_reads = 0;
     pending_.hash_count = 0;
     schedules_ = most_steps_ = programs_ = programs_complete_ = 0;
@@ -165,22 +161,29 @@ class CoverageLine {
   int bound_complete_ = std::numeric_limits<int>::max();
 };
 
-// A worker's body: runs the batch's trials, reporting each failing one and what they covered.
-// `deadline_ns`: when the run's --time-budget ends (0: none), where a search stops.
-[[noreturn]] void WorkerMain(const CellSpec& cell, const TrialBatch& batch, uint64_t run_seed,
-                             int64_t deadline_ns, WorkerSlot* slot, int out_fd) {
+// A worker's body: runs the batch's trials, reporting each failing one and what they covered;
+// returns how many ran. `deadline_ns`: when the run's --time-budget ends (0: none), where a search
+// stops.
+uint64_t WorkerMain(const CellSpec& cell, const TrialBatch& batch, uint64_t run_seed,
+                    int64_t deadline_ns, WorkerSlot* slot, int out_fd) {
   RestartWatchdogAtEachSchedule(slot, deadline_ns);
   uint32_t detailed = 0;  // invariants whose first failure in this batch was sent in full
   CoverageLine coverage(slot);
   for (uint64_t t = batch.begin; t < batch.end; ++t) {
     const TrialSpec spec = SpecFor(cell, run_seed, t);
     // The trial sets the scale as soon as its program is generated (SetProgramReadyHook); until
-    // then, microseconds, the smallest.
-    slot->watchdog_scale.store(1);
-    slot->started_ns.store(NowNs());
-    slot->current_trial.store(t);
+    // then, microseconds, the smallest. Only this process writes the slot, the supervisor reads
+    // it: release stores (plain moves on x86; a sequentially consistent store is a locked
+    // exchange), the trial's number last so that its start time is never older than the trial.
+    slot->watchdog_scale.store(1, std::memory_order_relaxed);
+    slot->started_ns.store(NowNs(), std::memory_order_relaxed);
+    slot->current_trial.store(t, std::memory_order_release);
     const TrialResult r = RunTrial(spec);
-    slot->completed_ns.fetch_add(NowNs() - slot->started_ns.load());
+    // The trial's wall time from its own phase clocks (one clock read less a trial).
+    slot->completed_ns.store(slot->completed_ns.load(std::memory_order_relaxed) +
+                                 r.phases.setup_ns + r.phases.thread_start_ns + r.phases.trial_ns +
+                                 r.phases.checking_ns,
+                             std::memory_order_relaxed);
     slot->AddPhases(r.phases);
     coverage.Add(spec, r);
     if (!r.violations.empty() || !r.undecided.empty()) {
@@ -188,16 +191,14 @@ class CoverageLine {
       if (cell.stop_at_first_failure && !r.violations.empty()) {
         coverage.Flush(out_fd, true);
         slot->done.store(t - batch.begin + 1);
-        ReportBatchDone(out_fd, t - batch.begin + 1);
-        _exit(0);
+        return t - batch.begin + 1;
       }
     }
     coverage.Flush(out_fd, false);
-    slot->done.store(t - batch.begin + 1);
+    slot->done.store(t - batch.begin + 1, std::memory_order_release);
   }
   coverage.Flush(out_fd, true);
-  ReportBatchDone(out_fd, batch.end - batch.begin);
-  _exit(0);
+  return batch.end - batch.begin;
 }
 
 // The invariants judged from a completed trial's history (not from how the trial ended).
@@ -300,6 +301,7 @@ class Dispatcher {
   }
   void OnLine(const TrialBatch& batch, const std::string& line);
   void OnExit(const WorkerExit& exit);
+  std::optional<TrialBatch> NextForWorker(const TrialBatch& done);
   double TrialLimit(size_t cell, double full_seconds) const;
   void RecordCut(const WorkerExit& exit, uint64_t trial);
   void RecordDeath(const WorkerExit& exit, uint64_t trial);
@@ -328,12 +330,16 @@ void Dispatcher::Run() {
             options_.time_budget_seconds > 0
                 ? SaturatingAdd(start_, SecondsToNs(options_.time_budget_seconds))
                 : 0;
-        WorkerMain(cells_[b.cell], b, options_.seed, deadline, slot, out_fd);
+        return WorkerMain(cells_[b.cell], b, options_.seed, deadline, slot, out_fd);
       },
       [this](size_t cell, double full) { return TrialLimit(cell, full); });
   const WorkerPool::Events events{
       [this](const TrialBatch& b, const std::string& line) { OnLine(b, line); },
-      [this](const WorkerExit& e) { OnExit(e); }};
+      [this](const WorkerExit& e) { OnExit(e); },
+      [this](const TrialBatch& done) { return NextForWorker(done); },
+      [this](const TrialBatch& b, std::span<const uint64_t> hashes) {
+        tallies_[b.cell].schedule_hashes.insert(hashes.begin(), hashes.end());
+      }};
   while (queue_.Pending() || !pool.Empty()) {
     if (StopRequested() || OutOfTime()) {
       if (queue_.Pending()) stopped_early_ = true;
@@ -347,6 +353,16 @@ void Dispatcher::Run() {
     if (pool.Empty()) break;
     ReportProgress(pool.Poll(events), pool);
   }
+}
+
+// The batch a worker that ended `done` cleanly runs next instead of exiting: the queue's next batch
+// when it is of the same cell (the order of batches, and so every cell's share under a time budget,
+// stays the queue's; a worker never runs two cells' backends).
+std::optional<TrialBatch> Dispatcher::NextForWorker(const TrialBatch& done) {
+  if (StopRequested() || OutOfTime() || !queue_.Pending() || queue_.Peek().cell != done.cell) {
+    return std::nullopt;
+  }
+  return queue_.Next();
 }
 
 // Consumes one coverage line from a worker (CoverageLine).
@@ -363,13 +379,6 @@ void HandleCoverageLine(const json& j, CellTally& cell) {
 }
 
 void Dispatcher::OnLine(const TrialBatch& batch, const std::string& line) {
-  if (line.rfind(kHashesLine, 0) == 0) {
-    std::vector<uint64_t> hashes;
-    if (HashesFromHex(std::string_view(line).substr(kHashesLine.size()), hashes)) {
-      tallies_[batch.cell].schedule_hashes.insert(hashes.begin(), hashes.end());
-    }
-    return;
-  }
   if (line.rfind("{\"cov\"", 0) == 0) {
     const json j = json::parse(line, nullptr, /*allow_exceptions=*/false);
     if (!j.is_discarded()) HandleCoverageLine(j, tallies_[batch.cell]);

@@ -219,36 +219,33 @@ IsolatedOutcome ClassifyDeath(int status, bool watchdog_killed, const WorkerSlot
   return o;
 }
 
-std::string HashesToHex(const uint64_t* hashes, size_t count) {
-  constexpr char kDigits[] = "0123456789abcdef";
-  std::string hex(count * 16, '0');
-  for (size_t i = 0; i < count; ++i) {
-    for (int d = 0; d < 16; ++d) hex[i * 16 + d] = kDigits[(hashes[i] >> (60 - 4 * d)) & 0xf];
-  }
-  return hex;
+void AppendHashesFrame(std::string& out, const uint64_t* hashes, size_t count) {
+  out.append(kHashesLine);
+  absl::StrAppend(&out, count, "\n");
+  out.append(reinterpret_cast<const char*>(hashes), count * sizeof(uint64_t));
 }
 
-bool HashesFromHex(std::string_view hex, std::vector<uint64_t>& out) {
-  if (hex.size() % 16 != 0) return false;
-  const size_t first = out.size();
-  for (size_t i = 0; i < hex.size(); i += 16) {
-    uint64_t h = 0;
-    for (size_t d = i; d < i + 16; ++d) {
-      const char c = hex[d];
-      uint64_t digit;
-      if (c >= '0' && c <= '9') {
-        digit = static_cast<uint64_t>(c - '0');
-      } else if (c >= 'a' && c <= 'f') {
-        digit = static_cast<uint64_t>(c - 'a' + 10);
-      } else {
-        out.resize(first);
-        return false;
-      }
-      h = h << 4 | digit;
-    }
-    out.push_back(h);
+HashesFrame ReadHashesFrame(std::string_view rest, std::vector<uint64_t>& out) {
+  using Status = HashesFrame::Status;
+  const size_t nl = rest.find('\n');
+  if (nl == std::string_view::npos) {
+    // A header is short: a long unterminated one is no header.
+    return rest.size() > kHashesLine.size() + 20 ? HashesFrame{Status::kMalformed, rest.size()}
+                                                 : HashesFrame{Status::kIncomplete, 0};
   }
-  return true;
+  const std::string_view digits = rest.substr(kHashesLine.size(), nl - kHashesLine.size());
+  uint64_t count = 0;
+  if (digits.empty() || digits.size() > 9 ||
+      !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
+      (count = std::stoull(std::string(digits))) > kMaxFrameHashes) {
+    return {Status::kMalformed, nl + 1};
+  }
+  const size_t size = nl + 1 + count * sizeof(uint64_t);
+  if (rest.size() < size) return {Status::kIncomplete, 0};
+  const size_t first = out.size();
+  out.resize(first + count);
+  std::memcpy(out.data() + first, rest.data() + nl + 1, count * sizeof(uint64_t));
+  return {Status::kComplete, size};
 }
 
 }  // namespace worker_internal

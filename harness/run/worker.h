@@ -137,16 +137,24 @@ IsolatedOutcome ClassifyDeath(int status, bool watchdog_killed, const WorkerSlot
 // none does.
 std::string MisuseLine(const std::string& err, const std::vector<std::string>& patterns);
 
-// The schedule hashes a worker sends after its coverage line, on a line of their own: kHashesLine,
-// then 16 lower-case hex digits per hash. As a JSON array of numbers in the coverage line, parsing
-// them was three quarters of the supervisor's own CPU per controlled trial (callgrind: ~2.2k of
-// ~2.9k instructions a trial, every digit through the JSON lexer and strtoul; as a JSON string,
-// still ~1.3k), and writing them ~650 instructions of the worker's.
+// The schedule hashes a worker sends after its coverage line: a header line, kHashesLine and the
+// count, then the hashes as raw 8-byte words (worker and supervisor are one binary: one byte
+// order). As a JSON array of numbers in the coverage line, parsing them was three quarters of the
+// supervisor's own CPU per controlled trial (callgrind: ~2.2k of ~2.9k instructions a trial,
+// every digit through the JSON lexer and strtoul); as 16 hex digits each, ~150 instructions a
+// hash to decode (~120 with a table); as words, a copy.
 inline constexpr std::string_view kHashesLine = "#h ";
-std::string HashesToHex(const uint64_t* hashes, size_t count);
-// Appends the hashes of `hex` (HashesToHex's form) to `out`; false, appending nothing, when `hex`
-// is not of that form.
-bool HashesFromHex(std::string_view hex, std::vector<uint64_t>& out);
+// The most hashes one frame may announce (a worker sends at most PendingCoverage::kHashes).
+inline constexpr size_t kMaxFrameHashes = size_t{1} << 16;
+void AppendHashesFrame(std::string& out, const uint64_t* hashes, size_t count);
+// Reads the hashes frame `rest` starts with (it starts with kHashesLine): kComplete with its size
+// in bytes and its hashes appended to `out`; kIncomplete when more bytes must come first;
+// kMalformed, with the size of its header line to skip, when the header is not "#h <count>".
+struct HashesFrame {
+  enum class Status { kComplete, kIncomplete, kMalformed } status;
+  size_t size = 0;
+};
+HashesFrame ReadHashesFrame(std::string_view rest, std::vector<uint64_t>& out);
 
 }  // namespace worker_internal
 }  // namespace mapfault

@@ -1,8 +1,11 @@
-// The supervisor's worker pool: at most `jobs` forked worker processes, each running one batch of
-// trials and reporting over a pipe (one line per failing trial, then a "done" line) and through its
-// shared-memory slot (the trial it is running and since when). The pool polls the pipes, kills a
-// worker whose trial overran the watchdog, and reaps workers whose pipes closed. Single-threaded:
-// only the supervisor (the mapfault process, which never runs backend code) calls it.
+// The supervisor's worker pool: at most `jobs` forked worker processes, each running batches of
+// trials and reporting over a pipe (one line per failing trial, then a "done" line per batch) and
+// through its shared-memory slot (the trial it is running and since when). A worker that ended a
+// batch cleanly may be handed the next batch (Events::next_batch: only ever one of the same cell)
+// over its command socket instead of exiting, so a cell's batches cost one fork, not one each. The
+// pool polls the pipes, kills a worker whose trial overran the watchdog, and reaps workers whose
+// pipes closed. Single-threaded: only the supervisor (the mapfault process, which never runs
+// backend code) calls it.
 #ifndef MAPFAULT_HARNESS_RUN_WORKER_POOL_H_
 #define MAPFAULT_HARNESS_RUN_WORKER_POOL_H_
 
@@ -10,6 +13,8 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -19,7 +24,8 @@
 
 namespace mapfault {
 
-// How a worker ended, handed to WorkerPool's on_exit once it is reaped.
+// How a worker's batch ended, handed to WorkerPool's on_exit once the worker is reaped, or once
+// it ended the batch cleanly and was handed another (then `status` is 0, an exit with status 0).
 struct WorkerExit {
   TrialBatch batch;
   int status = 0;                 // from waitpid
@@ -31,7 +37,7 @@ struct WorkerExit {
   bool adaptive_cut = false;
   double limit_seconds = 0;       // the limit its trial overran, when watchdog_killed
   bool abandoned = false;         // killed by AbandonAll: not a finding
-  double seconds = 0;             // fork to exit
+  double seconds = 0;             // the batch's start (its fork or hand-over) to its end
   PhaseSeconds phases;            // `seconds` split into phases (WorkerPhases)
   const worker_internal::WorkerSlot* slot = nullptr;  // valid during on_exit only
   std::string err;                // the tail of its stderr
@@ -47,17 +53,29 @@ struct WorkerExit {
 PhaseSeconds WorkerPhases(const worker_internal::WorkerSlot& slot, int64_t forked_ns,
                           int64_t reaped_ns, bool died);
 
-// The worker side of the report protocol: the last line of a batch, `done` trials run.
-void ReportBatchDone(int out_fd, uint64_t done);
+// The worker side of the report protocol: the last line of a batch, `done` trials run; `waits`:
+// the worker then waits on its command socket for another batch (the pool's own loop says so).
+void ReportBatchDone(int out_fd, uint64_t done, bool waits = false);
+
+// A worker may run this many seconds of batches before the pool stops handing it more: a process
+// per ~4 batch targets (kBatchTargetSeconds) bounds what a backend's leaks and stray state
+// accumulate, while a 10,000-trial cell of microsecond trials runs in one fork instead of two.
+inline constexpr double kWorkerRecycleSeconds = 4 * kBatchTargetSeconds;
 
 class WorkerPool {
  public:
-  // Runs in the forked child on one batch, reporting on out_fd; must end the process (_exit).
-  using Body =
-      std::function<void(const TrialBatch&, worker_internal::WorkerSlot*, int out_fd)>;
+  // Runs in the forked child on one batch, reporting its failing trials on out_fd, and returns how
+  // many trials it ran (the pool then sends the "done" line and waits for another batch), or ends
+  // the process itself (_exit).
+  using Body = std::function<uint64_t(const TrialBatch&, worker_internal::WorkerSlot*, int out_fd)>;
   struct Events {
     std::function<void(const TrialBatch&, const std::string& line)> on_line;  // a failing trial
     std::function<void(const WorkerExit&)> on_exit;
+    // Asked when a worker that may take another batch ended `done` cleanly: the batch to hand it
+    // (of done's cell), or nullopt to let it exit. Empty: every worker runs one batch.
+    std::function<std::optional<TrialBatch>(const TrialBatch& done)> next_batch;
+    // A frame of schedule hashes (worker.h, kHashesLine). Empty: dropped.
+    std::function<void(const TrialBatch&, std::span<const uint64_t>)> on_hashes;
   };
 
   // The seconds a trial of batch cell `cell` may run, given its full watchdog `full_seconds`
@@ -87,7 +105,11 @@ class WorkerPool {
   struct Worker;
   void Consume(Worker& w, const Events& events);
   void Reap(Worker& w, const Events& events);
+  // After w's "done" line: hands it the next batch (true), or lets it exit (false).
+  bool HandOver(Worker& w, const Events& events, int64_t now);
+  WorkerExit ExitOf(Worker& w, int status, int64_t now) const;
 
+  std::vector<uint64_t> hashes_;  // Consume's scratch for a frame of schedule hashes
   int jobs_;
   double watchdog_seconds_;
   Body body_;

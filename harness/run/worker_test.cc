@@ -32,24 +32,39 @@ TEST(WorkerTest, SecondsToNanosecondsSaturates) {
   EXPECT_EQ(SaturatingAdd(7, 10), 17);
 }
 
-// A coverage line's schedule hashes survive the trip through their hex string, every bit of
-// them, and a malformed string adds none.
-TEST(WorkerTest, ScheduleHashesRoundTripThroughTheirHexString) {
-  using worker_internal::HashesFromHex;
-  using worker_internal::HashesToHex;
+// A coverage line's schedule hashes survive the trip through their frame, every bit of them (a
+// word may hold newline bytes), however the pipe splits it; a malformed header is skipped whole.
+TEST(WorkerTest, ScheduleHashesRoundTripThroughTheirFrameHoweverItIsSplit) {
+  using worker_internal::AppendHashesFrame;
+  using worker_internal::HashesFrame;
+  using worker_internal::ReadHashesFrame;
+  using Status = HashesFrame::Status;
   const std::vector<uint64_t> hashes = {
-      0, 1, 0xfedcba9876543210, ~uint64_t{0}, 0x8000000000000000, 0x0123456789abcdef};
-  const std::string hex = HashesToHex(hashes.data(), hashes.size());
-  EXPECT_EQ(hex.substr(32, 16), "fedcba9876543210");
+      0, 1, 0x0a0a0a0a0a0a0a0a, ~uint64_t{0}, 0x8000000000000000, 0x0123456789abcdef};
+  std::string frame;
+  AppendHashesFrame(frame, hashes.data(), hashes.size());
+  EXPECT_EQ(frame.substr(0, 5), "#h 6\n");
+  EXPECT_EQ(frame.size(), 5 + 6 * sizeof(uint64_t));
+  const std::string stream = frame + "{\"done\":6}\n";
+  for (size_t cut = 0; cut < frame.size(); ++cut) {
+    if (cut < 3) continue;  // shorter than kHashesLine: the pool waits for more before it looks
+    std::vector<uint64_t> none;
+    const HashesFrame part = ReadHashesFrame(std::string_view(stream).substr(0, cut), none);
+    EXPECT_EQ(part.status, Status::kIncomplete) << cut;
+    EXPECT_TRUE(none.empty()) << cut;
+  }
   std::vector<uint64_t> back = {42};
-  ASSERT_TRUE(HashesFromHex(hex, back));
+  const HashesFrame whole = ReadHashesFrame(stream, back);
+  ASSERT_EQ(whole.status, Status::kComplete);
+  EXPECT_EQ(whole.size, frame.size());
   back.erase(back.begin());
   EXPECT_EQ(back, hashes);
-  EXPECT_EQ(HashesToHex(nullptr, 0), "");
-  for (const std::string& bad : {hex.substr(1), hex.substr(0, 15) + "g", std::string(16, 'F')}) {
-    std::vector<uint64_t> none = {7};
-    EXPECT_FALSE(HashesFromHex(bad, none)) << bad;
-    EXPECT_EQ(none, std::vector<uint64_t>{7});
+  for (const std::string bad : {"#h x\nrest", "#h \nrest", "#h 99999999\nrest", "#h -1\nrest"}) {
+    std::vector<uint64_t> none;
+    const HashesFrame f = ReadHashesFrame(bad, none);
+    EXPECT_EQ(f.status, Status::kMalformed) << bad;
+    EXPECT_EQ(f.size, bad.find('\n') + 1) << bad;
+    EXPECT_TRUE(none.empty());
   }
 }
 
