@@ -4,6 +4,8 @@
 // no other write or certain removal of k definitely took effect after W and before r0 (an erase-this
 // of unknown outcome or a declined one does not count). Yields of keys that cannot have been present
 // at all are left to iter.no-phantom.
+#include <iterator>
+
 #include "absl/strings/str_cat.h"
 #include "harness/checkers/checkers_internal.h"
 
@@ -20,26 +22,29 @@ Finding ValueValid(const HistoryIndex& index, const CheckOptions&) {
       const KeyEvents& events = *index.Events(y.key);
       const KeyEvent* writer = nullptr;
       const KeyEvent* superseded_by = nullptr;
-      for (const KeyEvent& w : events) {
-        const bool writes = w.kind == KeyEvent::Kind::kInitial || w.kind == KeyEvent::Kind::kWrite;
-        if (!writes || w.value != y.value) continue;
-        if (w.kind != KeyEvent::Kind::kInitial && w.begin >= r1) continue;
-        if (w.kind != KeyEvent::Kind::kInitial && w.end == 0) {
-          writer = &w;
+      // The events are in ascending begin time (the initial state first, at 0): a writer invoked
+      // at or after r1 ends the search, and a killer, invoked after the writer ended and ended
+      // before r0, lies after the writer and begins before r0.
+      for (auto w = events.begin(); w != events.end(); ++w) {
+        const bool initial = w->kind == KeyEvent::Kind::kInitial;
+        if (!initial && w->begin >= r1) break;
+        if (!(initial || w->kind == KeyEvent::Kind::kWrite) || w->value != y.value) continue;
+        if (!initial && w->end == 0) {
+          writer = &*w;
           break;
         }
-        const uint64_t w_end = w.kind == KeyEvent::Kind::kInitial ? 0 : w.end;
+        const uint64_t w_end = initial ? 0 : w->end;
         const KeyEvent* killer = nullptr;
-        for (const KeyEvent& e : events) {
-          const bool changes = e.kind == KeyEvent::Kind::kRemove ||
-                               (e.kind == KeyEvent::Kind::kWrite && e.value != y.value);
-          if (changes && e.op != f && e.begin > w_end && e.DefinitelyBefore(r0)) {
-            killer = &e;
+        for (auto e = std::next(w); e != events.end() && e->begin < r0; ++e) {
+          const bool changes = e->kind == KeyEvent::Kind::kRemove ||
+                               (e->kind == KeyEvent::Kind::kWrite && e->value != y.value);
+          if (changes && e->op != f && e->begin > w_end && e->DefinitelyBefore(r0)) {
+            killer = &*e;
             break;
           }
         }
         if (killer == nullptr) {
-          writer = &w;
+          writer = &*w;
           break;
         }
         superseded_by = killer;
