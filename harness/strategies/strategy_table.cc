@@ -68,7 +68,7 @@ constexpr StrategyRow kRows[] = {
     {.kind = K::kExhaustive,
      .name = "exhaustive",
      .params = "pb=K",
-     .params_note = "K in 0..8",
+     .params_note = "K in 0..8; optionally ,max=N ,stale=S (S in 0..8, default 1) ,por=off",
      .description = "controlled mode: every schedule of each program with at most K preemptions, "
                     "by increasing preemptions (perturbed mode: noise)",
      .in_controlled = K::kExhaustive,

@@ -59,7 +59,8 @@ TEST(StrategyTableTest, ErrorMessagesNameEveryRow) {
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.status().message(),
             "unknown strategy 'dfs': valid strategies are random, pct, pct:d=N (N in 1..10), "
-            "stress, noise, portfolio, reference-loop, exhaustive, exhaustive:pb=K (K in 0..8) "
+            "stress, noise, portfolio, reference-loop, exhaustive, exhaustive:pb=K (K in 0..8; "
+            "optionally ,max=N ,stale=S (S in 0..8, default 1) ,por=off) "
             "(perturbed ones may end in +preempt, controlled ones in +sc or +c11)");
   EXPECT_EQ(StrategySpec::Parse("pct:d=11+preempt").status().message(),
             "bad PCT depth in 'pct:d=11': use pct:d=N with N from 1 to 10");
