@@ -132,7 +132,7 @@ RunResult Scheduler::Run(std::vector<std::function<void()>> bodies) {
   unwinding_ = true;
   for (int i = 0; i < threads_; ++i) {
     unwind_atomics_ = 0;
-    if (state_[i] != State::kFinished && conts_[i]) SwitchTo(i);
+    if (state_[i] != State::kFinished && conts_[i]) SwitchTo(i, /*me_running=*/false);
   }
   unwinding_ = false;
   for (FiberSanitizerState& f : sanitizer_) DestroyFiber(f);
@@ -150,13 +150,16 @@ void Scheduler::EndTrial(RunResult::Kind kind, std::string detail) {
   result_.detail = std::move(detail);
 }
 
-// Picks the next thread and switches to it. `current_can_continue` says whether the running thread is
-// still runnable (a preemption is counted when another is picked). When the trial is over (all
-// finished, deadlock, livelock, divergence) control goes to the main context.
+// Picks the next thread and switches to it. `current_can_continue` says whether the running thread
+// is still runnable (a preemption is counted when another is picked); it is true only from Point,
+// which returned before this when the trial was ending, so the fast path skips that test and
+// SwitchTo's test for a finished thread (both folded away: this is inlined with a constant). When
+// the trial is over (all finished, deadlock, livelock, divergence) control goes to the main
+// context.
 void Scheduler::Reschedule(bool current_can_continue) {
   const int me = current_;
   int next;
-  if (ending_) [[unlikely]] {
+  if (!current_can_continue && ending_) [[unlikely]] {
     next = threads_;
   } else if (runnable_ == 0) [[unlikely]] {
     NoThreadRunnable();
@@ -166,8 +169,7 @@ void Scheduler::Reschedule(bool current_can_continue) {
   } else {
     next = strategy_.Choose(runnable_, me, result_.steps);
     if (next < 0) [[unlikely]] {
-      EndTrial(RunResult::Kind::kDivergence, strategy_.Error());
-      next = threads_;
+      next = StrategyFailed();
     } else {
       result_.choices.push_back(static_cast<uint8_t>(next));
     }
@@ -175,12 +177,28 @@ void Scheduler::Reschedule(bool current_can_continue) {
   if (next == me) return;
   if (current_can_continue && next != threads_) {
     ++result_.preemptions;
-    TraceBuffer* trace = options_.trace;
-    if (trace != nullptr && *trace->count > 0 && *trace->count <= trace->capacity) {
-      trace->events[*trace->count - 1].preempted = 1;
-    }
+    if (options_.trace != nullptr) [[unlikely]]
+      TracePreempted();
   }
-  SwitchTo(next);
+  SwitchTo(next, /*me_running=*/current_can_continue);
+}
+
+void Scheduler::TracePoint(uint64_t step, TraceKind kind, const char* label) {
+  options_.trace->Append(
+      {static_cast<uint32_t>(step), static_cast<uint8_t>(current_), kind, 0, 0, label, 0, 0});
+}
+
+int Scheduler::StrategyFailed() {
+  EndTrial(RunResult::Kind::kDivergence, strategy_.Error());
+  return threads_;
+}
+
+// Marks the last trace record as the step that preempted its thread.
+void Scheduler::TracePreempted() {
+  TraceBuffer* trace = options_.trace;
+  if (*trace->count > 0 && *trace->count <= trace->capacity) {
+    trace->events[*trace->count - 1].preempted = 1;
+  }
 }
 
 // No thread can run: a deadlock if any is blocked (else every thread finished).
@@ -195,16 +213,16 @@ void Scheduler::NoThreadRunnable() {
                         " blocked on locks that are never released"));
 }
 
-void Scheduler::SwitchTo(int next) {
+void Scheduler::SwitchTo(int next, bool me_running) {
   const int me = current_;
   from_ = me;
   current_ = next;
-  if (options_.trace != nullptr && next != threads_ && !ending_) {
+  if (options_.trace != nullptr && next != threads_ && !ending_) [[unlikely]] {
     options_.trace->Append({static_cast<uint32_t>(result_.steps), static_cast<uint8_t>(next),
                             TraceKind::kSwitch, 0, 0, "switch", 0, 0});
   }
   // A finished thread switches by returning from its entry function.
-  if (me != threads_ && state_[me] == State::kFinished) return;
+  if (!me_running && me != threads_ && state_[me] == State::kFinished) return;
   BeforeFiberSwitch(sanitizer_[me], sanitizer_[next], /*from_is_dying=*/false);
   boost::context::fiber back = std::move(conts_[next]).resume();
   AfterFiberSwitch(sanitizer_[me], sanitizer_[from_]);
@@ -227,10 +245,8 @@ void Scheduler::Point(TraceKind kind, const char* label) {
   const uint64_t step = ++result_.steps;
   last_label_[current_] = label;
   last_step_[current_] = static_cast<uint32_t>(step);
-  if (options_.trace != nullptr) {
-    options_.trace->Append({static_cast<uint32_t>(step), static_cast<uint8_t>(current_), kind, 0, 0,
-                            label, 0, 0});
-  }
+  if (options_.trace != nullptr) [[unlikely]]
+    TracePoint(step, kind, label);
   if (step > options_.max_steps) [[unlikely]] {
     StepBoundReached(kind, label);
     return;

@@ -164,7 +164,13 @@ class Scheduler {
   // Cold paths, out of line so the scheduling point's fast path keeps a small frame.
   [[gnu::noinline, gnu::cold]] void NoThreadRunnable();
   [[gnu::noinline, gnu::cold]] void StepBoundReached(TraceKind kind, const char* label);
-  [[gnu::always_inline]] inline void SwitchTo(int next);
+  // The strategy chose no thread: the trial diverged; returns the main context's index.
+  [[gnu::noinline, gnu::cold]] int StrategyFailed();
+  // A scheduling point's trace records (a trace is kept by replays and probes only).
+  [[gnu::noinline]] void TracePoint(uint64_t step, TraceKind kind, const char* label);
+  [[gnu::noinline]] void TracePreempted();
+  // `me_running`: the switching thread is running (from a scheduling point), so not finished.
+  [[gnu::always_inline]] inline void SwitchTo(int next, bool me_running);
   void UnwindAt(TraceKind kind);
   // An access of the running thread at `where`, named by its last scheduling point.
   VarAccess AccessHere(bool write, CodeSite where) const {
@@ -184,11 +190,13 @@ class Scheduler {
   Strategy& strategy_;
   Options options_;
   int threads_ = 0;
-  int current_ = -1;     // running logical thread; threads_ means the main (scheduler) context
-  int from_ = -1;        // who performed the last switch (so the target can store its continuation)
+  int current_ = -1;        // running logical thread; threads_ means the main (scheduler) context
   bool ending_ = false;     // trial over: scheduling points are no-ops
   bool unwinding_ = false;  // main is resuming suspended threads to unwind their stacks
   int unwind_atomics_ = 0;
+  // Who performed the last switch (so the target can store its continuation). Not beside current_:
+  // GCC stored the adjacent pair through an SSE register at every switch (four instructions).
+  int from_ = -1;
   ThreadMask runnable_ = 0;
   std::vector<State> state_;
   std::vector<const void*> blocked_on_;
