@@ -338,6 +338,26 @@ TEST(CheckerBruteForce, Linearizable) {
 TEST(CheckerBruteForce, QuiescentState) {
   CheckMany([] { Differential(Invariant::kQuiescentState, brute::QuiescentViolated); });
 }
+// Run together, linearizable searches each key with its contents after the join and spares
+// quiescent-state the keys it showed (HistoryIndex::ReachesFinalContents): each verdict must
+// still be its reference's.
+TEST(CheckerBruteForce, LinearizableAndQuiescentStateTogether) {
+  CheckMany([] {
+    const History h = GenHistory();
+    CheckOptions options;
+    options.which = InvariantSet{Invariant::kLinearizable, Invariant::kQuiescentState};
+    const CheckResult r = CheckHistory(h, options);
+    RC_ASSERT(r.undecided.empty());
+    bool lin = false, quiescent = false;
+    for (const Violation& v : r.violations) {
+      lin |= v.invariant == Invariant::kLinearizable;
+      quiescent |= v.invariant == Invariant::kQuiescentState;
+    }
+    RC_LOG() << Dump(h) << "\n";
+    RC_ASSERT(lin == brute::LinearizableViolated(h));
+    RC_ASSERT(quiescent == brute::QuiescentViolated(h));
+  });
+}
 TEST(CheckerBruteForce, NoPhantom) {
   CheckMany([] { Differential(Invariant::kIterNoPhantom, brute::NoPhantomViolated); });
 }

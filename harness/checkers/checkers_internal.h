@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "harness/checkers/checkers.h"
@@ -36,6 +37,16 @@ std::string DescribeYield(const OpRecord& iteration, const YieldRecord& y);
 
 // Lines describing the operations of `ops` invoked before `until`, oldest first (at most `limit`).
 std::vector<std::string> DescribeOps(const std::vector<LinOp>& ops, uint64_t until, size_t limit);
+
+// The contents after the join by key ordinal (held[i]: key i's value, nullopt when absent; a key
+// the final iteration yielded twice counts with its first value), and the keys no event names,
+// sorted, first value each, into `others` when it is given. Requires history().final_state.
+void FinalContentsByOrdinal(const HistoryIndex& index, std::vector<std::optional<Value>>& held,
+                            std::vector<std::pair<Key, Value>>* others = nullptr);
+
+// The harness's observation of key contents `found` after the join, at parallel_end: the last
+// operation of quiescent-state's search for a key.
+LinOp ObserveFinalContents(const History& h, std::optional<Value> found);
 
 }  // namespace mapfault::checkers
 

@@ -129,6 +129,11 @@ class HistoryIndex {
   // iteration f, one entry per yield in iterations() order (no-phantom and value-valid both ask
   // it of every yield): judged for all yields at once on the first call (yield_presence.h).
   std::span<const uint8_t> YieldsPossiblyPresent() const;
+  // Per key ordinal: 1 when linearizable's search found an order of the key's operations that ends
+  // the parallel part in its contents after the join, which proves quiescent-state for the key as
+  // well (linearizable.cc); 0 or absent: not shown. Filled by Linearizable, read by QuiescentState
+  // (a checker run alone finds it empty and searches itself).
+  std::vector<uint8_t>& ReachesFinalContents() const { return reaches_final_contents_; }
 
  private:
   const History& history_;
@@ -155,6 +160,7 @@ class HistoryIndex {
   mutable std::unique_ptr<Judges> judges_;
   mutable std::vector<uint8_t> yield_presence_;  // YieldsPossiblyPresent, once judged
   mutable bool yields_judged_ = false;
+  mutable std::vector<uint8_t> reaches_final_contents_;  // ReachesFinalContents
 };
 
 }  // namespace mapfault

@@ -27,11 +27,7 @@ bool KeyQuiescent(const HistoryIndex& index, Key k, std::optional<Value> found,
   // No parallel operation on the key (most keys of a trial): its final state is its initial one.
   if (ops.empty() && found == initial) return true;
   for (LinOp& op : ops) op.check_result = false;
-  LinOp observe;
-  observe.kind = LinOp::Kind::kObserve;
-  observe.invoke = observe.response = h.parallel_end;
-  observe.found = found;
-  ops.push_back(observe);
+  ops.push_back(ObserveFinalContents(h, found));
   const LinOutcome r = CheckKeyLinearizable(initial, ops, options.linearizability_budget);
   if (r.verdict == LinVerdict::kUndecided) finding.undecided = true;
   if (r.verdict != LinVerdict::kNotLinearizable) return true;
@@ -47,29 +43,45 @@ bool KeyQuiescent(const HistoryIndex& index, Key k, std::optional<Value> found,
 
 }  // namespace
 
-Finding QuiescentState(const HistoryIndex& index, const CheckOptions& options) {
-  Finding finding;
-  const History& h = index.history();
-  if (!h.final_state) return finding;
-  // The contents by key (a key the final iteration yielded twice counts with its first value):
-  // keys with events by their ordinal, the others (no operation wrote them: rare) sorted apart.
-  const auto& keys = index.keys();
-  thread_local std::vector<std::optional<Value>> held;  // kept for the next history
-  held.assign(keys.size(), std::nullopt);
-  std::vector<std::pair<Key, Value>> others;
-  for (const auto& [k, v] : *h.final_state) {
+void FinalContentsByOrdinal(const HistoryIndex& index, std::vector<std::optional<Value>>& held,
+                            std::vector<std::pair<Key, Value>>* others) {
+  held.assign(index.keys().size(), std::nullopt);
+  for (const auto& [k, v] : *index.history().final_state) {
     const int i = index.KeyOrdinal(k);
     if (i < 0) {
-      others.emplace_back(k, v);
+      if (others != nullptr) others->emplace_back(k, v);
     } else if (!held[static_cast<size_t>(i)]) {
       held[static_cast<size_t>(i)] = v;
     }
   }
-  std::stable_sort(others.begin(), others.end(),
+  if (others == nullptr) return;
+  std::stable_sort(others->begin(), others->end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
-  others.erase(std::unique(others.begin(), others.end(),
-                           [](const auto& a, const auto& b) { return a.first == b.first; }),
-               others.end());
+  others->erase(std::unique(others->begin(), others->end(),
+                            [](const auto& a, const auto& b) { return a.first == b.first; }),
+                others->end());
+}
+
+LinOp ObserveFinalContents(const History& h, std::optional<Value> found) {
+  LinOp observe;
+  observe.kind = LinOp::Kind::kObserve;
+  observe.invoke = observe.response = h.parallel_end;
+  observe.found = found;
+  return observe;
+}
+
+Finding QuiescentState(const HistoryIndex& index, const CheckOptions& options) {
+  Finding finding;
+  const History& h = index.history();
+  if (!h.final_state) return finding;
+  // The contents by key: keys with events by their ordinal, the others (no operation wrote them:
+  // rare) sorted apart.
+  const auto& keys = index.keys();
+  thread_local std::vector<std::optional<Value>> held;  // kept for the next history
+  std::vector<std::pair<Key, Value>> others;
+  FinalContentsByOrdinal(index, held, &others);
+  // Keys linearizable already showed to end in their contents (ReachesFinalContents).
+  const std::vector<uint8_t>& shown = index.ReachesFinalContents();
   thread_local std::vector<LinOp> ops;  // one buffer for every key, kept for the next history
   // Every key of the history or of the final state, in ascending order: a merge of the two.
   size_t i = 0, j = 0;
@@ -79,6 +91,10 @@ Finding QuiescentState(const HistoryIndex& index, const CheckOptions& options) {
     const Key k = from_index ? keys[i].first : others[j].first;
     std::optional<Value> found;
     if (from_index) {
+      if (i < shown.size() && shown[i] != 0) {
+        ++i;
+        continue;
+      }
       found = held[i];
       const KeyEvents& events = keys[i++].second;
       // A key no operation touched must still hold its initial value: no search when it does.
