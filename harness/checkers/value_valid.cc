@@ -4,6 +4,7 @@
 // no other write or certain removal of k definitely took effect after W and before r0 (an erase-this
 // of unknown outcome or a declined one does not count). Yields of keys that cannot have been present
 // at all are left to iter.no-phantom.
+#include <algorithm>
 #include <iterator>
 
 #include "absl/strings/str_cat.h"
@@ -20,34 +21,37 @@ Finding ValueValid(const HistoryIndex& index, const CheckOptions&) {
       const uint64_t r0 = ReadFrom(*f, y), r1 = ReadTo(y);
       if (possible[i++] == 0) continue;
       const KeyEvents& events = *index.Events(y.key);
-      const KeyEvent* writer = nullptr;
-      const KeyEvent* superseded_by = nullptr;
-      // The events are in ascending begin time (the initial state first, at 0): a writer invoked
-      // at or after r1 ends the search, and a killer, invoked after the writer ended and ended
-      // before r0, lies after the writer and begins before r0.
-      for (auto w = events.begin(); w != events.end(); ++w) {
-        const bool initial = w->kind == KeyEvent::Kind::kInitial;
-        if (!initial && w->begin >= r1) break;
-        if (!(initial || w->kind == KeyEvent::Kind::kWrite) || w->value != y.value) continue;
-        if (!initial && w->end == 0) {
-          writer = &*w;
-          break;
-        }
-        const uint64_t w_end = initial ? 0 : w->end;
-        const KeyEvent* killer = nullptr;
+      // A change of the key (a removal, a write of another value) that definitely took effect
+      // after `w` ended and before r0: it lies after `w` (events are in ascending begin time)
+      // and begins before r0.
+      auto killer_of = [&](KeyEvents::iterator w) -> const KeyEvent* {
+        const uint64_t w_end = w->kind == KeyEvent::Kind::kInitial ? 0 : w->end;
         for (auto e = std::next(w); e != events.end() && e->begin < r0; ++e) {
           const bool changes = e->kind == KeyEvent::Kind::kRemove ||
                                (e->kind == KeyEvent::Kind::kWrite && e->value != y.value);
-          if (changes && e->op != f && e->begin > w_end && e->DefinitelyBefore(r0)) {
-            killer = &*e;
-            break;
-          }
+          if (changes && e->op != f && e->begin > w_end && e->DefinitelyBefore(r0)) return &*e;
         }
-        if (killer == nullptr) {
+        return nullptr;
+      };
+      // The candidate writers: the events invoked before r1 (the initial state, at 0, first).
+      // Most yields read the latest write of their value, so the search goes from the latest
+      // back; when none qualifies, the latest one's killer is what the violation names.
+      const auto candidates_end = std::partition_point(
+          events.begin(), events.end(),
+          [&](const KeyEvent& e) { return e.kind == KeyEvent::Kind::kInitial || e.begin < r1; });
+      const KeyEvent* writer = nullptr;
+      const KeyEvent* superseded_by = nullptr;
+      for (auto w = candidates_end; w != events.begin() && writer == nullptr;) {
+        --w;
+        const bool initial = w->kind == KeyEvent::Kind::kInitial;
+        if (!(initial || w->kind == KeyEvent::Kind::kWrite) || w->value != y.value) continue;
+        if (!initial && w->end == 0) {  // never returned: it may take effect at any time
           writer = &*w;
-          break;
+        } else if (const KeyEvent* killer = killer_of(w); killer == nullptr) {
+          writer = &*w;
+        } else if (superseded_by == nullptr) {
+          superseded_by = killer;
         }
-        superseded_by = killer;
       }
       if (writer != nullptr) continue;
       std::string why =
