@@ -172,7 +172,7 @@ TEST(WorkerPoolTest, AWorkerDyingInAHandedOverBatchIsThatBatchsDeath) {
       return b.end - b.begin;
     }
     slot->current_trial.store(b.begin + 2);
-    raise(SIGSEGV);
+    _exit(3);  // not a signal: sanitizers handle a raised SIGSEGV their own way
     return uint64_t{0};
   });
   pool.Spawn({0, 0, 4});
@@ -185,8 +185,8 @@ TEST(WorkerPoolTest, AWorkerDyingInAHandedOverBatchIsThatBatchsDeath) {
   EXPECT_TRUE(seen.exits[0].Clean());
   EXPECT_FALSE(seen.exits[1].Clean());
   EXPECT_EQ(seen.exits[1].batch, (TrialBatch{0, 4, 8}));
-  EXPECT_TRUE(WIFSIGNALED(seen.exits[1].status));
-  EXPECT_EQ(WTERMSIG(seen.exits[1].status), SIGSEGV);
+  EXPECT_TRUE(WIFEXITED(seen.exits[1].status));
+  EXPECT_EQ(WEXITSTATUS(seen.exits[1].status), 3);
   EXPECT_EQ(seen.current_trial_at_exit, 6u);
 }
 
