@@ -253,6 +253,9 @@ void WorkerPool::Reap(Worker& w, const Events& events) {
   close(w.out.read_fd);
   close(w.err.read_fd);
   if (w.cmd_fd >= 0) close(w.cmd_fd);
+  // A worker that ended its batch and was only waiting for another ran no trial when it died (an
+  // operator's or the OOM killer's signal between batches): its batch ended cleanly.
+  if (w.finished_cleanly && w.waits) status = 0;
   events.on_exit(ExitOf(w, status, NowNs()));
 }
 

@@ -217,5 +217,22 @@ TEST(WorkerPoolTest, AWaitingWorkerOfTwoExitsWhenItsSocketClosesWhileItsSiblingR
   while (!pool.Empty()) pool.Poll(events);
 }
 
+// A worker killed while it waits for another batch ran no trial then: its batch ended cleanly.
+TEST(WorkerPoolTest, AWorkerKilledWhileWaitingForABatchEndedItsBatchCleanly) {
+  WorkerPool pool(1, 10, ReportPid);
+  pool.Spawn({0, 0, 3});
+  Seen seen;
+  RunToEnd(pool, seen, [&](const TrialBatch&) -> std::optional<TrialBatch> {
+    // Asked after the "done" line, while the worker is blocked waiting: it dies of SIGKILL
+    // before it could read the pool's answer.
+    const std::string& line = seen.lines.at(0);
+    kill(std::stoi(line.substr(line.find("\"pid\":") + 6)), SIGKILL);
+    return std::nullopt;
+  });
+  ASSERT_EQ(seen.exits.size(), 1u);
+  EXPECT_TRUE(seen.exits[0].Clean());
+  EXPECT_EQ(seen.exits[0].done_count, 3u);
+}
+
 }  // namespace
 }  // namespace mapfault
