@@ -264,6 +264,9 @@ bool WorkerPool::HandOver(Worker& w, const Events& events, int64_t now) {
       now - w.forked_ns > SecondsToNs(kWorkerRecycleSeconds)) {
     return false;
   }
+  // Asked before the finished batch is reported (a worker that gets none exits, and its batch is
+  // reported once, when it is reaped, its exit included): a batch size the report grows (the
+  // cell's measured trial time) applies from the batch after the one handed here.
   const std::optional<TrialBatch> next = events.next_batch(w.batch);
   if (!next) return false;
   // The finished batch is reported as a clean exit; then the worker's state starts over. The
