@@ -241,14 +241,6 @@ uint32_t HappensBefore::Rmw(StoreHistory& h, int t, std::memory_order order, uin
   return Append(h, t, order, step, h.Of(latest).release);
 }
 
-VarAccess HappensBefore::WriteOf(const VarShadow& v) {
-  return {v.write_step, v.write_thread, true, v.write_label, {v.write_file, v.write_line}};
-}
-
-VarAccess HappensBefore::ReadOf(const VarShadow& v) {
-  return {v.read_step, v.read_thread, false, v.read_label, {v.read_file, v.read_line}};
-}
-
 bool HappensBefore::Race(const VarAccess& earlier, uint32_t epoch, const VarAccess& later) {
   race_.earlier = earlier;
   race_.later = later;
@@ -265,16 +257,16 @@ namespace {
 template <class Entry>
 void ReadShared(std::vector<Entry>& read_sets, int n, VarShadow& v, const VarAccess& a,
                 uint32_t mine) {
-  if (v.read_clock == HappensBefore::kReadSet) {
+  if (v.read.clock == HappensBefore::kReadSet) {
     read_sets[static_cast<size_t>(v.read_set) * n + a.thread] = {mine, a.step, a.label, a.where};
     return;
   }
   v.read_set = static_cast<uint32_t>(read_sets.size() / n);
   read_sets.resize(read_sets.size() + n);
   Entry* set = &read_sets[static_cast<size_t>(v.read_set) * n];
-  set[v.read_thread] = {v.read_clock, v.read_step, v.read_label, {v.read_file, v.read_line}};
+  set[v.read.thread] = {v.read.clock, v.read.step, v.read.label, {v.read.file, v.read.line}};
   set[a.thread] = {mine, a.step, a.label, a.where};
-  v.read_clock = HappensBefore::kReadSet;
+  v.read.clock = HappensBefore::kReadSet;
 }
 
 }  // namespace
@@ -283,9 +275,9 @@ bool HappensBefore::Read(VarShadow& v, const VarAccess& a) {
   Fresh(v);
   const uint32_t* now = Clock(a.thread);
   const uint32_t mine = now[a.thread];
-  if (v.read_clock == mine && v.read_thread == a.thread) return true;  // read in this epoch
-  if (v.write_clock > now[v.write_thread]) return Race(WriteOf(v), v.write_clock, a);
-  if (v.read_clock == kReadSet || (v.read_clock != 0 && v.read_clock > now[v.read_thread])) {
+  if (v.read.clock == mine && v.read.thread == a.thread) return true;  // read in this epoch
+  if (v.write.clock > now[v.write.thread]) return Race(v.write.Access(true), v.write.clock, a);
+  if (v.read.clock == kReadSet || (v.read.clock != 0 && v.read.clock > now[v.read.thread])) {
     ReadShared(read_sets_, n_, v, a, mine);
     return true;
   }
@@ -297,17 +289,17 @@ bool HappensBefore::Write(VarShadow& v, const VarAccess& a) {
   Fresh(v);
   const uint32_t* now = Clock(a.thread);
   const uint32_t mine = now[a.thread];
-  if (v.write_clock == mine && v.write_thread == a.thread && v.read_clock == 0) return true;
-  if (v.write_clock > now[v.write_thread]) return Race(WriteOf(v), v.write_clock, a);
-  if (v.read_clock == kReadSet) {
+  if (v.write.clock == mine && v.write.thread == a.thread && v.read.clock == 0) return true;
+  if (v.write.clock > now[v.write.thread]) return Race(v.write.Access(true), v.write.clock, a);
+  if (v.read.clock == kReadSet) {
     const ReadEntry* set = &read_sets_[static_cast<size_t>(v.read_set) * n_];
     for (int i = 0; i < n_; ++i) {
       if (set[i].clock > now[i]) {
         return Race({set[i].step, i, false, set[i].label, set[i].where}, set[i].clock, a);
       }
     }
-  } else if (v.read_clock != 0 && v.read_clock > now[v.read_thread]) {
-    return Race(ReadOf(v), v.read_clock, a);
+  } else if (v.read.clock != 0 && v.read.clock > now[v.read.thread]) {
+    return Race(v.read.Access(false), v.read.clock, a);
   }
   RecordWrite(v, a, mine);
   return true;

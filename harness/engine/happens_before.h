@@ -47,25 +47,38 @@ struct VarAccess {
   CodeSite where;                // the Get / Set call
 };
 
+// One side of a Var's shadow: its last write, or its last read.
+struct AccessRecord {
+  const char* label;  // the access's thread's last scheduling point
+  const char* file;   // its call site (CodeSite)
+  uint32_t clock;     // its epoch clock; 0: none (see VarShadow)
+  uint32_t step;
+  uint32_t line;
+  uint8_t thread;
+
+  void Record(const VarAccess& a, uint32_t epoch) {
+    clock = epoch;
+    thread = static_cast<uint8_t>(a.thread);
+    step = a.step;
+    label = a.label;
+    file = a.where.file;
+    line = a.where.line;
+  }
+  // The access recorded, as a race report names it.
+  VarAccess Access(bool is_write) const { return {step, thread, is_write, label, {file, line}}; }
+  friend bool operator==(const AccessRecord&, const AccessRecord&) = default;
+};
+
 // The shadow state of one Var. Only `gen` is initialised: HappensBefore::Fresh resets the rest on
 // the Var's first access in a trial, so constructing a Var (a node's three, a bucket array's
 // hundreds) costs one store besides its value.
 struct VarShadow {
   uint32_t gen = 0;
-  uint32_t write_clock;  // the last write's epoch clock; 0: not written in this trial
-  uint32_t read_clock;   // the last read's epoch clock; 0: none since the write; or kReadSet
-  uint32_t read_set;     // with read_clock == kReadSet: index of the read set
-  uint32_t write_step;
-  uint32_t read_step;
-  uint8_t write_thread;
-  uint8_t read_thread;
-  const char* write_label;
-  const char* read_label;
-  const char* write_file;  // the last write's call site (CodeSite), and the last read's
-  const char* read_file;
-  uint32_t write_line;
-  uint32_t read_line;
+  uint32_t read_set;   // with read.clock == kReadSet: index of the read set
+  AccessRecord write;  // clock 0: not written in this trial
+  AccessRecord read;   // clock 0: no read since the write; or kReadSet
 };
+static_assert(sizeof(VarShadow) == 72, "a Var's shadow: two 32-byte sides and 8 bytes");
 
 // The modification order of one atomic location under MemoryModel::kC11 (weak atomics): its last
 // kStoreHistory stores, oldest first; a load may read any of them that coherence and
@@ -164,8 +177,8 @@ class HappensBefore {
     Fresh(v);
     const uint32_t* now = Clock(a.thread);
     const uint32_t mine = now[a.thread];
-    if (v.read_clock == mine && v.read_thread == a.thread) return true;  // read in this epoch
-    if (v.write_clock > now[v.write_thread] || !OrderedAfterRead(v, now)) [[unlikely]] {
+    if (v.read.clock == mine && v.read.thread == a.thread) return true;  // read in this epoch
+    if (v.write.clock > now[v.write.thread] || !OrderedAfterRead(v, now)) [[unlikely]] {
       return false;
     }
     RecordRead(v, a, mine);
@@ -175,8 +188,8 @@ class HappensBefore {
     Fresh(v);
     const uint32_t* now = Clock(a.thread);
     const uint32_t mine = now[a.thread];
-    if (v.write_clock == mine && v.write_thread == a.thread && v.read_clock == 0) return true;
-    if (v.write_clock > now[v.write_thread] || !OrderedAfterRead(v, now)) [[unlikely]] {
+    if (v.write.clock == mine && v.write.thread == a.thread && v.read.clock == 0) return true;
+    if (v.write.clock > now[v.write.thread] || !OrderedAfterRead(v, now)) [[unlikely]] {
       return false;
     }
     RecordWrite(v, a, mine);
@@ -216,35 +229,23 @@ class HappensBefore {
   void Fresh(VarShadow& v) const {
     if (v.gen == gen_) return;
     v.gen = gen_;
-    v.write_clock = 0;
-    v.read_clock = 0;
-    v.write_thread = 0;  // indexes a clock before the first write
-    v.read_thread = 0;
+    v.write.clock = 0;
+    v.read.clock = 0;
+    v.write.thread = 0;  // indexes a clock before the first write
+    v.read.thread = 0;
   }
   // Whether a thread whose clock is `now` has seen `v`'s last read: none since the last write, or
   // one it knows of (a read set: assume not, and let Read / Write look).
   static bool OrderedAfterRead(const VarShadow& v, const uint32_t* now) {
-    return v.read_clock == 0 || (v.read_clock != kReadSet && v.read_clock <= now[v.read_thread]);
+    return v.read.clock == 0 || (v.read.clock != kReadSet && v.read.clock <= now[v.read.thread]);
   }
   static void RecordRead(VarShadow& v, const VarAccess& a, uint32_t mine) {
-    v.read_clock = mine;
-    v.read_thread = static_cast<uint8_t>(a.thread);
-    v.read_step = a.step;
-    v.read_label = a.label;
-    v.read_file = a.where.file;
-    v.read_line = a.where.line;
+    v.read.Record(a, mine);
   }
   static void RecordWrite(VarShadow& v, const VarAccess& a, uint32_t mine) {
-    v.write_clock = mine;
-    v.write_thread = static_cast<uint8_t>(a.thread);
-    v.write_step = a.step;
-    v.write_label = a.label;
-    v.write_file = a.where.file;
-    v.write_line = a.where.line;
-    v.read_clock = 0;  // every earlier read is ordered before this write, or raced with it
+    v.write.Record(a, mine);
+    v.read.clock = 0;  // every earlier read is ordered before this write, or raced with it
   }
-  static VarAccess WriteOf(const VarShadow& v);
-  static VarAccess ReadOf(const VarShadow& v);
   [[gnu::cold]] bool Race(const VarAccess& earlier, uint32_t epoch, const VarAccess& later);
 
   int n_ = 0;

@@ -100,12 +100,7 @@ TEST_F(HappensBeforeTest, ANewTrialForgetsTheLastOnesAccesses) {
 // Two shadows record the same accesses (their generations differ: each HappensBefore::Begin takes
 // a new one from a process-wide counter).
 bool SameShadow(const VarShadow& a, const VarShadow& b) {
-  return a.write_clock == b.write_clock && a.read_clock == b.read_clock &&
-         a.read_set == b.read_set && a.write_step == b.write_step && a.read_step == b.read_step &&
-         a.write_thread == b.write_thread && a.read_thread == b.read_thread &&
-         a.write_label == b.write_label && a.read_label == b.read_label &&
-         a.write_file == b.write_file && a.read_file == b.read_file &&
-         a.write_line == b.write_line && a.read_line == b.read_line;
+  return a.write == b.write && a.read == b.read && a.read_set == b.read_set;
 }
 
 // TryRead / TryWrite (the scheduler's inline common path, falling back to Read / Write when they
@@ -153,7 +148,7 @@ TEST(HappensBeforeFastPathTest, TryThenFallBackIsReadAndWriteAlone) {
           ASSERT_EQ(DescribeRace(fast.race()), DescribeRace(whole.race()));
         }
         races += !got;
-        read_sets += whole_vars[x].read_clock == HappensBefore::kReadSet;
+        read_sets += whole_vars[x].read.clock == HappensBefore::kReadSet;
         for (int i = 0; i < 3; ++i) {
           ASSERT_TRUE(SameShadow(fast_vars[i], whole_vars[i])) << "round " << round << " Var " << i;
         }
