@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <string>
 
 #include "absl/strings/numbers.h"
@@ -16,24 +15,16 @@
 namespace mapfault {
 namespace {
 
-// The cumulative stall of `kind` in file `path`, in nanoseconds. Read with open/read, not an
-// ifstream: the supervisor samples every 10 ms, and a stream's locale set-up cost ~15k
+// The cumulative stall of `kind` in file `path`, in nanoseconds. Read with open/read (Drain), not
+// an ifstream: the supervisor samples every 10 ms, and a stream's locale set-up cost ~15k
 // instructions a sample.
 std::optional<int64_t> ReadPressure(const char* path, std::string_view kind) {
   const int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return std::nullopt;
-  char buf[512];  // two lines of ~70 characters
-  size_t len = 0;
-  ssize_t n;
-  while (len < sizeof buf && (n = read(fd, buf + len, sizeof buf - len)) != 0) {
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      break;
-    }
-    len += static_cast<size_t>(n);
-  }
+  std::string text;
+  worker_internal::Drain(fd, text);
   close(fd);
-  const std::optional<int64_t> us = ParsePressureTotal(std::string_view(buf, len), kind);
+  const std::optional<int64_t> us = ParsePressureTotal(text, kind);
   if (!us) return std::nullopt;
   return *us * 1000;
 }
