@@ -37,6 +37,9 @@ uint64_t ReadFrom(const OpRecord& f, const YieldRecord& y);
 inline uint64_t ReadTo(const YieldRecord& y) { return y.read_to == 0 ? y.at : y.read_to; }
 
 struct OpRecord {
+  // User-provided, so that value-initialising a thread's records (vector::resize) runs the member
+  // initialisers only, without first zeroing each 160-byte record (a `rep stos` per record).
+  OpRecord() {}  // NOLINT(modernize-use-equals-default)
   OpKind kind = OpKind::kFind;
   Key key = 0;
   Value value = 0;

@@ -300,36 +300,46 @@ void KeyOpsInto(const HistoryIndex& index, Key k, bool include_post, std::vector
   for (const KeyEvent& e : *events) {
     if (e.kind == KeyEvent::Kind::kInitial || e.end == 0) continue;
     if (!include_post && e.op->thread < 0) continue;
-    LinOp op;
-    op.invoke = e.begin;
-    op.response = e.end;
-    op.source = &e;
+    // The fields first, then the element written in place: a LinOp assembled on the stack and
+    // copied in was reloaded with 16-byte loads over its narrower stores (a store-forwarding stall
+    // per load; this loop was 4% of a small trial's cycles for 1% of its instructions).
+    LinOp::Kind kind;
+    Value value = 0;
+    bool ok = false;
+    std::optional<Value> found;
     if (e.yield != nullptr || e.op->kind == OpKind::kClear) {
-      op.kind = e.kind == KeyEvent::Kind::kMaybeRemove ? LinOp::Kind::kMaybeRemove
-                                                       : LinOp::Kind::kRemove;
+      kind =
+          e.kind == KeyEvent::Kind::kMaybeRemove ? LinOp::Kind::kMaybeRemove : LinOp::Kind::kRemove;
     } else {
       switch (e.op->kind) {
         case OpKind::kInsert:
-          op.kind = LinOp::Kind::kInsert;
-          op.value = e.op->value;
-          op.ok = e.op->ok;
+          kind = LinOp::Kind::kInsert;
+          value = e.op->value;
+          ok = e.op->ok;
           break;
         case OpKind::kAssign:
-          op.kind = LinOp::Kind::kAssign;
-          op.value = e.op->value;
+          kind = LinOp::Kind::kAssign;
+          value = e.op->value;
           break;
         case OpKind::kErase:
-          op.kind = LinOp::Kind::kErase;
-          op.ok = e.op->ok;
+          kind = LinOp::Kind::kErase;
+          ok = e.op->ok;
           break;
         case OpKind::kFind:
-          op.kind = LinOp::Kind::kFind;
-          op.found = e.op->found;
+          kind = LinOp::Kind::kFind;
+          found = e.op->found;
           break;
         default: continue;
       }
     }
-    ops.push_back(op);
+    LinOp& op = ops.emplace_back();
+    op.kind = kind;
+    op.invoke = e.begin;
+    op.response = e.end;
+    op.value = value;
+    op.ok = ok;
+    op.found = found;
+    op.source = &e;
   }
 }
 

@@ -5,6 +5,7 @@
 // and every switch, including the last, goes through the annotated path below.
 #include "harness/engine/scheduler.h"
 
+#include <algorithm>
 #include <bit>
 #include <exception>
 #include <utility>
@@ -108,7 +109,9 @@ RunResult Scheduler::Run(std::vector<std::function<void()>> bodies) {
   blocked_on_.assign(threads_, nullptr);
   runnable_ = threads_ >= 64 ? ~ThreadMask{0} : (ThreadMask{1} << threads_) - 1;
   result_ = RunResult{};
-  result_.choices.reserve(options_.expected_steps * 2);
+  result_.choices.resize(std::max<uint64_t>(options_.expected_steps * 2, 64));
+  choice_next_ = result_.choices.data();
+  choice_end_ = choice_next_ + result_.choices.size();
   ending_ = false;
   sanitizer_.assign(threads_ + 1, FiberSanitizerState{});
   hb_.Begin(threads_, options_.memory_model);
@@ -138,9 +141,18 @@ RunResult Scheduler::Run(std::vector<std::function<void()>> bodies) {
   for (FiberSanitizerState& f : sanitizer_) DestroyFiber(f);
   current_scheduler_ = outer;
   current_ = -1;
+  result_.choices.resize(static_cast<size_t>(choice_next_ - result_.choices.data()));
+  choice_next_ = choice_end_ = nullptr;
   conts_.clear();
   bodies_.clear();
   return std::move(result_);
+}
+
+void Scheduler::GrowChoices() {
+  const size_t used = static_cast<size_t>(choice_next_ - result_.choices.data());
+  result_.choices.resize(std::max<size_t>(64, 2 * result_.choices.size()));
+  choice_next_ = result_.choices.data() + used;
+  choice_end_ = result_.choices.data() + result_.choices.size();
 }
 
 void Scheduler::EndTrial(RunResult::Kind kind, std::string detail) {
@@ -171,7 +183,7 @@ void Scheduler::Reschedule(bool current_can_continue) {
     if (next < 0) [[unlikely]] {
       next = StrategyFailed();
     } else {
-      result_.choices.push_back(static_cast<uint8_t>(next));
+      AppendChoice(static_cast<uint8_t>(next));
     }
   }
   if (next == me) return;
@@ -327,7 +339,7 @@ int Scheduler::ChooseStore(int readable) {
     EndTrial(RunResult::Kind::kDivergence, std::move(why));
     return 0;
   }
-  result_.choices.push_back(static_cast<uint8_t>(back));
+  AppendChoice(static_cast<uint8_t>(back));
   return back;
 }
 

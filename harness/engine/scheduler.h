@@ -179,6 +179,15 @@ class Scheduler {
   [[gnu::noinline]] void VarAccessed(VarShadow& v, bool write, CodeSite where);
   [[gnu::noinline, gnu::cold]] void RaceFound(const DataRace& race);
   int ChooseStore(int readable);
+  // Records a choice in result_.choices through a cursor into its storage (sized at Run's start,
+  // trimmed at its end), so the scheduling point's append has no inlined growth path: push_back's
+  // reallocation kept two more callee-saved registers live in every point.
+  [[gnu::always_inline]] void AppendChoice(uint8_t choice) {
+    if (choice_next_ == choice_end_) [[unlikely]]
+      GrowChoices();
+    *choice_next_++ = choice;
+  }
+  [[gnu::noinline, gnu::cold]] void GrowChoices();
   void EndTrial(RunResult::Kind kind, std::string detail);
   boost::context::fiber MakeFiber(int index);
   // The buffers of the schedulers that ran on this OS thread: a scheduler borrows them while it
@@ -204,6 +213,8 @@ class Scheduler {
   std::vector<boost::context::fiber> conts_;  // suspended contexts; index threads_ = main
   std::vector<FiberSanitizerState> sanitizer_;  // per context; index threads_ = main
   RunResult result_;
+  uint8_t* choice_next_ = nullptr;  // AppendChoice's cursor into result_.choices
+  uint8_t* choice_end_ = nullptr;
   HappensBefore hb_;
   std::vector<const char*> last_label_;  // per thread: its last scheduling point's label
   std::vector<uint32_t> last_step_;      // ... and its step

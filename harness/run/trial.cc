@@ -147,14 +147,19 @@ class OpRunner::Iteration final : public VisitSink {
       return action;
     }
     ++shown_;
-    YieldRecord y{
-        k, v, Tick(action == VisitAction::kEraseThis ? StampKind::kEraseVisit : StampKind::kVisit),
-        action};
+    const uint64_t at =
+        Tick(action == VisitAction::kEraseThis ? StampKind::kEraseVisit : StampKind::kVisit);
+    // Written in place: a record assembled on the stack and copied in was reloaded with 16-byte
+    // loads over its narrower stores (a store-forwarding stall at every visit).
+    YieldRecord& y = rec_.yields.emplace_back();
+    y.key = k;
+    y.value = v;
+    y.at = at;
+    y.action = action;
     if (read_to_ != 0) y.read_from = read_from_, y.read_to = read_to_;
     read_to_ = 0;
-    rec_.yields.push_back(y);
     Scheduler* s = Scheduler::Current();
-    runner_.Trace(s, y.at, thread_, TraceKind::kIterYield, static_cast<uint8_t>(action), k, v,
+    runner_.Trace(s, at, thread_, TraceKind::kIterYield, static_cast<uint8_t>(action), k, v,
                   action == VisitAction::kEraseThis ? "visit -> erase this" : "visit");
     for (const VisitWrite& w : spec_.visit.writes) {
       if (w.at_visit == shown_) Write(w);
