@@ -44,9 +44,11 @@ std::vector<std::string> DescribeOps(const std::vector<LinOp>& ops, uint64_t unt
 void FinalContentsByOrdinal(const HistoryIndex& index, std::vector<std::optional<Value>>& held,
                             std::vector<std::pair<Key, Value>>* others = nullptr);
 
-// The harness's observation of key contents `found` after the join, at parallel_end: the last
-// operation of quiescent-state's search for a key.
-LinOp ObserveFinalContents(const History& h, std::optional<Value> found);
+// Appends to `ops` the harness's observation of key contents `found` after the join, at
+// parallel_end: the last operation of quiescent-state's search for a key. (Written in place: a
+// LinOp returned by value was reloaded with wide loads over its narrower stores, a store-forwarding
+// stall that was half of Linearizable's own cycles.)
+void ObserveFinalContents(const History& h, std::optional<Value> found, std::vector<LinOp>& ops);
 
 }  // namespace mapfault::checkers
 

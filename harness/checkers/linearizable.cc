@@ -66,7 +66,7 @@ Finding Linearizable(const HistoryIndex& index, const CheckOptions& options) {
     if (OnlyInitial(events)) continue;  // no operation on it: nothing to order
     KeyOpsInto(index, k, /*include_post=*/true, ops);
     if (h.final_state && PostPartAfterJoin(ops, h.parallel_end)) {
-      ops.push_back(ObserveFinalContents(h, held[i]));
+      ObserveFinalContents(h, held[i], ops);
       const LinOutcome both =
           CheckKeyLinearizable(InitialValue(index, k), ops, options.linearizability_budget);
       ops.pop_back();

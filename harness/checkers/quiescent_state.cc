@@ -27,7 +27,7 @@ bool KeyQuiescent(const HistoryIndex& index, Key k, std::optional<Value> found,
   // No parallel operation on the key (most keys of a trial): its final state is its initial one.
   if (ops.empty() && found == initial) return true;
   for (LinOp& op : ops) op.check_result = false;
-  ops.push_back(ObserveFinalContents(h, found));
+  ObserveFinalContents(h, found, ops);
   const LinOutcome r = CheckKeyLinearizable(initial, ops, options.linearizability_budget);
   if (r.verdict == LinVerdict::kUndecided) finding.undecided = true;
   if (r.verdict != LinVerdict::kNotLinearizable) return true;
@@ -62,12 +62,11 @@ void FinalContentsByOrdinal(const HistoryIndex& index, std::vector<std::optional
                 others->end());
 }
 
-LinOp ObserveFinalContents(const History& h, std::optional<Value> found) {
-  LinOp observe;
+void ObserveFinalContents(const History& h, std::optional<Value> found, std::vector<LinOp>& ops) {
+  LinOp& observe = ops.emplace_back();
   observe.kind = LinOp::Kind::kObserve;
   observe.invoke = observe.response = h.parallel_end;
   observe.found = found;
-  return observe;
 }
 
 Finding QuiescentState(const HistoryIndex& index, const CheckOptions& options) {
