@@ -70,6 +70,7 @@ class ChainedTable {
   enum class Growth : uint8_t { kNow, kDeferred };
 
   ChainedTable() {
+    arrays_.reserve(4);  // the first array and the first growths without moving the list
     buckets_.Set(NewBuckets(kInitialBuckets));
     nbuckets_.Set(kInitialBuckets);
   }

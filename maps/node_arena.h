@@ -21,9 +21,13 @@ class NodeArena {
   NodeArena(const NodeArena&) = delete;
   NodeArena& operator=(const NodeArena&) = delete;
   ~NodeArena() {
-    for (size_t c = 0; c < chunks_.size(); ++c) {
-      std::destroy_n(chunks_[c].get(), c + 1 == chunks_.size() ? used_ : kChunk);
+    if (first_ == nullptr) return;
+    std::destroy_n(first_, more_.empty() ? used_ : kChunk);
+    for (size_t c = 0; c < more_.size(); ++c) {
+      std::destroy_n(more_[c], c + 1 == more_.size() ? used_ : kChunk);
+      Deallocate(more_[c]);
     }
+    spare_.Keep(first_);
   }
 
   // A node from the free list, or fresh storage. Its contents are whatever it last held (a fresh
@@ -35,11 +39,15 @@ class NodeArena {
       free_ = n->free_next;
       return n;
     }
-    if (used_ == kChunk || chunks_.empty()) {
-      chunks_.emplace_back(std::allocator<Node>().allocate(kChunk));
+    if (first_ == nullptr) {
+      first_ = spare_.Take();
+      used_ = 0;
+    } else if (used_ == kChunk) {
+      more_.push_back(std::allocator<Node>().allocate(kChunk));
       used_ = 0;
     }
-    return ::new (static_cast<void*>(chunks_.back().get() + used_++)) Node;
+    Node* chunk = more_.empty() ? first_ : more_.back();
+    return ::new (static_cast<void*>(chunk + used_++)) Node;
   }
   // Makes `n` the next node Take() returns.
   void Release(Node* n) {
@@ -48,10 +56,34 @@ class NodeArena {
   }
 
  private:
-  struct Deallocate {
-    void operator()(Node* chunk) const { std::allocator<Node>().deallocate(chunk, kChunk); }
+  static void Deallocate(Node* chunk) { std::allocator<Node>().deallocate(chunk, kChunk); }
+
+  // One first chunk's storage kept per thread between arenas: a trial builds and destroys a map,
+  // and the first chunk (kChunk nodes of a few hundred bytes each, above malloc's per-thread
+  // caches) was a large allocation and free per trial. Raw storage only: nothing in it survives
+  // an arena (a new arena constructs each node as it carves it).
+  struct Spare {
+    Node* chunk = nullptr;
+    Node* Take() {
+      Node* c = chunk != nullptr ? chunk : std::allocator<Node>().allocate(kChunk);
+      chunk = nullptr;
+      return c;
+    }
+    void Keep(Node* c) {
+      if (chunk == nullptr) {
+        chunk = c;
+      } else {
+        Deallocate(c);
+      }
+    }
+    ~Spare() {
+      if (chunk != nullptr) Deallocate(chunk);
+    }
   };
-  std::vector<std::unique_ptr<Node, Deallocate>> chunks_;
+  static inline thread_local Spare spare_;
+
+  Node* first_ = nullptr;    // the first chunk: most arenas (a trial's map) never need another
+  std::vector<Node*> more_;  // later chunks, each of kChunk nodes
   size_t used_ = 0;  // nodes constructed in the last chunk (every earlier chunk is full)
   Node* free_ = nullptr;
 };
