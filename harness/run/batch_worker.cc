@@ -143,7 +143,7 @@ uint64_t RunWorkerBatch(const CellSpec& cell, const TrialBatch& batch, uint64_t 
       WriteAll(out_fd, FailureLine(spec, t, r, detailed).dump() + "\n");
       if (cell.stop_at_first_failure && !r.violations.empty()) {
         coverage.Flush(out_fd, true);
-        slot->done.store(t - batch.begin + 1);
+        slot->done.store(t - batch.begin + 1, std::memory_order_release);
         return t - batch.begin + 1;
       }
     }
