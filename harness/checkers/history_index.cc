@@ -429,7 +429,48 @@ const KeyEvent* ScanPresentThroughout(KeyEvents events, uint64_t from, uint64_t 
   return nullptr;
 }
 
+// Both scans' answers at once with no operation ignored (PresenceSweep's few-window path): one
+// pass over the removals for both bounds, one over the sources for both answers.
+void ScanPresence(KeyEvents events, uint64_t from, uint64_t to, bool& certain, bool& possible) {
+  uint64_t latest_kill = 0;  // ScanPossiblyPresent's M
+  bool any_removal = false;  // ScanPresentThroughout's removals invoked before `to`
+  uint64_t latest_end = 0;   // and their latest effective end
+  for (const KeyEvent& r : events) {
+    if (!r.MayRemove()) continue;
+    if (r.kind == KeyEvent::Kind::kRemove && r.DefinitelyBefore(from)) {
+      latest_kill = std::max(latest_kill, r.begin);
+    }
+    if (r.begin < to) {
+      any_removal = true;
+      latest_end = std::max(latest_end, EffectiveEnd(r));
+    }
+  }
+  certain = possible = false;
+  for (const KeyEvent& p : events) {
+    if (!IsPresenceSource(p.kind)) continue;
+    const bool initial = p.kind == KeyEvent::Kind::kInitial;
+    if (p.DefinitelyBefore(from) && (!any_removal || (!initial && latest_end < p.begin))) {
+      certain = true;
+    }
+    if ((initial || p.begin < to) &&
+        ((!initial && p.end == 0) || (initial ? 0 : p.end) >= latest_kill)) {
+      possible = true;
+    }
+    if (certain && possible) return;
+  }
+}
+
 }  // namespace
+
+void HistoryIndex::Presence(Key k, KeyEvents events, uint64_t from, uint64_t to, bool& certain,
+                            bool& possible) const {
+  if (events.size() <= scan_limit_) {
+    ScanPresence(events, from, to, certain, possible);
+    return;
+  }
+  certain = DefinitelyPresentThroughout(k, from, to, nullptr, nullptr);
+  possible = PossiblyPresent(k, from, to, nullptr, nullptr);
+}
 
 // A source p survives unless a removal that completed before `from` began after p ended; so with
 // M the latest begin of those removals, some source must end at or after M (the initial state

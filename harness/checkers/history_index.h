@@ -125,6 +125,11 @@ class HistoryIndex {
   // that made it present.
   bool DefinitelyPresentThroughout(Key k, uint64_t from, uint64_t to, const OpRecord* ignore,
                                    const KeyEvent** since) const;
+  // Both judgements above for key k (`events`, its events) and [from, to] with no operation
+  // ignored: certain = DefinitelyPresentThroughout, possible = PossiblyPresent (a scanned key's
+  // events are scanned once for both).
+  void Presence(Key k, KeyEvents events, uint64_t from, uint64_t to, bool& certain,
+                bool& possible) const;
   // PossiblyPresent(y.key, ReadFrom(*f, y), ReadTo(y), f, nullptr) for every yield y of every
   // iteration f, one entry per yield in iterations() order (no-phantom and value-valid both ask
   // it of every yield): judged for all yields at once on the first call (yield_presence.h).

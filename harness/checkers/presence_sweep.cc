@@ -58,10 +58,15 @@ void SortedPrefixes(std::span<const PresenceWindow> windows, uint64_t PresenceWi
 void PresenceSweep::Reset(std::span<const PresenceWindow> windows) {
   windows_ = windows;
   words_ = (windows.size() + 63) / 64;
-  SortedPrefixes(windows, &PresenceWindow::from, words_, order_, from_sorted_, from_prefix_);
-  SortedPrefixes(windows, &PresenceWindow::to, words_, order_, to_sorted_, to_prefix_);
+  prefixes_built_ = false;  // built by the first Sweep: with few windows no key is swept
   certain_.assign(words_, 0);
   possible_.assign(words_, 0);
+}
+
+void PresenceSweep::BuildPrefixes() {
+  SortedPrefixes(windows_, &PresenceWindow::from, words_, order_, from_sorted_, from_prefix_);
+  SortedPrefixes(windows_, &PresenceWindow::to, words_, order_, to_sorted_, to_prefix_);
+  prefixes_built_ = true;
 }
 
 const uint64_t* PresenceSweep::FromAtMost(uint64_t x) const {
@@ -93,16 +98,15 @@ void PresenceSweep::Judge(const HistoryIndex& index, Key k, KeyEvents events) {
   for (size_t w = 0; w < windows_.size(); ++w) {
     const PresenceWindow& window = windows_[w];
     const uint64_t bit = uint64_t{1} << (w % 64);
-    if (index.DefinitelyPresentThroughout(k, window.from, window.to, nullptr, nullptr)) {
-      certain_[w / 64] |= bit;
-    }
-    if (index.PossiblyPresent(k, window.from, window.to, nullptr, nullptr)) {
-      possible_[w / 64] |= bit;
-    }
+    bool certain = false, possible = false;
+    index.Presence(k, events, window.from, window.to, certain, possible);
+    if (certain) certain_[w / 64] |= bit;
+    if (possible) possible_[w / 64] |= bit;
   }
 }
 
 void PresenceSweep::Sweep(KeyEvents events, bool possible) {
+  if (!prefixes_built_) BuildPrefixes();
   std::fill(certain_.begin(), certain_.end(), 0);
   std::fill(possible_.begin(), possible_.end(), 0);
   // In ascending begin: every removal's (begin, the largest effective end + 1 up to it), and the

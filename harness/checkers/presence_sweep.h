@@ -31,7 +31,9 @@ struct PresenceWindow {
 
 class PresenceSweep {
  public:
-  // Starts a sweep over `windows` (sorted once here; kept by reference until the next Reset).
+  // Starts a sweep over `windows` (kept by reference until the next Reset; sorted on the first
+  // Sweep, so that a set of fewer than kMinWindows windows, whose keys are all judged by the
+  // index, costs nothing to set up).
   void Reset(std::span<const PresenceWindow> windows);
   // Judges key k of `index` (its events): afterwards certain(i) and possible(i) answer window i of
   // Reset's span. A key with many events and few windows is cheaper to ask the index about window
@@ -58,11 +60,14 @@ class PresenceSweep {
   // from_prefix_ (to_prefix_). A set "from > x" is its complement.
   const uint64_t* FromAtMost(uint64_t x) const;
   const uint64_t* ToAtMost(uint64_t x) const;
+  // The sorted ends and prefix bitsets of the windows (Reset's windows, built once per Reset).
+  void BuildPrefixes();
   // out |= ~excluded & included, word by word.
   void Add(std::vector<uint64_t>& out, const uint64_t* excluded, const uint64_t* included) const;
 
   std::span<const PresenceWindow> windows_;
   size_t words_ = 0;
+  bool prefixes_built_ = false;
   std::vector<uint64_t> from_sorted_, to_sorted_;        // the windows' ends, ascending
   std::vector<uint64_t> from_prefix_, to_prefix_;        // (W + 1) rows of words_: first r windows
   std::vector<uint64_t> certain_, possible_;             // words_ each
