@@ -121,6 +121,16 @@ class Scheduler {
   // Inline down to HappensBefore's common path (TryRead / TryWrite); the rest, out of line
   // (VarAccessed). One call level per access was ~25 instructions of an access's ~80 (callgrind
   // of an end-to-end 2x256 trial).
+  // A ControlledSync::Var's read (write) under this scheduler: the race check and the footprint.
+  // Out of line, so that a Var access inlines to the test for a scheduler.
+  [[gnu::noinline]] void VarViewed(VarShadow& v, ObjectId& id, CodeSite where) {
+    VarRead(v, where);
+    Touch(id, false);
+  }
+  [[gnu::noinline]] void VarMutated(VarShadow& v, ObjectId& id, CodeSite where) {
+    VarWrite(v, where);
+    Touch(id, true);
+  }
   void VarRead(VarShadow& v, CodeSite where) {
     if (!options_.race_detection || ending_) return;
     if (!hb_.TryRead(v, AccessHere(false, where))) [[unlikely]]

@@ -293,18 +293,14 @@ struct ControlledSync {
     }
     // In-place access to a value that is not a scalar (a container, a struct): checked as one read
     // (View) or one write (Mut) of the whole value.
+    // Inline down to the scheduler test: outside a trial's threads (the init and post parts) an
+    // access is a thread-local load and a branch, not a call.
     const T& View(const char* file = __builtin_FILE(), unsigned line = __builtin_LINE()) const {
-      if (Scheduler* s = Scheduler::Current()) {
-        s->VarRead(shadow_, {file, line});
-        s->Touch(id_, false);
-      }
+      if (Scheduler* s = Scheduler::Current()) s->VarViewed(shadow_, id_, {file, line});
       return v_;
     }
     T& Mut(const char* file = __builtin_FILE(), unsigned line = __builtin_LINE()) {
-      if (Scheduler* s = Scheduler::Current()) {
-        s->VarWrite(shadow_, {file, line});
-        s->Touch(id_, true);
-      }
+      if (Scheduler* s = Scheduler::Current()) s->VarMutated(shadow_, id_, {file, line});
       return v_;
     }
 
