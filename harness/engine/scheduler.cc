@@ -26,6 +26,7 @@ constexpr int kUnwindAtomicAllowance = 10000;
 }  // namespace
 
 constinit thread_local Scheduler* Scheduler::current_scheduler_ = nullptr;
+constinit thread_local Scheduler* Scheduler::var_observer_ = nullptr;
 
 struct Scheduler::Spares {
   HappensBefore hb;
@@ -127,6 +128,8 @@ RunResult Scheduler::Run(std::vector<std::function<void()>> bodies) {
   strategy_.Begin(threads_, options_.expected_steps);
 
   Scheduler* outer = std::exchange(current_scheduler_, this);
+  Scheduler* outer_observer =
+      std::exchange(var_observer_, options_.race_detection || footprint_ != nullptr ? this : nullptr);
   current_ = threads_;
   if (threads_ > 0) Reschedule(false);  // returns when control comes back to main
   // Back in main: every thread finished or the trial ended. Unwind the threads still suspended (or
@@ -140,6 +143,7 @@ RunResult Scheduler::Run(std::vector<std::function<void()>> bodies) {
   unwinding_ = false;
   for (FiberSanitizerState& f : sanitizer_) DestroyFiber(f);
   current_scheduler_ = outer;
+  var_observer_ = outer_observer;
   current_ = -1;
   result_.choices.resize(static_cast<size_t>(choice_next_ - result_.choices.data()));
   choice_next_ = choice_end_ = nullptr;

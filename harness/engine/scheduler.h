@@ -55,6 +55,9 @@ class Scheduler {
 
   // The scheduler of the trial running on this OS thread, or nullptr outside a controlled trial.
   static Scheduler* Current() { return current_scheduler_; }
+  // The running scheduler when it observes ControlledSync::Var accesses (race detection on, or a
+  // strategy that records step footprints); else nullptr, and a Var access costs no call.
+  static Scheduler* VarObserver() { return var_observer_; }
 
   // A scheduling point of kind `kind` (for the trace) labelled `label` (a string literal).
   void Point(TraceKind kind, const char* label);
@@ -231,6 +234,7 @@ class Scheduler {
   Footprint* footprint_ = nullptr;       // the strategy's, when it records step footprints
 
   static constinit thread_local Scheduler* current_scheduler_;
+  static constinit thread_local Scheduler* var_observer_;  // VarObserver
 };
 
 }  // namespace mapfault
