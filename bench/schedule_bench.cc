@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <benchmark/benchmark.h>
@@ -96,6 +97,7 @@ void RunSchedules(benchmark::State& state, const std::string& backend,
     scheduled_ns += result.phases.trial_ns;
     checking_ns += result.phases.checking_ns;
     benchmark::DoNotOptimize(result);
+    RecycleTrialResult(std::move(result));  // as the batch worker does
   }
   const auto iterations = static_cast<int64_t>(state.iterations());
   state.SetItemsProcessed(iterations);

@@ -36,11 +36,17 @@ struct Scheduler::Spares {
   std::vector<FiberSanitizerState> sanitizer;
   std::vector<const char*> last_label;
   std::vector<uint32_t> last_step;
+  std::vector<uint8_t> choices;  // RecycleChoices's, for the next Run's result
 };
 
 Scheduler::Spares& Scheduler::ThreadSpares() {
   thread_local Spares spares;
   return spares;
+}
+
+void Scheduler::RecycleChoices(std::vector<uint8_t>&& choices) {
+  std::vector<uint8_t>& spare = ThreadSpares().choices;
+  if (choices.capacity() > spare.capacity()) spare = std::move(choices);
 }
 
 void Scheduler::SwapBuffers(Spares& spares) {
@@ -110,6 +116,7 @@ RunResult Scheduler::Run(std::vector<std::function<void()>> bodies) {
   blocked_on_.assign(threads_, nullptr);
   runnable_ = threads_ >= 64 ? ~ThreadMask{0} : (ThreadMask{1} << threads_) - 1;
   result_ = RunResult{};
+  result_.choices = std::move(ThreadSpares().choices);
   result_.choices.resize(std::max<uint64_t>(options_.expected_steps * 2, 64));
   choice_next_ = result_.choices.data();
   choice_end_ = choice_next_ + result_.choices.size();

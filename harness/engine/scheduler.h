@@ -52,6 +52,9 @@ class Scheduler {
   // Runs each body as a logical thread until all finish or the trial ends abnormally. The bodies
   // must not let exceptions escape (an escaped exception ends the trial as kException).
   RunResult Run(std::vector<std::function<void()>> bodies);
+  // Gives a finished run's choices buffer back for this OS thread's next Run (its capacity is
+  // kept; the contents are not read).
+  static void RecycleChoices(std::vector<uint8_t>&& choices);
 
   // The scheduler of the trial running on this OS thread, or nullptr outside a controlled trial.
   static Scheduler* Current() { return current_scheduler_; }

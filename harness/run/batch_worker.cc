@@ -6,6 +6,7 @@
 #include <limits>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "harness/base/rng.h"
@@ -131,7 +132,7 @@ uint64_t RunWorkerBatch(const CellSpec& cell, const TrialBatch& batch, uint64_t 
     slot->watchdog_scale.store(1, std::memory_order_relaxed);
     slot->started_ns.store(NowNs(), std::memory_order_relaxed);
     slot->current_trial.store(t, std::memory_order_release);
-    const TrialResult r = RunTrial(spec);
+    TrialResult r = RunTrial(spec);
     // The trial's wall time from its own phase clocks (one clock read less a trial).
     slot->completed_ns.store(slot->completed_ns.load(std::memory_order_relaxed) +
                                  r.phases.setup_ns + r.phases.thread_start_ns + r.phases.trial_ns +
@@ -148,6 +149,7 @@ uint64_t RunWorkerBatch(const CellSpec& cell, const TrialBatch& batch, uint64_t 
       }
     }
     coverage.Flush(out_fd, false);
+    RecycleTrialResult(std::move(r));  // the next trial fills its buffers
     slot->done.store(t - batch.begin + 1, std::memory_order_release);
   }
   coverage.Flush(out_fd, true);

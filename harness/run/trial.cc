@@ -325,6 +325,32 @@ namespace {
 bool (*schedule_start_hook)() = nullptr;
 void (*program_ready_hook)(const Program&) = nullptr;
 
+// RecycleTrialResult's buffers, taken by the next trial on this thread.
+struct TrialSpares {
+  std::vector<std::vector<OpRecord>> threads;
+  std::vector<OpRecord> post;
+  std::vector<std::pair<Key, Value>> initial;
+  std::vector<std::pair<Key, Value>> final_state;
+};
+thread_local TrialSpares trial_spares;
+
+// `records` holding `n` records as a fresh vector of OpRecord() would, each recycled record's
+// yields and visitor writes emptied but keeping their capacity.
+void ResetRecords(std::vector<OpRecord>& records, size_t n) {
+  const size_t kept = std::min(records.size(), n);
+  records.resize(n);
+  for (size_t i = 0; i < kept; ++i) {
+    OpRecord& rec = records[i];
+    std::vector<YieldRecord> yields = std::move(rec.yields);
+    std::vector<OpRecord> writes = std::move(rec.visit_writes);
+    rec = OpRecord();
+    yields.clear();
+    writes.clear();
+    rec.yields = std::move(yields);
+    rec.visit_writes = std::move(writes);
+  }
+}
+
 // What both modes share: the program, the map after the init part, the history shell, and one
 // body per logical thread.
 struct TrialSetup {
@@ -361,13 +387,15 @@ void Prepare(const TrialSpec& spec, std::unique_ptr<AnyMap> map, TrialResult& r,
   setup.map->ThreadAttach();  // the harness's thread runs the init and post parts
   for (const auto& [k, v] : r.program.init) setup.map->Insert(k, v);
   setup.map->ThreadDetach();
-  r.history.initial = r.program.init;
+  r.history.initial.swap(trial_spares.initial);
+  r.history.initial.assign(r.program.init.begin(), r.program.init.end());
   setup.runner.emplace(*setup.map, setup.clock, perturbed_trace, *spec.backend);
   const size_t threads = r.program.threads.size();
+  r.history.threads.swap(trial_spares.threads);
   r.history.threads.resize(threads);
   setup.bodies.reserve(threads);
   for (size_t t = 0; t < threads; ++t) {
-    r.history.threads[t].resize(r.program.threads[t].size());
+    ResetRecords(r.history.threads[t], r.program.threads[t].size());
     setup.bodies.emplace_back(ThreadBody{&setup, t});
   }
 }
@@ -377,6 +405,8 @@ void Finish(const TrialSpec& spec, TrialResult& r, TrialSetup& setup) {
   r.history.parallel_end = setup.runner->Tick(StampKind::kParallelEnd);
   setup.map->ThreadAttach();
   std::vector<std::pair<Key, Value>> contents;
+  contents.swap(trial_spares.final_state);
+  contents.clear();
   contents.reserve(r.program.init.size() + kYieldsReserved);
   setup.map->ForEach(
       [&](Key k, Value v) {
@@ -385,7 +415,8 @@ void Finish(const TrialSpec& spec, TrialResult& r, TrialSetup& setup) {
       },
       IterKind::kReadOnly);
   r.history.final_state = std::move(contents);
-  r.history.post.resize(r.program.post.size());
+  r.history.post.swap(trial_spares.post);
+  ResetRecords(r.history.post, r.program.post.size());
   for (size_t i = 0; i < r.program.post.size(); ++i) {
     setup.runner->Run(r.program.post[i], -1, static_cast<int>(i), r.history.post[i]);
   }
@@ -505,6 +536,19 @@ TrialResult RunPerturbedTrial(const TrialSpec& spec) {
   }
   Finish(spec, r, setup);
   return r;
+}
+
+void RecycleTrialResult(TrialResult&& r) {
+  // Each buffer replaces the spare only when it is larger (a trial that ended early, before its
+  // post part, has none to give).
+  const auto give = [](auto& v, auto& spare) {
+    if (v.capacity() > spare.capacity()) spare.swap(v);
+  };
+  give(r.history.threads, trial_spares.threads);
+  give(r.history.post, trial_spares.post);
+  give(r.history.initial, trial_spares.initial);
+  if (r.history.final_state) give(*r.history.final_state, trial_spares.final_state);
+  Scheduler::RecycleChoices(std::move(r.run.choices));
 }
 
 TrialResult RunTrial(const TrialSpec& spec) {
