@@ -135,8 +135,8 @@ RunResult Scheduler::Run(std::vector<std::function<void()>> bodies) {
   strategy_.Begin(threads_, options_.expected_steps);
 
   Scheduler* outer = std::exchange(current_scheduler_, this);
-  Scheduler* outer_observer =
-      std::exchange(var_observer_, options_.race_detection || footprint_ != nullptr ? this : nullptr);
+  Scheduler* outer_observer = std::exchange(
+      var_observer_, options_.race_detection || footprint_ != nullptr ? this : nullptr);
   current_ = threads_;
   if (threads_ > 0) Reschedule(false);  // returns when control comes back to main
   // Back in main: every thread finished or the trial ended. Unwind the threads still suspended (or

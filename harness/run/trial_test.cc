@@ -94,8 +94,9 @@ std::string Fingerprint(const TrialResult& r) {
   const auto add = [&out](const OpRecord& op, const auto& self) -> void {
     absl::StrAppend(&out, op.Describe(), " stopped=", op.stopped, " visit=", op.visit, "\n");
     for (const YieldRecord& y : op.yields) {
-      absl::StrAppend(&out, "  yield ", y.key, "=", y.value, " at=", y.at, " action=",
-                      static_cast<int>(y.action), " erase=", static_cast<int>(y.erase), "\n");
+      absl::StrAppend(&out, "  yield ", y.key, "=", y.value, " at=", y.at,
+                      " action=", static_cast<int>(y.action), " erase=", static_cast<int>(y.erase),
+                      "\n");
     }
     for (const OpRecord& w : op.visit_writes) self(w, self);
   };
@@ -105,7 +106,8 @@ std::string Fingerprint(const TrialResult& r) {
   for (const OpRecord& op : r.history.post) add(op, add);
   for (const auto& [k, v] : r.history.initial) absl::StrAppend(&out, "init ", k, "=", v, "\n");
   if (r.history.final_state) {
-    for (const auto& [k, v] : *r.history.final_state) absl::StrAppend(&out, "final ", k, "=", v, "\n");
+    for (const auto& [k, v] : *r.history.final_state)
+      absl::StrAppend(&out, "final ", k, "=", v, "\n");
   }
   for (const Violation& v : r.violations) absl::StrAppend(&out, "violation ", v.explanation, "\n");
   return absl::StrCat(out, "undecided ", r.undecided.bits(), "\n");
@@ -117,9 +119,11 @@ std::string Fingerprint(const TrialResult& r) {
 std::vector<TrialSpec> MixedTrials() {
   std::vector<TrialSpec> specs;
   const std::pair<const char*, const char*> cells[] = {
-      {"mutex", "mixed-ops"},          {"naive", "iterate-while-erase"},
+      {"mutex", "mixed-ops"},
+      {"naive", "iterate-while-erase"},
       {"collect_then_delete", "range-insert-same-thread"},
-      {"mutex", "iterate-while-grow"}, {"naive", "mixed-ops"},
+      {"mutex", "iterate-while-grow"},
+      {"naive", "mixed-ops"},
       {"collect_then_delete", "range-insert-while-erase"}};
   for (uint64_t seed = 1; seed <= 40; ++seed) {
     const auto& [backend, scenario] = cells[seed % std::size(cells)];
