@@ -23,6 +23,7 @@ struct Spares {
   std::vector<std::pair<Key, KeyEvents>> keys;
   std::vector<int32_t> dense;
   std::vector<uint8_t> yield_presence;
+  std::vector<uint8_t> reaches_final_contents;
 };
 thread_local Spares spares;
 
@@ -228,6 +229,7 @@ HistoryIndex::~HistoryIndex() {
   GiveBack(keys_, spares.keys);
   GiveBack(dense_, spares.dense);
   GiveBack(yield_presence_, spares.yield_presence);
+  GiveBack(reaches_final_contents_, spares.reaches_final_contents);
 }
 
 const HistoryIndex::KeyJudge& HistoryIndex::JudgeFor(int ordinal) const {
@@ -276,6 +278,7 @@ HistoryIndex::HistoryIndex(const History& history, size_t scan_limit)
   Borrow(keys_, spares.keys);
   Borrow(dense_, spares.dense);
   Borrow(yield_presence_, spares.yield_presence);
+  Borrow(reaches_final_contents_, spares.reaches_final_contents);
   history.AllOpsInto(ops_);
   // Every event with its key, in the order the per-key lists keep for equal begins: the initial
   // state, the operations, then the clears' removals.

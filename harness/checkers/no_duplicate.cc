@@ -40,7 +40,8 @@ bool ReinsertedBetween(const HistoryIndex& index, Key k, uint64_t a, uint64_t b)
 Finding NoDuplicate(const HistoryIndex& index, const CheckOptions& options) {
   // The latest yield of each key by the current iteration: by KeyOrdinal, and in a hash map for
   // keys without events (a phantom key yielded twice is a duplicate too).
-  std::vector<const YieldRecord*> seen_by_ordinal(index.keys().size(), nullptr);
+  thread_local std::vector<const YieldRecord*> seen_by_ordinal;  // kept for the next history
+  seen_by_ordinal.assign(index.keys().size(), nullptr);
   absl::flat_hash_map<Key, const YieldRecord*> seen_other;
   const OpRecord* previous = nullptr;
   for (const OpRecord* f : index.iterations()) {

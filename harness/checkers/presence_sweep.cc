@@ -93,8 +93,12 @@ void PresenceSweep::Judge(const HistoryIndex& index, Key k, KeyEvents events) {
     Sweep(events);
     return;
   }
-  std::fill(certain_.begin(), certain_.end(), 0);
-  std::fill(possible_.begin(), possible_.end(), 0);
+  if (words_ == 1) {  // the common case: a std::fill was a memset call per key
+    certain_[0] = possible_[0] = 0;
+  } else {
+    std::fill(certain_.begin(), certain_.end(), 0);
+    std::fill(possible_.begin(), possible_.end(), 0);
+  }
   for (size_t w = 0; w < windows_.size(); ++w) {
     const PresenceWindow& window = windows_[w];
     const uint64_t bit = uint64_t{1} << (w % 64);
