@@ -385,8 +385,9 @@ void Scheduler::WakeAll(const void* object) {
   }
 }
 
-void Scheduler::TraceOp(TraceKind kind, uint8_t op, int64_t a, int64_t b, const char* label) {
-  if (options_.trace == nullptr || ending_) return;
+void Scheduler::AppendTraceOp(TraceKind kind, uint8_t op, int64_t a, int64_t b,
+                              const char* label) {
+  if (ending_) return;
   options_.trace->Append({static_cast<uint32_t>(result_.steps), static_cast<uint8_t>(current_), kind,
                           op, 0, label, 0 + a, b});
 }

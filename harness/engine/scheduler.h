@@ -69,7 +69,10 @@ class Scheduler {
   bool Block(const void* object, const char* label);
   void WakeAll(const void* object);
   // Records a history event in the trace (no scheduling).
-  void TraceOp(TraceKind kind, uint8_t op, int64_t a, int64_t b, const char* label);
+  void TraceOp(TraceKind kind, uint8_t op, int64_t a, int64_t b, const char* label) {
+    if (options_.trace != nullptr) [[unlikely]]
+      AppendTraceOp(kind, op, a, b, label);
+  }
 
   int current_thread() const { return current_; }
 
@@ -185,6 +188,8 @@ class Scheduler {
   // A scheduling point's trace records (a trace is kept by replays and probes only).
   [[gnu::noinline]] void TracePoint(uint64_t step, TraceKind kind, const char* label);
   [[gnu::noinline]] void TracePreempted();
+  [[gnu::noinline]] void AppendTraceOp(TraceKind kind, uint8_t op, int64_t a, int64_t b,
+                                       const char* label);
   // `me_running`: the switching thread is running (from a scheduling point), so not finished.
   [[gnu::always_inline]] inline void SwitchTo(int next, bool me_running);
   void UnwindAt(TraceKind kind);
