@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates the measured tables of docs/performance.md (between the bench-tables markers): builds
-# the benchmarks in Release (build-bench/), runs `mapfault_bench --tables` (each figure the best of 3 runs) pinned to CPU 0, and
-# splices its Markdown into the page. Run it on an idle machine whenever a figure may have moved,
+# the benchmarks in Release (build-bench/), runs `mapfault_bench --tables` pinned to CPU 0 (each
+# figure the best of 3 runs), and splices its Markdown into the page. Run it on an idle machine whenever a figure may have moved,
 # and commit the result with the change that moved it.
 #   bench/report.sh            # regenerate docs/performance.md
 #   bench/report.sh --print    # only print the tables

@@ -125,13 +125,8 @@ class Scheduler {
     }
     if (!ending_) hb_.Returned(current_, last_step_[current_]);
   }
-  // A Var access: checked against happens-before; a race ends the trial (kDataRace) and unwinds
-  // the accessing thread at once, before the racy value is used.
-  // Inline down to HappensBefore's common path (TryRead / TryWrite); the rest, out of line
-  // (VarAccessed). One call level per access was ~25 instructions of an access's ~80 (callgrind
-  // of an end-to-end 2x256 trial).
-  // A ControlledSync::Var's read (write) under this scheduler: the race check and the footprint.
-  // Out of line, so that a Var access inlines to the test for a scheduler.
+  // A ControlledSync::Var's read (write) under this scheduler (VarObserver): the race check and
+  // the footprint. Out of line, so that a Var access inlines to the test for an observer.
   [[gnu::noinline]] void VarViewed(VarShadow& v, ObjectId& id, CodeSite where) {
     VarRead(v, where);
     Touch(id, false);
@@ -140,6 +135,11 @@ class Scheduler {
     VarWrite(v, where);
     Touch(id, true);
   }
+  // A Var access: checked against happens-before; a race ends the trial (kDataRace) and unwinds
+  // the accessing thread at once, before the racy value is used.
+  // Inline down to HappensBefore's common path (TryRead / TryWrite); the rest, out of line
+  // (VarAccessed). One call level per access was ~25 instructions of an access's ~80 (callgrind
+  // of an end-to-end 2x256 trial).
   void VarRead(VarShadow& v, CodeSite where) {
     if (!options_.race_detection || ending_) return;
     if (!hb_.TryRead(v, AccessHere(false, where))) [[unlikely]]

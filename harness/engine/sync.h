@@ -292,10 +292,9 @@ struct ControlledSync {
       Mut(file, line) = v;
     }
     // In-place access to a value that is not a scalar (a container, a struct): checked as one read
-    // (View) or one write (Mut) of the whole value.
-    // Inline down to one test: unless a scheduler observes Var accesses (race detection, step
-    // footprints), and always outside a trial's threads (the init and post parts), an access is a
-    // thread-local load and a branch, not a call.
+    // (View) or one write (Mut) of the whole value. Inline down to one test: unless a scheduler
+    // observes Var accesses (race detection, step footprints), and always outside a trial's
+    // threads (the init and post parts), an access is a thread-local load and a branch, no call.
     const T& View(const char* file = __builtin_FILE(), unsigned line = __builtin_LINE()) const {
       if (Scheduler* s = Scheduler::VarObserver()) s->VarViewed(shadow_, id_, {file, line});
       return v_;
