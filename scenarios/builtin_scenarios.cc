@@ -11,18 +11,16 @@ namespace {
 
 constexpr Value kExpiredBelow = 100;     // conditional-erase: values below this are "expired"
 
-std::vector<std::pair<Key, Value>> InitEntries(const ScenarioParams& p, Rng& rng) {
-  return RandomInitEntries(p.keys, p.initial, rng);
-}
-
-// A program with its initial entries and `params.threads` empty threads, each with room for
-// `params.ops` operations (most generators give each thread that many).
-Program NewProgram(const ScenarioParams& params, Rng& rng) {
-  Program p;
-  p.init = InitEntries(params, rng);
-  p.threads.resize(params.threads);
+// A program (recycled: SpareProgram) with its initial entries and `threads` empty threads, each
+// with room for `params.ops` operations (most generators give each thread that many).
+Program NewProgram(const ScenarioParams& params, Rng& rng, int threads) {
+  Program p = SpareProgram(threads);
+  RandomInitEntriesInto(params.keys, params.initial, rng, p.init);
   for (auto& ops : p.threads) ops.reserve(static_cast<size_t>(std::max(params.ops, 0)));
   return p;
+}
+Program NewProgram(const ScenarioParams& params, Rng& rng) {
+  return NewProgram(params, rng, params.threads);
 }
 
 OpSpec Op(OpKind kind, Key key = 0, Value value = 0) {
@@ -39,13 +37,10 @@ OpSpec ForEach(VisitPlan plan = {}) {
   return op;
 }
 
-
-void AddPostCheck(Program& p) { p.post = DefaultPostOps(); }
+void AddPostCheck(Program& p) { SetDefaultPostOps(p.post); }
 
 Program RangeEraseSameThread(const ScenarioParams& params, Rng& rng) {
-  Program p;
-  p.init = InitEntries(params, rng);
-  p.threads.resize(1);
+  Program p = NewProgram(params, rng, 1);
   VisitPlan erase_some;
   erase_some.mode = VisitPlan::Mode::kEraseKeyMod;
   erase_some.param = 2;
@@ -105,12 +100,11 @@ Program ConcurrentEraseAll(const ScenarioParams& params, Rng& rng) {
 }
 
 Program ConditionalErase(const ScenarioParams& params, Rng& rng) {
-  Program p;
+  Program p = SpareProgram(params.threads);
   for (Key k : DistinctKeys(params.keys, params.initial, rng)) {
     // Half the entries are "expired" (value below the threshold), half are fresh.
     p.init.emplace_back(k, rng.Chance(50) ? 10 + k : kInitValueBase + k);
   }
-  p.threads.resize(params.threads);
   VisitPlan expire;
   expire.mode = VisitPlan::Mode::kEraseValueBelow;
   expire.param = kExpiredBelow;
@@ -224,9 +218,7 @@ Program MixedOps(const ScenarioParams& params, Rng& rng) {
 // oracle is Go's rule: a key inserted during the iteration is produced at most once, or skipped;
 // the pre-existing keys follow the usual invariants.
 Program RangeInsertSameThread(const ScenarioParams& params, Rng& rng) {
-  Program p;
-  p.init = InitEntries(params, rng);
-  p.threads.resize(1);
+  Program p = NewProgram(params, rng, 1);
   VisitPlan plan;
   for (int i = 0; i < params.ops; ++i) {
     plan.writes.push_back({static_cast<uint32_t>(i + 1), OpKind::kInsert,

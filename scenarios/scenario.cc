@@ -56,30 +56,66 @@ std::string OpSpec::ToString() const {
   return "?";
 }
 
-std::vector<Key> DistinctKeys(int keys, int count, Rng& rng) {
-  std::vector<Key> all(std::max(keys, 0));
-  std::iota(all.begin(), all.end(), Key{0});
-  for (int i = static_cast<int>(all.size()) - 1; i > 0; --i) {
-    std::swap(all[i], all[rng.Below(i + 1)]);
+namespace {
+
+// The draw of DistinctKeys into `out`: a shuffle of every key, cut to `count`.
+void DistinctKeysInto(int keys, int count, Rng& rng, std::vector<Key>& out) {
+  out.resize(std::max(keys, 0));
+  std::iota(out.begin(), out.end(), Key{0});
+  for (int i = static_cast<int>(out.size()) - 1; i > 0; --i) {
+    std::swap(out[i], out[rng.Below(i + 1)]);
   }
-  all.resize(std::min<size_t>(all.size(), std::max(count, 0)));
+  out.resize(std::min<size_t>(out.size(), std::max(count, 0)));
+}
+
+thread_local Program spare_program;
+
+}  // namespace
+
+std::vector<Key> DistinctKeys(int keys, int count, Rng& rng) {
+  std::vector<Key> all;
+  DistinctKeysInto(keys, count, rng, all);
   return all;
 }
 
 std::vector<std::pair<Key, Value>> RandomInitEntries(int keys, int initial, Rng& rng) {
-  const std::vector<Key> chosen = DistinctKeys(keys, initial, rng);
   std::vector<std::pair<Key, Value>> init;
-  init.reserve(chosen.size());
-  for (Key k : chosen) init.emplace_back(k, kInitValueBase + k);
+  RandomInitEntriesInto(keys, initial, rng, init);
   return init;
 }
 
-std::vector<OpSpec> DefaultPostOps() {
-  OpSpec size, iterate;
-  size.kind = OpKind::kSize;
-  iterate.kind = OpKind::kForEach;
-  return {size, iterate};
+void RandomInitEntriesInto(int keys, int initial, Rng& rng,
+                           std::vector<std::pair<Key, Value>>& out) {
+  thread_local std::vector<Key> chosen;
+  DistinctKeysInto(keys, initial, rng, chosen);
+  out.clear();
+  out.reserve(chosen.size());
+  for (Key k : chosen) out.emplace_back(k, kInitValueBase + k);
 }
+
+std::vector<OpSpec> DefaultPostOps() {
+  std::vector<OpSpec> post;
+  SetDefaultPostOps(post);
+  return post;
+}
+
+void SetDefaultPostOps(std::vector<OpSpec>& post) {
+  post.clear();
+  post.resize(2);
+  post[0].kind = OpKind::kSize;
+  post[1].kind = OpKind::kForEach;
+}
+
+Program SpareProgram(int threads) {
+  Program p = std::move(spare_program);  // leaves the spare's vectors empty
+  p.init.clear();
+  p.post.clear();
+  p.threads.resize(static_cast<size_t>(std::max(threads, 0)));
+  for (std::vector<OpSpec>& ops : p.threads) ops.clear();
+  return p;
+}
+
+void RecycleProgram(Program&& program) { spare_program = std::move(program); }
 
 size_t Program::OpCount() const {
   size_t n = init.size() + post.size();

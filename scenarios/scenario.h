@@ -73,8 +73,21 @@ std::vector<Key> DistinctKeys(int keys, int count, Rng& rng);
 // `initial` distinct random keys from [0, keys) with value 1000 + key: the init part of the
 // built-ins and of file scenarios that give `initial`.
 std::vector<std::pair<Key, Value>> RandomInitEntries(int keys, int initial, Rng& rng);
+// The same draw (the same keys, the same use of `rng`) into `out`, replacing its contents.
+void RandomInitEntriesInto(int keys, int initial, Rng& rng,
+                           std::vector<std::pair<Key, Value>>& out);
 // The standard post part: size(), then a full for_each.
 std::vector<OpSpec> DefaultPostOps();
+// Replaces `post` with DefaultPostOps() (keeping its capacity).
+void SetDefaultPostOps(std::vector<OpSpec>& post);
+
+// Programs recycled on one thread, so that a loop of trials generates its programs without
+// allocating: SpareProgram returns a program with no init entries, no post part and `threads`
+// empty threads, like a fresh one, whose vectors keep the capacity of the last program given to
+// RecycleProgram on this thread. Generators start from it (the built-ins and file scenarios do; a
+// generator that builds a fresh Program works the same, only allocating).
+Program SpareProgram(int threads);
+void RecycleProgram(Program&& program);
 
 struct ScenarioParams {
   int threads = 2;   // logical threads in the parallel part

@@ -7,15 +7,16 @@
 namespace mapfault {
 
 Program FixedProgramGenerator::operator()(const ScenarioParams&, Rng& rng) const {
-  Program p = program;
-  if (random_initial >= 0) p.init = RandomInitEntries(random_keys, random_initial, rng);
+  Program p = SpareProgram(0);
+  p = program;  // copy-assigned: the spare's buffers reused
+  if (random_initial >= 0) RandomInitEntriesInto(random_keys, random_initial, rng, p.init);
   return p;
 }
 
 Program MixedGenerator::operator()(const ScenarioParams& params, Rng& rng) const {
-  Program p;
-  p.init = RandomInitEntries(params.keys, params.initial, rng);
-  p.threads.resize(std::max(params.threads, 0));
+  Program p = SpareProgram(params.threads);
+  RandomInitEntriesInto(params.keys, params.initial, rng, p.init);
+  for (auto& ops : p.threads) ops.reserve(static_cast<size_t>(std::max(params.ops, 0)));
   const uint64_t total = std::accumulate(weights.begin(), weights.end(), uint64_t{0});
   const uint64_t keys = static_cast<uint64_t>(std::max(params.keys, 1));
   for (int t = 0; t < params.threads && total > 0; ++t) {
@@ -52,7 +53,7 @@ Program MixedGenerator::operator()(const ScenarioParams& params, Rng& rng) const
       p.threads[t].push_back(op);
     }
   }
-  p.post = DefaultPostOps();
+  SetDefaultPostOps(p.post);
   return p;
 }
 

@@ -549,6 +549,7 @@ void RecycleTrialResult(TrialResult&& r) {
   give(r.history.initial, trial_spares.initial);
   if (r.history.final_state) give(*r.history.final_state, trial_spares.final_state);
   Scheduler::RecycleChoices(std::move(r.run.choices));
+  RecycleProgram(std::move(r.program));
 }
 
 TrialResult RunTrial(const TrialSpec& spec) {

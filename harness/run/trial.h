@@ -66,9 +66,10 @@ struct TrialResult {
   InvariantSet violated() const;
 };
 
-// Gives a finished trial's buffers (its history's records, their yields, the run's choices) back
-// for the next trial on this thread, which fills them in place of allocating: optional, for loops
-// that run trial after trial (the batch worker, the benchmarks). `r` is left valid but unspecified.
+// Gives a finished trial's buffers (its history's records, their yields, the run's choices, its
+// program) back for the next trial on this thread, which fills them in place of allocating:
+// optional, for loops that run trial after trial (the batch worker, the benchmarks). `r` is left
+// valid but unspecified.
 void RecycleTrialResult(TrialResult&& r);
 
 // The program a trial seed generates (stream 1 of the seed).
