@@ -120,6 +120,16 @@ Pipe MakePipe() {
   return {fds[0], fds[1]};
 }
 
+// Defined only when GCC's profiling runtime is linked in (-fprofile-generate). A weak reference,
+// not a macro: the code is the same in the instrumented and the optimised build, as the profile
+// requires.
+extern "C" [[gnu::weak]] void __gcov_dump();
+
+void ExitWorker(int status) {
+  if (__gcov_dump != nullptr) __gcov_dump();
+  _exit(status);
+}
+
 void EnterWorker(const Pipe& out, const Pipe& err, WorkerSlot* slot) {
   close(out.read_fd);
   close(err.read_fd);
@@ -351,7 +361,7 @@ void ShiftHeap() {
                    {"complete", s.complete},   {"stopped", s.stopped}};
   }
   WriteAll(out_fd, j.dump());
-  _exit(0);
+  ExitWorker(0);
 }
 
 // A completed child's report, read back.

@@ -119,6 +119,9 @@ Pipe MakePipe();
 // Child-side set-up shared by every worker: quiet stdout, stderr into `err`, misuse sink, crash
 // capture into the slot.
 void EnterWorker(const Pipe& out, const Pipe& err, WorkerSlot* slot);
+// Ends a worker process with _exit(status), first writing the execution profile in a
+// profile-generating build (MAPFAULT_PGO=generate; _exit skips the handler that writes it).
+[[noreturn]] void ExitWorker(int status);
 // Makes every schedule a trial starts in this process (ScheduleStarted, trial.h) restart the
 // watchdog of `slot`: an exhaustive search's watchdog bounds each schedule, not the whole search;
 // and every trial's program set the slot's watchdog scale (SetProgramReadyHook).

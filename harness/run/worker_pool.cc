@@ -168,7 +168,7 @@ void WorkerPool::Spawn(const TrialBatch& batch) {
       slot->current_trial.store(kNoTrial);  // waiting for a batch is no trial for the watchdog
       ReportBatchDone(w.out.write_fd, done, /*waits=*/true);
     } while (ReceiveBatch(cmd[1], next));
-    _exit(0);
+    ExitWorker(0);
   }
   setpgid(w.pid, w.pid);  // also in the child (EnterWorker): whichever runs first
   close(w.out.write_fd);

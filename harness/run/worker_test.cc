@@ -2,6 +2,9 @@
 // nanoseconds saturates instead of overflowing into "every trial is hung".
 #include "harness/run/worker.h"
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <cmath>
 #include <limits>
 #include <string>
@@ -20,6 +23,18 @@ TEST(WorkerTest, WatchdogValuesAreValidated) {
   for (double bad : {0.0, -1.0, 1e10, std::nan(""), std::numeric_limits<double>::infinity()}) {
     EXPECT_NE(WatchdogProblem(bad).find("--watchdog"), std::string::npos) << bad;
   }
+}
+
+// A worker leaves through ExitWorker: _exit with its status, after writing the profile in a
+// MAPFAULT_PGO=generate build (elsewhere the weak __gcov_dump is null, and skipped).
+TEST(WorkerTest, ExitWorkerEndsTheProcessWithItsStatus) {
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) worker_internal::ExitWorker(7);
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 7);
 }
 
 TEST(WorkerTest, SecondsToNanosecondsSaturates) {
