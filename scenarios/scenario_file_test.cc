@@ -7,6 +7,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <thread>
 
 #include "gtest/gtest.h"
 #include "harness/engine/backend.h"
@@ -306,6 +307,22 @@ TEST_F(GoodFileTest, MixedIsDeterministicPerSeedAndFollowsItsTable) {
     }
   }
   EXPECT_EQ(programs.size(), 30u);
+}
+
+// File generators start from the thread's spare program (SpareProgram): each file scenario
+// generates the same program after programs of other shapes were recycled as on a fresh thread.
+TEST_F(GoodFileTest, RecycledProgramsGenerateWhatFreshOnesDo) {
+  for (const Scenario& s : file_.scenarios) {
+    for (uint64_t seed = 0; seed < 4; ++seed) {
+      std::string fresh;
+      std::thread([&] { fresh = Dump(GenerateProgram(s, s.defaults, seed)); }).join();
+      RecycleProgram(GenerateProgram(*ScenarioRegistry::Builtin().Find("range-insert-while-erase"),
+                                     {.threads = 5, .keys = 30, .initial = 25, .ops = 12}, seed));
+      EXPECT_EQ(Dump(GenerateProgram(s, s.defaults, seed)), fresh) << s.id << " seed " << seed;
+      RecycleProgram(GenerateProgram(s, s.defaults, seed + 1));
+      EXPECT_EQ(Dump(GenerateProgram(s, s.defaults, seed)), fresh) << s.id << " seed " << seed;
+    }
+  }
 }
 
 TEST_F(GoodFileTest, BasedOnIsTheBuiltinGeneratorWithTheFilesParams) {
