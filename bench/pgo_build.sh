@@ -8,6 +8,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+command -v python3 >/dev/null ||
+  { echo "pgo_build.sh: needs python3 to read the backend list (apt-get install python3)" >&2; exit 1; }
 dir=build-pgo
 profile="$PWD/$dir/pgo-profile"
 rm -rf "$profile"
