@@ -16,32 +16,12 @@
 #include "maps/builtin_backends.h"
 #include "rapidcheck.h"
 #include "rapidcheck/gtest.h"
+#include "tests/program_dump.h"
 
 namespace mapfault {
 namespace {
 
 const std::string kDir = MAPFAULT_SCENARIO_FILES_DIR;
-
-std::string Fields(const OpSpec& op) {
-  std::ostringstream out;
-  out << static_cast<int>(op.kind) << " " << op.key << " " << op.value << " "
-      << static_cast<int>(op.visit.mode) << " " << op.visit.param << " " << op.visit.param2 << " "
-      << op.visit.stop_after;
-  return out.str();
-}
-
-// Every field of a program, as text, so two programs compare with one EXPECT_EQ.
-std::string Dump(const Program& p) {
-  std::string out = "init:";
-  for (const auto& [k, v] : p.init) out += " " + std::to_string(k) + "=" + std::to_string(v);
-  for (size_t t = 0; t < p.threads.size(); ++t) {
-    out += "\nT" + std::to_string(t) + ":";
-    for (const OpSpec& op : p.threads[t]) out += " " + op.ToString() + " [" + Fields(op) + "]";
-  }
-  out += "\npost:";
-  for (const OpSpec& op : p.post) out += " " + op.ToString();
-  return out;
-}
 
 ScenarioFile MustParse(const std::string& text, const std::string& path = "inline.toml") {
   absl::StatusOr<ScenarioFile> f = ParseScenarioFile(text, path, ScenarioRegistry::Builtin());
@@ -205,7 +185,7 @@ RC_GTEST_PROP(ParseOpTest, RoundTripsEveryOp, ()) {
   const OpSpec op = *ArbitraryOp();
   const absl::StatusOr<OpSpec> parsed = ParseOp(op.ToString());
   RC_ASSERT(parsed.ok());
-  RC_ASSERT(Fields(*parsed) == Fields(op));
+  RC_ASSERT(OpFields(*parsed) == OpFields(op));
 }
 
 // ---- A good file --------------------------------------------------------------------------------
@@ -251,8 +231,8 @@ TEST_F(GoodFileTest, FixedProgramIsTheFileVerbatimForAnySeedAndParams) {
       "T0: for_each(visit all) [6 0 0 0 0 0 0]\n"
       "T1: erase(1) [2 1 0 0 0 0 0] erase(3) [2 3 0 0 0 0 0] find(2) [3 2 0 0 0 0 0]\n"
       "post: size()";
-  EXPECT_EQ(Dump(GenerateProgram(s, s.defaults, 1)), expected);
-  EXPECT_EQ(Dump(GenerateProgram(s, {.threads = 5, .keys = 3, .initial = 1, .ops = 9}, 99)),
+  EXPECT_EQ(DumpProgram(GenerateProgram(s, s.defaults, 1)), expected);
+  EXPECT_EQ(DumpProgram(GenerateProgram(s, {.threads = 5, .keys = 3, .initial = 1, .ops = 9}, 99)),
             expected);
 }
 
@@ -262,7 +242,8 @@ TEST_F(GoodFileTest, FixedProgramWithInitialDrawsItsInitFromTheSeed) {
   std::set<std::string> inits;
   for (uint64_t seed = 0; seed < 20; ++seed) {
     const Program p = GenerateProgram(s, s.defaults, seed);
-    EXPECT_EQ(Dump(p), Dump(GenerateProgram(s, {}, seed)));  // params ignored, seed decides
+    EXPECT_EQ(DumpProgram(p),
+              DumpProgram(GenerateProgram(s, {}, seed)));  // params ignored, seed decides
     ASSERT_EQ(p.init.size(), 4u);
     std::set<Key> keys;
     for (const auto& [k, v] : p.init) {
@@ -277,7 +258,7 @@ TEST_F(GoodFileTest, FixedProgramWithInitialDrawsItsInitFromTheSeed) {
     ASSERT_EQ(p.post.size(), 2u);  // the default post part
     EXPECT_EQ(p.post[0].ToString(), "size()");
     EXPECT_EQ(p.post[1].ToString(), "for_each(visit all)");
-    inits.insert(Dump(p));
+    inits.insert(DumpProgram(p));
   }
   EXPECT_GT(inits.size(), 1u);
 }
@@ -292,8 +273,8 @@ TEST_F(GoodFileTest, MixedIsDeterministicPerSeedAndFollowsItsTable) {
   std::set<std::string> programs;
   for (uint64_t seed = 0; seed < 30; ++seed) {
     const Program p = GenerateProgram(s, s.defaults, seed);
-    EXPECT_EQ(Dump(p), Dump(GenerateProgram(s, s.defaults, seed)));
-    programs.insert(Dump(p));
+    EXPECT_EQ(DumpProgram(p), DumpProgram(GenerateProgram(s, s.defaults, seed)));
+    programs.insert(DumpProgram(p));
     ASSERT_EQ(p.threads.size(), 3u);
     EXPECT_EQ(p.init.size(), 8u);
     for (const auto& ops : p.threads) {
@@ -315,12 +296,14 @@ TEST_F(GoodFileTest, RecycledProgramsGenerateWhatFreshOnesDo) {
   for (const Scenario& s : file_.scenarios) {
     for (uint64_t seed = 0; seed < 4; ++seed) {
       std::string fresh;
-      std::thread([&] { fresh = Dump(GenerateProgram(s, s.defaults, seed)); }).join();
+      std::thread([&] { fresh = DumpProgram(GenerateProgram(s, s.defaults, seed)); }).join();
       RecycleProgram(GenerateProgram(*ScenarioRegistry::Builtin().Find("range-insert-while-erase"),
                                      {.threads = 5, .keys = 30, .initial = 25, .ops = 12}, seed));
-      EXPECT_EQ(Dump(GenerateProgram(s, s.defaults, seed)), fresh) << s.id << " seed " << seed;
+      EXPECT_EQ(DumpProgram(GenerateProgram(s, s.defaults, seed)), fresh)
+          << s.id << " seed " << seed;
       RecycleProgram(GenerateProgram(s, s.defaults, seed + 1));
-      EXPECT_EQ(Dump(GenerateProgram(s, s.defaults, seed)), fresh) << s.id << " seed " << seed;
+      EXPECT_EQ(DumpProgram(GenerateProgram(s, s.defaults, seed)), fresh)
+          << s.id << " seed " << seed;
     }
   }
 }
@@ -337,7 +320,7 @@ TEST_F(GoodFileTest, BasedOnIsTheBuiltinGeneratorWithTheFilesParams) {
   EXPECT_NE(s.description.find(base.description), std::string::npos);
   for (uint64_t seed = 0; seed < 10; ++seed) {
     const Program p = GenerateProgram(s, s.defaults, seed);
-    EXPECT_EQ(Dump(p), Dump(GenerateProgram(base, s.defaults, seed)));
+    EXPECT_EQ(DumpProgram(p), DumpProgram(GenerateProgram(base, s.defaults, seed)));
     EXPECT_EQ(p.threads.size(), 3u);
     EXPECT_EQ(p.threads[1].size(), 12u);
   }

@@ -9,6 +9,7 @@
 
 #include "gtest/gtest.h"
 #include "harness/run/trial.h"
+#include "tests/program_dump.h"
 
 namespace mapfault {
 namespace {
@@ -42,22 +43,6 @@ TEST(ScenarioTest, ProgramsAreDeterministicPerSeed) {
   }
 }
 
-// Every part of `p`, printed: two programs with equal descriptions run the same trial.
-std::string Describe(const Program& p) {
-  std::string out;
-  for (const auto& [k, v] : p.init) {
-    out += "init " + std::to_string(k) + "=" + std::to_string(v) + "\n";
-  }
-  for (size_t t = 0; t < p.threads.size(); ++t) {
-    out += "T" + std::to_string(t) + ":";
-    for (const OpSpec& op : p.threads[t]) out += " " + op.ToString();
-    out += "\n";
-  }
-  out += "post:";
-  for (const OpSpec& op : p.post) out += " " + op.ToString();
-  return out;
-}
-
 // Generators start from SpareProgram (the buffers of the program the last trial recycled on the
 // thread): after recycling programs of other shapes (more threads, more operations, visitor writes)
 // each built-in generates exactly what it does on a thread with no spare.
@@ -71,15 +56,15 @@ TEST(ScenarioTest, RecycledProgramsGenerateWhatFreshOnesDo) {
       params.threads = std::max(params.threads, s.min_threads);
       for (uint64_t seed = 0; seed < 4; ++seed) {
         std::string fresh;
-        std::thread([&] { fresh = Describe(GenerateProgram(s, params, seed)); }).join();
+        std::thread([&] { fresh = DumpProgram(GenerateProgram(s, params, seed)); }).join();
         // The spare left by a big program with visitor writes, then by one of another shape.
         RecycleProgram(GenerateProgram(Get("range-insert-while-erase"),
                                        {.threads = 5, .keys = 30, .initial = 25, .ops = 12}, seed));
-        EXPECT_EQ(Describe(GenerateProgram(s, params, seed)), fresh) << s.id << " seed " << seed;
+        EXPECT_EQ(DumpProgram(GenerateProgram(s, params, seed)), fresh) << s.id << " seed " << seed;
         ScenarioParams other = shapes[(seed + 1) % shapes.size()];
         other.threads = std::max(other.threads, s.min_threads);
         RecycleProgram(GenerateProgram(s, other, seed + 1));
-        EXPECT_EQ(Describe(GenerateProgram(s, params, seed)), fresh) << s.id << " seed " << seed;
+        EXPECT_EQ(DumpProgram(GenerateProgram(s, params, seed)), fresh) << s.id << " seed " << seed;
       }
     }
   }
