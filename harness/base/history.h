@@ -61,11 +61,31 @@ struct OpRecord {
   std::vector<OpRecord> visit_writes;
   int visit = -1;  // for a visitor write: the index of the yield whose visit made it
 
+  // Back to a fresh record's values, keeping the yields' and visitor writes' buffers (a recycled
+  // record: harness/run/trial.cc). A field added above must be reset here too (the static_assert
+  // after the struct fails until this is looked at).
+  void Reset() {
+    kind = OpKind::kFind;
+    key = value = 0;
+    thread = index = 0;
+    invoke = response = 0;
+    ok = false;
+    found.reset();
+    size = 0;
+    yields.clear();
+    stopped = false;
+    erase_if_value_below.reset();
+    visit_writes.clear();
+    visit = -1;
+  }
+
   bool completed() const { return response != 0; }
   std::string Describe() const;      // "T1 erase(3) -> true [t=4..9]"
   std::string CallString() const;    // "erase(3)"
   std::string ResultString() const;  // "true", "7", "absent", "3 entries"
 };
+
+static_assert(sizeof(OpRecord) == 160, "a new OpRecord field: reset it in OpRecord::Reset");
 
 struct History {
   std::vector<std::pair<Key, Value>> initial;  // state when the parallel part starts

@@ -94,13 +94,15 @@ class AnyMap {
 template <ConcurrentMap M>
 class MapAdapter final : public AnyMap {
  public:
-  bool Insert(Key k, Value v) override { return map_.Insert(k, v); }
-  void Assign(Key k, Value v) override { map_.Assign(k, v); }
-  bool Erase(Key k) override { return map_.Erase(k); }
-  std::optional<Value> Find(Key k) override { return map_.Find(k); }
+  [[gnu::flatten]] bool Insert(Key k, Value v) override { return map_.Insert(k, v); }
+  [[gnu::flatten]] void Assign(Key k, Value v) override { map_.Assign(k, v); }
+  [[gnu::flatten]] bool Erase(Key k) override { return map_.Erase(k); }
+  [[gnu::flatten]] std::optional<Value> Find(Key k) override { return map_.Find(k); }
   size_t Size() override { return map_.Size(); }
   void Clear() override { map_.Clear(); }
-  void ForEach(Visitor visit, IterKind kind) override { map_.ForEach(visit, kind); }
+  [[gnu::flatten]] void ForEach(Visitor visit, IterKind kind) override {
+    map_.ForEach(visit, kind);
+  }
   void ThreadAttach() override {
     if constexpr (requires { map_.ThreadAttach(); }) map_.ThreadAttach();
   }

@@ -64,27 +64,15 @@ void HappensBefore::Begin(int threads, MemoryModel model) {
   model_ = model;
   gen_ = next_clock_generation.fetch_add(1, std::memory_order_relaxed);
   const size_t cells = static_cast<size_t>(threads) * threads;
-  thread_clocks_.assign(cells, 0);
-  release_fence_.assign(cells, 0);
-  acquire_fence_.assign(cells, 0);
+  clocks_.assign(3 * cells + 2 * static_cast<size_t>(threads), 0);
+  thread_clocks_ = clocks_.data();
+  release_fence_ = thread_clocks_ + cells;
+  acquire_fence_ = release_fence_ + cells;
+  sc_fence_step_ = acquire_fence_ + cells;
+  returned_step_ = sc_fence_step_ + threads;
   for (int t = 0; t < threads; ++t) thread_clocks_[Index(t, t)] = 1;
-  sc_fence_step_.assign(threads, 0);
-  returned_step_.assign(threads, 0);
   pool_.assign(static_cast<size_t>(threads), 0);  // slot 0
   read_sets_.clear();
-}
-
-void HappensBefore::Swap(HappensBefore& other) noexcept {
-  std::swap(n_, other.n_);
-  std::swap(model_, other.model_);
-  std::swap(gen_, other.gen_);
-  thread_clocks_.swap(other.thread_clocks_);
-  release_fence_.swap(other.release_fence_);
-  acquire_fence_.swap(other.acquire_fence_);
-  sc_fence_step_.swap(other.sc_fence_step_);
-  returned_step_.swap(other.returned_step_);
-  pool_.swap(other.pool_);
-  read_sets_.swap(other.read_sets_);
 }
 
 const uint32_t* HappensBefore::Find(const SyncClock& c) const {

@@ -29,13 +29,7 @@ constinit thread_local Scheduler* Scheduler::current_scheduler_ = nullptr;
 constinit thread_local Scheduler* Scheduler::var_observer_ = nullptr;
 
 struct Scheduler::Spares {
-  HappensBefore hb;
-  std::vector<State> state;
-  std::vector<const void*> blocked_on;
-  std::vector<boost::context::fiber> conts;
-  std::vector<FiberSanitizerState> sanitizer;
-  std::vector<const char*> last_label;
-  std::vector<uint32_t> last_step;
+  std::unique_ptr<Buffers> buffers;
   std::vector<uint8_t> choices;  // RecycleChoices's, for the next Run's result
 };
 
@@ -49,24 +43,17 @@ void Scheduler::RecycleChoices(std::vector<uint8_t>&& choices) {
   if (choices.capacity() > spare.capacity()) spare = std::move(choices);
 }
 
-void Scheduler::SwapBuffers(Spares& spares) {
-  hb_.Swap(spares.hb);
-  state_.swap(spares.state);
-  blocked_on_.swap(spares.blocked_on);
-  conts_.swap(spares.conts);
-  sanitizer_.swap(spares.sanitizer);
-  last_label_.swap(spares.last_label);
-  last_step_.swap(spares.last_step);
-}
-
-// A nested scheduler (a test's) finds the spares taken and starts with empty buffers.
-Scheduler::Scheduler(Strategy& strategy, Options options) : strategy_(strategy), options_(options) {
-  SwapBuffers(ThreadSpares());
+Scheduler::Scheduler(Strategy& strategy, Options options)
+    : strategy_(strategy), options_(options), buffers_(std::move(ThreadSpares().buffers)) {
+  if (buffers_ == nullptr) buffers_ = std::make_unique<Buffers>();
+  hb_ = &buffers_->hb;
 }
 
 Scheduler::~Scheduler() {
-  conts_.clear();  // no suspended fiber outlives its scheduler (Run clears them; an error may not)
-  SwapBuffers(ThreadSpares());
+  // No suspended fiber outlives its scheduler (Run clears them; an error may not).
+  buffers_->contexts.clear();
+  std::unique_ptr<Buffers>& spare = ThreadSpares().buffers;
+  if (spare == nullptr) spare = std::move(buffers_);
 }
 
 // The fiber's entry and final switch are CreateFiber's (fiber_entry.cc, uninstrumented under TSan);
@@ -77,8 +64,8 @@ boost::context::fiber Scheduler::MakeFiber(int index) {
   boost::context::stack_context stack;
   constexpr FiberBody kBody = [](void* owner, int thread, boost::context::fiber&& caller) {
     Scheduler& s = *static_cast<Scheduler*>(owner);
-    AfterFiberSwitch(s.sanitizer_[thread], s.sanitizer_[s.from_]);
-    s.conts_[s.from_] = std::move(caller);
+    AfterFiberSwitch(s.contexts_[thread].sanitizer, s.contexts_[s.from_].sanitizer);
+    s.contexts_[s.from_].cont = std::move(caller);
     if (!s.ending_) {
       try {
         s.bodies_[thread]();
@@ -92,7 +79,7 @@ boost::context::fiber Scheduler::MakeFiber(int index) {
                    absl::StrCat("T", thread, " let a non-standard exception escape"));
       }
     }
-    s.state_[thread] = State::kFinished;
+    s.slots_[thread].state = State::kFinished;
     s.runnable_ &= ~(ThreadMask{1} << thread);
     if (s.footprint_ != nullptr && !s.ending_) s.strategy_.StepEnded(thread, false);
     if (s.options_.trace != nullptr && !s.ending_) {
@@ -102,18 +89,19 @@ boost::context::fiber Scheduler::MakeFiber(int index) {
     }
     // For a finished thread Reschedule only picks the next context; CreateFiber's entry switches.
     s.Reschedule(false);
-    return FiberExit{&s.sanitizer_[thread], &s.sanitizer_[s.current_], &s.conts_[s.current_]};
+    return FiberExit{&s.contexts_[thread].sanitizer, &s.contexts_[s.current_].sanitizer,
+                     &s.contexts_[s.current_].cont};
   };
   boost::context::fiber fiber = CreateFiber(&stack, kBody, this, index);
-  InitFiber(sanitizer_[index], static_cast<char*>(stack.sp) - stack.size, stack.size);
+  InitFiber(contexts_[index].sanitizer, static_cast<char*>(stack.sp) - stack.size, stack.size);
   return fiber;
 }
 
 RunResult Scheduler::Run(std::vector<std::function<void()>> bodies) {
   threads_ = static_cast<int>(bodies.size());
   bodies_ = std::move(bodies);
-  state_.assign(threads_, State::kRunnable);
-  blocked_on_.assign(threads_, nullptr);
+  buffers_->threads.assign(threads_, ThreadSlot{});
+  slots_ = buffers_->threads.data();
   runnable_ = threads_ >= 64 ? ~ThreadMask{0} : (ThreadMask{1} << threads_) - 1;
   result_ = RunResult{};
   result_.choices = std::move(ThreadSpares().choices);
@@ -121,15 +109,12 @@ RunResult Scheduler::Run(std::vector<std::function<void()>> bodies) {
   choice_next_ = result_.choices.data();
   choice_end_ = choice_next_ + result_.choices.size();
   ending_ = false;
-  sanitizer_.assign(threads_ + 1, FiberSanitizerState{});
-  hb_.Begin(threads_, options_.memory_model);
-  last_label_.assign(threads_, nullptr);
-  last_step_.assign(threads_, 0);
-  InitMainFiber(sanitizer_[threads_]);
-  conts_.clear();
-  conts_.reserve(threads_ + 1);
-  for (int i = 0; i < threads_; ++i) conts_.push_back(MakeFiber(i));
-  conts_.emplace_back();  // main
+  hb_->Begin(threads_, options_.memory_model);
+  buffers_->contexts.clear();
+  buffers_->contexts.resize(threads_ + 1);  // the last: main
+  contexts_ = buffers_->contexts.data();
+  InitMainFiber(contexts_[threads_].sanitizer);
+  for (int i = 0; i < threads_; ++i) contexts_[i].cont = MakeFiber(i);
   footprint_ = strategy_.StepFootprint();
   if (footprint_ != nullptr) footprint_->BeginExecution();
   strategy_.Begin(threads_, options_.expected_steps);
@@ -145,16 +130,17 @@ RunResult Scheduler::Run(std::vector<std::function<void()>> bodies) {
   unwinding_ = true;
   for (int i = 0; i < threads_; ++i) {
     unwind_atomics_ = 0;
-    if (state_[i] != State::kFinished && conts_[i]) SwitchTo(i, /*me_running=*/false);
+    if (slots_[i].state != State::kFinished && contexts_[i].cont) SwitchTo(i, /*me_running=*/false);
   }
   unwinding_ = false;
-  for (FiberSanitizerState& f : sanitizer_) DestroyFiber(f);
+  for (Context& c : buffers_->contexts) DestroyFiber(c.sanitizer);
   current_scheduler_ = outer;
   var_observer_ = outer_observer;
   current_ = -1;
   result_.choices.resize(static_cast<size_t>(choice_next_ - result_.choices.data()));
   choice_next_ = choice_end_ = nullptr;
-  conts_.clear();
+  buffers_->contexts.clear();
+  contexts_ = nullptr;
   bodies_.clear();
   return std::move(result_);
 }
@@ -228,7 +214,7 @@ void Scheduler::TracePreempted() {
 void Scheduler::NoThreadRunnable() {
   std::string who;
   for (int i = 0; i < threads_; ++i) {
-    if (state_[i] == State::kBlocked) absl::StrAppend(&who, who.empty() ? "" : ", ", "T", i);
+    if (slots_[i].state == State::kBlocked) absl::StrAppend(&who, who.empty() ? "" : ", ", "T", i);
   }
   if (who.empty()) return;
   EndTrial(RunResult::Kind::kDeadlock,
@@ -245,11 +231,11 @@ void Scheduler::SwitchTo(int next, bool me_running) {
                             TraceKind::kSwitch, 0, 0, "switch", 0, 0});
   }
   // A finished thread switches by returning from its entry function.
-  if (!me_running && me != threads_ && state_[me] == State::kFinished) return;
-  BeforeFiberSwitch(sanitizer_[me], sanitizer_[next], /*from_is_dying=*/false);
-  boost::context::fiber back = std::move(conts_[next]).resume();
-  AfterFiberSwitch(sanitizer_[me], sanitizer_[from_]);
-  conts_[from_] = std::move(back);
+  if (!me_running && me != threads_ && slots_[me].state == State::kFinished) return;
+  BeforeFiberSwitch(contexts_[me].sanitizer, contexts_[next].sanitizer, /*from_is_dying=*/false);
+  boost::context::fiber back = std::move(contexts_[next].cont).resume();
+  AfterFiberSwitch(contexts_[me].sanitizer, contexts_[from_].sanitizer);
+  contexts_[from_].cont = std::move(back);
 }
 
 // A thread resumed after its trial ended is unwound (TrialOver) from its next scheduling point,
@@ -268,8 +254,9 @@ void Scheduler::UnwindAt(TraceKind kind) {
     return;
   }
   const uint64_t step = ++result_.steps;
-  last_label_[current_] = label;
-  last_step_[current_] = static_cast<uint32_t>(step);
+  ThreadSlot& slot = slots_[current_];
+  slot.last_label = label;
+  slot.last_step = static_cast<uint32_t>(step);
   if (options_.trace != nullptr) [[unlikely]]
     TracePoint(step, kind, label);
   if (step > options_.max_steps) [[unlikely]] {
@@ -292,8 +279,8 @@ void Scheduler::StepBoundReached(TraceKind kind, const char* label) {
 // An access TryRead / TryWrite left undecided: the whole judgement (a race ends the trial).
 void Scheduler::VarAccessed(VarShadow& v, bool write, CodeSite where) {
   const VarAccess a = AccessHere(write, where);
-  if (write ? hb_.Write(v, a) : hb_.Read(v, a)) [[likely]] return;
-  RaceFound(hb_.race());
+  if (write ? hb_->Write(v, a) : hb_->Read(v, a)) [[likely]] return;
+  RaceFound(hb_->race());
 }
 
 // Ends the trial at the race, marks both accesses in the trace, and unwinds the racing thread
@@ -315,25 +302,25 @@ uint32_t Scheduler::WeakLoad(StoreHistory& h, std::memory_order o) {
   const uint32_t latest = h.count - 1;
   int back = 0;
   if (o != std::memory_order_seq_cst) {
-    const int readable = hb_.Readable(h, current_);
+    const int readable = hb_->Readable(h, current_);
     if (WeakReads()) [[unlikely]] {
       // Which stores are readable depends on whether their threads' operations returned before
       // this load (HappensBefore::MustSee): the load does not commute with the returns of the
       // threads whose examined stores it need not see by the order of steps alone.
       for (int i = 0; i < readable; ++i) {
         const uint32_t index = latest - static_cast<uint32_t>(i);
-        if (hb_.MustSeeByOrder(h, index, current_)) continue;
+        if (hb_->MustSeeByOrder(h, index, current_)) continue;
         footprint_->TouchReserved(Footprint::kReturned + h.Of(index).thread, false);
       }
     }
     if (readable > 1) back = ChooseStore(readable);
   }
   const uint32_t index = latest - static_cast<uint32_t>(back);
-  hb_.ReadFrom(h, index, current_, o);
+  hb_->ReadFrom(h, index, current_, o);
   if (back > 0) {
     ++result_.stale_reads;
     if (options_.trace != nullptr) {
-      options_.trace->Append({last_step_[current_], static_cast<uint8_t>(current_),
+      options_.trace->Append({slots_[current_].last_step, static_cast<uint8_t>(current_),
                               TraceKind::kStaleRead, 0, 0, "stale read", index, back});
     }
   }
@@ -362,8 +349,8 @@ bool Scheduler::Block(const void* object, const char* label) {
     return false;
   }
   const int me = current_;
-  state_[me] = State::kBlocked;
-  blocked_on_[me] = object;
+  slots_[me].state = State::kBlocked;
+  slots_[me].blocked_on = object;
   runnable_ &= ~(ThreadMask{1} << me);
   if (options_.trace != nullptr) {
     options_.trace->Append({static_cast<uint32_t>(result_.steps), static_cast<uint8_t>(me),
@@ -377,9 +364,10 @@ bool Scheduler::Block(const void* object, const char* label) {
 
 void Scheduler::WakeAll(const void* object) {
   for (int i = 0; i < threads_; ++i) {
-    if (state_[i] == State::kBlocked && blocked_on_[i] == object) {
-      state_[i] = State::kRunnable;
-      blocked_on_[i] = nullptr;
+    ThreadSlot& slot = slots_[i];
+    if (slot.state == State::kBlocked && slot.blocked_on == object) {
+      slot.state = State::kRunnable;
+      slot.blocked_on = nullptr;
       runnable_ |= ThreadMask{1} << i;
     }
   }

@@ -8,16 +8,17 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include <boost/context/fiber.hpp>
 
+#include "harness/base/trace.h"
 #include "harness/engine/fiber_sanitizer.h"
 #include "harness/engine/happens_before.h"
 #include "harness/engine/strategy.h"
-#include "harness/base/trace.h"
 
 namespace mapfault {
 
@@ -78,44 +79,44 @@ class Scheduler {
 
   // Happens-before hooks of ControlledSync's primitives (no-ops once the trial is ending).
   void Acquire(const SyncClock& c) {
-    if (!ending_) hb_.Acquire(c, current_);
+    if (!ending_) hb_->Acquire(c, current_);
   }
   void Release(SyncClock& c) {
-    if (!ending_) hb_.Release(c, current_);
+    if (!ending_) hb_->Release(c, current_);
   }
   void ReleaseJoin(SyncClock& c) {
-    if (!ending_) hb_.ReleaseJoin(c, current_);
+    if (!ending_) hb_->ReleaseJoin(c, current_);
   }
   void AtomicLoad(const SyncClock& c, std::memory_order o) {
-    if (!ending_) hb_.AtomicLoad(c, current_, o);
+    if (!ending_) hb_->AtomicLoad(c, current_, o);
   }
   void AtomicStore(SyncClock& c, std::memory_order o) {
-    if (!ending_) hb_.AtomicStore(c, current_, o);
+    if (!ending_) hb_->AtomicStore(c, current_, o);
   }
   void AtomicRmw(SyncClock& c, std::memory_order o) {
-    if (!ending_) hb_.AtomicRmw(c, current_, o);
+    if (!ending_) hb_->AtomicRmw(c, current_, o);
   }
   void Fence(std::memory_order o) {
-    if (!ending_) hb_.Fence(current_, o, last_step_[current_]);
+    if (!ending_) hb_->Fence(current_, o, slots_[current_].last_step);
   }
   // Weak atomics (MemoryModel::kC11, while the trial runs): each atomic keeps its modification
   // order (StoreHistory) and a load reads one of the stores coherence allows, as the strategy
   // chooses (a recorded choice, like a thread choice). Each returns the store's place in the
   // order. A seq_cst load, an RMW and a failed CAS read the latest store.
   bool WeakMemory() const { return options_.memory_model == MemoryModel::kC11 && !ending_; }
-  bool FreshHistory(StoreHistory& h) const { return hb_.Fresh(h); }
+  bool FreshHistory(StoreHistory& h) const { return hb_->Fresh(h); }
   uint32_t WeakLoad(StoreHistory& h, std::memory_order o);
   uint32_t WeakLoadLatest(StoreHistory& h, std::memory_order o) {
-    hb_.ReadFrom(h, h.count - 1, current_, o);
+    hb_->ReadFrom(h, h.count - 1, current_, o);
     return h.count - 1;
   }
   uint32_t WeakStore(StoreHistory& h, std::memory_order o) {
     WeakReadsDependOnStore();
-    return hb_.Store(h, current_, o, last_step_[current_]);
+    return hb_->Store(h, current_, o, slots_[current_].last_step);
   }
   uint32_t WeakRmw(StoreHistory& h, std::memory_order o) {
     WeakReadsDependOnStore();
-    return hb_.Rmw(h, current_, o, last_step_[current_]);
+    return hb_->Rmw(h, current_, o, slots_[current_].last_step);
   }
   // The running thread's scenario operation returned (or an iteration's erase-this reported its
   // outcome, which the history dates there): its stores are seen by every later load.
@@ -123,7 +124,7 @@ class Scheduler {
     if (WeakReads()) [[unlikely]] {
       footprint_->TouchReserved(Footprint::kReturned + static_cast<uint32_t>(current_), true);
     }
-    if (!ending_) hb_.Returned(current_, last_step_[current_]);
+    if (!ending_) hb_->Returned(current_, slots_[current_].last_step);
   }
   // A ControlledSync::Var's read (write) under this scheduler (VarObserver): the race check and
   // the footprint. Out of line, so that a Var access inlines to the test for an observer.
@@ -142,12 +143,12 @@ class Scheduler {
   // of an end-to-end 2x256 trial).
   void VarRead(VarShadow& v, CodeSite where) {
     if (!options_.race_detection || ending_) return;
-    if (!hb_.TryRead(v, AccessHere(false, where))) [[unlikely]]
+    if (!hb_->TryRead(v, AccessHere(false, where))) [[unlikely]]
       VarAccessed(v, false, where);
   }
   void VarWrite(VarShadow& v, CodeSite where) {
     if (!options_.race_detection || ending_) return;
-    if (!hb_.TryWrite(v, AccessHere(true, where))) [[unlikely]]
+    if (!hb_->TryWrite(v, AccessHere(true, where))) [[unlikely]]
       VarAccessed(v, true, where);
   }
   // Partial-order reduction: the running step touched `object` (footprint.h). One predictable
@@ -195,7 +196,7 @@ class Scheduler {
   void UnwindAt(TraceKind kind);
   // An access of the running thread at `where`, named by its last scheduling point.
   VarAccess AccessHere(bool write, CodeSite where) const {
-    return {last_step_[current_], current_, write, last_label_[current_], where};
+    return {slots_[current_].last_step, current_, write, slots_[current_].last_label, where};
   }
   [[gnu::noinline]] void VarAccessed(VarShadow& v, bool write, CodeSite where);
   [[gnu::noinline, gnu::cold]] void RaceFound(const DataRace& race);
@@ -211,11 +212,29 @@ class Scheduler {
   [[gnu::noinline, gnu::cold]] void GrowChoices();
   void EndTrial(RunResult::Kind kind, std::string detail);
   boost::context::fiber MakeFiber(int index);
-  // The buffers of the schedulers that ran on this OS thread: a scheduler borrows them while it
-  // lives (a trial's dozen small vectors were a tenth of its allocations).
+  // Per logical thread.
+  struct ThreadSlot {
+    const char* last_label = nullptr;  // its last scheduling point's label
+    uint32_t last_step = 0;            // ... and its step
+    State state = State::kRunnable;
+    const void* blocked_on = nullptr;  // what it waits for when kBlocked
+  };
+  // Per context: the logical threads, then main (index threads_).
+  struct Context {
+    boost::context::fiber cont;  // the suspended context
+    FiberSanitizerState sanitizer;
+  };
+  // What a run fills in, kept for the OS thread's next scheduler: a scheduler borrows the thread's
+  // spare Buffers while it lives (one pointer each way; swapping a dozen vectors in and out was ~2%
+  // of a small trial, and allocating them a tenth of its allocations). A nested scheduler (a
+  // test's) finds the spare taken and allocates its own.
+  struct Buffers {
+    HappensBefore hb;
+    std::vector<ThreadSlot> threads;
+    std::vector<Context> contexts;
+  };
   struct Spares;
   static Spares& ThreadSpares();
-  void SwapBuffers(Spares& spares);
 
   Strategy& strategy_;
   Options options_;
@@ -228,18 +247,15 @@ class Scheduler {
   // GCC stored the adjacent pair through an SSE register at every switch (four instructions).
   int from_ = -1;
   ThreadMask runnable_ = 0;
-  std::vector<State> state_;
-  std::vector<const void*> blocked_on_;
+  std::unique_ptr<Buffers> buffers_;
+  HappensBefore* hb_;            // &buffers_->hb
+  ThreadSlot* slots_ = nullptr;  // buffers_->threads during Run
+  Context* contexts_ = nullptr;  // buffers_->contexts during Run
   std::vector<std::function<void()>> bodies_;
-  std::vector<boost::context::fiber> conts_;  // suspended contexts; index threads_ = main
-  std::vector<FiberSanitizerState> sanitizer_;  // per context; index threads_ = main
   RunResult result_;
   uint8_t* choice_next_ = nullptr;  // AppendChoice's cursor into result_.choices
   uint8_t* choice_end_ = nullptr;
-  HappensBefore hb_;
-  std::vector<const char*> last_label_;  // per thread: its last scheduling point's label
-  std::vector<uint32_t> last_step_;      // ... and its step
-  Footprint* footprint_ = nullptr;       // the strategy's, when it records step footprints
+  Footprint* footprint_ = nullptr;  // the strategy's, when it records step footprints
 
   static constinit thread_local Scheduler* current_scheduler_;
   static constinit thread_local Scheduler* var_observer_;  // VarObserver

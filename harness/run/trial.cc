@@ -339,16 +339,7 @@ thread_local TrialSpares trial_spares;
 void ResetRecords(std::vector<OpRecord>& records, size_t n) {
   const size_t kept = std::min(records.size(), n);
   records.resize(n);
-  for (size_t i = 0; i < kept; ++i) {
-    OpRecord& rec = records[i];
-    std::vector<YieldRecord> yields = std::move(rec.yields);
-    std::vector<OpRecord> writes = std::move(rec.visit_writes);
-    rec = OpRecord();
-    yields.clear();
-    writes.clear();
-    rec.yields = std::move(yields);
-    rec.visit_writes = std::move(writes);
-  }
+  for (size_t i = 0; i < kept; ++i) records[i].Reset();
 }
 
 // What both modes share: the program, the map after the init part, the history shell, and one
@@ -366,7 +357,7 @@ struct TrialSetup {
 struct ThreadBody {
   TrialSetup* setup;
   size_t thread;
-  void operator()() const {
+  [[gnu::flatten]] void operator()() const {
     const std::vector<OpSpec>& ops = setup->result->program.threads[thread];
     std::vector<OpRecord>& records = setup->result->history.threads[thread];
     setup->map->ThreadAttach();
