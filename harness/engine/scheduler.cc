@@ -46,7 +46,6 @@ void Scheduler::RecycleChoices(std::vector<uint8_t>&& choices) {
 Scheduler::Scheduler(Strategy& strategy, Options options)
     : strategy_(strategy), options_(options), buffers_(std::move(ThreadSpares().buffers)) {
   if (buffers_ == nullptr) buffers_ = std::make_unique<Buffers>();
-  hb_ = &buffers_->hb;
 }
 
 Scheduler::~Scheduler() {
@@ -109,7 +108,7 @@ RunResult Scheduler::Run(std::vector<std::function<void()>> bodies) {
   choice_next_ = result_.choices.data();
   choice_end_ = choice_next_ + result_.choices.size();
   ending_ = false;
-  hb_->Begin(threads_, options_.memory_model);
+  hb().Begin(threads_, options_.memory_model);
   buffers_->contexts.clear();
   buffers_->contexts.resize(threads_ + 1);  // the last: main
   contexts_ = buffers_->contexts.data();
@@ -279,8 +278,8 @@ void Scheduler::StepBoundReached(TraceKind kind, const char* label) {
 // An access TryRead / TryWrite left undecided: the whole judgement (a race ends the trial).
 void Scheduler::VarAccessed(VarShadow& v, bool write, CodeSite where) {
   const VarAccess a = AccessHere(write, where);
-  if (write ? hb_->Write(v, a) : hb_->Read(v, a)) [[likely]] return;
-  RaceFound(hb_->race());
+  if (write ? hb().Write(v, a) : hb().Read(v, a)) [[likely]] return;
+  RaceFound(hb().race());
 }
 
 // Ends the trial at the race, marks both accesses in the trace, and unwinds the racing thread
@@ -302,21 +301,21 @@ uint32_t Scheduler::WeakLoad(StoreHistory& h, std::memory_order o) {
   const uint32_t latest = h.count - 1;
   int back = 0;
   if (o != std::memory_order_seq_cst) {
-    const int readable = hb_->Readable(h, current_);
+    const int readable = hb().Readable(h, current_);
     if (WeakReads()) [[unlikely]] {
       // Which stores are readable depends on whether their threads' operations returned before
       // this load (HappensBefore::MustSee): the load does not commute with the returns of the
       // threads whose examined stores it need not see by the order of steps alone.
       for (int i = 0; i < readable; ++i) {
         const uint32_t index = latest - static_cast<uint32_t>(i);
-        if (hb_->MustSeeByOrder(h, index, current_)) continue;
+        if (hb().MustSeeByOrder(h, index, current_)) continue;
         footprint_->TouchReserved(Footprint::kReturned + h.Of(index).thread, false);
       }
     }
     if (readable > 1) back = ChooseStore(readable);
   }
   const uint32_t index = latest - static_cast<uint32_t>(back);
-  hb_->ReadFrom(h, index, current_, o);
+  hb().ReadFrom(h, index, current_, o);
   if (back > 0) {
     ++result_.stale_reads;
     if (options_.trace != nullptr) {

@@ -79,44 +79,44 @@ class Scheduler {
 
   // Happens-before hooks of ControlledSync's primitives (no-ops once the trial is ending).
   void Acquire(const SyncClock& c) {
-    if (!ending_) hb_->Acquire(c, current_);
+    if (!ending_) hb().Acquire(c, current_);
   }
   void Release(SyncClock& c) {
-    if (!ending_) hb_->Release(c, current_);
+    if (!ending_) hb().Release(c, current_);
   }
   void ReleaseJoin(SyncClock& c) {
-    if (!ending_) hb_->ReleaseJoin(c, current_);
+    if (!ending_) hb().ReleaseJoin(c, current_);
   }
   void AtomicLoad(const SyncClock& c, std::memory_order o) {
-    if (!ending_) hb_->AtomicLoad(c, current_, o);
+    if (!ending_) hb().AtomicLoad(c, current_, o);
   }
   void AtomicStore(SyncClock& c, std::memory_order o) {
-    if (!ending_) hb_->AtomicStore(c, current_, o);
+    if (!ending_) hb().AtomicStore(c, current_, o);
   }
   void AtomicRmw(SyncClock& c, std::memory_order o) {
-    if (!ending_) hb_->AtomicRmw(c, current_, o);
+    if (!ending_) hb().AtomicRmw(c, current_, o);
   }
   void Fence(std::memory_order o) {
-    if (!ending_) hb_->Fence(current_, o, slots_[current_].last_step);
+    if (!ending_) hb().Fence(current_, o, slots_[current_].last_step);
   }
   // Weak atomics (MemoryModel::kC11, while the trial runs): each atomic keeps its modification
   // order (StoreHistory) and a load reads one of the stores coherence allows, as the strategy
   // chooses (a recorded choice, like a thread choice). Each returns the store's place in the
   // order. A seq_cst load, an RMW and a failed CAS read the latest store.
   bool WeakMemory() const { return options_.memory_model == MemoryModel::kC11 && !ending_; }
-  bool FreshHistory(StoreHistory& h) const { return hb_->Fresh(h); }
+  bool FreshHistory(StoreHistory& h) const { return hb().Fresh(h); }
   uint32_t WeakLoad(StoreHistory& h, std::memory_order o);
   uint32_t WeakLoadLatest(StoreHistory& h, std::memory_order o) {
-    hb_->ReadFrom(h, h.count - 1, current_, o);
+    hb().ReadFrom(h, h.count - 1, current_, o);
     return h.count - 1;
   }
   uint32_t WeakStore(StoreHistory& h, std::memory_order o) {
     WeakReadsDependOnStore();
-    return hb_->Store(h, current_, o, slots_[current_].last_step);
+    return hb().Store(h, current_, o, slots_[current_].last_step);
   }
   uint32_t WeakRmw(StoreHistory& h, std::memory_order o) {
     WeakReadsDependOnStore();
-    return hb_->Rmw(h, current_, o, slots_[current_].last_step);
+    return hb().Rmw(h, current_, o, slots_[current_].last_step);
   }
   // The running thread's scenario operation returned (or an iteration's erase-this reported its
   // outcome, which the history dates there): its stores are seen by every later load.
@@ -124,7 +124,7 @@ class Scheduler {
     if (WeakReads()) [[unlikely]] {
       footprint_->TouchReserved(Footprint::kReturned + static_cast<uint32_t>(current_), true);
     }
-    if (!ending_) hb_->Returned(current_, slots_[current_].last_step);
+    if (!ending_) hb().Returned(current_, slots_[current_].last_step);
   }
   // A ControlledSync::Var's read (write) under this scheduler (VarObserver): the race check and
   // the footprint. Out of line, so that a Var access inlines to the test for an observer.
@@ -143,12 +143,12 @@ class Scheduler {
   // of an end-to-end 2x256 trial).
   void VarRead(VarShadow& v, CodeSite where) {
     if (!options_.race_detection || ending_) return;
-    if (!hb_->TryRead(v, AccessHere(false, where))) [[unlikely]]
+    if (!hb().TryRead(v, AccessHere(false, where))) [[unlikely]]
       VarAccessed(v, false, where);
   }
   void VarWrite(VarShadow& v, CodeSite where) {
     if (!options_.race_detection || ending_) return;
-    if (!hb_->TryWrite(v, AccessHere(true, where))) [[unlikely]]
+    if (!hb().TryWrite(v, AccessHere(true, where))) [[unlikely]]
       VarAccessed(v, true, where);
   }
   // Partial-order reduction: the running step touched `object` (footprint.h). One predictable
@@ -235,6 +235,8 @@ class Scheduler {
   };
   struct Spares;
   static Spares& ThreadSpares();
+  // The happens-before state (the first member of Buffers: one load, as a cached pointer was).
+  HappensBefore& hb() const { return buffers_->hb; }
 
   Strategy& strategy_;
   Options options_;
@@ -248,7 +250,6 @@ class Scheduler {
   int from_ = -1;
   ThreadMask runnable_ = 0;
   std::unique_ptr<Buffers> buffers_;
-  HappensBefore* hb_;            // &buffers_->hb
   ThreadSlot* slots_ = nullptr;  // buffers_->threads during Run
   Context* contexts_ = nullptr;  // buffers_->contexts during Run
   std::vector<std::function<void()>> bodies_;
