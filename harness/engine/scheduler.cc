@@ -12,6 +12,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "harness/engine/fiber_entry.h"
+#include "harness/engine/fiber_resume.h"
 
 namespace mapfault {
 namespace {
@@ -117,6 +118,7 @@ RunResult Scheduler::Run(std::vector<std::function<void()>> bodies) {
   footprint_ = strategy_.StepFootprint();
   if (footprint_ != nullptr) footprint_->BeginExecution();
   strategy_.Begin(threads_, options_.expected_steps);
+  point_limit_ = options_.trace != nullptr || footprint_ != nullptr ? 0 : options_.max_steps;
 
   Scheduler* outer = std::exchange(current_scheduler_, this);
   Scheduler* outer_observer = std::exchange(
@@ -126,6 +128,7 @@ RunResult Scheduler::Run(std::vector<std::function<void()>> bodies) {
   // Back in main: every thread finished or the trial ended. Unwind the threads still suspended (or
   // never started): each runs until it finishes and switches back here.
   ending_ = true;
+  point_limit_ = 0;
   unwinding_ = true;
   for (int i = 0; i < threads_; ++i) {
     unwind_atomics_ = 0;
@@ -154,6 +157,7 @@ void Scheduler::GrowChoices() {
 void Scheduler::EndTrial(RunResult::Kind kind, std::string detail) {
   if (ending_) return;
   ending_ = true;
+  point_limit_ = 0;
   result_.kind = kind;
   result_.detail = std::move(detail);
 }
@@ -169,7 +173,8 @@ void Scheduler::Reschedule(bool current_can_continue) {
   int next;
   if (!current_can_continue && ending_) [[unlikely]] {
     next = threads_;
-  } else if (runnable_ == 0) [[unlikely]] {
+  } else if (!current_can_continue && runnable_ == 0) [[unlikely]] {
+    // (A running thread that can continue is itself runnable.)
     NoThreadRunnable();
     next = threads_;
   } else if ((runnable_ & (runnable_ - 1)) == 0) {
@@ -177,13 +182,14 @@ void Scheduler::Reschedule(bool current_can_continue) {
   } else {
     next = strategy_.Choose(runnable_, me, result_.steps);
     if (next < 0) [[unlikely]] {
-      next = StrategyFailed();
-    } else {
-      AppendChoice(static_cast<uint8_t>(next));
+      SwitchTo(StrategyFailed(), /*me_running=*/current_can_continue);
+      return;
     }
+    AppendChoice(static_cast<uint8_t>(next));
   }
   if (next == me) return;
-  if (current_can_continue && next != threads_) {
+  // Every pick but main is a thread; so, from a point, a preemption.
+  if (current_can_continue) {
     ++result_.preemptions;
     if (options_.trace != nullptr) [[unlikely]]
       TracePreempted();
@@ -232,7 +238,7 @@ void Scheduler::SwitchTo(int next, bool me_running) {
   // A finished thread switches by returning from its entry function.
   if (!me_running && me != threads_ && slots_[me].state == State::kFinished) return;
   BeforeFiberSwitch(contexts_[me].sanitizer, contexts_[next].sanitizer, /*from_is_dying=*/false);
-  boost::context::fiber back = std::move(contexts_[next].cont).resume();
+  boost::context::fiber back = ResumeFiber(contexts_[next].cont);
   AfterFiberSwitch(contexts_[me].sanitizer, contexts_[from_].sanitizer);
   contexts_[from_].cont = std::move(back);
 }
@@ -247,8 +253,25 @@ void Scheduler::UnwindAt(TraceKind kind) {
 
 // Aligned to a cache line: the switch benchmark moved by 0.5-0.9 ns (5%) with where the linker
 // happened to place this function (16- or 48-byte offsets were slower than a 64-byte boundary).
+// The fast path tests one bound: point_limit_ is 0 whenever any of the rare cases holds (the trial
+// is ending, a trace is kept, the strategy records footprints), so each of them costs a point
+// nothing until it applies; PointSlow handles them all, the step bound included.
 [[gnu::aligned(64)]] void Scheduler::Point(TraceKind kind, const char* label) {
-  if (ending_) [[unlikely]] {
+  const uint64_t step = result_.steps + 1;
+  if (step > point_limit_) [[unlikely]] {
+    PointSlow(kind, label);
+    return;
+  }
+  result_.steps = step;
+  ThreadSlot& slot = slots_[current_];
+  slot.last_label = label;
+  slot.last_step = static_cast<uint32_t>(step);
+  Reschedule(true);
+  if (ending_) [[unlikely]] UnwindAt(kind);
+}
+
+void Scheduler::PointSlow(TraceKind kind, const char* label) {
+  if (ending_) {
     UnwindAt(kind);
     return;
   }
@@ -256,15 +279,14 @@ void Scheduler::UnwindAt(TraceKind kind) {
   ThreadSlot& slot = slots_[current_];
   slot.last_label = label;
   slot.last_step = static_cast<uint32_t>(step);
-  if (options_.trace != nullptr) [[unlikely]]
-    TracePoint(step, kind, label);
-  if (step > options_.max_steps) [[unlikely]] {
+  if (options_.trace != nullptr) TracePoint(step, kind, label);
+  if (step > options_.max_steps) {
     StepBoundReached(kind, label);
     return;
   }
-  if (footprint_ != nullptr) [[unlikely]] strategy_.StepEnded(current_, true);
+  if (footprint_ != nullptr) strategy_.StepEnded(current_, true);
   Reschedule(true);
-  if (ending_) [[unlikely]] UnwindAt(kind);
+  if (ending_) UnwindAt(kind);
 }
 
 void Scheduler::StepBoundReached(TraceKind kind, const char* label) {

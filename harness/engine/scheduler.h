@@ -182,6 +182,8 @@ class Scheduler {
   // fiber switch (its return-stack buffer holds the other fiber's calls).
   [[gnu::always_inline]] inline void Reschedule(bool current_can_continue);
   // Cold paths, out of line so the scheduling point's fast path keeps a small frame.
+  // Point's rare cases (point_limit_): an ending trial, a trace, footprints, the step bound.
+  [[gnu::noinline]] void PointSlow(TraceKind kind, const char* label);
   [[gnu::noinline, gnu::cold]] void NoThreadRunnable();
   [[gnu::noinline, gnu::cold]] void StepBoundReached(TraceKind kind, const char* label);
   // The strategy chose no thread: the trial diverged; returns the main context's index.
@@ -243,6 +245,9 @@ class Scheduler {
   int threads_ = 0;
   int current_ = -1;        // running logical thread; threads_ means the main (scheduler) context
   bool ending_ = false;     // trial over: scheduling points are no-ops
+  // Point's fast path runs while steps stay within it: options_.max_steps, or 0 while the trial is
+  // ending, a trace is kept or the strategy records footprints (PointSlow handles those).
+  uint64_t point_limit_ = 0;
   bool unwinding_ = false;  // main is resuming suspended threads to unwind their stacks
   int unwind_atomics_ = 0;
   // Who performed the last switch (so the target can store its continuation). Not beside current_:
