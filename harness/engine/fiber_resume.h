@@ -41,7 +41,9 @@ inline RawContext& Raw(boost::context::fiber& f) { return *reinterpret_cast<RawC
 // jump_fcontext(to, nullptr), entered by `jmp` with the return address pushed by hand. Below the
 // red zone (a leaf caller may keep data there); every register the System V ABI lets a callee
 // clobber is clobbered, the x87 stack included; the callee-saved ones are saved and restored by
-// jump_fcontext itself. Returns the context that switched back here.
+// jump_fcontext itself. Returns the context that switched back here. For the three instructions
+// between the `subq` and the jump the caller's unwind tables do not describe the stack; nothing
+// unwinds asynchronously there (crash capture unwinds from synchronous faults in other code).
 [[gnu::always_inline]] inline RawContext Jump(RawContext to) {
   register RawContext target asm("rdi") = to;
   register void* data asm("rsi") = nullptr;
