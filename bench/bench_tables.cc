@@ -112,8 +112,9 @@ void PrintFeatureCosts(const std::vector<Collector>& runs) {
   for (const Pair& p : kFeatureRows) {
     const double with = BestNs(runs, p.with);
     const double without = BestNs(runs, p.without);
-    fmt::print("| {} | {} | {} | {:.2f}x | {} |\n", p.what, FormatNs(with), FormatNs(without),
-               with / without, p.target);
+    const double ratio = with / without;
+    fmt::print("| {} | {} | {} | {} | {} |\n", p.what, FormatNs(with), FormatNs(without),
+               std::isfinite(ratio) ? fmt::format("{:.2f}x", ratio) : "not measured", p.target);
   }
   fmt::print("\n");
 }

@@ -12,9 +12,13 @@
 // (docs/performance.md, History).
 //
 // It is the same switch as `std::move(fiber).resume()` (same function, same saved state; every
-// resumer, Boost's own included, lands on the pushed address), so fibers resumed either way mix
-// freely. Elsewhere than x86-64 Linux, or with AVX-512 registers the clobber list would have to
-// name, it is `resume()`.
+// resumer, Boost's own included, lands on the pushed address), so a fiber suspended here may be
+// resumed either way. One thing differs: a fiber suspended here must be resumed, never destroyed
+// while suspended. Destroying it would unwind it (Boost throws forced_unwind on top of its
+// suspension point), and the point inside an `asm` statement is no call site the caller's unwind
+// tables describe, so the unwinder would terminate the process. The scheduler never does it: Run
+// resumes every suspended thread and unwinds it from its own code (TrialOver). Elsewhere than
+// x86-64 Linux, or with AVX-512 registers the clobber list would have to name, it is `resume()`.
 #ifndef MAPFAULT_HARNESS_ENGINE_FIBER_RESUME_H_
 #define MAPFAULT_HARNESS_ENGINE_FIBER_RESUME_H_
 
@@ -38,28 +42,31 @@ static_assert(std::is_standard_layout_v<boost::context::fiber> &&
               sizeof(boost::context::fiber) == sizeof(RawContext));
 inline RawContext& Raw(boost::context::fiber& f) { return *reinterpret_cast<RawContext*>(&f); }
 
-// jump_fcontext(to, nullptr), entered by `jmp` with the return address pushed by hand. Below the
-// red zone (a leaf caller may keep data there); every register the System V ABI lets a callee
-// clobber is clobbered, the x87 stack included; the callee-saved ones are saved and restored by
-// jump_fcontext itself. Returns the context that switched back here. For the three instructions
-// between the `subq` and the jump the caller's unwind tables do not describe the stack; nothing
-// unwinds asynchronously there (crash capture unwinds from synchronous faults in other code).
+// jump_fcontext(to, nullptr), entered by `jmp` with the return address pushed by hand, on a stack
+// pointer moved below the red zone (a leaf caller may keep data there) and aligned to 16 bytes as
+// at a call (Boost's fiber_exit runs on top of this point when a fiber ends); rbx keeps the
+// caller's stack pointer across the switch (jump_fcontext saves and restores it with the other
+// callee-saved registers). Every register the System V ABI lets a callee clobber is clobbered, the
+// x87/MMX registers included. Returns the context that switched back here.
 [[gnu::always_inline]] inline RawContext Jump(RawContext to) {
   register RawContext target asm("rdi") = to;
   register void* data asm("rsi") = nullptr;
   RawContext back;
   asm volatile(
+      "movq %%rsp, %%rbx\n\t"
       "subq $128, %%rsp\n\t"
+      "andq $-16, %%rsp\n\t"
       "leaq 1f(%%rip), %%rax\n\t"
       "pushq %%rax\n\t"
       "jmp jump_fcontext@PLT\n"
       "1:\n\t"
-      "addq $128, %%rsp"
+      "movq %%rbx, %%rsp"
       : "=a"(back), "+D"(target), "+S"(data)
       :
-      : "rcx", "rdx", "r8", "r9", "r10", "r11", "memory", "cc", "xmm0", "xmm1", "xmm2", "xmm3",
-        "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13",
-        "xmm14", "xmm15", "st", "st(1)", "st(2)", "st(3)", "st(4)", "st(5)", "st(6)", "st(7)");
+      : "rbx", "rcx", "rdx", "r8", "r9", "r10", "r11", "memory", "cc", "xmm0", "xmm1", "xmm2",
+        "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13",
+        "xmm14", "xmm15", "st", "st(1)", "st(2)", "st(3)", "st(4)", "st(5)", "st(6)", "st(7)",
+        "mm0", "mm1", "mm2", "mm3", "mm4", "mm5", "mm6", "mm7");
   return back;
 }
 

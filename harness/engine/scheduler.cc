@@ -182,7 +182,9 @@ void Scheduler::Reschedule(bool current_can_continue) {
   } else {
     next = strategy_.Choose(runnable_, me, result_.steps);
     if (next < 0) [[unlikely]] {
-      SwitchTo(StrategyFailed(), /*me_running=*/current_can_continue);
+      // The trial diverged: to main, unless this is main's own first pick.
+      const int to = StrategyFailed();
+      if (to != me) SwitchTo(to, /*me_running=*/current_can_continue);
       return;
     }
     AppendChoice(static_cast<uint8_t>(next));

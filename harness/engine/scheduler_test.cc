@@ -92,6 +92,18 @@ TEST(SchedulerTest, ReplayThatCannotFollowItsRecordingStopsLoudly) {
   EXPECT_NE(r.detail.find("T0,T1"), std::string::npos) << r.detail;
 }
 
+// A strategy that has no choice for the very first pick (a replay of no choices; an exhaustive
+// shard whose subtree starts elsewhere) ends the trial from main itself, before any thread ran:
+// divergence, with every thread unwound unstarted (it once switched main to itself and crashed).
+TEST(SchedulerTest, ReplayThatCannotMakeTheFirstChoiceStopsBeforeAnyThreadRuns) {
+  ReplayStrategy replay({});
+  RunResult r;
+  EXPECT_EQ(RunAppenders(replay, &r), "");
+  EXPECT_EQ(r.kind, RunResult::Kind::kDivergence);
+  EXPECT_EQ(r.steps, 0u);
+  EXPECT_NE(r.detail.find("replay diverged at step 0"), std::string::npos) << r.detail;
+}
+
 TEST(SchedulerTest, DetectsLockOrderDeadlock) {
   int deadlocks = 0;
   for (uint64_t seed = 0; seed < 100; ++seed) {
