@@ -18,7 +18,10 @@
 // suspension point), and the point inside an `asm` statement is no call site the caller's unwind
 // tables describe, so the unwinder would terminate the process. The scheduler never does it: Run
 // resumes every suspended thread and unwinds it from its own code (TrialOver). Elsewhere than
-// x86-64 Linux, or with AVX-512 registers the clobber list would have to name, it is `resume()`.
+// x86-64 Linux, with AVX-512 registers the clobber list would have to name, or under TSan, it is
+// `resume()`. Under TSan (GCC 12) the `asm` switch made one long exhaustive search crash inside
+// TSan's stack depot (ExhaustiveSearchTest.ACounterexamplesTokenReplaysItExactlyInAFreshWorker,
+// every run; it passes with `resume()`): not understood yet (docs/development.md, Sanitizers).
 #ifndef MAPFAULT_HARNESS_ENGINE_FIBER_RESUME_H_
 #define MAPFAULT_HARNESS_ENGINE_FIBER_RESUME_H_
 
@@ -29,7 +32,7 @@
 
 namespace mapfault {
 
-#if defined(__x86_64__) && defined(__linux__) && !defined(__AVX512F__)
+#if defined(__x86_64__) && defined(__linux__) && !defined(__AVX512F__) && !defined(MAPFAULT_TSAN)
 #define MAPFAULT_BALANCED_FIBER_RESUME 1
 
 namespace fiber_resume_internal {

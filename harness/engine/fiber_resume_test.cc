@@ -18,9 +18,12 @@ namespace {
 namespace ctx = boost::context;
 
 TEST(FiberResumeTest, BalancedOnThisPlatform) {
-  // Debian 12 amd64 is what CI builds; the fallback is Boost's resume() and would pass the rest.
-#if defined(__x86_64__) && defined(__linux__)
+  // Debian 12 amd64 is what CI builds (TSan builds use Boost's resume(): fiber_resume.h says why);
+  // the fallback would pass the other tests too.
+#if defined(__x86_64__) && defined(__linux__) && !defined(MAPFAULT_TSAN)
   EXPECT_EQ(MAPFAULT_BALANCED_FIBER_RESUME, 1);
+#else
+  EXPECT_EQ(MAPFAULT_BALANCED_FIBER_RESUME, 0);
 #endif
 }
 
