@@ -43,13 +43,13 @@ constexpr Ratio kRatios[] = {
      {"BM_ControlledSchedulesMutex", "schedules_per_s", true}},
     {"check_all_per_op", "every checker, per history operation (100k ops) / bare switch",
      {"BM_CheckAllInvariants/100000", "ops_per_s", true}},
-    // Var-on / Var-off: the race detector's share of a trial (its target, on at >= 0.7x the speed
-    // of off, is 1.43x: 1.3 x a baseline of ~1.1 stays under it) and a RealSync::Var's cost over
-    // a plain field (which must stay ~1: a Var compiles to a plain load and store). Both ratios
-    // are of two runs of one process, so they move little, and their margins are their own.
+    // Var-on / Var-off: the race detector's share of a trial (target 1.43x, on at >= 0.7x the
+    // speed of off) and a RealSync::Var's cost over a plain field (which must stay ~1: a Var
+    // compiles to a plain load and store). Each compares two benchmarks of one process doing the
+    // same kind of work, so it moves less than a ratio to the bare switch: margin 1.5, not 2.
     {"race_check_on_off", "one controlled mutex 2x8 trial, race detection on / off",
      {"BM_ControlledSchedulesMutex", "schedules_per_s", true},
-     {"BM_ControlledSchedulesMutexNoRaceCheck", "schedules_per_s", true}, 1.3},
+     {"BM_ControlledSchedulesMutexNoRaceCheck", "schedules_per_s", true}, 1.5},
     {"var_real_sync", "RealSync::Var read-modify-write loop / the same over plain fields",
      {"BM_VarRealSync", "cells_per_s", true}, {"BM_PlainField", "cells_per_s", true}, 1.5},
 };
